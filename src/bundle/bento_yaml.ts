@@ -1,0 +1,103 @@
+/**
+ * The `bento.yaml` document: everything known about a bundle, readable by people and by the registry.
+ *
+ * @module
+ */
+import { parse, stringify } from "yaml";
+import { ObentoError } from "../errors.ts";
+import type { JsonValue } from "../sdk/adapter.ts";
+import { validateName, validateVersion } from "../sdk/names.ts";
+
+/** The bundle format version this obento writes and reads. */
+export const BUNDLE_FORMAT = 1;
+
+/** One API as recorded in bento.yaml. */
+export interface ApiRecord {
+  name: string;
+  batch: boolean;
+  doc: string;
+  input: { type: string; config: Record<string, JsonValue>; content_types: string[] };
+  output: { type: string; config: Record<string, JsonValue> };
+  /** JSON Schemas of the request and response bodies. */
+  schema: { request: Record<string, unknown>; response: Record<string, unknown> };
+}
+
+/** One artifact as recorded in bento.yaml. */
+export interface ArtifactRecord {
+  name: string;
+  type: string;
+  /** Path inside the bundle, e.g. `artifacts/model.onnx`. */
+  file: string;
+  sha256: string;
+  size: number;
+  /** Immutable user metadata given at pack time. */
+  metadata: Record<string, JsonValue>;
+  /** What the artifact found when it inspected the file (e.g. model inputs/outputs). */
+  info: Record<string, JsonValue>;
+}
+
+/** The whole bento.yaml. */
+export interface BentoDocument {
+  bundle_format: number;
+  obento_version: string;
+  name: string;
+  version: string;
+  created_at: string;
+  labels: Record<string, string>;
+  service: {
+    name: string;
+    doc: string;
+    /** The bundled service module inside the bundle. */
+    module: string;
+    apis: ApiRecord[];
+  };
+  artifacts: ArtifactRecord[];
+  env: {
+    permissions: string[];
+    docker_base_image: string;
+    deno_version: string;
+  };
+}
+
+/** Serialises a document to YAML. */
+export function stringifyBento(doc: BentoDocument): string {
+  return stringify(doc, { lineWidth: 0 });
+}
+
+/** Parses and checks bento.yaml text; `where` names the file in errors. */
+export function parseBento(text: string, where: string): BentoDocument {
+  let doc: unknown;
+  try {
+    doc = parse(text);
+  } catch (error) {
+    throw new ObentoError("BAD_BUNDLE", `${where} is not valid YAML: ${(error as Error).message.split("\n")[0]}`);
+  }
+  const fail = (what: string): never => {
+    throw new ObentoError("BAD_BUNDLE", `${where}: ${what}`);
+  };
+  if (!doc || typeof doc !== "object" || Array.isArray(doc)) fail("expected a mapping at the top level");
+  const d = doc as Record<string, unknown>;
+  if (d.bundle_format !== BUNDLE_FORMAT) {
+    fail(`bundle_format ${JSON.stringify(d.bundle_format)} is not supported (this obento reads ${BUNDLE_FORMAT})`);
+  }
+  try {
+    validateName(d.name, "bundle name");
+    validateVersion(d.version);
+  } catch (error) {
+    fail((error as Error).message);
+  }
+  if (typeof d.created_at !== "string" || Number.isNaN(Date.parse(d.created_at))) fail("created_at is missing");
+  if (!d.service || typeof d.service !== "object") fail("service is missing");
+  const service = d.service as Record<string, unknown>;
+  if (typeof service.module !== "string") fail("service.module is missing");
+  if (!Array.isArray(service.apis)) fail("service.apis must be a list");
+  if (!Array.isArray(d.artifacts)) fail("artifacts must be a list");
+  for (const a of d.artifacts as Record<string, unknown>[]) {
+    if (typeof a?.name !== "string" || typeof a.file !== "string" || typeof a.sha256 !== "string") {
+      fail("each artifact needs name, file and sha256");
+    }
+  }
+  if (d.labels === undefined || d.labels === null) d.labels = {};
+  if (typeof d.labels !== "object" || Array.isArray(d.labels)) fail("labels must be a mapping");
+  return d as unknown as BentoDocument;
+}

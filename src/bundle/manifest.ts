@@ -1,0 +1,92 @@
+/**
+ * The bundle's `MANIFEST`: one `sha256  path` line per file (sorted, `/`-separated, relative to the bundle
+ * root, MANIFEST itself excluded). Written at pack time, checked on load and by the registry.
+ *
+ * @module
+ */
+import { join, relative, sep as SEP } from "node:path";
+import { ObentoError } from "../errors.ts";
+
+/** The manifest's file name. */
+export const MANIFEST_FILE = "MANIFEST";
+
+/** Hex sha256 of bytes. */
+export async function sha256Hex(bytes: Uint8Array): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>);
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+async function listFiles(root: string, dir = root, out: string[] = []): Promise<string[]> {
+  for await (const entry of Deno.readDir(dir)) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory) await listFiles(root, path, out);
+    else if (entry.isFile) out.push(relative(root, path).split(SEP).join("/"));
+    else throw new ObentoError("BAD_BUNDLE", `${path} is neither a file nor a folder; bundles hold plain files`);
+  }
+  return out;
+}
+
+/** Computes `path → sha256` for every file under `root` except MANIFEST. */
+export async function digestTree(root: string): Promise<Map<string, string>> {
+  const files = (await listFiles(root)).filter((f) => f !== MANIFEST_FILE).sort();
+  const digests = new Map<string, string>();
+  for (const file of files) digests.set(file, await sha256Hex(await Deno.readFile(join(root, file))));
+  return digests;
+}
+
+/** Renders digests as MANIFEST text. */
+export function formatManifest(digests: ReadonlyMap<string, string>): string {
+  return [...digests].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([f, h]) => `${h}  ${f}\n`).join("");
+}
+
+/** Parses MANIFEST text; `where` names the file in errors. */
+export function parseManifest(text: string, where: string): Map<string, string> {
+  const digests = new Map<string, string>();
+  for (const [i, line] of text.split("\n").entries()) {
+    if (line === "") continue;
+    const m = /^([0-9a-f]{64}) {2}(.+)$/.exec(line);
+    if (!m || m[2].split("/").some((p) => p === ".." || p === "." || p === "")) {
+      throw new ObentoError("INTEGRITY", `${where} line ${i + 1} is malformed: expected "<sha256>  <path>"`);
+    }
+    digests.set(m[2], m[1]);
+  }
+  return digests;
+}
+
+/** Writes MANIFEST for the files now under `root`; returns the digests. */
+export async function writeManifest(root: string): Promise<Map<string, string>> {
+  const digests = await digestTree(root);
+  await Deno.writeTextFile(join(root, MANIFEST_FILE), formatManifest(digests));
+  return digests;
+}
+
+/**
+ * Checks every file under `root` against its MANIFEST: same set of files, same digests. Throws an INTEGRITY
+ * {@link ObentoError} naming the first file that differs.
+ */
+export async function verifyManifest(root: string): Promise<void> {
+  let text: string;
+  try {
+    text = await Deno.readTextFile(join(root, MANIFEST_FILE));
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) {
+      throw new ObentoError("INTEGRITY", `${root} has no ${MANIFEST_FILE}; it is not a complete bundle`);
+    }
+    throw error;
+  }
+  const expected = parseManifest(text, join(root, MANIFEST_FILE));
+  const actual = await digestTree(root);
+  for (const [file, hash] of expected) {
+    const got = actual.get(file);
+    if (got === undefined) throw new ObentoError("INTEGRITY", `${join(root, file)} is missing (listed in MANIFEST)`);
+    if (got !== hash) {
+      throw new ObentoError(
+        "INTEGRITY",
+        `${join(root, file)} was changed after packing (sha256 ${got.slice(0, 12)}… != ${hash.slice(0, 12)}…)`,
+      );
+    }
+  }
+  for (const file of actual.keys()) {
+    if (!expected.has(file)) throw new ObentoError("INTEGRITY", `${join(root, file)} is not listed in MANIFEST`);
+  }
+}

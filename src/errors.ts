@@ -1,0 +1,98 @@
+/**
+ * One error hierarchy for obento. Every failure a user can cause or meet is an {@link ObentoError} with a
+ * {@link ErrorCode}; {@link httpStatusOf} and {@link exitCodeOf} map a code to an HTTP status and a process
+ * exit code in one table, so the CLI and the server agree.
+ *
+ * @module
+ */
+
+/** What went wrong, in a word the CLI, the server and tests can switch on. */
+export type ErrorCode =
+  | "BAD_INPUT"
+  | "BAD_ARGUMENT"
+  | "BAD_SERVICE"
+  | "BAD_BUNDLE"
+  | "BAD_MODEL"
+  | "NOT_FOUND"
+  | "CONFLICT"
+  | "INTEGRITY"
+  | "UNAVAILABLE"
+  | "TIMEOUT"
+  | "INTERNAL";
+
+const TABLE: Record<ErrorCode, { status: number; exit: number }> = {
+  BAD_INPUT: { status: 400, exit: 65 }, // EX_DATAERR
+  BAD_ARGUMENT: { status: 400, exit: 64 }, // EX_USAGE
+  BAD_SERVICE: { status: 500, exit: 65 },
+  BAD_BUNDLE: { status: 500, exit: 65 },
+  BAD_MODEL: { status: 500, exit: 65 },
+  NOT_FOUND: { status: 404, exit: 66 }, // EX_NOINPUT
+  CONFLICT: { status: 409, exit: 73 }, // EX_CANTCREAT
+  INTEGRITY: { status: 500, exit: 65 },
+  UNAVAILABLE: { status: 503, exit: 69 }, // EX_UNAVAILABLE
+  TIMEOUT: { status: 504, exit: 75 }, // EX_TEMPFAIL
+  INTERNAL: { status: 500, exit: 70 }, // EX_SOFTWARE
+};
+
+/** Options for {@link ObentoError}. */
+export interface ObentoErrorOptions {
+  /** The error that caused this one. */
+  cause?: unknown;
+  /** An HTTP status to use instead of the code's default (e.g. 422 for a discarded item). */
+  status?: number;
+}
+
+/**
+ * The base of every error obento raises on purpose. The message names the bad value and how to fix it.
+ *
+ * @example
+ * ```ts
+ * import { ObentoError } from "./errors.ts";
+ * const err = new ObentoError("NOT_FOUND", "no bundle named Iris:1; run `obento list` to see what exists");
+ * console.log(err.code, err.status); // NOT_FOUND 404
+ * ```
+ */
+export class ObentoError extends Error {
+  /** What went wrong, as a word. */
+  readonly code: ErrorCode;
+  /** The HTTP status this error maps to. */
+  readonly status: number;
+
+  /** Makes an error with a code and an actionable message. */
+  constructor(code: ErrorCode, message: string, options: ObentoErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = "ObentoError";
+    this.code = code;
+    this.status = options.status ?? TABLE[code].status;
+  }
+
+  /** The process exit code this error maps to. */
+  get exitCode(): number {
+    return TABLE[this.code].exit;
+  }
+}
+
+/** Input that an adapter or a model cannot accept; maps to HTTP 400. */
+export class BadInputError extends ObentoError {
+  /** Makes a bad-input error; `message` should name the field, row or column. */
+  constructor(message: string, options: ObentoErrorOptions = {}) {
+    super("BAD_INPUT", message, options);
+    this.name = "BadInputError";
+  }
+}
+
+/** The HTTP status for any thrown value: an {@link ObentoError}'s own status, else 500. */
+export function httpStatusOf(error: unknown): number {
+  return error instanceof ObentoError ? error.status : 500;
+}
+
+/** The process exit code for any thrown value: an {@link ObentoError}'s own code, else 70. */
+export function exitCodeOf(error: unknown): number {
+  return error instanceof ObentoError ? error.exitCode : TABLE.INTERNAL.exit;
+}
+
+/** A one-line message for any thrown value. */
+export function messageOf(error: unknown): string {
+  if (error instanceof Error) return error.message.split("\n")[0];
+  return String(error);
+}

@@ -1,0 +1,133 @@
+/**
+ * Tensors as plain data: a dtype, dims and a typed array. They cross every boundary in obento (adapters,
+ * backends, workers) without carrying a runtime's classes.
+ *
+ * @module
+ */
+
+/** Element types a tensor may hold. `bool` is stored as `Uint8Array` (0/1), `float16` as `Uint16Array` bits. */
+export type DType =
+  | "float32"
+  | "float64"
+  | "float16"
+  | "int8"
+  | "uint8"
+  | "int16"
+  | "uint16"
+  | "int32"
+  | "uint32"
+  | "int64"
+  | "uint64"
+  | "bool"
+  | "string";
+
+/** The storage for each {@link DType}. */
+export interface DTypeStorage {
+  float32: Float32Array;
+  float64: Float64Array;
+  float16: Uint16Array;
+  int8: Int8Array;
+  uint8: Uint8Array;
+  int16: Int16Array;
+  uint16: Uint16Array;
+  int32: Int32Array;
+  uint32: Uint32Array;
+  int64: BigInt64Array;
+  uint64: BigUint64Array;
+  bool: Uint8Array;
+  string: string[];
+}
+
+/** Any storage a tensor may have. */
+export type TensorData = DTypeStorage[DType];
+
+/**
+ * A tensor as plain data.
+ *
+ * @example
+ * ```ts
+ * import type { Tensor } from "./tensor.ts";
+ * const t: Tensor = { type: "float32", dims: [1, 4], data: new Float32Array([5.1, 3.5, 1.4, 0.2]) };
+ * ```
+ */
+export interface Tensor<T extends DType = DType> {
+  /** Element type. */
+  readonly type: T;
+  /** Shape; the product of dims equals `data.length`. */
+  readonly dims: readonly number[];
+  /** Elements in row-major order. */
+  readonly data: DTypeStorage[T];
+}
+
+/** One input or output of a model: its name, element type and shape (symbolic dims as strings, unknown as null). */
+export interface TensorInfo {
+  /** Input or output name as the model declares it. */
+  readonly name: string;
+  /** Element type, or "unknown" for non-tensor values. */
+  readonly type: DType | "unknown";
+  /** Shape; a string is a named (dynamic) dim, null an unknown one. Undefined when the model gives no shape. */
+  readonly shape?: readonly (number | string | null)[];
+}
+
+/** All dtypes, for validation. */
+export const DTYPES: readonly DType[] = [
+  "float32",
+  "float64",
+  "float16",
+  "int8",
+  "uint8",
+  "int16",
+  "uint16",
+  "int32",
+  "uint32",
+  "int64",
+  "uint64",
+  "bool",
+  "string",
+];
+
+/** True when `value` names a {@link DType}. */
+export function isDType(value: unknown): value is DType {
+  return typeof value === "string" && (DTYPES as readonly string[]).includes(value);
+}
+
+/** Number of elements for dims. */
+export function sizeOf(dims: readonly number[]): number {
+  let n = 1;
+  for (const d of dims) n *= d;
+  return n;
+}
+
+/** Allocates zeroed storage for `length` elements of `type`. */
+export function allocate<T extends DType>(type: T, length: number): DTypeStorage[T] {
+  const make = (): TensorData => {
+    switch (type) {
+      case "float32":
+        return new Float32Array(length);
+      case "float64":
+        return new Float64Array(length);
+      case "float16":
+      case "uint16":
+        return new Uint16Array(length);
+      case "int8":
+        return new Int8Array(length);
+      case "uint8":
+      case "bool":
+        return new Uint8Array(length);
+      case "int16":
+        return new Int16Array(length);
+      case "int32":
+        return new Int32Array(length);
+      case "uint32":
+        return new Uint32Array(length);
+      case "int64":
+        return new BigInt64Array(length);
+      case "uint64":
+        return new BigUint64Array(length);
+      case "string":
+        return new Array<string>(length).fill("");
+    }
+    throw new TypeError(`unknown dtype ${type}`);
+  };
+  return make() as DTypeStorage[T];
+}
