@@ -1,0 +1,36 @@
+/**
+ * The contract every CLI command implements. `main.ts` reads the environment once into a {@link CliContext}
+ * and passes it down; commands never read `Deno.env` themselves.
+ *
+ * @module
+ */
+
+/** Where output goes; tests pass collectors. */
+export interface CliOutput {
+  /** Writes to standard output (no newline added). */
+  out(text: string): void;
+  /** Writes to standard error (no newline added). */
+  err(text: string): void;
+}
+
+/** Settings read once from the environment and flags common to all commands. */
+export interface CliContext extends CliOutput {
+  /** `$OBENTO_HOME`, default `~/.obento`: registry.db and bundles/. */
+  readonly home: string;
+  /** Working directory that relative paths resolve against. */
+  readonly cwd: string;
+  /** True when standard output is a terminal (tables, colours, progress bars). */
+  readonly isTerminal: boolean;
+}
+
+/** One `obento <name>` command. */
+export interface Command {
+  /** The word after `obento`, e.g. "pack". */
+  readonly name: string;
+  /** One line for `obento --help`. */
+  readonly summary: string;
+  /** The full `--help` text. */
+  readonly help: string;
+  /** Runs the command with its own arguments; returns the exit code. Throws ObentoError for failures. */
+  run(args: string[], ctx: CliContext): Promise<number>;
+}

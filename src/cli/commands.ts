@@ -1,0 +1,9 @@
+/**
+ * The table of `obento` commands, in the order `obento --help` lists them.
+ *
+ * @module
+ */
+import type { Command } from "./command.ts";
+
+/** Every command, by name. */
+export const COMMANDS: readonly Command[] = [];
