@@ -4,6 +4,11 @@
  * @module
  */
 import type { Command } from "./command.ts";
+import { packCommand } from "./pack.ts";
+import { runCommand } from "./run.ts";
 
 /** Every command, by name. */
-export const COMMANDS: readonly Command[] = [];
+export const COMMANDS: readonly Command[] = [
+  packCommand,
+  runCommand,
+];

@@ -21,6 +21,11 @@ export type JsonValue = null | boolean | number | string | JsonValue[] | { [key:
 export interface InputAdapter<Item, Batch = Item[]> {
   /** Adapter name as recorded in bento.yaml, e.g. "DataframeInput". */
   readonly type: string;
+  /**
+   * True when an item carries rows (frames, row tensors): the API then answers an item with the list of its
+   * rows' results, even for one row. False or absent: one item, one result.
+   */
+  readonly rowwise?: boolean;
   /** Content types `fromBytes` accepts (for docs and HTTP 415 checks). */
   readonly contentTypes: readonly string[];
   /** The adapter's settings, JSON-safe, recorded in bento.yaml. */

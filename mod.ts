@@ -1,0 +1,210 @@
+/**
+ * obento: pack ONNX models and their prediction code into versioned bundles, keep them in a registry, and
+ * run them — from the CLI or from Deno code.
+ *
+ * A service declares its artifacts and APIs:
+ *
+ * ```ts ignore
+ * import { DataframeInput, defineService, OnnxModelArtifact } from "obento";
+ *
+ * export default defineService({ name: "IrisClassifier", artifacts: { model: new OnnxModelArtifact() } })
+ *   .api("predict", { input: new DataframeInput(), batch: true }, async (frame, { artifacts }) => {
+ *     const { label } = await artifacts.model.run({ input: frame.toTensor("float32") });
+ *     return Array.from(label.data as BigInt64Array, Number);
+ *   });
+ * ```
+ *
+ * Then `pack` it with its model into a bundle and `load` the bundle anywhere:
+ *
+ * ```ts ignore
+ * import { load, pack } from "obento";
+ * await pack({ service: "./service.ts", artifacts: { model: "./iris.onnx" }, version: "1", output: "./iris-bundle" });
+ * const svc = await load("./iris-bundle");
+ * console.log(await svc.call("predict", [{ sepal_length: 5.1, sepal_width: 3.5, petal_length: 1.4, petal_width: 0.2 }]));
+ * await svc.close();
+ * ```
+ *
+ * @module
+ */
+import * as sdk from "./mod.ts";
+import { WasmBackend } from "./src/backends/ort_web.ts";
+import type { InferenceBackend } from "./src/backends/backend.ts";
+import { JsonOutput } from "./src/adapters/json_output.ts";
+import { loadBundle, loadService as loadServiceWith } from "./src/runtime/load.ts";
+import type { LoadedService } from "./src/runtime/loaded_service.ts";
+import { packBundle, type PackOptions, type PackResult } from "./src/bundle/pack.ts";
+import { packModel as packModelWith, type PackModelOptions } from "./src/bundle/pack_model.ts";
+
+export { BadInputError, type ErrorCode, ObentoError, type ObentoErrorOptions } from "./src/errors.ts";
+export {
+  type ApiContext,
+  type ApiOptions,
+  type ApiSpec,
+  type BatchApiContext,
+  type BatchApiOptions,
+  type BatchHandler,
+  defineService,
+  Service,
+  type ServiceEnv,
+  type ServiceOptions,
+  type SingleApiContext,
+  type SingleApiOptions,
+  type SingleHandler,
+} from "./src/sdk/service.ts";
+export {
+  InferenceError,
+  InferenceResult,
+  type InferenceResultOptions,
+  InferenceTask,
+  type ItemResult,
+} from "./src/sdk/inference.ts";
+export type { DType, DTypeStorage, Tensor, TensorData, TensorInfo } from "./src/sdk/tensor.ts";
+export type { EncodedOutput, InputAdapter, JsonSchema, JsonValue, OutputAdapter } from "./src/sdk/adapter.ts";
+export type { ArtifactContext, ArtifactSpec, ArtifactSpecs, LoadedArtifacts } from "./src/sdk/artifact.ts";
+export type {
+  BackendSession,
+  GraphOptimizationLevel,
+  InferenceBackend,
+  SessionOptions,
+} from "./src/backends/backend.ts";
+export { WasmBackend } from "./src/backends/ort_web.ts";
+export * from "./src/adapters/mod.ts";
+export { OnnxModel, OnnxModelArtifact, type OnnxModelArtifactOptions } from "./src/artifacts/onnx_model_artifact.ts";
+export {
+  BinaryArtifact,
+  type BinaryArtifactOptions,
+  JsonArtifact,
+  TextArtifact,
+  type TextArtifactOptions,
+} from "./src/artifacts/data_artifacts.ts";
+export { LoadedService } from "./src/runtime/loaded_service.ts";
+export type { ErrorOutcome, ItemOutcome, OkOutcome } from "./src/runtime/invoke.ts";
+export type { BentoDocument } from "./src/bundle/bento_yaml.ts";
+export type { PackResult } from "./src/bundle/pack.ts";
+export * from "./src/registry/mod.ts";
+
+/** Options for {@link load}. */
+export interface LoadOptions {
+  /** Inference backend (default: onnxruntime-web WASM). */
+  backend?: InferenceBackend;
+  /** onnxruntime threads per session (default 1). */
+  threads?: number;
+  /** Check every file against the bundle's MANIFEST first (default true). */
+  verify?: boolean;
+}
+
+/**
+ * Loads a bundle directory into a ready service whose APIs can be called directly.
+ *
+ * @example
+ * ```ts ignore
+ * import { load } from "obento";
+ * const svc = await load("./iris-bundle");
+ * const labels = await svc.call("predict", { sepal_length: [5.1], sepal_width: [3.5], petal_length: [1.4], petal_width: [0.2] });
+ * await svc.close();
+ * ```
+ */
+export async function load(path: string, options: LoadOptions = {}): Promise<LoadedService> {
+  return await loadBundle(path, {
+    sdk: sdk as unknown as Record<string, unknown>,
+    backend: options.backend ?? new WasmBackend(),
+    sessionOptions: { threads: options.threads ?? 1 },
+    verify: options.verify,
+    defaultOutput: new JsonOutput(),
+  });
+}
+
+/** Options for {@link pack}. */
+export type PackServiceOptions = Omit<PackOptions, "sdk" | "backend" | "defaultOutput"> & {
+  /** Backend used to inspect ONNX artifacts (default: onnxruntime-web WASM). */
+  backend?: InferenceBackend;
+};
+
+/**
+ * Packs a service module and its artifact files into a new bundle directory (`options.output`).
+ *
+ * @example
+ * ```ts ignore
+ * import { pack } from "obento";
+ * const { path, document } = await pack({
+ *   service: "./service.ts",
+ *   artifacts: { model: "./iris.onnx" },
+ *   labels: { stage: "dev" },
+ *   version: "1.0.0",
+ *   output: "./iris-bundle",
+ * });
+ * console.log(path, document.service.apis.map((a) => a.name));
+ * ```
+ */
+export async function pack(options: PackServiceOptions): Promise<PackResult> {
+  return await packBundle({
+    ...options,
+    sdk: sdk as unknown as Record<string, unknown>,
+    backend: options.backend ?? new WasmBackend(),
+    defaultOutput: new JsonOutput(),
+  });
+}
+
+/** Options for {@link packModel}. */
+export type PackModelServiceOptions = Omit<PackModelOptions, "sdk" | "backend" | "defaultOutput"> & {
+  /** Backend used to inspect the model (default: onnxruntime-web WASM). */
+  backend?: InferenceBackend;
+};
+
+/**
+ * Packs a bare ONNX model with a default `predict` API (the zero-code path).
+ *
+ * @example
+ * ```ts ignore
+ * import { load, packModel } from "obento";
+ * await packModel({ model: "./iris.onnx", name: "Iris", version: "1", output: "./iris-bundle" });
+ * const svc = await load("./iris-bundle");
+ * console.log(await svc.call("predict", [[5.1, 3.5, 1.4, 0.2]])); // { label: …, probabilities: … }
+ * ```
+ */
+export async function packModel(options: PackModelServiceOptions): Promise<PackResult> {
+  return await packModelWith({
+    ...options,
+    sdk: sdk as unknown as Record<string, unknown>,
+    backend: options.backend ?? new WasmBackend(),
+    defaultOutput: new JsonOutput(),
+  });
+}
+
+/** Options for {@link loadService}. */
+export interface LoadServiceOptions {
+  /** Artifact files (paths) or bytes, by declared name. */
+  artifacts: Readonly<Record<string, string | Uint8Array>>;
+  /** Immutable metadata per artifact name. */
+  metadata?: Readonly<Record<string, Readonly<Record<string, sdk.JsonValue>>>>;
+  /** Inference backend (default: onnxruntime-web WASM). */
+  backend?: InferenceBackend;
+  /** onnxruntime threads per session (default 1). */
+  threads?: number;
+}
+
+/**
+ * Loads a service definition straight from source with its artifact files, without packing — for trying a
+ * service while writing it. Results match those of the packed bundle.
+ *
+ * @example
+ * ```ts ignore
+ * import { loadService } from "obento";
+ * import service from "./service.ts";
+ * const svc = await loadService(service, { artifacts: { model: "./iris.onnx" } });
+ * console.log(await svc.call("predict", [{ sepal_length: 5.1, sepal_width: 3.5, petal_length: 1.4, petal_width: 0.2 }]));
+ * await svc.close();
+ * ```
+ */
+export async function loadService(
+  service: sdk.Service<sdk.ArtifactSpecs>,
+  options: LoadServiceOptions,
+): Promise<LoadedService> {
+  return await loadServiceWith(service, {
+    artifacts: options.artifacts,
+    metadata: options.metadata,
+    backend: options.backend ?? new WasmBackend(),
+    sessionOptions: { threads: options.threads ?? 1 },
+    defaultOutput: new JsonOutput(),
+  });
+}

@@ -1,0 +1,68 @@
+/**
+ * `deno task compile [--target T]… [--out DIR]`: builds the single `obento` binary for Linux x86_64/aarch64,
+ * macOS x86_64/arm64 and Windows x86_64 with `deno compile`. Needs the network to fetch `denort` for each
+ * target once (our CI machines cannot; users can).
+ *
+ * The binary runs without a `deno` CLI: bundling at pack time uses esbuild-wasm in-process, inference uses
+ * onnxruntime-web's WASM, and bundles load from data: URLs. The `--include` flags below embed the WebAssembly
+ * files those packages read at run time.
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { fromFileUrl, join } from "node:path";
+
+/** Targets `deno compile` supports that obento ships. */
+const TARGETS = [
+  "x86_64-unknown-linux-gnu",
+  "aarch64-unknown-linux-gnu",
+  "x86_64-apple-darwin",
+  "aarch64-apple-darwin",
+  "x86_64-pc-windows-msvc",
+];
+
+/** Run-time permissions of the binary: files (bundles, registry), env (OBENTO_HOME), net (serve), sys (RSS). */
+const PERMISSIONS = ["--allow-read", "--allow-write", "--allow-env", "--allow-net", "--allow-sys"];
+
+const root = fromFileUrl(new URL("..", import.meta.url));
+const { values } = parseArgs({
+  args: Deno.args,
+  options: {
+    target: { type: "string", multiple: true },
+    out: { type: "string", default: join(root, "dist") },
+    "dry-run": { type: "boolean" },
+  },
+});
+const targets = values.target?.length ? values.target : TARGETS;
+for (const target of targets) {
+  if (!TARGETS.includes(target)) {
+    console.error(`unknown target ${target}; choose from ${TARGETS.join(", ")}`);
+    Deno.exit(64);
+  }
+}
+
+/** Files read at run time by path rather than imported, which `deno compile` must embed. */
+const INCLUDES = [
+  "npm:onnxruntime-web@1.30.0/dist/ort-wasm-simd-threaded.wasm",
+  "npm:onnxruntime-web@1.30.0/dist/ort-wasm-simd-threaded.mjs",
+  "npm:esbuild-wasm@0.28.2/esbuild.wasm",
+];
+
+for (const target of targets) {
+  const suffix = target.includes("windows") ? ".exe" : "";
+  const output = join(values.out!, `obento-${target}${suffix}`);
+  const args = [
+    "compile",
+    ...PERMISSIONS,
+    ...INCLUDES.flatMap((i) => ["--include", i]),
+    "--target",
+    target,
+    "--output",
+    output,
+    join(root, "main.ts"),
+  ];
+  console.log(`deno ${args.join(" ")}`);
+  if (values["dry-run"]) continue;
+  const { code } = await new Deno.Command(Deno.execPath(), { args, stdout: "inherit", stderr: "inherit" }).output();
+  if (code !== 0) Deno.exit(code);
+}

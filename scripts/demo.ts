@@ -1,0 +1,53 @@
+/**
+ * `deno task demo`: packs the example iris service into the local registry ($OBENTO_HOME, default
+ * ~/.obento) and shows a prediction, exactly as a user would with the CLI.
+ *
+ * @module
+ */
+import { fromFileUrl } from "node:path";
+import { join } from "node:path";
+import { runCli } from "../src/cli/main.ts";
+
+const root = fromFileUrl(new URL("..", import.meta.url));
+const encoder = new TextEncoder();
+const home = Deno.env.get("OBENTO_HOME") || join(Deno.env.get("HOME") ?? ".", ".obento");
+const ctx = {
+  home,
+  cwd: root,
+  isTerminal: Deno.stdout.isTerminal(),
+  out: (text: string) => void Deno.stdout.writeSync(encoder.encode(text)),
+  err: (text: string) => void Deno.stderr.writeSync(encoder.encode(text)),
+};
+
+async function step(title: string, args: string[]): Promise<void> {
+  console.log(`\n$ obento ${args.map((a) => (/[\s"'{[]/.test(a) ? `'${a}'` : a)).join(" ")}   # ${title}`);
+  const code = await runCli(args, ctx);
+  if (code !== 0) Deno.exit(code);
+}
+
+await step("pack the iris service with its model into the registry", [
+  "pack",
+  "bundles/iris_classifier/service.ts",
+  "--artifact",
+  "model=bundles/iris_classifier/iris_lr.onnx",
+  "--label",
+  "stage=demo",
+  "--metadata",
+  "accuracy=0.973",
+]);
+await step("predict one flower", [
+  "run",
+  "IrisClassifier:latest",
+  "predict",
+  "--input",
+  '[{"sepal_length":5.1,"sepal_width":3.5,"petal_length":1.4,"petal_width":0.2}]',
+]);
+await step("predict a CSV file, as CSV", [
+  "run",
+  "IrisClassifier:latest",
+  "predict_proba",
+  "--input-file",
+  "bundles/iris_classifier/iris_sample.csv",
+  "--format",
+  "csv",
+]);

@@ -1,0 +1,620 @@
+/**
+ * `DataframeInput`: a request body that is JSON (records, columns or values orientation) or CSV becomes a
+ * {@link Frame}; a batch API receives the frames of many requests concatenated, and answers one result per row.
+ *
+ * @module
+ */
+import { BadInputError, ObentoError } from "../errors.ts";
+import type { InputAdapter, JsonSchema, JsonValue } from "../sdk/adapter.ts";
+import { parseCsv } from "./csv.ts";
+import { type Column, type ColumnType, Frame, isColumnType } from "./frame.ts";
+
+/**
+ * How a JSON body lays out its table:
+ * - `records`: a list of row objects, `[{"a": 1, "b": 2}, …]`;
+ * - `columns`: an object of column lists, `{"a": [1, …], "b": [2, …]}` (pandas' `{"a": {"0": 1, …}}` works too);
+ * - `values`: a list of row lists, `[[1, 2], …]`, in the declared column order;
+ * - `auto`: whichever of these the body is, plus a single record object `{"a": 1, "b": 2}` as one row.
+ */
+export type DataframeOrient = "records" | "columns" | "values" | "auto";
+
+const ORIENTS: readonly DataframeOrient[] = ["records", "columns", "values", "auto"];
+
+/** Options for {@link DataframeInput}. */
+export interface DataframeInputOptions {
+  /**
+   * The columns a request must have, exactly (a missing or an extra column is an error), in this order:
+   * names with types (`{ sepal_length: "float32", species: "string" }`), or names only (types come from
+   * `dtype` or are inferred). Default: none declared, so any columns, in the order the body gives them, with
+   * inferred types.
+   */
+  columns?: Readonly<Record<string, ColumnType>> | readonly string[];
+  /** The JSON orientation to accept (default `"auto"`). `values` needs declared `columns`. */
+  orient?: DataframeOrient;
+  /**
+   * The type of every column without a declared type. Default: inferred per column: JSON numbers → `float64`,
+   * booleans → `bool`, strings → `string` (one kind per column); a CSV column whose cells all parse as numbers →
+   * `float64`, all `true`/`false` → `bool`, else `string`. `Frame.toTensor` converts float64 to float32.
+   */
+  dtype?: ColumnType;
+}
+
+/** The accepted content types. */
+const JSON_TYPE = "application/json";
+const CSV_TYPE = "text/csv";
+
+/** A value's kind, for messages. */
+function describe(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "a list";
+  if (typeof value === "object") return "an object";
+  return `a ${typeof value} (${JSON.stringify(value)})`;
+}
+
+/** True for a non-null, non-list object. */
+function isObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+
+/** True for a value that is one cell: not a list, not an object. */
+function isScalar(value: unknown): boolean {
+  return value === null || typeof value !== "object";
+}
+
+/** The error for one bad cell; `row` is 0-based here and 1-based in the message. */
+function cellError(row: number, name: string, problem: string): BadInputError {
+  return new BadInputError(`row ${row + 1}, column "${name}": ${problem}`);
+}
+
+/** Why a cell is unusable in a column of `type`, for a missing (null, undefined, empty) cell. */
+function missing(cell: unknown, type: string): string {
+  const what = cell === undefined ? "has no value" : cell === null ? "is null" : "is empty";
+  return `${what}; every cell of a ${type} column needs a value`;
+}
+
+/** The number in a cell (a JSON number or a numeric string), or throws naming the cell. */
+function toNumber(cell: unknown, row: number, name: string, type: string): number {
+  if (typeof cell === "number") return cell;
+  if (typeof cell === "string") {
+    const v = +cell;
+    if (v === v && (v !== 0 || cell.trim() !== "")) return v;
+    const t = cell.trim();
+    if (t === "NaN") return NaN;
+    if (t === "") throw cellError(row, name, missing(cell, type));
+    throw cellError(row, name, `${JSON.stringify(cell)} is not a number`);
+  }
+  if (cell === null || cell === undefined) throw cellError(row, name, missing(cell, type));
+  throw cellError(row, name, `${describe(cell)} is not a number`);
+}
+
+const INT = /^\s*[+-]?\d+\s*$/;
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+const TRUE = new Set(["true", "1"]);
+const FALSE = new Set(["false", "0"]);
+
+/** Converts one column of cells (JSON values or CSV strings) to storage of `type`. */
+function convertColumn(name: string, cells: readonly unknown[], type: ColumnType): Column {
+  const n = cells.length;
+  switch (type) {
+    case "float32":
+    case "float64": {
+      const out = type === "float32" ? new Float32Array(n) : new Float64Array(n);
+      for (let r = 0; r < n; r++) {
+        const c = cells[r];
+        out[r] = typeof c === "number" ? c : toNumber(c, r, name, type);
+      }
+      return out;
+    }
+    case "int32": {
+      const out = new Int32Array(n);
+      for (let r = 0; r < n; r++) {
+        const v = toNumber(cells[r], r, name, type);
+        if (!Number.isInteger(v) || v < -2147483648 || v > 2147483647) {
+          throw cellError(
+            r,
+            name,
+            `${JSON.stringify(cells[r])} is not an int32 (a whole number within ±2^31)`,
+          );
+        }
+        out[r] = v;
+      }
+      return out;
+    }
+    case "int64": {
+      const out = new BigInt64Array(n);
+      for (let r = 0; r < n; r++) out[r] = toInt64(cells[r], r, name);
+      return out;
+    }
+    case "bool": {
+      const out = new Uint8Array(n);
+      for (let r = 0; r < n; r++) out[r] = toBool(cells[r], r, name);
+      return out;
+    }
+    case "string": {
+      const out = new Array<string>(n);
+      for (let r = 0; r < n; r++) {
+        const c = cells[r];
+        if (typeof c === "string") out[r] = c;
+        else if (typeof c === "number" || typeof c === "boolean") out[r] = String(c);
+        else if (c === null || c === undefined) throw cellError(r, name, missing(c, type));
+        else throw cellError(r, name, `${describe(c)} is not a string`);
+      }
+      return out;
+    }
+  }
+}
+
+/** An int64 cell: a whole JSON number within 2^53 or a string of digits, or throws naming the cell. */
+function toInt64(cell: unknown, row: number, name: string): bigint {
+  if (typeof cell === "number") {
+    if (!Number.isInteger(cell)) throw cellError(row, name, `${cell} is not an integer`);
+    if (!Number.isSafeInteger(cell)) {
+      throw cellError(row, name, `${cell} is beyond 2^53 and lost precision in JSON; send it as a string`);
+    }
+    return BigInt(cell);
+  }
+  if (typeof cell === "string") {
+    if (cell.trim() === "") throw cellError(row, name, missing(cell, "int64"));
+    if (!INT.test(cell)) throw cellError(row, name, `${JSON.stringify(cell)} is not an integer`);
+    const v = BigInt(cell.trim());
+    if (v < INT64_MIN || v > INT64_MAX) throw cellError(row, name, `${cell} does not fit an int64`);
+    return v;
+  }
+  if (cell === null || cell === undefined) throw cellError(row, name, missing(cell, "int64"));
+  throw cellError(row, name, `${describe(cell)} is not an integer`);
+}
+
+/** A bool cell as 0/1: true/false, 1/0, or those words as strings (any case). */
+function toBool(cell: unknown, row: number, name: string): number {
+  if (typeof cell === "boolean") return cell ? 1 : 0;
+  if (cell === 1 || cell === 0) return cell;
+  if (typeof cell === "string") {
+    const t = cell.trim().toLowerCase();
+    if (TRUE.has(t)) return 1;
+    if (FALSE.has(t)) return 0;
+    if (t === "") throw cellError(row, name, missing(cell, "bool"));
+  }
+  if (cell === null || cell === undefined) throw cellError(row, name, missing(cell, "bool"));
+  throw cellError(row, name, `${JSON.stringify(cell)} is not a boolean (true/false)`);
+}
+
+/** The type of an undeclared JSON column: that of its first cell, which every cell must share. */
+function inferJsonType(name: string, cells: readonly unknown[]): ColumnType {
+  const first = cells[0];
+  const kind: string = typeof first;
+  if (first === null || first === undefined) throw cellError(0, name, missing(first, "typed"));
+  if (kind !== "number" && kind !== "boolean" && kind !== "string") {
+    throw cellError(
+      0,
+      name,
+      `${describe(first)} is not a cell value; cells are numbers, booleans or strings`,
+    );
+  }
+  for (let r = 1; r < cells.length; r++) {
+    const c = cells[r];
+    const actual: string = typeof c;
+    if (actual !== kind) {
+      if (c === null || c === undefined) throw cellError(r, name, missing(c, kind));
+      throw cellError(
+        r,
+        name,
+        `${describe(c)} in a column of ${kind}s; send one kind per column or declare the column's type`,
+      );
+    }
+  }
+  return kind === "number" ? "float64" : kind === "boolean" ? "bool" : "string";
+}
+
+/** The type of an undeclared CSV column: float64 when every cell is a number, bool when all true/false. */
+function inferCsvType(cells: readonly string[]): ColumnType {
+  let numeric = true;
+  for (let r = 0; r < cells.length && numeric; r++) {
+    const s = cells[r];
+    const v = +s;
+    if (v !== v ? s.trim() !== "NaN" : v === 0 && s.trim() === "") numeric = false;
+  }
+  if (numeric) return "float64";
+  const bool = cells.every((s) => {
+    const t = s.trim().toLowerCase();
+    return t === "true" || t === "false";
+  });
+  return bool ? "bool" : "string";
+}
+
+/** Names a list of columns for messages. */
+function list(names: readonly string[]): string {
+  return names.map((n) => JSON.stringify(n)).join(", ");
+}
+
+/** The JSON Schema of one cell of `type` (no type: any cell). */
+function cellSchema(type: ColumnType | undefined): JsonSchema {
+  switch (type) {
+    case "float32":
+    case "float64":
+      return { type: "number" };
+    case "int32":
+    case "int64":
+      return { type: "integer" };
+    case "bool":
+      return { type: "boolean" };
+    case "string":
+      return { type: "string" };
+    default:
+      return { type: ["number", "boolean", "string"] };
+  }
+}
+
+/**
+ * Decodes JSON or CSV request bodies into {@link Frame}s; batches are the frames concatenated by rows.
+ *
+ * Rows in error messages count from 1 (for CSV, the first row after the header). A body with no rows is an error.
+ *
+ * @example
+ * ```ts
+ * import { DataframeInput } from "./dataframe_input.ts";
+ * const input = new DataframeInput({ columns: { sepal_length: "float32", species: "string" } });
+ * const frame = input.fromJson([{ sepal_length: 5.1, species: "setosa" }]);
+ * console.log(frame.length, frame.dtypes); // 1 { sepal_length: "float32", species: "string" }
+ * const csv = new TextEncoder().encode("species,sepal_length\nvirginica,6.3\n");
+ * console.log(input.fromBytes(csv, "text/csv; charset=utf-8").column("sepal_length")); // Float32Array [6.3]
+ * ```
+ */
+export class DataframeInput implements InputAdapter<Frame, Frame> {
+  /** Adapter name recorded in bento.yaml. */
+  readonly type = "DataframeInput";
+  /** Each row of a frame gets its own result. */
+  readonly rowwise = true;
+  /** Content types `fromBytes` accepts. */
+  readonly contentTypes: readonly string[] = [JSON_TYPE, CSV_TYPE];
+  readonly #options: DataframeInputOptions;
+  readonly #orient: DataframeOrient;
+  /** Declared column names, in order, or undefined when none are declared. */
+  readonly #names: readonly string[] | undefined;
+  /** Declared types (or `dtype`) by column; a missing entry means inferred. */
+  readonly #types = new Map<string, ColumnType>();
+
+  /**
+   * Makes the adapter.
+   *
+   * @throws {ObentoError} BAD_SERVICE for an unknown orient or column type, a repeated column name, or
+   * orient `values` without declared columns.
+   */
+  constructor(options: DataframeInputOptions = {}) {
+    this.#options = options;
+    this.#orient = options.orient ?? "auto";
+    if (!ORIENTS.includes(this.#orient)) {
+      throw new ObentoError(
+        "BAD_SERVICE",
+        `DataframeInput orient "${this.#orient}" is unknown; use ${list(ORIENTS)}`,
+      );
+    }
+    if (options.dtype !== undefined && !isColumnType(options.dtype)) {
+      throw new ObentoError("BAD_SERVICE", `DataframeInput dtype "${options.dtype}" is not a column type`);
+    }
+    const cols = options.columns;
+    if (cols !== undefined) {
+      const names = Array.isArray(cols) ? [...cols as readonly string[]] : Object.keys(cols);
+      if (new Set(names).size !== names.length) {
+        throw new ObentoError("BAD_SERVICE", `DataframeInput columns repeat a name: ${list(names)}`);
+      }
+      for (const name of names) {
+        const declared = Array.isArray(cols) ? options.dtype : (cols as Record<string, ColumnType>)[name];
+        if (declared !== undefined && !isColumnType(declared)) {
+          throw new ObentoError(
+            "BAD_SERVICE",
+            `DataframeInput column "${name}" has type "${declared}"; use float32, float64, int32, int64, bool or string`,
+          );
+        }
+        if (declared !== undefined) this.#types.set(name, declared);
+      }
+      this.#names = names;
+    }
+    if (this.#orient === "values" && this.#names === undefined) {
+      throw new ObentoError(
+        "BAD_SERVICE",
+        `DataframeInput orient "values" needs declared columns, e.g. new DataframeInput({ orient: "values", ` +
+          `columns: ["a", "b"] })`,
+      );
+    }
+  }
+
+  /** The settings recorded in bento.yaml: `orient`, and `columns` and `dtype` when given. */
+  config(): Record<string, JsonValue> {
+    const out: Record<string, JsonValue> = { orient: this.#orient };
+    const cols = this.#options.columns;
+    if (cols !== undefined) {
+      out.columns = Array.isArray(cols)
+        ? [...cols as readonly string[]]
+        : { ...cols as Record<string, string> };
+    }
+    if (this.#options.dtype !== undefined) out.dtype = this.#options.dtype;
+    return out;
+  }
+
+  /**
+   * Decodes a parsed JSON body in the configured orientation.
+   *
+   * @throws {BadInputError} for a body of another shape, missing or extra columns, bad cells (naming row and
+   * column), or no rows.
+   */
+  fromJson(value: unknown): Frame {
+    const orient = this.#orient === "auto" ? this.#detect(value) : this.#orient;
+    switch (orient) {
+      case "records":
+        if (isObject(value) && this.#orient === "auto") return this.#fromRecords([value]);
+        if (!Array.isArray(value)) {
+          throw new BadInputError(
+            `expected a list of records like [{"a": 1, "b": 2}], got ${describe(value)}`,
+          );
+        }
+        return this.#fromRecords(value);
+      case "columns":
+        if (!isObject(value)) {
+          throw new BadInputError(`expected an object of columns like {"a": [1, 2]}, got ${describe(value)}`);
+        }
+        return this.#fromColumnsObject(value);
+      default:
+        if (!Array.isArray(value)) {
+          throw new BadInputError(`expected a list of rows like [[1, 2], [3, 4]], got ${describe(value)}`);
+        }
+        return this.#fromValues(value);
+    }
+  }
+
+  /**
+   * Decodes a body of content type `application/json` or `text/csv` (parameters such as `charset` are honoured).
+   * A CSV body needs a header row.
+   *
+   * @throws {BadInputError} with status 415 for another content type or an unknown charset, and as
+   * {@link DataframeInput.fromJson} does for bad content.
+   */
+  fromBytes(bytes: Uint8Array, contentType: string): Frame {
+    const [mediaType, ...params] = contentType.split(";");
+    const media = mediaType.trim().toLowerCase();
+    if (media !== JSON_TYPE && media !== CSV_TYPE) {
+      throw new BadInputError(
+        `content type "${contentType}" is not accepted; send ${this.contentTypes.join(" or ")}`,
+        { status: 415 },
+      );
+    }
+    const charsetParam = params.map((p) => p.trim()).find((p) => p.toLowerCase().startsWith("charset="));
+    const charset = charsetParam?.slice("charset=".length).replace(/^"|"$/g, "") ?? "utf-8";
+    let decoder: TextDecoder;
+    try {
+      decoder = new TextDecoder(charset, { fatal: true });
+    } catch {
+      throw new BadInputError(`charset "${charset}" is not supported; send utf-8`, { status: 415 });
+    }
+    let text: string;
+    try {
+      text = decoder.decode(bytes);
+    } catch (cause) {
+      throw new BadInputError(`request body is not valid ${charset} text`, { cause });
+    }
+    if (media === CSV_TYPE) return this.#fromCsv(text);
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (cause) {
+      throw new BadInputError(`request body is not valid JSON: ${(cause as Error).message}`, { cause });
+    }
+    return this.fromJson(value);
+  }
+
+  /** The frame's row count: each row gets one result. */
+  rows(frame: Frame): number {
+    return frame.length;
+  }
+
+  /** The frames concatenated by rows (see {@link Frame.concat}). */
+  merge(frames: readonly Frame[]): Frame {
+    return Frame.concat(frames);
+  }
+
+  /**
+   * The JSON Schema of a request body: the records orientation, the columns orientation, the values orientation
+   * (when columns are declared) and a single record, as `oneOf` for orient `auto`, or just the configured one.
+   */
+  schema(): JsonSchema {
+    const names = this.#names;
+    const props = (wrap: (cell: JsonSchema) => JsonSchema): JsonSchema =>
+      names === undefined ? { additionalProperties: wrap(cellSchema(this.#options.dtype)) } : {
+        properties: Object.fromEntries(names.map((n) => [n, wrap(cellSchema(this.#types.get(n)))])),
+        required: [...names],
+        additionalProperties: false,
+      };
+    const record: JsonSchema = { type: "object", ...props((c) => c) };
+    const records: JsonSchema = { title: "records", type: "array", minItems: 1, items: record };
+    const columns: JsonSchema = {
+      title: "columns",
+      type: "object",
+      minProperties: 1,
+      ...props((c) => ({ type: "array", minItems: 1, items: c })),
+    };
+    const values: JsonSchema | undefined = names === undefined ? undefined : {
+      title: "values",
+      type: "array",
+      minItems: 1,
+      items: {
+        type: "array",
+        prefixItems: names.map((n) => cellSchema(this.#types.get(n))),
+        minItems: names.length,
+        maxItems: names.length,
+      },
+    };
+    switch (this.#orient) {
+      case "records":
+        return records;
+      case "columns":
+        return columns;
+      case "values":
+        return values!;
+      default: {
+        const single = { title: "record", minProperties: 1, ...record };
+        return {
+          oneOf: values === undefined ? [records, columns, single] : [records, columns, values, single],
+        };
+      }
+    }
+  }
+
+  /** The orientation of a body under orient `auto`. */
+  #detect(value: unknown): Exclude<DataframeOrient, "auto"> {
+    if (Array.isArray(value)) {
+      if (value.length === 0) throw new BadInputError("empty input: expected at least one row");
+      if (Array.isArray(value[0])) {
+        if (this.#names === undefined) {
+          throw new BadInputError(
+            `a list of row lists needs declared columns (new DataframeInput({ columns: [...] })); ` +
+              `send records like [{"a": 1, "b": 2}] instead`,
+          );
+        }
+        return "values";
+      }
+      if (isObject(value[0])) return "records";
+      throw new BadInputError(
+        `row 1 is ${describe(value[0])}; send records [{"a": 1}], columns {"a": [1]} or rows [[1]]`,
+      );
+    }
+    if (isObject(value)) {
+      const entries = Object.entries(value);
+      if (entries.length === 0) throw new BadInputError("empty input: expected at least one row");
+      const scalars = entries.filter(([, v]) => isScalar(v));
+      if (scalars.length === entries.length) return "records";
+      if (scalars.length === 0) return "columns";
+      const [listName] = entries.find(([, v]) => !isScalar(v))!;
+      throw new BadInputError(
+        `the body mixes lists and single values: column "${listName}" is a list, column "${
+          scalars[0][0]
+        }" is ` +
+          `${describe(scalars[0][1])}; send {"a": [1, 2]} (columns) or {"a": 1} (one record)`,
+      );
+    }
+    throw new BadInputError(
+      `expected records [{"a": 1}], columns {"a": [1]} or rows [[1]], got ${describe(value)}`,
+    );
+  }
+
+  /** The column names a body must have, checked against those it has; `where` prefixes messages. */
+  #checkNames(found: readonly string[], where: string): readonly string[] {
+    const names = this.#names;
+    if (names === undefined) {
+      if (found.length === 0) throw new BadInputError(`${where}has no columns; send at least one column`);
+      return found;
+    }
+    if (found.length === names.length && names.every((n) => found.includes(n))) return names;
+    const foundSet = new Set(found);
+    const absent = names.find((n) => !foundSet.has(n));
+    if (absent !== undefined) {
+      throw new BadInputError(`${where}missing column "${absent}"; expected columns ${list(names)}`);
+    }
+    const extra = found.find((n) => !names.includes(n))!;
+    throw new BadInputError(`${where}unexpected column "${extra}"; expected columns ${list(names)}`);
+  }
+
+  /** Converts named cell columns to a frame, with declared types or inferred ones. */
+  #build(names: readonly string[], cells: readonly (readonly unknown[])[], fromCsv: boolean): Frame {
+    if (cells.length === 0 || cells[0].length === 0) {
+      throw new BadInputError("empty input: expected at least one row");
+    }
+    const entries = names.map((name, c): [string, Column] => {
+      const type = this.#types.get(name) ?? this.#options.dtype ??
+        (fromCsv ? inferCsvType(cells[c] as string[]) : inferJsonType(name, cells[c]));
+      return [name, convertColumn(name, cells[c], type)];
+    });
+    return Frame.fromColumns(Object.fromEntries(entries));
+  }
+
+  #fromRecords(rows: readonly unknown[]): Frame {
+    if (rows.length === 0) throw new BadInputError("empty input: expected at least one row");
+    const first = rows[0];
+    if (!isObject(first)) {
+      throw new BadInputError(`row 1 is ${describe(first)}; expected a record like {"a": 1}`);
+    }
+    const names = this.#checkNames(Object.keys(first), "row 1: ");
+    const cells = names.map(() => new Array<unknown>(rows.length));
+    for (let r = 0; r < rows.length; r++) {
+      const row = rows[r];
+      if (!isObject(row)) {
+        throw new BadInputError(`row ${r + 1} is ${describe(row)}; expected a record like {"a": 1}`);
+      }
+      let count = 0;
+      for (const _ in row) count++;
+      for (let c = 0; c < names.length; c++) {
+        const name = names[c];
+        if (!Object.hasOwn(row, name)) {
+          throw new BadInputError(
+            `row ${r + 1}: missing column "${name}"; every row needs columns ${list(names)}`,
+          );
+        }
+        cells[c][r] = row[name];
+      }
+      if (count !== names.length) {
+        const extra = Object.keys(row).find((k) => !names.includes(k))!;
+        throw new BadInputError(
+          `row ${r + 1}: unexpected column "${extra}"; every row needs columns ${list(names)}`,
+        );
+      }
+    }
+    return this.#build(names, cells, false);
+  }
+
+  #fromColumnsObject(body: Record<string, unknown>): Frame {
+    const names = this.#checkNames(Object.keys(body), "");
+    const cells = names.map((name) => {
+      const col = body[name];
+      if (Array.isArray(col)) return col;
+      if (isObject(col)) return Object.values(col);
+      throw new BadInputError(`column "${name}" is ${describe(col)}; expected a list of cells like [1, 2]`);
+    });
+    for (let c = 1; c < names.length; c++) {
+      if (cells[c].length !== cells[0].length) {
+        throw new BadInputError(
+          `column "${names[c]}" has ${cells[c].length} cells, column "${names[0]}" has ${cells[0].length}; ` +
+            `every column needs one cell per row`,
+        );
+      }
+    }
+    return this.#build(names, cells, false);
+  }
+
+  #fromValues(rows: readonly unknown[]): Frame {
+    const names = this.#names!;
+    if (rows.length === 0) throw new BadInputError("empty input: expected at least one row");
+    const cells = names.map(() => new Array<unknown>(rows.length));
+    for (let r = 0; r < rows.length; r++) {
+      const row = rows[r];
+      if (!Array.isArray(row) || row.length !== names.length) {
+        const got = Array.isArray(row) ? `${row.length} cells` : describe(row);
+        throw new BadInputError(
+          `row ${r + 1} has ${got}; expected a list of ${names.length}: ${list(names)}`,
+        );
+      }
+      for (let c = 0; c < names.length; c++) cells[c][r] = row[c];
+    }
+    return this.#build(names, cells, false);
+  }
+
+  #fromCsv(text: string): Frame {
+    const records = parseCsv(text);
+    if (records.length === 0) {
+      throw new BadInputError("empty input: expected a CSV header row and at least one row");
+    }
+    const header = records[0];
+    const seen = new Set<string>();
+    for (const name of header) {
+      if (seen.has(name)) throw new BadInputError(`CSV header names column "${name}" twice; rename one`);
+      seen.add(name);
+    }
+    const names = this.#checkNames(header, "CSV header: ");
+    const rows = records.length - 1;
+    const cells = names.map((name) => {
+      const c = header.indexOf(name);
+      const col = new Array<string>(rows);
+      for (let r = 0; r < rows; r++) col[r] = records[r + 1][c];
+      return col;
+    });
+    return this.#build(names, cells, true);
+  }
+}

@@ -1,0 +1,416 @@
+/**
+ * Nested JSON lists ↔ {@link Tensor}: build a tensor from `[[...], [...]]` with shape and element checks, turn
+ * one back into lists, and stack or concatenate tensors for batching. Loops fill typed arrays directly, so
+ * 100k+ elements convert in milliseconds.
+ *
+ * @module
+ */
+import { BadInputError } from "../errors.ts";
+import type { JsonValue } from "../sdk/adapter.ts";
+import { allocate, sizeOf } from "../sdk/tensor.ts";
+import type { DType, DTypeStorage, Tensor, TensorData } from "../sdk/tensor.ts";
+import { tensorToJson } from "./json_value.ts";
+
+/** A declared shape: numbers must match; a string (named dim), null or a negative number is free. */
+export type DeclaredShape = readonly (number | string | null)[];
+
+/** Options for {@link tensorFromNested}. */
+export interface TensorFromNestedOptions {
+  /**
+   * The shape the model expects. Numbers must match; strings, null and -1 are free. With a flat typed array
+   * or a flat list, it gives the dims (at most one free dim, inferred from the length). Default: none.
+   */
+  shape?: DeclaredShape;
+  /** What to call the value in error messages, e.g. `"instances"`. Default `"input"`. */
+  name?: string;
+}
+
+/** Formats a shape as `[2,3]`, named dims by name and unknown ones as `?`. */
+export function formatShape(shape: DeclaredShape): string {
+  return `[${
+    shape.map((d) => (typeof d === "string" ? d : d === null || d < 0 ? "?" : String(d))).join(",")
+  }]`;
+}
+
+function isFree(d: number | string | null): boolean {
+  return typeof d === "string" || d === null || d < 0;
+}
+
+/** A short description of a bad element for error messages. */
+function describe(v: unknown): string {
+  if (Array.isArray(v)) return "an array";
+  if (typeof v === "string") return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v);
+  if (typeof v === "bigint") return `${v}n`;
+  if (v === null || v === undefined) return String(v);
+  if (typeof v === "object") return "an object";
+  return String(v);
+}
+
+const INT_RANGE: Partial<Record<DType, readonly [number, number]>> = {
+  int8: [-128, 127],
+  uint8: [0, 255],
+  int16: [-32768, 32767],
+  uint16: [0, 65535],
+  int32: [-2147483648, 2147483647],
+  uint32: [0, 4294967295],
+};
+const BIG_RANGE: Partial<Record<DType, readonly [bigint, bigint]>> = {
+  int64: [-(2n ** 63n), 2n ** 63n - 1n],
+  uint64: [0n, 2n ** 64n - 1n],
+};
+const DECIMAL_INTEGER = /^[+-]?\d+$/;
+
+function pathOf(name: string, indices: readonly number[], last: number): string {
+  let p = name;
+  for (const i of indices) p += `[${i}]`;
+  return last < 0 ? p : `${p}[${last}]`;
+}
+
+/** Writes `src[0..n)` into `out` from `offset`, checking each element against `dtype`. */
+function fillElements(
+  src: ArrayLike<unknown>,
+  out: TensorData,
+  offset: number,
+  dtype: DType,
+  name: string,
+  indices: readonly number[],
+  scalar = false,
+): void {
+  const n = src.length;
+  const at = (i: number): string => pathOf(name, indices, scalar ? -1 : i);
+  switch (dtype) {
+    case "float32":
+    case "float64":
+    case "float16": {
+      const o = out as Float32Array;
+      for (let i = 0; i < n; i++) {
+        const v = src[i];
+        if (typeof v !== "number") {
+          throw new BadInputError(`${at(i)} is ${describe(v)}, expected a number (${dtype})`);
+        }
+        o[offset + i] = v;
+      }
+      return;
+    }
+    case "bool": {
+      const o = out as Uint8Array;
+      for (let i = 0; i < n; i++) {
+        const v = src[i];
+        if (v !== true && v !== false) {
+          throw new BadInputError(`${at(i)} is ${describe(v)}, expected true or false (bool)`);
+        }
+        o[offset + i] = v ? 1 : 0;
+      }
+      return;
+    }
+    case "string": {
+      const o = out as string[];
+      for (let i = 0; i < n; i++) {
+        const v = src[i];
+        if (typeof v !== "string") throw new BadInputError(`${at(i)} is ${describe(v)}, expected a string`);
+        o[offset + i] = v;
+      }
+      return;
+    }
+    case "int64":
+    case "uint64": {
+      const [min, max] = BIG_RANGE[dtype]!;
+      const o = out as BigInt64Array;
+      for (let i = 0; i < n; i++) {
+        const v = src[i];
+        let b: bigint;
+        if (typeof v === "bigint") b = v;
+        else if (typeof v === "number" && Number.isInteger(v)) b = BigInt(v);
+        else if (typeof v === "string" && DECIMAL_INTEGER.test(v)) b = BigInt(v);
+        else {
+          throw new BadInputError(
+            `${at(i)} is ${describe(v)}, expected an integer (a number or a decimal string) for ${dtype}`,
+          );
+        }
+        if (b < min || b > max) {
+          throw new BadInputError(`${at(i)} is ${b}, out of range for ${dtype} (${min}..${max})`);
+        }
+        o[offset + i] = b;
+      }
+      return;
+    }
+    default: {
+      const [min, max] = INT_RANGE[dtype]!;
+      const o = out as Int32Array;
+      for (let i = 0; i < n; i++) {
+        const v = src[i];
+        if (typeof v !== "number" || !Number.isInteger(v)) {
+          throw new BadInputError(`${at(i)} is ${describe(v)}, expected an integer for ${dtype}`);
+        }
+        if (v < min || v > max) {
+          throw new BadInputError(`${at(i)} is ${v}, out of range for ${dtype} (${min}..${max})`);
+        }
+        o[offset + i] = v;
+      }
+    }
+  }
+}
+
+/** Storage to fill: float16 is filled as float32 and converted to half bits at the end. */
+function storageFor(dtype: DType, length: number): TensorData {
+  return dtype === "float16" ? new Float32Array(length) : allocate(dtype, length);
+}
+
+function finish<T extends DType>(dtype: T, data: TensorData): DTypeStorage[T] {
+  if (dtype !== "float16") return data as DTypeStorage[T];
+  return new Uint16Array(Float16Array.from(data as Float32Array).buffer) as DTypeStorage[T];
+}
+
+/** Dims for a flat list of `length` elements under a declared shape (one free dim is inferred). */
+function flatDims(shape: DeclaredShape | undefined, length: number, name: string): number[] {
+  if (shape === undefined) return [length];
+  let known = 1;
+  let free = -1;
+  for (let a = 0; a < shape.length; a++) {
+    const d = shape[a];
+    if (!isFree(d)) known *= d as number;
+    else if (free >= 0) {
+      throw new BadInputError(
+        `${name} is a flat list of ${length} elements, but shape ${formatShape(shape)} has more than one ` +
+          `free dim; send nested lists or give all dims but one`,
+      );
+    } else free = a;
+  }
+  const dims = shape.map((d) => (isFree(d) ? 0 : d as number));
+  if (free >= 0 && known > 0 && length % known === 0) {
+    dims[free] = length / known;
+    return dims;
+  }
+  if (free < 0 && known === length) return dims;
+  throw new BadInputError(
+    `${name} has ${length} elements, which does not fit shape ${formatShape(shape)}` +
+      (free >= 0 ? ` (not a multiple of ${known})` : ` (needs ${known})`),
+  );
+}
+
+/** Throws unless `dims` fits `shape`. */
+function checkShape(dims: readonly number[], shape: DeclaredShape | undefined, name: string): void {
+  if (shape === undefined) return;
+  let ok = dims.length === shape.length;
+  for (let a = 0; ok && a < dims.length; a++) ok = isFree(shape[a]) || shape[a] === dims[a];
+  if (!ok) {
+    throw new BadInputError(
+      `${name} has shape ${formatShape(dims)}, the model expects ${formatShape(shape)}`,
+    );
+  }
+}
+
+function fillNested(
+  arr: readonly unknown[],
+  dims: readonly number[],
+  axis: number,
+  out: TensorData,
+  offset: number,
+  dtype: DType,
+  name: string,
+  indices: number[],
+): void {
+  const n = dims[axis];
+  if (axis === dims.length - 1) {
+    fillElements(arr, out, offset, dtype, name, indices);
+    return;
+  }
+  const want = dims[axis + 1];
+  const stride = sizeOf(dims.slice(axis + 1));
+  for (let i = 0; i < n; i++) {
+    const sub = arr[i];
+    if (!Array.isArray(sub)) {
+      throw new BadInputError(
+        `${pathOf(name, indices, i)} is ${describe(sub)}, expected an array of ${want} elements`,
+      );
+    }
+    if (sub.length !== want) {
+      throw new BadInputError(`${pathOf(name, indices, i)} has ${sub.length} elements, expected ${want}`);
+    }
+    indices.push(i);
+    fillNested(sub, dims, axis + 1, out, offset + i * stride, dtype, name, indices);
+    indices.pop();
+  }
+}
+
+/** The dims a nested list implies, read from its first elements. */
+export function nestedDims(value: unknown): number[] {
+  const dims: number[] = [];
+  let v = value;
+  while (Array.isArray(v)) {
+    dims.push(v.length);
+    if (v.length === 0) break;
+    v = v[0];
+  }
+  return dims;
+}
+
+/**
+ * Builds a tensor from nested lists (or a scalar), a flat typed array, or a flat list with `options.shape`.
+ * Dims come from the nesting; every sub-list must have the same length; elements must suit `dtype`: numbers
+ * for floats, integers in range for int types, integer numbers, BigInts or decimal strings for int64/uint64,
+ * true/false for bool, strings for string. A typed array whose storage already suits `dtype` is used as is
+ * (not copied).
+ *
+ * @param value nested lists, a typed array, or a flat list.
+ * @param dtype the element type to produce.
+ * @param options the declared shape and the name used in errors.
+ * @returns the tensor.
+ * @throws {BadInputError} naming the index path, e.g. `input[3] has 2 elements, expected 4`, or the shapes,
+ *   e.g. `input has shape [2,3], the model expects [N,4]`.
+ *
+ * @example
+ * ```ts
+ * import { tensorFromNested } from "./nested.ts";
+ * const t = tensorFromNested([[1, 2], [3, 4]], "float32", { shape: ["N", 2] });
+ * console.log(t.dims, t.data); // [2, 2] Float32Array(4) [1, 2, 3, 4]
+ * ```
+ */
+export function tensorFromNested<T extends DType>(
+  value: unknown,
+  dtype: T,
+  options: TensorFromNestedOptions = {},
+): Tensor<T> {
+  const { shape, name = "input" } = options;
+  if (ArrayBuffer.isView(value) && !(value instanceof DataView)) {
+    const flat = value as unknown as TensorData;
+    const dims = flatDims(shape, flat.length, name);
+    if (flat instanceof allocate(dtype, 0).constructor) {
+      return { type: dtype, dims, data: flat as DTypeStorage[T] };
+    }
+    const out = storageFor(dtype, flat.length);
+    fillElements(flat, out, 0, dtype, name, []);
+    return { type: dtype, dims, data: finish(dtype, out) };
+  }
+  if (Array.isArray(value) && shape !== undefined && shape.length !== 1 && !Array.isArray(value[0])) {
+    const dims = flatDims(shape, value.length, name);
+    const out = storageFor(dtype, value.length);
+    fillElements(value, out, 0, dtype, name, []);
+    return { type: dtype, dims, data: finish(dtype, out) };
+  }
+  const dims = nestedDims(value);
+  checkShape(dims, shape, name);
+  const out = storageFor(dtype, sizeOf(dims));
+  if (dims.length === 0) fillElements([value], out, 0, dtype, name, [], true);
+  else fillNested(value as unknown[], dims, 0, out, 0, dtype, name, []);
+  return { type: dtype, dims, data: finish(dtype, out) };
+}
+
+/**
+ * A tensor as nested lists shaped by its dims, with JSON-safe elements (float32 as the shortest round-trip
+ * decimal, int64 beyond 2^53 as strings, bool as booleans, NaN as null).
+ *
+ * @throws {TypeError} when the data length does not match the dims.
+ *
+ * @example
+ * ```ts
+ * import { nestedFromTensor } from "./nested.ts";
+ * console.log(nestedFromTensor({ type: "float32", dims: [1, 2], data: new Float32Array([0.1, 2]) })); // [[0.1, 2]]
+ * ```
+ */
+export function nestedFromTensor(tensor: Tensor): JsonValue {
+  const size = sizeOf(tensor.dims);
+  if (tensor.data.length !== size) {
+    throw new TypeError(
+      `tensor has ${tensor.data.length} elements but dims ${formatShape(tensor.dims)} need ${size}`,
+    );
+  }
+  return tensorToJson(tensor);
+}
+
+function joinData<T extends DType>(type: T, parts: readonly Tensor<T>[], total: number): DTypeStorage[T] {
+  if (type === "string") {
+    const out: string[] = [];
+    for (const p of parts) for (const s of p.data as string[]) out.push(s);
+    return out as DTypeStorage[T];
+  }
+  const out = allocate(type, total) as Exclude<TensorData, string[]>;
+  let offset = 0;
+  for (const p of parts) {
+    (out as Float32Array).set(p.data as Float32Array, offset);
+    offset += p.data.length;
+  }
+  return out as DTypeStorage[T];
+}
+
+function sameDims(a: readonly number[], b: readonly number[], from: number): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = from; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/**
+ * Stacks same-shape tensors into one with a new leading dim: N tensors of [C,H,W] give [N,C,H,W].
+ *
+ * @throws {BadInputError} for an empty list, or naming the item whose dtype or shape differs from item 0.
+ *
+ * @example
+ * ```ts
+ * import { stackTensors } from "./nested.ts";
+ * const a = { type: "float32", dims: [2], data: new Float32Array([1, 2]) } as const;
+ * console.log(stackTensors([a, a]).dims); // [2, 2]
+ * ```
+ */
+export function stackTensors<T extends DType>(tensors: readonly Tensor<T>[]): Tensor<T> {
+  if (tensors.length === 0) throw new BadInputError("nothing to stack: the list of tensors is empty");
+  const first = tensors[0];
+  for (let i = 1; i < tensors.length; i++) {
+    const t = tensors[i];
+    if (t.type !== first.type) {
+      throw new BadInputError(`item ${i} is ${t.type}, expected ${first.type} like item 0`);
+    }
+    if (!sameDims(t.dims, first.dims, 0)) {
+      throw new BadInputError(
+        `item ${i} has shape ${formatShape(t.dims)}, expected ${formatShape(first.dims)} like item 0; ` +
+          `resize or pad the inputs to one shape`,
+      );
+    }
+  }
+  const data = joinData(first.type, tensors, first.data.length * tensors.length);
+  return { type: first.type, dims: [tensors.length, ...first.dims], data };
+}
+
+/**
+ * Concatenates tensors along axis 0 (rows): [2,4] and [3,4] give [5,4]. One tensor is returned as is.
+ *
+ * @throws {BadInputError} for an empty list, a scalar, or naming the item whose dtype or row shape differs.
+ *
+ * @example
+ * ```ts
+ * import { concatRows } from "./nested.ts";
+ * const a = { type: "int32", dims: [1, 2], data: new Int32Array([1, 2]) } as const;
+ * const b = { type: "int32", dims: [2, 2], data: new Int32Array([3, 4, 5, 6]) } as const;
+ * console.log(concatRows([a, b]).dims); // [3, 2]
+ * ```
+ */
+export function concatRows<T extends DType>(tensors: readonly Tensor<T>[]): Tensor<T> {
+  if (tensors.length === 0) throw new BadInputError("nothing to concatenate: the list of tensors is empty");
+  const first = tensors[0];
+  let rows = 0;
+  let total = 0;
+  for (let i = 0; i < tensors.length; i++) {
+    const t = tensors[i];
+    if (t.dims.length === 0) {
+      throw new BadInputError(`item ${i} is a scalar (shape []), it has no rows to concatenate`);
+    }
+    if (t.type !== first.type) {
+      throw new BadInputError(`item ${i} is ${t.type}, expected ${first.type} like item 0`);
+    }
+    if (!sameDims(t.dims, first.dims, 1)) {
+      throw new BadInputError(
+        `item ${i} has rows of shape ${formatShape(t.dims.slice(1))}, expected ${
+          formatShape(first.dims.slice(1))
+        } ` +
+          `like item 0`,
+      );
+    }
+    rows += t.dims[0];
+    total += t.data.length;
+  }
+  if (tensors.length === 1) return first;
+  return {
+    type: first.type,
+    dims: [rows, ...first.dims.slice(1)],
+    data: joinData(first.type, tensors, total),
+  };
+}

@@ -1,0 +1,163 @@
+/**
+ * The input adapter of the zero-code path: a JSON object keyed by the model's input names (or a bare nested
+ * array when the model has one input) becomes named tensors, with dtypes and shapes checked against the model.
+ *
+ * @module
+ */
+import { BadInputError } from "../errors.ts";
+import type { InputAdapter, JsonSchema, JsonValue } from "../sdk/adapter.ts";
+import type { DType, Tensor, TensorInfo } from "../sdk/tensor.ts";
+import { concatRows, tensorFromNested } from "./nested.ts";
+
+/** Options for {@link OnnxFeedsInput}. */
+export interface OnnxFeedsInputOptions {
+  /** The model's inputs (name, dtype, shape), as the ONNX artifact reports them. */
+  inputs: readonly TensorInfo[];
+}
+
+/** Named tensors, one per model input. */
+export type Feeds = Record<string, Tensor>;
+
+function elementSchema(type: TensorInfo["type"]): JsonSchema {
+  if (type === "string") return { type: "string" };
+  if (type === "bool") return { type: "boolean" };
+  if (type === "int64" || type === "uint64") return { type: ["integer", "string"] };
+  if (type.startsWith("int") || type.startsWith("uint")) return { type: "integer" };
+  return { type: "number" };
+}
+
+function nestedSchema(info: TensorInfo): JsonSchema {
+  let schema = elementSchema(info.type);
+  const rank = info.shape?.length ?? 1;
+  for (let i = rank - 1; i >= 0; i--) {
+    const d = info.shape?.[i];
+    schema = typeof d === "number" && d >= 0
+      ? { type: "array", items: schema, minItems: d, maxItems: d }
+      : { type: "array", items: schema };
+  }
+  return schema;
+}
+
+function formatShape(shape: readonly (number | string | null)[]): string {
+  return `[${shape.map((d) => (d === null ? "?" : String(d))).join(",")}]`;
+}
+
+/**
+ * Decodes model feeds from JSON.
+ *
+ * @example
+ * ```ts
+ * import { OnnxFeedsInput } from "./onnx_feeds_input.ts";
+ * const input = new OnnxFeedsInput({ inputs: [{ name: "input", type: "float32", shape: ["N", 4] }] });
+ * const feeds = input.fromJson([5.1, 3.5, 1.4, 0.2]);
+ * console.log(feeds.input.dims); // [1, 4]
+ * ```
+ */
+export class OnnxFeedsInput implements InputAdapter<Feeds, Feeds> {
+  /** Adapter name. */
+  readonly type = "OnnxFeedsInput";
+  /** Items carry rows along the first dimension. */
+  readonly rowwise = true;
+  /** Accepted content types. */
+  readonly contentTypes: readonly string[] = ["application/json"];
+  readonly #inputs: readonly TensorInfo[];
+
+  /** Makes the adapter for a model's inputs. */
+  constructor(options: OnnxFeedsInputOptions) {
+    if (!options?.inputs?.length) throw new TypeError("OnnxFeedsInput needs the model's inputs");
+    this.#inputs = options.inputs.map((i) => ({ ...i }));
+  }
+
+  /** Settings recorded in bento.yaml. */
+  config(): Record<string, JsonValue> {
+    return {
+      inputs: this.#inputs.map((i) => ({ name: i.name, type: i.type, shape: [...(i.shape ?? [])] })),
+    };
+  }
+
+  #tensor(info: TensorInfo, value: unknown): Tensor {
+    if (info.type === "unknown") throw new BadInputError(`model input "${info.name}" is not a tensor`);
+    let tensor = tensorFromNested(value, info.type as DType, { name: info.name });
+    const shape = info.shape;
+    if (!shape) return tensor;
+    if (tensor.dims.length === shape.length - 1 && typeof shape[0] !== "number") {
+      tensor = { ...tensor, dims: [1, ...tensor.dims] };
+    }
+    const fits = tensor.dims.length === shape.length &&
+      shape.every((d, i) => typeof d !== "number" || d < 0 || d === tensor.dims[i]);
+    if (!fits) {
+      throw new BadInputError(
+        `input "${info.name}" has shape [${tensor.dims.join(",")}], the model expects ${formatShape(shape)}`,
+      );
+    }
+    return tensor;
+  }
+
+  /** Decodes `{ <input name>: nested array, … }`, or a bare nested array for a one-input model. */
+  fromJson(value: unknown): Feeds {
+    if (value === null || value === undefined) throw new BadInputError("empty input: expected model inputs");
+    const names = this.#inputs.map((i) => i.name);
+    if (Array.isArray(value) || typeof value !== "object") {
+      if (this.#inputs.length !== 1) {
+        throw new BadInputError(
+          `this model has ${names.length} inputs; send an object keyed by ${names.join(", ")}`,
+        );
+      }
+      return { [names[0]]: this.#tensor(this.#inputs[0], value) };
+    }
+    const record = value as Record<string, unknown>;
+    for (const key of Object.keys(record)) {
+      if (!names.includes(key)) {
+        throw new BadInputError(`unknown input "${key}"; the model's inputs are: ${names.join(", ")}`);
+      }
+    }
+    const feeds: Feeds = {};
+    for (const info of this.#inputs) {
+      if (!(info.name in record)) throw new BadInputError(`missing input "${info.name}"`);
+      feeds[info.name] = this.#tensor(info, record[info.name]);
+    }
+    const rows = new Set(Object.values(feeds).map((t) => t.dims[0]));
+    if (rows.size > 1 && this.#inputs.every((i) => typeof i.shape?.[0] !== "number")) {
+      throw new BadInputError(`inputs disagree on the batch size: ${[...rows].join(" vs ")} rows`);
+    }
+    return feeds;
+  }
+
+  /** Decodes a JSON body. */
+  fromBytes(bytes: Uint8Array, contentType: string): Feeds {
+    const type = contentType.split(";")[0].trim().toLowerCase();
+    if (type !== "application/json" && type !== "") {
+      throw new BadInputError(`unsupported content type "${type}"; send application/json`, { status: 415 });
+    }
+    let value: unknown;
+    try {
+      value = JSON.parse(new TextDecoder().decode(bytes));
+    } catch (error) {
+      throw new BadInputError(`body is not valid JSON: ${(error as Error).message}`);
+    }
+    return this.fromJson(value);
+  }
+
+  /** Rows along the first dimension. */
+  rows(item: Feeds): number {
+    return item[this.#inputs[0].name].dims[0] ?? 1;
+  }
+
+  /** Concatenates each input along the first dimension. */
+  merge(items: readonly Feeds[]): Feeds {
+    const out: Feeds = {};
+    for (const info of this.#inputs) out[info.name] = concatRows(items.map((f) => f[info.name]));
+    return out;
+  }
+
+  /** JSON Schema: an object keyed by input name (or a bare array for one input). */
+  schema(): JsonSchema {
+    const object: JsonSchema = {
+      type: "object",
+      properties: Object.fromEntries(this.#inputs.map((i) => [i.name, nestedSchema(i)])),
+      required: this.#inputs.map((i) => i.name),
+      additionalProperties: false,
+    };
+    return this.#inputs.length === 1 ? { oneOf: [object, nestedSchema(this.#inputs[0])] } : object;
+  }
+}

@@ -1,0 +1,201 @@
+/**
+ * Packs a service module and its artifact files into a bundle directory. Everything is written into a
+ * temporary sibling directory and renamed into place at the end, so a failed pack leaves nothing behind.
+ *
+ * @module
+ */
+import { basename, dirname, join, resolve } from "node:path";
+import { ObentoError } from "../errors.ts";
+import type { InferenceBackend } from "../backends/backend.ts";
+import type { JsonValue, OutputAdapter } from "../sdk/adapter.ts";
+import type { ArtifactContext, ArtifactSpecs } from "../sdk/artifact.ts";
+import type { Service } from "../sdk/service.ts";
+import { validateName, validateVersion } from "../sdk/names.ts";
+import { loadServiceModule } from "../runtime/module_loader.ts";
+import { type ApiRecord, type ArtifactRecord, BUNDLE_FORMAT, type BentoDocument, stringifyBento } from "./bento_yaml.ts";
+import { renderDockerfile, renderReadme } from "./bundle_docs.ts";
+import { sha256Hex, writeManifest } from "./manifest.ts";
+import { bundleServiceModule } from "./module_bundler.ts";
+import { validateLabels } from "../registry/labels.ts";
+import { DENO_VERSION, OBENTO_VERSION } from "../version.ts";
+
+/** The bundled service module's file name inside a bundle. */
+export const SERVICE_MODULE_FILE = "service.js";
+
+/** Options for {@link packBundle}. */
+export interface PackOptions {
+  /** Path to the service module (`.ts`/`.js`) whose default export is a Service. */
+  service: string;
+  /** Artifact files by declared artifact name. */
+  artifacts: Readonly<Record<string, string>>;
+  /** Immutable metadata per artifact name. Default none. */
+  metadata?: Readonly<Record<string, Readonly<Record<string, JsonValue>>>>;
+  /** Labels (BentoML rules). Default none. */
+  labels?: Readonly<Record<string, string>>;
+  /** Bundle name; default the service's name. */
+  name?: string;
+  /** Bundle version. */
+  version: string;
+  /** The directory to create; it must not exist yet. */
+  output: string;
+  /** The SDK namespace the bundled module imports (what mod.ts exports). */
+  sdk: Record<string, unknown>;
+  /** Backend used to inspect ONNX artifacts. */
+  backend: InferenceBackend;
+  /** Output adapter recorded for APIs that declare none. */
+  defaultOutput: OutputAdapter;
+  /** Creation time. Default now. */
+  now?: Date;
+}
+
+/** What {@link packBundle} made. */
+export interface PackResult {
+  /** The new bundle directory. */
+  path: string;
+  /** Its bento.yaml. */
+  document: BentoDocument;
+}
+
+async function readArtifactFile(name: string, path: string): Promise<Uint8Array> {
+  try {
+    const stat = await Deno.stat(path);
+    if (!stat.isFile) throw new ObentoError("BAD_ARGUMENT", `artifact "${name}": ${path} is not a file`);
+    return await Deno.readFile(path);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) {
+      throw new ObentoError("NOT_FOUND", `artifact "${name}": file ${path} not found`);
+    }
+    throw error;
+  }
+}
+
+function checkArtifactNames(service: Service<ArtifactSpecs>, given: Readonly<Record<string, string>>): void {
+  const declared = Object.keys(service.artifacts);
+  for (const name of declared) {
+    if (!(name in given)) {
+      throw new ObentoError(
+        "BAD_ARGUMENT",
+        `service ${service.name} declares artifact "${name}" but no file was given for it; ` +
+          `pass --artifact ${name}=./path/to/file`,
+      );
+    }
+  }
+  for (const name of Object.keys(given)) {
+    if (!declared.includes(name)) {
+      throw new ObentoError(
+        "BAD_ARGUMENT",
+        `artifact "${name}" is not declared by service ${service.name}; it declares: ${
+          declared.join(", ") || "(none)"
+        }`,
+      );
+    }
+  }
+}
+
+function apiRecords(service: Service<ArtifactSpecs>, defaultOutput: OutputAdapter): ApiRecord[] {
+  return [...service.apis.values()].map((api) => {
+    const output = api.output ?? defaultOutput;
+    return {
+      name: api.name,
+      batch: api.batch,
+      doc: api.doc,
+      input: { type: api.input.type, config: api.input.config(), content_types: [...api.input.contentTypes] },
+      output: { type: output.type, config: output.config() },
+      schema: { request: api.input.schema(), response: output.schema() },
+    };
+  });
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.lstat(path);
+    return true;
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return false;
+    throw error;
+  }
+}
+
+/**
+ * Packs a bundle into `options.output`.
+ * @throws ObentoError CONFLICT when the output exists; BAD_SERVICE for service code problems; BAD_ARGUMENT /
+ *   NOT_FOUND for missing or extra artifact files; BAD_MODEL for a file that is not a model.
+ */
+export async function packBundle(options: PackOptions): Promise<PackResult> {
+  const output = resolve(options.output);
+  const version = validateVersion(options.version);
+  const labels = validateLabels(options.labels ?? {});
+  if (await exists(output)) {
+    throw new ObentoError("CONFLICT", `${output} already exists; choose another --output or remove it first`);
+  }
+  await Deno.mkdir(dirname(output), { recursive: true });
+  const tmp = await Deno.makeTempDir({ dir: dirname(output), prefix: `.tmp-pack-${basename(output)}-` });
+  try {
+    const servicePath = resolve(options.service);
+    const { code } = await bundleServiceModule(servicePath, { sdkExports: Object.keys(options.sdk) });
+    const service = await loadServiceModule(code, options.sdk, { filename: servicePath }) as Service<
+      ArtifactSpecs
+    >;
+    const name = validateName(options.name ?? service.name, "bundle name");
+    checkArtifactNames(service, options.artifacts);
+    for (const artifactName of Object.keys(options.metadata ?? {})) {
+      if (!(artifactName in service.artifacts)) {
+        throw new ObentoError("BAD_ARGUMENT", `metadata given for unknown artifact "${artifactName}"`);
+      }
+    }
+    await Deno.writeTextFile(join(tmp, SERVICE_MODULE_FILE), code);
+    await Deno.mkdir(join(tmp, "artifacts"));
+    const artifacts: ArtifactRecord[] = [];
+    for (const [artifactName, spec] of Object.entries(service.artifacts)) {
+      const bytes = await readArtifactFile(artifactName, resolve(options.artifacts[artifactName]));
+      const metadata = structuredClone({ ...(options.metadata?.[artifactName] ?? {}) });
+      const ctx: ArtifactContext = {
+        name: artifactName,
+        metadata,
+        backend: options.backend,
+        sessionOptions: {},
+      };
+      const info = await spec.inspect(bytes, ctx);
+      const file = `artifacts/${artifactName}${spec.extension}`;
+      await Deno.writeFile(join(tmp, file), bytes);
+      artifacts.push({
+        name: artifactName,
+        type: spec.type,
+        file,
+        sha256: await sha256Hex(bytes),
+        size: bytes.length,
+        metadata,
+        info,
+      });
+    }
+    const document: BentoDocument = {
+      bundle_format: BUNDLE_FORMAT,
+      obento_version: OBENTO_VERSION,
+      name,
+      version,
+      created_at: (options.now ?? new Date()).toISOString(),
+      labels,
+      service: {
+        name: service.name,
+        doc: service.doc,
+        module: SERVICE_MODULE_FILE,
+        apis: apiRecords(service, options.defaultOutput),
+      },
+      artifacts,
+      env: {
+        permissions: [...(service.env.permissions ?? [])],
+        docker_base_image: service.env.dockerBaseImage ?? "debian:bookworm-slim",
+        deno_version: DENO_VERSION,
+      },
+    };
+    await Deno.writeTextFile(join(tmp, "bento.yaml"), stringifyBento(document));
+    await Deno.writeTextFile(join(tmp, "README.md"), renderReadme(document));
+    await Deno.writeTextFile(join(tmp, "Dockerfile"), renderDockerfile(document));
+    await writeManifest(tmp);
+    await Deno.rename(tmp, output);
+    return { path: output, document };
+  } catch (error) {
+    await Deno.remove(tmp, { recursive: true }).catch(() => {});
+    throw error;
+  }
+}

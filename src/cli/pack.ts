@@ -1,0 +1,165 @@
+/**
+ * `obento pack`: a service module plus artifact files (or a bare ONNX model) → a bundle, saved into the
+ * registry by default or written to `--output DIR`.
+ *
+ * @module
+ */
+import { extname, join, resolve } from "node:path";
+import { ObentoError } from "../errors.ts";
+import type { JsonValue } from "../sdk/adapter.ts";
+import { newVersion } from "../registry/version.ts";
+import { openRegistry } from "../registry/registry.ts";
+import { pack, packModel } from "../../mod.ts";
+import { keyValueFlags, parseFlags, stringFlag } from "./args.ts";
+import type { CliContext, Command } from "./command.ts";
+
+const HELP = `Usage:
+  obento pack <service.ts> --artifact NAME=FILE… [options]
+  obento pack <model.onnx> [--name NAME] [options]
+
+Packs a service and its artifacts into a versioned bundle and saves it in the registry
+($OBENTO_HOME, default ~/.obento). Given a .onnx file instead of a service, packs the model with a
+default "predict" API (input: an object keyed by the model's input names, or a bare nested array
+for a one-input model; output: an object keyed by output name).
+
+Options:
+  --artifact NAME=FILE   file for a declared artifact (repeat for each)
+  --name NAME            bundle name (default: the service's name; for a model, the file name)
+  --version V            version (default: generated, e.g. 20261127114004_360ECB)
+  --label KEY=VALUE      label (repeatable; letters, digits, - _ . inside, at most 63 characters)
+  --metadata KEY=VALUE   immutable artifact metadata; values parse as JSON when they can
+                         (repeatable; with several artifacts write ARTIFACT.KEY=VALUE)
+  --output DIR           write the bundle to DIR only, not into the registry
+  --json                 print the result as JSON
+  -h, --help             show this help
+
+Examples:
+  obento pack bundles/iris_classifier/service.ts --artifact model=bundles/iris_classifier/iris_lr.onnx
+  obento pack model.onnx --name Iris --label stage=dev --metadata accuracy=0.97
+`;
+
+function parseMetadataValue(raw: string): JsonValue {
+  try {
+    return JSON.parse(raw) as JsonValue;
+  } catch {
+    return raw;
+  }
+}
+
+/** Groups `--metadata` pairs by artifact: `KEY=V` for the only artifact, `ARTIFACT.KEY=V` otherwise. */
+function metadataByArtifact(
+  pairs: Record<string, string>,
+  artifactNames: readonly string[],
+): Record<string, Record<string, JsonValue>> {
+  const out: Record<string, Record<string, JsonValue>> = {};
+  for (const [key, raw] of Object.entries(pairs)) {
+    const dot = key.indexOf(".");
+    let artifact: string;
+    let field: string;
+    if (dot > 0 && artifactNames.includes(key.slice(0, dot))) {
+      artifact = key.slice(0, dot);
+      field = key.slice(dot + 1);
+    } else if (artifactNames.length === 1) {
+      artifact = artifactNames[0];
+      field = key;
+    } else {
+      throw new ObentoError(
+        "BAD_ARGUMENT",
+        `obento pack: --metadata ${key}=… must name its artifact (ARTIFACT.KEY=VALUE); artifacts: ${
+          artifactNames.join(", ")
+        }`,
+      );
+    }
+    (out[artifact] ??= {})[field] = parseMetadataValue(raw);
+  }
+  return out;
+}
+
+async function run(args: string[], ctx: CliContext): Promise<number> {
+  const parsed = parseFlags("pack", args, {
+    artifact: { type: "string", multiple: true },
+    name: { type: "string" },
+    version: { type: "string" },
+    label: { type: "string", multiple: true },
+    metadata: { type: "string", multiple: true },
+    output: { type: "string" },
+    json: { type: "boolean" },
+  });
+  if (parsed.positionals.length !== 1) {
+    throw new ObentoError(
+      "BAD_ARGUMENT",
+      "obento pack: give exactly one service file or .onnx model; see `obento pack --help`",
+    );
+  }
+  const source = resolve(ctx.cwd, parsed.positionals[0]);
+  const artifacts = Object.fromEntries(
+    Object.entries(keyValueFlags("pack", parsed, "artifact")).map(([k, v]) => [k, resolve(ctx.cwd, v)]),
+  );
+  const labels = keyValueFlags("pack", parsed, "label");
+  const metadataPairs = keyValueFlags("pack", parsed, "metadata");
+  const version = stringFlag(parsed, "version") ?? newVersion();
+  const outputFlag = stringFlag(parsed, "output");
+  const isModel = extname(source).toLowerCase() === ".onnx";
+  if (isModel && Object.keys(artifacts).length > 0) {
+    throw new ObentoError("BAD_ARGUMENT", "obento pack: --artifact applies to service files, not to a .onnx model");
+  }
+
+  const registry = outputFlag === undefined ? await openRegistry({ home: ctx.home }) : undefined;
+  try {
+    const staging = outputFlag === undefined ? join(ctx.home, "bundles") : undefined;
+    const output = outputFlag !== undefined ? resolve(ctx.cwd, outputFlag) : join(
+      staging!,
+      `.tmp-pack-${crypto.randomUUID()}`,
+    );
+    const common = { version, labels, output };
+    const result = isModel
+      ? await packModel({
+        ...common,
+        model: source,
+        name: stringFlag(parsed, "name") ?? defaultModelName(source),
+        metadata: metadataByArtifact(metadataPairs, ["model"]).model,
+      })
+      : await pack({
+        ...common,
+        service: source,
+        artifacts,
+        name: stringFlag(parsed, "name"),
+        metadata: metadataByArtifact(metadataPairs, Object.keys(artifacts)),
+      });
+    let path = result.path;
+    if (registry) {
+      try {
+        path = (await registry.add(result.path, { move: true })).path;
+      } finally {
+        await Deno.remove(result.path, { recursive: true }).catch(() => {});
+      }
+    }
+    const { name } = result.document;
+    if (parsed.values.json) {
+      ctx.out(JSON.stringify({ name, version, path, saved: registry !== undefined }) + "\n");
+    } else {
+      ctx.out(
+        registry
+          ? `Saved ${name}:${version} to the registry (${path})\n`
+          : `Packed ${name}:${version} into ${path}\n`,
+      );
+    }
+    return 0;
+  } finally {
+    registry?.close();
+  }
+}
+
+function defaultModelName(path: string): string {
+  const base = path.split(/[\\/]/).pop()!.replace(/\.onnx$/i, "");
+  const cleaned = base.replace(/[^A-Za-z0-9_.-]/g, "_").replace(/^[^A-Za-z0-9]+|[^A-Za-z0-9]+$/g, "");
+  return cleaned || "model";
+}
+
+/** The `pack` command. */
+export const packCommand: Command = {
+  name: "pack",
+  summary: "pack a service (or a bare .onnx model) and its artifacts into a bundle",
+  help: HELP,
+  run,
+};

@@ -1,0 +1,81 @@
+/**
+ * The registry's index: which bundles exist, their labels and summary metadata, and which saves are in
+ * progress. {@link BundleIndex} is the seam: SQLite now (`sqlite_index.ts`), PostgreSQL later, without
+ * touching the registry or the CLI.
+ *
+ * @module
+ */
+import type { Selector } from "./selector.ts";
+
+/** One artifact as the index keeps it. */
+export interface IndexedArtifact {
+  /** Artifact name, e.g. "model". */
+  readonly name: string;
+  /** Artifact type, e.g. "OnnxModelArtifact". */
+  readonly type: string;
+}
+
+/** What the index knows about one bundle. */
+export interface BundleRecord {
+  /** Bundle name. */
+  readonly name: string;
+  /** Bundle version. */
+  readonly version: string;
+  /** `created_at` from bento.yaml (ISO 8601). */
+  readonly createdAt: string;
+  /** Labels, keys sorted. */
+  readonly labels: Readonly<Record<string, string>>;
+  /** API names, in service order. */
+  readonly apis: readonly string[];
+  /** Artifacts, in service order. */
+  readonly artifacts: readonly IndexedArtifact[];
+}
+
+/** A save that reserved its `Name:version` but has not committed it (in progress, or crashed). */
+export interface PendingRecord {
+  /** Bundle name. */
+  readonly name: string;
+  /** Bundle version. */
+  readonly version: string;
+  /** The staging token of the save that reserved it. */
+  readonly token: string;
+}
+
+/** A query over committed bundles. */
+export interface IndexQuery {
+  /** Only this bundle name. Default: every name. */
+  readonly name?: string;
+  /** Only bundles whose labels match. Default: no filter. */
+  readonly selector?: Selector;
+  /** At most this many, newest first. Default: no limit. */
+  readonly limit?: number;
+}
+
+/**
+ * Stores bundle records. Every method is atomic; implementations must be safe to use from several processes
+ * at once. Only committed records are returned by {@link BundleIndex.find}, {@link BundleIndex.latest} and
+ * {@link BundleIndex.list}.
+ */
+export interface BundleIndex {
+  /**
+   * Reserves `record.name:record.version` for a save identified by `token` (a pending record).
+   * Throws CONFLICT when a committed or pending record already has that name and version.
+   */
+  reserve(record: BundleRecord, token: string): Promise<void>;
+  /** Turns the pending record reserved with `token` into a committed one. */
+  commit(name: string, version: string, token: string): Promise<void>;
+  /** Drops the pending record reserved with `token`, if any; returns whether one was dropped. */
+  release(name: string, version: string, token: string): Promise<boolean>;
+  /** The committed record for `name:version`, or undefined. */
+  find(name: string, version: string): Promise<BundleRecord | undefined>;
+  /** The newest committed record of `name` (latest `createdAt`, then latest saved), or undefined. */
+  latest(name: string): Promise<BundleRecord | undefined>;
+  /** Committed records matching `query`, newest first. */
+  list(query?: IndexQuery): Promise<BundleRecord[]>;
+  /** Removes the committed record for `name:version`; returns whether one was removed. */
+  remove(name: string, version: string): Promise<boolean>;
+  /** Every pending record. */
+  pending(): Promise<PendingRecord[]>;
+  /** Releases the index's resources; further calls fail. */
+  close(): void;
+}

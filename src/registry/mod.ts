@@ -1,0 +1,49 @@
+/**
+ * The local bundle registry: open one with {@link openRegistry}, save bundles written by pack, find them by
+ * `Name`, `Name:version`, `Name:latest` or a label selector, and keep the store whole with `verify` and `gc`.
+ * The index ({@link BundleIndex}) and the bundle store ({@link BlobStore}) are interfaces.
+ *
+ * @example
+ * ```ts
+ * import { openRegistry } from "./mod.ts";
+ * const registry = await openRegistry({ home: await Deno.makeTempDir() });
+ * try {
+ *   for (const b of await registry.list({ selector: "stage In (prod, canary)" })) console.log(b.name, b.version);
+ * } finally {
+ *   registry.close();
+ * }
+ * ```
+ *
+ * @module
+ */
+export {
+  type AddOptions,
+  BUNDLES_DIR,
+  type BundleDetails,
+  type BundleSummary,
+  type GcReport,
+  INDEX_FILE,
+  type ListOptions,
+  openRegistry,
+  type OpenRegistryOptions,
+  Registry,
+  type SavedBundle,
+  type SelectOptions,
+  type VerifyReport,
+} from "./registry.ts";
+export { resolveBundleRef, type ResolveBundleRefOptions, type ResolvedBundleRef } from "./resolve_ref.ts";
+export { type BundleRef, formatBundleRef, LATEST, parseBundleRef } from "./bundle_ref.ts";
+export { isLabelText, MAX_LABEL_LENGTH, validateLabels } from "./labels.ts";
+export {
+  formatSelector,
+  matchesSelector,
+  parseSelector,
+  type Requirement,
+  type Selector,
+  type SelectorOperator,
+} from "./selector.ts";
+export { newVersion } from "./version.ts";
+export type { BundleIndex, BundleRecord, IndexedArtifact, IndexQuery, PendingRecord } from "./bundle_index.ts";
+export type { BlobStore, StagedBundle, StageOptions, StagingArea, StoredBundle } from "./blob_store.ts";
+export { openSqliteIndex, SqliteIndex, type SqliteIndexOptions } from "./sqlite_index.ts";
+export { FsStore, type FsStoreOptions } from "./fs_store.ts";

@@ -1,0 +1,136 @@
+/**
+ * Loads a bundled service module (made by `src/bundle/module_bundler.ts`) into this process: publishes the
+ * host's SDK under the well-known symbol the bundle reads, imports the code from a `data:` URL and returns
+ * the service it exports. A bundle imports nothing but `node:` builtins, so a `data:` URL import works the
+ * same under `deno run` and in a `deno compile`d binary (see docs/bundling.md).
+ *
+ * @module
+ */
+import { messageOf, ObentoError } from "../errors.ts";
+import { SDK_GLOBAL_KEY } from "../bundle/module_bundler.ts";
+
+/** The shape obento checks a loaded service against (what `defineService` builds). */
+export interface LoadedServiceShape {
+  /** Service name. */
+  readonly name: string;
+  /** Declared APIs by name. */
+  readonly apis: ReadonlyMap<string, unknown>;
+  /** Declared artifacts by name. */
+  readonly artifacts: Readonly<Record<string, unknown>>;
+}
+
+/** Options for {@link loadServiceModule}. */
+export interface LoadServiceModuleOptions {
+  /** The name errors give the module, e.g. the bundle's `service.js` path. Default: `service.ts`. */
+  filename?: string;
+}
+
+/**
+ * Imports bundled service code with `sdk` as its SDK and returns the service it exports (its default export,
+ * else a named export `service`). Each call evaluates the code afresh.
+ *
+ * The SDK stays installed on `globalThis[Symbol.for("obento.sdk.v1")]`; a bundle reads it once, while it is
+ * evaluated, so load bundles that need different SDK objects one after another, not concurrently.
+ *
+ * @param code The bundled ESM code.
+ * @param sdk The SDK namespace (`import * as sdk from "mod.ts"`).
+ * @param options How errors name the module.
+ * @returns The exported service.
+ * @throws {ObentoError} `BAD_SERVICE` when the code throws while loading, or exports no service.
+ *
+ * @example
+ * ```ts
+ * import * as sdk from "../../mod.ts";
+ * import { loadServiceModule } from "./module_loader.ts";
+ * const code = await Deno.readTextFile("bundle/service.js");
+ * const service = await loadServiceModule(code, sdk, { filename: "bundle/service.js" });
+ * console.log(service.name, [...service.apis.keys()]);
+ * ```
+ */
+export async function loadServiceModule(
+  code: string,
+  sdk: Record<string, unknown>,
+  options: LoadServiceModuleOptions = {},
+): Promise<LoadedServiceShape> {
+  const filename = options.filename ?? "service.ts";
+  (globalThis as Record<symbol, unknown>)[Symbol.for(SDK_GLOBAL_KEY)] = sdk;
+  // The nonce makes the URL unique, so the module is evaluated again instead of served from the module map.
+  const source = `${code}\n// obento load ${crypto.randomUUID()}\n`;
+  let namespace: Record<string, unknown>;
+  try {
+    namespace = await import(`data:text/javascript;base64,${toBase64(new TextEncoder().encode(source))}`);
+  } catch (error) {
+    throw new ObentoError(
+      "BAD_SERVICE",
+      `${filename} failed while loading: ${messageOf(error)}; fix the service code and pack again`,
+      { cause: error },
+    );
+  }
+  const exported = "default" in namespace ? namespace.default : namespace.service;
+  if (exported === undefined) {
+    throw new ObentoError(
+      "BAD_SERVICE",
+      `${filename} has no default export; end it with \`export default defineService({...})\``,
+    );
+  }
+  if (!isServiceShape(exported)) {
+    throw new ObentoError(
+      "BAD_SERVICE",
+      `${filename} exports ${describe(exported)}, not a service; ` +
+        `end it with \`export default defineService({...})\``,
+    );
+  }
+  return exported;
+}
+
+/**
+ * Reads a bundled service file and loads it with {@link loadServiceModule}.
+ *
+ * @param path Path of the bundled module (a bundle's `service.js`).
+ * @param sdk The SDK namespace.
+ * @throws {ObentoError} `BAD_BUNDLE` when the file is missing; otherwise as {@link loadServiceModule}.
+ *
+ * @example
+ * ```ts
+ * import * as sdk from "../../mod.ts";
+ * import { loadServiceFile } from "./module_loader.ts";
+ * const service = await loadServiceFile("bundles/Echo/1/service.js", sdk);
+ * console.log(service.name); // Echo
+ * ```
+ */
+export async function loadServiceFile(path: string, sdk: Record<string, unknown>): Promise<LoadedServiceShape> {
+  let code: string;
+  try {
+    code = await Deno.readTextFile(path);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) {
+      throw new ObentoError("BAD_BUNDLE", `${path} is missing; the bundle is incomplete, pack it again`, {
+        cause: error,
+      });
+    }
+    throw new ObentoError("BAD_BUNDLE", `cannot read ${path}: ${messageOf(error)}`, { cause: error });
+  }
+  return await loadServiceModule(code, sdk, { filename: path });
+}
+
+function isServiceShape(value: unknown): value is LoadedServiceShape {
+  if (value === null || typeof value !== "object") return false;
+  const candidate = value as Record<string, unknown>;
+  return typeof candidate.name === "string" && candidate.apis instanceof Map &&
+    candidate.artifacts !== null && typeof candidate.artifacts === "object";
+}
+
+function describe(value: unknown): string {
+  if (value === null) return "null";
+  if (typeof value === "function") return `a function (${value.name || "anonymous"})`;
+  if (typeof value === "object") return `an object without name/apis/artifacts`;
+  return `a ${typeof value} (${String(value).slice(0, 40)})`;
+}
+
+function toBase64(bytes: Uint8Array): string {
+  let binary = "";
+  for (let i = 0; i < bytes.length; i += 0x8000) {
+    binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  }
+  return btoa(binary);
+}
