@@ -254,6 +254,90 @@ export class CsvParser {
   }
 }
 
+/** The columns of a CSV whose data fields are all plain decimal numbers; see {@link parseNumericCsv}. */
+export interface NumericCsv {
+  /** The header's column names. */
+  header: string[];
+  /** One column per header name, one value per data row. */
+  columns: Float64Array[];
+}
+
+/** 10^k for k = 0..15: exact doubles, so `m / 10^k` is correctly rounded for any mantissa m < 2^53. */
+const POW10 = Array.from({ length: 16 }, (_, k) => 10 ** k);
+
+/**
+ * A fast path for numeric tables: parses CSV whose data fields are all plain decimals (`-12`, `3.25`, `.5`,
+ * at most 15 digits, no exponent, no quotes) straight into `Float64Array` columns in one pass, without
+ * making a string per field. Values equal `Number(field)` exactly.
+ *
+ * Returns undefined as soon as the text is anything else (a quoted or empty field, an exponent, `NaN`, a blank
+ * line, a ragged row, a header with quotes): then use {@link parseCsv}, which reads every valid CSV and names
+ * what is wrong with an invalid one.
+ *
+ * @param text the whole CSV text, header first.
+ * @returns the header and columns, or undefined when the fast path does not apply.
+ *
+ * @example
+ * ```ts
+ * import { parseNumericCsv } from "./csv.ts";
+ * console.log(parseNumericCsv("a,b\n1,2.5\n-3,.5\n")); // { header: ["a", "b"], columns: [Float64Array [1, -3], Float64Array [2.5, 0.5]] }
+ * console.log(parseNumericCsv('a\n"1"\n')); // undefined
+ * ```
+ */
+export function parseNumericCsv(text: string): NumericCsv | undefined {
+  text = stripBom(text);
+  const headerEnd = text.indexOf("\n");
+  if (headerEnd < 0) return undefined;
+  const headerText = text.slice(0, headerEnd);
+  if (headerText.includes('"')) return undefined;
+  const header = parseCsv(headerText)[0];
+  if (header === undefined) return undefined;
+  const width = header.length;
+  const len = text.length;
+  let lineEnds = 0;
+  for (let i = text.indexOf("\n", headerEnd + 1); i >= 0; i = text.indexOf("\n", i + 1)) lineEnds++;
+  const capacity = lineEnds + 1;
+  const columns = header.map(() => new Float64Array(capacity));
+  let pos = headerEnd + 1;
+  let row = 0;
+  while (pos < len) {
+    for (let c = 0; c < width; c++) {
+      let ch = text.charCodeAt(pos);
+      const negative = ch === 45;
+      if (negative || ch === 43) ch = text.charCodeAt(++pos);
+      let mantissa = 0;
+      let digits = 0;
+      let decimals = 0;
+      let dot = false;
+      while (true) {
+        if (ch >= 48 && ch <= 57) {
+          mantissa = mantissa * 10 + (ch - 48);
+          digits++;
+          if (dot) decimals++;
+        } else if (ch === 46 && !dot) {
+          dot = true;
+        } else {
+          break;
+        }
+        ch = text.charCodeAt(++pos);
+      }
+      if (digits === 0 || digits > 15) return undefined;
+      if (c < width - 1) {
+        if (ch !== COMMA) return undefined;
+        pos++;
+      } else {
+        if (ch === CR) ch = text.charCodeAt(++pos);
+        if (ch === LF) pos++;
+        else if (pos < len) return undefined;
+      }
+      const value = decimals === 0 ? mantissa : mantissa / POW10[decimals];
+      columns[c][row] = negative ? -value : value;
+    }
+    row++;
+  }
+  return { header, columns: columns.map((col) => col.subarray(0, row)) };
+}
+
 /** A value {@link formatCsv} can write: null and undefined write an empty field. */
 export type CsvCell = string | number | bigint | boolean | null | undefined;
 

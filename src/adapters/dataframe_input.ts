@@ -6,7 +6,7 @@
  */
 import { BadInputError, ObentoError } from "../errors.ts";
 import type { InputAdapter, JsonSchema, JsonValue } from "../sdk/adapter.ts";
-import { parseCsv } from "./csv.ts";
+import { parseCsv, parseNumericCsv } from "./csv.ts";
 import { type Column, type ColumnType, Frame, isColumnType } from "./frame.ts";
 
 /**
@@ -220,6 +220,34 @@ function inferCsvType(cells: readonly string[]): ColumnType {
     return t === "true" || t === "false";
   });
   return bool ? "bool" : "string";
+}
+
+/** A float64 column as `type`, or undefined when a value does not fit (not an integer, out of range). */
+function fromFloat64(values: Float64Array, type: ColumnType): Column | undefined {
+  switch (type) {
+    case "float64":
+      return values;
+    case "float32":
+      return Float32Array.from(values);
+    case "int32": {
+      for (let r = 0; r < values.length; r++) {
+        const v = values[r];
+        if (!Number.isInteger(v) || v < -2147483648 || v > 2147483647) return undefined;
+      }
+      return Int32Array.from(values);
+    }
+    case "int64": {
+      const out = new BigInt64Array(values.length);
+      for (let r = 0; r < values.length; r++) {
+        const v = values[r];
+        if (!Number.isInteger(v)) return undefined;
+        out[r] = BigInt(v);
+      }
+      return out;
+    }
+    default:
+      return undefined;
+  }
 }
 
 /** Names a list of columns for messages. */
@@ -596,7 +624,36 @@ export class DataframeInput implements InputAdapter<Frame, Frame> {
     return this.#build(names, cells, false);
   }
 
+  /** True when a column of this name may be numeric, so the numeric CSV fast path is worth trying. */
+  #mayBeNumeric(name: string): boolean {
+    const type = this.#types.get(name) ?? this.#options.dtype;
+    return type !== "string" && type !== "bool";
+  }
+
+  /**
+   * The numeric CSV fast path ({@link parseNumericCsv}): a frame when every column is numeric and every cell
+   * converts to its column's type, else undefined (the general path then decodes the text or names the error).
+   */
+  #fromNumericCsv(text: string): Frame | undefined {
+    if (this.#names !== undefined && !this.#names.every((n) => this.#mayBeNumeric(n))) return undefined;
+    if (this.#options.dtype === "string" || this.#options.dtype === "bool") return undefined;
+    const parsed = parseNumericCsv(text);
+    if (parsed === undefined || new Set(parsed.header).size !== parsed.header.length) return undefined;
+    const names = this.#checkNames(parsed.header, "CSV header: ");
+    const entries: [string, Column][] = [];
+    for (const name of names) {
+      const values = parsed.columns[parsed.header.indexOf(name)];
+      const column = fromFloat64(values, this.#types.get(name) ?? this.#options.dtype ?? "float64");
+      if (column === undefined) return undefined;
+      entries.push([name, column]);
+    }
+    if (entries[0][1].length === 0) throw new BadInputError("empty input: expected at least one row");
+    return Frame.fromColumns(Object.fromEntries(entries));
+  }
+
   #fromCsv(text: string): Frame {
+    const fast = this.#fromNumericCsv(text);
+    if (fast !== undefined) return fast;
     const records = parseCsv(text);
     if (records.length === 0) {
       throw new BadInputError("empty input: expected a CSV header row and at least one row");

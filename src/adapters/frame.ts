@@ -17,11 +17,17 @@ export const COLUMN_TYPES: readonly ColumnType[] = ["float32", "float64", "int32
 
 /** The storage for each {@link ColumnType}. */
 export interface ColumnStorage {
+  /** 32-bit floats. */
   float32: Float32Array;
+  /** 64-bit floats. */
   float64: Float64Array;
+  /** 32-bit signed integers. */
   int32: Int32Array;
+  /** 64-bit signed integers, as BigInt. */
   int64: BigInt64Array;
+  /** Booleans as 0/1. */
   bool: Uint8Array;
+  /** Strings. */
   string: string[];
 }
 

@@ -79,7 +79,8 @@ export function unsupportedMediaType(
 export async function firstFilePart(bytes: Uint8Array, contentType: string): Promise<Uint8Array> {
   let form: FormData;
   try {
-    form = await new Response(bytes as Uint8Array<ArrayBuffer>, { headers: { "content-type": contentType } }).formData();
+    form = await new Response(bytes as Uint8Array<ArrayBuffer>, { headers: { "content-type": contentType } })
+      .formData();
   } catch (error) {
     throw new BadInputError(
       `multipart/form-data body does not parse (${

@@ -95,12 +95,17 @@ export class TensorInput<T extends DType = "float32"> implements InputAdapter<Te
   constructor(options: TensorInputOptions<T> = {}) {
     const dtype = options.dtype ?? "float32";
     if (!isDType(dtype)) {
-      throw new ObentoError("BAD_SERVICE", `TensorInput dtype ${JSON.stringify(dtype)} is not a dtype, e.g. "float32"`);
+      throw new ObentoError(
+        "BAD_SERVICE",
+        `TensorInput dtype ${JSON.stringify(dtype)} is not a dtype, e.g. "float32"`,
+      );
     }
     if (options.shape !== undefined && !validShape(options.shape)) {
       throw new ObentoError(
         "BAD_SERVICE",
-        `TensorInput shape ${JSON.stringify(options.shape)} must list dims: numbers, or names/null for free dims`,
+        `TensorInput shape ${
+          JSON.stringify(options.shape)
+        } must list dims: numbers, or names/null for free dims`,
       );
     }
     this.dtype = dtype as T;
@@ -134,7 +139,7 @@ export class TensorInput<T extends DType = "float32"> implements InputAdapter<Te
     const shape = this.shape;
     const rank = shape?.length ?? (depth >= 2 ? depth - 1 : depth);
     if (depth === rank + 1) {
-      const t = tensorFromNested(value, this.dtype, { shape: shape && [null, ...shape], name });
+      const t = tensorFromNested(value, this.dtype, { shape: shape && ["N", ...shape], name });
       return this.#checkRows(t, name);
     }
     if (depth === rank) {
@@ -152,12 +157,16 @@ export class TensorInput<T extends DType = "float32"> implements InputAdapter<Te
     const { data, dtype, shape } = record;
     if (dtype !== undefined && dtype !== this.dtype) {
       throw new BadInputError(
-        `"dtype" is ${JSON.stringify(dtype)} but this API takes ${this.dtype}; send ${this.dtype} or leave it out`,
+        `"dtype" is ${
+          JSON.stringify(dtype)
+        } but this API takes ${this.dtype}; send ${this.dtype} or leave it out`,
       );
     }
     if (shape === undefined) return this.#rowsOrRow(data, "data");
     if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) {
-      throw new BadInputError(`"shape" must be a list of non-negative integers, got ${JSON.stringify(shape)}`);
+      throw new BadInputError(
+        `"shape" must be a list of non-negative integers, got ${JSON.stringify(shape)}`,
+      );
     }
     const t = tensorFromNested(data, this.dtype, { shape: shape as number[], name: "data" });
     const single = this.shape !== undefined && shape.length === this.shape.length;
@@ -170,11 +179,15 @@ export class TensorInput<T extends DType = "float32"> implements InputAdapter<Te
    */
   fromJson(value: unknown): Tensor<T> {
     if (Array.isArray(value) || typeof value !== "object" || value === null) {
-      if (value === null || value === undefined) throw new BadInputError("empty input: send rows as nested lists");
+      if (value === null || value === undefined) {
+        throw new BadInputError("empty input: send rows as nested lists");
+      }
       return this.#rowsOrRow(value, "input");
     }
     if (isTensorLike(value) && ArrayBuffer.isView(value.data)) {
-      if (value.type !== this.dtype) throw new BadInputError(`tensor is ${value.type}, this API takes ${this.dtype}`);
+      if (value.type !== this.dtype) {
+        throw new BadInputError(`tensor is ${value.type}, this API takes ${this.dtype}`);
+      }
       return this.#checkRows(value as Tensor<T>, "tensor");
     }
     const record = value as Record<string, unknown>;
@@ -182,7 +195,10 @@ export class TensorInput<T extends DType = "float32"> implements InputAdapter<Te
       if (key in record) {
         const rows = record[key];
         if (!Array.isArray(rows)) throw new BadInputError(`"${key}" must be a list of rows`);
-        const t = tensorFromNested(rows, this.dtype, { shape: this.shape && [null, ...this.shape], name: key });
+        const t = tensorFromNested(rows, this.dtype, {
+          shape: this.shape && ["N", ...this.shape],
+          name: key,
+        });
         return this.#checkRows(t, key);
       }
     }
@@ -206,7 +222,9 @@ export class TensorInput<T extends DType = "float32"> implements InputAdapter<Te
         { status: 415 },
       );
     }
-    if (bytes.length === 0) throw new BadInputError("empty body: send whole rows of raw little-endian elements");
+    if (bytes.length === 0) {
+      throw new BadInputError("empty body: send whole rows of raw little-endian elements");
+    }
     const size = BYTES_PER_ELEMENT[dtype];
     const rowDims = (shape ?? []) as number[];
     const rowBytes = shape === undefined ? size : sizeOf(rowDims) * size;

@@ -36,7 +36,10 @@ export const SDK_GLOBAL_KEY = "obento.sdk.v1";
 
 /** Options for {@link bundleServiceModule}. */
 export interface BundleServiceOptions {
-  /** The names `mod.ts` exports at runtime (values, not types); the bundle re-exports exactly these. */
+  /**
+   * The names `mod.ts` exports at runtime (values, not types), e.g. `Object.keys(await import("mod.ts"))`;
+   * the bundle re-exports exactly these (`default` is skipped: the default export is the whole namespace).
+   */
   sdkExports: readonly string[];
   /**
    * Deno's cache folder, whose `npm/<registry host>/<name>/<version>/` holds npm packages.
@@ -139,9 +142,13 @@ export async function bundleServiceModule(
   entry: string,
   options: BundleServiceOptions,
 ): Promise<BundledServiceModule> {
-  for (const name of options.sdkExports) {
-    if (!IDENTIFIER.test(name) || name === "default") {
-      throw new ObentoError("BAD_ARGUMENT", `SDK export name "${name}" is not an identifier obento can re-export`);
+  const sdkExports = options.sdkExports.filter((name) => name !== "default"); // the namespace is the default
+  for (const name of sdkExports) {
+    if (!IDENTIFIER.test(name)) {
+      throw new ObentoError(
+        "BAD_ARGUMENT",
+        `SDK export name "${name}" is not an identifier obento can re-export`,
+      );
     }
   }
   const entryPath = resolve(entry);
@@ -151,7 +158,7 @@ export async function bundleServiceModule(
   const esbuild = await loadEsbuild(options.wasmUrl ?? import.meta.resolve("esbuild-wasm/esbuild.wasm"));
   const ctx: ResolveContext = {
     entry: entryPath,
-    sdkExports: options.sdkExports,
+    sdkExports,
     denoDir: options.denoDir ?? defaultDenoDir(envGetter(), Deno.build.os),
     importMap: await findImportMap(dirname(entryPath)),
     files: new Set(),
@@ -319,7 +326,10 @@ async function resolveFromLocal(ctx: ResolveContext, args: OnResolveArgs): Promi
     );
   }
   if (/^[a-z][a-z0-9+.-]*:/i.test(specifier) && !/^[a-z]:[\\/]/i.test(specifier)) {
-    throw new ObentoError("BAD_SERVICE", `${specifier} uses a scheme obento cannot bundle; use a path or npm:`);
+    throw new ObentoError(
+      "BAD_SERVICE",
+      `${specifier} uses a scheme obento cannot bundle; use a path or npm:`,
+    );
   }
   if (isBare(specifier)) {
     const found = await findInNodeModules(args.resolveDir, specifier);
@@ -352,7 +362,11 @@ function isBare(specifier: string): boolean {
 
 async function loadLocalFile(ctx: ResolveContext, args: OnLoadArgs): Promise<OnLoadResult> {
   ctx.files.add(args.path);
-  return { contents: await Deno.readFile(args.path), loader: loaderFor(args.path), resolveDir: dirname(args.path) };
+  return {
+    contents: await Deno.readFile(args.path),
+    loader: loaderFor(args.path),
+    resolveDir: dirname(args.path),
+  };
 }
 
 async function loadNpmFile(args: OnLoadArgs): Promise<OnLoadResult> {
@@ -386,14 +400,19 @@ async function resolveNpmSpecifier(
 ): Promise<OnResolveResult> {
   const match = /^npm:\/?(@[^/@]+\/[^/@]+|[^/@]+)(?:@([^/]*))?(\/.*)?$/.exec(specifier);
   if (!match) {
-    throw new ObentoError("BAD_SERVICE", `${specifier} is not an npm specifier; write npm:name@version/subpath`);
+    throw new ObentoError(
+      "BAD_SERVICE",
+      `${specifier} is not an npm specifier; write npm:name@version/subpath`,
+    );
   }
   const [, name, range = "*", subpath = ""] = match;
   const pkg = await findPackage(ctx, name, range, args.resolveDir);
   if (!pkg) {
     throw new ObentoError(
       "BAD_SERVICE",
-      `${specifier} is not in the local npm cache; run \`deno cache ${basename(ctx.entry)}\` once, then pack again`,
+      `${specifier} is not in the local npm cache; run \`deno cache ${
+        basename(ctx.entry)
+      }\` once, then pack again`,
     );
   }
   return await resolveInPackage(pkg, "." + subpath, args.kind);
@@ -409,7 +428,10 @@ async function resolveFromPackage(
     const manifest = await readPackageJson(from.pkg.root);
     const target = resolveExportsMap(manifest.imports, specifier, conditionsFor(args.kind));
     if (target === undefined) {
-      throw new ObentoError("BAD_SERVICE", `${from.pkg.name}@${from.pkg.version} does not define "${specifier}"`);
+      throw new ObentoError(
+        "BAD_SERVICE",
+        `${from.pkg.name}@${from.pkg.version} does not define "${specifier}"`,
+      );
     }
     if (!target.startsWith("./")) return await resolveFromPackage(ctx, { ...args, path: target }, from);
     return await npmFileResult(from.pkg, join(from.pkg.root, target));
@@ -457,7 +479,9 @@ async function findPackage(
   fromDir: string,
 ): Promise<PackageRef | undefined> {
   const wanted = parseRange(range);
-  if (!wanted) throw new ObentoError("BAD_SERVICE", `npm:${name}@${range}: obento cannot read the range "${range}"`);
+  if (!wanted) {
+    throw new ObentoError("BAD_SERVICE", `npm:${name}@${range}: obento cannot read the range "${range}"`);
+  }
   for (let dir = fromDir;; dir = dirname(dir)) {
     const root = join(dir, "node_modules", name);
     const pkg = await packageAt(root);
@@ -474,7 +498,9 @@ async function findPackage(
       const version = parseVersion(entry);
       if (!version || !satisfies(version, wanted)) continue;
       if (best && compareVersions(version, best.version) <= 0) continue;
-      if (await isFile(join(packageDir, entry, "package.json"))) best = { version, root: join(packageDir, entry) };
+      if (await isFile(join(packageDir, entry, "package.json"))) {
+        best = { version, root: join(packageDir, entry) };
+      }
     }
   }
   return best ? await packageAt(best.root) : undefined;
@@ -525,7 +551,10 @@ async function resolveInPackage(pkg: PackageRef, subpath: string, kind: string):
     file = await resolveNodeFile(join(pkg.root, subpath));
   }
   if (!file) {
-    throw new ObentoError("BAD_SERVICE", `cannot find "${subpath}" in ${pkg.name}@${pkg.version} at ${pkg.root}`);
+    throw new ObentoError(
+      "BAD_SERVICE",
+      `cannot find "${subpath}" in ${pkg.name}@${pkg.version} at ${pkg.root}`,
+    );
   }
   return await npmFileResult(pkg, file);
 }
@@ -567,7 +596,11 @@ async function resolveNodeFile(path: string): Promise<string | undefined> {
 }
 
 /** Resolves a subpath against a package.json `exports` (or `imports`) value; undefined when not exported. */
-function resolveExportsMap(exports: unknown, subpath: string, conditions: readonly string[]): string | undefined {
+function resolveExportsMap(
+  exports: unknown,
+  subpath: string,
+  conditions: readonly string[],
+): string | undefined {
   const isSubpathMap = exports !== null && typeof exports === "object" && !Array.isArray(exports) &&
     Object.keys(exports).some((key) => key.startsWith(".") || key.startsWith("#"));
   const map: Record<string, unknown> = isSubpathMap ? exports as Record<string, unknown> : { ".": exports };
@@ -712,9 +745,13 @@ function comparatorsOf(op: string, text: string): Comparator[] | undefined {
     case "<":
       return [{ op: "<", version: partialLevel === undefined ? low : [low[0], low[1], low[2], "0"] }];
     case ">":
-      return [partialLevel === undefined ? { op: ">", version: low } : { op: ">=", version: bump(partialLevel) }];
+      return [
+        partialLevel === undefined ? { op: ">", version: low } : { op: ">=", version: bump(partialLevel) },
+      ];
     case "<=":
-      return [partialLevel === undefined ? { op: "<=", version: low } : { op: "<", version: bump(partialLevel) }];
+      return [
+        partialLevel === undefined ? { op: "<=", version: low } : { op: "<", version: bump(partialLevel) },
+      ];
     default:
       return partialLevel === undefined
         ? [{ op: "=", version: low }]
@@ -734,7 +771,15 @@ function satisfies(version: Version, range: Comparator[][]): boolean {
     }
     return set.every((c) => {
       const cmp = compareVersions(version, c.version);
-      return c.op === ">=" ? cmp >= 0 : c.op === ">" ? cmp > 0 : c.op === "<" ? cmp < 0 : c.op === "<=" ? cmp <= 0 : cmp === 0;
+      return c.op === ">="
+        ? cmp >= 0
+        : c.op === ">"
+        ? cmp > 0
+        : c.op === "<"
+        ? cmp < 0
+        : c.op === "<="
+        ? cmp <= 0
+        : cmp === 0;
     });
   });
 }
@@ -798,7 +843,10 @@ function parseJsonc(text: string, file: string): Record<string, unknown> {
     const value = JSON.parse(stripped);
     return value && typeof value === "object" ? value : {};
   } catch (error) {
-    throw new ObentoError("BAD_SERVICE", `${file} is not valid JSON(C): ${messageOf(error)}; fix it and pack again`);
+    throw new ObentoError(
+      "BAD_SERVICE",
+      `${file} is not valid JSON(C): ${messageOf(error)}; fix it and pack again`,
+    );
   }
 }
 

@@ -6,9 +6,19 @@
 import type { Command } from "./command.ts";
 import { packCommand } from "./pack.ts";
 import { runCommand } from "./run.ts";
+import { listCommand } from "./list.ts";
+import { getCommand } from "./get.ts";
+import { deleteCommand } from "./delete.ts";
+import { retrieveCommand } from "./retrieve.ts";
+import { registryCommand } from "./registry_cmd.ts";
 
 /** Every command, by name. */
 export const COMMANDS: readonly Command[] = [
   packCommand,
   runCommand,
+  listCommand,
+  getCommand,
+  deleteCommand,
+  retrieveCommand,
+  registryCommand,
 ];

@@ -43,8 +43,8 @@ export function parseBundleRef(ref: string): BundleRef {
   } catch (error) {
     throw new ObentoError(
       "BAD_ARGUMENT",
-      `${(error as Error).message} in bundle reference ${JSON.stringify(ref)}; use "Name", "Name:version" ` +
-        'or "Name:latest"',
+      `bad bundle reference ${JSON.stringify(ref)}: ${(error as Error).message}; write "Name", ` +
+        '"Name:version" or "Name:latest"',
     );
   }
   return { name, version: version === LATEST ? undefined : version };

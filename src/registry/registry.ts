@@ -320,7 +320,9 @@ export class Registry {
   async verify(): Promise<VerifyReport> {
     const published = await this.store.published();
     const pending = await this.index.pending();
-    const records = await this.index.list();
+    const records = (await this.index.list()).sort((a, b) =>
+      a.name < b.name ? -1 : a.name > b.name ? 1 : a.version < b.version ? -1 : a.version > b.version ? 1 : 0
+    );
     const problems: string[] = [];
     const leftovers: string[] = [];
     const inProgress: string[] = [];
@@ -330,17 +332,20 @@ export class Registry {
       known.add(ref);
       const path = this.store.locate(r.name, r.version);
       try {
+        await Deno.stat(path);
+      } catch (error) {
+        if (!(error instanceof Deno.errors.NotFound)) throw error;
+        problems.push(`${ref}: indexed, but its directory ${path} is missing`);
+        continue;
+      }
+      try {
         await verifyManifest(path);
         const doc = await readDocument(path);
         if (doc.name !== r.name || doc.version !== r.version) {
           problems.push(`${ref}: bento.yaml at ${path} says ${formatBundleRef(doc.name, doc.version)}`);
         }
       } catch (error) {
-        if (error instanceof Deno.errors.NotFound) {
-          problems.push(`${ref}: indexed, but its directory ${path} is missing`);
-        } else {
-          problems.push(`${ref}: ${(error as Error).message.split("\n")[0]}`);
-        }
+        problems.push(`${ref}: ${(error as Error).message.split("\n")[0]}`);
       }
     }
     const pendingTokens = new Set<string>();

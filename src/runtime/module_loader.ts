@@ -98,7 +98,10 @@ export async function loadServiceModule(
  * console.log(service.name); // Echo
  * ```
  */
-export async function loadServiceFile(path: string, sdk: Record<string, unknown>): Promise<LoadedServiceShape> {
+export async function loadServiceFile(
+  path: string,
+  sdk: Record<string, unknown>,
+): Promise<LoadedServiceShape> {
   let code: string;
   try {
     code = await Deno.readTextFile(path);

@@ -1,0 +1,194 @@
+import assert from "node:assert/strict";
+import {
+  concatRows,
+  formatShape,
+  nestedDims,
+  nestedFromTensor,
+  stackTensors,
+  tensorFromNested,
+} from "./nested.ts";
+
+Deno.test("infers dims from nesting and fills float32 data row-major", () => {
+  const t = tensorFromNested([[1, 2, 3], [4, 5, 6]], "float32");
+  assert.equal(t.type, "float32");
+  assert.deepEqual(t.dims, [2, 3]);
+  assert.deepEqual(t.data, new Float32Array([1, 2, 3, 4, 5, 6]));
+  assert.deepEqual(tensorFromNested(2.5, "float64"), {
+    type: "float64",
+    dims: [],
+    data: new Float64Array([2.5]),
+  });
+  assert.deepEqual(tensorFromNested([], "int32").dims, [0]);
+});
+
+Deno.test("names the index path of a ragged row", () => {
+  const rows = [[1, 2, 3, 4], [1, 2, 3, 4], [1, 2, 3, 4], [1, 2]];
+  assert.throws(() => tensorFromNested(rows, "float32"), {
+    name: "BadInputError",
+    message: "input[3] has 2 elements, expected 4",
+  });
+  assert.throws(() => tensorFromNested([[[1], [2]], [[3], 4]], "float32", { name: "x" }), {
+    name: "BadInputError",
+    message: "x[1][1] is 4, expected an array of 1 elements",
+  });
+  assert.throws(() => tensorFromNested([[1, 2], [3, [4]]], "float32"), {
+    name: "BadInputError",
+    message: "input[1][1] is an array, expected a number (float32)",
+  });
+});
+
+Deno.test("checks element types per dtype", () => {
+  assert.throws(() => tensorFromNested([1, "2"], "float32"), {
+    name: "BadInputError",
+    message: 'input[1] is "2", expected a number (float32)',
+  });
+  assert.throws(() => tensorFromNested([[1.5]], "int32"), {
+    name: "BadInputError",
+    message: "input[0][0] is 1.5, expected an integer for int32",
+  });
+  assert.throws(() => tensorFromNested([255, 256], "uint8"), {
+    name: "BadInputError",
+    message: "input[1] is 256, out of range for uint8 (0..255)",
+  });
+  assert.throws(() => tensorFromNested([-129], "int8"), {
+    message: "input[0] is -129, out of range for int8 (-128..127)",
+  });
+  assert.throws(() => tensorFromNested([true, 1], "bool"), {
+    name: "BadInputError",
+    message: "input[1] is 1, expected true or false (bool)",
+  });
+  assert.throws(() => tensorFromNested(["a", null], "string"), {
+    name: "BadInputError",
+    message: "input[1] is null, expected a string",
+  });
+  assert.throws(() => tensorFromNested("x", "float32"), {
+    message: 'input is "x", expected a number (float32)',
+  });
+});
+
+Deno.test("accepts int64 as integer numbers, BigInt and decimal strings, with range checks", () => {
+  const t = tensorFromNested([1, "9223372036854775807", -5n, "-12"], "int64");
+  assert.deepEqual(t.data, new BigInt64Array([1n, 9223372036854775807n, -5n, -12n]));
+  assert.throws(() => tensorFromNested(["9223372036854775808"], "int64"), {
+    name: "BadInputError",
+    message:
+      "input[0] is 9223372036854775808, out of range for int64 (-9223372036854775808..9223372036854775807)",
+  });
+  assert.throws(() => tensorFromNested([-1], "uint64"), {
+    message: "input[0] is -1, out of range for uint64 (0..18446744073709551615)",
+  });
+  assert.throws(() => tensorFromNested(["1.5"], "int64"), {
+    message: 'input[0] is "1.5", expected an integer (a number or a decimal string) for int64',
+  });
+  assert.deepEqual(
+    tensorFromNested(["18446744073709551615"], "uint64").data,
+    new BigUint64Array([2n ** 64n - 1n]),
+  );
+});
+
+Deno.test("stores bool, string and float16", () => {
+  assert.deepEqual(tensorFromNested([[true, false]], "bool").data, new Uint8Array([1, 0]));
+  assert.deepEqual(tensorFromNested([["a"], ["b"]], "string"), {
+    type: "string",
+    dims: [2, 1],
+    data: ["a", "b"],
+  });
+  assert.deepEqual(tensorFromNested([1, -2, 0.5], "float16").data, new Uint16Array([0x3c00, 0xc000, 0x3800]));
+});
+
+Deno.test("checks dims against a declared shape with free dims", () => {
+  assert.deepEqual(tensorFromNested([[1, 2, 3, 4]], "float32", { shape: ["N", 4] }).dims, [1, 4]);
+  assert.deepEqual(tensorFromNested([[1, 2, 3, 4]], "float32", { shape: [null, -1] }).dims, [1, 4]);
+  assert.throws(() => tensorFromNested([[1, 2, 3], [4, 5, 6]], "float32", { shape: ["N", 4] }), {
+    name: "BadInputError",
+    message: "input has shape [2,3], the model expects [N,4]",
+  });
+  assert.deepEqual(tensorFromNested([1, 2, 3, 4], "float32", { shape: [null, 4, 1] }).dims, [1, 4, 1]);
+  assert.throws(() => tensorFromNested([1, 2, 3], "float32", { shape: [2, 2], name: "x" }), {
+    name: "BadInputError",
+    message: "x has 3 elements, which does not fit shape [2,2] (needs 4)",
+  });
+});
+
+Deno.test("reshapes a flat typed array or flat list by an explicit shape", () => {
+  const flat = new Float32Array([1, 2, 3, 4, 5, 6]);
+  const t = tensorFromNested(flat, "float32", { shape: [2, 3] });
+  assert.deepEqual(t.dims, [2, 3]);
+  assert.equal(t.data, flat, "a typed array of the right storage is used as is");
+  assert.deepEqual(tensorFromNested([1, 2, 3, 4, 5, 6], "int32", { shape: ["N", 2] }).dims, [3, 2]);
+  assert.deepEqual(tensorFromNested(new Int32Array([1, 2]), "float32").data, new Float32Array([1, 2]));
+  assert.deepEqual(tensorFromNested(new Float64Array([7]), "int64", { shape: [] }).dims, []);
+  assert.throws(() => tensorFromNested([1, 2, 3, 4, 5], "int32", { shape: ["N", 2] }), {
+    name: "BadInputError",
+    message: "input has 5 elements, which does not fit shape [N,2] (not a multiple of 2)",
+  });
+  assert.throws(() => tensorFromNested(new Float32Array(4), "float32", { shape: ["N", "M"] }), {
+    message: "input is a flat list of 4 elements, but shape [N,M] has more than one free dim; send nested " +
+      "lists or give all dims but one",
+  });
+  assert.throws(() => tensorFromNested(new Float64Array([1.5]), "int32"), {
+    message: "input[0] is 1.5, expected an integer for int32",
+  });
+});
+
+Deno.test("nestedFromTensor gives JSON-safe nested lists", () => {
+  const t = { type: "float32" as const, dims: [2, 2], data: new Float32Array([0.1, 0.2, NaN, 4]) };
+  assert.deepEqual(nestedFromTensor(t), [[0.1, 0.2], [null, 4]]);
+  assert.throws(() => nestedFromTensor({ type: "float32", dims: [3], data: new Float32Array(2) }), {
+    name: "TypeError",
+    message: "tensor has 2 elements but dims [3] need 3",
+  });
+});
+
+Deno.test("stacks same-shape tensors and names the item that differs", () => {
+  const a = { type: "float32" as const, dims: [1, 2], data: new Float32Array([1, 2]) };
+  const b = { type: "float32" as const, dims: [1, 2], data: new Float32Array([3, 4]) };
+  assert.deepEqual(stackTensors([a, b]), {
+    type: "float32",
+    dims: [2, 1, 2],
+    data: new Float32Array([1, 2, 3, 4]),
+  });
+  const c = { type: "float32" as const, dims: [2, 1], data: new Float32Array([5, 6]) };
+  assert.throws(() => stackTensors([a, b, c]), {
+    name: "BadInputError",
+    message: "item 2 has shape [2,1], expected [1,2] like item 0; resize or pad the inputs to one shape",
+  });
+  assert.throws(() => stackTensors([]), { message: "nothing to stack: the list of tensors is empty" });
+  const s = { type: "string" as const, dims: [1], data: ["x"] };
+  assert.deepEqual(stackTensors([s, s]).data, ["x", "x"]);
+});
+
+Deno.test("concatenates along rows", () => {
+  const a = { type: "int32" as const, dims: [1, 2], data: new Int32Array([1, 2]) };
+  const b = { type: "int32" as const, dims: [2, 2], data: new Int32Array([3, 4, 5, 6]) };
+  assert.deepEqual(concatRows([a, b]), {
+    type: "int32",
+    dims: [3, 2],
+    data: new Int32Array([1, 2, 3, 4, 5, 6]),
+  });
+  assert.equal(concatRows([a]), a);
+  const wrong = { type: "int32" as const, dims: [1, 3], data: new Int32Array(3) };
+  assert.throws(() => concatRows([a, wrong]), {
+    name: "BadInputError",
+    message: "item 1 has rows of shape [3], expected [2] like item 0",
+  });
+  const other = { type: "int64" as const, dims: [1, 2], data: new BigInt64Array(2) };
+  assert.throws(() => concatRows([a, other] as never), {
+    message: "item 1 is int64, expected int32 like item 0",
+  });
+});
+
+Deno.test("formats shapes and reads nesting dims", () => {
+  assert.equal(formatShape(["N", null, -1, 3]), "[N,?,?,3]");
+  assert.deepEqual(nestedDims([[[1]], [[2]]]), [2, 1, 1]);
+  assert.deepEqual(nestedDims(3), []);
+});
+
+Deno.test("converts 100k nested elements quickly", () => {
+  const rows = Array.from({ length: 25_000 }, (_, i) => [i, 0.5, 1.5, 2.5]);
+  const start = performance.now();
+  const t = tensorFromNested(rows, "float32", { shape: ["N", 4] });
+  assert.ok(performance.now() - start < 500);
+  assert.deepEqual(t.dims, [25_000, 4]);
+  assert.equal(t.data[4 * 24_999], 24_999);
+});

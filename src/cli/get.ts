@@ -1,0 +1,73 @@
+/**
+ * `obento get Name[:version] [--labels SELECTOR] [--print-location] [--quiet] [--json]`: a bundle's
+ * metadata; without a version, its versions.
+ *
+ * @module
+ */
+import { ObentoError } from "../errors.ts";
+import { stringifyBento } from "../bundle/bento_yaml.ts";
+import { matchesSelector, openRegistry, parseBundleRef, parseSelector } from "../registry/mod.ts";
+import { parseFlags, stringFlag } from "./args.ts";
+import type { CliContext, Command } from "./command.ts";
+import { printBundles } from "./list.ts";
+
+/** The `get` command. */
+export const getCommand: Command = {
+  name: "get",
+  summary: "Show a saved bundle's metadata, or the versions of a name",
+  help: `Usage: obento get Name[:version|:latest] [--labels SELECTOR] [--print-location [--quiet]] [--json]
+
+With a version, prints the bundle's bento.yaml and location; with only a name, lists its versions.
+
+Options:
+  --labels SELECTOR  only versions whose labels match (see \`obento list --help\`)
+  --print-location   print only the bundle's directory (the newest version when none is given)
+  --quiet            print nothing but the requested value
+  --json             print JSON
+`,
+  async run(args: string[], ctx: CliContext): Promise<number> {
+    const parsed = parseFlags("get", args, {
+      labels: { type: "string" },
+      "print-location": { type: "boolean" },
+      quiet: { type: "boolean", short: "q" },
+      json: { type: "boolean" },
+    });
+    if (parsed.positionals.length !== 1) {
+      throw new ObentoError("BAD_ARGUMENT", "obento get: give one bundle, Name or Name:version; see `obento get --help`");
+    }
+    const ref = parsed.positionals[0];
+    const { name } = parseBundleRef(ref);
+    const labels = stringFlag(parsed, "labels");
+    const selector = labels === undefined ? undefined : parseSelector(labels);
+    const json = parsed.values.json === true;
+    const registry = await openRegistry({ home: ctx.home });
+    try {
+      if (!ref.includes(":") && parsed.values["print-location"] !== true) {
+        const versions = await registry.list({ name, selector });
+        if (versions.length === 0 && !json) {
+          await registry.resolve(name); // NOT_FOUND when the name is unknown
+          ctx.err(`no version of ${name} matches --labels ${labels}\n`);
+          return 0;
+        }
+        printBundles(ctx, versions, json);
+        return 0;
+      }
+      const found = await registry.resolve(ref);
+      if (selector && !matchesSelector(selector, found.labels)) {
+        throw new ObentoError("NOT_FOUND", `${found.name}:${found.version} does not match --labels ${labels}`);
+      }
+      const details = await registry.get(found.name, found.version);
+      if (parsed.values["print-location"] === true) {
+        ctx.out(json ? JSON.stringify({ location: details.path }) + "\n" : `${details.path}\n`);
+      } else if (json) {
+        ctx.out(JSON.stringify({ ...details.document, location: details.path }, null, 2) + "\n");
+      } else {
+        ctx.out(stringifyBento(details.document));
+        if (parsed.values.quiet !== true) ctx.out(`location: ${details.path}\n`);
+      }
+      return 0;
+    } finally {
+      registry.close();
+    }
+  },
+};

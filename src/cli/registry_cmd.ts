@@ -1,0 +1,73 @@
+/**
+ * `obento registry verify|gc [--json]`: checks the registry's integrity and removes crash leftovers.
+ *
+ * @module
+ */
+import { ObentoError } from "../errors.ts";
+import { openRegistry } from "../registry/mod.ts";
+import { parseFlags } from "./args.ts";
+import type { CliContext, Command } from "./command.ts";
+
+const lines = (title: string, items: readonly string[]) =>
+  items.length === 0 ? "" : `${title}:\n${items.map((i) => `  ${i}\n`).join("")}`;
+
+/** The `registry` command (subcommands `verify` and `gc`). */
+export const registryCommand: Command = {
+  name: "registry",
+  summary: "Check the registry (verify) or remove leftovers of crashed saves (gc)",
+  help: `Usage: obento registry verify [--json]
+       obento registry gc [--json]
+
+verify  re-checks every saved bundle's digests and bento.yaml, and that the index (registry.db) and the
+        bundle files agree; exits non-zero when a bundle is damaged. Leftovers of interrupted saves are
+        listed but are not damage.
+gc      removes leftovers of crashed saves and deletes (temporary and trash directories, unfinished index
+        rows, unindexed bundle directories); saves still in progress are left alone.
+`,
+  async run(args: string[], ctx: CliContext): Promise<number> {
+    const parsed = parseFlags("registry", args, { json: { type: "boolean" } });
+    const [sub, ...extra] = parsed.positionals;
+    if ((sub !== "verify" && sub !== "gc") || extra.length > 0) {
+      throw new ObentoError(
+        "BAD_ARGUMENT",
+        `obento registry: expected "verify" or "gc"${sub === undefined ? "" : `, got "${parsed.positionals.join(" ")}"`}`,
+      );
+    }
+    const json = parsed.values.json === true;
+    const registry = await openRegistry({ home: ctx.home });
+    try {
+      if (sub === "gc") {
+        const report = await registry.gc();
+        if (json) ctx.out(JSON.stringify(report, null, 2) + "\n");
+        else {
+          ctx.out(
+            `removed ${report.removed.length} leftover${report.removed.length === 1 ? "" : "s"}\n` +
+              lines("removed", report.removed) + lines("kept (in progress)", report.inProgress),
+          );
+        }
+        return 0;
+      }
+      const report = await registry.verify();
+      if (json) ctx.out(JSON.stringify(report, null, 2) + "\n");
+      else {
+        ctx.out(
+          `checked ${report.checked} bundle${report.checked === 1 ? "" : "s"}: ` +
+            `${report.ok ? "ok" : `${report.problems.length} damaged`}\n` +
+            lines("damaged", report.problems) +
+            lines("leftovers (run `obento registry gc`)", report.leftovers) +
+            lines("in progress", report.inProgress),
+        );
+      }
+      if (!report.ok) {
+        throw new ObentoError(
+          "INTEGRITY",
+          `${report.problems.length} damaged bundle${report.problems.length === 1 ? "" : "s"} in ${ctx.home}; ` +
+            "delete them (`obento delete Name:version --yes`) and save them again",
+        );
+      }
+      return 0;
+    } finally {
+      registry.close();
+    }
+  },
+};

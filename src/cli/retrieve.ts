@@ -1,0 +1,46 @@
+/**
+ * `obento retrieve Name[:version] --target-dir DIR [--json]`: copies a bundle out of the registry.
+ *
+ * @module
+ */
+import { resolve } from "node:path";
+import { ObentoError } from "../errors.ts";
+import { openRegistry } from "../registry/mod.ts";
+import { parseFlags, stringFlag } from "./args.ts";
+import type { CliContext, Command } from "./command.ts";
+
+/** The `retrieve` command. */
+export const retrieveCommand: Command = {
+  name: "retrieve",
+  summary: "Copy a saved bundle into a new directory",
+  help: `Usage: obento retrieve Name[:version|:latest] --target-dir DIR [--json]
+
+Checks the bundle's digests and copies it into DIR, which must not exist yet.
+
+Options:
+  --target-dir DIR  where to copy the bundle (created; never overwritten)
+  --json            print {name, version, path} as JSON
+`,
+  async run(args: string[], ctx: CliContext): Promise<number> {
+    const parsed = parseFlags("retrieve", args, { "target-dir": { type: "string" }, json: { type: "boolean" } });
+    const target = stringFlag(parsed, "target-dir");
+    if (parsed.positionals.length !== 1 || target === undefined || target === "") {
+      throw new ObentoError(
+        "BAD_ARGUMENT",
+        "obento retrieve: give one bundle and --target-dir DIR; see `obento retrieve --help`",
+      );
+    }
+    const registry = await openRegistry({ home: ctx.home });
+    try {
+      const saved = await registry.retrieve(parsed.positionals[0], resolve(ctx.cwd, target));
+      ctx.out(
+        parsed.values.json === true
+          ? JSON.stringify(saved) + "\n"
+          : `copied ${saved.name}:${saved.version} to ${saved.path}\n`,
+      );
+      return 0;
+    } finally {
+      registry.close();
+    }
+  },
+};

@@ -1,0 +1,74 @@
+/**
+ * Test helper: runs the real CLI (`main.ts`) as a subprocess with a clean environment (no `deno` on PATH,
+ * HOME and OBENTO_HOME pointing at a temp directory), as the compiled binary would run, and runs the
+ * `save_bundles.ts` helper process.
+ *
+ * @module
+ */
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+/** The repository root. */
+export const ROOT: string = fileURLToPath(new URL("../../", import.meta.url));
+
+const DENO_DIR = Deno.env.get("DENO_DIR") ??
+  join(Deno.env.get("XDG_CACHE_HOME") ?? join(Deno.env.get("HOME") ?? "/root", ".cache"), "deno");
+
+/** Environment for subprocesses: only what Deno needs to find its cache, plus the registry home. */
+export function cleanEnv(home: string): Record<string, string> {
+  return { OBENTO_HOME: home, HOME: home, PATH: "", DENO_DIR, NO_COLOR: "1" };
+}
+
+/** What a CLI run printed and returned. */
+export interface CliRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `obento ...args` against the registry at `home`. */
+export async function obento(home: string, ...args: string[]): Promise<CliRun> {
+  const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--allow-read",
+      "--allow-write",
+      "--allow-env",
+      "--allow-net",
+      "--allow-sys",
+      join(ROOT, "main.ts"),
+      ...args,
+    ],
+    cwd: home,
+    env: cleanEnv(home),
+    clearEnv: true,
+    stdin: "null",
+  }).output();
+  const decoder = new TextDecoder();
+  return { code, stdout: decoder.decode(stdout), stderr: decoder.decode(stderr) };
+}
+
+/** Starts `save_bundles.ts` with `args` (see that file) against `home`. */
+export function startSaver(home: string, args: string[]): Deno.ChildProcess {
+  return new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", join(ROOT, "tests", "helpers", "save_bundles.ts"), "--home", home, ...args],
+    env: cleanEnv(home),
+    clearEnv: true,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+}
+
+/** Runs `save_bundles.ts` to completion; returns the `Name:version` refs it saved. */
+export async function saveBundles(home: string, args: string[]): Promise<string[]> {
+  const { code, stdout, stderr } = await startSaver(home, args).output();
+  const decoder = new TextDecoder();
+  if (code !== 0) throw new Error(`save_bundles failed (${code}): ${decoder.decode(stderr)}`);
+  return savedRefs(decoder.decode(stdout));
+}
+
+/** The refs in `saved Name:version` lines. */
+export function savedRefs(output: string): string[] {
+  return output.split("\n").filter((l) => l.startsWith("saved ")).map((l) => l.slice(6));
+}
