@@ -25,7 +25,10 @@ const runs = Number(values.runs);
 const home = values.home ?? await Deno.makeTempDir({ prefix: "obento-bench-" });
 await Deno.mkdir(join(home, "bundles"), { recursive: true });
 // synchronous=OFF only speeds up the fill; the timed operations are reads
-const registry = await openRegistry({ home, index: openSqliteIndex(join(home, "registry.db"), { synchronous: "OFF" }) });
+const registry = await openRegistry({
+  home,
+  index: openSqliteIndex(join(home, "registry.db"), { synchronous: "OFF" }),
+});
 const STAGES = ["dev", "staging", "prod"];
 const TEAMS = ["ml", "data", "vision", "nlp"];
 const BIG = 2000; // versions of one name
@@ -36,7 +39,9 @@ function bundleAt(i: number): BundleRecord {
   const labels: Record<string, string> = { stage: STAGES[i % 3] };
   if (i % 5 !== 0) labels.team = TEAMS[i % 4];
   if (i % 10 === 0) labels.canary = "true";
-  const version = `2024${String(i).padStart(8, "0")}_${(i * 2654435761 % 0xffffff).toString(16).toUpperCase()}`;
+  const version = `2024${String(i).padStart(8, "0")}_${
+    (i * 2654435761 % 0xffffff).toString(16).toUpperCase()
+  }`;
   return {
     name,
     version,
@@ -93,9 +98,15 @@ async function time(label: string, fn: () => Promise<number>): Promise<[string, 
 }
 
 const results = [
-  await time("list Big (one name, 2,000 versions)", async () => (await registry.list({ name: "Big" })).length),
+  await time(
+    "list Big (one name, 2,000 versions)",
+    async () => (await registry.list({ name: "Big" })).length,
+  ),
   await time("list --limit 100", async () => (await registry.list({ limit: 100 })).length),
-  await time("list all + JSON.stringify", async () => JSON.stringify(await registry.list()).length > 0 ? 10000 : 0),
+  await time(
+    "list all + JSON.stringify",
+    async () => JSON.stringify(await registry.list()).length > 0 ? 10000 : 0,
+  ),
   await time("get Name:version (index + reads bento.yaml)", async () => {
     await registry.get("Big", bundleAt(150).version);
     return 1;
@@ -114,8 +125,10 @@ const results = [
     "selector team DoesNotExist --limit 100",
     async () => (await registry.list({ selector: "team DoesNotExist", limit: 100 })).length,
   ),
-  await time("list Big --labels stage=dev", async () =>
-    (await registry.list({ name: "Big", selector: "stage=dev" })).length),
+  await time(
+    "list Big --labels stage=dev",
+    async () => (await registry.list({ name: "Big", selector: "stage=dev" })).length,
+  ),
 ];
 saveTimes.sort((a, b) => a - b);
 const saveRow: [string, string, string, string] = [
@@ -124,7 +137,9 @@ const saveRow: [string, string, string, string] = [
   saveTimes[Math.floor(saveTimes.length / 2)].toFixed(2),
   saveTimes[Math.floor(saveTimes.length * 0.95)].toFixed(2),
 ];
-console.log(`\n${total} bundles, ${runs} runs each, ${Deno.build.os}/${Deno.build.arch}, Deno ${Deno.version.deno}\n`);
+console.log(
+  `\n${total} bundles, ${runs} runs each, ${Deno.build.os}/${Deno.build.arch}, Deno ${Deno.version.deno}\n`,
+);
 console.log("| operation | rows | median ms | p95 ms |");
 console.log("|---|---:|---:|---:|");
 for (const r of [...results, saveRow]) console.log(`| ${r.join(" | ")} |`);

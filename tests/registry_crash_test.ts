@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { obento, savedRefs, saveBundles, startSaver } from "./helpers/cli.ts";
+import { obento, saveBundles, savedRefs, startSaver } from "./helpers/cli.ts";
 
 async function withHome(fn: (home: string) => Promise<void>): Promise<void> {
   const home = await Deno.makeTempDir({ prefix: "obento-crash-" });
@@ -59,18 +59,31 @@ Deno.test("saves killed with SIGKILL at random points leave no damage, and gc re
     assert.deepEqual(JSON.parse(gc.stdout).inProgress, []);
     assert.equal(JSON.parse(gc.stdout).removed.length, report.leftovers.length);
     const after = JSON.parse((await obento(home, "registry", "verify", "--json")).stdout);
-    assert.deepEqual(after, { ok: true, checked: before.length, problems: [], leftovers: [], inProgress: [] });
+    assert.deepEqual(after, {
+      ok: true,
+      checked: before.length,
+      problems: [],
+      leftovers: [],
+      inProgress: [],
+    });
     assert.deepEqual(listed((await obento(home, "list", "--json")).stdout), before);
-    const top = [...Deno.readDirSync(join(home, "bundles"))].map((e) => e.name).filter((n) => n.startsWith("."));
+    const top = [...Deno.readDirSync(join(home, "bundles"))].map((e) => e.name).filter((n) =>
+      n.startsWith(".")
+    );
     assert.deepEqual(top, []);
-    console.log(`20 kills: ${saved.length} saves reported, ${before.length} listed, ${report.leftovers.length} leftovers`);
+    console.log(
+      `20 kills: ${saved.length} saves reported, ${before.length} listed, ${report.leftovers.length} leftovers`,
+    );
   });
 });
 
 Deno.test("8 processes saving 10 bundles each in parallel: exactly 80 saved, none damaged", async () => {
   await withHome(async (home) => {
     const runs = await Promise.all(
-      Array.from({ length: 8 }, (_, i) => saveBundles(home, ["--name", i % 2 ? "Par" : "Other", "--count", "10"])),
+      Array.from(
+        { length: 8 },
+        (_, i) => saveBundles(home, ["--name", i % 2 ? "Par" : "Other", "--count", "10"]),
+      ),
     );
     const refs = runs.flat();
     assert.equal(refs.length, 80);
@@ -89,7 +102,10 @@ Deno.test("parallel saves of the same Name:version: exactly one wins, the others
     );
     assert.equal(results.filter((r) => r.code === 0).length, 1);
     for (const r of results.filter((r) => r.code !== 0)) {
-      assert.match(new TextDecoder().decode(r.stderr), /Same:1 is (already in the registry|being saved by another process)/);
+      assert.match(
+        new TextDecoder().decode(r.stderr),
+        /Same:1 is (already in the registry|being saved by another process)/,
+      );
     }
     const verify = JSON.parse((await obento(home, "registry", "verify", "--json")).stdout);
     assert.deepEqual(verify, { ok: true, checked: 1, problems: [], leftovers: [], inProgress: [] });

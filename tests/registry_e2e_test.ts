@@ -16,8 +16,28 @@ async function withHome(fn: (home: string) => Promise<void>): Promise<void> {
 }
 
 async function seed(home: string): Promise<void> {
-  await saveBundles(home, ["--name", "Iris", "--version", "1", "--label", "stage=dev", "--created-at", "2024-01-01T00:00:00.000Z"]);
-  await saveBundles(home, ["--name", "Iris", "--version", "2", "--label", "stage=prod", "--label", "team=ml", "--created-at", "2024-01-02T00:00:00.000Z"]);
+  await saveBundles(home, [
+    "--name",
+    "Iris",
+    "--version",
+    "1",
+    "--label",
+    "stage=dev",
+    "--created-at",
+    "2024-01-01T00:00:00.000Z",
+  ]);
+  await saveBundles(home, [
+    "--name",
+    "Iris",
+    "--version",
+    "2",
+    "--label",
+    "stage=prod",
+    "--label",
+    "team=ml",
+    "--created-at",
+    "2024-01-02T00:00:00.000Z",
+  ]);
   await saveBundles(home, ["--name", "Mnist", "--version", "1", "--created-at", "2024-01-03T00:00:00.000Z"]);
 }
 
@@ -31,7 +51,11 @@ Deno.test("list prints a table and JSON, newest first, filtered by name, selecto
     assert.deepEqual(lines.slice(1).map((l) => l.split(/\s+/)[0]), ["Mnist:1", "Iris:2", "Iris:1"]);
     assert.match(lines[2], /^Iris:2 +\d+ days +predict +model<OnnxModelArtifact> +stage=prod, team=ml$/);
     const json = await obento(home, "list", "Iris", "--json");
-    const parsed = JSON.parse(json.stdout) as { name: string; version: string; labels: Record<string, string> }[];
+    const parsed = JSON.parse(json.stdout) as {
+      name: string;
+      version: string;
+      labels: Record<string, string>;
+    }[];
     assert.deepEqual(parsed.map((b) => `${b.name}:${b.version}`), ["Iris:2", "Iris:1"]);
     assert.deepEqual(parsed[0].labels, { stage: "prod", team: "ml" });
     const selected = await obento(home, "list", "--labels", "stage NotIn (dev), team Exists", "--json");
@@ -70,8 +94,16 @@ Deno.test("bad input gives a clear error and a non-zero exit", async () => {
       [["get", "Iris:a/b"], 64, 'error: bad bundle reference "Iris:a/b": invalid version "a/b"'],
       [["get", ""], 64, "error: empty bundle reference"],
       [["get", `${"x".repeat(64)}:1`], 64, "error: bad bundle reference"],
-      [["get", "Nope:1"], 66, "error: no bundle Nope:1 in the registry; run `obento get Nope` to see its versions"],
-      [["get", "Nope"], 66, "error: no bundle named Nope in the registry; run `obento list` to see what exists"],
+      [
+        ["get", "Nope:1"],
+        66,
+        "error: no bundle Nope:1 in the registry; run `obento get Nope` to see its versions",
+      ],
+      [
+        ["get", "Nope"],
+        66,
+        "error: no bundle named Nope in the registry; run `obento list` to see what exists",
+      ],
       [["list", "--labels", "stage In prod"], 64, 'error: selector: expected "(" after In at column 10'],
       [["list", "--limit", "0"], 64, 'error: obento list: --limit must be a positive integer, got "0"'],
       [["delete", "Iris:9", "--yes"], 66, "error: no bundle Iris:9 in the registry"],
@@ -92,7 +124,10 @@ Deno.test("delete asks for --yes, resolves every name first, and honours --label
     await seed(home);
     const refused = await obento(home, "delete", "Iris:1");
     assert.equal(refused.code, 64);
-    assert.equal(refused.stderr, "error: obento delete: not deleting Iris:1 without confirmation; add --yes\n");
+    assert.equal(
+      refused.stderr,
+      "error: obento delete: not deleting Iris:1 without confirmation; add --yes\n",
+    );
     const partial = await obento(home, "delete", "Iris:1", "Iris:7", "--yes");
     assert.equal(partial.code, 66);
     assert.equal(JSON.parse((await obento(home, "list", "--json")).stdout).length, 3);
@@ -101,7 +136,10 @@ Deno.test("delete asks for --yes, resolves every name first, and honours --label
     await assert.rejects(Deno.stat(join(home, "bundles", "Iris", "1")), Deno.errors.NotFound);
     const json = await obento(home, "delete", "Mnist:latest", "--yes", "--json");
     assert.deepEqual(JSON.parse(json.stdout), [{ name: "Mnist", version: "1" }]);
-    assert.deepEqual(JSON.parse((await obento(home, "list", "--json")).stdout).map((b: { version: string }) => b.version), ["2"]);
+    assert.deepEqual(
+      JSON.parse((await obento(home, "list", "--json")).stdout).map((b: { version: string }) => b.version),
+      ["2"],
+    );
   });
 });
 
@@ -117,7 +155,9 @@ Deno.test("retrieve copies a bundle and never overwrites a directory", async () 
     assert.equal(again.code, 73);
     assert.equal(
       again.stderr,
-      `error: ${join(home, "out", "iris")} already exists; choose a new --target-dir (obento never overwrites a directory)\n`,
+      `error: ${
+        join(home, "out", "iris")
+      } already exists; choose a new --target-dir (obento never overwrites a directory)\n`,
     );
     assert.equal(await Deno.readTextFile(join(home, "out", "iris", "marker")), "mine");
   });
@@ -132,7 +172,10 @@ Deno.test("registry verify finds a bundle edited after saving; retrieve refuses 
     await Deno.writeFile(edited, new Uint8Array([9, 9, 9]));
     const damaged = await obento(home, "registry", "verify");
     assert.equal(damaged.code, 65);
-    assert.match(damaged.stdout, /^checked 3 bundles: 1 damaged\ndamaged:\n {2}Iris:1: .*model\.onnx was changed after packing/);
+    assert.match(
+      damaged.stdout,
+      /^checked 3 bundles: 1 damaged\ndamaged:\n {2}Iris:1: .*model\.onnx was changed after packing/,
+    );
     assert.match(damaged.stderr, /^error: 1 damaged bundle in /);
     const retrieve = await obento(home, "retrieve", "Iris:1", "--target-dir", "out");
     assert.equal(retrieve.code, 65);

@@ -36,7 +36,10 @@ Options:
     });
     const selector = stringFlag(parsed, "labels");
     if (parsed.positionals.length === 0 && selector === undefined) {
-      throw new ObentoError("BAD_ARGUMENT", "obento delete: name bundles (Name:version) or give --labels SELECTOR");
+      throw new ObentoError(
+        "BAD_ARGUMENT",
+        "obento delete: name bundles (Name:version) or give --labels SELECTOR",
+      );
     }
     const registry = await openRegistry({ home: ctx.home });
     try {

@@ -33,7 +33,10 @@ Options:
       json: { type: "boolean" },
     });
     if (parsed.positionals.length !== 1) {
-      throw new ObentoError("BAD_ARGUMENT", "obento get: give one bundle, Name or Name:version; see `obento get --help`");
+      throw new ObentoError(
+        "BAD_ARGUMENT",
+        "obento get: give one bundle, Name or Name:version; see `obento get --help`",
+      );
     }
     const ref = parsed.positionals[0];
     const { name } = parseBundleRef(ref);
@@ -54,7 +57,10 @@ Options:
       }
       const found = await registry.resolve(ref);
       if (selector && !matchesSelector(selector, found.labels)) {
-        throw new ObentoError("NOT_FOUND", `${found.name}:${found.version} does not match --labels ${labels}`);
+        throw new ObentoError(
+          "NOT_FOUND",
+          `${found.name}:${found.version} does not match --labels ${labels}`,
+        );
       }
       const details = await registry.get(found.name, found.version);
       if (parsed.values["print-location"] === true) {

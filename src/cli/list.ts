@@ -64,7 +64,10 @@ Options:
       json: { type: "boolean" },
     });
     if (parsed.positionals.length > 1) {
-      throw new ObentoError("BAD_ARGUMENT", "obento list: give at most one bundle name; see `obento list --help`");
+      throw new ObentoError(
+        "BAD_ARGUMENT",
+        "obento list: give at most one bundle name; see `obento list --help`",
+      );
     }
     const limit = parsed.values.limit === undefined ? undefined : intFlag("list", parsed, "limit", 1);
     const registry = await openRegistry({ home: ctx.home });

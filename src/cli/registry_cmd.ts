@@ -30,7 +30,9 @@ gc      removes leftovers of crashed saves and deletes (temporary and trash dire
     if ((sub !== "verify" && sub !== "gc") || extra.length > 0) {
       throw new ObentoError(
         "BAD_ARGUMENT",
-        `obento registry: expected "verify" or "gc"${sub === undefined ? "" : `, got "${parsed.positionals.join(" ")}"`}`,
+        `obento registry: expected "verify" or "gc"${
+          sub === undefined ? "" : `, got "${parsed.positionals.join(" ")}"`
+        }`,
       );
     }
     const json = parsed.values.json === true;
@@ -61,7 +63,9 @@ gc      removes leftovers of crashed saves and deletes (temporary and trash dire
       if (!report.ok) {
         throw new ObentoError(
           "INTEGRITY",
-          `${report.problems.length} damaged bundle${report.problems.length === 1 ? "" : "s"} in ${ctx.home}; ` +
+          `${report.problems.length} damaged bundle${
+            report.problems.length === 1 ? "" : "s"
+          } in ${ctx.home}; ` +
             "delete them (`obento delete Name:version --yes`) and save them again",
         );
       }

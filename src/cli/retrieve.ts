@@ -22,7 +22,10 @@ Options:
   --json            print {name, version, path} as JSON
 `,
   async run(args: string[], ctx: CliContext): Promise<number> {
-    const parsed = parseFlags("retrieve", args, { "target-dir": { type: "string" }, json: { type: "boolean" } });
+    const parsed = parseFlags("retrieve", args, {
+      "target-dir": { type: "string" },
+      json: { type: "boolean" },
+    });
     const target = stringFlag(parsed, "target-dir");
     if (parsed.positionals.length !== 1 || target === undefined || target === "") {
       throw new ObentoError(

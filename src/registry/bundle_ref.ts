@@ -32,7 +32,10 @@ export interface BundleRef {
  */
 export function parseBundleRef(ref: string): BundleRef {
   if (ref === "") {
-    throw new ObentoError("BAD_ARGUMENT", 'empty bundle reference; use "Name", "Name:version" or "Name:latest"');
+    throw new ObentoError(
+      "BAD_ARGUMENT",
+      'empty bundle reference; use "Name", "Name:version" or "Name:latest"',
+    );
   }
   const colon = ref.indexOf(":");
   const name = colon < 0 ? ref : ref.slice(0, colon);

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { dirname, join } from "node:path";
+import { dirname, join, sep as SEP } from "node:path";
 import { ObentoError } from "../errors.ts";
 import type { BlobStore, StagedBundle, StageOptions, StagingArea, StoredBundle } from "./blob_store.ts";
 
@@ -15,7 +15,9 @@ const TRASH = ".trash-";
 const LOCK = ".lock";
 
 function newToken(): string {
-  return Array.from(crypto.getRandomValues(new Uint8Array(6)), (b) => b.toString(16).padStart(2, "0")).join("");
+  return Array.from(crypto.getRandomValues(new Uint8Array(6)), (b) => b.toString(16).padStart(2, "0")).join(
+    "",
+  );
 }
 
 function codeOf(error: unknown): string | undefined {
@@ -206,7 +208,7 @@ export class FsStore implements BlobStore {
 
   /** `<root>/<name>/<version>`. */
   locate(name: string, version: string): string {
-    return join(this.root, name, version);
+    return this.root + SEP + name + SEP + version; // names and versions are validated: no separators, no ".."
   }
 
   /** Every `<name>/<version>` directory. */

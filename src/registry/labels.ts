@@ -19,7 +19,9 @@ export function isLabelText(text: string): boolean {
 /** Why `text` is not a valid label key or value, or undefined when it is. */
 export function labelTextProblem(text: string): string | undefined {
   if (text.length === 0) return "is empty";
-  if (text.length > MAX_LABEL_LENGTH) return `is ${text.length} characters long (at most ${MAX_LABEL_LENGTH})`;
+  if (text.length > MAX_LABEL_LENGTH) {
+    return `is ${text.length} characters long (at most ${MAX_LABEL_LENGTH})`;
+  }
   if (!LABEL.test(text)) {
     return "must use letters, digits, '-', '_', '.' and start and end with a letter or digit";
   }
@@ -49,7 +51,9 @@ export function validateLabels(labels: unknown, where = "labels"): Record<string
   for (const key of Object.keys(labels).sort()) {
     const value = (labels as Record<string, unknown>)[key];
     const keyProblem = labelTextProblem(key);
-    if (keyProblem) throw new ObentoError("BAD_ARGUMENT", `${where}: label key ${JSON.stringify(key)} ${keyProblem}`);
+    if (keyProblem) {
+      throw new ObentoError("BAD_ARGUMENT", `${where}: label key ${JSON.stringify(key)} ${keyProblem}`);
+    }
     if (typeof value !== "string") {
       throw new ObentoError(
         "BAD_ARGUMENT",
@@ -58,7 +62,10 @@ export function validateLabels(labels: unknown, where = "labels"): Record<string
     }
     const valueProblem = labelTextProblem(value);
     if (valueProblem) {
-      throw new ObentoError("BAD_ARGUMENT", `${where}: label ${key} value ${JSON.stringify(value)} ${valueProblem}`);
+      throw new ObentoError(
+        "BAD_ARGUMENT",
+        `${where}: label ${key} value ${JSON.stringify(value)} ${valueProblem}`,
+      );
     }
     out[key] = value;
   }

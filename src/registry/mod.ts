@@ -18,8 +18,8 @@
  */
 export {
   type AddOptions,
-  BUNDLES_DIR,
   type BundleDetails,
+  BUNDLES_DIR,
   type BundleSummary,
   type GcReport,
   INDEX_FILE,
@@ -43,7 +43,13 @@ export {
   type SelectorOperator,
 } from "./selector.ts";
 export { newVersion } from "./version.ts";
-export type { BundleIndex, BundleRecord, IndexedArtifact, IndexQuery, PendingRecord } from "./bundle_index.ts";
+export type {
+  BundleIndex,
+  BundleRecord,
+  IndexedArtifact,
+  IndexQuery,
+  PendingRecord,
+} from "./bundle_index.ts";
 export type { BlobStore, StagedBundle, StageOptions, StagingArea, StoredBundle } from "./blob_store.ts";
 export { openSqliteIndex, SqliteIndex, type SqliteIndexOptions } from "./sqlite_index.ts";
 export { FsStore, type FsStoreOptions } from "./fs_store.ts";

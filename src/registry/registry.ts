@@ -114,7 +114,10 @@ async function readDocument(dir: string): Promise<BentoDocument> {
     text = await Deno.readTextFile(file);
   } catch (error) {
     if (error instanceof Deno.errors.NotFound) {
-      throw new ObentoError("BAD_BUNDLE", `${dir} has no bento.yaml; is it a bundle directory written by pack?`);
+      throw new ObentoError(
+        "BAD_BUNDLE",
+        `${dir} has no bento.yaml; is it a bundle directory written by pack?`,
+      );
     }
     throw error;
   }
@@ -147,8 +150,17 @@ export class Registry {
     this.store = store;
   }
 
-  #summary(record: BundleRecord): BundleSummary {
-    return { ...record, path: this.store.locate(record.name, record.version) };
+  #summary(r: BundleRecord): BundleSummary {
+    const path = this.store.locate(r.name, r.version);
+    return {
+      name: r.name,
+      version: r.version,
+      createdAt: r.createdAt,
+      labels: r.labels,
+      apis: r.apis,
+      artifacts: r.artifacts,
+      path,
+    };
   }
 
   /**
@@ -161,7 +173,10 @@ export class Registry {
     const document = await readDocument(bundleDir);
     const { name, version } = document;
     if (version === LATEST) {
-      throw new ObentoError("BAD_ARGUMENT", `version "${LATEST}" is reserved for the newest version; pick another`);
+      throw new ObentoError(
+        "BAD_ARGUMENT",
+        `version "${LATEST}" is reserved for the newest version; pick another`,
+      );
     }
     await verifyManifest(bundleDir);
     const record: BundleRecord = {
@@ -206,13 +221,17 @@ export class Registry {
    */
   async resolve(ref: string): Promise<BundleSummary> {
     const { name, version } = parseBundleRef(ref);
-    const record = version === undefined ? await this.index.latest(name) : await this.index.find(name, version);
+    const record = version === undefined
+      ? await this.index.latest(name)
+      : await this.index.find(name, version);
     if (!record) {
       throw new ObentoError(
         "NOT_FOUND",
         version === undefined
           ? `no bundle named ${name} in the registry; run \`obento list\` to see what exists`
-          : `no bundle ${formatBundleRef(name, version)} in the registry; run \`obento get ${name}\` to see its ` +
+          : `no bundle ${
+            formatBundleRef(name, version)
+          } in the registry; run \`obento get ${name}\` to see its ` +
             "versions",
       );
     }
@@ -260,7 +279,9 @@ export class Registry {
   async select(refs: readonly string[], options: SelectOptions = {}): Promise<BundleSummary[]> {
     const selector = toSelector(options.selector);
     if (refs.length === 0) {
-      if (!selector) throw new ObentoError("BAD_ARGUMENT", "name bundles (Name:version) or give a label selector");
+      if (!selector) {
+        throw new ObentoError("BAD_ARGUMENT", "name bundles (Name:version) or give a label selector");
+      }
       return await this.list({ selector });
     }
     const found = new Map<string, BundleSummary>();
@@ -270,7 +291,10 @@ export class Registry {
         ? await this.list({ name: parsed.name })
         : [await this.resolve(ref)];
       if (matches.length === 0) {
-        throw new ObentoError("NOT_FOUND", `no bundle named ${parsed.name} in the registry; run \`obento list\``);
+        throw new ObentoError(
+          "NOT_FOUND",
+          `no bundle named ${parsed.name} in the registry; run \`obento list\``,
+        );
       }
       for (const m of matches) found.set(formatBundleRef(m.name, m.version), m);
     }

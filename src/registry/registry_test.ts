@@ -101,14 +101,22 @@ Deno.test("resolve finds Name, Name:version and Name:latest (newest created_at)"
       "NOT_FOUND",
       "no bundle Iris:zz in the registry; run `obento get Iris` to see its versions",
     );
-    await rejects(registry.resolve("Nope"), "NOT_FOUND", "no bundle named Nope in the registry; run `obento list` to see what exists");
+    await rejects(
+      registry.resolve("Nope"),
+      "NOT_FOUND",
+      "no bundle named Nope in the registry; run `obento list` to see what exists",
+    );
   });
 });
 
 Deno.test("malformed references are BAD_ARGUMENT and name the reference", async () => {
   await withRegistry(async (registry) => {
     for (const ref of ["../x", "a/b", "Iris:..", "Iris:a/b", "", "Iris:", `${"n".repeat(64)}`]) {
-      await rejects(registry.resolve(ref), "BAD_ARGUMENT", ref === "" ? /empty bundle reference/ : /^bad bundle reference ".*": invalid (bundle name|version)/);
+      await rejects(
+        registry.resolve(ref),
+        "BAD_ARGUMENT",
+        ref === "" ? /empty bundle reference/ : /^bad bundle reference ".*": invalid (bundle name|version)/,
+      );
     }
   });
 });
@@ -126,7 +134,11 @@ Deno.test("list filters by selector in SQL, with != and NotIn needing the key", 
     assert.deepEqual(await names("team Exists"), ["A"]);
     assert.deepEqual(await names("team DoesNotExist"), ["B", "C"]);
     assert.deepEqual(await names("stage Exists, team DoesNotExist"), ["B"]);
-    await rejects(registry.list({ selector: "stage='x' OR 1=1" }), "BAD_ARGUMENT", `selector: unexpected character "'" at column 7`);
+    await rejects(
+      registry.list({ selector: "stage='x' OR 1=1" }),
+      "BAD_ARGUMENT",
+      `selector: unexpected character "'" at column 7`,
+    );
   });
 });
 
@@ -139,7 +151,9 @@ Deno.test("get returns bento.yaml and location; delete removes index row and fil
     assert.equal(details.path, join(home, "bundles", "Iris", "1"));
     await rejects(registry.delete(["Iris:1", "Iris:9"]), "NOT_FOUND", /no bundle Iris:9/);
     assert.equal((await registry.list()).length, 2);
-    assert.deepEqual((await registry.delete(["Iris"], { selector: "stage=dev" })).map((b) => b.version), ["1"]);
+    assert.deepEqual((await registry.delete(["Iris"], { selector: "stage=dev" })).map((b) => b.version), [
+      "1",
+    ]);
     await assert.rejects(Deno.stat(details.path), Deno.errors.NotFound);
     assert.deepEqual((await registry.delete([], { selector: "stage Exists" })).map((b) => b.version), ["2"]);
     assert.deepEqual([...Deno.readDirSync(join(home, "bundles"))], []);
@@ -158,7 +172,11 @@ Deno.test("retrieve copies a verified bundle and refuses an existing target", as
       `${target} already exists; choose a new --target-dir (obento never overwrites a directory)`,
     );
     await Deno.writeTextFile(join(home, "bundles", "Iris", "1", "service.js"), "edited");
-    await rejects(registry.retrieve("Iris:1", join(home, "other")), "INTEGRITY", /service\.js was changed after packing/);
+    await rejects(
+      registry.retrieve("Iris:1", join(home, "other")),
+      "INTEGRITY",
+      /service\.js was changed after packing/,
+    );
     await assert.rejects(Deno.stat(join(home, "other")), Deno.errors.NotFound);
   });
 });
@@ -167,14 +185,23 @@ Deno.test("verify reports an edited bundle and a missing directory", async () =>
   await withRegistry(async (registry, home) => {
     await save(registry, home, { version: "1" });
     await save(registry, home, { version: "2" });
-    assert.deepEqual(await registry.verify(), { ok: true, checked: 2, problems: [], leftovers: [], inProgress: [] });
+    assert.deepEqual(await registry.verify(), {
+      ok: true,
+      checked: 2,
+      problems: [],
+      leftovers: [],
+      inProgress: [],
+    });
     await Deno.writeFile(join(home, "bundles", "Iris", "1", "artifacts", "model.onnx"), new Uint8Array([1]));
     await Deno.remove(join(home, "bundles", "Iris", "2"), { recursive: true });
     const report = await registry.verify();
     assert.equal(report.ok, false);
     assert.equal(report.problems.length, 2);
     assert.match(report.problems[0], /^Iris:1: .*artifacts\/model\.onnx was changed after packing/);
-    assert.equal(report.problems[1], `Iris:2: indexed, but its directory ${join(home, "bundles", "Iris", "2")} is missing`);
+    assert.equal(
+      report.problems[1],
+      `Iris:2: indexed, but its directory ${join(home, "bundles", "Iris", "2")} is missing`,
+    );
   });
 });
 
@@ -185,7 +212,14 @@ Deno.test("gc removes crash leftovers and keeps live saves", async () => {
     // a crashed save after publish: pending row + published dir, staging lock file without an owner
     const staged = await registry.store.stage(await writeTestBundle(join(home, "s2"), { version: "2" }));
     await registry.index.reserve(
-      { name: "Iris", version: "2", createdAt: new Date().toISOString(), labels: {}, apis: [], artifacts: [] },
+      {
+        name: "Iris",
+        version: "2",
+        createdAt: new Date().toISOString(),
+        labels: {},
+        apis: [],
+        artifacts: [],
+      },
       staged.token,
     );
     await registry.store.publish(staged, "Iris", "2");
@@ -195,7 +229,10 @@ Deno.test("gc removes crash leftovers and keeps live saves", async () => {
     assert.deepEqual((await registry.list()).map((b) => b.version), ["1"]);
     const live = await registry.verify();
     assert.deepEqual(live.inProgress, ["save of Iris:2"]);
-    assert.deepEqual([...live.leftovers].sort(), [join(bundles, ".trash-abc"), `unindexed directory ${join(bundles, "Ghost", "9")}`]);
+    assert.deepEqual([...live.leftovers].sort(), [
+      join(bundles, ".trash-abc"),
+      `unindexed directory ${join(bundles, "Ghost", "9")}`,
+    ]);
     const kept = await registry.gc();
     assert.deepEqual(kept.inProgress, ["save of Iris:2"]);
     // simulate the saving process dying: drop its lock
@@ -204,7 +241,13 @@ Deno.test("gc removes crash leftovers and keeps live saves", async () => {
     try {
       const report = await fresh.gc();
       assert.deepEqual(report, { removed: ["unfinished save of Iris:2"], inProgress: [] });
-      assert.deepEqual(await fresh.verify(), { ok: true, checked: 1, problems: [], leftovers: [], inProgress: [] });
+      assert.deepEqual(await fresh.verify(), {
+        ok: true,
+        checked: 1,
+        problems: [],
+        leftovers: [],
+        inProgress: [],
+      });
       assert.deepEqual([...Deno.readDirSync(bundles)].map((e) => e.name).sort(), ["Iris"]);
       assert.deepEqual([...Deno.readDirSync(join(bundles, "Iris"))].map((e) => e.name), ["1"]);
     } finally {
@@ -217,7 +260,11 @@ Deno.test("a corrupted registry.db is reported, named and left untouched", async
   const home = await Deno.makeTempDir();
   const db = join(home, "registry.db");
   await Deno.writeTextFile(db, "this is not sqlite\n".repeat(20));
-  await rejects(openRegistry({ home }), "INTEGRITY", new RegExp(`^${db.replaceAll("/", "\\/")} is not a usable obento registry.*move it aside`));
+  await rejects(
+    openRegistry({ home }),
+    "INTEGRITY",
+    new RegExp(`^${db.replaceAll("/", "\\/")} is not a usable obento registry.*move it aside`),
+  );
   assert.equal(await Deno.readTextFile(db), "this is not sqlite\n".repeat(20));
   await Deno.remove(home, { recursive: true });
 });
@@ -237,6 +284,10 @@ Deno.test("resolveBundleRef prefers a bundle directory, then the registry, else 
       "NOT_FOUND",
       "no bundle directory ./x and no registry bundle x; run `obento list`",
     );
-    await rejects(resolveBundleRef("bundles", { cwd: home, registry }), "BAD_BUNDLE", `${join(home, "bundles")} has no bento.yaml; it is not a bundle directory written by pack`);
+    await rejects(
+      resolveBundleRef("bundles", { cwd: home, registry }),
+      "BAD_BUNDLE",
+      `${join(home, "bundles")} has no bento.yaml; it is not a bundle directory written by pack`,
+    );
   });
 });

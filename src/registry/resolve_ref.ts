@@ -55,8 +55,13 @@ async function isDirectory(path: string): Promise<boolean> {
  * }
  * ```
  */
-export async function resolveBundleRef(ref: string, options: ResolveBundleRefOptions): Promise<ResolvedBundleRef> {
-  if (ref === "") throw new ObentoError("BAD_ARGUMENT", "empty bundle reference; give a directory or Name:version");
+export async function resolveBundleRef(
+  ref: string,
+  options: ResolveBundleRefOptions,
+): Promise<ResolvedBundleRef> {
+  if (ref === "") {
+    throw new ObentoError("BAD_ARGUMENT", "empty bundle reference; give a directory or Name:version");
+  }
   const path = resolve(options.cwd, ref);
   const dir = await isDirectory(path);
   if (dir) {
@@ -78,7 +83,10 @@ export async function resolveBundleRef(ref: string, options: ResolveBundleRefOpt
     }
   }
   if (dir) {
-    throw new ObentoError("BAD_BUNDLE", `${path} has no bento.yaml; it is not a bundle directory written by pack`);
+    throw new ObentoError(
+      "BAD_BUNDLE",
+      `${path} has no bento.yaml; it is not a bundle directory written by pack`,
+    );
   }
   throw new ObentoError(
     "NOT_FOUND",

@@ -105,7 +105,10 @@ export function parseSelector(text: string): Selector {
     if (op.kind === "=" || op.kind === "!=") {
       const valueToken = peek();
       if (valueToken.kind !== "word") {
-        fail(`expected a value after ${JSON.stringify(op.text)} but found ${describe(valueToken)}`, valueToken.column);
+        fail(
+          `expected a value after ${JSON.stringify(op.text)} but found ${describe(valueToken)}`,
+          valueToken.column,
+        );
       }
       requirements.push({ key, operator: op.kind, values: [labelText(next(), "value")] });
     } else if (op.kind === "word" && (op.text === "In" || op.text === "NotIn")) {
@@ -116,7 +119,9 @@ export function parseSelector(text: string): Selector {
         values.push(labelText(next(), "value"));
         const sep = next();
         if (sep.kind === ")") break;
-        if (sep.kind !== ",") fail(`expected "," or ")" in the ${op.text} list but found ${describe(sep)}`, sep.column);
+        if (sep.kind !== ",") {
+          fail(`expected "," or ")" in the ${op.text} list but found ${describe(sep)}`, sep.column);
+        }
       }
       requirements.push({ key, operator: op.text, values });
     } else if (op.kind === "word" && (op.text === "Exists" || op.text === "DoesNotExist")) {
@@ -131,7 +136,9 @@ export function parseSelector(text: string): Selector {
     }
     const after = next();
     if (after.kind === "end") return requirements;
-    if (after.kind !== ",") fail(`expected "," between requirements but found ${describe(after)}`, after.column);
+    if (after.kind !== ",") {
+      fail(`expected "," between requirements but found ${describe(after)}`, after.column);
+    }
   }
 }
 

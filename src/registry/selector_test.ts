@@ -30,10 +30,22 @@ Deno.test("parses every operator into requirements in order", () => {
 
 Deno.test("reports the column of a selector syntax error", () => {
   assert.equal(parseError("env In a"), 'selector: expected "(" after In at column 8');
-  assert.equal(parseError("stage In (a b)"), 'selector: expected "," or ")" in the In list but found "b" at column 13');
-  assert.equal(parseError("stage In (a"), 'selector: expected "," or ")" in the In list but found end of selector at column 12');
-  assert.equal(parseError("stage=prod team=x"), 'selector: expected "," between requirements but found "team" at column 12');
-  assert.equal(parseError("stage="), 'selector: expected a value after "=" but found end of selector at column 7');
+  assert.equal(
+    parseError("stage In (a b)"),
+    'selector: expected "," or ")" in the In list but found "b" at column 13',
+  );
+  assert.equal(
+    parseError("stage In (a"),
+    'selector: expected "," or ")" in the In list but found end of selector at column 12',
+  );
+  assert.equal(
+    parseError("stage=prod team=x"),
+    'selector: expected "," between requirements but found "team" at column 12',
+  );
+  assert.equal(
+    parseError("stage="),
+    'selector: expected a value after "=" but found end of selector at column 7',
+  );
   assert.equal(
     parseError("stage Is prod"),
     'selector: expected =, !=, In, NotIn, Exists or DoesNotExist after key "stage" but found "Is" at column 7',
@@ -41,8 +53,14 @@ Deno.test("reports the column of a selector syntax error", () => {
   assert.equal(parseError("a=b; drop"), 'selector: unexpected character ";" at column 4');
   assert.equal(parseError(""), "selector: empty selector; expected e.g. key=value at column 1");
   assert.equal(parseError("a=1,"), "selector: expected a label key but found end of selector at column 5");
-  assert.equal(parseError("-a=1"), 'selector: label key "-a" must use letters, digits, \'-\', \'_\', \'.\' and start and end with a letter or digit at column 1');
-  assert.equal(parseError(`k=${"v".repeat(64)}`), `selector: label value "${"v".repeat(64)}" is 64 characters long (at most 63) at column 3`);
+  assert.equal(
+    parseError("-a=1"),
+    "selector: label key \"-a\" must use letters, digits, '-', '_', '.' and start and end with a letter or digit at column 1",
+  );
+  assert.equal(
+    parseError(`k=${"v".repeat(64)}`),
+    `selector: label value "${"v".repeat(64)}" is 64 characters long (at most 63) at column 3`,
+  );
 });
 
 Deno.test("!= and NotIn need the key; DoesNotExist needs it absent", () => {
@@ -61,5 +79,8 @@ Deno.test("!= and NotIn need the key; DoesNotExist needs it absent", () => {
 });
 
 Deno.test("formats a selector back to canonical text", () => {
-  assert.equal(formatSelector(parseSelector("a==1,b In(x,y) , c DoesNotExist")), "a=1, b In (x, y), c DoesNotExist");
+  assert.equal(
+    formatSelector(parseSelector("a==1,b In(x,y) , c DoesNotExist")),
+    "a=1, b In (x, y), c DoesNotExist",
+  );
 });

@@ -23,9 +23,7 @@ CREATE TABLE bundles (
   created_ms INTEGER NOT NULL,
   state TEXT NOT NULL CHECK (state IN ('pending', 'ready')),
   token TEXT NOT NULL,
-  labels TEXT NOT NULL,
-  apis TEXT NOT NULL,
-  artifacts TEXT NOT NULL,
+  summary TEXT NOT NULL, -- the BundleRecord as JSON
   UNIQUE (name, version)
 );
 CREATE INDEX bundles_by_name ON bundles (name, state, created_ms DESC, id DESC);
@@ -52,25 +50,13 @@ export interface SqliteIndexOptions {
 }
 
 interface Row {
-  name: string;
-  version: string;
-  created_at: string;
-  labels: string;
-  apis: string;
-  artifacts: string;
+  summary: string;
 }
 
-const COLUMNS = "b.name, b.version, b.created_at, b.labels, b.apis, b.artifacts";
+const COLUMNS = "b.summary";
 
 function toRecord(row: Row): BundleRecord {
-  return {
-    name: row.name,
-    version: row.version,
-    createdAt: row.created_at,
-    labels: JSON.parse(row.labels),
-    apis: JSON.parse(row.apis),
-    artifacts: JSON.parse(row.artifacts),
-  };
+  return JSON.parse(row.summary) as BundleRecord;
 }
 
 /** Turns a selector into a WHERE fragment over `b` plus its parameters; no value is ever spliced in. */
@@ -91,7 +77,11 @@ export function selectorToSql(selector: Selector): { sql: string; params: string
         break;
       case "In":
       case "NotIn":
-        parts.push(`${having} AND l.value ${operator === "In" ? "IN" : "NOT IN"} (${values.map(() => "?").join(", ")}))`);
+        parts.push(
+          `${having} AND l.value ${operator === "In" ? "IN" : "NOT IN"} (${
+            values.map(() => "?").join(", ")
+          }))`,
+        );
         params.push(...values);
         break;
       case "Exists":
@@ -142,7 +132,9 @@ export class SqliteIndex implements BundleIndex {
     } catch (error) {
       if (error instanceof ObentoError) return Promise.reject(error);
       const message = (error as Error).message;
-      if (/not a database|malformed|corrupt/i.test(message)) return Promise.reject(corrupt(this.path, message, error));
+      if (/not a database|malformed|corrupt/i.test(message)) {
+        return Promise.reject(corrupt(this.path, message, error));
+      }
       return Promise.reject(
         new ObentoError("UNAVAILABLE", `registry index ${this.path}: ${message}`, { cause: error }),
       );
@@ -179,20 +171,27 @@ export class SqliteIndex implements BundleIndex {
         }
         const created = Date.parse(record.createdAt);
         const { lastInsertRowid } = this.#db.prepare(
-          "INSERT INTO bundles (name, version, created_at, created_ms, state, token, labels, apis, artifacts) " +
-            "VALUES (?, ?, ?, ?, 'pending', ?, ?, ?, ?)",
+          "INSERT INTO bundles (name, version, created_at, created_ms, state, token, summary) " +
+            "VALUES (?, ?, ?, ?, 'pending', ?, ?)",
         ).run(
           record.name,
           record.version,
           record.createdAt,
           Number.isNaN(created) ? 0 : created,
           token,
-          JSON.stringify(record.labels),
-          JSON.stringify(record.apis),
-          JSON.stringify(record.artifacts.map(({ name, type }) => ({ name, type }))),
+          JSON.stringify({
+            name: record.name,
+            version: record.version,
+            createdAt: record.createdAt,
+            labels: record.labels,
+            apis: record.apis,
+            artifacts: record.artifacts.map(({ name, type }) => ({ name, type })),
+          }),
         );
         const insertLabel = this.#db.prepare("INSERT INTO labels (bundle_id, key, value) VALUES (?, ?, ?)");
-        for (const [key, value] of Object.entries(record.labels)) insertLabel.run(lastInsertRowid, key, value);
+        for (const [key, value] of Object.entries(record.labels)) {
+          insertLabel.run(lastInsertRowid, key, value);
+        }
       })
     );
   }
@@ -263,16 +262,16 @@ export class SqliteIndex implements BundleIndex {
         where.push(sql);
         params.push(...selectorParams);
       }
-      let inner = `SELECT b.* FROM bundles b WHERE ${where.join(" AND ")} ORDER BY b.created_ms DESC, b.id DESC`;
+      let inner = `SELECT b.summary FROM bundles b WHERE ${
+        where.join(" AND ")
+      } ORDER BY b.created_ms DESC, b.id DESC`;
       if (query.limit !== undefined) {
         inner += " LIMIT ?";
         params.push(query.limit);
       }
-      // one JSON document built inside SQLite: one crossing and one parse instead of three per row
+      // one JSON array concatenated inside SQLite: one crossing and one parse instead of one per row
       const row = this.#db.prepare(
-        "SELECT json_group_array(json_object('name', name, 'version', version, 'createdAt', created_at, " +
-          "'labels', json(labels), 'apis', json(apis), 'artifacts', json(artifacts))) AS records " +
-          `FROM (${inner})`,
+        `SELECT '[' || coalesce(group_concat(summary, ','), '') || ']' AS records FROM (${inner})`,
       ).get(...params) as { records: string };
       return JSON.parse(row.records) as BundleRecord[];
     });
@@ -282,7 +281,9 @@ export class SqliteIndex implements BundleIndex {
   remove(name: string, version: string): Promise<boolean> {
     return this.#run(() =>
       this.#transaction(() => {
-        const row = this.#db.prepare("SELECT id FROM bundles WHERE name = ? AND version = ? AND state = 'ready'")
+        const row = this.#db.prepare(
+          "SELECT id FROM bundles WHERE name = ? AND version = ? AND state = 'ready'",
+        )
           .get(name, version) as { id: number } | undefined;
         if (!row) return false;
         this.#db.prepare("DELETE FROM labels WHERE bundle_id = ?").run(row.id);
@@ -320,11 +321,16 @@ function initialise(db: DatabaseSync, path: string, busyTimeoutMs: number, synch
     if (current === 0) {
       const tables = db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'")
         .get() as { n: number };
-      if (tables.n > 0) throw corrupt(path, "is an SQLite database but not an obento registry (unknown tables)");
+      if (tables.n > 0) {
+        throw corrupt(path, "is an SQLite database but not an obento registry (unknown tables)");
+      }
       db.exec(SCHEMA);
       db.exec(`PRAGMA user_version = ${INDEX_SCHEMA_VERSION}`);
     } else if (current !== INDEX_SCHEMA_VERSION) {
-      throw corrupt(path, `has registry schema version ${current}, but this obento reads ${INDEX_SCHEMA_VERSION}`);
+      throw corrupt(
+        path,
+        `has registry schema version ${current}, but this obento reads ${INDEX_SCHEMA_VERSION}`,
+      );
     }
     db.exec("COMMIT");
   } catch (error) {
