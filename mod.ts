@@ -69,13 +69,16 @@ export type {
 } from "./src/backends/backend.ts";
 export { WasmBackend } from "./src/backends/ort_web.ts";
 export * from "./src/adapters/mod.ts";
-export { OnnxModel, OnnxModelArtifact, type OnnxModelArtifactOptions } from "./src/artifacts/onnx_model_artifact.ts";
+export {
+  OnnxModel,
+  OnnxModelArtifact,
+  type OnnxModelArtifactOptions,
+} from "./src/artifacts/onnx_model_artifact.ts";
 export {
   BinaryArtifact,
-  type BinaryArtifactOptions,
+  type DataArtifactOptions,
   JsonArtifact,
   TextArtifact,
-  type TextArtifactOptions,
 } from "./src/artifacts/data_artifacts.ts";
 export { LoadedService } from "./src/runtime/loaded_service.ts";
 export type { ErrorOutcome, ItemOutcome, OkOutcome } from "./src/runtime/invoke.ts";
@@ -196,11 +199,11 @@ export interface LoadServiceOptions {
  * await svc.close();
  * ```
  */
-export async function loadService(
-  service: sdk.Service<sdk.ArtifactSpecs>,
+export async function loadService<A extends sdk.ArtifactSpecs>(
+  service: sdk.Service<A>,
   options: LoadServiceOptions,
 ): Promise<LoadedService> {
-  return await loadServiceWith(service, {
+  return await loadServiceWith(service as unknown as sdk.Service<sdk.ArtifactSpecs>, {
     artifacts: options.artifacts,
     metadata: options.metadata,
     backend: options.backend ?? new WasmBackend(),

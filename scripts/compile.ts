@@ -10,7 +10,8 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { fromFileUrl, join } from "node:path";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 
 /** Targets `deno compile` supports that obento ships. */
 const TARGETS = [
@@ -24,7 +25,7 @@ const TARGETS = [
 /** Run-time permissions of the binary: files (bundles, registry), env (OBENTO_HOME), net (serve), sys (RSS). */
 const PERMISSIONS = ["--allow-read", "--allow-write", "--allow-env", "--allow-net", "--allow-sys"];
 
-const root = fromFileUrl(new URL("..", import.meta.url));
+const root = fileURLToPath(new URL("..", import.meta.url));
 const { values } = parseArgs({
   args: Deno.args,
   options: {
@@ -63,6 +64,7 @@ for (const target of targets) {
   ];
   console.log(`deno ${args.join(" ")}`);
   if (values["dry-run"]) continue;
-  const { code } = await new Deno.Command(Deno.execPath(), { args, stdout: "inherit", stderr: "inherit" }).output();
+  const { code } = await new Deno.Command(Deno.execPath(), { args, stdout: "inherit", stderr: "inherit" })
+    .output();
   if (code !== 0) Deno.exit(code);
 }

@@ -4,11 +4,11 @@
  *
  * @module
  */
-import { fromFileUrl } from "node:path";
+import { fileURLToPath } from "node:url";
 import { join } from "node:path";
 import { runCli } from "../src/cli/main.ts";
 
-const root = fromFileUrl(new URL("..", import.meta.url));
+const root = fileURLToPath(new URL("..", import.meta.url));
 const encoder = new TextEncoder();
 const home = Deno.env.get("OBENTO_HOME") || join(Deno.env.get("HOME") ?? ".", ".obento");
 const ctx = {

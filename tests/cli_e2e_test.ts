@@ -4,7 +4,12 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { obento, ROOT } from "./helpers/obento_cli.ts";
+import { type CliRun, ROOT, runObento } from "./helpers/cli.ts";
+
+/** Runs the CLI from the project root, so the examples' relative paths work. */
+function obento(args: string[], options: { home: string }): Promise<CliRun> {
+  return runObento({ home: options.home, cwd: ROOT }, args);
+}
 
 const IRIS = join(ROOT, "bundles/iris_classifier");
 const CLASS_NAMES = ["setosa", "versicolor", "virginica"];
@@ -20,7 +25,9 @@ const irisRef: IrisReference = JSON.parse(await Deno.readTextFile(join(IRIS, "re
 
 function close(actual: number[], expected: number[], tolerance: number, what: string): void {
   assert.equal(actual.length, expected.length, `${what}: length`);
-  actual.forEach((a, i) => assert.ok(Math.abs(a - expected[i]) <= tolerance, `${what}[${i}]: ${a} vs ${expected[i]}`));
+  actual.forEach((a, i) =>
+    assert.ok(Math.abs(a - expected[i]) <= tolerance, `${what}[${i}]: ${a} vs ${expected[i]}`)
+  );
 }
 
 async function listDir(path: string): Promise<string[]> {
@@ -53,13 +60,24 @@ Deno.test("pack into the registry, then run by Name:latest on inline JSON, CSV a
     assert.match(info.version, /^\d{14}_[0-9A-F]{6}$/);
 
     // All 150 reference rows as one records-oriented frame.
-    const records = irisRef.inputs.map((row) => Object.fromEntries(irisRef.columns.map((c, i) => [c, row[i]])));
-    const all = await obento(["run", "IrisClassifier:latest", "predict", "--input", JSON.stringify(records)], { home });
+    const records = irisRef.inputs.map((row) =>
+      Object.fromEntries(irisRef.columns.map((c, i) => [c, row[i]]))
+    );
+    const all = await obento(
+      ["run", "IrisClassifier:latest", "predict", "--input", JSON.stringify(records)],
+      { home },
+    );
     assert.equal(all.code, 0, all.stderr);
     assert.deepEqual(JSON.parse(all.stdout), irisRef.label.map((l) => CLASS_NAMES[l]));
 
     const proba = await obento(
-      ["run", `IrisClassifier:${info.version}`, "predict_proba", "--input", JSON.stringify(records.slice(0, 3))],
+      [
+        "run",
+        `IrisClassifier:${info.version}`,
+        "predict_proba",
+        "--input",
+        JSON.stringify(records.slice(0, 3)),
+      ],
       { home },
     );
     assert.equal(proba.code, 0, proba.stderr);
@@ -67,7 +85,15 @@ Deno.test("pack into the registry, then run by Name:latest on inline JSON, CSV a
     rows.forEach((r, i) => close(CLASS_NAMES.map((c) => r[c]), irisRef.probabilities[i], 1e-5, `row ${i}`));
 
     const csv = await obento(
-      ["run", "IrisClassifier", "predict", "--input-file", "bundles/iris_classifier/iris_sample.csv", "--format", "csv"],
+      [
+        "run",
+        "IrisClassifier",
+        "predict",
+        "--input-file",
+        "bundles/iris_classifier/iris_sample.csv",
+        "--format",
+        "csv",
+      ],
       { home },
     );
     assert.equal(csv.code, 0, csv.stderr);
@@ -76,7 +102,13 @@ Deno.test("pack into the registry, then run by Name:latest on inline JSON, CSV a
     assert.equal(csvLines.length, 11);
 
     const jsonl = await obento(
-      ["run", "IrisClassifier:latest", "predict", "--input-file", "bundles/iris_classifier/iris_sample.jsonl"],
+      [
+        "run",
+        "IrisClassifier:latest",
+        "predict",
+        "--input-file",
+        "bundles/iris_classifier/iris_sample.jsonl",
+      ],
       { home },
     );
     assert.equal(jsonl.code, 0, jsonl.stderr);
@@ -93,11 +125,22 @@ Deno.test("zero-code pack of a bare ONNX model answers outputs keyed by name", a
   const home = await Deno.makeTempDir();
   try {
     const packed = await obento(
-      ["pack", "bundles/iris_classifier/iris_lr.onnx", "--name", "IrisZero", "--version", "1.0.0", "--metadata", "k=v"],
+      [
+        "pack",
+        "bundles/iris_classifier/iris_lr.onnx",
+        "--name",
+        "IrisZero",
+        "--version",
+        "1.0.0",
+        "--metadata",
+        "k=v",
+      ],
       { home },
     );
     assert.equal(packed.code, 0, packed.stderr);
-    const one = await obento(["run", "IrisZero:1.0.0", "predict", "--input", "[5.1, 3.5, 1.4, 0.2]"], { home });
+    const one = await obento(["run", "IrisZero:1.0.0", "predict", "--input", "[5.1, 3.5, 1.4, 0.2]"], {
+      home,
+    });
     assert.equal(one.code, 0, one.stderr);
     const out = JSON.parse(one.stdout);
     assert.deepEqual(out.label, [irisRef.label[0]]);
@@ -135,10 +178,19 @@ Deno.test("--output writes only a directory; a bundle path runs the random fores
       out,
     ], { home });
     assert.equal(packed.code, 0, packed.stderr);
-    assert.deepEqual(await listDir(out), ["Dockerfile", "MANIFEST", "README.md", "artifacts", "bento.yaml", "service.js"]);
+    assert.deepEqual(await listDir(out), [
+      "Dockerfile",
+      "MANIFEST",
+      "README.md",
+      "artifacts",
+      "bento.yaml",
+      "service.js",
+    ]);
     assert.deepEqual(await listDir(join(home, "bundles")), [], "nothing saved into the registry");
 
-    const ref: IrisReference = JSON.parse(await Deno.readTextFile(join(ROOT, "bundles/iris_forest/reference.json")));
+    const ref: IrisReference = JSON.parse(
+      await Deno.readTextFile(join(ROOT, "bundles/iris_forest/reference.json")),
+    );
     const columns = Object.fromEntries(ref.columns.map((c, i) => [c, ref.inputs.map((row) => row[i])]));
     const run = await obento(["run", out, "predict", "--input", JSON.stringify(columns)], { home });
     assert.equal(run.code, 0, run.stderr);
@@ -148,7 +200,14 @@ Deno.test("--output writes only a directory; a bundle path runs the random fores
 
     // Packing to an existing directory refuses and leaves it alone.
     const again = await obento(
-      ["pack", "bundles/iris_forest/service.ts", "--artifact", "model=bundles/iris_forest/iris_rf.onnx", "--output", out],
+      [
+        "pack",
+        "bundles/iris_forest/service.ts",
+        "--artifact",
+        "model=bundles/iris_forest/iris_rf.onnx",
+        "--output",
+        out,
+      ],
       { home },
     );
     assert.equal(again.code, 73);
@@ -178,7 +237,9 @@ Deno.test("the image classifier reads real PNG and JPEG files", async () => {
       await Deno.readTextFile(join(dir, "reference.json")),
     );
     for (const image of ref.images) {
-      const run = await obento(["run", "DigitsCNN", "classify", "--input-file", join(dir, image.file)], { home });
+      const run = await obento(["run", "DigitsCNN", "classify", "--input-file", join(dir, image.file)], {
+        home,
+      });
       assert.equal(run.code, 0, run.stderr);
       const result = JSON.parse(run.stdout);
       assert.equal(result.digit, image.label, image.file);
@@ -212,10 +273,18 @@ Deno.test("the text example uses a JSON vocabulary artifact and discards empty t
       await Deno.readTextFile(join(ROOT, "bundles/text_topic/reference.json")),
     );
     const input = join(home, "texts.jsonl");
-    await Deno.writeTextFile(input, [...ref.texts, "  ...  "].map((t) => JSON.stringify(t)).join("\n") + "\n");
-    const run = await obento(["run", "TextTopic", "classify", "--input-file", input, "--format", "jsonl"], { home });
+    await Deno.writeTextFile(
+      input,
+      [...ref.texts, "  ...  "].map((t) => JSON.stringify(t)).join("\n") + "\n",
+    );
+    const run = await obento(["run", "TextTopic", "classify", "--input-file", input, "--format", "jsonl"], {
+      home,
+    });
     assert.equal(run.code, 65, "one item failed");
-    assert.match(run.stderr, new RegExp(`item ${ref.texts.length + 1}: text has no words to classify \\(status 400\\)`));
+    assert.match(
+      run.stderr,
+      new RegExp(`item ${ref.texts.length + 1}: text has no words to classify \\(status 400\\)`),
+    );
     const lines = run.stdout.trim().split("\n").map((l) => JSON.parse(l));
     assert.equal(lines.length, ref.texts.length + 1);
     ref.texts.forEach((_, i) => {
@@ -244,27 +313,45 @@ Deno.test("bad input gets one clear line and a non-zero exit, and leaves nothing
         message: /artifact "model": file .*nope\.onnx not found/,
       },
       {
-        args: ["pack", "bundles/iris_classifier/service.ts", "--artifact", "model=tests/fixtures/not_onnx.onnx"],
+        args: [
+          "pack",
+          "bundles/iris_classifier/service.ts",
+          "--artifact",
+          "model=tests/fixtures/not_onnx.onnx",
+        ],
         code: 65,
         message: /not an ONNX model/,
       },
       {
-        args: ["pack", "bundles/iris_classifier/service.ts", "--artifact", "modle=bundles/iris_classifier/iris_lr.onnx"],
+        args: [
+          "pack",
+          "bundles/iris_classifier/service.ts",
+          "--artifact",
+          "modle=bundles/iris_classifier/iris_lr.onnx",
+        ],
         code: 64,
         message: /declares artifact "model" but no file was given/,
       },
       {
-        args: ["pack", "tests/fixtures/services/syntax_error.ts"],
+        args: ["pack", "tests/fixtures/bad_services/syntax_error.ts"],
         code: 65,
         message: /syntax_error\.ts:\d+:\d+/,
       },
       {
-        args: ["pack", "tests/fixtures/services/no_default_export.ts"],
+        args: ["pack", "tests/fixtures/bad_services/no_default_export.ts"],
         code: 65,
         message: /no default export/,
       },
-      { args: ["pack", "bundles/iris_classifier/iris_lr.onnx", "--label", "bad key=x"], code: 64, message: /label/ },
-      { args: ["pack", "bundles/iris_classifier/iris_lr.onnx", "--version", "../x"], code: 64, message: /invalid version/ },
+      {
+        args: ["pack", "bundles/iris_classifier/iris_lr.onnx", "--label", "bad key=x"],
+        code: 64,
+        message: /label/,
+      },
+      {
+        args: ["pack", "bundles/iris_classifier/iris_lr.onnx", "--version", "../x"],
+        code: 64,
+        message: /invalid version/,
+      },
       { args: ["run", "Nope:latest", "predict", "--input", "[]"], code: 66, message: /Nope/ },
       { args: ["frobnicate"], code: 64, message: /unknown command "frobnicate"/ },
       { args: ["run", "--bogus"], code: 64, message: /--bogus/ },
@@ -278,7 +365,12 @@ Deno.test("bad input gets one clear line and a non-zero exit, and leaves nothing
     assert.deepEqual((await listDir(join(home, "bundles"))).filter((n) => n.startsWith(".")), []);
 
     const packed = await obento(
-      ["pack", "bundles/iris_classifier/service.ts", "--artifact", "model=bundles/iris_classifier/iris_lr.onnx"],
+      [
+        "pack",
+        "bundles/iris_classifier/service.ts",
+        "--artifact",
+        "model=bundles/iris_classifier/iris_lr.onnx",
+      ],
       { home },
     );
     assert.equal(packed.code, 0, packed.stderr);
@@ -307,7 +399,10 @@ Deno.test("bad input gets one clear line and a non-zero exit, and leaves nothing
     assert.match(unknownApi.stderr, /has no API "nope"; its APIs are: predict, predict_proba/);
 
     const csvPath = join(home, "bad.csv");
-    await Deno.writeTextFile(csvPath, "sepal_length,sepal_width,petal_length,petal_width\n1,2,3,4\n1,x,3,4\n");
+    await Deno.writeTextFile(
+      csvPath,
+      "sepal_length,sepal_width,petal_length,petal_width\n1,2,3,4\n1,x,3,4\n",
+    );
     const badCsv = await obento(["run", "IrisClassifier", "predict", "--input-file", csvPath], { home });
     assert.equal(badCsv.code, 65);
     assert.match(badCsv.stderr, /row 2.*sepal_width.*"x"/);

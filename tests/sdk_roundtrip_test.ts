@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { BadInputError, load, loadService, pack, packModel } from "../mod.ts";
 import irisService from "../bundles/iris_classifier/service.ts";
 import textService from "../bundles/text_topic/service.ts";
-import { ROOT } from "./helpers/obento_cli.ts";
+import { ROOT } from "./helpers/cli.ts";
 
 const iris = JSON.parse(await Deno.readTextFile(join(ROOT, "bundles/iris_classifier/reference.json")));
 const CLASS_NAMES = ["setosa", "versicolor", "virginica"];
@@ -17,7 +17,9 @@ Deno.test("iris: same predictions before and after saving, equal to scikit-learn
   const columns = Object.fromEntries(
     (iris.columns as string[]).map((c, i) => [c, (iris.inputs as number[][]).map((r) => r[i])]),
   );
-  const before = await loadService(irisService, { artifacts: { model: join(ROOT, "bundles/iris_classifier/iris_lr.onnx") } });
+  const before = await loadService(irisService, {
+    artifacts: { model: join(ROOT, "bundles/iris_classifier/iris_lr.onnx") },
+  });
   try {
     const { path, document } = await pack({
       service: join(ROOT, "bundles/iris_classifier/service.ts"),
@@ -42,7 +44,10 @@ Deno.test("iris: same predictions before and after saving, equal to scikit-learn
       const expected = (iris.label as number[]).map((l) => CLASS_NAMES[l]);
       assert.deepEqual(await before.call("predict", columns), expected);
       assert.deepEqual(await after.call("predict", columns), expected);
-      assert.deepEqual(await after.call("predict_proba", columns), await before.call("predict_proba", columns));
+      assert.deepEqual(
+        await after.call("predict_proba", columns),
+        await before.call("predict_proba", columns),
+      );
       await assert.rejects(
         after.call("predict", { sepal_length: [1] }),
         (e) => e instanceof BadInputError && /sepal_width/.test(e.message),
@@ -81,7 +86,11 @@ Deno.test("text: same topics before and after saving; a discarded item fails alo
           outcomes.slice(0, -1).map((o) => o.ok && (o.value as { topic: string }).topic),
           ref.labels,
         );
-        assert.deepEqual(outcomes.at(-1), { ok: false, status: 400, message: "text has no words to classify" });
+        assert.deepEqual(outcomes.at(-1), {
+          ok: false,
+          status: 400,
+          message: "text has no words to classify",
+        });
       }
     } finally {
       await after.close();

@@ -31,7 +31,11 @@ export default defineService({
     return images.map((_, i) => {
       const row = all.subarray(i * 10, i * 10 + 10);
       const probabilities = softmax(row);
-      return { digit: probabilities.indexOf(Math.max(...probabilities)), probabilities, logits: Array.from(row) };
+      return {
+        digit: probabilities.indexOf(Math.max(...probabilities)),
+        probabilities,
+        logits: Array.from(row),
+      };
     });
   },
 );

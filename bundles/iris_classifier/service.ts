@@ -10,7 +10,12 @@ import { DataframeInput, defineService, OnnxModelArtifact } from "../../mod.ts";
 const CLASS_NAMES = ["setosa", "versicolor", "virginica"] as const;
 
 const input = new DataframeInput({
-  columns: { sepal_length: "float32", sepal_width: "float32", petal_length: "float32", petal_width: "float32" },
+  columns: {
+    sepal_length: "float32",
+    sepal_width: "float32",
+    petal_length: "float32",
+    petal_width: "float32",
+  },
 });
 
 export default defineService({
@@ -32,7 +37,9 @@ export default defineService({
     async (frame, { artifacts }) => {
       const { probabilities } = await artifacts.model.run({ input: frame.toTensor("float32") });
       const p = probabilities.data as Float32Array;
-      return Array.from({ length: frame.length }, (_, row) =>
-        Object.fromEntries(CLASS_NAMES.map((name, k) => [name, p[row * CLASS_NAMES.length + k]])));
+      return Array.from(
+        { length: frame.length },
+        (_, row) => Object.fromEntries(CLASS_NAMES.map((name, k) => [name, p[row * CLASS_NAMES.length + k]])),
+      );
     },
   );

@@ -16,7 +16,12 @@ export default defineService({
   "predict",
   {
     input: new DataframeInput({
-      columns: { sepal_length: "float32", sepal_width: "float32", petal_length: "float32", petal_width: "float32" },
+      columns: {
+        sepal_length: "float32",
+        sepal_width: "float32",
+        petal_length: "float32",
+        petal_width: "float32",
+      },
     }),
     batch: true,
     doc: "Per row: { label, class_name, probabilities }.",

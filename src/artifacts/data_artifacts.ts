@@ -92,7 +92,10 @@ export class TextArtifact implements ArtifactSpec<string> {
    */
   inspect(bytes: Uint8Array, ctx: ArtifactContext): Promise<Record<string, JsonValue>> {
     try {
-      return Promise.resolve({ bytes: bytes.byteLength, chars: decodeUtf8(bytes, ctx.name, this.type).length });
+      return Promise.resolve({
+        bytes: bytes.byteLength,
+        chars: decodeUtf8(bytes, ctx.name, this.type).length,
+      });
     } catch (error) {
       return Promise.reject(error);
     }

@@ -64,7 +64,10 @@ export class OnnxModel {
    * @param outputNames outputs to fetch; default all
    * @throws {BadInputError} for a missing or unknown input, or a wrong dtype or shape
    */
-  run(feeds: Readonly<Record<string, Tensor>>, outputNames?: readonly string[]): Promise<Record<string, Tensor>> {
+  run(
+    feeds: Readonly<Record<string, Tensor>>,
+    outputNames?: readonly string[],
+  ): Promise<Record<string, Tensor>> {
     return this.#session.run(feeds, outputNames);
   }
 

@@ -40,7 +40,10 @@ export interface BackendSession {
    * @param outputNames which outputs to fetch (default: all)
    * @returns the fetched outputs keyed by name
    */
-  run(feeds: Readonly<Record<string, Tensor>>, outputNames?: readonly string[]): Promise<Record<string, Tensor>>;
+  run(
+    feeds: Readonly<Record<string, Tensor>>,
+    outputNames?: readonly string[],
+  ): Promise<Record<string, Tensor>>;
   /** Frees the session. */
   close(): Promise<void>;
 }

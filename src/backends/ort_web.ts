@@ -11,7 +11,13 @@ import * as ort from "onnxruntime-web";
 import { BadInputError, ObentoError } from "../errors.ts";
 import type { Tensor, TensorInfo } from "../sdk/tensor.ts";
 import type { BackendSession, InferenceBackend, SessionOptions } from "./backend.ts";
-import { describeTensorProblem, formatShape, fromOrtTensor, tensorInfoOf, toOrtTensor } from "./ort_tensor.ts";
+import {
+  describeTensorProblem,
+  formatShape,
+  fromOrtTensor,
+  tensorInfoOf,
+  toOrtTensor,
+} from "./ort_tensor.ts";
 
 /** Options for {@link WasmBackend}. */
 export interface WasmBackendOptions {
@@ -176,7 +182,9 @@ function checkFeeds(
 ): Record<string, ort.Tensor> {
   const describe = () => inputs.map((i) => `${i.name} (${i.type} ${formatShape(i.shape)})`).join(", ");
   if (feeds === null || typeof feeds !== "object") {
-    throw new BadInputError(`model inputs must be an object of tensors by name; the model needs ${describe()}`);
+    throw new BadInputError(
+      `model inputs must be an object of tensors by name; the model needs ${describe()}`,
+    );
   }
   for (const name of Object.keys(feeds)) {
     if (!inputs.some((i) => i.name === name)) {
@@ -187,7 +195,9 @@ function checkFeeds(
   const out: Record<string, ort.Tensor> = {};
   for (const info of inputs) {
     const tensor = feeds[info.name];
-    if (tensor === undefined) throw new BadInputError(`missing input "${info.name}"; the model needs ${describe()}`);
+    if (tensor === undefined) {
+      throw new BadInputError(`missing input "${info.name}"; the model needs ${describe()}`);
+    }
     const problem = describeTensorProblem(tensor);
     if (problem !== undefined) throw new BadInputError(`input "${info.name}" ${problem}`);
     const expected = `${info.type} ${formatShape(info.shape)}`;

@@ -70,7 +70,10 @@ export function parseBento(text: string, where: string): BentoDocument {
   try {
     doc = parse(text);
   } catch (error) {
-    throw new ObentoError("BAD_BUNDLE", `${where} is not valid YAML: ${(error as Error).message.split("\n")[0]}`);
+    throw new ObentoError(
+      "BAD_BUNDLE",
+      `${where} is not valid YAML: ${(error as Error).message.split("\n")[0]}`,
+    );
   }
   const fail = (what: string): never => {
     throw new ObentoError("BAD_BUNDLE", `${where}: ${what}`);
@@ -78,7 +81,11 @@ export function parseBento(text: string, where: string): BentoDocument {
   if (!doc || typeof doc !== "object" || Array.isArray(doc)) fail("expected a mapping at the top level");
   const d = doc as Record<string, unknown>;
   if (d.bundle_format !== BUNDLE_FORMAT) {
-    fail(`bundle_format ${JSON.stringify(d.bundle_format)} is not supported (this obento reads ${BUNDLE_FORMAT})`);
+    fail(
+      `bundle_format ${
+        JSON.stringify(d.bundle_format)
+      } is not supported (this obento reads ${BUNDLE_FORMAT})`,
+    );
   }
   try {
     validateName(d.name, "bundle name");
@@ -86,7 +93,9 @@ export function parseBento(text: string, where: string): BentoDocument {
   } catch (error) {
     fail((error as Error).message);
   }
-  if (typeof d.created_at !== "string" || Number.isNaN(Date.parse(d.created_at))) fail("created_at is missing");
+  if (typeof d.created_at !== "string" || Number.isNaN(Date.parse(d.created_at))) {
+    fail("created_at is missing");
+  }
   if (!d.service || typeof d.service !== "object") fail("service is missing");
   const service = d.service as Record<string, unknown>;
   if (typeof service.module !== "string") fail("service.module is missing");

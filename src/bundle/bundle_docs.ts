@@ -45,7 +45,12 @@ export function renderReadme(doc: BentoDocument): string {
       "",
     );
   }
-  lines.push("## Artifacts", "", "| name | type | file | sha256 | metadata |", "| --- | --- | --- | --- | --- |");
+  lines.push(
+    "## Artifacts",
+    "",
+    "| name | type | file | sha256 | metadata |",
+    "| --- | --- | --- | --- | --- |",
+  );
   for (const a of doc.artifacts) {
     lines.push(
       `| ${a.name} | ${a.type} | ${a.file} | ${a.sha256.slice(0, 12)}… | ${
@@ -76,7 +81,8 @@ export function renderDockerfile(doc: BentoDocument): string {
   return [
     `# Serves ${doc.name}:${doc.version}. Build from the bundle directory after copying the obento binary`,
     "# (from `deno task compile`) next to this file:",
-    "#   cp /path/to/obento . && docker build -t " + `${doc.name.toLowerCase()}:${doc.version.toLowerCase()} .`,
+    "#   cp /path/to/obento . && docker build -t " +
+    `${doc.name.toLowerCase()}:${doc.version.toLowerCase()} .`,
     `FROM ${doc.env.docker_base_image}`,
     "RUN useradd --system --home /srv obento",
     "COPY --chmod=0755 obento /usr/local/bin/obento",

@@ -21,7 +21,10 @@ async function listFiles(root: string, dir = root, out: string[] = []): Promise<
     const path = join(dir, entry.name);
     if (entry.isDirectory) await listFiles(root, path, out);
     else if (entry.isFile) out.push(relative(root, path).split(SEP).join("/"));
-    else throw new ObentoError("BAD_BUNDLE", `${path} is neither a file nor a folder; bundles hold plain files`);
+    else {throw new ObentoError(
+        "BAD_BUNDLE",
+        `${path} is neither a file nor a folder; bundles hold plain files`,
+      );}
   }
   return out;
 }
@@ -36,7 +39,9 @@ export async function digestTree(root: string): Promise<Map<string, string>> {
 
 /** Renders digests as MANIFEST text. */
 export function formatManifest(digests: ReadonlyMap<string, string>): string {
-  return [...digests].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([f, h]) => `${h}  ${f}\n`).join("");
+  return [...digests].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([f, h]) => `${h}  ${f}\n`).join(
+    "",
+  );
 }
 
 /** Parses MANIFEST text; `where` names the file in errors. */
@@ -78,15 +83,21 @@ export async function verifyManifest(root: string): Promise<void> {
   const actual = await digestTree(root);
   for (const [file, hash] of expected) {
     const got = actual.get(file);
-    if (got === undefined) throw new ObentoError("INTEGRITY", `${join(root, file)} is missing (listed in MANIFEST)`);
+    if (got === undefined) {
+      throw new ObentoError("INTEGRITY", `${join(root, file)} is missing (listed in MANIFEST)`);
+    }
     if (got !== hash) {
       throw new ObentoError(
         "INTEGRITY",
-        `${join(root, file)} was changed after packing (sha256 ${got.slice(0, 12)}… != ${hash.slice(0, 12)}…)`,
+        `${join(root, file)} was changed after packing (sha256 ${got.slice(0, 12)}… != ${
+          hash.slice(0, 12)
+        }…)`,
       );
     }
   }
   for (const file of actual.keys()) {
-    if (!expected.has(file)) throw new ObentoError("INTEGRITY", `${join(root, file)} is not listed in MANIFEST`);
+    if (!expected.has(file)) {
+      throw new ObentoError("INTEGRITY", `${join(root, file)} is not listed in MANIFEST`);
+    }
   }
 }

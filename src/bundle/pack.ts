@@ -12,7 +12,13 @@ import type { ArtifactContext, ArtifactSpecs } from "../sdk/artifact.ts";
 import type { Service } from "../sdk/service.ts";
 import { validateName, validateVersion } from "../sdk/names.ts";
 import { loadServiceModule } from "../runtime/module_loader.ts";
-import { type ApiRecord, type ArtifactRecord, BUNDLE_FORMAT, type BentoDocument, stringifyBento } from "./bento_yaml.ts";
+import {
+  type ApiRecord,
+  type ArtifactRecord,
+  type BentoDocument,
+  BUNDLE_FORMAT,
+  stringifyBento,
+} from "./bento_yaml.ts";
 import { renderDockerfile, renderReadme } from "./bundle_docs.ts";
 import { sha256Hex, writeManifest } from "./manifest.ts";
 import { bundleServiceModule } from "./module_bundler.ts";

@@ -27,7 +27,9 @@ export async function packModel(options: PackModelOptions): Promise<PackResult> 
   try {
     bytes = await Deno.readFile(modelPath);
   } catch (error) {
-    if (error instanceof Deno.errors.NotFound) throw new ObentoError("NOT_FOUND", `model file ${modelPath} not found`);
+    if (error instanceof Deno.errors.NotFound) {
+      throw new ObentoError("NOT_FOUND", `model file ${modelPath} not found`);
+    }
     throw error;
   }
   const info = await new OnnxModelArtifact().inspect(bytes, {

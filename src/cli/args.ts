@@ -53,7 +53,10 @@ export function intFlag(command: string, parsed: ParsedArgs, name: string, fallb
   if (raw === undefined) return fallback;
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 1) {
-    throw new ObentoError("BAD_ARGUMENT", `obento ${command}: --${name} must be a positive integer, got "${raw}"`);
+    throw new ObentoError(
+      "BAD_ARGUMENT",
+      `obento ${command}: --${name} must be a positive integer, got "${raw}"`,
+    );
   }
   return n;
 }

@@ -101,7 +101,10 @@ async function run(args: string[], ctx: CliContext): Promise<number> {
   const outputFlag = stringFlag(parsed, "output");
   const isModel = extname(source).toLowerCase() === ".onnx";
   if (isModel && Object.keys(artifacts).length > 0) {
-    throw new ObentoError("BAD_ARGUMENT", "obento pack: --artifact applies to service files, not to a .onnx model");
+    throw new ObentoError(
+      "BAD_ARGUMENT",
+      "obento pack: --artifact applies to service files, not to a .onnx model",
+    );
   }
 
   const registry = outputFlag === undefined ? await openRegistry({ home: ctx.home }) : undefined;

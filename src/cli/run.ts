@@ -66,7 +66,10 @@ async function writeOutput(path: string, text: string, overwrite: boolean): Prom
     if (!overwrite) {
       try {
         await Deno.lstat(path);
-        throw new ObentoError("CONFLICT", `${path} exists; pass --overwrite to replace it or choose another --output`);
+        throw new ObentoError(
+          "CONFLICT",
+          `${path} exists; pass --overwrite to replace it or choose another --output`,
+        );
       } catch (error) {
         if (!(error instanceof Deno.errors.NotFound)) throw error;
       }
@@ -88,17 +91,26 @@ async function run(args: string[], ctx: CliContext): Promise<number> {
     threads: { type: "string" },
   });
   if (parsed.positionals.length !== 2) {
-    throw new ObentoError("BAD_ARGUMENT", "obento run: give a bundle and an API name; see `obento run --help`");
+    throw new ObentoError(
+      "BAD_ARGUMENT",
+      "obento run: give a bundle and an API name; see `obento run --help`",
+    );
   }
   const [ref, apiName] = parsed.positionals;
   const format = (stringFlag(parsed, "format") ?? "json") as OutputFormat;
   if (!FORMATS.includes(format)) {
-    throw new ObentoError("BAD_ARGUMENT", `obento run: --format must be one of ${FORMATS.join(", ")}, got "${format}"`);
+    throw new ObentoError(
+      "BAD_ARGUMENT",
+      `obento run: --format must be one of ${FORMATS.join(", ")}, got "${format}"`,
+    );
   }
   const inline = stringFlag(parsed, "input");
   const file = stringFlag(parsed, "input-file");
   if ((inline === undefined) === (file === undefined)) {
-    throw new ObentoError("BAD_ARGUMENT", "obento run: give exactly one of --input JSON or --input-file FILE");
+    throw new ObentoError(
+      "BAD_ARGUMENT",
+      "obento run: give exactly one of --input JSON or --input-file FILE",
+    );
   }
   const batchSize = intFlag("run", parsed, "batch-size", 256);
   const threads = intFlag("run", parsed, "threads", 1);
@@ -106,7 +118,10 @@ async function run(args: string[], ctx: CliContext): Promise<number> {
   if (outputPath !== undefined && !parsed.values.overwrite) {
     try {
       await Deno.lstat(resolve(ctx.cwd, outputPath));
-      throw new ObentoError("CONFLICT", `${outputPath} exists; pass --overwrite to replace it or choose another --output`);
+      throw new ObentoError(
+        "CONFLICT",
+        `${outputPath} exists; pass --overwrite to replace it or choose another --output`,
+      );
     } catch (error) {
       if (!(error instanceof Deno.errors.NotFound)) throw error;
     }
@@ -122,16 +137,20 @@ async function run(args: string[], ctx: CliContext): Promise<number> {
   const service = await load(bundlePath, { threads });
   try {
     const api = service.api(apiName);
-    const items = await readInputItems(api.input, inline !== undefined ? { json: inline } : {
-      file: file === "-" ? "-" : resolve(ctx.cwd, file!),
-      extension: file === "-" ? ".json" : extname(file!).toLowerCase(),
-    });
+    const items = await readInputItems(
+      api.input,
+      inline !== undefined ? { json: inline } : {
+        file: file === "-" ? "-" : resolve(ctx.cwd, file!),
+        extension: file === "-" ? ".json" : extname(file!).toLowerCase(),
+      },
+    );
     if (items.length === 0) throw new BadInputError(`${file} holds no input items`);
     const outcomes = await runItems(service, apiName, items, batchSize);
     const output: OutputAdapter = service.output(apiName);
     const text = formatResults(outcomes, output, format, api.input.rowwise === true, items.length === 1);
-    if (outputPath !== undefined) await writeOutput(resolve(ctx.cwd, outputPath), text, parsed.values.overwrite === true);
-    else ctx.out(text);
+    if (outputPath !== undefined) {
+      await writeOutput(resolve(ctx.cwd, outputPath), text, parsed.values.overwrite === true);
+    } else ctx.out(text);
     const failures = outcomes.map((o, i) => ({ o, i })).filter(({ o }) => !o.ok);
     for (const { o, i } of failures) {
       if (o.ok) continue;

@@ -24,7 +24,9 @@ async function readSource(file: string): Promise<Uint8Array> {
   try {
     return await Deno.readFile(file);
   } catch (error) {
-    if (error instanceof Deno.errors.NotFound) throw new ObentoError("NOT_FOUND", `input file ${file} not found`);
+    if (error instanceof Deno.errors.NotFound) {
+      throw new ObentoError("NOT_FOUND", `input file ${file} not found`);
+    }
     if (error instanceof Deno.errors.IsADirectory) {
       throw new ObentoError("BAD_ARGUMENT", `input file ${file} is a directory; give a file`);
     }

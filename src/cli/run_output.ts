@@ -63,7 +63,9 @@ export function formatResults(
       const [o] = outcomes;
       return o.ok ? JSON.stringify(output.toJson(o.value)) + "\n" : "";
     }
-    return JSON.stringify(outcomes.map((o) => o.ok ? output.toJson(o.value) : { error: o.message, status: o.status })) +
+    return JSON.stringify(
+      outcomes.map((o) => o.ok ? output.toJson(o.value) : { error: o.message, status: o.status }),
+    ) +
       "\n";
   }
   const rows = outcomes.flatMap((o) => rowsOf(o, output, rowwise));

@@ -33,19 +33,27 @@ const rowsOfNumbers: InputAdapter<number[], number[]> = {
 const ctx = { artifacts: {}, metadata: {}, signal: new AbortController().signal };
 
 Deno.test("a batch API gets all items merged and each item gets its own result", async () => {
-  const svc = defineService({ name: "T" }).api("double", { input: numbers, batch: true }, (xs) => xs.map((x) => x * 2));
+  const svc = defineService({ name: "T" }).api(
+    "double",
+    { input: numbers, batch: true },
+    (xs) => xs.map((x) => x * 2),
+  );
   const outcomes = await invokeApi(svc.apis.get("double")!, [1, 2, 3], ctx);
   assert.deepEqual(outcomes.map((o) => o.ok && o.value), [2, 4, 6]);
 });
 
 Deno.test("discard, InferenceError and InferenceResult affect only their own item", async () => {
-  const svc = defineService({ name: "T" }).api("mixed", { input: numbers, batch: true }, (xs, { tasks }) =>
-    xs.map((x, i) => {
-      if (x === 0) tasks[i].discard(422, "zero is not allowed");
-      if (x < 0) return new InferenceError(400, `negative: ${x}`);
-      if (x === 7) return new InferenceResult(x, { status: 201, headers: { "x-lucky": "yes" } });
-      return x;
-    }));
+  const svc = defineService({ name: "T" }).api(
+    "mixed",
+    { input: numbers, batch: true },
+    (xs, { tasks }) =>
+      xs.map((x, i) => {
+        if (x === 0) tasks[i].discard(422, "zero is not allowed");
+        if (x < 0) return new InferenceError(400, `negative: ${x}`);
+        if (x === 7) return new InferenceResult(x, { status: 201, headers: { "x-lucky": "yes" } });
+        return x;
+      }),
+  );
   const outcomes = await invokeApi(svc.apis.get("mixed")!, [1, 0, -2, 7], ctx);
   assert.deepEqual(outcomes, [
     { ok: true, value: 1, status: 200, headers: {} },
@@ -67,7 +75,11 @@ Deno.test("a batch API returning the wrong number of results fails that batch lo
 });
 
 Deno.test("rowwise items get the list of their rows' results back, split at the right places", async () => {
-  const svc = defineService({ name: "T" }).api("neg", { input: rowsOfNumbers, batch: true }, (xs) => xs.map((x) => -x));
+  const svc = defineService({ name: "T" }).api(
+    "neg",
+    { input: rowsOfNumbers, batch: true },
+    (xs) => xs.map((x) => -x),
+  );
   const outcomes = await invokeApi(svc.apis.get("neg")!, [[1, 2], [3], [4, 5, 6]], ctx);
   assert.deepEqual(outcomes.map((o) => o.ok && o.value), [[-1, -2], [-3], [-4, -5, -6]]);
 });
@@ -107,9 +119,17 @@ Deno.test("a single-item API gets one item per call; async handlers and thrown e
 
 Deno.test("service definitions reject bad API and artifact names", () => {
   assert.throws(() => defineService({ name: "T" }).api("metrics", { input: numbers }, (x) => x), /reserved/);
-  assert.throws(() => defineService({ name: "T" }).api("a b", { input: numbers }, (x) => x), /invalid API name/);
   assert.throws(
-    () => defineService({ name: "T" }).api("x", { input: numbers }, (x) => x).api("x", { input: numbers }, (x) => x),
+    () => defineService({ name: "T" }).api("a b", { input: numbers }, (x) => x),
+    /invalid API name/,
+  );
+  assert.throws(
+    () =>
+      defineService({ name: "T" }).api("x", { input: numbers }, (x) => x).api(
+        "x",
+        { input: numbers },
+        (x) => x,
+      ),
     /declares API "x" twice/,
   );
   assert.throws(() => defineService({ name: "../evil" }), /invalid service name/);

@@ -10,7 +10,7 @@ import type { InferenceBackend, SessionOptions } from "../backends/backend.ts";
 import type { JsonValue, OutputAdapter } from "../sdk/adapter.ts";
 import type { ArtifactContext, ArtifactSpecs } from "../sdk/artifact.ts";
 import type { Service } from "../sdk/service.ts";
-import { BUNDLE_FORMAT, type BentoDocument, parseBento } from "../bundle/bento_yaml.ts";
+import { type BentoDocument, BUNDLE_FORMAT, parseBento } from "../bundle/bento_yaml.ts";
 import { DENO_VERSION, OBENTO_VERSION } from "../version.ts";
 import { verifyManifest } from "../bundle/manifest.ts";
 import { loadServiceModule } from "./module_loader.ts";
@@ -49,7 +49,10 @@ function checkArtifacts(service: Service<ArtifactSpecs>, doc: BentoDocument, whe
   for (const name of declared) {
     const record = doc.artifacts.find((a) => a.name === name);
     if (!record) {
-      throw new ObentoError("BAD_BUNDLE", `${where}: the service declares artifact "${name}" but the bundle has none`);
+      throw new ObentoError(
+        "BAD_BUNDLE",
+        `${where}: the service declares artifact "${name}" but the bundle has none`,
+      );
     }
     if (record.type !== service.artifacts[name].type) {
       throw new ObentoError(
@@ -62,7 +65,10 @@ function checkArtifacts(service: Service<ArtifactSpecs>, doc: BentoDocument, whe
   }
   for (const name of packed) {
     if (!declared.includes(name)) {
-      throw new ObentoError("BAD_BUNDLE", `${where}: bundle artifact "${name}" is not declared by the service`);
+      throw new ObentoError(
+        "BAD_BUNDLE",
+        `${where}: bundle artifact "${name}" is not declared by the service`,
+      );
     }
   }
 }
@@ -79,7 +85,9 @@ export async function loadBundle(path: string, options: LoadBundleOptions): Prom
   if (options.verify !== false) await verifyManifest(root);
   const modulePath = join(root, doc.service.module);
   const code = await readText(modulePath, "the bundle's service module is missing");
-  const service = await loadServiceModule(code, options.sdk, { filename: modulePath }) as Service<ArtifactSpecs>;
+  const service = await loadServiceModule(code, options.sdk, { filename: modulePath }) as Service<
+    ArtifactSpecs
+  >;
   checkArtifacts(service, doc, yamlPath);
 
   const entries = await Promise.all(doc.artifacts.map(async (record) => ({
@@ -126,7 +134,11 @@ async function instantiate(
     throw error;
   }
   const shutdown = new AbortController();
-  const context = { artifacts: Object.freeze(artifacts), metadata: Object.freeze(metadata), signal: shutdown.signal };
+  const context = {
+    artifacts: Object.freeze(artifacts),
+    metadata: Object.freeze(metadata),
+    signal: shutdown.signal,
+  };
   return new LoadedService({
     path,
     document: doc,
@@ -159,7 +171,10 @@ export async function loadService(
   const declared = Object.keys(service.artifacts);
   for (const name of declared) {
     if (!(name in options.artifacts)) {
-      throw new ObentoError("BAD_ARGUMENT", `service ${service.name} declares artifact "${name}" but none was given`);
+      throw new ObentoError(
+        "BAD_ARGUMENT",
+        `service ${service.name} declares artifact "${name}" but none was given`,
+      );
     }
   }
   for (const name of Object.keys(options.artifacts)) {
@@ -184,7 +199,11 @@ export async function loadService(
     labels: {},
     service: { name: service.name, doc: service.doc, module: "", apis: [] },
     artifacts: [],
-    env: { permissions: [...(service.env.permissions ?? [])], docker_base_image: "", deno_version: DENO_VERSION },
+    env: {
+      permissions: [...(service.env.permissions ?? [])],
+      docker_base_image: "",
+      deno_version: DENO_VERSION,
+    },
   };
   return await instantiate(service, doc, undefined, entries, options);
 }

@@ -27,7 +27,9 @@ export function validateName(name: unknown, what = "name"): string {
   if (typeof name !== "string" || !NAME.test(name) || name.includes("..")) {
     throw new ObentoError(
       "BAD_ARGUMENT",
-      `invalid ${what} ${JSON.stringify(name)}: use 1-63 letters, digits, '_', '.', '-', starting and ending ` +
+      `invalid ${what} ${
+        JSON.stringify(name)
+      }: use 1-63 letters, digits, '_', '.', '-', starting and ending ` +
         `with a letter or digit`,
     );
   }

@@ -172,7 +172,10 @@ export class Service<A extends ArtifactSpecs = ArtifactSpecs> {
       throw new ObentoError("BAD_SERVICE", `service ${this.name} declares API "${name}" twice`);
     }
     if (!options?.input || typeof options.input.fromJson !== "function") {
-      throw new ObentoError("BAD_SERVICE", `API "${name}" needs an input adapter, e.g. { input: new JsonInput() }`);
+      throw new ObentoError(
+        "BAD_SERVICE",
+        `API "${name}" needs an input adapter, e.g. { input: new JsonInput() }`,
+      );
     }
     if (typeof handler !== "function") {
       throw new ObentoError("BAD_SERVICE", `API "${name}" needs a handler function`);

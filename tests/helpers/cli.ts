@@ -26,11 +26,22 @@ export interface CliRun {
   stderr: string;
 }
 
-/** Runs `obento ...args` against the registry at `home`. */
-export async function obento(home: string, ...args: string[]): Promise<CliRun> {
-  const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
+/** Options for {@link runObento}. */
+export interface RunObentoOptions {
+  /** OBENTO_HOME (and HOME) for the run. */
+  home: string;
+  /** Working directory (default: `home`). */
+  cwd?: string;
+  /** Bytes for standard input (default: none). */
+  stdin?: Uint8Array;
+}
+
+/** Runs `obento ...args` with `options` and collects its output. */
+export async function runObento(options: RunObentoOptions, args: readonly string[]): Promise<CliRun> {
+  const child = new Deno.Command(Deno.execPath(), {
     args: [
       "run",
+      "--quiet",
       "--allow-read",
       "--allow-write",
       "--allow-env",
@@ -39,13 +50,26 @@ export async function obento(home: string, ...args: string[]): Promise<CliRun> {
       join(ROOT, "main.ts"),
       ...args,
     ],
-    cwd: home,
-    env: cleanEnv(home),
+    cwd: options.cwd ?? options.home,
+    env: cleanEnv(options.home),
     clearEnv: true,
-    stdin: "null",
-  }).output();
+    stdin: options.stdin ? "piped" : "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  if (options.stdin) {
+    const writer = child.stdin.getWriter();
+    await writer.write(options.stdin);
+    await writer.close();
+  }
+  const { code, stdout, stderr } = await child.output();
   const decoder = new TextDecoder();
   return { code, stdout: decoder.decode(stdout), stderr: decoder.decode(stderr) };
+}
+
+/** Runs `obento ...args` against the registry at `home`, in `home`. */
+export function obento(home: string, ...args: string[]): Promise<CliRun> {
+  return runObento({ home }, args);
 }
 
 /** Starts `save_bundles.ts` with `args` (see that file) against `home`. */
