@@ -1,0 +1,138 @@
+/**
+ * Executors run whole requests — raw bytes in, encoded responses out — for the server's batcher. Decoding,
+ * the API call and encoding all happen inside the executor, so an executor can live in another thread (a
+ * worker pool) and only bytes cross the boundary.
+ *
+ * @module
+ */
+import { messageOf, ObentoError } from "../errors.ts";
+import type { ItemOutcome } from "./invoke.ts";
+import type { LoadedService } from "./loaded_service.ts";
+
+/** One request as it arrived. */
+export interface RawItem {
+  /** The request body. */
+  body: Uint8Array;
+  /** Its content type (may carry parameters, e.g. `multipart/form-data; boundary=…`). */
+  contentType: string;
+  /** The caller's Accept header, if any. */
+  accept?: string;
+}
+
+/** One encoded response. */
+export interface RawOutcome {
+  /** HTTP status. */
+  status: number;
+  /** Response body. */
+  body: string | Uint8Array;
+  /** Its content type. */
+  contentType: string;
+  /** Extra headers (from InferenceResult). */
+  headers: Record<string, string>;
+}
+
+/** Runs batches of raw requests against one loaded bundle. */
+export interface Executor {
+  /** How many batches may run at once (the number of model workers). */
+  readonly concurrency: number;
+  /**
+   * Runs one batch for API `api`: decodes each item (a decode failure is that item's 4xx outcome), calls the
+   * API once for all decodable items, encodes each outcome. Always one outcome per item, in order.
+   */
+  run(api: string, items: readonly RawItem[], signal?: AbortSignal): Promise<RawOutcome[]>;
+  /** Frees the executor. */
+  close(): Promise<void>;
+}
+
+/** The JSON body of an error response: `{ "error": message, "status": status }`. */
+export function errorOutcome(status: number, message: string): RawOutcome {
+  return {
+    status,
+    body: JSON.stringify({ error: message, status }),
+    contentType: "application/json",
+    headers: {},
+  };
+}
+
+/**
+ * Decodes, invokes and encodes raw items on a {@link LoadedService} in this thread.
+ * @param service the loaded service
+ * @param api the API name
+ * @param items raw requests
+ * @param signal aborts the call
+ */
+export async function runRawItems(
+  service: LoadedService,
+  api: string,
+  items: readonly RawItem[],
+  signal?: AbortSignal,
+): Promise<RawOutcome[]> {
+  const spec = service.api(api);
+  const output = service.output(api);
+  const outcomes: (RawOutcome | undefined)[] = new Array(items.length);
+  const decoded: unknown[] = [];
+  const positions: number[] = [];
+  await Promise.all(items.map(async (item, i) => {
+    try {
+      const value = await spec.input.fromBytes(item.body, item.contentType);
+      decoded[i] = value;
+    } catch (error) {
+      outcomes[i] = error instanceof ObentoError
+        ? errorOutcome(error.status, error.message)
+        : errorOutcome(400, messageOf(error));
+    }
+  }));
+  const batch: unknown[] = [];
+  items.forEach((_, i) => {
+    if (outcomes[i] === undefined) {
+      positions.push(i);
+      batch.push(decoded[i]);
+    }
+  });
+  let results: ItemOutcome[] = [];
+  if (batch.length > 0) results = await service.invoke(api, batch, { signal });
+  results.forEach((outcome, k) => {
+    const i = positions[k];
+    if (!outcome.ok) {
+      outcomes[i] = errorOutcome(outcome.status, outcome.message);
+      return;
+    }
+    try {
+      const encoded = output.encode(outcome.value, items[i].accept);
+      outcomes[i] = { status: outcome.status, ...encoded, headers: { ...outcome.headers } };
+    } catch (error) {
+      outcomes[i] = errorOutcome(500, `could not encode the result of API "${api}": ${messageOf(error)}`);
+    }
+  });
+  return outcomes as RawOutcome[];
+}
+
+/**
+ * Runs batches in this thread, one at a time per call (concurrency 1).
+ *
+ * @example
+ * ```ts ignore
+ * const executor = new InProcessExecutor(await load("./bundle"));
+ * const [out] = await executor.run("predict", [{ body: new TextEncoder().encode("[[1,2,3,4]]"), contentType: "application/json" }]);
+ * ```
+ */
+export class InProcessExecutor implements Executor {
+  /** One batch at a time. */
+  readonly concurrency = 1;
+  readonly #service: LoadedService;
+
+  /** Wraps a loaded service. */
+  constructor(service: LoadedService) {
+    this.#service = service;
+  }
+
+  /** Runs one batch. */
+  run(api: string, items: readonly RawItem[], signal?: AbortSignal): Promise<RawOutcome[]> {
+    return runRawItems(this.#service, api, items, signal);
+  }
+
+  /** Closes the service. */
+  async close(): Promise<void> {
+    await this.#service.close();
+  }
+}
