@@ -233,7 +233,12 @@ const VARIANTS: readonly Variant[] = [
     threads: 2,
     options: { extra: { freeDimensionOverrides: { N: 256 } } },
   },
-  { id: "proxy", label: "2 threads, proxy worker (ort.env.wasm.proxy)", threads: 2, proxy: true },
+  {
+    id: "proxy",
+    label: "2 threads, ort.env.wasm.proxy = true (the node build Deno loads ignores it)",
+    threads: 2,
+    proxy: true,
+  },
   {
     id: "int8",
     label: "2 threads, int8 weights (dynamic quantization, MatMulInteger)",

@@ -6,6 +6,7 @@
 import type { Command } from "./command.ts";
 import { packCommand } from "./pack.ts";
 import { runCommand } from "./run.ts";
+import { serveCommand } from "./serve.ts";
 import { listCommand } from "./list.ts";
 import { getCommand } from "./get.ts";
 import { deleteCommand } from "./delete.ts";
@@ -16,6 +17,7 @@ import { registryCommand } from "./registry_cmd.ts";
 export const COMMANDS: readonly Command[] = [
   packCommand,
   runCommand,
+  serveCommand,
   listCommand,
   getCommand,
   deleteCommand,

@@ -67,6 +67,11 @@ export class LoadedService {
     return this.document.version;
   }
 
+  /** Loaded artifact values by name (models, vocabularies…). */
+  get artifacts(): Readonly<Record<string, unknown>> {
+    return this.#ctx.artifacts;
+  }
+
   /** API names in declaration order. */
   get apiNames(): string[] {
     return [...this.service.apis.keys()];

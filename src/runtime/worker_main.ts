@@ -1,0 +1,85 @@
+/**
+ * The entry module of a model worker started by `WorkerPoolExecutor`: loads the bundle once (its own
+ * onnxruntime-web WASM instance), then answers `run` messages with `runRawItems` and posts the encoded
+ * outcomes back, transferring byte bodies instead of copying them. Protocol: `ToWorker` / `FromWorker` in
+ * `worker_pool.ts`.
+ *
+ * Not meant to be imported: it installs a message handler on the worker's global scope.
+ *
+ * @module
+ */
+import { load } from "../../mod.ts";
+import { ObentoError } from "../errors.ts";
+import { runRawItems } from "./executor.ts";
+import type { RawOutcome } from "./executor.ts";
+import type { LoadedService } from "./loaded_service.ts";
+import { type FromWorker, serializeError, type ToWorker } from "./worker_pool.ts";
+
+/** The parts of a dedicated worker's global scope this module uses. */
+interface WorkerScope {
+  postMessage(message: FromWorker, transfer?: Transferable[]): void;
+  addEventListener(type: "message", listener: (event: MessageEvent<ToWorker>) => void): void;
+  close(): void;
+}
+
+const scope = globalThis as unknown as WorkerScope;
+let service: LoadedService | undefined;
+const running = new Set<Promise<void>>();
+
+scope.addEventListener("message", (event) => {
+  const message = event.data;
+  if (message.kind === "open") {
+    void open(message.path, message.threads, message.verify);
+  } else if (message.kind === "run") {
+    const task = run(message.id, message.api, message.items);
+    running.add(task);
+    void task.finally(() => running.delete(task));
+  } else if (message.kind === "close") {
+    void close();
+  }
+});
+
+async function open(path: string, threads: number, verify: boolean): Promise<void> {
+  try {
+    service = await load(path, { threads, verify });
+    scope.postMessage({ kind: "ready" });
+  } catch (error) {
+    scope.postMessage({ kind: "open-failed", error: serializeError(error) });
+  }
+}
+
+async function run(id: number, api: string, items: Parameters<typeof runRawItems>[2]): Promise<void> {
+  try {
+    if (service === undefined) throw new ObentoError("UNAVAILABLE", "the model worker has no bundle loaded");
+    const outcomes = await runRawItems(service, api, items);
+    send({ kind: "done", id, outcomes }, transferables(outcomes));
+  } catch (error) {
+    scope.postMessage({ kind: "failed", id, error: serializeError(error) });
+  }
+}
+
+async function close(): Promise<void> {
+  await Promise.allSettled(running);
+  await service?.close().catch(() => {});
+  scope.postMessage({ kind: "closed" });
+}
+
+/** Posts with a transfer list, copying instead if a buffer cannot be transferred. */
+function send(message: FromWorker, transfer: Transferable[]): void {
+  try {
+    scope.postMessage(message, transfer);
+  } catch {
+    scope.postMessage(message);
+  }
+}
+
+/** Buffers of byte bodies that no other view shares (transferring a shared one would detach the others). */
+function transferables(outcomes: readonly RawOutcome[]): Transferable[] {
+  const seen = new Set<ArrayBuffer>();
+  for (const { body } of outcomes) {
+    if (typeof body === "string" || !(body.buffer instanceof ArrayBuffer)) continue;
+    if (body.byteOffset !== 0 || body.byteLength !== body.buffer.byteLength) continue;
+    seen.add(body.buffer);
+  }
+  return [...seen];
+}

@@ -1,0 +1,373 @@
+/**
+ * A worker-pool {@link Executor}: N module Workers, each holding its own copy of the bundle (and its own
+ * onnxruntime-web WASM instance), run whole batches — raw request bytes in, encoded responses out — so model
+ * work uses N cores. Only bytes and plain objects cross the thread boundary. Why this is the multi-core
+ * strategy, with measurements: docs/multicore.md.
+ *
+ * The worker entry is `worker_main.ts` beside this file; `deno compile` must be given
+ * `--include src/runtime/worker_main.ts` because a worker URL is not part of the static module graph.
+ *
+ * @module
+ */
+import { ObentoError } from "../errors.ts";
+import type { ErrorCode } from "../errors.ts";
+import { errorOutcome, type Executor, type RawItem, type RawOutcome } from "./executor.ts";
+
+/** An error as it crosses the worker boundary (structured clone keeps no class). */
+export interface SerializedError {
+  /** The ObentoError code; INTERNAL for anything that was not an ObentoError. */
+  code: ErrorCode;
+  /** The one-line message. */
+  message: string;
+  /** The HTTP status. */
+  status: number;
+}
+
+/** A message from the pool to a worker. */
+export type ToWorker =
+  | { kind: "open"; path: string; threads: number; verify: boolean }
+  | { kind: "run"; id: number; api: string; items: RawItem[] }
+  | { kind: "close" };
+
+/** A message from a worker to the pool. */
+export type FromWorker =
+  | { kind: "ready" }
+  | { kind: "open-failed"; error: SerializedError }
+  | { kind: "done"; id: number; outcomes: RawOutcome[] }
+  | { kind: "failed"; id: number; error: SerializedError }
+  | { kind: "closed" };
+
+/**
+ * Turns any thrown value into a {@link SerializedError}; an {@link ObentoError} keeps its code and status.
+ *
+ * @example
+ * ```ts
+ * import { ObentoError } from "../errors.ts";
+ * import { serializeError } from "./worker_pool.ts";
+ * console.log(serializeError(new ObentoError("NOT_FOUND", "no bundle"))); // { code: "NOT_FOUND", message: "no bundle", status: 404 }
+ * ```
+ */
+export function serializeError(error: unknown): SerializedError {
+  if (error instanceof ObentoError) return { code: error.code, message: error.message, status: error.status };
+  const message = error instanceof Error ? error.message : String(error);
+  return { code: "INTERNAL", message, status: 500 };
+}
+
+/**
+ * Rebuilds the {@link ObentoError} that {@link serializeError} described.
+ *
+ * @example
+ * ```ts
+ * import { deserializeError } from "./worker_pool.ts";
+ * const err = deserializeError({ code: "BAD_BUNDLE", message: "bad", status: 500 });
+ * console.log(err.code, err.message); // BAD_BUNDLE bad
+ * ```
+ */
+export function deserializeError(error: SerializedError): ObentoError {
+  return new ObentoError(error.code, error.message, { status: error.status });
+}
+
+/** Options for {@link WorkerPoolExecutor.open}. */
+export interface WorkerPoolOptions {
+  /** Number of workers, each with its own copy of the bundle. Default: `navigator.hardwareConcurrency`. */
+  workers?: number;
+  /** onnxruntime threads per worker (each worker has its own WASM runtime). Default 1. */
+  threads?: number;
+  /** Check the bundle's MANIFEST in each worker before loading. Default true. */
+  verify?: boolean;
+  /** How long {@link WorkerPoolExecutor.close} waits for a worker to finish and free its models. Default 5000. */
+  closeTimeoutMs?: number;
+}
+
+/** Counters of one worker slot, for tests and diagnostics. */
+export interface WorkerStats {
+  /** Batches this slot has answered (across restarts). */
+  batches: number;
+  /** Items in those batches. */
+  items: number;
+  /** How many times the slot's worker crashed and was replaced. */
+  restarts: number;
+  /** Whether the slot is running a batch now. */
+  busy: boolean;
+  /** Whether the slot is out of service (its worker crashed and could not be restarted). */
+  dead: boolean;
+}
+
+/** A batch waiting for, or running on, a worker. */
+interface Job {
+  id: number;
+  api: string;
+  items: readonly RawItem[];
+  signal?: AbortSignal;
+  resolve(outcomes: RawOutcome[]): void;
+  reject(error: unknown): void;
+  onAbort?: () => void;
+}
+
+/** One worker and what it is doing. */
+interface Slot {
+  index: number;
+  worker?: Worker;
+  job?: Job;
+  ready: boolean;
+  dead: boolean;
+  stats: { batches: number; items: number; restarts: number };
+  /** Settles the open/close handshake in progress, if any. */
+  waiter?: (message: FromWorker | { kind: "crashed"; message: string }) => void;
+}
+
+const WORKER_URL = new URL("./worker_main.ts", import.meta.url);
+
+/**
+ * Runs batches on a pool of module Workers, each of which loads the bundle once. `concurrency` equals the
+ * number of workers; a batch goes to an idle worker or waits in a FIFO queue. A worker that crashes answers
+ * its in-flight items with 500 outcomes and is replaced.
+ *
+ * @example
+ * ```ts ignore
+ * import { WorkerPoolExecutor } from "./worker_pool.ts";
+ * const pool = await WorkerPoolExecutor.open("./iris-bundle", { workers: 2 });
+ * const body = new TextEncoder().encode("[[5.1, 3.5, 1.4, 0.2]]");
+ * const [out] = await pool.run("predict", [{ body, contentType: "application/json" }]);
+ * console.log(out.status, out.body);
+ * await pool.close();
+ * ```
+ */
+export class WorkerPoolExecutor implements Executor {
+  /** How many batches run at once: the number of workers. */
+  readonly concurrency: number;
+  readonly #path: string;
+  readonly #threads: number;
+  readonly #verify: boolean;
+  readonly #closeTimeoutMs: number;
+  readonly #slots: Slot[];
+  readonly #queue: Job[] = [];
+  #nextId = 1;
+  #closed = false;
+
+  private constructor(path: string, options: Required<WorkerPoolOptions>) {
+    this.#path = path;
+    this.#threads = options.threads;
+    this.#verify = options.verify;
+    this.#closeTimeoutMs = options.closeTimeoutMs;
+    this.concurrency = options.workers;
+    this.#slots = Array.from({ length: options.workers }, (_, index) => ({
+      index,
+      ready: false,
+      dead: false,
+      stats: { batches: 0, items: 0, restarts: 0 },
+    }));
+  }
+
+  /**
+   * Starts the workers and resolves once every one of them has loaded the bundle.
+   *
+   * @param path the bundle directory
+   * @param options workers, threads per worker, MANIFEST check
+   * @returns a ready pool
+   * @throws {ObentoError} what an in-thread `load(path)` would throw (same code and message), e.g. NOT_FOUND
+   *   for a directory without bento.yaml; BAD_ARGUMENT for a bad `workers`/`threads` count
+   *
+   * @example
+   * ```ts ignore
+   * const pool = await WorkerPoolExecutor.open("./bundle", { workers: 2, threads: 1 });
+   * console.log(pool.concurrency); // 2
+   * await pool.close();
+   * ```
+   */
+  static async open(path: string, options: WorkerPoolOptions = {}): Promise<WorkerPoolExecutor> {
+    const workers = options.workers ?? navigator.hardwareConcurrency ?? 1;
+    const threads = options.threads ?? 1;
+    checkCount(workers, "workers");
+    checkCount(threads, "threads");
+    const pool = new WorkerPoolExecutor(path, {
+      workers,
+      threads,
+      verify: options.verify ?? true,
+      closeTimeoutMs: options.closeTimeoutMs ?? 5000,
+    });
+    const started = await Promise.allSettled(pool.#slots.map((slot) => pool.#start(slot)));
+    const failed = started.find((s): s is PromiseRejectedResult => s.status === "rejected");
+    if (failed !== undefined) {
+      for (const slot of pool.#slots) pool.#terminate(slot);
+      pool.#closed = true;
+      throw failed.reason;
+    }
+    return pool;
+  }
+
+  /** Per-worker counters (a copy), in worker order. */
+  stats(): WorkerStats[] {
+    return this.#slots.map((slot) => ({ ...slot.stats, busy: slot.job !== undefined, dead: slot.dead }));
+  }
+
+  /**
+   * Runs one batch on the next idle worker: one outcome per item, in order.
+   *
+   * @throws {ObentoError} UNAVAILABLE when the pool is closed or every worker is out of service; what the
+   *   worker's `runRawItems` threw (e.g. NOT_FOUND for an unknown API); `signal.reason` when the signal aborts
+   *   before a worker takes the batch (a running batch is not interrupted)
+   */
+  run(api: string, items: readonly RawItem[], signal?: AbortSignal): Promise<RawOutcome[]> {
+    if (this.#closed) return Promise.reject(unavailable("the worker pool is closed"));
+    if (this.#slots.every((s) => s.dead)) {
+      return Promise.reject(unavailable("every model worker crashed and could not be restarted"));
+    }
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    return new Promise<RawOutcome[]>((resolve, reject) => {
+      const job: Job = { id: this.#nextId++, api, items, signal, resolve, reject };
+      if (signal !== undefined) {
+        job.onAbort = () => {
+          const at = this.#queue.indexOf(job);
+          if (at < 0) return; // already running: best effort, let it finish
+          this.#queue.splice(at, 1);
+          reject(signal.reason);
+        };
+        signal.addEventListener("abort", job.onAbort, { once: true });
+      }
+      this.#queue.push(job);
+      this.#pump();
+    });
+  }
+
+  /** Stops every worker after its running batch (at most `closeTimeoutMs`); queued batches are rejected. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const job of this.#queue.splice(0)) settle(job).reject(unavailable("the worker pool was closed"));
+    await Promise.all(this.#slots.map((slot) => this.#stop(slot)));
+  }
+
+  /** Hands queued jobs to idle workers. */
+  #pump(): void {
+    for (const slot of this.#slots) {
+      if (this.#queue.length === 0) return;
+      if (!slot.ready || slot.job !== undefined || slot.worker === undefined) continue;
+      const job = this.#queue.shift()!;
+      try {
+        post(slot.worker, { kind: "run", id: job.id, api: job.api, items: [...job.items] });
+        slot.job = job;
+      } catch (error) {
+        settle(job).reject(new ObentoError("INTERNAL", `cannot send the batch to a model worker: ${error}`));
+      }
+    }
+  }
+
+  /** Starts (or restarts) a slot's worker; resolves when its bundle is loaded. */
+  #start(slot: Slot): Promise<void> {
+    const worker = new Worker(WORKER_URL, { type: "module", name: `obento-model-worker-${slot.index}` });
+    slot.worker = worker;
+    slot.ready = false;
+    worker.onmessage = (event: MessageEvent<FromWorker>) => this.#onMessage(slot, event.data);
+    worker.onerror = (event: ErrorEvent) => {
+      event.preventDefault();
+      this.#onCrash(slot, worker, event.message || "uncaught error");
+    };
+    worker.onmessageerror = () => this.#onCrash(slot, worker, "a message could not be deserialized");
+    const ready = new Promise<void>((resolve, reject) => {
+      slot.waiter = (message) => {
+        slot.waiter = undefined;
+        if (message.kind === "ready") {
+          slot.ready = true;
+          resolve();
+        } else if (message.kind === "open-failed") reject(deserializeError(message.error));
+        else if (message.kind === "crashed") {
+          reject(new ObentoError("INTERNAL", `model worker ${slot.index} crashed while loading: ${message.message}`));
+        }
+      };
+    });
+    post(worker, { kind: "open", path: this.#path, threads: this.#threads, verify: this.#verify });
+    return ready;
+  }
+
+  #onMessage(slot: Slot, message: FromWorker): void {
+    if (message.kind === "done" || message.kind === "failed") {
+      const job = slot.job;
+      if (job === undefined || job.id !== message.id) return;
+      slot.job = undefined;
+      slot.stats.batches++;
+      slot.stats.items += job.items.length;
+      if (message.kind === "done") settle(job).resolve(message.outcomes);
+      else settle(job).reject(deserializeError(message.error));
+      this.#pump();
+      return;
+    }
+    slot.waiter?.(message);
+  }
+
+  /** A worker died: its batch gets 500 outcomes, and a new worker takes its place. */
+  #onCrash(slot: Slot, worker: Worker, message: string): void {
+    if (slot.worker !== worker) return; // a stale event from a replaced worker
+    this.#terminate(slot);
+    if (slot.waiter !== undefined) {
+      slot.waiter({ kind: "crashed", message });
+      return;
+    }
+    const job = slot.job;
+    slot.job = undefined;
+    if (job !== undefined) {
+      slot.stats.batches++;
+      slot.stats.items += job.items.length;
+      const text = `model worker ${slot.index} crashed while running API "${job.api}": ${message}`;
+      settle(job).resolve(job.items.map(() => errorOutcome(500, text)));
+    }
+    if (this.#closed) return;
+    slot.stats.restarts++;
+    this.#start(slot).then(
+      () => this.#pump(),
+      () => {
+        this.#terminate(slot);
+        slot.dead = true;
+        if (this.#slots.every((s) => s.dead)) {
+          const error = unavailable("every model worker crashed and could not be restarted");
+          for (const queued of this.#queue.splice(0)) settle(queued).reject(error);
+        }
+      },
+    );
+  }
+
+  /** Asks a worker to free its models, waits for it (bounded), then terminates it. */
+  async #stop(slot: Slot): Promise<void> {
+    const worker = slot.worker;
+    if (worker === undefined) return;
+    let timer: number | undefined;
+    const closed = new Promise<void>((resolve) => {
+      slot.waiter = () => resolve();
+      timer = setTimeout(resolve, this.#closeTimeoutMs);
+    });
+    post(worker, { kind: "close" });
+    await closed;
+    clearTimeout(timer);
+    slot.waiter = undefined;
+    const job = slot.job;
+    slot.job = undefined;
+    this.#terminate(slot);
+    if (job !== undefined) settle(job).reject(unavailable("the worker pool was closed while the batch ran"));
+  }
+
+  #terminate(slot: Slot): void {
+    slot.worker?.terminate();
+    slot.worker = undefined;
+    slot.ready = false;
+  }
+}
+
+/** Detaches a job's abort listener and returns it for settling. */
+function settle(job: Job): Job {
+  if (job.onAbort !== undefined) job.signal?.removeEventListener("abort", job.onAbort);
+  return job;
+}
+
+function post(worker: Worker, message: ToWorker): void {
+  worker.postMessage(message);
+}
+
+function unavailable(message: string): ObentoError {
+  return new ObentoError("UNAVAILABLE", message);
+}
+
+function checkCount(value: number, what: string): void {
+  if (!Number.isInteger(value) || value < 1) {
+    throw new ObentoError("BAD_ARGUMENT", `${what} must be an integer >= 1, got ${value}`);
+  }
+}

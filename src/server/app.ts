@@ -1,0 +1,231 @@
+/**
+ * The HTTP app: one Hono app per served bundle. Each request goes route → body (size-limited) → the API's
+ * batcher → the executor (decode → model → encode) → response. Health, readiness, metadata, metrics, docs and
+ * the Open Inference Protocol v2 routes sit beside the API routes.
+ *
+ * @module
+ */
+import { Hono } from "hono";
+import type { Context } from "hono";
+import { cors } from "hono/cors";
+import { messageOf, ObentoError } from "../errors.ts";
+import type { BentoDocument } from "../bundle/bento_yaml.ts";
+import type { Executor, RawItem, RawOutcome } from "../runtime/executor.ts";
+import { Batcher, ShedError } from "./batcher.ts";
+import type { ServerMetrics } from "./server_metrics.ts";
+import { v2ModelsFromBundle, v2Routes } from "./v2_routes.ts";
+import { openApiDocument } from "./openapi.ts";
+import { docsPage, indexPage, swaggerAssets } from "./pages.ts";
+import { OBENTO_VERSION } from "../version.ts";
+
+/** Serving knobs; every field is documented in `obento serve --help` and docs/batching.md. */
+export interface ServeConfig {
+  /** Largest batch (1 turns batching off). */
+  maxBatchSize: number;
+  /** Queue-wait budget in ms. */
+  maxLatencyMs: number;
+  /** End-to-end deadline in ms, from arrival to response. */
+  timeoutMs: number;
+  /** Largest accepted request body in bytes. */
+  maxBodyBytes: number;
+  /** Most requests queued per API before new ones are shed with 503. */
+  maxQueue: number;
+  /** Bearer token API routes require, if any. */
+  apiToken?: string;
+  /** Origins allowed by CORS (`*` for any); none when empty. */
+  corsOrigins: readonly string[];
+}
+
+/** What the app needs besides its configuration. */
+export interface AppDeps {
+  /** The served bundle's bento.yaml. */
+  document: BentoDocument;
+  /** Runs batches of raw requests. */
+  executor: Executor;
+  /** True once models are loaded and warmed. */
+  isReady: () => boolean;
+  /** Metrics sink and exposition. */
+  metrics: ServerMetrics;
+  /** The effective configuration with where each value came from, for GET /metadata. */
+  effectiveConfig: Record<string, { value: unknown; source: string }>;
+  /** Clock in ms (default `performance.now`-based wall time). */
+  now?: () => number;
+}
+
+/** The app and the handles the server needs for shutdown. */
+export interface ObentoApp {
+  /** The Hono app; `app.fetch` is the request handler. */
+  app: Hono;
+  /** Stops accepting work, finishes queued and in-flight batches. */
+  drain(): Promise<void>;
+}
+
+function errorResponse(status: number, message: string, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify({ error: message, status }), {
+    status,
+    headers: { "content-type": "application/json", ...headers },
+  });
+}
+
+function responseOf(outcome: RawOutcome): Response {
+  return new Response(outcome.body, {
+    status: outcome.status,
+    headers: { ...outcome.headers, "content-type": outcome.contentType },
+  });
+}
+
+/** Reads a body, refusing with 413 past `limit` bytes without buffering more than that. */
+async function readBody(request: Request, limit: number): Promise<Uint8Array> {
+  const declared = Number(request.headers.get("content-length") ?? "NaN");
+  if (declared > limit) {
+    throw new ObentoError("BAD_INPUT", `request body of ${declared} bytes exceeds --max-body ${limit}`, {
+      status: 413,
+    });
+  }
+  if (!request.body) return new Uint8Array();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of request.body) {
+    size += chunk.length;
+    if (size > limit) {
+      throw new ObentoError("BAD_INPUT", `request body exceeds --max-body ${limit} bytes`, { status: 413 });
+    }
+    chunks.push(chunk);
+  }
+  if (chunks.length === 1) return chunks[0];
+  const body = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    body.set(chunk, offset);
+    offset += chunk.length;
+  }
+  return body;
+}
+
+function failureResponse(error: unknown): Response {
+  if (error instanceof ShedError) {
+    return errorResponse(503, error.message, { "retry-after": String(error.retryAfterSeconds) });
+  }
+  if (error instanceof ObentoError) return errorResponse(error.status, error.message);
+  return errorResponse(500, messageOf(error));
+}
+
+/**
+ * Builds the app for one bundle.
+ *
+ * @example
+ * ```ts ignore
+ * const { app } = createApp(config, { document, executor, isReady: () => true, metrics, effectiveConfig: {} });
+ * Deno.serve({ port: 3000 }, app.fetch);
+ * ```
+ */
+export function createApp(config: ServeConfig, deps: AppDeps): ObentoApp {
+  const now = deps.now ?? (() => performance.timeOrigin + performance.now());
+  const { document, executor, metrics } = deps;
+  const batchers = new Map<string, Batcher<RawItem, RawOutcome>>();
+  const batchApis = new Set(document.service.apis.filter((a) => a.batch).map((a) => a.name));
+
+  function batcherFor(api: string, batchable: boolean): Batcher<RawItem, RawOutcome> {
+    let batcher = batchers.get(api);
+    if (!batcher) {
+      batcher = new Batcher<RawItem, RawOutcome>({
+        maxBatchSize: batchable ? config.maxBatchSize : 1,
+        maxLatencyMs: config.maxLatencyMs,
+        maxQueue: config.maxQueue,
+        concurrency: executor.concurrency,
+        now,
+        run: (items, signal) => executor.run(api, items, signal),
+        onBatch: (info) => metrics.observeBatch(api, info.size, info.runMs),
+        onShed: (reason) => metrics.observeShed(api, reason),
+      });
+      metrics.watchBatcher(api, batcher);
+      batchers.set(api, batcher);
+    }
+    return batcher;
+  }
+
+  async function serveItem(c: Context, api: string, batchable: boolean): Promise<Response> {
+    const started = now();
+    const deadline = started + config.timeoutMs;
+    metrics.requestStarted(api);
+    let response: Response;
+    try {
+      const body = await readBody(c.req.raw, config.maxBodyBytes);
+      const item: RawItem = {
+        body,
+        contentType: c.req.header("content-type") ?? "",
+        accept: c.req.header("accept"),
+      };
+      const outcome = await batcherFor(api, batchable).submit(item, { deadline, signal: c.req.raw.signal });
+      response = responseOf(outcome);
+    } catch (error) {
+      if (error instanceof ObentoError && error.code === "TIMEOUT") metrics.observeTimeout(api, error.message);
+      response = failureResponse(error);
+    }
+    metrics.requestFinished(api, response.status, (now() - started) / 1000);
+    return response;
+  }
+
+  const app = new Hono();
+  if (config.corsOrigins.length > 0) {
+    app.use("*", cors({ origin: config.corsOrigins.includes("*") ? "*" : [...config.corsOrigins] }));
+  }
+  const requireToken = async (c: Context, next: () => Promise<void>) => {
+    if (config.apiToken !== undefined) {
+      const header = c.req.header("authorization") ?? "";
+      if (header !== `Bearer ${config.apiToken}`) {
+        return errorResponse(401, "missing or wrong bearer token: send Authorization: Bearer <token>", {
+          "www-authenticate": 'Bearer realm="obento"',
+        });
+      }
+    }
+    await next();
+  };
+
+  app.get("/healthz", (c) => c.json({ status: "ok" }));
+  app.get("/readyz", (c) => deps.isReady() ? c.json({ status: "ready" }) : c.json({ status: "loading" }, 503));
+  app.get("/metrics", (c) => c.text(metrics.render(), 200, { "content-type": "text/plain; version=0.0.4" }));
+  app.get("/metadata", (c) => c.json({ ...document, serving: deps.effectiveConfig }));
+  app.get("/docs.json", (c) => c.json(openApiDocument(document, { auth: config.apiToken !== undefined })));
+  app.get("/docs", (c) => c.html(docsPage("/docs.json")));
+  app.route("/docs", swaggerAssets());
+  app.get("/", (c) => c.html(indexPage(document)));
+
+  const models = v2ModelsFromBundle(document);
+  app.use("/v2/models/:name/infer", requireToken);
+  app.use("/v2/models/:name/versions/:version/infer", requireToken);
+  app.route(
+    "/",
+    v2Routes({
+      serverName: "obento",
+      serverVersion: OBENTO_VERSION,
+      models,
+      isLive: () => true,
+      isReady: deps.isReady,
+      infer: (model, request) => {
+        const c = { req: { raw: request, header: (name: string) => request.headers.get(name) ?? undefined } };
+        return serveItem(c as unknown as Context, `v2:${model}`, true);
+      },
+    }),
+  );
+
+  for (const api of document.service.apis) {
+    app.post(`/${api.name}`, requireToken, (c) => serveItem(c, api.name, batchApis.has(api.name)));
+  }
+  app.notFound((c) =>
+    errorResponse(
+      404,
+      `no route ${c.req.method} ${new URL(c.req.url).pathname}; APIs: ${
+        document.service.apis.map((a) => `POST /${a.name}`).join(", ")
+      }; see GET /docs`,
+    )
+  );
+  app.onError((error) => failureResponse(error));
+
+  return {
+    app,
+    async drain() {
+      await Promise.all([...batchers.values()].map((b) => b.close({ drain: true })));
+    },
+  };
+}

@@ -1,0 +1,87 @@
+/**
+ * Test helper: starts `obento serve` as a real subprocess on 127.0.0.1 (port 0, no deno on PATH), waits until
+ * it listens and is ready, and stops it with a signal.
+ *
+ * @module
+ */
+import { join } from "node:path";
+import { cleanEnv, ROOT } from "./cli.ts";
+
+/** A running `obento serve` subprocess. */
+export interface ServerProcess {
+  /** Base URL. */
+  url: string;
+  /** The process. */
+  child: Deno.ChildProcess;
+  /** Everything it logged to stderr so far. */
+  log(): string;
+  /** Sends `signal` (default SIGTERM) and returns the exit code. */
+  stop(signal?: Deno.Signal): Promise<number>;
+}
+
+/** Starts `obento serve <args> --port 0`; resolves once GET /readyz answers 200 (or rejects with the log). */
+export async function startServer(home: string, args: string[], timeoutMs = 30_000): Promise<ServerProcess> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--quiet",
+      "--allow-read",
+      "--allow-write",
+      "--allow-env",
+      "--allow-net",
+      "--allow-sys",
+      join(ROOT, "main.ts"),
+      "serve",
+      "--port",
+      "0",
+      ...args,
+    ],
+    cwd: ROOT,
+    env: cleanEnv(home),
+    clearEnv: true,
+    stdin: "null",
+    stdout: "null",
+    stderr: "piped",
+  }).spawn();
+  let log = "";
+  const decoder = new TextDecoder();
+  const reading = (async () => {
+    for await (const chunk of child.stderr) log += decoder.decode(chunk, { stream: true });
+  })();
+  const status = child.status;
+  let exited = false;
+  status.then(() => (exited = true));
+  const give = (why: string): never => {
+    try {
+      child.kill("SIGKILL");
+    } catch { /* already gone */ }
+    throw new Error(`${why}\n--- server log ---\n${log}`);
+  };
+  const until = Date.now() + timeoutMs;
+  let url: string | undefined;
+  while (!url) {
+    if (exited) give("server exited before listening");
+    if (Date.now() > until) give("server did not listen in time");
+    url = /listening on (http:\/\/\S+)/.exec(log)?.[1];
+    if (!url) await new Promise((r) => setTimeout(r, 20));
+  }
+  for (;;) {
+    if (exited) give("server exited before it was ready");
+    if (Date.now() > until) give("server was not ready in time");
+    const r = await fetch(`${url}/readyz`).catch(() => undefined);
+    await r?.body?.cancel();
+    if (r?.status === 200) break;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return {
+    url,
+    child,
+    log: () => log,
+    async stop(signal: Deno.Signal = "SIGTERM") {
+      if (!exited) child.kill(signal);
+      const { code } = await status;
+      await reading;
+      return code;
+    },
+  };
+}

@@ -1,0 +1,238 @@
+/**
+ * End-to-end serving: the real `obento serve` subprocess on 127.0.0.1 with real bundles.
+ */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { ROOT, runObento } from "./helpers/cli.ts";
+import { startServer } from "./helpers/server.ts";
+
+const ROW = { sepal_length: 5.1, sepal_width: 3.5, petal_length: 1.4, petal_width: 0.2 };
+
+async function packTo(home: string, service: string, artifacts: string[], name: string): Promise<string> {
+  const out = join(home, name);
+  const r = await runObento(
+    { home, cwd: ROOT },
+    ["pack", service, ...artifacts.flatMap((a) => ["--artifact", a]), "--output", out],
+  );
+  assert.equal(r.code, 0, r.stderr);
+  return out;
+}
+
+async function post(url: string, body: BodyInit, headers: Record<string, string> = {}): Promise<Response> {
+  return await fetch(url, { method: "POST", body, headers: { "content-type": "application/json", ...headers } });
+}
+
+Deno.test("serves APIs, metadata, health, metrics, docs and v2; errors are JSON with the right status", async () => {
+  const home = await Deno.makeTempDir();
+  const bundle = await packTo(
+    home,
+    "bundles/iris_classifier/service.ts",
+    ["model=bundles/iris_classifier/iris_lr.onnx"],
+    "iris",
+  );
+  const tokenFile = join(home, "token");
+  await Deno.writeTextFile(tokenFile, "s3cret-token\n");
+  const server = await startServer(home, [bundle, "--workers", "1", "--max-body", "4096", "--api-token-file", tokenFile]);
+  const auth = { authorization: "Bearer s3cret-token" };
+  try {
+    const { url } = server;
+    assert.match(server.log(), /mb-max-batch-size\s+64\s+\(default\)/);
+    assert.match(server.log(), /max-body\s+4096\s+\(flag\)/);
+
+    let r = await post(`${url}/predict`, JSON.stringify([ROW]), auth);
+    assert.equal(r.status, 200);
+    assert.deepEqual(await r.json(), ["setosa"]);
+
+    r = await post(
+      `${url}/predict`,
+      "sepal_length,sepal_width,petal_length,petal_width\n5.1,3.5,1.4,0.2\n6.7,3.0,5.2,2.3\n",
+      { ...auth, "content-type": "text/csv" },
+    );
+    assert.equal(r.status, 200);
+    assert.deepEqual(await r.json(), ["setosa", "virginica"]);
+
+    r = await post(`${url}/predict`, JSON.stringify([ROW]));
+    assert.equal(r.status, 401);
+    assert.match((await r.json()).error, /bearer token/);
+
+    r = await post(`${url}/predict`, "[{", auth);
+    assert.equal(r.status, 400);
+    assert.match((await r.json()).error, /JSON/);
+
+    r = await post(`${url}/predict`, "hello", { ...auth, "content-type": "text/plain" });
+    assert.equal(r.status, 415);
+    await r.body?.cancel();
+
+    r = await post(`${url}/predict`, JSON.stringify(Array(200).fill(ROW)), auth);
+    assert.equal(r.status, 413);
+    assert.match((await r.json()).error, /max-body 4096/);
+
+    r = await fetch(`${url}/nope`);
+    assert.equal(r.status, 404);
+    assert.match((await r.json()).error, /POST \/predict/);
+
+    r = await fetch(`${url}/healthz`);
+    assert.equal(r.status, 200);
+    await r.body?.cancel();
+    const meta = await (await fetch(`${url}/metadata`)).json();
+    assert.equal(meta.name, "IrisClassifier");
+    assert.equal(meta.serving["max-body"].value, 4096);
+    assert.equal(meta.serving["max-body"].source, "flag");
+
+    const metrics = await (await fetch(`${url}/metrics`)).text();
+    assert.match(metrics, /obento_requests_total\{api="predict",status="200"\} 2/);
+    assert.match(metrics, /obento_batch_size_bucket/);
+
+    const openapi = await (await fetch(`${url}/docs.json`)).json();
+    assert.equal(openapi.openapi, "3.1.0");
+    assert.ok(openapi.paths["/predict"].post);
+    const docs = await (await fetch(`${url}/docs`)).text();
+    assert.match(docs, /swagger/i);
+    const index = await (await fetch(`${url}/`)).text();
+    assert.match(index, /predict_proba/);
+
+    const model = await (await fetch(`${url}/v2/models/model`)).json();
+    assert.deepEqual(model.inputs, [{ name: "input", datatype: "FP32", shape: [-1, 4] }]);
+    r = await post(
+      `${url}/v2/models/model/infer`,
+      JSON.stringify({ id: "r1", inputs: [{ name: "input", shape: [1, 4], datatype: "FP32", data: [5.1, 3.5, 1.4, 0.2] }] }),
+      auth,
+    );
+    assert.equal(r.status, 200);
+    const v2 = await r.json();
+    assert.equal(v2.id, "r1");
+    assert.deepEqual(v2.outputs.find((o: { name: string }) => o.name === "label").data, [0]);
+    r = await post(`${url}/v2/models/nope/infer`, "{}", auth);
+    assert.equal(r.status, 404);
+    await r.body?.cancel();
+    r = await post(`${url}/v2/models/model/infer`, JSON.stringify({ inputs: [{ name: "input", shape: [1, 3], datatype: "FP32", data: [1, 2, 3] }] }), auth);
+    assert.equal(r.status, 400);
+    await r.body?.cancel();
+  } finally {
+    assert.equal(await server.stop(), 0);
+    await Deno.remove(home, { recursive: true });
+  }
+});
+
+Deno.test("SIGTERM finishes in-flight requests, then exits 0", async () => {
+  const home = await Deno.makeTempDir();
+  const cost = join(home, "cost.json");
+  await Deno.writeTextFile(cost, JSON.stringify({ a_ms: 0, b_ms: 700 }));
+  const bundle = await packTo(home, "tests/fixtures/synthetic/service.ts", [`cost=${cost}`], "slow");
+  const server = await startServer(home, [bundle, "--workers", "1"]);
+  try {
+    const inFlight = post(`${server.url}/work`, JSON.stringify({ x: 1 }));
+    await new Promise((r) => setTimeout(r, 150));
+    const exit = server.stop("SIGTERM");
+    const r = await inFlight;
+    assert.equal(r.status, 200);
+    assert.deepEqual(await r.json(), { echo: { x: 1 }, batch: 1 });
+    assert.equal(await exit, 0);
+    assert.match(server.log(), /shutting down/);
+  } finally {
+    await server.stop("SIGKILL");
+    await Deno.remove(home, { recursive: true });
+  }
+});
+
+Deno.test("per-item errors go to the right request; a wrong-length batch fails loudly", async () => {
+  const home = await Deno.makeTempDir();
+  const bundle = await packTo(
+    home,
+    "tests/fixtures/synthetic/service.ts",
+    ["cost=tests/fixtures/synthetic/cost.json"],
+    "synthetic",
+  );
+  const server = await startServer(home, [bundle, "--workers", "1", "--mb-max-latency", "50"]);
+  try {
+    const bodies = [{ n: 1 }, { fail: true }, { n: 3 }, { discard: true }, { n: 5 }];
+    const responses = await Promise.all(bodies.map((b) => post(`${server.url}/work`, JSON.stringify(b))));
+    const results = await Promise.all(responses.map(async (r) => ({ status: r.status, body: await r.json() })));
+    assert.deepEqual(results.map((r) => r.status), [200, 422, 200, 409, 200]);
+    assert.deepEqual(results[0].body.echo, { n: 1 });
+    assert.deepEqual(results[4].body.echo, { n: 5 });
+    assert.ok(results[0].body.batch > 1, `requests were batched: ${JSON.stringify(results[0].body)}`);
+    assert.equal(results[1].body.error, "this item asked to fail");
+
+    const short = await Promise.all([1, 2].map((n) => post(`${server.url}/short`, JSON.stringify({ n }))));
+    for (const r of short) {
+      assert.equal(r.status, 500);
+      assert.match((await r.json()).error, /returned \d+ results for a batch of \d+ rows/);
+    }
+  } finally {
+    assert.equal(await server.stop(), 0);
+    await Deno.remove(home, { recursive: true });
+  }
+});
+
+Deno.test("adaptive batching: batches grow with load, p99 stays in budget, excess is shed with 503", async () => {
+  const home = await Deno.makeTempDir();
+  const bundle = await packTo(
+    home,
+    "tests/fixtures/synthetic/service.ts",
+    ["cost=tests/fixtures/synthetic/cost.json"],
+    "adaptive",
+  );
+  // T(n) = 2n + 20 ms on one model worker: about 50 req/s unbatched, about 1000 req/s at n = 64.
+  const maxLatency = 50;
+  const server = await startServer(home, [
+    bundle,
+    "--workers",
+    "1",
+    "--mb-max-latency",
+    String(maxLatency),
+    "--mb-max-batch-size",
+    "64",
+    "--max-queue",
+    "200",
+    "--timeout",
+    "5000",
+  ]);
+  try {
+    async function level(concurrency: number, perClient: number) {
+      const batches: number[] = [];
+      const latencies: number[] = [];
+      const statuses: number[] = [];
+      await Promise.all(Array.from({ length: concurrency }, async () => {
+        for (let i = 0; i < perClient; i++) {
+          const t0 = performance.now();
+          const r = await post(`${server.url}/work`, JSON.stringify({ i }));
+          const body = await r.json();
+          statuses.push(r.status);
+          if (r.status === 200) {
+            latencies.push(performance.now() - t0);
+            batches.push(body.batch);
+          } else if (r.status === 503) {
+            assert.ok(Number(r.headers.get("retry-after")) >= 1, "503 carries Retry-After");
+          }
+        }
+      }));
+      latencies.sort((a, b) => a - b);
+      const mean = batches.reduce((a, b) => a + b, 0) / Math.max(1, batches.length);
+      return { mean, p99: latencies[Math.floor(latencies.length * 0.99)] ?? 0, statuses };
+    }
+    const light = await level(1, 10);
+    const medium = await level(8, 10);
+    const heavy = await level(32, 8);
+    assert.ok(light.mean < medium.mean && medium.mean < heavy.mean, JSON.stringify({ light, medium, heavy }));
+    assert.ok(heavy.statuses.every((s) => s === 200), "heavy is within capacity");
+    // Queue wait ≤ mb-max-latency, plus one batch of at most 64 (148 ms) and one in progress ahead of it.
+    const budget = maxLatency + 2 * (2 * 64 + 20) + 100;
+    assert.ok(heavy.p99 <= budget, `p99 ${heavy.p99.toFixed(0)} ms within ${budget} ms`);
+
+    // Overload: 600 requests at once against a queue of 200 → some are shed at once with 503, none time out.
+    const flood = await Promise.all(
+      Array.from({ length: 600 }, (_, i) => post(`${server.url}/work`, JSON.stringify({ i }))),
+    );
+    const statuses = flood.map((r) => r.status);
+    await Promise.all(flood.map((r) => r.body?.cancel()));
+    assert.ok(statuses.includes(503), "excess is shed");
+    assert.ok(!statuses.includes(504), "nothing is left to time out");
+    assert.ok(statuses.filter((s) => s === 200).length >= 200, "the queue's worth is served");
+    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    assert.match(metrics, /obento_shed_total\{api="work",reason="[a-z_]+"\} [1-9]/);
+  } finally {
+    assert.equal(await server.stop(), 0);
+    await Deno.remove(home, { recursive: true });
+  }
+});
