@@ -400,13 +400,41 @@ interface StartupResult {
   note?: string;
 }
 
+/** Packs the example iris service into a temporary directory (no registry) and returns its path. */
+async function packIrisBundle(): Promise<string> {
+  const dir = await Deno.makeTempDir({ prefix: "obento-bench-iris-" });
+  const out = `${dir}/iris`;
+  const { code, stderr } = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--quiet",
+      "--allow-read",
+      "--allow-write",
+      "--allow-env",
+      "--allow-net",
+      "--allow-sys",
+      path("main.ts"),
+      "pack",
+      path("bundles/iris_classifier/service.ts"),
+      "--artifact",
+      `model=${path("bundles/iris_classifier/iris_lr.onnx")}`,
+      "--output",
+      out,
+    ],
+    env: { OBENTO_HOME: dir },
+    stdout: "null",
+    stderr: "piped",
+  }).output();
+  if (code !== 0) throw new Error(`packing the iris bundle failed: ${new TextDecoder().decode(stderr)}`);
+  return out;
+}
+
 /**
- * ==== LEAD: finish me ====
  * Process start → first prediction of `obento run` on one iris row, and the process's peak RSS with the iris
- * service loaded (GNU time's %M). Skips with a note while `main.ts run` cannot yet run `bundle`.
- * Adjust the API name / input below to the iris service once it is packed.
+ * service loaded (GNU time's %M). Uses `bundle` (a path or NAME:VERSION), or packs the example iris service.
  */
-async function measureServiceStartup(bundle: string): Promise<StartupResult> {
+async function measureServiceStartup(bundleRef: string | undefined): Promise<StartupResult> {
+  const bundle = bundleRef ?? await packIrisBundle();
   const row = '[{"sepal_length":5.1,"sepal_width":3.5,"petal_length":1.4,"petal_width":0.2}]';
   const denoArgs = [
     "run",
@@ -453,7 +481,7 @@ const rate = (v: number) => (v >= 1000 ? `${(v / 1000).toFixed(1)}k` : v.toFixed
 /** Max |a - b| over paired samples. */
 const maxDiff = (a: number[], b: number[]) => Math.max(...a.map((v, i) => Math.abs(v - b[i])));
 
-async function parent(quick: boolean, startupBundle: string) {
+async function parent(quick: boolean, startupBundle: string | undefined) {
   const budgetMs = quick ? 100 : 800;
   const limitMs = quick ? 60_000 : 120_000;
   const started = performance.now();
@@ -563,7 +591,7 @@ if (import.meta.main) {
       budget: { type: "string", default: "800" },
       models: { type: "string", default: "" },
       quick: { type: "boolean", default: false },
-      "startup-bundle": { type: "string", default: "IrisClassifier:latest" },
+      "startup-bundle": { type: "string" },
     },
   });
   if (values.child) {

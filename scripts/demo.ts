@@ -1,9 +1,11 @@
 /**
- * `deno task demo`: packs the example iris service into the local registry ($OBENTO_HOME, default
- * ~/.obento) and shows a prediction, exactly as a user would with the CLI.
+ * `deno task demo [--port N]`: packs the example iris service into the local registry ($OBENTO_HOME, default
+ * ~/.obento), shows predictions from the CLI, then serves it on 127.0.0.1 (port 3000 by default) and prints
+ * a curl line to try — exactly what a user would do with the CLI. Ctrl-C stops the server.
  *
  * @module
  */
+import { parseArgs } from "node:util";
 import { fileURLToPath } from "node:url";
 import { join } from "node:path";
 import { runCli } from "../src/cli/main.ts";
@@ -51,3 +53,12 @@ await step("predict a CSV file, as CSV", [
   "--format",
   "csv",
 ]);
+
+const { values } = parseArgs({ args: Deno.args, options: { port: { type: "string", default: "3000" } } });
+const row = '[{"sepal_length":5.1,"sepal_width":3.5,"petal_length":1.4,"petal_width":0.2}]';
+console.log(
+  `\nServing on http://127.0.0.1:${values.port} — try it from another terminal:\n` +
+    `  curl -s http://127.0.0.1:${values.port}/predict -H 'content-type: application/json' -d '${row}'\n` +
+    `  open http://127.0.0.1:${values.port}/docs for the API docs. Ctrl-C stops the server.`,
+);
+await step("serve it", ["serve", "IrisClassifier:latest", "--port", values.port!]);

@@ -1,94 +1,100 @@
 /**
- * `obento run`: one API of a bundle on input given on the command line or in a file, results to stdout or a
- * file as JSON, JSON lines or CSV.
+ * `obento run`: one API of a bundle on input given on the command line, in a file, a folder or stdin; results
+ * streamed in input order to stdout or a file as JSON, JSON lines, CSV or Parquet. Large inputs go through in
+ * chunks with flat memory, with progress, per-record errors, `--resume` and `--shard` (see docs/batch.md).
  *
  * @module
  */
-import { extname, resolve } from "node:path";
-import { BadInputError, ObentoError } from "../errors.ts";
-import type { OutputAdapter } from "../sdk/adapter.ts";
-import type { ItemOutcome } from "../runtime/invoke.ts";
-import type { LoadedService } from "../runtime/loaded_service.ts";
+import { resolve } from "node:path";
+import { ObentoError } from "../errors.ts";
 import { openRegistry } from "../registry/registry.ts";
 import { resolveBundleRef } from "../registry/resolve_ref.ts";
 import { load } from "../../mod.ts";
-import { intFlag, parseFlags, stringFlag } from "./args.ts";
+import { checkOutputFree, runJob } from "../batch/job.ts";
+import { partialPath } from "../batch/partial_file.ts";
+import { Progress, summaryLine } from "../batch/progress.ts";
+import { parseShard } from "../batch/shard.ts";
+import { intFlag, type ParsedArgs, parseFlags, stringFlag } from "./args.ts";
 import type { CliContext, Command } from "./command.ts";
-import { readInputItems } from "./run_input.ts";
-import { formatResults, type OutputFormat } from "./run_output.ts";
+import { openRunInput, recordWord } from "./run_input.ts";
+import { failurePrinter, outputFormat } from "./run_output.ts";
 
 const HELP = `Usage:
-  obento run <bundle> <api> (--input JSON | --input-file FILE) [options]
+  obento run <bundle> <api> (--input JSON | --input-file PATH) [options]
 
 Runs one API of a bundle. <bundle> is a bundle directory, NAME:VERSION or NAME:latest (NAME alone
-means NAME:latest).
+means NAME:latest). Input is read in chunks of --batch-size records and results are written in input
+order as they come, so files of any size go through with flat memory.
 
 Input:
   --input JSON          one request body as JSON text
-  --input-file FILE     .json: one request body; .jsonl: one request per line;
-                        .csv: a table (one frame for dataframe APIs, else one request per row);
-                        .png/.jpg/other: the file's bytes as one request; - reads stdin as JSON
+  --input-file PATH     .csv: one record per row; .jsonl: one request per line; .json: the elements of a
+                        top-level array (rows for dataframe/tensor APIs), or one request body;
+                        .parquet: one record per row; a folder or a glob ('imgs/*.png'): one request
+                        per file; any other file: its bytes as one request; - reads stdin
+  --input-format FMT    csv, jsonl, json, parquet or files, instead of guessing from PATH (stdin: json)
 
-Options:
-  --output FILE         write results to FILE (refuses an existing file unless --overwrite)
+Output:
+  --output FILE         write results to FILE (via FILE.partial, renamed when complete)
+  --format FORMAT       json, jsonl, csv or parquet (default: from FILE's extension, else json)
   --overwrite           replace an existing --output file
-  --format FORMAT       json (default), jsonl or csv
-  --batch-size N        items per model call for batch APIs (default 256)
+  --keep-columns A,B    pass these input columns through to the output (files: "file")
+  --errors FILE         write failed records to FILE (CSV: row,status,message) and leave them out of the
+                        output; the run then exits 0 when it completes
+  --max-errors N        stop after more than N failed records (default: no limit)
+
+Runs at scale:
+  --batch-size N        records per model call (default 4096)
+  --concurrency N       chunks in flight (default 1; the model runs on one thread in this process, so
+                        more only helps when reading input waits, e.g. image files)
+  --resume              continue an interrupted run of the same command from its last checkpoint
+                        (FILE.obento-resume.json); csv, jsonl and json output
+  --shard I/N           run only records r with r mod N = I; N runs with I = 0..N-1 cover each
+                        record exactly once
+  --checkpoint-seconds S  seconds between checkpoints (default 1; 0: after every chunk)
   --threads N           onnxruntime-web threads (default 1)
+  --quiet               no progress and no summary on stderr
   -h, --help            show this help
+
+Exit status: 0 when every record went through (or failures went to --errors), 65 when records failed
+(70 when the service failed), 130 when interrupted (run again with --resume).
 
 Examples:
   obento run IrisClassifier:latest predict --input '[{"sepal_length":5.1,"sepal_width":3.5,"petal_length":1.4,"petal_width":0.2}]'
-  obento run ./bundle predict --input-file rows.csv --format csv --output predictions.csv
+  obento run IrisClassifier predict --input-file rows.csv --output predictions.csv --keep-columns id
+  obento run DigitsCNN classify --input-file scans/ --output digits.jsonl --keep-columns file --errors bad.csv
+  obento run IrisClassifier predict --input-file big.csv --output part-3.csv --shard 3/8 --resume
 `;
 
-const FORMATS: readonly OutputFormat[] = ["json", "jsonl", "csv"];
-
-async function runItems(
-  service: LoadedService,
-  apiName: string,
-  items: unknown[],
-  batchSize: number,
-): Promise<ItemOutcome[]> {
-  const api = service.api(apiName);
-  if (!api.batch) return await service.invoke(apiName, items);
-  const outcomes: ItemOutcome[] = [];
-  for (let i = 0; i < items.length; i += batchSize) {
-    outcomes.push(...await service.invoke(apiName, items.slice(i, i + batchSize)));
+/** A non-negative integer flag, or undefined. */
+function countFlag(parsed: ParsedArgs, name: string): number | undefined {
+  const raw = stringFlag(parsed, name);
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0) {
+    throw new ObentoError("BAD_ARGUMENT", `obento run: --${name} must be a whole number ≥ 0, got "${raw}"`);
   }
-  return outcomes;
-}
-
-async function writeOutput(path: string, text: string, overwrite: boolean): Promise<void> {
-  const tmp = `${path}.tmp-${crypto.randomUUID().slice(0, 8)}`;
-  try {
-    await Deno.writeTextFile(tmp, text, { createNew: true });
-    if (!overwrite) {
-      try {
-        await Deno.lstat(path);
-        throw new ObentoError(
-          "CONFLICT",
-          `${path} exists; pass --overwrite to replace it or choose another --output`,
-        );
-      } catch (error) {
-        if (!(error instanceof Deno.errors.NotFound)) throw error;
-      }
-    }
-    await Deno.rename(tmp, path);
-  } finally {
-    await Deno.remove(tmp).catch(() => {});
-  }
+  return n;
 }
 
 async function run(args: string[], ctx: CliContext): Promise<number> {
   const parsed = parseFlags("run", args, {
     input: { type: "string" },
     "input-file": { type: "string" },
+    "input-format": { type: "string" },
     output: { type: "string" },
     overwrite: { type: "boolean" },
     format: { type: "string" },
+    "keep-columns": { type: "string" },
+    errors: { type: "string" },
+    "max-errors": { type: "string" },
     "batch-size": { type: "string" },
+    concurrency: { type: "string" },
+    resume: { type: "boolean" },
+    shard: { type: "string" },
+    "checkpoint-seconds": { type: "string" },
     threads: { type: "string" },
+    quiet: { type: "boolean" },
   });
   if (parsed.positionals.length !== 2) {
     throw new ObentoError(
@@ -97,34 +103,42 @@ async function run(args: string[], ctx: CliContext): Promise<number> {
     );
   }
   const [ref, apiName] = parsed.positionals;
-  const format = (stringFlag(parsed, "format") ?? "json") as OutputFormat;
-  if (!FORMATS.includes(format)) {
+  const outputFlag = stringFlag(parsed, "output");
+  const outputPath = outputFlag === undefined ? undefined : resolve(ctx.cwd, outputFlag);
+  const format = outputFormat(stringFlag(parsed, "format"), outputFlag);
+  const batchSize = intFlag("run", parsed, "batch-size", 4096);
+  const concurrency = intFlag("run", parsed, "concurrency", 1);
+  const threads = intFlag("run", parsed, "threads", 1);
+  const maxErrors = countFlag(parsed, "max-errors");
+  const checkpointSeconds = countFlag(parsed, "checkpoint-seconds") ?? 1;
+  const shardFlag = stringFlag(parsed, "shard");
+  const shard = shardFlag === undefined ? undefined : parseShard(shardFlag);
+  const keepColumns = (stringFlag(parsed, "keep-columns") ?? "").split(",").map((c) => c.trim()).filter((c) =>
+    c
+  );
+  const errorsFlag = stringFlag(parsed, "errors");
+  const errorsPath = errorsFlag === undefined ? undefined : resolve(ctx.cwd, errorsFlag);
+  const overwrite = parsed.values.overwrite === true;
+  const resume = parsed.values.resume === true;
+  const quiet = parsed.values.quiet === true;
+  if (resume && outputPath === undefined) {
     throw new ObentoError(
       "BAD_ARGUMENT",
-      `obento run: --format must be one of ${FORMATS.join(", ")}, got "${format}"`,
+      "obento run: --resume needs --output FILE; output to stdout cannot be continued",
     );
   }
-  const inline = stringFlag(parsed, "input");
-  const file = stringFlag(parsed, "input-file");
-  if ((inline === undefined) === (file === undefined)) {
+  if (outputPath !== undefined) await checkOutputFree(outputPath, { overwrite, resume });
+  if (errorsPath !== undefined && !resume) await checkOutputFree(errorsPath, { overwrite });
+  const inputFlags = {
+    input: stringFlag(parsed, "input"),
+    inputFile: stringFlag(parsed, "input-file"),
+    inputFormat: stringFlag(parsed, "input-format"),
+  };
+  if ((inputFlags.input === undefined) === (inputFlags.inputFile === undefined)) {
     throw new ObentoError(
       "BAD_ARGUMENT",
       "obento run: give exactly one of --input JSON or --input-file FILE",
     );
-  }
-  const batchSize = intFlag("run", parsed, "batch-size", 256);
-  const threads = intFlag("run", parsed, "threads", 1);
-  const outputPath = stringFlag(parsed, "output");
-  if (outputPath !== undefined && !parsed.values.overwrite) {
-    try {
-      await Deno.lstat(resolve(ctx.cwd, outputPath));
-      throw new ObentoError(
-        "CONFLICT",
-        `${outputPath} exists; pass --overwrite to replace it or choose another --output`,
-      );
-    } catch (error) {
-      if (!(error instanceof Deno.errors.NotFound)) throw error;
-    }
   }
 
   const registry = await openRegistry({ home: ctx.home });
@@ -135,30 +149,83 @@ async function run(args: string[], ctx: CliContext): Promise<number> {
     registry.close();
   }
   const service = await load(bundlePath, { threads });
+  const abort = new AbortController();
+  const onSigint = () => abort.abort();
   try {
-    const api = service.api(apiName);
-    const items = await readInputItems(
-      api.input,
-      inline !== undefined ? { json: inline } : {
-        file: file === "-" ? "-" : resolve(ctx.cwd, file!),
-        extension: file === "-" ? ".json" : extname(file!).toLowerCase(),
+    service.api(apiName);
+    const source = await openRunInput(inputFlags, ctx.cwd);
+    const word = source.single ? "" : recordWord(inputFlags);
+    const printer = failurePrinter({ err: ctx.err, word });
+    const progress = new Progress({
+      write: ctx.err,
+      mode: quiet || source.single ? "off" : ctx.isTerminal && outputPath !== undefined ? "bar" : "lines",
+    });
+    const decoder = new TextDecoder();
+    Deno.addSignalListener("SIGINT", onSigint);
+    const result = await runJob({
+      service,
+      api: apiName,
+      source,
+      format,
+      outputPath,
+      writeStdout: (bytes) => ctx.out(decoder.decode(bytes)),
+      overwrite,
+      resume,
+      keepColumns,
+      errorsPath,
+      maxErrors,
+      batchSize,
+      concurrency,
+      shard,
+      checkpointIntervalMs: checkpointSeconds * 1000,
+      progress,
+      onFailure: errorsPath === undefined ? printer.print : undefined,
+      fingerprint: {
+        bundle: `${service.name}:${service.version}`,
+        api: apiName,
+        format,
+        keepColumns,
+        errors: errorsPath ?? null,
+        shard: shard === undefined ? null : `${shard.index}/${shard.count}`,
       },
-    );
-    if (items.length === 0) throw new BadInputError(`${file} holds no input items`);
-    const outcomes = await runItems(service, apiName, items, batchSize);
-    const output: OutputAdapter = service.output(apiName);
-    const text = formatResults(outcomes, output, format, api.input.rowwise === true, items.length === 1);
-    if (outputPath !== undefined) {
-      await writeOutput(resolve(ctx.cwd, outputPath), text, parsed.values.overwrite === true);
-    } else ctx.out(text);
-    const failures = outcomes.map((o, i) => ({ o, i })).filter(({ o }) => !o.ok);
-    for (const { o, i } of failures) {
-      if (o.ok) continue;
-      ctx.err(`error: ${items.length > 1 ? `item ${i + 1}: ` : ""}${o.message} (status ${o.status})\n`);
+      signal: abort.signal,
+    });
+    if (printer.hidden() > 0) {
+      ctx.err(
+        `error: ${printer.hidden()} more failed records not shown; pass --errors FILE to keep them all\n`,
+      );
     }
-    if (failures.length === 0) return 0;
-    return failures.some(({ o }) => o.status >= 500) ? 70 : 65;
+    const failedStatus = result.worstStatus >= 500 ? 70 : 65;
+    switch (result.outcome) {
+      case "already-complete":
+        if (!quiet) ctx.err(`${outputFlag} is complete; nothing to resume\n`);
+        return 0;
+      case "interrupted":
+        ctx.err(
+          `interrupted; run the same command with --resume to continue from record ${
+            result.rows + result.failed + 1
+          }\n`,
+        );
+        return 130;
+      case "stopped":
+        ctx.err(
+          `error: stopped after ${result.failed} failed records (more than --max-errors ${maxErrors}); ` +
+            (outputPath === undefined ? "" : `the output so far is in ${partialPath(outputFlag!)}; `) +
+            `fix the input and run again\n`,
+        );
+        return failedStatus;
+    }
+    progress.finish(
+      summaryLine(result.processed, result.failed, progress.elapsed).replace(
+        /\n$/,
+        (result.resumedAt > 0 ? `, resumed at record ${result.resumedAt + 1}` : "") +
+          (errorsPath !== undefined && result.failed > 0 ? `; failed records in ${errorsFlag}` : "") + "\n",
+      ),
+    );
+    if (result.failed === 0 || errorsPath !== undefined) return 0;
+    return failedStatus;
   } finally {
+    Deno.removeSignalListener("SIGINT", onSigint);
     await service.close();
   }
 }
@@ -166,7 +233,7 @@ async function run(args: string[], ctx: CliContext): Promise<number> {
 /** The `run` command. */
 export const runCommand: Command = {
   name: "run",
-  summary: "run one API of a bundle on JSON, JSON lines, CSV or a file",
+  summary: "run one API of a bundle on JSON, CSV, Parquet, files or stdin, at any scale",
   help: HELP,
   run,
 };

@@ -1,74 +1,78 @@
 /**
- * Formats `obento run` outcomes as JSON, JSON lines or CSV. Failed items appear as `{"error", "status"}` in
- * JSON and JSON lines and are left out of CSV (the command reports them on stderr).
+ * The output side of `obento run`: the format (from `--format`, else the `--output` file's extension, else
+ * JSON), and how failed records and the end of a run are reported on stderr.
  *
  * @module
  */
-import type { JsonValue, OutputAdapter } from "../sdk/adapter.ts";
-import type { ItemOutcome } from "../runtime/invoke.ts";
-import { formatCsv } from "../adapters/csv.ts";
+import { extname } from "node:path";
+import { ObentoError } from "../errors.ts";
+import type { RecordFailure } from "../batch/chunk.ts";
+import { OUTPUT_FORMATS, type OutputFormat } from "../batch/sink.ts";
 
-/** Output formats of `obento run`. */
-export type OutputFormat = "json" | "jsonl" | "csv";
+const BY_EXTENSION: Record<string, OutputFormat> = {
+  ".csv": "csv",
+  ".jsonl": "jsonl",
+  ".ndjson": "jsonl",
+  ".json": "json",
+  ".parquet": "parquet",
+};
 
-function rowsOf(outcome: ItemOutcome, output: OutputAdapter, rowwise: boolean): JsonValue[] {
-  if (!outcome.ok) return [{ error: outcome.message, status: outcome.status }];
-  if (rowwise && Array.isArray(outcome.value)) return outcome.value.map((v) => output.toJson(v));
-  return [output.toJson(outcome.value)];
-}
-
-function csvOf(rows: JsonValue[]): string {
-  const objects = rows.every((r) => r !== null && typeof r === "object" && !Array.isArray(r));
-  if (objects && rows.length > 0) {
-    const header: string[] = [];
-    for (const r of rows as Record<string, JsonValue>[]) {
-      for (const k of Object.keys(r)) if (!header.includes(k)) header.push(k);
-    }
-    return formatCsv(
-      header,
-      (rows as Record<string, JsonValue>[]).map((r) => header.map((h) => cell(r[h]))),
+/**
+ * The output format: `--format`, else the output file's extension, else json.
+ *
+ * @throws {ObentoError} BAD_ARGUMENT for an unknown `--format`, or Parquet to stdout
+ *
+ * @example
+ * ```ts
+ * import { outputFormat } from "./run_output.ts";
+ * console.log(outputFormat(undefined, "out/predictions.csv")); // csv
+ * ```
+ */
+export function outputFormat(flag: string | undefined, output: string | undefined): OutputFormat {
+  const format =
+    (flag ?? (output ? BY_EXTENSION[extname(output).toLowerCase()] : undefined) ?? "json") as OutputFormat;
+  if (!OUTPUT_FORMATS.includes(format)) {
+    throw new ObentoError(
+      "BAD_ARGUMENT",
+      `obento run: --format must be one of ${OUTPUT_FORMATS.join(", ")}, got "${format}"`,
     );
   }
-  if (rows.every(Array.isArray) && rows.length > 0) {
-    const width = Math.max(...(rows as JsonValue[][]).map((r) => r.length));
-    const header = Array.from({ length: width }, (_, i) => String(i));
-    return formatCsv(header, (rows as JsonValue[][]).map((r) => header.map((_, i) => cell(r[i]))));
+  if (format === "parquet" && output === undefined) {
+    throw new ObentoError(
+      "BAD_ARGUMENT",
+      "obento run: Parquet output needs --output FILE (it is not written to stdout)",
+    );
   }
-  return formatCsv(["result"], rows.map((r) => [cell(r)]));
+  return format;
 }
 
-function cell(value: JsonValue | undefined): string {
-  if (value === undefined || value === null) return "";
-  if (typeof value === "object") return JSON.stringify(value);
-  return String(value);
+/** Options for {@link failurePrinter}. */
+export interface FailurePrinterOptions {
+  /** Writes to stderr. */
+  err: (text: string) => void;
+  /** "row" or "item", or "" for a single request body (no number). */
+  word: string;
+  /** Failures printed at most (default 20); the rest are counted. */
+  limit?: number;
 }
 
 /**
- * Renders outcomes.
- * @param outcomes one per input item
- * @param output the API's output adapter (JSON conversion)
- * @param format json, jsonl or csv
- * @param rowwise the input adapter's rowwise flag: an item's value is the list of its rows' results
- * @param single true when there was one input item: JSON then prints that item's value, not a list
+ * Prints failed records to stderr as `error: row 7: message (status 400)`, the first `limit` of them.
+ *
+ * @returns the callback, and `hidden()`: how many were not printed
  */
-export function formatResults(
-  outcomes: readonly ItemOutcome[],
-  output: OutputAdapter,
-  format: OutputFormat,
-  rowwise: boolean,
-  single: boolean,
-): string {
-  if (format === "json") {
-    if (single) {
-      const [o] = outcomes;
-      return o.ok ? JSON.stringify(output.toJson(o.value)) + "\n" : "";
-    }
-    return JSON.stringify(
-      outcomes.map((o) => o.ok ? output.toJson(o.value) : { error: o.message, status: o.status }),
-    ) +
-      "\n";
-  }
-  const rows = outcomes.flatMap((o) => rowsOf(o, output, rowwise));
-  if (format === "jsonl") return rows.map((r) => JSON.stringify(r)).join("\n") + (rows.length ? "\n" : "");
-  return csvOf(outcomes.filter((o) => o.ok).flatMap((o) => rowsOf(o, output, rowwise)));
+export function failurePrinter(
+  options: FailurePrinterOptions,
+): { print: (record: number, failure: RecordFailure) => void; hidden: () => number } {
+  const limit = options.limit ?? 20;
+  let seen = 0;
+  return {
+    print(record: number, failure: RecordFailure): void {
+      seen++;
+      if (seen > limit) return;
+      const where = options.word === "" ? "" : `${options.word} ${record}: `;
+      options.err(`error: ${where}${failure.message} (status ${failure.status})\n`);
+    },
+    hidden: () => Math.max(0, seen - limit),
+  };
 }

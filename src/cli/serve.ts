@@ -22,7 +22,9 @@ Options:
   --port N                  port (default 3000; 0 picks a free one)
   --host H                  address to bind (default 127.0.0.1)
   --mb-max-batch-size N     largest batch (default 64; 1 turns batching off)
-  --mb-max-latency MS       queue-wait budget: no request waits in the queue longer (default 20)
+  --mb-max-latency MS       queue-wait budget (default 20): a batch is never held open past it, and
+                            under load a request that would wait longer behind the work already
+                            queued is refused at once with 503 + Retry-After (docs/batching.md)
   --timeout MS              end-to-end deadline per request, arrival to response (default 10000);
                             past it the request gets 504 naming the timer that fired
   --workers N               model workers, each on its own core (default: number of cores)

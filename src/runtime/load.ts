@@ -9,7 +9,9 @@ import { ObentoError } from "../errors.ts";
 import type { InferenceBackend, SessionOptions } from "../backends/backend.ts";
 import type { JsonValue, OutputAdapter } from "../sdk/adapter.ts";
 import type { ArtifactContext, ArtifactSpecs } from "../sdk/artifact.ts";
-import type { Service } from "../sdk/service.ts";
+import type { ApiSpec, Service } from "../sdk/service.ts";
+import { OnnxModel } from "../artifacts/onnx_model_artifact.ts";
+import { v2InferApi } from "../adapters/v2_infer.ts";
 import { type BentoDocument, BUNDLE_FORMAT, parseBento } from "../bundle/bento_yaml.ts";
 import { DENO_VERSION, OBENTO_VERSION } from "../version.ts";
 import { verifyManifest } from "../bundle/manifest.ts";
@@ -133,6 +135,13 @@ async function instantiate(
     await Promise.allSettled(loaded.map((l) => l.unload?.()));
     throw error;
   }
+  const systemApis = new Map<string, ApiSpec<ArtifactSpecs>>();
+  for (const [name, value] of Object.entries(artifacts)) {
+    if (value instanceof OnnxModel) {
+      const api = v2InferApi(name, value, { version: doc.version });
+      systemApis.set(api.name, api as unknown as ApiSpec<ArtifactSpecs>);
+    }
+  }
   const shutdown = new AbortController();
   const context = {
     artifacts: Object.freeze(artifacts),
@@ -145,6 +154,7 @@ async function instantiate(
     service,
     context: context as InvokeContext,
     defaultOutput: options.defaultOutput,
+    systemApis,
     unload: async () => {
       shutdown.abort(new ObentoError("UNAVAILABLE", "service closed"));
       await Promise.allSettled(loaded.map((l) => l.unload?.()));

@@ -38,6 +38,7 @@ export class LoadedService {
   readonly #ctx: InvokeContext;
   readonly #defaultOutput: OutputAdapter;
   readonly #unload: () => Promise<void>;
+  readonly #systemApis: ReadonlyMap<string, ApiSpec<ArtifactSpecs>>;
   #closed = false;
 
   /** Made by `load()`; not meant to be constructed by users. */
@@ -48,6 +49,8 @@ export class LoadedService {
     context: InvokeContext;
     defaultOutput: OutputAdapter;
     unload: () => Promise<void>;
+    /** APIs the host adds (e.g. `v2:<model>` for Open Inference Protocol v2), not listed in `apiNames`. */
+    systemApis?: ReadonlyMap<string, ApiSpec<ArtifactSpecs>>;
   }) {
     this.path = init.path;
     this.document = init.document;
@@ -55,6 +58,7 @@ export class LoadedService {
     this.#ctx = init.context;
     this.#defaultOutput = init.defaultOutput;
     this.#unload = init.unload;
+    this.#systemApis = init.systemApis ?? new Map();
   }
 
   /** Bundle name. */
@@ -79,7 +83,7 @@ export class LoadedService {
 
   /** The API called `name`; NOT_FOUND naming the APIs that exist otherwise. */
   api(name: string): ApiSpec<ArtifactSpecs> {
-    const api = this.service.apis.get(name);
+    const api = this.service.apis.get(name) ?? this.#systemApis.get(name);
     if (!api) {
       throw new ObentoError(
         "NOT_FOUND",

@@ -272,7 +272,12 @@ export class WorkerPoolExecutor implements Executor {
           resolve();
         } else if (message.kind === "open-failed") reject(deserializeError(message.error));
         else if (message.kind === "crashed") {
-          reject(new ObentoError("INTERNAL", `model worker ${slot.index} crashed while loading: ${message.message}`));
+          reject(
+            new ObentoError(
+              "INTERNAL",
+              `model worker ${slot.index} crashed while loading: ${message.message}`,
+            ),
+          );
         }
       };
     });
@@ -330,7 +335,7 @@ export class WorkerPoolExecutor implements Executor {
   async #stop(slot: Slot): Promise<void> {
     const worker = slot.worker;
     if (worker === undefined) return;
-    let timer: number | undefined;
+    let timer: ReturnType<typeof setTimeout> | undefined;
     const closed = new Promise<void>((resolve) => {
       slot.waiter = () => resolve();
       timer = setTimeout(resolve, this.#closeTimeoutMs);

@@ -12,7 +12,7 @@ import { messageOf, ObentoError } from "../errors.ts";
 import type { BentoDocument } from "../bundle/bento_yaml.ts";
 import type { Executor, RawItem, RawOutcome } from "../runtime/executor.ts";
 import { Batcher, ShedError } from "./batcher.ts";
-import type { ServerMetrics } from "./server_metrics.ts";
+import type { ServerMetrics } from "./metrics.ts";
 import { v2ModelsFromBundle, v2Routes } from "./v2_routes.ts";
 import { openApiDocument } from "./openapi.ts";
 import { docsPage, indexPage, swaggerAssets } from "./pages.ts";
@@ -68,7 +68,7 @@ function errorResponse(status: number, message: string, headers: Record<string, 
 }
 
 function responseOf(outcome: RawOutcome): Response {
-  return new Response(outcome.body, {
+  return new Response(outcome.body as BodyInit, {
     status: outcome.status,
     headers: { ...outcome.headers, "content-type": outcome.contentType },
   });
@@ -135,8 +135,10 @@ export function createApp(config: ServeConfig, deps: AppDeps): ObentoApp {
         concurrency: executor.concurrency,
         now,
         run: (items, signal) => executor.run(api, items, signal),
-        onBatch: (info) => metrics.observeBatch(api, info.size, info.runMs),
+        name: api,
+        onBatch: (info) => metrics.observeBatch(api, info),
         onShed: (reason) => metrics.observeShed(api, reason),
+        onTimeout: (stage) => metrics.observeTimeout(api, stage),
       });
       metrics.watchBatcher(api, batcher);
       batchers.set(api, batcher);
@@ -159,7 +161,6 @@ export function createApp(config: ServeConfig, deps: AppDeps): ObentoApp {
       const outcome = await batcherFor(api, batchable).submit(item, { deadline, signal: c.req.raw.signal });
       response = responseOf(outcome);
     } catch (error) {
-      if (error instanceof ObentoError && error.code === "TIMEOUT") metrics.observeTimeout(api, error.message);
       response = failureResponse(error);
     }
     metrics.requestFinished(api, response.status, (now() - started) / 1000);
@@ -183,7 +184,10 @@ export function createApp(config: ServeConfig, deps: AppDeps): ObentoApp {
   };
 
   app.get("/healthz", (c) => c.json({ status: "ok" }));
-  app.get("/readyz", (c) => deps.isReady() ? c.json({ status: "ready" }) : c.json({ status: "loading" }, 503));
+  app.get(
+    "/readyz",
+    (c) => deps.isReady() ? c.json({ status: "ready" }) : c.json({ status: "loading" }, 503),
+  );
   app.get("/metrics", (c) => c.text(metrics.render(), 200, { "content-type": "text/plain; version=0.0.4" }));
   app.get("/metadata", (c) => c.json({ ...document, serving: deps.effectiveConfig }));
   app.get("/docs.json", (c) => c.json(openApiDocument(document, { auth: config.apiToken !== undefined })));

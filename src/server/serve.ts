@@ -14,7 +14,7 @@ import { WorkerPoolExecutor } from "../runtime/worker_pool.ts";
 import { warmUpModels } from "../runtime/warm_up.ts";
 import { load } from "../../mod.ts";
 import { createApp, type ServeConfig } from "./app.ts";
-import { createServerMetrics } from "./server_metrics.ts";
+import { createServerMetrics } from "./metrics.ts";
 
 /** Options for {@link startServer}. */
 export interface ServeOptions extends ServeConfig {
@@ -121,7 +121,8 @@ export async function startServer(path: string, options: ServeOptions): Promise<
   const server = Deno.serve({
     hostname: options.host,
     port: options.port,
-    onListen: ({ hostname, port }) => resolveListening(`http://${hostname.includes(":") ? `[${hostname}]` : hostname}:${port}`),
+    onListen: ({ hostname, port }) =>
+      resolveListening(`http://${hostname.includes(":") ? `[${hostname}]` : hostname}:${port}`),
   }, app.fetch);
   const url = await listening;
   options.log(`obento: listening on ${url}`);

@@ -1,0 +1,321 @@
+import assert from "node:assert/strict";
+import { OnnxModelArtifact } from "../artifacts/onnx_model_artifact.ts";
+import type { OnnxModel } from "../artifacts/onnx_model_artifact.ts";
+import { WasmBackend } from "../backends/ort_web.ts";
+import { invokeApi } from "../runtime/invoke.ts";
+import type { InvokeContext } from "../runtime/invoke.ts";
+import type { Tensor, TensorInfo } from "../sdk/tensor.ts";
+import { v2DatatypeOf, v2InferApi, V2InferInput, V2InferOutput, v2Shape } from "./v2_infer.ts";
+import type { V2InferBatch, V2InferResponse, V2Model } from "./v2_infer.ts";
+
+const ROOT = new URL("../../", import.meta.url);
+const backend = new WasmBackend();
+const ctx: InvokeContext = { artifacts: {}, metadata: {}, signal: new AbortController().signal };
+const enc = (s: string) => new TextEncoder().encode(s);
+
+async function loadModel(path: string, name: string): Promise<OnnxModel> {
+  const bytes = await Deno.readFile(new URL(path, ROOT));
+  return await new OnnxModelArtifact().load(bytes, { name, metadata: {}, backend, sessionOptions: {} });
+}
+
+const IRIS_IN: TensorInfo[] = [{ name: "input", type: "float32", shape: ["N", 4] }];
+const IRIS_OUT: TensorInfo[] = [
+  { name: "probabilities", type: "float32", shape: ["N", 3] },
+  { name: "label", type: "int64", shape: ["N"] },
+];
+const iris = () => new V2InferInput({ inputs: IRIS_IN, outputs: IRIS_OUT });
+const irisRequest = (rows: number[][], extra: Record<string, unknown> = {}) => ({
+  inputs: [{ name: "input", shape: [rows.length, 4], datatype: "FP32", data: rows.flat() }],
+  ...extra,
+});
+
+Deno.test("maps datatypes and shapes for metadata", () => {
+  assert.equal(v2DatatypeOf("float32"), "FP32");
+  assert.equal(v2DatatypeOf("float16"), "FP16");
+  assert.equal(v2DatatypeOf("bool"), "BOOL");
+  assert.equal(v2DatatypeOf("string"), "BYTES");
+  assert.equal(v2DatatypeOf("uint64"), "UINT64");
+  assert.equal(v2DatatypeOf("unknown"), undefined);
+  assert.deepEqual(v2Shape(["N", 4, null, -1]), [-1, 4, -1, -1]);
+  assert.deepEqual(v2Shape(null), []);
+});
+
+Deno.test("decodes a request with flat or nested data, an id and an output filter", () => {
+  const flat = iris().fromJson(
+    irisRequest([[1, 2, 3, 4], [5, 6, 7, 8]], { id: "r1", outputs: [{ name: "label" }] }),
+  );
+  assert.deepEqual(flat, {
+    id: "r1",
+    feeds: { input: { type: "float32", dims: [2, 4], data: new Float32Array([1, 2, 3, 4, 5, 6, 7, 8]) } },
+    outputs: ["label"],
+  });
+  const nested = iris().fromJson({
+    inputs: [{ name: "input", shape: [1, 4], datatype: "FP32", data: [[1, 2, 3, 4]] }],
+  });
+  assert.deepEqual(nested, {
+    feeds: { input: { type: "float32", dims: [1, 4], data: new Float32Array([1, 2, 3, 4]) } },
+  });
+  const bytes = iris().fromBytes(
+    enc(JSON.stringify(irisRequest([[1, 2, 3, 4]]))),
+    "application/json; charset=utf-8",
+  );
+  assert.deepEqual(bytes.feeds.input.dims, [1, 4]);
+});
+
+Deno.test("decodes INT64 (numbers and strings), BOOL and BYTES (strings and b64)", () => {
+  const input = new V2InferInput({
+    inputs: [
+      { name: "a", type: "int64", shape: ["N", 2] },
+      { name: "flag", type: "bool", shape: ["N"] },
+      { name: "s", type: "string", shape: ["N"] },
+    ],
+    outputs: [],
+  });
+  const item = input.fromJson({
+    inputs: [
+      { name: "a", shape: [1, 2], datatype: "INT64", data: [1, "9007199254740993"] },
+      { name: "flag", shape: [2], datatype: "BOOL", data: [true, false] },
+      { name: "s", shape: [2], datatype: "BYTES", data: ["hi", { b64: "w6k=" }] },
+    ],
+  });
+  assert.deepEqual(item.feeds.a, {
+    type: "int64",
+    dims: [1, 2],
+    data: new BigInt64Array([1n, 9007199254740993n]),
+  });
+  assert.deepEqual(item.feeds.flag, { type: "bool", dims: [2], data: new Uint8Array([1, 0]) });
+  assert.deepEqual(item.feeds.s, { type: "string", dims: [2], data: ["hi", "é"] });
+});
+
+Deno.test("rejects bad requests with messages that name the input or output", () => {
+  const bad = (value: unknown, message: string, status = 400) =>
+    assert.throws(() => iris().fromJson(value), { name: "BadInputError", message, status });
+  const one = (patch: Record<string, unknown>) => ({
+    inputs: [{ name: "input", shape: [1, 4], datatype: "FP32", data: [1, 2, 3, 4], ...patch }],
+  });
+  bad(
+    { instances: [] },
+    'a v2 inference request is an object with "inputs": a non-empty list of {name, shape, datatype, data}',
+  );
+  bad(one({ datatype: "FP64" }), `input "input": datatype FP64 does not match the model's FP32`);
+  bad(
+    one({ datatype: "FLOAT" }),
+    'input "input": unknown datatype "FLOAT"; use one of BOOL, UINT8, UINT16, UINT32, UINT64, INT8, INT16, ' +
+      "INT32, INT64, FP16, FP32, FP64, BYTES",
+  );
+  bad(one({ name: "x" }), 'unknown input "x"; the model\'s inputs are: input');
+  bad(one({ shape: [4] }), 'input "input": shape [4] has rank 1, the model expects rank 2 ([N,4])');
+  bad(one({ shape: [2, 2] }), `input "input": shape [2,2] does not match the model's [N,4]`);
+  bad(one({ shape: [2, 4] }), 'input "input": shape [2,4] needs 8 elements, data has 4');
+  bad(one({ shape: [1, -4] }), 'input "input": "shape" must be a list of non-negative integers, got [1,-4]');
+  bad(one({ data: [1, 2, "x", 4] }), 'input "input" data[2] is "x", expected a number (float32)');
+  bad(one({ data: "1,2,3,4" }), 'input "input": "data" must be a list of elements (flat or nested)');
+  bad({ ...one({}), id: 7 }, '"id" must be a string, got number');
+  bad(
+    { ...one({}), outputs: [{ name: "proba" }] },
+    `unknown output "proba"; the model's outputs are: probabilities, label`,
+  );
+  bad({ inputs: [...one({}).inputs, ...one({}).inputs] }, 'input "input" is given twice');
+  const two = new V2InferInput({
+    inputs: [{ name: "a", type: "int64", shape: ["N"] }, { name: "b", type: "int64", shape: ["N"] }],
+    outputs: [],
+  });
+  assert.throws(() => two.fromJson({ inputs: [{ name: "a", shape: [1], datatype: "INT64", data: [1] }] }), {
+    message: 'missing input "b"; the model\'s inputs are: a, b',
+  });
+  assert.throws(() => iris().fromBytes(enc("{"), "application/json"), { name: "BadInputError", status: 400 });
+  assert.throws(() => iris().fromBytes(enc("x"), "text/csv"), {
+    message: 'unsupported content type "text/csv"; send application/json',
+    status: 415,
+  });
+});
+
+Deno.test("merges items along axis 0 only when the model's first dim is dynamic", () => {
+  const a = iris().fromJson(irisRequest([[1, 2, 3, 4]]));
+  const b = iris().fromJson(irisRequest([[5, 6, 7, 8], [9, 10, 11, 12]]));
+  const merged = iris().merge([a, b]);
+  assert.deepEqual(merged.rows, [1, 2]);
+  assert.deepEqual(merged.items, [a, b]);
+  assert.deepEqual(merged.feeds?.input.dims, [3, 4]);
+  assert.deepEqual(merged.feeds?.input.data, new Float32Array([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]));
+  assert.equal(iris().batchable, true);
+  assert.equal(iris().rows(b), 1);
+  assert.equal(iris().merge([a]).feeds, undefined);
+
+  const fixed = new V2InferInput({
+    inputs: [{ name: "input", type: "float32", shape: [1, 4] }],
+    outputs: [{ name: "y", type: "float32", shape: [1] }],
+  });
+  assert.equal(fixed.batchable, false);
+  const f = fixed.fromJson(irisRequest([[1, 2, 3, 4]]));
+  assert.deepEqual(fixed.merge([f, f]), { rows: [1, 1], items: [f, f] });
+  const otherNames = new V2InferInput({
+    inputs: [{ name: "input", type: "float32", shape: ["N", 4] }],
+    outputs: [{ name: "y", type: "float32", shape: ["M"] }],
+  });
+  assert.equal(otherNames.batchable, false);
+});
+
+Deno.test("does not merge items whose inner dims differ", () => {
+  const input = new V2InferInput({
+    inputs: [{ name: "x", type: "float32", shape: ["N", "T"] }],
+    outputs: [{ name: "y", type: "float32", shape: ["N"] }],
+  });
+  const a = input.fromJson({ inputs: [{ name: "x", shape: [1, 2], datatype: "FP32", data: [1, 2] }] });
+  const b = input.fromJson({ inputs: [{ name: "x", shape: [1, 3], datatype: "FP32", data: [1, 2, 3] }] });
+  assert.equal(input.merge([a, b]).feeds, undefined);
+  assert.deepEqual(input.merge([a, a]).feeds?.x.dims, [2, 2]);
+});
+
+Deno.test("encodes a response as JSON with a v2 schema", () => {
+  const out = new V2InferOutput();
+  const response = {
+    model_name: "m",
+    id: "1",
+    outputs: [{ name: "y", datatype: "INT64", shape: [1], data: [3] }],
+  };
+  assert.deepEqual(out.encode(response), {
+    body: '{"model_name":"m","id":"1","outputs":[{"name":"y","datatype":"INT64","shape":[1],"data":[3]}]}',
+    contentType: "application/json",
+  });
+  assert.deepEqual(out.schema().required, ["model_name", "outputs"]);
+  assert.deepEqual(iris().schema().required, ["inputs"]);
+});
+
+Deno.test("iris: requests of 1, 3 and 2 rows batch into one run and each gets its own outputs", async () => {
+  const ref = JSON.parse(await Deno.readTextFile(new URL("bundles/iris_classifier/reference.json", ROOT)));
+  const model = await loadModel("bundles/iris_classifier/iris_lr.onnx", "iris");
+  let runs = 0;
+  const counting: V2Model = {
+    inputs: model.inputs,
+    outputs: model.outputs,
+    run: (feeds, names) => {
+      runs++;
+      return model.run(feeds, names);
+    },
+  };
+  try {
+    const api = v2InferApi("iris", counting, { version: "1.2.0" });
+    assert.equal(api.name, "v2:iris");
+    assert.equal(api.batch, true);
+    const slices: [number, number][] = [[0, 1], [50, 53], [100, 102]];
+    const items = slices.map(([s, e], k) =>
+      api.input.fromJson(
+        irisRequest(ref.inputs.slice(s, e), k === 1 ? { id: "b", outputs: [{ name: "label" }] } : {}),
+      )
+    );
+    const outcomes = await invokeApi(api, items, ctx);
+    assert.equal(runs, 1);
+    assert.equal(outcomes.length, 3);
+    slices.forEach(([s, e], k) => {
+      const outcome = outcomes[k];
+      assert.ok(outcome.ok);
+      const value = outcome.value as V2InferResponse;
+      assert.equal(value.model_name, "iris");
+      assert.equal(value.model_version, "1.2.0");
+      const label = value.outputs.find((o) => o.name === "label")!;
+      assert.deepEqual(label, {
+        name: "label",
+        datatype: "INT64",
+        shape: [e - s],
+        data: ref.label.slice(s, e),
+      });
+      if (k === 1) {
+        assert.equal(value.id, "b");
+        assert.deepEqual(value.outputs.map((o) => o.name), ["label"]);
+        return;
+      }
+      assert.equal(value.id, undefined);
+      assert.deepEqual(value.outputs.map((o) => o.name), ["probabilities", "label"]);
+      const probs = value.outputs[0];
+      assert.equal(probs.datatype, "FP32");
+      assert.deepEqual(probs.shape, [e - s, 3]);
+      const want = (ref.probabilities as number[][]).slice(s, e).flat();
+      assert.equal(probs.data.length, want.length);
+      probs.data.forEach((p, i) => assert.ok(Math.abs((p as number) - want[i]) < 1e-5, `${p} vs ${want[i]}`));
+    });
+    const encoded = api.output!.encode((outcomes[1] as { value: unknown }).value);
+    assert.equal(
+      encoded.body,
+      '{"model_name":"iris","model_version":"1.2.0","id":"b","outputs":[{"name":"label","datatype":"INT64",' +
+        '"shape":[3],"data":[1,1,1]}]}',
+    );
+  } finally {
+    await model.close();
+  }
+});
+
+Deno.test("add_int64_bool_string: batched INT64, BOOL and BYTES outputs split per request", async () => {
+  const model = await loadModel("tests/fixtures/add_int64_bool_string.onnx", "adder");
+  try {
+    const api = v2InferApi("adder", model);
+    const request = (a: (number | string)[][], b: number[][], flag: boolean[], s: string[]) => ({
+      inputs: [
+        { name: "a", shape: [a.length, 2], datatype: "INT64", data: a.flat() },
+        { name: "b", shape: [b.length, 2], datatype: "INT64", data: b },
+        { name: "flag", shape: [flag.length], datatype: "BOOL", data: flag },
+        { name: "s", shape: [s.length], datatype: "BYTES", data: s },
+      ],
+    });
+    const items = [
+      request([[1, 2]], [[10, 20]], [true], ["x"]),
+      request([["9007199254740993", 0], [3, 4], [5, 6]], [[1, 0], [30, 40], [50, 60]], [false, true, false], [
+        "a",
+        "bé",
+        "",
+      ]),
+      request([[-1, -2], [7, 8]], [[1, 2], [0, 0]], [true, true], ["p", "q"]),
+    ].map((r) => api.input.fromJson(r));
+    const outcomes = await invokeApi(api, items, ctx);
+    const values = outcomes.map((o) => (o.ok ? o.value : o.message));
+    const expected = [
+      [[1], [11, 22], [false], ["x"]],
+      [[3], ["9007199254740994", 0, 33, 44, 55, 66], [true, false, true], ["a", "bé", ""]],
+      [[2], [0, 0, 7, 8], [false, false], ["p", "q"]],
+    ] as const;
+    values.forEach((value, k) => {
+      const [[rows], sum, notFlag, sOut] = expected[k];
+      assert.deepEqual(value, {
+        model_name: "adder",
+        outputs: [
+          { name: "sum", datatype: "INT64", shape: [rows, 2], data: sum },
+          { name: "not_flag", datatype: "BOOL", shape: [rows], data: notFlag },
+          { name: "s_out", datatype: "BYTES", shape: [rows], data: sOut },
+        ],
+      });
+    });
+  } finally {
+    await model.close();
+  }
+});
+
+Deno.test("runs items one by one when outputs do not split, and a failing item fails alone", async () => {
+  const calls: number[] = [];
+  // A fake model whose output has one row whatever the batch: merged runs cannot be split.
+  const fake: V2Model = {
+    inputs: [{ name: "x", type: "float32", shape: ["N"] }],
+    outputs: [{ name: "y", type: "float32", shape: ["N"] }],
+    run: (feeds) => {
+      const x = feeds.x as Tensor<"float32">;
+      calls.push(x.dims[0]);
+      if (x.data[0] < 0) return Promise.reject(new Error("negative input"));
+      const sum = x.data.reduce((a, b) => a + b, 0);
+      return Promise.resolve({ y: { type: "float32", dims: [1], data: new Float32Array([sum]) } });
+    },
+  };
+  const api = v2InferApi("fake", fake);
+  const req = (data: number[]) => ({ inputs: [{ name: "x", shape: [data.length], datatype: "FP32", data }] });
+  const items = [req([1]), req([-1]), req([2, 3])].map((r) => api.input.fromJson(r));
+  const merged = api.input.merge(items) as V2InferBatch;
+  assert.deepEqual(merged.rows, [1, 1, 2]);
+  const outcomes = await invokeApi(api, items, ctx);
+  assert.deepEqual(calls, [4, 1, 1, 2]);
+  assert.deepEqual(outcomes[0], {
+    ok: true,
+    status: 200,
+    headers: {},
+    value: { model_name: "fake", outputs: [{ name: "y", datatype: "FP32", shape: [1], data: [1] }] },
+  });
+  assert.deepEqual(outcomes[1], { ok: false, status: 500, message: "negative input" });
+  assert.deepEqual((outcomes[2] as { value: V2InferResponse }).value.outputs[0].data, [5]);
+});

@@ -1,0 +1,327 @@
+/**
+ * A whole batch run to files, as `obento run` does it: a source read in chunks, run through an API, written
+ * in input order to `<output>.partial` (plus an errors file), with a checkpoint after synced writes, progress
+ * on stderr, `--max-errors`, `--resume` and `--shard`; at the end the partial files are renamed into place.
+ *
+ * @module
+ */
+import { ObentoError } from "../errors.ts";
+import type { JsonValue } from "../sdk/adapter.ts";
+import type { LoadedService } from "../runtime/loaded_service.ts";
+import type { RecordFailure } from "./chunk.ts";
+import { type Checkpoint, checkpointPath, readCheckpoint, writeCheckpoint } from "./checkpoint.ts";
+import { CsvSink } from "./csv_sink.ts";
+import { JsonlSink, JsonSink } from "./json_sinks.ts";
+import { ParquetSink } from "./parquet_sink.ts";
+import { PartialFile, partialPath } from "./partial_file.ts";
+import type { Progress } from "./progress.ts";
+import { runChunks } from "./run_batch.ts";
+import { recordFilter, type Shard } from "./shard.ts";
+import type { OutputFormat, ResultSink, SinkOptions } from "./sink.ts";
+import type { BatchSource } from "./source.ts";
+
+/** Options for {@link runJob}. */
+export interface BatchJobOptions {
+  /** The loaded service. */
+  service: LoadedService;
+  /** The API's name. */
+  api: string;
+  /** The input. */
+  source: BatchSource;
+  /** The output format. */
+  format: OutputFormat;
+  /** The output file (absolute), or undefined to hand the bytes to `writeStdout`. */
+  outputPath?: string;
+  /** Receives the output when there is no output file. */
+  writeStdout: (bytes: Uint8Array) => void;
+  /** Replace an existing output (default false: refuse). */
+  overwrite?: boolean;
+  /** Continue an interrupted run from its checkpoint (default false). */
+  resume?: boolean;
+  /** Input columns passed through to the output (default none). */
+  keepColumns?: readonly string[];
+  /** Where failed records go (CSV `row,status,message`), or undefined: inline in JSON, and `onFailure`. */
+  errorsPath?: string;
+  /** Failed records tolerated; one more stops the run (default: no limit). */
+  maxErrors?: number;
+  /** Records per chunk (default 4096). */
+  batchSize?: number;
+  /** Chunks in flight (default 1). */
+  concurrency?: number;
+  /** This process's share of the input (default all). */
+  shard?: Shard;
+  /** Minimum milliseconds between checkpoints (default 1000; 0: after every chunk). */
+  checkpointIntervalMs?: number;
+  /** Progress reporting. */
+  progress: Progress;
+  /** Called for each failed record (1-based record number), e.g. to print it. */
+  onFailure?: (record: number, failure: RecordFailure) => void;
+  /** What identifies the run besides its input (bundle, API, flags that change the output). */
+  fingerprint: JsonValue;
+  /** Stops the run at the next chunk boundary, with a checkpoint (SIGINT). */
+  signal?: AbortSignal;
+}
+
+/** How a run ended. */
+export interface BatchJobResult {
+  /** Records that went through, in all (including before a resume). */
+  rows: number;
+  /** Records that failed, in all. */
+  failed: number;
+  /** Records done by this process (after its resume point). */
+  processed: number;
+  /** The input record a resumed run started at (0 for a fresh run). */
+  resumedAt: number;
+  /** The highest status of a failed record (0 when none). */
+  worstStatus: number;
+  /** "complete"; "stopped" (more than maxErrors); "interrupted" (signal); "already-complete" (resume of a finished run). */
+  outcome: "complete" | "stopped" | "interrupted" | "already-complete";
+}
+
+const encoder = new TextEncoder();
+
+function makeSink(format: OutputFormat, options: SinkOptions): ResultSink {
+  switch (format) {
+    case "csv":
+      return new CsvSink(options);
+    case "jsonl":
+      return new JsonlSink(options);
+    case "parquet":
+      return new ParquetSink(options);
+    default:
+      return new JsonSink(options);
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.lstat(path);
+    return true;
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return false;
+    throw error;
+  }
+}
+
+async function removeIfThere(path: string): Promise<void> {
+  await Deno.remove(path).catch((error) => {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+  });
+}
+
+function errorLine(record: number, failure: RecordFailure): string {
+  const message = failure.message.replace(/[\r\n]+/g, " ");
+  return `${record},${failure.status},${
+    /[",]/.test(message) ? `"${message.replaceAll('"', '""')}"` : message
+  }\n`;
+}
+
+/**
+ * Checks, before any work, that `path` may be written: refuses an existing output unless `overwrite` or
+ * `resume`.
+ *
+ * @throws {ObentoError} CONFLICT naming the file and the flags that allow it
+ */
+export async function checkOutputFree(
+  path: string,
+  options: { overwrite?: boolean; resume?: boolean },
+): Promise<void> {
+  if (options.overwrite || options.resume) return;
+  if (await exists(path)) {
+    throw new ObentoError(
+      "CONFLICT",
+      `${path} exists; pass --overwrite to replace it, --resume to continue the run that wrote it, or choose ` +
+        `another --output`,
+    );
+  }
+}
+
+/**
+ * Runs the job to the end (or to `maxErrors`, or to the signal).
+ *
+ * @returns counts and how the run ended
+ * @throws {ObentoError} CONFLICT for an existing output without `overwrite`/`resume`, or a checkpoint of a
+ * different run; BAD_ARGUMENT for `resume` without an output file or with Parquet output; UNAVAILABLE when a
+ * write fails (the last checkpoint stays, so `--resume` continues)
+ *
+ * @example
+ * ```ts ignore
+ * import { runJob } from "./job.ts";
+ * const result = await runJob({ service, api: "predict", source, format: "csv", outputPath: "/data/out.csv",
+ *   writeStdout: () => {}, progress, fingerprint: { bundle: "IrisClassifier:1" } });
+ * console.log(result.rows, result.failed);
+ * ```
+ */
+export async function runJob(options: BatchJobOptions): Promise<BatchJobResult> {
+  const { service, api, source, outputPath, progress } = options;
+  const keepColumns = options.keepColumns ?? [];
+  const inlineErrors = options.errorsPath === undefined;
+  const sink = makeSink(options.format, {
+    output: service.output(api),
+    keepColumns,
+    inlineErrors,
+    single: source.single,
+  });
+  if (options.resume && outputPath === undefined) {
+    throw new ObentoError(
+      "BAD_ARGUMENT",
+      "--resume needs --output FILE: output to stdout cannot be continued",
+    );
+  }
+  if (options.resume && !sink.resumable) {
+    throw new ObentoError(
+      "BAD_ARGUMENT",
+      `--resume works with --format csv, jsonl or json; a ${options.format} file cannot be continued from a byte ` +
+        `offset (split the run with --shard instead, or write csv and convert)`,
+    );
+  }
+  const result: BatchJobResult = {
+    rows: 0,
+    failed: 0,
+    processed: 0,
+    resumedAt: 0,
+    worstStatus: 0,
+    outcome: "complete",
+  };
+
+  let out: PartialFile | undefined;
+  let errors: PartialFile | undefined;
+  let checkpoint: Checkpoint | undefined;
+  const cpPath = outputPath === undefined ? undefined : checkpointPath(outputPath);
+  const identity = outputPath === undefined ? undefined : await source.identity();
+  const run: JsonValue = { ...(options.fingerprint as Record<string, JsonValue>), input: identity ?? null };
+
+  if (outputPath !== undefined) {
+    await checkOutputFree(outputPath, options);
+    if (options.resume) checkpoint = await readCheckpoint(cpPath!);
+    if (checkpoint !== undefined && JSON.stringify(checkpoint.run) !== JSON.stringify(run)) {
+      throw new ObentoError(
+        "CONFLICT",
+        `${cpPath} belongs to another run (a different bundle, API, input or output flags); run the same ` +
+          `command as before, or pass --overwrite instead of --resume to start over`,
+      );
+    }
+    if (options.resume && (checkpoint?.complete || (checkpoint === undefined && await exists(outputPath)))) {
+      // A finished run: only renames may be left.
+      if (await exists(partialPath(outputPath))) await Deno.rename(partialPath(outputPath), outputPath);
+      if (options.errorsPath !== undefined && await exists(partialPath(options.errorsPath))) {
+        await Deno.rename(partialPath(options.errorsPath), options.errorsPath);
+      }
+      await removeIfThere(cpPath!);
+      return {
+        ...result,
+        rows: checkpoint?.rows ?? 0,
+        failed: checkpoint?.failed ?? 0,
+        outcome: "already-complete",
+      };
+    }
+    if (checkpoint === undefined) {
+      if (identity === undefined && options.resume) {
+        throw new ObentoError(
+          "BAD_ARGUMENT",
+          "--resume cannot check that stdin is the same input; give --input-file FILE",
+        );
+      }
+      await removeIfThere(cpPath!);
+    }
+    out = await PartialFile.open(outputPath, checkpoint?.outputBytes);
+    if (options.errorsPath !== undefined) {
+      errors = await PartialFile.open(options.errorsPath, checkpoint?.errorsBytes);
+    }
+  }
+
+  let position = 0;
+  const save = async (complete: boolean) => {
+    if (out === undefined) return;
+    await out.sync();
+    await errors?.sync();
+    await writeCheckpoint(cpPath!, {
+      version: 1,
+      run,
+      position,
+      rows: result.rows,
+      failed: result.failed,
+      outputBytes: out.bytes,
+      errorsBytes: errors?.bytes ?? 0,
+      sink: sink.state(),
+      complete,
+    });
+  };
+  const emit = async (bytes: Uint8Array) => {
+    if (bytes.length === 0) return;
+    if (out !== undefined) await out.write(bytes);
+    else options.writeStdout(bytes);
+  };
+
+  try {
+    if (checkpoint !== undefined) {
+      position = result.resumedAt = checkpoint.position;
+      result.rows = checkpoint.rows;
+      result.failed = checkpoint.failed;
+      sink.restore(checkpoint.sink);
+    } else {
+      await emit(sink.begin());
+      if (errors !== undefined) await errors.write(encoder.encode("row,status,message\n"));
+      await save(false);
+    }
+    const interval = options.checkpointIntervalMs ?? 1000;
+    let lastSave = performance.now();
+    const chunks = source.chunks({
+      adapter: service.api(api).input,
+      batchSize: options.batchSize ?? 4096,
+      owns: recordFilter(position, options.shard),
+      keepColumns,
+    });
+    const totalBytes = source.total.bytes;
+    const totalRecords = source.total.records;
+    for await (
+      const { chunk, results } of runChunks(service, api, chunks, { concurrency: options.concurrency })
+    ) {
+      const kept = keepColumns.length > 0 ? results.map((_, k) => chunk.columns(k, keepColumns)) : undefined;
+      await emit(sink.write({ results, kept }));
+      let errorText = "";
+      for (let k = 0; k < results.length; k++) {
+        const r = results[k];
+        if (r.ok) {
+          result.rows++;
+          continue;
+        }
+        result.failed++;
+        result.worstStatus = Math.max(result.worstStatus, r.status);
+        if (errors !== undefined) errorText += errorLine(chunk.rows[k] + 1, r);
+        options.onFailure?.(chunk.rows[k] + 1, r);
+      }
+      if (errorText !== "") await errors!.write(encoder.encode(errorText));
+      result.processed += results.length;
+      position = chunk.position;
+      const stop = options.maxErrors !== undefined && result.failed > options.maxErrors;
+      const aborted = options.signal?.aborted === true;
+      if (stop || aborted || performance.now() - lastSave >= interval) {
+        await save(false);
+        lastSave = performance.now();
+      }
+      progress.update({
+        rows: result.processed,
+        failed: result.failed,
+        fraction: totalBytes
+          ? chunk.bytesRead / totalBytes
+          : totalRecords
+          ? position / totalRecords
+          : undefined,
+      });
+      if (stop) return { ...result, outcome: "stopped" };
+      if (aborted) return { ...result, outcome: "interrupted" };
+    }
+    await emit(sink.end());
+    if (out !== undefined) {
+      await save(true);
+      await out.commit();
+      await errors?.commit();
+      await removeIfThere(cpPath!);
+    }
+    return result;
+  } finally {
+    out?.close();
+    errors?.close();
+  }
+}

@@ -1,0 +1,101 @@
+/**
+ * {@link RecordSplitter}: cuts text that arrives in pieces into line records (CSV rows, JSON lines) without
+ * parsing their fields. Line ends are LF or CRLF; blank lines are skipped; with `quotes`, a line end inside a
+ * double-quoted CSV field does not end the record.
+ *
+ * @module
+ */
+
+const LF = "\n";
+const CR = 13;
+
+/** Options for {@link RecordSplitter}. */
+export interface RecordSplitterOptions {
+  /** Honour CSV double quotes: a line end between an odd number of quotes is part of the record (default false). */
+  quotes?: boolean;
+}
+
+/**
+ * Splits pushed text into records, one per (non-blank) line, quoted line ends kept for CSV.
+ *
+ * @example
+ * ```ts
+ * import { RecordSplitter } from "./record_splitter.ts";
+ * const s = new RecordSplitter({ quotes: true });
+ * s.push('a,b\r\n1,"x\ny"\n\n2,');
+ * console.log(s.next(false), s.next(false), s.next(false)); // "a,b" '1,"x\ny"' undefined
+ * s.push("3");
+ * console.log(s.next(true)); // "2,3"
+ * ```
+ */
+export class RecordSplitter {
+  #buf = "";
+  #pos = 0;
+  #nextQuote = -1;
+  readonly #quotes: boolean;
+
+  /** Makes a splitter. */
+  constructor(options: RecordSplitterOptions = {}) {
+    this.#quotes = options.quotes ?? false;
+  }
+
+  /** Adds text. */
+  push(text: string): void {
+    this.#buf = this.#pos === this.#buf.length ? text : this.#buf.slice(this.#pos) + text;
+    this.#pos = 0;
+    this.#nextQuote = -1;
+  }
+
+  /**
+   * The next complete record (without its line end), or undefined when the text so far does not finish one.
+   * With `final`, the end of the text ends the last record.
+   */
+  next(final: boolean): string | undefined {
+    const buf = this.#buf;
+    const len = buf.length;
+    while (this.#pos < len) {
+      const start = this.#pos;
+      let from = start;
+      let inQuote = false;
+      let end: number;
+      while (true) {
+        const lf = buf.indexOf(LF, from);
+        if (this.#quotes) {
+          const limit = lf < 0 ? len : lf;
+          let q = this.#nextQuote;
+          if (q < from) q = indexOrEnd(buf, '"', from);
+          while (q < limit) {
+            inQuote = !inQuote;
+            q = indexOrEnd(buf, '"', q + 1);
+          }
+          this.#nextQuote = q;
+        }
+        if (lf < 0) {
+          if (!final) {
+            this.#nextQuote = -1; // the scan restarts at `start` once more text comes
+            return undefined;
+          }
+          end = len;
+          break;
+        }
+        if (!inQuote) {
+          end = lf;
+          break;
+        }
+        from = lf + 1;
+      }
+      this.#pos = end === len ? len : end + 1;
+      let recordEnd = end;
+      if (recordEnd > start && buf.charCodeAt(recordEnd - 1) === CR) recordEnd--;
+      if (recordEnd === start) continue;
+      return buf.slice(start, recordEnd);
+    }
+    return undefined;
+  }
+}
+
+/** `text.indexOf(needle, from)`, or `text.length` when absent. */
+function indexOrEnd(text: string, needle: string, from: number): number {
+  const i = text.indexOf(needle, from);
+  return i < 0 ? text.length : i;
+}

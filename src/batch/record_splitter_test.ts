@@ -1,0 +1,35 @@
+import assert from "node:assert/strict";
+import { RecordSplitter } from "./record_splitter.ts";
+
+function all(pieces: string[], quotes: boolean): string[] {
+  const s = new RecordSplitter({ quotes });
+  const out: string[] = [];
+  for (const p of pieces) {
+    s.push(p);
+    for (let r = s.next(false); r !== undefined; r = s.next(false)) out.push(r);
+  }
+  for (let r = s.next(true); r !== undefined; r = s.next(true)) out.push(r);
+  return out;
+}
+
+Deno.test("RecordSplitter cuts lines, strips CR, skips blank lines, keeps the last unterminated line", () => {
+  assert.deepEqual(all(["a\r\nb\n\n\r\nc"], false), ["a", "b", "c"]);
+});
+
+Deno.test("RecordSplitter gives the same records however the text is cut", () => {
+  const text = 'h1,h2\r\n1,"a\nb"\n2,"say ""hi""\r\nthere"\n\n3,x\n';
+  const expected = ["h1,h2", '1,"a\nb"', '2,"say ""hi""\r\nthere"', "3,x"];
+  for (let cut = 0; cut <= text.length; cut++) {
+    assert.deepEqual(all([text.slice(0, cut), text.slice(cut)], true), expected, `cut at ${cut}`);
+  }
+  assert.deepEqual(all([...text], true), expected, "one character at a time");
+});
+
+Deno.test("RecordSplitter without quotes ends a record at every line end", () => {
+  assert.deepEqual(all(['{"a":"x"}\n{"b":"', 'y"}\n'], false), ['{"a":"x"}', '{"b":"y"}']);
+  assert.deepEqual(all(['1,"a\nb"\n'], false), ['1,"a', 'b"']);
+});
+
+Deno.test("RecordSplitter with an open quote at the end gives the rest as one record", () => {
+  assert.deepEqual(all(['a\n1,"open\n2,3\n'], true), ["a", '1,"open\n2,3\n']);
+});

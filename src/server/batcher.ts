@@ -1,0 +1,731 @@
+/**
+ * The adaptive micro-batcher: one per API. Requests queue in FIFO order and leave in batches when a model
+ * worker is free. A learned cost model T(n) = a·n + b decides whether holding a batch open for one more
+ * arrival lowers the total latency, and whether a new request can still meet its budgets; requests that
+ * cannot are shed at admission (503 + Retry-After) instead of timing out later. Plain data and AbortSignal
+ * only: the batcher knows nothing of HTTP. The algorithm and its formulas are in docs/batching.md.
+ *
+ * @module
+ */
+import { messageOf, ObentoError } from "../errors.ts";
+import { CostModel, type CostModelOptions, type CostSnapshot } from "./cost_model.ts";
+
+/** Why a request was refused at admission. */
+export type ShedReason = "queue_full" | "over_budget" | "deadline" | "closing";
+
+/** Why a batch left the queue when it did. */
+export type FlushReason =
+  /** `maxBatchSize` items were waiting. */
+  | "full"
+  /** The oldest item used up `maxLatencyMs`, or the next arrival is expected after that. */
+  | "budget"
+  /** Holding longer would risk a queued item's deadline. */
+  | "deadline"
+  /** Waiting is not expected to lower latency (or the cost model is not calibrated yet). */
+  | "no_gain"
+  /** The batcher is closing: everything left goes out at once. */
+  | "drain";
+
+/** Where a request was when its deadline (`--timeout`) fired. */
+export type TimeoutStage = "queued" | "inference";
+
+/**
+ * A request refused because the server is overloaded or closing: `UNAVAILABLE` (HTTP 503). The server
+ * sends {@link ShedError.retryAfterSeconds} as `Retry-After`.
+ *
+ * @example
+ * ```ts
+ * import { ShedError } from "./batcher.ts";
+ * const err = new ShedError("queue_full", "queue is full", 2);
+ * console.log(err.status, err.retryAfterSeconds, err.reason); // 503 2 queue_full
+ * ```
+ */
+export class ShedError extends ObentoError {
+  /** Seconds after which a retry is likely to be admitted (≥ 1). */
+  readonly retryAfterSeconds: number;
+  /** Why the request was refused. */
+  readonly reason: ShedReason;
+
+  /** Makes a shed error; `retryAfterSeconds` is rounded up to a whole second, at least 1. */
+  constructor(reason: ShedReason, message: string, retryAfterSeconds: number) {
+    super("UNAVAILABLE", message);
+    this.name = "ShedError";
+    this.reason = reason;
+    this.retryAfterSeconds = Math.max(1, Math.ceil(retryAfterSeconds));
+  }
+}
+
+/**
+ * A request whose end-to-end deadline passed: `TIMEOUT` (HTTP 504). The message names the timer
+ * (`--timeout`) and {@link DeadlineError.stage} says where the request was when it fired.
+ *
+ * @example
+ * ```ts
+ * import { DeadlineError } from "./batcher.ts";
+ * const err = new DeadlineError("queued", "--timeout (50 ms) expired while queued");
+ * console.log(err.status, err.stage); // 504 queued
+ * ```
+ */
+export class DeadlineError extends ObentoError {
+  /** Where the request was when the deadline passed. */
+  readonly stage: TimeoutStage;
+
+  /** Makes a deadline error. */
+  constructor(stage: TimeoutStage, message: string) {
+    super("TIMEOUT", message);
+    this.name = "DeadlineError";
+    this.stage = stage;
+  }
+}
+
+/** What the batcher reports about each finished batch. */
+export interface BatchInfo {
+  /** Items in the batch. */
+  size: number;
+  /** The longest queue wait in the batch (its oldest item's), ms. */
+  queueWaitMs: number;
+  /** How long `run` took, ms. */
+  runMs: number;
+  /** Why the batch left the queue when it did. */
+  reason: FlushReason;
+  /** False when `run` rejected or returned the wrong number of results. */
+  ok: boolean;
+}
+
+/** Starts a timer; returns a function that cancels it. */
+export type SetTimer = (fn: () => void, ms: number) => () => void;
+
+/** Options for {@link Batcher}; everything but `run` has a default. */
+export interface BatcherOptions<T, R> {
+  /**
+   * Runs one batch. Must resolve to exactly one result per item, in order; per-item failures belong in the
+   * results (e.g. an error outcome), not in a rejection. A rejection fails every item of that batch; a list
+   * of the wrong length fails every item of that batch with an `INTERNAL` error naming both counts.
+   * `signal` aborts when no item of the batch is still waiting for it, or on `close({ drain: false })`.
+   */
+  run: (items: T[], signal: AbortSignal) => Promise<R[]>;
+  /** Most items per batch; 1 turns batching off (every item alone). Default 64. */
+  maxBatchSize?: number;
+  /**
+   * Queue-wait budget in ms (`--mb-max-latency`): a batch is never held open past the point where its oldest
+   * item has waited this long, and (once calibrated) a request whose predicted wait beyond the batches
+   * already running exceeds it is shed. Default 20.
+   */
+  maxLatencyMs?: number;
+  /** Most requests waiting in the queue (not counting running batches) before new ones are shed. Default 1024. */
+  maxQueue?: number;
+  /** Batches in flight at once: the number of model workers. Default 1. */
+  concurrency?: number;
+  /** Name used in messages (the API). Default "batch". */
+  name?: string;
+  /** Clock in ms. Default: `performance.timeOrigin + performance.now()` (monotonic, on Date.now()'s scale). */
+  now?: () => number;
+  /** Timer source (inject a fake one in tests). Default: `setTimeout`/`clearTimeout`. */
+  setTimer?: SetTimer;
+  /** The cost model, or options for a new one. Default: a new {@link CostModel} with its defaults. */
+  costModel?: CostModel | CostModelOptions;
+  /** Called after each batch finishes. */
+  onBatch?: (info: BatchInfo) => void;
+  /** Called for each request refused at admission. */
+  onShed?: (reason: ShedReason) => void;
+  /** Called for each request whose deadline passed. */
+  onTimeout?: (stage: TimeoutStage) => void;
+}
+
+/** Per-request options for {@link Batcher.submit}. */
+export interface SubmitOptions {
+  /** Absolute deadline in ms on the batcher's clock (`batcher.now() + timeoutMs`). Default: none. */
+  deadline?: number;
+  /** The configured `--timeout` in ms, only for messages. Default: the deadline minus the submit time. */
+  timeoutMs?: number;
+  /** Aborts the request (client gone): a queued item leaves the queue, a running one is answered at once. */
+  signal?: AbortSignal;
+}
+
+/** A point-in-time view of a batcher. */
+export interface BatcherStats {
+  /** Requests waiting in the queue. */
+  queueDepth: number;
+  /** Batches running now. */
+  inFlightBatches: number;
+  /** Items in the batches running now. */
+  inFlightItems: number;
+  /** Requests refused at admission since start. */
+  shed: number;
+  /** Requests whose deadline passed since start (queued or during inference). */
+  timedOut: number;
+  /** Batches run since start. */
+  batches: number;
+  /** The cost model's figures. */
+  costModel: CostSnapshot;
+}
+
+/** The effective settings of a batcher, for logs and `/metadata`. */
+export interface BatcherConfig {
+  /** See {@link BatcherOptions.maxBatchSize}. */
+  maxBatchSize: number;
+  /** See {@link BatcherOptions.maxLatencyMs}. */
+  maxLatencyMs: number;
+  /** See {@link BatcherOptions.maxQueue}. */
+  maxQueue: number;
+  /** See {@link BatcherOptions.concurrency}. */
+  concurrency: number;
+}
+
+/** Options for {@link Batcher.close}. */
+export interface CloseOptions {
+  /** True: finish queued and running work first. False: refuse queued items and abort running batches. */
+  drain?: boolean;
+}
+
+type State = "queued" | "running" | "done";
+
+interface Entry<T, R> {
+  value: T;
+  enqueuedAt: number;
+  deadline: number;
+  timeoutMs: number;
+  state: State;
+  batch?: Batch<T, R>;
+  resolve: (r: R) => void;
+  reject: (e: unknown) => void;
+  cancelTimer?: () => void;
+  signal?: AbortSignal;
+  onAbort?: () => void;
+}
+
+interface Batch<T, R> {
+  entries: Entry<T, R>[];
+  startedAt: number;
+  pending: number;
+  controller: AbortController;
+}
+
+/** Exponential weight of the newest inter-arrival gap. */
+const GAP_WEIGHT = 0.2;
+/** Holds shorter than this (ms) are not worth a timer. */
+const MIN_HOLD_MS = 0.01;
+
+/** setTimeout's longest delay; longer ones would fire at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+const defaultSetTimer: SetTimer = (fn, ms) => {
+  let id: ReturnType<typeof setTimeout>;
+  const arm = (left: number) => {
+    id = left > MAX_TIMER_MS
+      ? setTimeout(() => arm(left - MAX_TIMER_MS), MAX_TIMER_MS)
+      : setTimeout(fn, Math.max(0, left));
+  };
+  arm(ms);
+  return () => clearTimeout(id);
+};
+
+function positiveInt(value: number, name: string): number {
+  if (!Number.isInteger(value) || value < 1) {
+    throw new ObentoError("BAD_ARGUMENT", `${name} must be a whole number ≥ 1, got ${value}`);
+  }
+  return value;
+}
+
+/**
+ * FIFO adaptive micro-batcher with a learned cost model, admission control and per-request deadlines.
+ *
+ * @example
+ * ```ts
+ * import { Batcher } from "./batcher.ts";
+ * const batcher = new Batcher<number, number>({
+ *   run: (xs) => Promise.resolve(xs.map((x) => x * 2)),
+ *   maxBatchSize: 32,
+ *   maxLatencyMs: 20,
+ * });
+ * const deadline = batcher.now() + 1000; // --timeout 1000
+ * console.log(await Promise.all([1, 2, 3].map((x) => batcher.submit(x, { deadline })))); // [2, 4, 6]
+ * await batcher.close({ drain: true });
+ * ```
+ */
+export class Batcher<T, R> {
+  /** The effective settings. */
+  readonly config: Readonly<BatcherConfig>;
+  readonly #run: (items: T[], signal: AbortSignal) => Promise<R[]>;
+  readonly #name: string;
+  readonly #now: () => number;
+  readonly #setTimer: SetTimer;
+  readonly #cost: CostModel;
+  readonly #onBatch?: (info: BatchInfo) => void;
+  readonly #onShed?: (reason: ShedReason) => void;
+  readonly #onTimeout?: (stage: TimeoutStage) => void;
+
+  #queue: Entry<T, R>[] = [];
+  #head = 0;
+  #queued = 0;
+  readonly #running = new Set<Batch<T, R>>();
+  #inFlightItems = 0;
+  #shed = 0;
+  #timedOut = 0;
+  #batches = 0;
+  #lastArrival: number | undefined;
+  #gap: number | undefined;
+  #cancelWake: (() => void) | undefined;
+  #pumping = false;
+  #repump = false;
+  #closing = false;
+  #idle: (() => void)[] = [];
+
+  /** Makes a batcher; see {@link BatcherOptions} for the defaults. */
+  constructor(options: BatcherOptions<T, R>) {
+    const maxBatchSize = positiveInt(options.maxBatchSize ?? 64, "maxBatchSize (--mb-max-batch-size)");
+    const maxLatencyMs = options.maxLatencyMs ?? 20;
+    if (!(maxLatencyMs >= 0) || !Number.isFinite(maxLatencyMs)) {
+      throw new ObentoError(
+        "BAD_ARGUMENT",
+        `maxLatencyMs (--mb-max-latency) must be ≥ 0 ms, got ${maxLatencyMs}`,
+      );
+    }
+    this.config = Object.freeze({
+      maxBatchSize,
+      maxLatencyMs,
+      maxQueue: positiveInt(options.maxQueue ?? 1024, "maxQueue (--max-queue)"),
+      concurrency: positiveInt(options.concurrency ?? 1, "concurrency (--workers)"),
+    });
+    this.#run = options.run;
+    this.#name = options.name ?? "batch";
+    this.#now = options.now ?? (() => performance.timeOrigin + performance.now());
+    this.#setTimer = options.setTimer ?? defaultSetTimer;
+    this.#cost = options.costModel instanceof CostModel
+      ? options.costModel
+      : new CostModel({ minDistinctSizes: maxBatchSize === 1 ? 1 : 2, ...options.costModel });
+    this.#onBatch = options.onBatch;
+    this.#onShed = options.onShed;
+    this.#onTimeout = options.onTimeout;
+  }
+
+  /** The batcher's clock, in ms; deadlines are absolute times on it. */
+  now(): number {
+    return this.#now();
+  }
+
+  /**
+   * Queues one item and resolves with its result.
+   *
+   * @throws {ShedError} (as a rejection) when the queue is full, the request is predicted to miss its queue
+   * budget or deadline, or the batcher is closing
+   * @throws {DeadlineError} (as a rejection) when `deadline` passes before the result is ready
+   * @throws {ObentoError} (as a rejection) `INTERNAL` when the batch failed or returned the wrong count
+   */
+  submit(item: T, options: SubmitOptions = {}): Promise<R> {
+    const now = this.#now();
+    const deadline = options.deadline ?? Infinity;
+    const timeoutMs = options.timeoutMs ?? deadline - now;
+    if (this.#closing) {
+      return this.#refuse("closing", `"${this.#name}" is shutting down and accepts no new requests`, 1);
+    }
+    if (options.signal?.aborted) return Promise.reject(this.#cancelled(options.signal));
+    if (deadline <= now) {
+      this.#timedOut++;
+      this.#onTimeout?.("queued");
+      return Promise.reject(
+        new DeadlineError(
+          "queued",
+          `--timeout (${fmt(timeoutMs)} ms) expired before "${this.#name}" queued it`,
+        ),
+      );
+    }
+    if (this.#queued >= this.config.maxQueue) {
+      const drain = this.#cost.calibrated ? this.#predict(this.#queued - 1, now).start - now : 0;
+      return this.#refuse(
+        "queue_full",
+        `"${this.#name}" is overloaded: its queue is full (${this.config.maxQueue} requests waiting, ` +
+          `--max-queue); retry later`,
+        drain / 1000,
+      );
+    }
+    if (this.#cost.calibrated) {
+      const p = this.#predict(this.#queued, now);
+      const retry = (p.start - now) / 1000;
+      if (p.start - p.firstFree > this.config.maxLatencyMs) {
+        return this.#refuse(
+          "over_budget",
+          `"${this.#name}" is overloaded: this request would wait about ${fmt(p.start - now)} ms, over the ` +
+            `--mb-max-latency budget of ${
+              fmt(this.config.maxLatencyMs)
+            } ms beyond the batches already running; ` +
+            `retry later`,
+          retry,
+        );
+      }
+      if (p.finish > deadline) {
+        return this.#refuse(
+          "deadline",
+          `"${this.#name}" is overloaded: this request would finish in about ${
+            fmt(p.finish - now)
+          } ms, after ` +
+            `its --timeout deadline (${fmt(deadline - now)} ms left); retry later`,
+          retry,
+        );
+      }
+    }
+    return new Promise<R>((resolve, reject) => {
+      const entry: Entry<T, R> = {
+        value: item,
+        enqueuedAt: now,
+        deadline,
+        timeoutMs,
+        state: "queued",
+        resolve,
+        reject,
+      };
+      if (Number.isFinite(deadline)) {
+        entry.cancelTimer = this.#setTimer(() => this.#expire(entry), deadline - now);
+      }
+      if (options.signal) {
+        const signal = options.signal;
+        entry.signal = signal;
+        entry.onAbort = () => this.#abort(entry);
+        signal.addEventListener("abort", entry.onAbort, { once: true });
+      }
+      this.#queue.push(entry);
+      this.#queued++;
+      this.#arrived(now);
+      this.#pump();
+    });
+  }
+
+  /** A point-in-time view: queue depth, batches in flight, counters and the cost model's figures. */
+  stats(): BatcherStats {
+    return {
+      queueDepth: this.#queued,
+      inFlightBatches: this.#running.size,
+      inFlightItems: this.#inFlightItems,
+      shed: this.#shed,
+      timedOut: this.#timedOut,
+      batches: this.#batches,
+      costModel: this.#cost.snapshot(),
+    };
+  }
+
+  /**
+   * Stops accepting requests (new ones are shed with reason "closing"). With `drain: true` (the default),
+   * queued items go out at once and the promise resolves when everything has finished; with `drain: false`,
+   * queued items are refused, running batches are aborted and their items refused.
+   */
+  close(options: CloseOptions = {}): Promise<void> {
+    this.#closing = true;
+    if (options.drain === false) {
+      const gone = () =>
+        new ShedError("closing", `"${this.#name}" shut down before this request finished`, 1);
+      for (let i = this.#head; i < this.#queue.length; i++) {
+        const e = this.#queue[i];
+        if (e.state === "queued") this.#settle(e, gone());
+      }
+      this.#queued = 0;
+      for (const batch of this.#running) {
+        for (const e of batch.entries) if (e.state === "running") this.#settle(e, gone());
+        batch.controller.abort(gone());
+      }
+    }
+    this.#pump();
+    if (this.#queued === 0 && this.#running.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#idle.push(resolve));
+  }
+
+  // ---- admission ---------------------------------------------------------------------------------
+
+  #refuse(reason: ShedReason, message: string, retryAfterSeconds: number): Promise<R> {
+    this.#shed++;
+    this.#onShed?.(reason);
+    return Promise.reject(new ShedError(reason, message, retryAfterSeconds));
+  }
+
+  #cancelled(signal: AbortSignal): ObentoError {
+    const reason = signal.reason;
+    if (reason instanceof DOMException && reason.name === "TimeoutError") {
+      return new ObentoError(
+        "TIMEOUT",
+        `the caller's signal timed out while "${this.#name}" held the request`,
+        {
+          cause: reason,
+        },
+      );
+    }
+    return new ObentoError(
+      "UNAVAILABLE",
+      `request to "${this.#name}" cancelled by the caller (client gone?)`,
+      {
+        cause: reason,
+        status: 499,
+      },
+    );
+  }
+
+  /**
+   * Predicts when the item at queue position `position` (0 = head) would start and finish: the queue is cut
+   * into batches of `maxBatchSize`, each given to the earliest-free worker. Optimistic (full batches, no
+   * holding), so a request is shed only when even this estimate misses.
+   */
+  #predict(position: number, now: number): { start: number; finish: number; firstFree: number } {
+    const free: number[] = [];
+    for (const batch of this.#running) {
+      free.push(Math.max(now, batch.startedAt + this.#cost.predict(batch.entries.length)));
+    }
+    while (free.length < this.config.concurrency) free.push(now);
+    const firstFree = Math.min(...free);
+    const size = this.config.maxBatchSize;
+    const chunk = Math.floor(position / size);
+    let start = now;
+    let finish = now;
+    for (let j = 0; j <= chunk; j++) {
+      let k = 0;
+      for (let w = 1; w < free.length; w++) if (free[w] < free[k]) k = w;
+      const n = j < chunk ? size : (position % size) + 1;
+      start = free[k];
+      finish = start + this.#cost.predict(n);
+      free[k] = finish;
+    }
+    return { start, finish, firstFree };
+  }
+
+  #arrived(now: number): void {
+    if (this.#lastArrival !== undefined) {
+      const gap = Math.min(now - this.#lastArrival, Math.max(this.config.maxLatencyMs, MIN_HOLD_MS));
+      this.#gap = this.#gap === undefined ? gap : (1 - GAP_WEIGHT) * this.#gap + GAP_WEIGHT * gap;
+    }
+    this.#lastArrival = now;
+  }
+
+  // ---- queue ---------------------------------------------------------------------------------------
+
+  #front(): Entry<T, R> | undefined {
+    while (this.#head < this.#queue.length && this.#queue[this.#head].state !== "queued") this.#head++;
+    if (this.#head > 1024 && this.#head * 2 > this.#queue.length) {
+      this.#queue = this.#queue.slice(this.#head);
+      this.#head = 0;
+    }
+    return this.#queue[this.#head];
+  }
+
+  #take(k: number): Entry<T, R>[] {
+    const taken: Entry<T, R>[] = [];
+    while (taken.length < k) {
+      const e = this.#front();
+      if (!e) break;
+      this.#head++;
+      taken.push(e);
+    }
+    this.#queued -= taken.length;
+    return taken;
+  }
+
+  /** The earliest deadline among the first `n` queued items. */
+  #minDeadline(n: number): number {
+    let min = Infinity;
+    let seen = 0;
+    for (let i = this.#head; i < this.#queue.length && seen < n; i++) {
+      const e = this.#queue[i];
+      if (e.state !== "queued") continue;
+      seen++;
+      if (e.deadline < min) min = e.deadline;
+    }
+    return min;
+  }
+
+  // ---- dispatch ------------------------------------------------------------------------------------
+
+  #pump(): void {
+    if (this.#pumping) {
+      this.#repump = true;
+      return;
+    }
+    this.#pumping = true;
+    try {
+      do {
+        this.#repump = false;
+        this.#cancelWake?.();
+        this.#cancelWake = undefined;
+        while (this.#queued > 0 && this.#running.size < this.config.concurrency) {
+          const now = this.#now();
+          const decision = this.#decide(now);
+          if (typeof decision === "number") {
+            this.#cancelWake = this.#setTimer(() => {
+              this.#cancelWake = undefined;
+              this.#pump();
+            }, decision - now);
+            break;
+          }
+          this.#dispatch(now, decision);
+        }
+      } while (this.#repump);
+    } finally {
+      this.#pumping = false;
+    }
+    this.#checkIdle();
+  }
+
+  /**
+   * Dispatch now (returns why) or hold until the returned time. Holding one more arrival time Δ changes the
+   * total latency by n·Δ + 2·a·n − max(0, W − Δ) (W: time until a worker would be free after dispatching
+   * now), so the batch is held only while W > (n + 1)·Δ + 2·a·n, the oldest item stays within the budget and
+   * no deadline is put at risk. See docs/batching.md.
+   */
+  #decide(now: number): FlushReason | number {
+    const n = this.#queued;
+    const { maxBatchSize, maxLatencyMs, concurrency } = this.config;
+    if (this.#closing) return "drain";
+    if (n >= maxBatchSize) return "full";
+    const oldest = this.#front()!;
+    const budgetEnd = oldest.enqueuedAt + maxLatencyMs;
+    if (now >= budgetEnd) return "budget";
+    if (!this.#cost.calibrated || this.#gap === undefined || this.#lastArrival === undefined) {
+      return "no_gain";
+    }
+    const delta = Math.max(this.#gap, now - this.#lastArrival);
+    if (now + delta > budgetEnd) return "budget";
+    const { a } = this.#cost.snapshot();
+    let w = 0;
+    if (concurrency - this.#running.size <= 1) {
+      w = this.#cost.predict(n);
+      for (const batch of this.#running) {
+        w = Math.min(w, Math.max(0, batch.startedAt + this.#cost.predict(batch.entries.length) - now));
+      }
+    }
+    const gain = w - 2 * a * n;
+    if (!(gain > (n + 1) * delta)) return "no_gain";
+    const minDeadline = this.#minDeadline(n);
+    const nextCost = this.#cost.predict(n + 1);
+    if (now + delta + nextCost > minDeadline) return "deadline";
+    const until = Math.min(budgetEnd, this.#lastArrival + gain / (n + 1), minDeadline - nextCost);
+    return until - now < MIN_HOLD_MS ? "no_gain" : until;
+  }
+
+  #dispatch(now: number, reason: FlushReason): void {
+    const entries = this.#take(this.config.maxBatchSize);
+    if (entries.length === 0) return;
+    const batch: Batch<T, R> = {
+      entries,
+      startedAt: now,
+      pending: entries.length,
+      controller: new AbortController(),
+    };
+    for (const e of entries) {
+      e.state = "running";
+      e.batch = batch;
+    }
+    this.#running.add(batch);
+    this.#inFlightItems += entries.length;
+    const queueWaitMs = now - entries[0].enqueuedAt;
+    let promise: Promise<R[]>;
+    try {
+      promise = this.#run(entries.map((e) => e.value), batch.controller.signal);
+    } catch (error) {
+      promise = Promise.reject(error);
+    }
+    promise.then(
+      (results) => this.#finish(batch, reason, queueWaitMs, results, undefined),
+      (error) => this.#finish(batch, reason, queueWaitMs, undefined, error ?? new Error("batch rejected")),
+    );
+  }
+
+  #finish(
+    batch: Batch<T, R>,
+    reason: FlushReason,
+    queueWaitMs: number,
+    results?: R[],
+    error?: unknown,
+  ): void {
+    const runMs = this.#now() - batch.startedAt;
+    const size = batch.entries.length;
+    this.#running.delete(batch);
+    this.#inFlightItems -= size;
+    this.#batches++;
+    let failure: unknown;
+    if (results === undefined) {
+      failure = error instanceof ObentoError ? error : new ObentoError(
+        "INTERNAL",
+        `"${this.#name}": the batch of ${size} failed: ${messageOf(error)}`,
+        { cause: error },
+      );
+    } else if (!Array.isArray(results) || results.length !== size) {
+      const got = Array.isArray(results) ? `${results.length} results` : `a ${typeof results}`;
+      failure = new ObentoError(
+        "INTERNAL",
+        `"${this.#name}": a batch of ${size} items returned ${got}; a batch must give exactly one result ` +
+          `per item, so every item of this batch failed`,
+      );
+    }
+    const ok = failure === undefined;
+    const abandoned = batch.controller.signal.aborted;
+    batch.entries.forEach((e, i) => {
+      if (e.state !== "running") return;
+      if (ok) this.#settle(e, undefined, results![i]);
+      else this.#settle(e, failure);
+    });
+    if (ok && !abandoned) this.#cost.observe(size, runMs);
+    this.#onBatch?.({ size, queueWaitMs, runMs, reason, ok });
+    this.#pump();
+  }
+
+  // ---- per-item events -----------------------------------------------------------------------------
+
+  #settle(e: Entry<T, R>, error: unknown, value?: R): void {
+    const wasRunning = e.state === "running";
+    e.state = "done";
+    e.cancelTimer?.();
+    if (e.onAbort) e.signal?.removeEventListener("abort", e.onAbort);
+    if (error === undefined) e.resolve(value as R);
+    else e.reject(error);
+    const batch = e.batch;
+    if (wasRunning && batch && --batch.pending === 0 && this.#running.has(batch)) {
+      batch.controller.abort(new ObentoError("UNAVAILABLE", "no request is waiting for this batch any more"));
+    }
+  }
+
+  #expire(e: Entry<T, R>): void {
+    const now = this.#now();
+    if (e.state === "queued") {
+      this.#queued--;
+      this.#timedOut++;
+      this.#onTimeout?.("queued");
+      this.#settle(
+        e,
+        new DeadlineError(
+          "queued",
+          `--timeout (${fmt(e.timeoutMs)} ms) expired while queued for "${this.#name}" after ` +
+            `${fmt(now - e.enqueuedAt)} ms; the server is slower than the offered load`,
+        ),
+      );
+      this.#pump();
+    } else if (e.state === "running") {
+      this.#timedOut++;
+      this.#onTimeout?.("inference");
+      const batch = e.batch!;
+      this.#settle(
+        e,
+        new DeadlineError(
+          "inference",
+          `--timeout (${fmt(e.timeoutMs)} ms) expired during inference for "${this.#name}" (batch of ` +
+            `${batch.entries.length}, running for ${fmt(now - batch.startedAt)} ms after ` +
+            `${fmt(batch.startedAt - e.enqueuedAt)} ms in the queue)`,
+        ),
+      );
+    }
+  }
+
+  #abort(e: Entry<T, R>): void {
+    if (e.state === "done") return;
+    const queued = e.state === "queued";
+    if (queued) this.#queued--;
+    this.#settle(e, this.#cancelled(e.signal!));
+    if (queued) this.#pump();
+  }
+
+  #checkIdle(): void {
+    if (!this.#closing || this.#queued > 0 || this.#running.size > 0) return;
+    const waiters = this.#idle;
+    this.#idle = [];
+    for (const resolve of waiters) resolve();
+  }
+}
+
+function fmt(ms: number): string {
+  if (!Number.isFinite(ms)) return String(ms);
+  return ms >= 10 ? String(Math.round(ms)) : String(Math.round(ms * 10) / 10);
+}

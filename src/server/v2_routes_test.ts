@@ -1,0 +1,158 @@
+import assert from "node:assert/strict";
+import type { BentoDocument } from "../bundle/bento_yaml.ts";
+import { v2ModelsFromBundle, v2Routes } from "./v2_routes.ts";
+import type { V2RoutesContext } from "./v2_routes.ts";
+
+const DOC: BentoDocument = {
+  bundle_format: 1,
+  obento_version: "0.1.0",
+  name: "IrisClassifier",
+  version: "1.0.0",
+  created_at: "2025-01-01T00:00:00.000Z",
+  labels: {},
+  service: { name: "IrisClassifier", doc: "", module: "service.js", apis: [] },
+  artifacts: [
+    {
+      name: "model",
+      type: "OnnxModelArtifact",
+      file: "artifacts/model.onnx",
+      sha256: "0".repeat(64),
+      size: 1,
+      metadata: {},
+      info: {
+        inputs: [{ name: "input", type: "float32", shape: ["N", 4] }],
+        outputs: [
+          { name: "probabilities", type: "float32", shape: ["N", 3] },
+          { name: "label", type: "int64", shape: ["N"] },
+          { name: "zipmap", type: "unknown", shape: null },
+        ],
+      },
+    },
+    {
+      name: "classes",
+      type: "JsonArtifact",
+      file: "artifacts/classes.json",
+      sha256: "1".repeat(64),
+      size: 1,
+      metadata: {},
+      info: {},
+    },
+  ],
+  env: { permissions: [], docker_base_image: "debian:bookworm-slim", deno_version: "2.9.6" },
+};
+
+const MODEL = {
+  name: "model",
+  versions: ["1.0.0"],
+  platform: "onnxruntime-web",
+  inputs: [{ name: "input", datatype: "FP32", shape: [-1, 4] }],
+  outputs: [
+    { name: "probabilities", datatype: "FP32", shape: [-1, 3] },
+    { name: "label", datatype: "INT64", shape: [-1] },
+  ],
+};
+
+function app(overrides: Partial<V2RoutesContext> = {}) {
+  const calls: { model: string; body: string }[] = [];
+  const ctx: V2RoutesContext = {
+    serverName: "obento",
+    serverVersion: "0.1.0",
+    models: v2ModelsFromBundle(DOC),
+    isLive: () => true,
+    isReady: () => true,
+    infer: async (model, request) => {
+      calls.push({ model, body: await request.text() });
+      return Response.json({ model_name: model, outputs: [] });
+    },
+    ...overrides,
+  };
+  return { app: v2Routes(ctx), calls };
+}
+
+const json = async (res: Response) => ({ status: res.status, body: await res.json() });
+
+Deno.test("builds v2 models from ONNX artifacts, -1 for dynamic dims, skipping non-tensors", () => {
+  assert.deepEqual(v2ModelsFromBundle(DOC), [MODEL]);
+});
+
+Deno.test("serves server metadata and health", async () => {
+  const { app: a } = app();
+  const meta = { name: "obento", version: "0.1.0", extensions: ["model_repository"] };
+  assert.deepEqual(await json(await a.request("/v2")), { status: 200, body: meta });
+  assert.deepEqual(await json(await a.request("/v2/")), { status: 200, body: meta });
+  assert.deepEqual(await json(await a.request("/v2/health/live")), { status: 200, body: { live: true } });
+  assert.deepEqual(await json(await a.request("/v2/health/ready")), { status: 200, body: { ready: true } });
+  const { app: down } = app({ isLive: () => false, isReady: () => false });
+  assert.deepEqual(await json(await down.request("/v2/health/live")), { status: 503, body: { live: false } });
+  assert.deepEqual(await json(await down.request("/v2/health/ready")), {
+    status: 503,
+    body: { ready: false },
+  });
+  assert.deepEqual(await json(await down.request("/v2/models/model/ready")), {
+    status: 503,
+    body: { name: "model", ready: false },
+  });
+});
+
+Deno.test("lists models and serves model metadata and readiness, with and without a version", async () => {
+  const { app: a } = app();
+  assert.deepEqual(await json(await a.request("/v2/models")), {
+    status: 200,
+    body: { models: [{ name: "model", versions: ["1.0.0"], platform: "onnxruntime-web", state: "READY" }] },
+  });
+  assert.deepEqual(await json(await a.request("/v2/models/model")), { status: 200, body: MODEL });
+  assert.deepEqual(await json(await a.request("/v2/models/model/versions/1.0.0")), {
+    status: 200,
+    body: MODEL,
+  });
+  assert.deepEqual(await json(await a.request("/v2/models/model/ready")), {
+    status: 200,
+    body: { name: "model", ready: true },
+  });
+  assert.deepEqual(await json(await a.request("/v2/models/model/versions/1.0.0/ready")), {
+    status: 200,
+    body: { name: "model", ready: true },
+  });
+});
+
+Deno.test("answers 404 naming the models or versions that exist", async () => {
+  const { app: a, calls } = app();
+  const missing = { error: 'model "x" is not in this bundle; models: model' };
+  assert.deepEqual(await json(await a.request("/v2/models/x")), { status: 404, body: missing });
+  assert.deepEqual(await json(await a.request("/v2/models/x/ready")), { status: 404, body: missing });
+  assert.deepEqual(await json(await a.request("/v2/models/x/infer", { method: "POST", body: "{}" })), {
+    status: 404,
+    body: missing,
+  });
+  assert.deepEqual(
+    await json(await a.request("/v2/models/model/versions/2/infer", { method: "POST", body: "{}" })),
+    {
+      status: 404,
+      body: { error: 'model "model" has no version "2"; versions: 1.0.0' },
+    },
+  );
+  assert.equal(calls.length, 0);
+  const { app: empty } = app({ models: [] });
+  assert.deepEqual(await json(await empty.request("/v2/models/model")), {
+    status: 404,
+    body: { error: 'model "model" is not in this bundle; models: (none)' },
+  });
+});
+
+Deno.test("delegates inference to ctx.infer with the model name and the request", async () => {
+  const { app: a, calls } = app();
+  const body = JSON.stringify({
+    inputs: [{ name: "input", shape: [1, 4], datatype: "FP32", data: [1, 2, 3, 4] }],
+  });
+  const init = { method: "POST", body, headers: { "content-type": "application/json" } };
+  assert.deepEqual(await json(await a.request("/v2/models/model/infer", init)), {
+    status: 200,
+    body: { model_name: "model", outputs: [] },
+  });
+  assert.deepEqual(await json(await a.request("/v2/models/model/versions/1.0.0/infer", init)), {
+    status: 200,
+    body: { model_name: "model", outputs: [] },
+  });
+  assert.deepEqual(calls, [{ model: "model", body }, { model: "model", body }]);
+  assert.equal((await a.request("/v2/models/model/infer")).status, 404);
+});
