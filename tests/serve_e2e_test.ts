@@ -133,6 +133,43 @@ Deno.test("serves APIs, metadata, health, metrics, docs and v2; errors are JSON 
   }
 });
 
+Deno.test("a bundle's web static content is served under /static/, and nothing outside it", async () => {
+  const home = await Deno.makeTempDir();
+  const web = join(home, "web");
+  await Deno.mkdir(join(web, "js"), { recursive: true });
+  await Deno.writeTextFile(join(web, "index.html"), "<h1>iris</h1>");
+  await Deno.writeTextFile(join(web, "js", "app.js"), "console.log(1);");
+  const out = join(home, "iris");
+  const packed = await runObento({ home, cwd: ROOT }, [
+    "pack",
+    "bundles/iris_classifier/service.ts",
+    "--artifact",
+    "model=bundles/iris_classifier/iris_lr.onnx",
+    "--static",
+    web,
+    "--output",
+    out,
+  ]);
+  assert.equal(packed.code, 0, packed.stderr);
+  const server = await startServer(home, [out, "--workers", "1"]);
+  try {
+    let r = await fetch(`${server.url}/static/`);
+    assert.equal(r.status, 200);
+    assert.equal(await r.text(), "<h1>iris</h1>");
+    r = await fetch(`${server.url}/static/js/app.js`);
+    assert.equal(r.headers.get("content-type"), "text/javascript; charset=utf-8");
+    assert.equal(await r.text(), "console.log(1);");
+    for (const path of ["/static/%2e%2e/bento.yaml", "/static/../bento.yaml", "/static/nope.txt"]) {
+      r = await fetch(`${server.url}${path}`);
+      assert.equal(r.status, 404, path);
+      await r.body?.cancel();
+    }
+  } finally {
+    assert.equal(await server.stop(), 0);
+    await Deno.remove(home, { recursive: true });
+  }
+});
+
 Deno.test("SIGTERM finishes in-flight requests, then exits 0", async () => {
   const home = await Deno.makeTempDir();
   const cost = join(home, "cost.json");
@@ -210,7 +247,7 @@ Deno.test("adaptive batching: batches grow with load, p99 stays in budget, exces
     "5000",
   ]);
   try {
-    async function level(concurrency: number, perClient: number) {
+    const level = async (concurrency: number, perClient: number) => {
       const batches: number[] = [];
       const latencies: number[] = [];
       const statuses: number[] = [];
@@ -231,7 +268,7 @@ Deno.test("adaptive batching: batches grow with load, p99 stays in budget, exces
       latencies.sort((a, b) => a - b);
       const mean = batches.reduce((a, b) => a + b, 0) / Math.max(1, batches.length);
       return { mean, p99: latencies[Math.floor(latencies.length * 0.99)] ?? 0, statuses };
-    }
+    };
     const light = await level(1, 10);
     const medium = await level(8, 10);
     const heavy = await level(32, 8);

@@ -5,7 +5,31 @@
  *
  * @module
  */
+import { BadInputError } from "../errors.ts";
 import type { InputAdapter, JsonValue } from "../sdk/adapter.ts";
+
+/**
+ * An input problem that no record can get past (a CSV header the API does not accept, say): it stops the
+ * whole run instead of failing every record alike.
+ */
+export class JobInputError extends BadInputError {
+  /** Makes one; the message names the input and what to change. */
+  constructor(message: string) {
+    super(message);
+    this.name = "JobInputError";
+  }
+}
+
+/**
+ * The input columns an adapter declares (DataframeInput's `columns`), or undefined when it takes any.
+ * `--keep-columns` columns that are not declared are passed through but not given to the API.
+ */
+export function declaredColumns(adapter: AnyInputAdapter): readonly string[] | undefined {
+  const columns = adapter.config().columns;
+  if (Array.isArray(columns)) return columns.filter((c): c is string => typeof c === "string");
+  if (columns !== null && typeof columns === "object") return Object.keys(columns);
+  return undefined;
+}
 
 /** Any input adapter, as a batch run sees it. */
 export type AnyInputAdapter = InputAdapter<unknown, unknown>;

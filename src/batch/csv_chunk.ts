@@ -8,8 +8,9 @@
  */
 import { BadInputError } from "../errors.ts";
 import type { JsonValue } from "../sdk/adapter.ts";
-import { parseCsv } from "../adapters/csv.ts";
-import type { AnyInputAdapter, RecordChunk } from "./chunk.ts";
+import { formatCsv, parseCsv } from "../adapters/csv.ts";
+import { type AnyInputAdapter, JobInputError, type RecordChunk } from "./chunk.ts";
+import { splitRecords } from "./text_batches.ts";
 
 /** What a CSV chunk is made of. */
 export interface CsvChunkInit {
@@ -17,8 +18,8 @@ export interface CsvChunkInit {
   header: string;
   /** The header's column names. */
   names: readonly string[];
-  /** The rows' text, line ends removed. */
-  records: string[];
+  /** The rows' text, separated by line ends. */
+  text: string;
   /** Their 0-based record numbers. */
   rows: number[];
   /** Records consumed after this chunk. */
@@ -27,6 +28,15 @@ export interface CsvChunkInit {
   bytesRead: number;
   /** Whether the adapter is rowwise (then a row's result is one row result). */
   rowwise: boolean;
+  /** Columns passed through but not given to the API (kept columns the adapter does not declare). */
+  drop?: readonly string[];
+  /** The input's name, for a header error. */
+  source?: string;
+}
+
+/** `fields` without the positions in `drop`, as a CSV record. */
+function withoutFields(fields: readonly string[], drop: ReadonlySet<number>): string {
+  return formatCsv(["x"], [fields.filter((_, i) => !drop.has(i))]).slice(2, -1);
 }
 
 const CSV_TYPE = "text/csv";
@@ -43,18 +53,38 @@ function readsCsv(adapter: AnyInputAdapter): boolean {
  * @example
  * ```ts ignore
  * import { csvChunk } from "./csv_chunk.ts";
- * const chunk = csvChunk({ header: "a,b", names: ["a", "b"], records: ["1,2"], rows: [0], position: 1, bytesRead: 8, rowwise: true });
+ * const chunk = csvChunk({ header: "a,b", names: ["a", "b"], text: "1,2", rows: [0], position: 1, bytesRead: 8, rowwise: true });
  * ```
  */
 export function csvChunk(init: CsvChunkInit): RecordChunk {
-  const { header, names, records } = init;
+  const { names, text } = init;
+  const dropAt = new Set((init.drop ?? []).map((c) => names.indexOf(c)).filter((i) => i >= 0));
+  const header = dropAt.size === 0 ? init.header : withoutFields(names, dropAt);
+  const inputNames = names.filter((_, i) => !dropAt.has(i));
+  /** The chunk's rows as given to the API: the kept-only columns cut out; throws on a ragged row. */
+  const body = (): string => {
+    if (dropAt.size === 0) return text;
+    return splitRecords(text, true).map((_, k) => withoutFields(fieldsOf(k), dropAt)).join("\n");
+  };
+  const headerError = (error: unknown): unknown => {
+    const message = error instanceof Error ? error.message : "";
+    return message.startsWith("CSV header")
+      ? new JobInputError(
+        `${
+          init.source ?? "the input"
+        }: ${message}; pass the API's columns (extra columns can go to --keep-columns)`,
+      )
+      : error;
+  };
+  let split: string[] | undefined;
+  const record = (k: number): string => (split ??= splitRecords(text, true))[k];
   let fields: (string[] | Error)[] | undefined;
   const fieldsOf = (k: number): string[] => {
-    fields ??= new Array(records.length);
+    fields ??= new Array(init.rows.length);
     let f = fields[k];
     if (f === undefined) {
       try {
-        f = parseCsv(records[k])[0] ?? [""];
+        f = parseCsv(record(k))[0] ?? [""];
         if (f.length !== names.length) {
           f = new BadInputError(
             `has ${f.length} fields, the header has ${names.length}; quote fields that contain commas`,
@@ -75,12 +105,12 @@ export function csvChunk(init: CsvChunkInit): RecordChunk {
     rowRecords: init.rowwise,
     decodeAll(adapter: AnyInputAdapter): unknown {
       if (!readsCsv(adapter)) return undefined;
-      return adapter.fromBytes(encoder.encode(header + "\n" + records.join("\n") + "\n"), CSV_TYPE);
+      return adapter.fromBytes(encoder.encode(header + "\n" + body() + "\n"), CSV_TYPE);
     },
     decodeOne(adapter: AnyInputAdapter, k: number): unknown {
       const f = fieldsOf(k);
       if (readsCsv(adapter)) {
-        return adapter.fromBytes(encoder.encode(header + "\n" + records[k] + "\n"), CSV_TYPE);
+        return adapter.fromBytes(encoder.encode(header + "\n" + record(k) + "\n"), CSV_TYPE);
       }
       return adapter.fromJson(Object.fromEntries(names.map((name, i) => [name, f[i]])));
     },

@@ -33,8 +33,7 @@ type Shape = "object" | "list" | "value";
  * @example
  * ```ts
  * import { CsvSink } from "./csv_sink.ts";
- * import { JsonOutput } from "../adapters/json_output.ts";
- * const sink = new CsvSink({ output: new JsonOutput(), keepColumns: ["id"] });
+ *  * const sink = new CsvSink({ keepColumns: ["id"] });
  * const bytes = sink.write({ results: [{ ok: true, value: { label: "a, b" } }], kept: [["7"]] });
  * console.log(new TextDecoder().decode(bytes)); // id,label\n7,"a, b"\n
  * ```
@@ -68,6 +67,10 @@ export class CsvSink implements ResultSink {
     const fields = this.#fields ?? [];
     for (let i = 0; i < values.length; i++) {
       const v = values[i];
+      if (keep === 0 && this.#shape === "value" && typeof v === "string") {
+        text += v === "" ? '""\n' : NEEDS_QUOTES.test(v) ? `"${v.replaceAll('"', '""')}"\n` : v + "\n";
+        continue;
+      }
       const cells: string[] = [];
       for (let c = 0; c < keep; c++) cells.push(cell(okKept![i][c]));
       if (this.#shape === "object" && v !== null && typeof v === "object" && !Array.isArray(v)) {

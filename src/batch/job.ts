@@ -16,8 +16,8 @@ import { ParquetSink } from "./parquet_sink.ts";
 import { PartialFile, partialPath } from "./partial_file.ts";
 import type { Progress } from "./progress.ts";
 import { runChunks } from "./run_batch.ts";
-import { recordFilter, type Shard } from "./shard.ts";
-import type { OutputFormat, ResultSink, SinkOptions } from "./sink.ts";
+import type { Shard } from "./shard.ts";
+import { type OutputFormat, type ResultSink, type SinkOptions, toJsonResults } from "./sink.ts";
 import type { BatchSource } from "./source.ts";
 
 /** Options for {@link runJob}. */
@@ -156,8 +156,8 @@ export async function runJob(options: BatchJobOptions): Promise<BatchJobResult> 
   const { service, api, source, outputPath, progress } = options;
   const keepColumns = options.keepColumns ?? [];
   const inlineErrors = options.errorsPath === undefined;
+  const output = service.output(api);
   const sink = makeSink(options.format, {
-    output: service.output(api),
     keepColumns,
     inlineErrors,
     single: source.single,
@@ -269,7 +269,8 @@ export async function runJob(options: BatchJobOptions): Promise<BatchJobResult> 
     const chunks = source.chunks({
       adapter: service.api(api).input,
       batchSize: options.batchSize ?? 4096,
-      owns: recordFilter(position, options.shard),
+      skip: position,
+      shard: options.shard,
       keepColumns,
     });
     const totalBytes = source.total.bytes;

@@ -32,8 +32,7 @@ function toCell(value: JsonValue | undefined): Cell {
  * @example
  * ```ts ignore
  * import { ParquetSink } from "./parquet_sink.ts";
- * import { JsonOutput } from "../adapters/json_output.ts";
- * const sink = new ParquetSink({ output: new JsonOutput(), keepColumns: [] });
+ *  * const sink = new ParquetSink({ keepColumns: [] });
  * const bytes = [sink.begin(), sink.write({ results: [{ ok: true, value: "a" }], kept: undefined }), sink.end()];
  * ```
  */

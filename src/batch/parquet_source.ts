@@ -7,9 +7,10 @@
  */
 import { type AsyncBuffer, parquetMetadataAsync, parquetReadObjects } from "hyparquet";
 import { BadInputError } from "../errors.ts";
-import type { RecordChunk } from "./chunk.ts";
+import { declaredColumns, type RecordChunk } from "./chunk.ts";
 import type { ChunkOptions } from "./source.ts";
 import { valueChunk } from "./value_chunk.ts";
+import { recordFilter } from "./shard.ts";
 
 /** Rows decoded at once at most. */
 export const WINDOW_ROWS = 65536;
@@ -68,6 +69,9 @@ export async function* parquetChunks(path: string, options: ChunkOptions): Async
       );
     }
     const rowRecords = options.adapter.rowwise === true;
+    const owns = recordFilter(options.skip ?? 0, options.shard);
+    const declared = declaredColumns(options.adapter);
+    const drop = options.keepColumns.filter((c) => !declared?.includes(c));
     const total = Number(metadata.num_rows);
     let values: unknown[] = [];
     let rows: number[] = [];
@@ -79,12 +83,12 @@ export async function* parquetChunks(path: string, options: ChunkOptions): Async
       for (let start = groupStart; start < groupEnd; start += WINDOW_ROWS) {
         const end = Math.min(groupEnd, start + WINDOW_ROWS);
         let owned = false;
-        for (let r = start; r < end && !owned; r++) owned = options.owns(r);
+        for (let r = start; r < end && !owned; r++) owned = owns(r);
         if (!owned) continue;
         const objects = await parquetReadObjects({ file: buffer, metadata, rowStart: start, rowEnd: end });
         for (let i = 0; i < objects.length; i++) {
           const r = start + i;
-          if (!options.owns(r)) continue;
+          if (!owns(r)) continue;
           const o = objects[i] as Record<string, unknown>;
           for (const k in o) o[k] = plain(o[k]);
           values.push(o);
@@ -105,7 +109,14 @@ export async function* parquetChunks(path: string, options: ChunkOptions): Async
       groupStart = groupEnd;
     }
     if (values.length > 0) {
-      yield valueChunk({ values, rows, position: rows[rows.length - 1] + 1, bytesRead: size, rowRecords });
+      yield valueChunk({
+        values,
+        rows,
+        position: rows[rows.length - 1] + 1,
+        bytesRead: size,
+        rowRecords,
+        drop,
+      });
     }
     if (groupStart !== total) {
       throw new BadInputError(`${path}: row groups hold ${groupStart} rows, metadata says ${total}`);

@@ -51,6 +51,30 @@ export class RecordSplitter {
    * With `final`, the end of the text ends the last record.
    */
   next(final: boolean): string | undefined {
+    return this.#scan(final) ? this.#buf.slice(this.#start, this.#end) : undefined;
+  }
+
+  /**
+   * Up to `max` next complete records as one text, records separated by their line ends (blank lines and CRs
+   * may remain inside; CSV and line readers skip them), without making a string per record.
+   *
+   * @returns the text and how many records it holds, or undefined when no record is complete
+   */
+  nextRun(max: number, final: boolean): { text: string; count: number } | undefined {
+    let count = 0;
+    let first = -1;
+    while (count < max && this.#scan(final)) {
+      if (first < 0) first = this.#start;
+      count++;
+    }
+    return count === 0 ? undefined : { text: this.#buf.slice(first, this.#end), count };
+  }
+
+  #start = 0;
+  #end = 0;
+
+  /** Finds the next non-blank record: sets #start/#end and advances; false when none is complete. */
+  #scan(final: boolean): boolean {
     const buf = this.#buf;
     const len = buf.length;
     while (this.#pos < len) {
@@ -73,7 +97,7 @@ export class RecordSplitter {
         if (lf < 0) {
           if (!final) {
             this.#nextQuote = -1; // the scan restarts at `start` once more text comes
-            return undefined;
+            return false;
           }
           end = len;
           break;
@@ -88,9 +112,11 @@ export class RecordSplitter {
       let recordEnd = end;
       if (recordEnd > start && buf.charCodeAt(recordEnd - 1) === CR) recordEnd--;
       if (recordEnd === start) continue;
-      return buf.slice(start, recordEnd);
+      this.#start = start;
+      this.#end = recordEnd;
+      return true;
     }
-    return undefined;
+    return false;
   }
 }
 

@@ -33,3 +33,14 @@ Deno.test("RecordSplitter without quotes ends a record at every line end", () =>
 Deno.test("RecordSplitter with an open quote at the end gives the rest as one record", () => {
   assert.deepEqual(all(['a\n1,"open\n2,3\n'], true), ["a", '1,"open\n2,3\n']);
 });
+
+Deno.test("RecordSplitter.nextRun takes up to max records as one text, across pieces", () => {
+  const s = new RecordSplitter({ quotes: true });
+  s.push('a\n1,"x\ny"\n\n2\n3');
+  assert.equal(s.next(false), "a");
+  assert.deepEqual(s.nextRun(2, false), { text: '1,"x\ny"\n\n2', count: 2 });
+  assert.equal(s.nextRun(5, false), undefined);
+  s.push("\n4\n");
+  assert.deepEqual(s.nextRun(5, false), { text: "3\n4", count: 2 });
+  assert.equal(s.nextRun(5, true), undefined);
+});

@@ -7,7 +7,7 @@
 import { httpStatusOf, messageOf } from "../errors.ts";
 import type { ItemOutcome } from "../runtime/invoke.ts";
 import type { LoadedService } from "../runtime/loaded_service.ts";
-import type { RecordChunk, RecordFailure, RecordResult } from "./chunk.ts";
+import { JobInputError, type RecordChunk, type RecordFailure, type RecordResult } from "./chunk.ts";
 
 /** Options for {@link runChunk}. */
 export interface RunChunkOptions {
@@ -46,7 +46,8 @@ async function invokeIsolated(
 /**
  * Runs the records of `chunk` through API `api` of `service` and returns one result per record, in order.
  * Never throws for record-level problems (bad input, a discarded row, a failing batch): those become
- * {@link RecordFailure}s; it throws only when `service` itself is unusable (closed, no such API).
+ * {@link RecordFailure}s; it throws only when `service` itself is unusable (closed, no such API) or a record
+ * throws a {@link JobInputError} (an input no record can get past).
  *
  * @param service the loaded service
  * @param api the API's name
@@ -104,6 +105,7 @@ export async function runChunk(
       items.push(item);
       owners.push(k);
     } catch (error) {
+      if (error instanceof JobInputError) throw error;
       results[k] = failure(error, chunk.rowRecords);
     }
   }

@@ -16,8 +16,6 @@ export const OUTPUT_FORMATS: readonly OutputFormat[] = ["json", "jsonl", "csv", 
 
 /** How results are written. */
 export interface SinkOptions {
-  /** The API's output adapter (results → JSON). */
-  output: OutputAdapter;
   /** Input columns passed through, first, in this order. */
   keepColumns: readonly string[];
   /**
@@ -31,7 +29,7 @@ export interface SinkOptions {
 
 /** One chunk's results, with the pass-through columns of each record when `--keep-columns` is set. */
 export interface SinkChunk {
-  /** One result per record. */
+  /** One result per record, values already JSON-safe ({@link toJsonResults}). */
   results: readonly RecordResult[];
   /** Per record, the kept columns' values (same order as `keepColumns`), or undefined without any. */
   kept: readonly JsonValue[][] | undefined;
@@ -53,6 +51,37 @@ export interface ResultSink {
   restore(state: JsonValue): void;
 }
 
+/**
+ * The results with every value in its JSON-safe form (`output.toJson`); a value that cannot be converted
+ * fails its record. Strings, booleans, null and finite numbers from the default JsonOutput are already JSON.
+ */
+export function toJsonResults(results: readonly RecordResult[], output: OutputAdapter): RecordResult[] {
+  const plain = output.type === "JsonOutput";
+  const out = new Array<RecordResult>(results.length);
+  for (let k = 0; k < results.length; k++) {
+    const r = results[k];
+    if (!r.ok) {
+      out[k] = r;
+      continue;
+    }
+    const v = r.value;
+    if (plain && (typeof v === "string" || typeof v === "boolean" || v === null || Number.isFinite(v))) {
+      out[k] = r;
+      continue;
+    }
+    try {
+      out[k] = { ok: true, value: output.toJson(v) };
+    } catch (error) {
+      out[k] = {
+        ok: false,
+        status: 500,
+        message: `the result cannot be written as JSON: ${(error as Error).message}`,
+      };
+    }
+  }
+  return out;
+}
+
 /** Rows of one chunk as JSON objects or values (JSON and JSON lines), failed ones left out unless inline. */
 export function jsonRows(chunk: SinkChunk, options: SinkOptions): JsonValue[] {
   const out: JsonValue[] = [];
@@ -61,7 +90,7 @@ export function jsonRows(chunk: SinkChunk, options: SinkOptions): JsonValue[] {
   for (let k = 0; k < results.length; k++) {
     const r = results[k];
     let value: JsonValue;
-    if (r.ok) value = options.output.toJson(r.value);
+    if (r.ok) value = r.value as JsonValue;
     else if (options.inlineErrors) value = { error: r.message, status: r.status };
     else continue;
     if (kept !== undefined && keep.length > 0) {

@@ -8,12 +8,13 @@ import { basename, dirname, extname, join, resolve } from "node:path";
 import { ObentoError } from "../errors.ts";
 import type { JsonValue } from "../sdk/adapter.ts";
 import { parseCsv } from "../adapters/csv.ts";
-import type { AnyInputAdapter, RecordChunk } from "./chunk.ts";
+import { type AnyInputAdapter, declaredColumns, type RecordChunk } from "./chunk.ts";
 import { csvChunk } from "./csv_chunk.ts";
 import { fileChunk, type FileRecord } from "./file_chunk.ts";
 import { type InputStream, inputText, openInputStream } from "./input_stream.ts";
 import { JsonArrayScanner } from "./json_array_scanner.ts";
-import { textBatches } from "./text_batches.ts";
+import { splitRecords, textBatches } from "./text_batches.ts";
+import { recordFilter, type Shard } from "./shard.ts";
 import { parseJsonRecord, valueChunk } from "./value_chunk.ts";
 import { parquetChunks } from "./parquet_source.ts";
 import { fileIdentity, sha256 } from "./input_identity.ts";
@@ -30,8 +31,10 @@ export interface ChunkOptions {
   adapter: AnyInputAdapter;
   /** Records per chunk at most. */
   batchSize: number;
-  /** Which records (0-based) this run reads: the shard's, from the resume point on. */
-  owns: (record: number) => boolean;
+  /** Records before this one (0-based) are skipped: done before a resume (default 0). */
+  skip?: number;
+  /** This run's share of the records (default all). */
+  shard?: Shard;
   /** Input columns the output passes through; a CSV header must have them. */
   keepColumns: readonly string[];
 }
@@ -86,9 +89,20 @@ async function stat(path: string): Promise<Deno.FileInfo | undefined> {
   }
 }
 
+/** The kept columns that are not given to the API: those its adapter does not declare. */
+function dropColumns(options: ChunkOptions): string[] {
+  const declared = declaredColumns(options.adapter);
+  return options.keepColumns.filter((c) => c !== "file" && !declared?.includes(c));
+}
+
 async function* csvChunks(input: InputStream, options: ChunkOptions): AsyncGenerator<RecordChunk> {
   let names: string[] | undefined;
-  for await (const batch of textBatches(input, { quotes: true, header: true, ...options })) {
+  const owns = recordFilter(options.skip ?? 0, options.shard);
+  const contiguous = options.shard === undefined || options.shard.count === 1;
+  const drop = dropColumns(options);
+  for await (
+    const batch of textBatches(input, { quotes: true, header: true, owns, contiguous, ...options })
+  ) {
     if (names === undefined) {
       names = parseCsv(batch.header)[0] ?? [];
       const missing = options.keepColumns.find((c) => !names!.includes(c));
@@ -99,14 +113,17 @@ async function* csvChunks(input: InputStream, options: ChunkOptions): AsyncGener
         );
       }
     }
-    yield csvChunk({ ...batch, names, rowwise: options.adapter.rowwise === true });
+    yield csvChunk({ ...batch, names, rowwise: options.adapter.rowwise === true, drop, source: input.name });
   }
 }
 
 async function* jsonlChunks(input: InputStream, options: ChunkOptions): AsyncGenerator<RecordChunk> {
-  for await (const batch of textBatches(input, { quotes: false, header: false, ...options })) {
-    const values = batch.records.map((text, i) => parseJsonRecord(text, `line record ${batch.rows[i] + 1}`));
-    yield valueChunk({ ...batch, values, rowRecords: false });
+  const owns = recordFilter(options.skip ?? 0, options.shard);
+  for await (const batch of textBatches(input, { quotes: false, header: false, owns, ...options })) {
+    const values = splitRecords(batch.text, false).map((text, i) =>
+      parseJsonRecord(text, `line ${batch.rows[i] + 1}`)
+    );
+    yield valueChunk({ ...batch, values, rowRecords: false, drop: dropColumns(options) });
   }
 }
 
@@ -117,6 +134,7 @@ async function* arrayChunks(
 ): AsyncGenerator<RecordChunk> {
   const scanner = new JsonArrayScanner();
   const rowRecords = options.adapter.rowwise === true;
+  const owns = recordFilter(options.skip ?? 0, options.shard);
   let values: unknown[] = [];
   let rows: number[] = [];
   let record = 0;
@@ -134,7 +152,7 @@ async function* arrayChunks(
   };
   const take = function* (final: boolean): Generator<RecordChunk> {
     for (let e = scanner.next(final); e !== undefined; e = scanner.next(final)) {
-      if (options.owns(record)) {
+      if (owns(record)) {
         values.push(parseJsonRecord(e, `element ${record + 1}`));
         rows.push(record);
         if (values.length >= options.batchSize) yield flush();
@@ -177,7 +195,7 @@ async function openJson(path: string): Promise<BatchSource> {
     async *chunks(options: ChunkOptions): AsyncGenerator<RecordChunk> {
       let all = "";
       for await (const t of rest()) all += t;
-      if (!options.owns(0)) return;
+      if (!recordFilter(options.skip ?? 0, options.shard)(0)) return;
       const value = parseJsonRecord(all, input.name);
       yield valueChunk({
         values: [value],
@@ -198,7 +216,7 @@ export function inlineSource(json: string): BatchSource {
     total: {},
     identity: () => Promise.resolve({ inline: json }),
     async *chunks(options: ChunkOptions): AsyncGenerator<RecordChunk> {
-      if (!options.owns(0)) return;
+      if (!recordFilter(options.skip ?? 0, options.shard)(0)) return;
       const value = parseJsonRecord(json, "--input");
       yield valueChunk({ values: [value], rows: [0], position: 1, bytesRead: 0, rowRecords: false });
     },
@@ -248,10 +266,11 @@ function filesSource(path: string, base: string, names: string[], single: boolea
       };
     },
     async *chunks(options: ChunkOptions): AsyncGenerator<RecordChunk> {
+      const owns = recordFilter(options.skip ?? 0, options.shard);
       let files: FileRecord[] = [];
       let rows: number[] = [];
       for (let r = 0; r < names.length; r++) {
-        if (!options.owns(r)) continue;
+        if (!owns(r)) continue;
         files.push({ path: join(base, names[r]), name: names[r] });
         rows.push(r);
         if (files.length >= options.batchSize || r === names.length - 1) {
@@ -277,7 +296,7 @@ function filesSource(path: string, base: string, names: string[], single: boolea
  * ```ts ignore
  * import { openSource } from "./source.ts";
  * const source = await openSource({ path: "rows.csv" }, Deno.cwd());
- * for await (const chunk of source.chunks({ adapter, batchSize: 1024, owns: () => true, keepColumns: [] })) {
+ * for await (const chunk of source.chunks({ adapter, batchSize: 1024, keepColumns: [] })) {
  *   console.log(chunk.rows.length);
  * }
  * ```

@@ -23,8 +23,8 @@ export interface TextBatchOptions {
 export interface TextBatch {
   /** The header line (CSV), else "". */
   header: string;
-  /** The records' text, line ends removed. */
-  records: string[];
+  /** The records' text, separated by line ends (blank lines may remain; readers skip them). */
+  text: string;
   /** Their 0-based record numbers. */
   rows: number[];
   /** Records consumed after this batch. */
@@ -33,34 +33,66 @@ export interface TextBatch {
   bytesRead: number;
 }
 
+/** The records of a batch's text, one string each. */
+export function splitRecords(text: string, quotes: boolean): string[] {
+  const splitter = new RecordSplitter({ quotes });
+  splitter.push(text);
+  const out: string[] = [];
+  for (let r = splitter.next(true); r !== undefined; r = splitter.next(true)) out.push(r);
+  return out;
+}
+
 /**
- * Reads `input` and yields batches of owned records. A CSV input without a header line yields nothing and
- * `header` stays "".
+ * Reads `input` and yields batches of owned records. A CSV input without a header line yields nothing. When
+ * `contiguous` is set (every record from `skip` on is owned: no shard), runs of records are cut out of the
+ * text whole, without a string per record.
  */
-export async function* textBatches(input: InputStream, options: TextBatchOptions): AsyncGenerator<TextBatch> {
+export async function* textBatches(
+  input: InputStream,
+  options: TextBatchOptions & { contiguous?: boolean; skip?: number },
+): AsyncGenerator<TextBatch> {
   const splitter = new RecordSplitter({ quotes: options.quotes });
   const { batchSize, owns } = options;
   let header = options.header ? undefined : "";
   let record = 0;
-  let records: string[] = [];
+  let parts: string[] = [];
   let rows: number[] = [];
   const batch = (): TextBatch => {
-    const out = { header: header ?? "", records, rows, position: rows[rows.length - 1] + 1, bytesRead: 0 };
-    out.bytesRead = input.bytesRead();
-    records = [];
+    const out = {
+      header: header ?? "",
+      text: parts.length === 1 ? parts[0] : parts.join("\n"),
+      rows,
+      position: rows[rows.length - 1] + 1,
+      bytesRead: input.bytesRead(),
+    };
+    parts = [];
     rows = [];
     return out;
   };
   const take = function* (final: boolean): Generator<TextBatch> {
-    for (let text = splitter.next(final); text !== undefined; text = splitter.next(final)) {
-      if (header === undefined) {
-        header = text;
-        continue;
+    if (header === undefined) {
+      header = splitter.next(final);
+      if (header === undefined) return;
+    }
+    if (options.contiguous) {
+      while (true) {
+        const owned = owns(record);
+        const max = owned ? batchSize - rows.length : Math.max(1, (options.skip ?? 0) - record);
+        const run = splitter.nextRun(max, final);
+        if (run === undefined) return;
+        if (owned) {
+          parts.push(run.text);
+          for (let i = 0; i < run.count; i++) rows.push(record + i);
+          if (rows.length >= batchSize) yield batch();
+        }
+        record += run.count;
       }
+    }
+    for (let text = splitter.next(final); text !== undefined; text = splitter.next(final)) {
       if (owns(record)) {
-        records.push(text);
+        parts.push(text);
         rows.push(record);
-        if (records.length >= batchSize) yield batch();
+        if (rows.length >= batchSize) yield batch();
       }
       record++;
     }
@@ -70,5 +102,5 @@ export async function* textBatches(input: InputStream, options: TextBatchOptions
     yield* take(false);
   }
   yield* take(true);
-  if (records.length > 0) yield batch();
+  if (rows.length > 0) yield batch();
 }

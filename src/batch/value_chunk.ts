@@ -33,6 +33,16 @@ export interface ValueChunkInit {
    * decoded as one list of rows first. False: each value is a whole request body.
    */
   rowRecords: boolean;
+  /** Keys passed through but not given to the API (kept columns the adapter does not declare). */
+  drop?: readonly string[];
+}
+
+/** A record object without the keys in `drop` (other values as they are). */
+function without(value: unknown, drop: readonly string[]): unknown {
+  if (drop.length === 0 || value === null || typeof value !== "object" || Array.isArray(value)) return value;
+  const out: Record<string, unknown> = { ...value as Record<string, unknown> };
+  for (const k of drop) delete out[k];
+  return out;
 }
 
 /** Parses one JSON line; a bad line becomes an {@link UnparsedRecord} naming the line. */
@@ -54,7 +64,9 @@ export function parseJsonRecord(text: string, where: string): unknown {
  * ```
  */
 export function valueChunk(init: ValueChunkInit): RecordChunk {
-  const { values } = init;
+  const drop = init.drop ?? [];
+  const values = drop.length === 0 ? init.values : init.values.map((v) => without(v, drop));
+  const originals = init.values;
   return {
     rows: init.rows,
     position: init.position,
@@ -72,7 +84,7 @@ export function valueChunk(init: ValueChunkInit): RecordChunk {
       return adapter.fromJson(v);
     },
     columns(k: number, names: readonly string[]): JsonValue[] {
-      const v = values[k];
+      const v = originals[k];
       const isRecord = v !== null && typeof v === "object" && !Array.isArray(v) &&
         !(v instanceof UnparsedRecord);
       return names.map((name) => {

@@ -52,6 +52,8 @@ export interface BentoDocument {
     apis: ApiRecord[];
   };
   artifacts: ArtifactRecord[];
+  /** Folder inside the bundle with web static content served under `/static/`, if any. */
+  web_static_content?: string | null;
   env: {
     permissions: string[];
     docker_base_image: string;
@@ -105,6 +107,11 @@ export function parseBento(text: string, where: string): BentoDocument {
     if (typeof a?.name !== "string" || typeof a.file !== "string" || typeof a.sha256 !== "string") {
       fail("each artifact needs name, file and sha256");
     }
+  }
+  if (
+    d.web_static_content !== undefined && d.web_static_content !== null && d.web_static_content !== "static"
+  ) {
+    fail(`web_static_content must be "static" or absent, got ${JSON.stringify(d.web_static_content)}`);
   }
   if (d.labels === undefined || d.labels === null) d.labels = {};
   if (typeof d.labels !== "object" || Array.isArray(d.labels)) fail("labels must be a mapping");

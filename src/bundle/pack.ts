@@ -50,8 +50,43 @@ export interface PackOptions {
   backend: InferenceBackend;
   /** Output adapter recorded for APIs that declare none. */
   defaultOutput: OutputAdapter;
+  /** A folder of web static content (HTML, JS, CSS, images) served under `/static/`. Default none. */
+  static?: string;
   /** Creation time. Default now. */
   now?: Date;
+}
+
+/** The folder name of web static content inside a bundle. */
+export const STATIC_FOLDER = "static";
+
+/** Copies the regular files of `from` into `to`, refusing links and anything else that is not a file. */
+async function copyStaticTree(from: string, to: string): Promise<number> {
+  let stat: Deno.FileInfo;
+  try {
+    stat = await Deno.stat(from);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) {
+      throw new ObentoError("NOT_FOUND", `--static folder ${from} not found`);
+    }
+    throw error;
+  }
+  if (!stat.isDirectory) throw new ObentoError("BAD_ARGUMENT", `--static ${from} is not a folder`);
+  await Deno.mkdir(to);
+  let count = 0;
+  for await (const entry of Deno.readDir(from)) {
+    const source = join(from, entry.name);
+    if (entry.isDirectory) count += await copyStaticTree(source, join(to, entry.name));
+    else if (entry.isFile) {
+      await Deno.copyFile(source, join(to, entry.name));
+      count++;
+    } else {
+      throw new ObentoError(
+        "BAD_ARGUMENT",
+        `--static: ${source} is a link or special file; bundles hold plain files`,
+      );
+    }
+  }
+  return count;
 }
 
 /** What {@link packBundle} made. */
@@ -174,6 +209,8 @@ export async function packBundle(options: PackOptions): Promise<PackResult> {
         info,
       });
     }
+    const hasStatic = options.static !== undefined;
+    if (hasStatic) await copyStaticTree(resolve(options.static!), join(tmp, STATIC_FOLDER));
     const document: BentoDocument = {
       bundle_format: BUNDLE_FORMAT,
       obento_version: OBENTO_VERSION,
@@ -188,6 +225,7 @@ export async function packBundle(options: PackOptions): Promise<PackResult> {
         apis: apiRecords(service, options.defaultOutput),
       },
       artifacts,
+      web_static_content: hasStatic ? STATIC_FOLDER : null,
       env: {
         permissions: [...(service.env.permissions ?? [])],
         docker_base_image: service.env.dockerBaseImage ?? "debian:bookworm-slim",

@@ -29,6 +29,7 @@ Options:
   --label KEY=VALUE      label (repeatable; letters, digits, - _ . inside, at most 63 characters)
   --metadata KEY=VALUE   immutable artifact metadata; values parse as JSON when they can
                          (repeatable; with several artifacts write ARTIFACT.KEY=VALUE)
+  --static DIR           web static content (HTML/JS/CSS…) served under /static/ by obento serve
   --output DIR           write the bundle to DIR only, not into the registry
   --json                 print the result as JSON
   -h, --help             show this help
@@ -83,6 +84,7 @@ async function run(args: string[], ctx: CliContext): Promise<number> {
     label: { type: "string", multiple: true },
     metadata: { type: "string", multiple: true },
     output: { type: "string" },
+    static: { type: "string" },
     json: { type: "boolean" },
   });
   if (parsed.positionals.length !== 1) {
@@ -114,7 +116,13 @@ async function run(args: string[], ctx: CliContext): Promise<number> {
       staging!,
       `.tmp-pack-${crypto.randomUUID()}`,
     );
-    const common = { version, labels, output };
+    const staticDir = stringFlag(parsed, "static");
+    const common = {
+      version,
+      labels,
+      output,
+      static: staticDir === undefined ? undefined : resolve(ctx.cwd, staticDir),
+    };
     const result = isModel
       ? await packModel({
         ...common,

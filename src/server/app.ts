@@ -17,6 +17,7 @@ import { v2ModelsFromBundle, v2Routes } from "./v2_routes.ts";
 import { openApiDocument } from "./openapi.ts";
 import { docsPage, indexPage, swaggerAssets } from "./pages.ts";
 import { OBENTO_VERSION } from "../version.ts";
+import { staticFiles } from "./static_files.ts";
 
 /** Serving knobs; every field is documented in `obento serve --help` and docs/batching.md. */
 export interface ServeConfig {
@@ -48,6 +49,8 @@ export interface AppDeps {
   metrics: ServerMetrics;
   /** The effective configuration with where each value came from, for GET /metadata. */
   effectiveConfig: Record<string, { value: unknown; source: string }>;
+  /** The bundle's folder of web static content, served under `/static/`, if any. */
+  staticDir?: string;
   /** Clock in ms (default `performance.now`-based wall time). */
   now?: () => number;
 }
@@ -194,6 +197,7 @@ export function createApp(config: ServeConfig, deps: AppDeps): ObentoApp {
   app.get("/docs", (c) => c.html(docsPage("/docs.json")));
   app.route("/docs", swaggerAssets());
   app.get("/", (c) => c.html(indexPage(document)));
+  if (deps.staticDir !== undefined) app.route("/static", staticFiles(deps.staticDir));
 
   const models = v2ModelsFromBundle(document);
   app.use("/v2/models/:name/infer", requireToken);

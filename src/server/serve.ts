@@ -113,6 +113,7 @@ export async function startServer(path: string, options: ServeOptions): Promise<
     isReady: () => ready,
     metrics,
     effectiveConfig: config,
+    staticDir: document.web_static_content ? join(path, document.web_static_content) : undefined,
   });
 
   const shutdownController = new AbortController();

@@ -1,0 +1,279 @@
+/**
+ * `deno task bench:serve [--duration S] [--quick]`: HTTP serving benchmark with wrk (Debian package `wrk`)
+ * against 127.0.0.1, all in one run on one machine:
+ *
+ * - the HTTP ceiling: a bare `Deno.serve` answering constant JSON;
+ * - the iris bundle (tiny model) and a zero-code MLP 784→1024→1024→10 bundle (compute-bound), with
+ *   batching on and off, at c = 1, 8, 32, 64: req/s, p50/p99 and the ratio to the ceiling;
+ * - idle RSS of the iris server and cold start (exec → first 200 on /readyz).
+ *
+ * Prints a markdown report; copy it into docs/benchmarks.md.
+ *
+ * @module
+ */
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const PERMS = ["--allow-read", "--allow-write", "--allow-env", "--allow-net", "--allow-sys"];
+const { values } = parseArgs({
+  args: Deno.args,
+  options: { duration: { type: "string", default: "5" }, quick: { type: "boolean" } },
+});
+const duration = values.quick ? 2 : Number(values.duration);
+const CONCURRENCY = values.quick ? [1, 32] : [1, 8, 32, 64];
+
+interface WrkResult {
+  rps: number;
+  p50: number;
+  p99: number;
+  non2xx: number;
+}
+
+async function which(cmd: string): Promise<boolean> {
+  for (const dir of (Deno.env.get("PATH") ?? "").split(":")) {
+    try {
+      if ((await Deno.stat(join(dir, cmd))).isFile) return true;
+    } catch { /* not here */ }
+  }
+  return false;
+}
+
+function parseLatencyMs(text: string): number {
+  const m = /^([\d.]+)(us|ms|s)$/.exec(text.trim());
+  if (!m) return NaN;
+  const v = Number(m[1]);
+  return m[2] === "us" ? v / 1000 : m[2] === "s" ? v * 1000 : v;
+}
+
+async function wrk(url: string, body: string, connections: number): Promise<WrkResult> {
+  const dir = await Deno.makeTempDir();
+  const script = join(dir, "post.lua");
+  await Deno.writeTextFile(
+    script,
+    `wrk.method = "POST"\nwrk.body = ${
+      JSON.stringify(body)
+    }\nwrk.headers["Content-Type"] = "application/json"\n`,
+  );
+  const { stdout } = await new Deno.Command("wrk", {
+    args: [
+      "-t",
+      String(Math.min(2, connections)),
+      "-c",
+      String(connections),
+      "-d",
+      `${duration}s`,
+      "--latency",
+      "-s",
+      script,
+      url,
+    ],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  await Deno.remove(dir, { recursive: true });
+  const text = new TextDecoder().decode(stdout);
+  const latency = (p: string) =>
+    parseLatencyMs(new RegExp(`^\\s+${p}%\\s+(\\S+)`, "m").exec(text)?.[1] ?? "");
+  return {
+    rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(text)?.[1] ?? NaN),
+    p50: latency("50"),
+    p99: latency("99"),
+    non2xx: Number(/Non-2xx or 3xx responses: (\d+)/.exec(text)?.[1] ?? 0),
+  };
+}
+
+function rssMiB(pid: number): number {
+  const status = Deno.readTextFileSync(`/proc/${pid}/status`);
+  return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? NaN) / 1024;
+}
+
+interface Started {
+  url: string;
+  pid: number;
+  coldStartMs: number;
+  stop(): Promise<void>;
+}
+
+async function startProcess(args: string[], env: Record<string, string>): Promise<Started> {
+  const t0 = performance.now();
+  const child = new Deno.Command(Deno.execPath(), { args, env, stdout: "null", stderr: "piped" }).spawn();
+  let log = "";
+  const decoder = new TextDecoder();
+  (async () => {
+    for await (const chunk of child.stderr) log += decoder.decode(chunk, { stream: true });
+  })();
+  let url: string | undefined;
+  while (!(url = /listening on (http:\/\/\S+)/.exec(log)?.[1])) {
+    if (performance.now() - t0 > 30_000) throw new Error(`no listen line:\n${log}`);
+    await new Promise((r) => setTimeout(r, 2));
+  }
+  for (;;) {
+    const r = await fetch(`${url}/readyz`).catch(() => undefined);
+    await r?.body?.cancel();
+    if (r?.status === 200) break;
+    if (performance.now() - t0 > 60_000) throw new Error(`not ready:\n${log}`);
+    await new Promise((r) => setTimeout(r, 2));
+  }
+  const coldStartMs = performance.now() - t0;
+  return {
+    url,
+    pid: child.pid,
+    coldStartMs,
+    async stop() {
+      child.kill("SIGTERM");
+      await child.status;
+    },
+  };
+}
+
+async function pack(home: string, args: string[]): Promise<void> {
+  const { code, stderr } = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "--quiet", ...PERMS, join(ROOT, "main.ts"), "pack", ...args],
+    cwd: ROOT,
+    env: { OBENTO_HOME: home },
+    stdout: "null",
+    stderr: "piped",
+  }).output();
+  if (code !== 0) throw new Error(new TextDecoder().decode(stderr));
+}
+
+const CEILING = `
+Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: ({ port }) => console.error("listening on http://127.0.0.1:" + port) },
+  () => Response.json({ ok: true }));
+`;
+
+if (!(await which("wrk"))) {
+  console.error("wrk is not installed: apt-get install -y wrk");
+  Deno.exit(69);
+}
+
+const home = await Deno.makeTempDir({ prefix: "obento-bench-serve-" });
+try {
+  await pack(home, [
+    "bundles/iris_classifier/service.ts",
+    "--artifact",
+    "model=bundles/iris_classifier/iris_lr.onnx",
+    "--output",
+    join(home, "iris"),
+  ]);
+  await pack(home, ["tests/fixtures/mlp_784.onnx", "--name", "MLP", "--output", join(home, "mlp")]);
+  const env = { OBENTO_HOME: home };
+  const serve = (bundle: string, extra: string[]) =>
+    startProcess(
+      [
+        "run",
+        "--quiet",
+        ...PERMS,
+        join(ROOT, "main.ts"),
+        "serve",
+        join(home, bundle),
+        "--port",
+        "0",
+        ...extra,
+      ],
+      env,
+    );
+
+  const irisBody = JSON.stringify([{
+    sepal_length: 5.1,
+    sepal_width: 3.5,
+    petal_length: 1.4,
+    petal_width: 0.2,
+  }]);
+  const mlpBody = JSON.stringify([Array.from({ length: 784 }, (_, i) => ((i * 37) % 255) / 255)]);
+
+  const lines: string[] = [];
+  const out = (line = "") => {
+    console.log(line);
+    lines.push(line);
+  };
+  out(
+    `Deno ${Deno.version.deno}, ${navigator.hardwareConcurrency} CPU(s), wrk ${duration} s per point, 127.0.0.1`,
+  );
+  out();
+
+  const ceilingProc = await startProcess(["eval", CEILING], {});
+  const ceiling = new Map<number, WrkResult>();
+  for (const c of CONCURRENCY) ceiling.set(c, await wrk(`${ceilingProc.url}/`, "{}", c));
+  await ceilingProc.stop();
+
+  const table = async (title: string, bundle: string, api: string, body: string, flags: string[][]) => {
+    out(`### ${title}`);
+    out();
+    out("| config | c | req/s | p50 ms | p99 ms | non-2xx | vs ceiling |");
+    out("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
+    const results = new Map<string, Map<number, WrkResult>>();
+    for (const extra of flags) {
+      const label = extra.join(" ") || "defaults";
+      const server = await serve(bundle, extra);
+      const byC = new Map<number, WrkResult>();
+      for (const c of CONCURRENCY) {
+        const r = await wrk(`${server.url}/${api}`, body, c);
+        byC.set(c, r);
+        const ratio = r.rps / ceiling.get(c)!.rps;
+        out(
+          `| ${label} | ${c} | ${r.rps.toFixed(0)} | ${r.p50.toFixed(2)} | ${
+            r.p99.toFixed(2)
+          } | ${r.non2xx} | ${(ratio * 100).toFixed(0)}% |`,
+        );
+      }
+      results.set(label, byC);
+      await server.stop();
+    }
+    out();
+    return results;
+  };
+
+  out("### HTTP ceiling (bare Deno.serve, constant JSON)");
+  out();
+  out("| c | req/s | p50 ms | p99 ms |");
+  out("| ---: | ---: | ---: | ---: |");
+  for (const [c, r] of ceiling) {
+    out(`| ${c} | ${r.rps.toFixed(0)} | ${r.p50.toFixed(2)} | ${r.p99.toFixed(2)} |`);
+  }
+  out();
+
+  await table("iris (tiny model)", "iris", "predict", irisBody, [
+    ["--workers", "1"],
+    ["--workers", "2"],
+  ]);
+  const mlp = await table("MLP 784→1024→1024→10 (compute-bound)", "mlp", "predict", mlpBody, [
+    ["--workers", "1", "--mb-max-batch-size", "1"],
+    ["--workers", "1", "--mb-max-batch-size", "64", "--mb-max-latency", "20"],
+    ["--workers", "2", "--mb-max-batch-size", "64", "--mb-max-latency", "20"],
+  ]);
+  const c32 = CONCURRENCY.includes(32) ? 32 : CONCURRENCY.at(-1)!;
+  const off = mlp.get("--workers 1 --mb-max-batch-size 1")!.get(c32)!;
+  const on = mlp.get("--workers 1 --mb-max-batch-size 64 --mb-max-latency 20")!.get(c32)!;
+  out(
+    `MLP at c=${c32}, one worker: batching on/off throughput = ${(on.rps / off.rps).toFixed(2)}×; ` +
+      `p99 with batching ${on.p99.toFixed(1)} ms vs 2 × mb-max-latency = 40 ms`,
+  );
+  out();
+
+  // Idle RSS and cold start of the iris server (best of 3 cold starts).
+  const colds: number[] = [];
+  let idle = NaN;
+  for (let i = 0; i < 3; i++) {
+    const server = await serve("iris", ["--workers", "1"]);
+    colds.push(server.coldStartMs);
+    await new Promise((r) => setTimeout(r, 300));
+    idle = rssMiB(server.pid);
+    await server.stop();
+  }
+  const pooled = await serve("iris", ["--workers", "2"]);
+  const idlePool = rssMiB(pooled.pid);
+  const coldPool = pooled.coldStartMs;
+  await pooled.stop();
+  out("### iris server footprint");
+  out();
+  out(`- idle RSS, --workers 1: ${idle.toFixed(1)} MiB; --workers 2: ${idlePool.toFixed(1)} MiB`);
+  out(
+    `- cold start (exec → first 200 on /readyz), --workers 1: best ${Math.min(...colds).toFixed(0)} ms ` +
+      `(runs: ${colds.map((c) => c.toFixed(0)).join(", ")}); --workers 2: ${coldPool.toFixed(0)} ms`,
+  );
+} finally {
+  await Deno.remove(home, { recursive: true });
+}
