@@ -80,10 +80,11 @@ export {
   JsonArtifact,
   TextArtifact,
 } from "./src/artifacts/data_artifacts.ts";
-export { LoadedService } from "./src/runtime/loaded_service.ts";
+export { type CallOptions, LoadedService } from "./src/runtime/loaded_service.ts";
 export type { ErrorOutcome, ItemOutcome, OkOutcome } from "./src/runtime/invoke.ts";
-export type { BentoDocument } from "./src/bundle/bento_yaml.ts";
-export type { PackResult } from "./src/bundle/pack.ts";
+export type { ApiRecord, ArtifactRecord, BentoDocument } from "./src/bundle/bento_yaml.ts";
+export type { PackOptions, PackResult } from "./src/bundle/pack.ts";
+export type { PackModelOptions } from "./src/bundle/pack_model.ts";
 export * from "./src/registry/mod.ts";
 
 /** Options for {@link load}. */

@@ -13,10 +13,15 @@ export const BUNDLE_FORMAT = 1;
 
 /** One API as recorded in bento.yaml. */
 export interface ApiRecord {
+  /** API name (the route). */
   name: string;
+  /** Whether the API is a batch API. */
   batch: boolean;
+  /** Description. */
   doc: string;
+  /** Input adapter type, settings and content types. */
   input: { type: string; config: Record<string, JsonValue>; content_types: string[] };
+  /** Output adapter type and settings. */
   output: { type: string; config: Record<string, JsonValue> };
   /** JSON Schemas of the request and response bodies. */
   schema: { request: Record<string, unknown>; response: Record<string, unknown> };
@@ -24,11 +29,15 @@ export interface ApiRecord {
 
 /** One artifact as recorded in bento.yaml. */
 export interface ArtifactRecord {
+  /** Artifact name as the service declares it. */
   name: string;
+  /** Artifact type, e.g. OnnxModelArtifact. */
   type: string;
   /** Path inside the bundle, e.g. `artifacts/model.onnx`. */
   file: string;
+  /** Hex sha256 of the file. */
   sha256: string;
+  /** File size in bytes. */
   size: number;
   /** Immutable user metadata given at pack time. */
   metadata: Record<string, JsonValue>;
@@ -38,12 +47,19 @@ export interface ArtifactRecord {
 
 /** The whole bento.yaml. */
 export interface BentoDocument {
+  /** Bundle format version ({@link BUNDLE_FORMAT}). */
   bundle_format: number;
+  /** The obento version that packed it. */
   obento_version: string;
+  /** Bundle name. */
   name: string;
+  /** Bundle version. */
   version: string;
+  /** Pack time, ISO 8601. */
   created_at: string;
+  /** Labels (BentoML rules). */
   labels: Record<string, string>;
+  /** The service: its name, docs, bundled module and APIs. */
   service: {
     name: string;
     doc: string;
@@ -51,9 +67,11 @@ export interface BentoDocument {
     module: string;
     apis: ApiRecord[];
   };
+  /** Packed artifacts. */
   artifacts: ArtifactRecord[];
   /** Folder inside the bundle with web static content served under `/static/`, if any. */
   web_static_content?: string | null;
+  /** What the service needs from its host. */
   env: {
     permissions: string[];
     docker_base_image: string;

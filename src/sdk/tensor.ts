@@ -23,18 +23,31 @@ export type DType =
 
 /** The storage for each {@link DType}. */
 export interface DTypeStorage {
+  /** Storage of `float32` elements. */
   float32: Float32Array;
+  /** Storage of `float64` elements. */
   float64: Float64Array;
+  /** Storage of `float16` elements. */
   float16: Uint16Array;
+  /** Storage of `int8` elements. */
   int8: Int8Array;
+  /** Storage of `uint8` elements. */
   uint8: Uint8Array;
+  /** Storage of `int16` elements. */
   int16: Int16Array;
+  /** Storage of `uint16` elements. */
   uint16: Uint16Array;
+  /** Storage of `int32` elements. */
   int32: Int32Array;
+  /** Storage of `uint32` elements. */
   uint32: Uint32Array;
+  /** Storage of `int64` elements. */
   int64: BigInt64Array;
+  /** Storage of `uint64` elements. */
   uint64: BigUint64Array;
+  /** Storage of `bool` elements. */
   bool: Uint8Array;
+  /** Storage of `string` elements. */
   string: string[];
 }
 
