@@ -86,6 +86,7 @@ export type { ApiRecord, ArtifactRecord, BentoDocument } from "./src/bundle/bent
 export type { PackOptions, PackResult } from "./src/bundle/pack.ts";
 export type { PackModelOptions } from "./src/bundle/pack_model.ts";
 export * from "./src/registry/mod.ts";
+export * from "./src/batch/mod.ts";
 
 /** Options for {@link load}. */
 export interface LoadOptions {

@@ -109,10 +109,15 @@ export function csvChunk(init: CsvChunkInit): RecordChunk {
     },
     decodeOne(adapter: AnyInputAdapter, k: number): unknown {
       const f = fieldsOf(k);
-      if (readsCsv(adapter)) {
-        return adapter.fromBytes(encoder.encode(header + "\n" + record(k) + "\n"), CSV_TYPE);
+      try {
+        if (readsCsv(adapter)) {
+          const row = dropAt.size === 0 ? record(k) : withoutFields(f, dropAt);
+          return adapter.fromBytes(encoder.encode(header + "\n" + row + "\n"), CSV_TYPE);
+        }
+        return adapter.fromJson(Object.fromEntries(inputNames.map((name) => [name, f[names.indexOf(name)]])));
+      } catch (error) {
+        throw headerError(error);
       }
-      return adapter.fromJson(Object.fromEntries(names.map((name, i) => [name, f[i]])));
     },
     columns(k: number, wanted: readonly string[]): JsonValue[] {
       let f: string[] | undefined;

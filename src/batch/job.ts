@@ -275,9 +275,9 @@ export async function runJob(options: BatchJobOptions): Promise<BatchJobResult> 
     });
     const totalBytes = source.total.bytes;
     const totalRecords = source.total.records;
-    for await (
-      const { chunk, results } of runChunks(service, api, chunks, { concurrency: options.concurrency })
-    ) {
+    const run = runChunks(service, api, chunks, { concurrency: options.concurrency });
+    for await (const { chunk, results: raw } of run) {
+      const results = toJsonResults(raw, output);
       const kept = keepColumns.length > 0 ? results.map((_, k) => chunk.columns(k, keepColumns)) : undefined;
       await emit(sink.write({ results, kept }));
       let errorText = "";

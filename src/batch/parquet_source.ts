@@ -100,6 +100,7 @@ export async function* parquetChunks(path: string, options: ChunkOptions): Async
               position: r + 1,
               bytesRead: Math.min(bytesRead, size),
               rowRecords,
+              drop,
             });
             values = [];
             rows = [];

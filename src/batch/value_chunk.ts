@@ -40,6 +40,7 @@ export interface ValueChunkInit {
 /** A record object without the keys in `drop` (other values as they are). */
 function without(value: unknown, drop: readonly string[]): unknown {
   if (drop.length === 0 || value === null || typeof value !== "object" || Array.isArray(value)) return value;
+  if (value instanceof UnparsedRecord) return value;
   const out: Record<string, unknown> = { ...value as Record<string, unknown> };
   for (const k of drop) delete out[k];
   return out;
