@@ -126,6 +126,8 @@ interface CaseResult {
   elapsedMs: number;
   latencies: number[];
   errors: number;
+  /** The first failed outcome's status and body, if any. */
+  firstError?: string;
 }
 
 /** Deterministic pseudo-random numbers in [0, 1) (mulberry32). */
@@ -165,6 +167,7 @@ async function drive(
   const rowsPerItem = batch / items.length;
   let done = 0;
   let errors = 0;
+  let firstError: string | undefined;
   const start = performance.now();
   const deadline = start + ms;
   let last = start;
@@ -175,16 +178,90 @@ async function drive(
       last = performance.now();
       latencies.push(last - t);
       done += outcomes.length * rowsPerItem;
-      errors += outcomes.filter((o) => o.status !== 200).length;
+      const failed = outcomes.filter((o) => o.status !== 200);
+      errors += failed.length;
+      if (failed.length > 0 && firstError === undefined) {
+        const body = failed[0].body;
+        firstError = `${failed[0].status} ${
+          typeof body === "string" ? body : new TextDecoder().decode(body)
+        }`;
+      }
     }
   }));
-  return { rows: done, elapsedMs: last - start, latencies, errors };
+  return { rows: done, elapsedMs: last - start, latencies, errors, firstError };
+}
+
+/** CPU seconds this process has used (Linux /proc), or undefined elsewhere. */
+function cpuSeconds(): number | undefined {
+  try {
+    const fields = Deno.readTextFileSync("/proc/self/stat").split(") ")[1].split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Waits until this process is idle: after a bundle loads, V8 keeps compiling onnxruntime's WASM on background
+ * threads for a few seconds per runtime instance (so per worker), which would skew the first cases.
+ * Returns the milliseconds waited (at most 15 s; a fixed 3 s where /proc is missing).
+ */
+async function settle(): Promise<number> {
+  const start = performance.now();
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+  if (cpuSeconds() === undefined) {
+    await sleep(3000);
+    return performance.now() - start;
+  }
+  while (performance.now() - start < 15_000) {
+    const before = cpuSeconds()!;
+    await sleep(500);
+    if (cpuSeconds()! - before < 0.05) break;
+  }
+  return performance.now() - start;
+}
+
+/**
+ * How many cores a CPU-bound thread can get right now: time for two JS spinners in parallel vs one. Other
+ * jobs on the machine lower it; every configuration below is bounded by it.
+ */
+async function parallelCapacity(): Promise<number> {
+  const source =
+    `onmessage = (e) => { let x = 0; for (let i = 0; i < e.data; i++) x = (x * 1664525 + 1013904223) % 4294967296; postMessage(x); };`;
+  const url = URL.createObjectURL(new Blob([source], { type: "text/javascript" }));
+  const spin = async (workers: number) => {
+    const all = Array.from({ length: workers }, () => new Worker(url, { type: "module" }));
+    const start = performance.now();
+    await Promise.all(all.map((w) =>
+      new Promise((resolve) => {
+        w.onmessage = resolve;
+        w.postMessage(30_000_000);
+      })
+    ));
+    const ms = performance.now() - start;
+    for (const w of all) w.terminate();
+    return ms;
+  };
+  await spin(1);
+  const one = await spin(1);
+  const two = await spin(2);
+  URL.revokeObjectURL(url);
+  return (2 * one) / two;
+}
+
+function loadAverage(): string {
+  try {
+    return Deno.readTextFileSync("/proc/loadavg").split(" ").slice(0, 3).join(" ");
+  } catch {
+    return "n/a";
+  }
 }
 
 /** Child mode: open executors, then answer one JSON line per case command read from stdin. */
 async function child(config: ChildConfig): Promise<void> {
   const executors: Record<string, Executor> = {};
   const write = (value: unknown) => Deno.stdout.write(new TextEncoder().encode(JSON.stringify(value) + "\n"));
+  const started = performance.now();
   try {
     for (const [model, bundle] of Object.entries(config.bundles)) {
       executors[model] = config.executor === "pool"
@@ -195,7 +272,8 @@ async function child(config: ChildConfig): Promise<void> {
     await write({ error: error instanceof Error ? error.message : String(error) });
     return;
   }
-  await write({ ready: true });
+  const openMs = performance.now() - started;
+  await write({ openMs, settleMs: await settle() });
   const seeds: Record<string, number> = { mlp: 7, iris: 11 };
   for await (const line of readLines(Deno.stdin.readable)) {
     if (line === "quit") break;
@@ -299,13 +377,16 @@ async function measureConfig(
   config: Config,
   bundles: Record<string, string>,
   quick: boolean,
-): Promise<{ rows: Row[]; openMs: number }> {
+  notes: string[],
+): Promise<{ rows: Row[]; openMs: number; settleMs: number }> {
   const rows: Row[] = [];
-  const started = performance.now();
   const children = Array.from({ length: config.processes }, () => new Child({ ...config.child, bundles }));
   try {
-    const ready = await Promise.all(children.map((c) => c.read<{ ready?: true; error?: string }>(60_000)));
-    const openMs = performance.now() - started;
+    const ready = await Promise.all(
+      children.map((c) => c.read<{ openMs?: number; settleMs?: number; error?: string }>(60_000)),
+    );
+    const openMs = Math.max(...ready.map((r) => r.openMs ?? NaN));
+    const settleMs = Math.max(...ready.map((r) => r.settleMs ?? NaN));
     const failed = ready.find((r) => r.error !== undefined);
     for (const model of MODELS) {
       for (const batch of model.batches) {
@@ -319,8 +400,8 @@ async function measureConfig(
             model: model.id,
             batch,
             inflight: inflight / config.processes,
-            warmMs: quick ? 60 : model.id === "mlp" ? 400 : 200,
-            measureMs: quick ? 150 : model.id === "mlp" ? 1200 : 700,
+            warmMs: quick ? 60 : model.id === "mlp" ? 300 : 150,
+            measureMs: quick ? 150 : model.id === "mlp" ? 1000 : 600,
           };
           await Promise.all(children.map((c) => c.send(JSON.stringify(command))));
           const results = await Promise.all(children.map((c) => c.read<CaseResult>(60_000)));
@@ -328,6 +409,13 @@ async function measureConfig(
           const p50 = median(results.flatMap((r) => r.latencies));
           const errors = results.reduce((sum, r) => sum + r.errors, 0);
           const batches = results.reduce((sum, r) => sum + r.latencies.length, 0);
+          const firstError = results.find((r) => r.firstError !== undefined)?.firstError;
+          if (firstError !== undefined) {
+            notes.push(
+              `${config.label}, ${model.label} ${batch} rows × ${inflight}: ${errors} failed, e.g. ` +
+                firstError.slice(0, 300),
+            );
+          }
           rows.push({
             ...base,
             itemsPerSecond,
@@ -338,7 +426,7 @@ async function measureConfig(
         }
       }
     }
-    return { rows, openMs };
+    return { rows, openMs, settleMs };
   } finally {
     await Promise.all(children.map((c) => c.stop()));
   }
@@ -352,6 +440,9 @@ async function main(): Promise<void> {
   if (values.child !== undefined) return await child(JSON.parse(values.child) as ChildConfig);
 
   const t0 = performance.now();
+  // Before packing: loading a model replaces globalThis.Worker (see worker_pool.ts).
+  const capacity = await parallelCapacity();
+  const loadBefore = loadAverage();
   const dir = await Deno.makeTempDir({ prefix: "obento-bench-workers-" });
   try {
     const bundles: Record<string, string> = {};
@@ -366,11 +457,17 @@ async function main(): Promise<void> {
     }
     const rows: Row[] = [];
     const opens: string[] = [];
+    const notes: string[] = [];
     for (const config of CONFIGS) {
       console.error(`measuring ${config.label} …`);
-      const { rows: got, openMs } = await measureConfig(config, bundles, values.quick ?? false);
+      const { rows: got, openMs, settleMs } = await measureConfig(
+        config,
+        bundles,
+        values.quick ?? false,
+        notes,
+      );
       rows.push(...got);
-      opens.push(`${config.label}: ${(openMs / 1000).toFixed(1)} s`);
+      opens.push(`${config.label}: ${(openMs / 1000).toFixed(1)} s + ${(settleMs / 1000).toFixed(1)} s`);
     }
     console.log(
       `${navigator.hardwareConcurrency} cores, Deno ${Deno.version.deno}; ` +
@@ -385,7 +482,12 @@ async function main(): Promise<void> {
         `| ${row.model} | ${row.batch} | ${row.shape} | ${row.inflight} | ${row.config} | ${row.text} |`,
       );
     }
-    console.log(`\nstart-up (spawn child, load both bundles): ${opens.join("; ")}`);
+    console.log(`\nOpen both bundles + wait for V8's background compilation to finish: ${opens.join("; ")}`);
+    if (notes.length > 0) console.log(`\nFailed outcomes:\n${notes.map((n) => `- ${n}`).join("\n")}`);
+    console.log(
+      `\nParallel capacity at start (2 JS spinners vs 1): ${capacity.toFixed(2)} cores; ` +
+        `load average before ${loadBefore}, after ${loadAverage()}`,
+    );
     console.log(`total ${((performance.now() - t0) / 1000).toFixed(0)} s`);
   } finally {
     await Deno.remove(dir, { recursive: true });

@@ -44,6 +44,9 @@ for (const target of targets) {
 
 /** Files read at run time by path rather than imported, which `deno compile` must embed. */
 const INCLUDES = [
+  // The worker pool's entry module is started with `new Worker(new URL(...))`, which the module graph
+  // does not see (docs/multicore.md).
+  "src/runtime/worker_main.ts",
   "npm:onnxruntime-web@1.30.0/dist/ort-wasm-simd-threaded.wasm",
   "npm:onnxruntime-web@1.30.0/dist/ort-wasm-simd-threaded.mjs",
   "npm:esbuild-wasm@0.28.2/esbuild.wasm",

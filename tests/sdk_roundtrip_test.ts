@@ -112,16 +112,19 @@ Deno.test("zero-code: packModel gives outputs keyed by name as tensors", async (
     });
     const svc = await load(path);
     try {
-      const out = await svc.call("predict", {
+      // A batch API: the request's rows come back as one record of tensors per row.
+      const rows = await svc.call("predict", {
         a: [[1, 2], ["9007199254740993", 3]],
         b: [[10, 20], [1, 4]],
         flag: [true, false],
         s: ["héllo", ""],
-      }) as Record<string, { data: unknown; dims: number[] }>;
-      assert.deepEqual(out.sum.dims, [2, 2]);
-      assert.deepEqual([...(out.sum.data as BigInt64Array)], [11n, 22n, 9007199254740994n, 7n]);
-      assert.deepEqual([...(out.not_flag.data as Uint8Array)], [0, 1]);
-      assert.deepEqual(out.s_out.data, ["héllo", ""]);
+      }) as Record<string, { data: unknown; dims: number[] }>[];
+      assert.equal(rows.length, 2);
+      assert.deepEqual(rows[1].sum.dims, [2]);
+      assert.deepEqual([...(rows[1].sum.data as BigInt64Array)], [9007199254740994n, 7n]);
+      assert.deepEqual([...(rows[0].not_flag.data as Uint8Array)], [0]);
+      assert.deepEqual(rows[1].s_out.data, [""]);
+      const out = rows;
       const json = svc.output("predict").toJson(out);
       assert.deepEqual(json, {
         sum: [[11, 22], ["9007199254740994", 7]],

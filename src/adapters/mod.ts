@@ -18,3 +18,4 @@ export * from "./tensor_input.ts";
 export * from "./image_decode.ts";
 export * from "./image_input.ts";
 export * from "./onnx_feeds_input.ts";
+export * from "./tensor_rows.ts";

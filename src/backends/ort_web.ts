@@ -38,6 +38,21 @@ export interface WasmBackendOptions {
 let runtime: { requested: number; actual: number } | undefined;
 
 /**
+ * The tail of the chain of model runs in this thread. onnxruntime-web's WASM runtime is one instance per
+ * thread and is not safe for overlapping `run` calls: overlapping runs can corrupt its heap ("memory access out
+ * of bounds", then every later call fails). Every run waits for the one before it, whichever session it is on.
+ * Module level for the same reason as `runtime`: it mirrors ORT's per-thread state.
+ */
+let runChain: Promise<unknown> = Promise.resolve();
+
+/** Runs `task` after every run started before it has settled. */
+function serialized<T>(task: () => Promise<T>): Promise<T> {
+  const result = runChain.then(task, task);
+  runChain = result.catch(() => {});
+  return result;
+}
+
+/**
  * Maps obento's {@link SessionOptions} to onnxruntime's; `extra` is spread last and wins.
  *
  * @example
@@ -151,7 +166,7 @@ class WasmSession implements BackendSession {
     const fetches = checkFetches(this.outputs, outputNames);
     let results: ort.InferenceSession.ReturnType;
     try {
-      results = await session.run(ortFeeds, fetches);
+      results = await serialized(() => session.run(ortFeeds, fetches));
     } catch (error) {
       throw runError(error);
     }

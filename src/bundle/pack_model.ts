@@ -38,7 +38,7 @@ export async function packModel(options: PackModelOptions): Promise<PackResult> 
     backend: options.backend,
     sessionOptions: {},
   });
-  const source = zeroCodeServiceSource(options.name, info.inputs ?? []);
+  const source = zeroCodeServiceSource(options.name, info);
   const servicePath = await Deno.makeTempFile({ prefix: "obento-zero-code-", suffix: ".ts" });
   try {
     await Deno.writeTextFile(servicePath, source);

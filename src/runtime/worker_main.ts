@@ -8,6 +8,7 @@
  *
  * @module
  */
+import { warmUpModels } from "./warm_up.ts";
 import { load } from "../../mod.ts";
 import { ObentoError } from "../errors.ts";
 import { runRawItems } from "./executor.ts";
@@ -42,6 +43,8 @@ scope.addEventListener("message", (event) => {
 async function open(path: string, threads: number, verify: boolean): Promise<void> {
   try {
     service = await load(path, { threads, verify });
+    // Ready means warmed: one inference per model on zeros, so the first request pays no lazy set-up.
+    await warmUpModels(service.artifacts);
     scope.postMessage({ kind: "ready" });
   } catch (error) {
     scope.postMessage({ kind: "open-failed", error: serializeError(error) });
