@@ -124,6 +124,13 @@ export interface BatcherOptions<T, R> {
   setTimer?: SetTimer;
   /** The cost model, or options for a new one. Default: a new {@link CostModel} with its defaults. */
   costModel?: CostModel | CostModelOptions;
+  /**
+   * True when `run` computes on this thread (an in-process model): while it runs, the event loop cannot read
+   * new requests, so after each batch the batcher yields to the event loop (macrotask turns, while the queue
+   * keeps growing and the oldest item is within budget) before forming the next batch. Without this, requests
+   * that arrived during a batch would be dispatched one by one. Default false.
+   */
+  sharesThread?: boolean;
   /** Called after each batch finishes. */
   onBatch?: (info: BatchInfo) => void;
   /** Called for each request refused at admission. */
@@ -267,6 +274,8 @@ export class Batcher<T, R> {
   #gap: number | undefined;
   #cancelWake: (() => void) | undefined;
   #pumping = false;
+  readonly #sharesThread: boolean;
+  #yielding = false;
   #repump = false;
   #closing = false;
   #idle: (() => void)[] = [];
@@ -294,6 +303,7 @@ export class Batcher<T, R> {
     this.#cost = options.costModel instanceof CostModel
       ? options.costModel
       : new CostModel({ minDistinctSizes: maxBatchSize === 1 ? 1 : 2, ...options.costModel });
+    this.#sharesThread = options.sharesThread ?? false;
     this.#onBatch = options.onBatch;
     this.#onShed = options.onShed;
     this.#onTimeout = options.onTimeout;
@@ -531,6 +541,7 @@ export class Batcher<T, R> {
   // ---- dispatch ------------------------------------------------------------------------------------
 
   #pump(): void {
+    if (this.#yielding) return;
     if (this.#pumping) {
       this.#repump = true;
       return;
@@ -660,7 +671,26 @@ export class Batcher<T, R> {
     });
     if (ok && !abandoned) this.#cost.observe(size, runMs);
     this.#onBatch?.({ size, queueWaitMs, runMs, reason, ok });
-    this.#pump();
+    if (this.#sharesThread && this.config.maxBatchSize > 1) this.#yieldThenPump(-1);
+    else this.#pump();
+  }
+
+  /**
+   * Lets the event loop read the requests that arrived while a same-thread batch ran: pumps once the queue
+   * stops growing between two macrotask turns, the batch is full, or the oldest item reaches its budget.
+   */
+  #yieldThenPump(lastSize: number): void {
+    if (this.#yielding && lastSize < 0) return;
+    this.#yielding = true;
+    this.#setTimer(() => {
+      const n = this.#queued;
+      const oldest = this.#front();
+      const settled = n === lastSize || n >= this.config.maxBatchSize || this.#closing ||
+        (oldest !== undefined && this.#now() >= oldest.enqueuedAt + this.config.maxLatencyMs);
+      if (!settled) return this.#yieldThenPump(n);
+      this.#yielding = false;
+      this.#pump();
+    }, 0);
   }
 
   // ---- per-item events -----------------------------------------------------------------------------

@@ -47,10 +47,12 @@ export interface RunningServer {
 /** An executor whose real one arrives later; batches wait for it. */
 class DeferredExecutor implements Executor {
   readonly concurrency: number;
+  readonly sharesThread: boolean;
   readonly #executor: Promise<Executor>;
 
-  constructor(concurrency: number, executor: Promise<Executor>) {
+  constructor(concurrency: number, sharesThread: boolean, executor: Promise<Executor>) {
     this.concurrency = concurrency;
+    this.sharesThread = sharesThread;
     this.#executor = executor;
     this.#executor.catch(() => {});
   }
@@ -105,7 +107,8 @@ export async function startServer(path: string, options: ServeOptions): Promise<
 
   let ready = false;
   const executorPromise = openExecutor(path, options);
-  const executor = new DeferredExecutor(options.workers > 1 ? options.workers : 1, executorPromise);
+  const pooled = options.workers > 1;
+  const executor = new DeferredExecutor(pooled ? options.workers : 1, !pooled, executorPromise);
   const metrics = createServerMetrics();
   const { app, drain } = createApp(options, {
     document,
