@@ -88,13 +88,14 @@ async function wrk(url: string, body: string, connections: number): Promise<WrkR
   };
 }
 
-function rssMiB(pid: number): number {
-  try {
-    const status = Deno.readTextFileSync(`/proc/${pid}/status`);
-    return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? NaN) / 1024;
-  } catch {
-    return NaN; // not Linux, or the process is gone
-  }
+/** Resident set size of a process in MiB, from `ps` (reading /proc needs --allow-all in Deno). */
+async function rssMiB(pid: number): Promise<number> {
+  const { stdout } = await new Deno.Command("ps", {
+    args: ["-o", "rss=", "-p", String(pid)],
+    stdout: "piped",
+  })
+    .output();
+  return Number(new TextDecoder().decode(stdout).trim()) / 1024;
 }
 
 interface Started {
@@ -268,11 +269,11 @@ try {
     const server = await serve("iris", ["--workers", "1"]);
     colds.push(server.coldStartMs);
     await new Promise((r) => setTimeout(r, 300));
-    idle = rssMiB(server.pid);
+    idle = await rssMiB(server.pid);
     await server.stop();
   }
   const pooled = await serve("iris", ["--workers", "2"]);
-  const idlePool = rssMiB(pooled.pid);
+  const idlePool = await rssMiB(pooled.pid);
   const coldPool = pooled.coldStartMs;
   await pooled.stop();
   out("### iris server footprint");

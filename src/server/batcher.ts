@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { setImmediate } from "node:timers";
 import { messageOf, ObentoError } from "../errors.ts";
 import { CostModel, type CostModelOptions, type CostSnapshot } from "./cost_model.ts";
 
@@ -682,7 +683,8 @@ export class Batcher<T, R> {
   #yieldThenPump(lastSize: number): void {
     if (this.#yielding && lastSize < 0) return;
     this.#yielding = true;
-    this.#setTimer(() => {
+    // setImmediate: one event-loop turn (I/O is polled) without the 4 ms clamp nested setTimeout(0) gets.
+    setImmediate(() => {
       const n = this.#queued;
       const oldest = this.#front();
       const settled = n === lastSize || n >= this.config.maxBatchSize || this.#closing ||
@@ -690,7 +692,7 @@ export class Batcher<T, R> {
       if (!settled) return this.#yieldThenPump(n);
       this.#yielding = false;
       this.#pump();
-    }, 0);
+    });
   }
 
   // ---- per-item events -----------------------------------------------------------------------------
