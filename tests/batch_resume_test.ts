@@ -4,21 +4,14 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { cleanEnv, ROOT, runObento } from "./helpers/cli.ts";
+import { cleanEnv, obentoArgs, ROOT, runObento } from "./helpers/cli.ts";
 
 const ROWS = 300_000;
 
 function command(home: string, args: string[]): Deno.Command {
   return new Deno.Command(Deno.execPath(), {
     args: [
-      "run",
-      "--quiet",
-      "--allow-read",
-      "--allow-write",
-      "--allow-env",
-      "--allow-net",
-      "--allow-sys",
-      join(ROOT, "main.ts"),
+      ...obentoArgs(),
       ...args,
     ],
     cwd: home,

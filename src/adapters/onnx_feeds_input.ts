@@ -8,6 +8,8 @@ import { BadInputError } from "../errors.ts";
 import type { InputAdapter, JsonSchema, JsonValue } from "../sdk/adapter.ts";
 import type { DType, Tensor, TensorInfo } from "../sdk/tensor.ts";
 import { concatRows, tensorFromNested } from "./nested.ts";
+import { isJsonContentType, parseJsonBytes } from "./json_input.ts";
+import { unsupportedMediaType } from "./multipart.ts";
 
 /** Options for {@link OnnxFeedsInput}. */
 export interface OnnxFeedsInputOptions {
@@ -125,17 +127,10 @@ export class OnnxFeedsInput implements InputAdapter<Feeds, Feeds> {
 
   /** Decodes a JSON body. */
   fromBytes(bytes: Uint8Array, contentType: string): Feeds {
-    const type = contentType.split(";")[0].trim().toLowerCase();
-    if (type !== "application/json" && type !== "") {
-      throw new BadInputError(`unsupported content type "${type}"; send application/json`, { status: 415 });
+    if (!isJsonContentType(contentType)) {
+      throw unsupportedMediaType(this.type, contentType, this.contentTypes);
     }
-    let value: unknown;
-    try {
-      value = JSON.parse(new TextDecoder().decode(bytes));
-    } catch (error) {
-      throw new BadInputError(`body is not valid JSON: ${(error as Error).message}`);
-    }
-    return this.fromJson(value);
+    return this.fromJson(parseJsonBytes(bytes));
   }
 
   /** Rows along the first dimension. */

@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { isJsonContentType, parseJsonBytes } from "./json_input.ts";
 import { BadInputError, httpStatusOf, messageOf } from "../errors.ts";
 import type { EncodedOutput, InputAdapter, JsonSchema, JsonValue, OutputAdapter } from "../sdk/adapter.ts";
 import type { ArtifactSpecs } from "../sdk/artifact.ts";
@@ -16,7 +17,7 @@ import { sizeOf } from "../sdk/tensor.ts";
 import type { DType, Tensor, TensorData, TensorInfo } from "../sdk/tensor.ts";
 import { bytesFromJson } from "./file_input.ts";
 import { flatDataToJson, toJsonValue } from "./json_value.ts";
-import { mediaTypeOf } from "./multipart.ts";
+import { unsupportedMediaType } from "./multipart.ts";
 import { concatRows, formatShape, tensorFromNested } from "./nested.ts";
 
 /** A v2 tensor datatype. */
@@ -324,17 +325,10 @@ export class V2InferInput implements InputAdapter<V2InferItem, V2InferBatch> {
    * @throws {BadInputError} 415 for a content type other than JSON; 400 for invalid JSON or a bad request.
    */
   fromBytes(bytes: Uint8Array, contentType: string): V2InferItem {
-    const type = mediaTypeOf(contentType);
-    if (type !== "application/json" && type !== "") {
-      throw new BadInputError(`unsupported content type "${type}"; send application/json`, { status: 415 });
+    if (!isJsonContentType(contentType)) {
+      throw unsupportedMediaType(this.type, contentType, this.contentTypes);
     }
-    let value: unknown;
-    try {
-      value = JSON.parse(new TextDecoder().decode(bytes));
-    } catch (error) {
-      throw new BadInputError(`body is not valid JSON: ${(error as Error).message}`);
-    }
-    return this.fromJson(value);
+    return this.fromJson(parseJsonBytes(bytes));
   }
 
   /** One response per request. */

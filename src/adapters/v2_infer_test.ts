@@ -125,7 +125,7 @@ Deno.test("rejects bad requests with messages that name the input or output", ()
   });
   assert.throws(() => iris().fromBytes(enc("{"), "application/json"), { name: "BadInputError", status: 400 });
   assert.throws(() => iris().fromBytes(enc("x"), "text/csv"), {
-    message: 'unsupported content type "text/csv"; send application/json',
+    message: "V2InferInput does not accept content type text/csv; send one of: application/json",
     status: 415,
   });
 });

@@ -26,6 +26,20 @@ export interface CliRun {
   stderr: string;
 }
 
+/** The permissions `deno task obento` and the compiled binary run with: no --allow-run, no --allow-ffi. */
+export const OBENTO_PERMISSIONS: readonly string[] = [
+  "--allow-read",
+  "--allow-write",
+  "--allow-env",
+  "--allow-net",
+  "--allow-sys",
+];
+
+/** `deno` arguments that run the obento CLI from source, as the binary would run (add the command after). */
+export function obentoArgs(): string[] {
+  return ["run", "--quiet", ...OBENTO_PERMISSIONS, join(ROOT, "main.ts")];
+}
+
 /** Options for {@link runObento}. */
 export interface RunObentoOptions {
   /** OBENTO_HOME (and HOME) for the run. */
@@ -40,14 +54,7 @@ export interface RunObentoOptions {
 export async function runObento(options: RunObentoOptions, args: readonly string[]): Promise<CliRun> {
   const child = new Deno.Command(Deno.execPath(), {
     args: [
-      "run",
-      "--quiet",
-      "--allow-read",
-      "--allow-write",
-      "--allow-env",
-      "--allow-net",
-      "--allow-sys",
-      join(ROOT, "main.ts"),
+      ...obentoArgs(),
       ...args,
     ],
     cwd: options.cwd ?? options.home,

@@ -4,8 +4,7 @@
  *
  * @module
  */
-import { join } from "node:path";
-import { cleanEnv, ROOT } from "./cli.ts";
+import { cleanEnv, obentoArgs, ROOT } from "./cli.ts";
 
 /** A running `obento serve` subprocess. */
 export interface ServerProcess {
@@ -23,14 +22,7 @@ export interface ServerProcess {
 export async function startServer(home: string, args: string[], timeoutMs = 30_000): Promise<ServerProcess> {
   const child = new Deno.Command(Deno.execPath(), {
     args: [
-      "run",
-      "--quiet",
-      "--allow-read",
-      "--allow-write",
-      "--allow-env",
-      "--allow-net",
-      "--allow-sys",
-      join(ROOT, "main.ts"),
+      ...obentoArgs(),
       "serve",
       "--port",
       "0",
