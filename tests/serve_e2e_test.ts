@@ -191,6 +191,34 @@ Deno.test("SIGTERM finishes in-flight requests, then exits 0", async () => {
   }
 });
 
+Deno.test("a client that disconnects mid-request neither crashes the server nor stalls the batcher", async () => {
+  const home = await Deno.makeTempDir();
+  const cost = join(home, "cost.json");
+  await Deno.writeTextFile(cost, JSON.stringify({ a_ms: 0, b_ms: 200 }));
+  const bundle = await packTo(home, "tests/fixtures/synthetic/service.ts", [`cost=${cost}`], "slow");
+  const server = await startServer(home, [bundle, "--workers", "1"]);
+  try {
+    const controllers = Array.from({ length: 5 }, () => new AbortController());
+    const aborted = controllers.map((c, i) =>
+      fetch(`${server.url}/work`, {
+        method: "POST",
+        body: JSON.stringify({ i }),
+        headers: { "content-type": "application/json" },
+        signal: c.signal,
+      }).then(() => "answered", () => "aborted")
+    );
+    await new Promise((r) => setTimeout(r, 50));
+    controllers.forEach((c) => c.abort());
+    assert.deepEqual(await Promise.all(aborted), Array(5).fill("aborted"));
+    const r = await post(`${server.url}/work`, JSON.stringify({ after: true }));
+    assert.equal(r.status, 200);
+    assert.deepEqual((await r.json()).echo, { after: true });
+  } finally {
+    assert.equal(await server.stop(), 0);
+    await Deno.remove(home, { recursive: true });
+  }
+});
+
 Deno.test("per-item errors go to the right request; a wrong-length batch fails loudly", async () => {
   const home = await Deno.makeTempDir();
   const bundle = await packTo(
