@@ -197,7 +197,6 @@ interface Entry<T, R> {
   batch?: Batch<T, R>;
   resolve: (r: R) => void;
   reject: (e: unknown) => void;
-  cancelTimer?: () => void;
   signal?: AbortSignal;
   onAbort?: () => void;
 }
@@ -275,6 +274,10 @@ export class Batcher<T, R> {
   #gap: number | undefined;
   #cancelWake: (() => void) | undefined;
   #pumping = false;
+  /** Live requests with a finite deadline, watched by one sweep timer. */
+  readonly #timed = new Set<Entry<T, R>>();
+  #sweepAt: number | undefined;
+  #cancelSweep: (() => void) | undefined;
   readonly #sharesThread: boolean;
   #yielding = false;
   #repump = false;
@@ -386,7 +389,8 @@ export class Batcher<T, R> {
         reject,
       };
       if (Number.isFinite(deadline)) {
-        entry.cancelTimer = this.#setTimer(() => this.#expire(entry), deadline - now);
+        this.#timed.add(entry);
+        this.#armSweep(deadline, now);
       }
       if (options.signal) {
         const signal = options.signal;
@@ -700,7 +704,7 @@ export class Batcher<T, R> {
   #settle(e: Entry<T, R>, error: unknown, value?: R): void {
     const wasRunning = e.state === "running";
     e.state = "done";
-    e.cancelTimer?.();
+    if (this.#timed.delete(e) && this.#timed.size === 0) this.#disarmSweep();
     if (e.onAbort) e.signal?.removeEventListener("abort", e.onAbort);
     if (error === undefined) e.resolve(value as R);
     else e.reject(error);
@@ -708,6 +712,34 @@ export class Batcher<T, R> {
     if (wasRunning && batch && --batch.pending === 0 && this.#running.has(batch)) {
       batch.controller.abort(new ObentoError("UNAVAILABLE", "no request is waiting for this batch any more"));
     }
+  }
+
+  /**
+   * One timer for all deadlines (not one per request, which costs more than a tiny model's inference): it is
+   * armed for the earliest deadline among live requests and, when it fires, expires every request whose
+   * deadline has passed and re-arms for the next.
+   */
+  #armSweep(deadline: number, now: number): void {
+    if (this.#sweepAt !== undefined && this.#sweepAt <= deadline) return;
+    this.#cancelSweep?.();
+    this.#sweepAt = deadline;
+    this.#cancelSweep = this.#setTimer(() => this.#sweep(), Math.max(0, deadline - now));
+  }
+
+  #disarmSweep(): void {
+    this.#cancelSweep?.();
+    this.#cancelSweep = undefined;
+    this.#sweepAt = undefined;
+  }
+
+  #sweep(): void {
+    this.#cancelSweep = undefined;
+    this.#sweepAt = undefined;
+    const now = this.#now();
+    for (const e of [...this.#timed]) if (e.deadline <= now) this.#expire(e);
+    let next = Infinity;
+    for (const e of this.#timed) next = Math.min(next, e.deadline);
+    if (Number.isFinite(next)) this.#armSweep(next, now);
   }
 
   #expire(e: Entry<T, R>): void {
