@@ -15,7 +15,7 @@
  * @module
  */
 import { builtinModules } from "node:module";
-import { basename, dirname, extname, isAbsolute, join, relative, resolve } from "node:path";
+import { basename, dirname, extname, isAbsolute, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type {
   Loader,
@@ -27,6 +27,17 @@ import type {
   Plugin,
 } from "esbuild-wasm/esm/browser.js";
 import { messageOf, ObentoError } from "../errors.ts";
+import { isFile } from "./_fs.ts";
+import { applyImportMap, findImportMap, type ImportMap } from "./import_map.ts";
+import {
+  defaultDenoDir,
+  findInNodeModules,
+  type NpmModuleData,
+  resolveFromPackage,
+  resolveNpmSpecifier,
+} from "./npm_resolver.ts";
+
+export { defaultDenoDir };
 
 /**
  * The `Symbol.for` key under which the host publishes the SDK namespace before importing a bundled
@@ -64,22 +75,6 @@ export interface BundledServiceModule {
 
 type Esbuild = typeof import("esbuild-wasm/esm/browser.js");
 
-/** Packs an npm package's identity with its folder on disk. */
-interface PackageRef {
-  /** Package name, e.g. `yaml` or `@scope/name`. */
-  name: string;
-  /** Version from its package.json. */
-  version: string;
-  /** Real folder of the package. */
-  root: string;
-}
-
-/** What a module in the `npm` namespace carries between onResolve and onLoad. */
-interface NpmModuleData {
-  file: string;
-  pkg: PackageRef;
-}
-
 /** Per-build state of the resolver plugin. */
 interface ResolveContext {
   entry: string;
@@ -88,13 +83,6 @@ interface ResolveContext {
   importMap: ImportMap | undefined;
   files: Set<string>;
   needsRequireShim: boolean;
-}
-
-/** The `imports` of a deno.json, with values made absolute where they are paths. */
-interface ImportMap {
-  /** The config file it came from (for messages). */
-  file: string;
-  imports: Map<string, string>;
 }
 
 const LOADERS: Readonly<Record<string, Loader>> = {
@@ -189,28 +177,6 @@ export async function bundleServiceModule(
       `const require = __obentoCreateRequire("file:///obento/service.js");\n` + code;
   }
   return { code, files: [...ctx.files].sort() };
-}
-
-/**
- * Deno's cache folder as `deno info` reports it: `$DENO_DIR`, else `$XDG_CACHE_HOME/deno` or
- * `~/.cache/deno` (Linux and others), `~/Library/Caches/deno` (macOS), `%LOCALAPPDATA%\deno` (Windows).
- *
- * @param env Reads an environment variable (e.g. `(name) => Deno.env.get(name)`).
- * @param os The platform, as `Deno.build.os`.
- *
- * @example
- * ```ts
- * import { defaultDenoDir } from "./module_bundler.ts";
- * console.log(defaultDenoDir((name) => ({ HOME: "/home/ada" })[name], "linux")); // /home/ada/.cache/deno
- * ```
- */
-export function defaultDenoDir(env: (name: string) => string | undefined, os: typeof Deno.build.os): string {
-  const explicit = env("DENO_DIR");
-  if (explicit) return explicit;
-  const home = env("HOME") ?? env("USERPROFILE") ?? ".";
-  if (os === "windows") return join(env("LOCALAPPDATA") ?? join(home, "AppData", "Local"), "deno");
-  if (os === "darwin") return join(home, "Library", "Caches", "deno");
-  return join(env("XDG_CACHE_HOME") || join(home, ".cache"), "deno");
 }
 
 function envGetter(): (name: string) => string | undefined {
@@ -391,467 +357,7 @@ function loaderFor(path: string): Loader {
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// npm packages
-
-async function resolveNpmSpecifier(
-  ctx: ResolveContext,
-  specifier: string,
-  args: OnResolveArgs,
-): Promise<OnResolveResult> {
-  const match = /^npm:\/?(@[^/@]+\/[^/@]+|[^/@]+)(?:@([^/]*))?(\/.*)?$/.exec(specifier);
-  if (!match) {
-    throw new ObentoError(
-      "BAD_SERVICE",
-      `${specifier} is not an npm specifier; write npm:name@version/subpath`,
-    );
-  }
-  const [, name, range = "*", subpath = ""] = match;
-  const pkg = await findPackage(ctx, name, range, args.resolveDir);
-  if (!pkg) {
-    throw new ObentoError(
-      "BAD_SERVICE",
-      `${specifier} is not in the local npm cache; run \`deno cache ${
-        basename(ctx.entry)
-      }\` once, then pack again`,
-    );
-  }
-  return await resolveInPackage(pkg, "." + subpath, args.kind);
-}
-
-async function resolveFromPackage(
-  ctx: ResolveContext,
-  args: OnResolveArgs,
-  from: NpmModuleData,
-): Promise<OnResolveResult> {
-  const specifier = args.path;
-  if (specifier.startsWith("#")) {
-    const manifest = await readPackageJson(from.pkg.root);
-    const target = resolveExportsMap(manifest.imports, specifier, conditionsFor(args.kind));
-    if (target === undefined) {
-      throw new ObentoError(
-        "BAD_SERVICE",
-        `${from.pkg.name}@${from.pkg.version} does not define "${specifier}"`,
-      );
-    }
-    if (!target.startsWith("./")) return await resolveFromPackage(ctx, { ...args, path: target }, from);
-    return await npmFileResult(from.pkg, join(from.pkg.root, target));
-  }
-  if (specifier.startsWith(".") || isAbsolute(specifier)) {
-    const file = await resolveNodeFile(resolve(args.resolveDir, specifier));
-    if (!file) {
-      throw new ObentoError(
-        "BAD_SERVICE",
-        `cannot find ${specifier} imported by ${from.file} in ${from.pkg.name}@${from.pkg.version}`,
-      );
-    }
-    return await npmFileResult(from.pkg, file);
-  }
-  const match = /^(@[^/]+\/[^/]+|[^/]+)(\/.*)?$/.exec(specifier);
-  if (!match) throw new ObentoError("BAD_SERVICE", `cannot resolve "${specifier}" imported by ${from.file}`);
-  const [, name, subpath = ""] = match;
-  if (name === from.pkg.name) return await resolveInPackage(from.pkg, "." + subpath, args.kind);
-  const manifest = await readPackageJson(from.pkg.root);
-  const range = dependencyRange(manifest, name);
-  const pkg = await findPackage(ctx, name, range ?? "*", args.resolveDir);
-  if (!pkg) {
-    throw new ObentoError(
-      "BAD_SERVICE",
-      `npm:${name}@${range ?? "*"} (a dependency of ${from.pkg.name}@${from.pkg.version}) is not in the ` +
-        `local npm cache; run \`deno cache ${basename(ctx.entry)}\` once, then pack again`,
-    );
-  }
-  return await resolveInPackage(pkg, "." + subpath, args.kind);
-}
-
-function dependencyRange(manifest: PackageJson, name: string): string | undefined {
-  for (const field of ["dependencies", "peerDependencies", "optionalDependencies"] as const) {
-    const deps = manifest[field];
-    if (deps && typeof deps === "object" && typeof deps[name] === "string") return deps[name];
-  }
-  return undefined;
-}
-
-/** Looks for `name` in `node_modules/` folders above `fromDir`, then in Deno's npm cache. */
-async function findPackage(
-  ctx: ResolveContext,
-  name: string,
-  range: string,
-  fromDir: string,
-): Promise<PackageRef | undefined> {
-  const wanted = parseRange(range);
-  if (!wanted) {
-    throw new ObentoError("BAD_SERVICE", `npm:${name}@${range}: obento cannot read the range "${range}"`);
-  }
-  for (let dir = fromDir;; dir = dirname(dir)) {
-    const root = join(dir, "node_modules", name);
-    const pkg = await packageAt(root);
-    if (pkg) {
-      const version = parseVersion(pkg.version);
-      if (version && satisfies(version, wanted)) return pkg;
-    }
-    if (dirname(dir) === dir) break;
-  }
-  let best: { version: Version; root: string } | undefined;
-  for (const registry of await listDir(join(ctx.denoDir, "npm"))) {
-    const packageDir = join(ctx.denoDir, "npm", registry, name);
-    for (const entry of await listDir(packageDir)) {
-      const version = parseVersion(entry);
-      if (!version || !satisfies(version, wanted)) continue;
-      if (best && compareVersions(version, best.version) <= 0) continue;
-      if (await isFile(join(packageDir, entry, "package.json"))) {
-        best = { version, root: join(packageDir, entry) };
-      }
-    }
-  }
-  return best ? await packageAt(best.root) : undefined;
-}
-
-async function findInNodeModules(fromDir: string, specifier: string): Promise<OnResolveResult | undefined> {
-  const match = /^(@[^/]+\/[^/]+|[^/]+)(\/.*)?$/.exec(specifier);
-  if (!match) return undefined;
-  for (let dir = fromDir;; dir = dirname(dir)) {
-    const pkg = await packageAt(join(dir, "node_modules", match[1]));
-    if (pkg) return await resolveInPackage(pkg, "." + (match[2] ?? ""), "import-statement");
-    if (dirname(dir) === dir) return undefined;
-  }
-}
-
-async function packageAt(root: string): Promise<PackageRef | undefined> {
-  try {
-    const real = await Deno.realPath(root);
-    const manifest = await readPackageJson(real);
-    if (typeof manifest.name !== "string" || typeof manifest.version !== "string") return undefined;
-    return { name: manifest.name, version: manifest.version, root: real };
-  } catch {
-    return undefined;
-  }
-}
-
-async function resolveInPackage(pkg: PackageRef, subpath: string, kind: string): Promise<OnResolveResult> {
-  const manifest = await readPackageJson(pkg.root);
-  const conditions = conditionsFor(kind);
-  let file: string | undefined;
-  if (manifest.exports !== undefined && manifest.exports !== null) {
-    const target = resolveExportsMap(manifest.exports, subpath, conditions);
-    if (target === undefined) {
-      throw new ObentoError(
-        "BAD_SERVICE",
-        `${pkg.name}@${pkg.version} does not export "${subpath}" (see the "exports" of its package.json)`,
-      );
-    }
-    file = await resolveNodeFile(join(pkg.root, target));
-  } else if (subpath === ".") {
-    const fields = kind === "require-call" ? [manifest.main] : [manifest.module, manifest.main];
-    for (const field of [...fields, "index.js"]) {
-      if (typeof field !== "string") continue;
-      file = await resolveNodeFile(join(pkg.root, field));
-      if (file) break;
-    }
-  } else {
-    file = await resolveNodeFile(join(pkg.root, subpath));
-  }
-  if (!file) {
-    throw new ObentoError(
-      "BAD_SERVICE",
-      `cannot find "${subpath}" in ${pkg.name}@${pkg.version} at ${pkg.root}`,
-    );
-  }
-  return await npmFileResult(pkg, file);
-}
-
-function npmFileResult(pkg: PackageRef, file: string): OnResolveResult {
-  // A host-independent path keeps the bundle byte-identical wherever the cache lives.
-  const inside = relative(pkg.root, file).split("\\").join("/");
-  const data: NpmModuleData = { file, pkg };
-  return { path: `${pkg.name}@${pkg.version}/${inside}`, namespace: "npm", pluginData: data };
-}
-
-function conditionsFor(kind: string): readonly string[] {
-  return kind === "require-call" || kind === "require-resolve"
-    ? ["deno", "node", "require", "default"]
-    : ["deno", "node", "import", "module", "default"];
-}
-
-/** Node's file lookup: as written, with an extension added, or a folder's package.json/index. */
-async function resolveNodeFile(path: string): Promise<string | undefined> {
-  if (await isFile(path)) return path;
-  for (const ext of [".js", ".mjs", ".cjs", ".json"]) {
-    if (await isFile(path + ext)) return path + ext;
-  }
-  if (await isDirectory(path)) {
-    try {
-      const main = (await readPackageJson(path)).main;
-      if (typeof main === "string") {
-        const found = await resolveNodeFile(join(path, main));
-        if (found) return found;
-      }
-    } catch {
-      // no package.json: try index files
-    }
-    for (const index of ["index.js", "index.mjs", "index.cjs", "index.json"]) {
-      if (await isFile(join(path, index))) return join(path, index);
-    }
-  }
-  return undefined;
-}
-
-/** Resolves a subpath against a package.json `exports` (or `imports`) value; undefined when not exported. */
-function resolveExportsMap(
-  exports: unknown,
-  subpath: string,
-  conditions: readonly string[],
-): string | undefined {
-  const isSubpathMap = exports !== null && typeof exports === "object" && !Array.isArray(exports) &&
-    Object.keys(exports).some((key) => key.startsWith(".") || key.startsWith("#"));
-  const map: Record<string, unknown> = isSubpathMap ? exports as Record<string, unknown> : { ".": exports };
-  if (Object.hasOwn(map, subpath)) return resolveExportsTarget(map[subpath], conditions, "") ?? undefined;
-  let best: { key: string; star: string } | undefined;
-  for (const key of Object.keys(map)) {
-    const star = key.indexOf("*");
-    if (star < 0) continue;
-    const prefix = key.slice(0, star);
-    const suffix = key.slice(star + 1);
-    if (subpath.startsWith(prefix) && subpath.endsWith(suffix) && subpath.length >= key.length - 1) {
-      if (!best || prefix.length > best.key.indexOf("*")) {
-        best = { key, star: subpath.slice(prefix.length, subpath.length - suffix.length) };
-      }
-    }
-  }
-  return best ? resolveExportsTarget(map[best.key], conditions, best.star) ?? undefined : undefined;
-}
-
-function resolveExportsTarget(target: unknown, conditions: readonly string[], star: string): string | null {
-  if (typeof target === "string") return target.replaceAll("*", star);
-  if (Array.isArray(target)) {
-    for (const item of target) {
-      const found = resolveExportsTarget(item, conditions, star);
-      if (found !== null) return found;
-    }
-    return null;
-  }
-  if (target !== null && typeof target === "object") {
-    for (const [condition, value] of Object.entries(target)) {
-      if (condition !== "default" && !conditions.includes(condition)) continue;
-      const found = resolveExportsTarget(value, conditions, star);
-      if (found !== null) return found;
-    }
-  }
-  return null;
-}
-
-/** The fields of package.json that resolution reads. */
-interface PackageJson {
-  name?: unknown;
-  version?: unknown;
-  main?: unknown;
-  module?: unknown;
-  exports?: unknown;
-  imports?: unknown;
-  dependencies?: Record<string, string>;
-  peerDependencies?: Record<string, string>;
-  optionalDependencies?: Record<string, string>;
-}
-
-async function readPackageJson(root: string): Promise<PackageJson> {
-  return JSON.parse(await Deno.readTextFile(join(root, "package.json"))) as PackageJson;
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// npm version ranges: exact, ^, ~, x/*, partial versions, comparators (>=, <…), hyphen ranges and ||.
-
-/** major, minor, patch, prerelease ("" for a release). */
-type Version = [number, number, number, string];
-type Comparator = { op: ">=" | ">" | "<" | "<=" | "="; version: Version };
-
-function parseVersion(text: string): Version | undefined {
-  const m = /^v?(\d+)\.(\d+)\.(\d+)(?:-([0-9A-Za-z.-]+))?(?:\+[0-9A-Za-z.-]+)?$/.exec(text.trim());
-  return m ? [Number(m[1]), Number(m[2]), Number(m[3]), m[4] ?? ""] : undefined;
-}
-
-function compareVersions(a: Version, b: Version): number {
-  for (let i = 0; i < 3; i++) {
-    if (a[i] !== b[i]) return (a[i] as number) - (b[i] as number);
-  }
-  if (a[3] === b[3]) return 0;
-  if (a[3] === "") return 1;
-  if (b[3] === "") return -1;
-  const pa = a[3].split(".");
-  const pb = b[3].split(".");
-  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
-    if (pa[i] === undefined) return -1;
-    if (pb[i] === undefined) return 1;
-    const na = /^\d+$/.test(pa[i]) ? Number(pa[i]) : NaN;
-    const nb = /^\d+$/.test(pb[i]) ? Number(pb[i]) : NaN;
-    if (!Number.isNaN(na) && !Number.isNaN(nb)) {
-      if (na !== nb) return na - nb;
-    } else if (pa[i] !== pb[i]) return pa[i] < pb[i] ? -1 : 1;
-  }
-  return 0;
-}
-
-/** Parses a range into alternatives (`||`), each a list of comparators all of which must hold. */
-function parseRange(range: string): Comparator[][] | undefined {
-  const sets: Comparator[][] = [];
-  for (const alternative of range.split("||")) {
-    const normalized = alternative.trim().replace(/(>=|<=|>|<|=|\^|~)\s+/g, "$1");
-    const tokens = normalized === "" ? [] : normalized.split(/\s+/);
-    const set: Comparator[] = [];
-    if (tokens.length === 3 && tokens[1] === "-") {
-      const low = comparatorsOf(">=", tokens[0]);
-      const high = comparatorsOf("<=", tokens[2]);
-      if (!low || !high) return undefined;
-      set.push(...low, ...high);
-    } else {
-      for (const token of tokens) {
-        const m = /^(>=|<=|>|<|=|\^|~)?(.*)$/.exec(token);
-        const comparators = m ? comparatorsOf(m[1] ?? "", m[2]) : undefined;
-        if (!comparators) return undefined;
-        set.push(...comparators);
-      }
-    }
-    sets.push(set);
-  }
-  return sets;
-}
-
-function comparatorsOf(op: string, text: string): Comparator[] | undefined {
-  const m = /^v?(\d+|[xX*])(?:\.(\d+|[xX*]))?(?:\.(\d+|[xX*]))?(?:-([0-9A-Za-z.-]+))?(?:\+[0-9A-Za-z.-]+)?$/
-    .exec(text);
-  if (!m) return undefined;
-  const part = (s: string | undefined) => (s === undefined || /^[xX*]$/.test(s) ? undefined : Number(s));
-  const major = part(m[1]);
-  const minor = major === undefined ? undefined : part(m[2]);
-  const patch = minor === undefined ? undefined : part(m[3]);
-  const pre = patch === undefined ? "" : m[4] ?? "";
-  if (major === undefined) return op === "<" || op === ">" ? [{ op: "<", version: [0, 0, 0, "0"] }] : [];
-  const low: Version = [major, minor ?? 0, patch ?? 0, pre];
-  const bump = (level: 0 | 1 | 2): Version =>
-    level === 0 ? [major + 1, 0, 0, "0"] : level === 1 ? [major, (minor ?? 0) + 1, 0, "0"] : [
-      major,
-      minor ?? 0,
-      (patch ?? 0) + 1,
-      "0",
-    ];
-  const partialLevel: 0 | 1 | undefined = minor === undefined ? 0 : patch === undefined ? 1 : undefined;
-  switch (op) {
-    case "^": {
-      const level = major > 0 || minor === undefined ? 0 : (minor > 0 || patch === undefined ? 1 : 2);
-      return [{ op: ">=", version: low }, { op: "<", version: bump(level) }];
-    }
-    case "~":
-      return [{ op: ">=", version: low }, { op: "<", version: bump(minor === undefined ? 0 : 1) }];
-    case ">=":
-      return [{ op: ">=", version: low }];
-    case "<":
-      return [{ op: "<", version: partialLevel === undefined ? low : [low[0], low[1], low[2], "0"] }];
-    case ">":
-      return [
-        partialLevel === undefined ? { op: ">", version: low } : { op: ">=", version: bump(partialLevel) },
-      ];
-    case "<=":
-      return [
-        partialLevel === undefined ? { op: "<=", version: low } : { op: "<", version: bump(partialLevel) },
-      ];
-    default:
-      return partialLevel === undefined
-        ? [{ op: "=", version: low }]
-        : [{ op: ">=", version: low }, { op: "<", version: bump(partialLevel) }];
-  }
-}
-
-function satisfies(version: Version, range: Comparator[][]): boolean {
-  return range.some((set) => {
-    if (version[3] !== "") {
-      // Prereleases match only a range that names a prerelease of the same major.minor.patch.
-      const allowed = set.some((c) =>
-        c.version[3] !== "" && c.version[3] !== "0" && c.version[0] === version[0] &&
-        c.version[1] === version[1] && c.version[2] === version[2]
-      );
-      if (!allowed) return false;
-    }
-    return set.every((c) => {
-      const cmp = compareVersions(version, c.version);
-      return c.op === ">="
-        ? cmp >= 0
-        : c.op === ">"
-        ? cmp > 0
-        : c.op === "<"
-        ? cmp < 0
-        : c.op === "<="
-        ? cmp <= 0
-        : cmp === 0;
-    });
-  });
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// deno.json import maps
-
-async function findImportMap(fromDir: string): Promise<ImportMap | undefined> {
-  for (let dir = fromDir;; dir = dirname(dir)) {
-    for (const name of ["deno.json", "deno.jsonc"]) {
-      const file = join(dir, name);
-      if (!(await isFile(file))) continue;
-      const config = parseJsonc(await Deno.readTextFile(file), file);
-      let imports = config.imports;
-      let base = dir;
-      if (imports === undefined && typeof config.importMap === "string") {
-        const mapFile = resolve(dir, config.importMap);
-        imports = parseJsonc(await Deno.readTextFile(mapFile), mapFile).imports;
-        base = dirname(mapFile);
-      }
-      return { file, imports: importEntries(imports, base) };
-    }
-    if (dirname(dir) === dir) return undefined;
-  }
-}
-
-function importEntries(imports: unknown, base: string): Map<string, string> {
-  const entries = new Map<string, string>();
-  if (!imports || typeof imports !== "object") return entries;
-  for (const [key, value] of Object.entries(imports)) {
-    if (typeof value !== "string") continue;
-    const target = value.startsWith("./") || value.startsWith("../") || value.startsWith("/")
-      ? resolve(base, value) + (value.endsWith("/") ? "/" : "")
-      : value;
-    entries.set(key, target);
-    // Deno maps "pkg/sub" through "pkg" when "pkg" is an npm: or jsr: specifier.
-    if (!key.endsWith("/") && /^(npm|jsr):/.test(value) && !entries.has(key + "/")) {
-      entries.set(key + "/", value.replace(/\/$/, "") + "/");
-    }
-  }
-  return entries;
-}
-
-function applyImportMap(map: ImportMap, specifier: string): string | undefined {
-  const exact = map.imports.get(specifier);
-  if (exact !== undefined) return exact;
-  let best: string | undefined;
-  for (const key of map.imports.keys()) {
-    if (key.endsWith("/") && specifier.startsWith(key) && (!best || key.length > best.length)) best = key;
-  }
-  return best === undefined ? undefined : map.imports.get(best) + specifier.slice(best.length);
-}
-
-function parseJsonc(text: string, file: string): Record<string, unknown> {
-  // Drop comments and trailing commas outside strings.
-  const stripped = text.replace(
-    /("(?:[^"\\]|\\.)*")|\/\/[^\n]*|\/\*[\s\S]*?\*\/|,(\s*[}\]])/g,
-    (_m, str: string | undefined, close: string | undefined) => str ?? close ?? "",
-  );
-  try {
-    const value = JSON.parse(stripped);
-    return value && typeof value === "object" ? value : {};
-  } catch (error) {
-    throw new ObentoError(
-      "BAD_SERVICE",
-      `${file} is not valid JSON(C): ${messageOf(error)}; fix it and pack again`,
-    );
-  }
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// errors and files
+// errors
 
 function toObentoError(error: unknown, workDir: string): ObentoError {
   const messages = (error as { errors?: Message[] }).errors;
@@ -870,30 +376,4 @@ function locationOf(message: Message, workDir: string): string {
   if (!loc) return "";
   const file = loc.namespace === "file" || loc.namespace === "" ? resolve(workDir, loc.file) : loc.file;
   return `${file}:${loc.line}:${loc.column + 1}: `;
-}
-
-async function isFile(path: string): Promise<boolean> {
-  try {
-    return (await Deno.stat(path)).isFile;
-  } catch {
-    return false;
-  }
-}
-
-async function isDirectory(path: string): Promise<boolean> {
-  try {
-    return (await Deno.stat(path)).isDirectory;
-  } catch {
-    return false;
-  }
-}
-
-async function listDir(path: string): Promise<string[]> {
-  const names: string[] = [];
-  try {
-    for await (const entry of Deno.readDir(path)) names.push(entry.name);
-  } catch {
-    // missing folder: nothing cached there
-  }
-  return names;
 }

@@ -236,12 +236,3 @@ Deno.test("a bundled service that throws at top level fails to load naming the f
     "throws/service.ts failed while loading: threshold is not a number; fix the service code and pack again",
   );
 });
-
-Deno.test("defaultDenoDir follows DENO_DIR, then the platform default", () => {
-  const env = (vars: Record<string, string>) => (name: string) => vars[name];
-  assert.equal(defaultDenoDir(env({ DENO_DIR: "/d", HOME: "/h" }), "linux"), "/d");
-  assert.equal(defaultDenoDir(env({ HOME: "/h" }), "linux"), "/h/.cache/deno");
-  assert.equal(defaultDenoDir(env({ HOME: "/h", XDG_CACHE_HOME: "/x" }), "linux"), "/x/deno");
-  assert.equal(defaultDenoDir(env({ HOME: "/h" }), "darwin"), "/h/Library/Caches/deno");
-  assert.equal(defaultDenoDir(env({ LOCALAPPDATA: "/l" }), "windows"), join("/l", "deno"));
-});
