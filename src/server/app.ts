@@ -203,8 +203,10 @@ export function createApp(config: ServeConfig, deps: AppDeps): ObentoApp {
   if (deps.staticDir !== undefined) app.route("/static", staticFiles(deps.staticDir));
 
   const models = v2ModelsFromBundle(document);
-  app.use("/v2/models/:name/infer", requireToken);
-  app.use("/v2/models/:name/versions/:version/infer", requireToken);
+  if (config.apiToken !== undefined) {
+    app.use("/v2/models/:name/infer", requireToken);
+    app.use("/v2/models/:name/versions/:version/infer", requireToken);
+  }
   app.route(
     "/",
     v2Routes({
@@ -221,7 +223,9 @@ export function createApp(config: ServeConfig, deps: AppDeps): ObentoApp {
   );
 
   for (const api of document.service.apis) {
-    app.post(`/${api.name}`, requireToken, (c) => serveItem(c, api.name, batchApis.has(api.name)));
+    const handler = (c: Context) => serveItem(c, api.name, batchApis.has(api.name));
+    if (config.apiToken !== undefined) app.post(`/${api.name}`, requireToken, handler);
+    else app.post(`/${api.name}`, handler);
   }
   app.notFound((c) =>
     errorResponse(
