@@ -4,7 +4,7 @@
  *
  * Options: `--rows N[,M…]` (default 1000000,10000000), `--naive-max N` (largest file the naive run gets,
  * default 1000000: read-all needs memory in proportion), `--batch-size N` (default 4096), `--keep DIR` (leave
- * the files there). Linux only (peak RSS is read from /proc/<pid>/status VmHWM).
+ * the files there). Needs GNU time (`/usr/bin/time`, Debian package `time`) for peak RSS.
  *
  * @module
  */
@@ -12,7 +12,15 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 
 const ROOT = new URL("../", import.meta.url).pathname;
-const PERMS = ["--allow-read", "--allow-write", "--allow-env", "--allow-net", "--allow-sys"];
+/** As `deno task obento` and the compiled binary run: the same permissions and V8 flags. */
+const PERMS = [
+  "--v8-flags=--max-semi-space-size=8",
+  "--allow-read",
+  "--allow-write",
+  "--allow-env",
+  "--allow-net",
+  "--allow-sys",
+];
 
 /** The naive baseline, run as a child: read the whole file, decode one frame, predict, format, write. */
 async function naive(bundle: string, input: string, output: string): Promise<void> {
@@ -34,24 +42,22 @@ interface Measured {
   code: number;
 }
 
-/** Runs a child, polling its VmHWM (peak RSS) until it exits. */
+/**
+ * Runs a child under GNU time (`/usr/bin/time -f %M`) for its peak RSS: reading /proc/<pid>/status needs
+ * --allow-all in Deno, which this benchmark does not ask for.
+ */
 async function measure(args: string[]): Promise<Measured> {
   const start = performance.now();
-  const child = new Deno.Command(Deno.execPath(), { args, stdout: "null", stderr: "piped" }).spawn();
-  let peakKiB = 0;
-  const poll = setInterval(() => {
-    try {
-      const status = Deno.readTextFileSync(`/proc/${child.pid}/status`);
-      const m = /VmHWM:\s+(\d+) kB/.exec(status);
-      if (m) peakKiB = Math.max(peakKiB, Number(m[1]));
-    } catch {
-      // exited
-    }
-  }, 10);
-  const { code, stderr } = await child.output();
-  clearInterval(poll);
+  const child = new Deno.Command("/usr/bin/time", {
+    args: ["-f", "OBENTO_PEAK_KB=%M", Deno.execPath(), ...args],
+    stdout: "null",
+    stderr: "piped",
+  }).spawn();
+  const { code, stderr: raw } = await child.output();
+  const all = new TextDecoder().decode(raw);
+  const peakKiB = Number(/OBENTO_PEAK_KB=(\d+)/.exec(all)?.[1] ?? 0);
+  const text = all.replace(/^OBENTO_PEAK_KB=\d+\n?/m, "");
   const seconds = (performance.now() - start) / 1000;
-  const text = new TextDecoder().decode(stderr);
   if (code !== 0) console.error(text);
   return { seconds, peakMiB: peakKiB / 1024, code, stderr: text };
 }

@@ -16,7 +16,15 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
-const PERMS = ["--allow-read", "--allow-write", "--allow-env", "--allow-net", "--allow-sys"];
+/** As `deno task obento` and the compiled binary run: the same permissions and V8 flags. */
+const PERMS = [
+  "--v8-flags=--max-semi-space-size=8",
+  "--allow-read",
+  "--allow-write",
+  "--allow-env",
+  "--allow-net",
+  "--allow-sys",
+];
 const { values } = parseArgs({
   args: Deno.args,
   options: { duration: { type: "string", default: "5" }, quick: { type: "boolean" } },
