@@ -4,18 +4,32 @@
  * @module
  */
 import { join } from "node:path";
+import type { CliContext } from "./src/cli/command.ts";
 import { runCli } from "./src/cli/main.ts";
 
-if (import.meta.main) {
+/** Writes all of `bytes` (a single write may take only part of them on a pipe). */
+function writeAll(stream: { writeSync(p: Uint8Array): number }, bytes: Uint8Array): void {
+  let offset = 0;
+  while (offset < bytes.length) offset += stream.writeSync(bytes.subarray(offset));
+}
+
+/**
+ * The CLI context of this process: `$OBENTO_HOME` (default `~/.obento`), the working directory, and
+ * stdout/stderr. The only place obento reads its environment.
+ */
+export function processCliContext(cwd: string = Deno.cwd()): CliContext {
   const encoder = new TextEncoder();
   const home = Deno.env.get("OBENTO_HOME") ||
     join(Deno.env.get("HOME") ?? Deno.env.get("USERPROFILE") ?? ".", ".obento");
-  const code = await runCli(Deno.args, {
+  return {
     home,
-    cwd: Deno.cwd(),
+    cwd,
     isTerminal: Deno.stdout.isTerminal(),
-    out: (text) => void Deno.stdout.writeSync(encoder.encode(text)),
-    err: (text) => void Deno.stderr.writeSync(encoder.encode(text)),
-  });
-  Deno.exit(code);
+    out: (text) => writeAll(Deno.stdout, encoder.encode(text)),
+    err: (text) => writeAll(Deno.stderr, encoder.encode(text)),
+  };
+}
+
+if (import.meta.main) {
+  Deno.exit(await runCli(Deno.args, processCliContext()));
 }

@@ -7,19 +7,11 @@
  */
 import { parseArgs } from "node:util";
 import { fileURLToPath } from "node:url";
-import { join } from "node:path";
 import { runCli } from "../src/cli/main.ts";
+import { processCliContext } from "../main.ts";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
-const encoder = new TextEncoder();
-const home = Deno.env.get("OBENTO_HOME") || join(Deno.env.get("HOME") ?? ".", ".obento");
-const ctx = {
-  home,
-  cwd: root,
-  isTerminal: Deno.stdout.isTerminal(),
-  out: (text: string) => void Deno.stdout.writeSync(encoder.encode(text)),
-  err: (text: string) => void Deno.stderr.writeSync(encoder.encode(text)),
-};
+const ctx = processCliContext(root);
 
 async function step(title: string, args: string[]): Promise<void> {
   console.log(`\n$ obento ${args.map((a) => (/[\s"'{[]/.test(a) ? `'${a}'` : a)).join(" ")}   # ${title}`);
