@@ -271,6 +271,25 @@ Deno.test("a folder of images: one record per file, an unreadable image fails al
     assert.equal(errors[1][0], "4"); // digit_0, digit_2, digit_3, then digit_4_broken
     assert.match(errors[1][2], /^digit_4_broken\.png: not a PNG or JPEG image/);
     assert.equal(out.length + errors.length - 1, digitsRef.images.length + 1);
+
+    // A glob picks the matching files only (here the JPEGs), sorted by name.
+    const glob = await obento(home, [
+      "run",
+      join(home, "digits"),
+      "classify",
+      "--input-file",
+      "scans/*.jpg",
+      "--format",
+      "jsonl",
+      "--keep-columns",
+      "file",
+    ]);
+    assert.equal(glob.code, 0, glob.stderr);
+    const jpgs = glob.stdout.trimEnd().split("\n").map((l) => JSON.parse(l));
+    assert.deepEqual(
+      jpgs.map((o) => ({ file: o.file, digit: o.digit })),
+      expected.filter((e) => e.file.endsWith(".jpg")),
+    );
   } finally {
     await Deno.remove(home, { recursive: true });
   }
