@@ -88,6 +88,15 @@ export type { PackModelOptions } from "./src/bundle/pack_model.ts";
 export * from "./src/registry/mod.ts";
 export * from "./src/batch/mod.ts";
 
+/** The parts the host supplies to every bundle: this SDK, a backend (default WASM), JSON as default output. */
+function hostParts(backend: InferenceBackend | undefined) {
+  return {
+    sdk: sdk as unknown as Record<string, unknown>,
+    backend: backend ?? new WasmBackend(),
+    defaultOutput: new JsonOutput(),
+  };
+}
+
 /** Options for {@link load}. */
 export interface LoadOptions {
   /** Inference backend (default: onnxruntime-web WASM). */
@@ -111,11 +120,9 @@ export interface LoadOptions {
  */
 export async function load(path: string, options: LoadOptions = {}): Promise<LoadedService> {
   return await loadBundle(path, {
-    sdk: sdk as unknown as Record<string, unknown>,
-    backend: options.backend ?? new WasmBackend(),
+    ...hostParts(options.backend),
     sessionOptions: { threads: options.threads ?? 1 },
     verify: options.verify,
-    defaultOutput: new JsonOutput(),
   });
 }
 
@@ -144,9 +151,7 @@ export type PackServiceOptions = Omit<PackOptions, "sdk" | "backend" | "defaultO
 export async function pack(options: PackServiceOptions): Promise<PackResult> {
   return await packBundle({
     ...options,
-    sdk: sdk as unknown as Record<string, unknown>,
-    backend: options.backend ?? new WasmBackend(),
-    defaultOutput: new JsonOutput(),
+    ...hostParts(options.backend),
   });
 }
 
@@ -170,9 +175,7 @@ export type PackModelServiceOptions = Omit<PackModelOptions, "sdk" | "backend" |
 export async function packModel(options: PackModelServiceOptions): Promise<PackResult> {
   return await packModelWith({
     ...options,
-    sdk: sdk as unknown as Record<string, unknown>,
-    backend: options.backend ?? new WasmBackend(),
-    defaultOutput: new JsonOutput(),
+    ...hostParts(options.backend),
   });
 }
 
@@ -208,8 +211,7 @@ export async function loadService<A extends sdk.ArtifactSpecs>(
   return await loadServiceWith(service as unknown as sdk.Service<sdk.ArtifactSpecs>, {
     artifacts: options.artifacts,
     metadata: options.metadata,
-    backend: options.backend ?? new WasmBackend(),
+    ...hostParts(options.backend),
     sessionOptions: { threads: options.threads ?? 1 },
-    defaultOutput: new JsonOutput(),
   });
 }

@@ -111,11 +111,10 @@ async function run(args: string[], ctx: CliContext): Promise<number> {
 
   const registry = outputFlag === undefined ? await openRegistry({ home: ctx.home }) : undefined;
   try {
-    const staging = outputFlag === undefined ? join(ctx.home, "bundles") : undefined;
-    const output = outputFlag !== undefined ? resolve(ctx.cwd, outputFlag) : join(
-      staging!,
-      `.tmp-pack-${crypto.randomUUID()}`,
-    );
+    // Into the registry: pack beside the store (same file system), then the registry moves it into place.
+    const output = outputFlag !== undefined
+      ? resolve(ctx.cwd, outputFlag)
+      : join(ctx.home, "bundles", `.tmp-pack-${crypto.randomUUID()}`);
     const staticDir = stringFlag(parsed, "static");
     const common = {
       version,

@@ -152,19 +152,19 @@ export function createApp(config: ServeConfig, deps: AppDeps): ObentoApp {
     return batcher;
   }
 
-  async function serveItem(c: Context, api: string, batchable: boolean): Promise<Response> {
+  async function serveItem(request: Request, api: string, batchable: boolean): Promise<Response> {
     const started = now();
     const deadline = started + config.timeoutMs;
     metrics.requestStarted(api);
     let response: Response;
     try {
-      const body = await readBody(c.req.raw, config.maxBodyBytes);
+      const body = await readBody(request, config.maxBodyBytes);
       const item: RawItem = {
         body,
-        contentType: c.req.header("content-type") ?? "",
-        accept: c.req.header("accept"),
+        contentType: request.headers.get("content-type") ?? "",
+        accept: request.headers.get("accept") ?? undefined,
       };
-      const outcome = await batcherFor(api, batchable).submit(item, { deadline, signal: c.req.raw.signal });
+      const outcome = await batcherFor(api, batchable).submit(item, { deadline, signal: request.signal });
       response = responseOf(outcome);
     } catch (error) {
       response = failureResponse(error);
@@ -215,15 +215,12 @@ export function createApp(config: ServeConfig, deps: AppDeps): ObentoApp {
       models,
       isLive: () => true,
       isReady: deps.isReady,
-      infer: (model, request) => {
-        const c = { req: { raw: request, header: (name: string) => request.headers.get(name) ?? undefined } };
-        return serveItem(c as unknown as Context, `v2:${model}`, true);
-      },
+      infer: (model, request) => serveItem(request, `v2:${model}`, true),
     }),
   );
 
   for (const api of document.service.apis) {
-    const handler = (c: Context) => serveItem(c, api.name, batchApis.has(api.name));
+    const handler = (c: Context) => serveItem(c.req.raw, api.name, batchApis.has(api.name));
     if (config.apiToken !== undefined) app.post(`/${api.name}`, requireToken, handler);
     else app.post(`/${api.name}`, handler);
   }
