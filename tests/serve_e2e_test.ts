@@ -44,6 +44,8 @@ Deno.test("serves APIs, metadata, health, metrics, docs and v2; errors are JSON 
     "4096",
     "--api-token-file",
     tokenFile,
+    "--cors",
+    "https://app.example",
   ]);
   const auth = { authorization: "Bearer s3cret-token" };
   try {
@@ -83,8 +85,12 @@ Deno.test("serves APIs, metadata, health, metrics, docs and v2; errors are JSON 
     assert.equal(r.status, 404);
     assert.match((await r.json()).error, /POST \/predict/);
 
-    r = await fetch(`${url}/healthz`);
+    r = await fetch(`${url}/healthz`, { headers: { origin: "https://app.example" } });
     assert.equal(r.status, 200);
+    assert.equal(r.headers.get("access-control-allow-origin"), "https://app.example");
+    await r.body?.cancel();
+    r = await fetch(`${url}/healthz`, { headers: { origin: "https://evil.example" } });
+    assert.equal(r.headers.get("access-control-allow-origin"), null);
     await r.body?.cancel();
     const meta = await (await fetch(`${url}/metadata`)).json();
     assert.equal(meta.name, "IrisClassifier");
