@@ -29,11 +29,22 @@ async function listFiles(root: string, dir = root, out: string[] = []): Promise<
   return out;
 }
 
-/** Computes `path → sha256` for every file under `root` except MANIFEST. */
-export async function digestTree(root: string): Promise<Map<string, string>> {
+/**
+ * Computes `path → sha256` for every file under `root` except MANIFEST; the bytes of the files named in
+ * `keep` are put into `kept` on the way, so callers that need them do not read them twice.
+ */
+export async function digestTree(
+  root: string,
+  keep: ReadonlySet<string> = new Set(),
+  kept?: Map<string, Uint8Array>,
+): Promise<Map<string, string>> {
   const files = (await listFiles(root)).filter((f) => f !== MANIFEST_FILE).sort();
   const digests = new Map<string, string>();
-  for (const file of files) digests.set(file, await sha256Hex(await Deno.readFile(join(root, file))));
+  for (const file of files) {
+    const bytes = await Deno.readFile(join(root, file));
+    if (keep.has(file)) kept?.set(file, bytes);
+    digests.set(file, await sha256Hex(bytes));
+  }
   return digests;
 }
 
@@ -67,9 +78,13 @@ export async function writeManifest(root: string): Promise<Map<string, string>> 
 
 /**
  * Checks every file under `root` against its MANIFEST: same set of files, same digests. Throws an INTEGRITY
- * {@link ObentoError} naming the first file that differs.
+ * {@link ObentoError} naming the first file that differs. Returns the verified bytes of the files named in
+ * `keep` (bundle-relative, `/`-separated).
  */
-export async function verifyManifest(root: string): Promise<void> {
+export async function verifyManifest(
+  root: string,
+  keep: readonly string[] = [],
+): Promise<Map<string, Uint8Array>> {
   let text: string;
   try {
     text = await Deno.readTextFile(join(root, MANIFEST_FILE));
@@ -80,7 +95,8 @@ export async function verifyManifest(root: string): Promise<void> {
     throw error;
   }
   const expected = parseManifest(text, join(root, MANIFEST_FILE));
-  const actual = await digestTree(root);
+  const kept = new Map<string, Uint8Array>();
+  const actual = await digestTree(root, new Set(keep), kept);
   for (const [file, hash] of expected) {
     const got = actual.get(file);
     if (got === undefined) {
@@ -100,4 +116,5 @@ export async function verifyManifest(root: string): Promise<void> {
       throw new ObentoError("INTEGRITY", `${join(root, file)} is not listed in MANIFEST`);
     }
   }
+  return kept;
 }

@@ -84,9 +84,15 @@ export async function loadBundle(path: string, options: LoadBundleOptions): Prom
   const root = resolve(path);
   const yamlPath = join(root, "bento.yaml");
   const doc = parseBento(await readText(yamlPath, `${root} is not a bundle directory`), yamlPath);
-  if (options.verify !== false) await verifyManifest(root);
+  // Verifying reads every file once; the module and artifacts are taken from that read, not read again.
+  const verified = options.verify === false
+    ? new Map<string, Uint8Array>()
+    : await verifyManifest(root, [doc.service.module, ...doc.artifacts.map((a) => a.file)]);
   const modulePath = join(root, doc.service.module);
-  const code = await readText(modulePath, "the bundle's service module is missing");
+  const moduleBytes = verified.get(doc.service.module);
+  const code = moduleBytes
+    ? new TextDecoder().decode(moduleBytes)
+    : await readText(modulePath, "the bundle's service module is missing");
   const service = await loadServiceModule(code, options.sdk, { filename: modulePath }) as Service<
     ArtifactSpecs
   >;
@@ -94,7 +100,7 @@ export async function loadBundle(path: string, options: LoadBundleOptions): Prom
 
   const entries = await Promise.all(doc.artifacts.map(async (record) => ({
     name: record.name,
-    bytes: await Deno.readFile(join(root, record.file)),
+    bytes: verified.get(record.file) ?? await Deno.readFile(join(root, record.file)),
     metadata: record.metadata,
   })));
   return await instantiate(service, doc, root, entries, options);
