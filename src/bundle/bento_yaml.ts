@@ -118,13 +118,20 @@ export function parseBento(text: string, where: string): BentoDocument {
   }
   if (!d.service || typeof d.service !== "object") fail("service is missing");
   const service = d.service as Record<string, unknown>;
+  const inside = (path: unknown) =>
+    typeof path === "string" && path !== "" && !path.startsWith("/") && !/^[A-Za-z]:/.test(path) &&
+    !path.split(/[\\/]/).some((part) => part === ".." || part === "");
   if (typeof service.module !== "string") fail("service.module is missing");
+  if (!inside(service.module)) {
+    fail(`service.module ${JSON.stringify(service.module)} must be a path inside the bundle`);
+  }
   if (!Array.isArray(service.apis)) fail("service.apis must be a list");
   if (!Array.isArray(d.artifacts)) fail("artifacts must be a list");
   for (const a of d.artifacts as Record<string, unknown>[]) {
     if (typeof a?.name !== "string" || typeof a.file !== "string" || typeof a.sha256 !== "string") {
       fail("each artifact needs name, file and sha256");
     }
+    if (!inside(a.file)) fail(`artifact file ${JSON.stringify(a.file)} must be a path inside the bundle`);
   }
   if (
     d.web_static_content !== undefined && d.web_static_content !== null && d.web_static_content !== "static"

@@ -1,0 +1,45 @@
+import assert from "node:assert/strict";
+import { ObentoError } from "../errors.ts";
+import { parseBento } from "./bento_yaml.ts";
+
+function yaml(module: string, file: string): string {
+  return [
+    "bundle_format: 1",
+    "name: Iris",
+    'version: "1"',
+    'created_at: "2026-01-01T00:00:00Z"',
+    `service: { module: ${JSON.stringify(module)}, apis: [] }`,
+    `artifacts: [{ name: model, file: ${JSON.stringify(file)}, sha256: abc }]`,
+  ].join("\n");
+}
+
+Deno.test("parseBento accepts paths inside the bundle", () => {
+  const doc = parseBento(yaml("service.js", "artifacts/model.onnx"), "bento.yaml");
+  assert.equal(doc.service.module, "service.js");
+  assert.deepEqual(doc.labels, {});
+});
+
+Deno.test("parseBento refuses module and artifact paths that leave the bundle", () => {
+  for (
+    const [module, file] of [
+      ["../evil.js", "artifacts/model.onnx"],
+      ["/tmp/evil.js", "artifacts/model.onnx"],
+      ["service.js", "/etc/passwd"],
+      ["service.js", "artifacts/../../x"],
+      ["service.js", "C:\\\\x"],
+    ]
+  ) {
+    assert.throws(
+      () => parseBento(yaml(module, file), "bento.yaml"),
+      (e) =>
+        e instanceof ObentoError && e.code === "BAD_BUNDLE" &&
+        /must be a path inside the bundle/.test(e.message),
+      `${module} ${file}`,
+    );
+  }
+});
+
+Deno.test("parseBento names the file and the problem for malformed documents", () => {
+  assert.throws(() => parseBento("name: [", "x/bento.yaml"), /x\/bento\.yaml is not valid YAML/);
+  assert.throws(() => parseBento("bundle_format: 9\n", "bento.yaml"), /bundle_format 9 is not supported/);
+});
