@@ -216,9 +216,14 @@ Deno.test("a client that disconnects mid-request neither crashes the server nor 
     await new Promise((r) => setTimeout(r, 50));
     controllers.forEach((c) => c.abort());
     assert.deepEqual(await Promise.all(aborted), Array(5).fill("aborted"));
-    const r = await post(`${server.url}/work`, JSON.stringify({ after: true }));
+    // A query string does not change the route.
+    const r = await post(`${server.url}/work?after=1`, JSON.stringify({ after: true }));
     assert.equal(r.status, 200);
     assert.deepEqual((await r.json()).echo, { after: true });
+    // The first request ran alone (200 ms); the four queued behind it were dropped when their clients left,
+    // so the model saw only that one and the last request.
+    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    assert.match(metrics, /^obento_batch_size_sum\{api="work"\} 2$/m);
   } finally {
     assert.equal(await server.stop(), 0);
     await Deno.remove(home, { recursive: true });

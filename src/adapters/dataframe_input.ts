@@ -42,6 +42,8 @@ export interface DataframeInputOptions {
 /** The accepted content types. */
 const JSON_TYPE = "application/json";
 const CSV_TYPE = "text/csv";
+/** A strict UTF-8 decoder; without `stream` it keeps no state between calls, so one serves every body. */
+const UTF8 = new TextDecoder("utf-8", { fatal: true });
 
 /** A value's kind, for messages. */
 function describe(value: unknown): string {
@@ -398,21 +400,29 @@ export class DataframeInput implements InputAdapter<Frame, Frame> {
    * {@link DataframeInput.fromJson} does for bad content.
    */
   fromBytes(bytes: Uint8Array, contentType: string): Frame {
-    const [mediaType, ...params] = contentType.split(";");
-    const media = mediaType.trim().toLowerCase();
-    if (media !== JSON_TYPE && media !== CSV_TYPE) {
-      throw new BadInputError(
-        `content type "${contentType}" is not accepted; send ${this.contentTypes.join(" or ")}`,
-        { status: 415 },
-      );
-    }
-    const charsetParam = params.map((p) => p.trim()).find((p) => p.toLowerCase().startsWith("charset="));
-    const charset = charsetParam?.slice("charset=".length).replace(/^"|"$/g, "") ?? "utf-8";
+    let media: string;
     let decoder: TextDecoder;
-    try {
-      decoder = new TextDecoder(charset, { fatal: true });
-    } catch {
-      throw new BadInputError(`charset "${charset}" is not supported; send utf-8`, { status: 415 });
+    let charset = "utf-8";
+    if (contentType === JSON_TYPE) {
+      // The common case, without parsing parameters.
+      media = JSON_TYPE;
+      decoder = UTF8;
+    } else {
+      const [mediaType, ...params] = contentType.split(";");
+      media = mediaType.trim().toLowerCase();
+      if (media !== JSON_TYPE && media !== CSV_TYPE) {
+        throw new BadInputError(
+          `content type "${contentType}" is not accepted; send ${this.contentTypes.join(" or ")}`,
+          { status: 415 },
+        );
+      }
+      const charsetParam = params.map((p) => p.trim()).find((p) => p.toLowerCase().startsWith("charset="));
+      charset = charsetParam?.slice("charset=".length).replace(/^"|"$/g, "") ?? "utf-8";
+      try {
+        decoder = new TextDecoder(charset, { fatal: true });
+      } catch {
+        throw new BadInputError(`charset "${charset}" is not supported; send utf-8`, { status: 415 });
+      }
     }
     let text: string;
     try {

@@ -128,16 +128,20 @@ export class Frame {
   readonly columns: readonly string[];
   /** Number of rows. */
   readonly length: number;
-  /** Each column's type, by name. */
-  readonly dtypes: Readonly<Record<string, ColumnType>>;
   readonly #data: ReadonlyMap<string, Column>;
+  #dtypes: Readonly<Record<string, ColumnType>> | undefined;
 
   private constructor(columns: readonly string[], data: Map<string, Column>, length: number) {
     this.columns = Object.freeze([...columns]);
     this.#data = data;
     this.length = length;
-    this.dtypes = Object.freeze(
-      Object.fromEntries(columns.map((c) => [c, typeOfStorage(data.get(c)) ?? "string"])),
+  }
+
+  /** Each column's type, by name. */
+  get dtypes(): Readonly<Record<string, ColumnType>> {
+    // Computed on first use: most frames (one per request when serving) never need it.
+    return this.#dtypes ??= Object.freeze(
+      Object.fromEntries(this.columns.map((c) => [c, typeOfStorage(this.#data.get(c)) ?? "string"])),
     );
   }
 
@@ -205,34 +209,34 @@ export class Frame {
     const first = frames[0];
     if (frames.length === 1) return first;
     let total = 0;
+    const firstData = first.#data;
     for (let i = 0; i < frames.length; i++) {
       const f = frames[i];
       total += f.length;
       if (i === 0) continue;
       for (const name of first.columns) {
-        const type = f.dtypes[name];
-        if (!f.#data.has(name)) {
+        const column = f.#data.get(name);
+        if (column === undefined) {
           throw new BadInputError(
             `frame ${i + 1} of ${frames.length} has no column "${name}"; every frame needs columns ` +
               first.columns.join(", "),
           );
         }
-        if (type !== first.dtypes[name]) {
+        if (column.constructor !== firstData.get(name)!.constructor) {
           throw new BadInputError(
-            `column "${name}" is ${first.dtypes[name]} in frame 1 but ${type} in frame ${i + 1}; ` +
+            `column "${name}" is ${first.dtypes[name]} in frame 1 but ${f.dtypes[name]} in frame ${i + 1}; ` +
               `declare the column's type so every frame converts to it`,
           );
         }
       }
-      for (const name of f.columns) {
-        if (!first.#data.has(name)) {
-          throw new BadInputError(
-            `frame ${
-              i + 1
-            } of ${frames.length} has column "${name}", which frame 1 lacks; every frame needs ` +
-              `exactly columns ${first.columns.join(", ")}`,
-          );
-        }
+      if (f.columns.length !== first.columns.length) {
+        const extra = f.columns.find((name) => !firstData.has(name))!;
+        throw new BadInputError(
+          `frame ${
+            i + 1
+          } of ${frames.length} has column "${extra}", which frame 1 lacks; every frame needs ` +
+            `exactly columns ${first.columns.join(", ")}`,
+        );
       }
     }
     const data = new Map<string, Column>();

@@ -56,6 +56,10 @@ export function errorOutcome(status: number, message: string): RawOutcome {
   };
 }
 
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as PromiseLike<unknown> | null)?.then === "function";
+}
+
 /**
  * Decodes, invokes and encodes raw items on a {@link LoadedService} in this thread.
  * @param service the loaded service
@@ -74,16 +78,25 @@ export async function runRawItems(
   const outcomes: (RawOutcome | undefined)[] = new Array(items.length);
   const decoded: unknown[] = [];
   const positions: number[] = [];
-  await Promise.all(items.map(async (item, i) => {
+  const decodeFailed = (i: number, error: unknown) => {
+    outcomes[i] = error instanceof ObentoError
+      ? errorOutcome(error.status, error.message)
+      : errorOutcome(400, messageOf(error));
+  };
+  // Most adapters decode synchronously: only asynchronous results are awaited (a promise per item costs
+  // as much as decoding a small body).
+  const pending: Promise<void>[] = [];
+  for (let i = 0; i < items.length; i++) {
     try {
-      const value = await spec.input.fromBytes(item.body, item.contentType);
-      decoded[i] = value;
+      const value = spec.input.fromBytes(items[i].body, items[i].contentType);
+      if (isThenable(value)) {
+        pending.push(Promise.resolve(value).then((v) => void (decoded[i] = v), (e) => decodeFailed(i, e)));
+      } else decoded[i] = value;
     } catch (error) {
-      outcomes[i] = error instanceof ObentoError
-        ? errorOutcome(error.status, error.message)
-        : errorOutcome(400, messageOf(error));
+      decodeFailed(i, error);
     }
-  }));
+  }
+  if (pending.length > 0) await Promise.all(pending);
   const batch: unknown[] = [];
   items.forEach((_, i) => {
     if (outcomes[i] === undefined) {

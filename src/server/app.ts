@@ -57,7 +57,9 @@ export interface AppDeps {
 
 /** The app and the handles the server needs for shutdown. */
 export interface ObentoApp {
-  /** The Hono app; `app.fetch` is the request handler. */
+  /** The request handler: `POST /<api>` straight to its batcher, every other route through {@link app}. */
+  fetch: (request: Request) => Response | Promise<Response>;
+  /** The Hono app with every route (API routes included). */
   app: Hono;
   /** Stops accepting work, finishes queued and in-flight batches. */
   drain(): Promise<void>;
@@ -105,6 +107,18 @@ async function readBody(request: Request, limit: number): Promise<Uint8Array> {
     offset += chunk.length;
   }
   return body;
+}
+
+/** The path of an absolute URL (`http://host:port/path?query` → `/path`), without parsing all of it. */
+function pathOf(url: string): string {
+  const start = url.indexOf("/", url.indexOf("//") + 2);
+  if (start < 0) return "/";
+  let end = url.length;
+  const query = url.indexOf("?", start);
+  if (query >= 0) end = query;
+  const hash = url.indexOf("#", start);
+  if (hash >= 0 && hash < end) end = hash;
+  return url.slice(start, end);
 }
 
 function failureResponse(error: unknown): Response {
@@ -164,7 +178,11 @@ export function createApp(config: ServeConfig, deps: AppDeps): ObentoApp {
         contentType: request.headers.get("content-type") ?? "",
         accept: request.headers.get("accept") ?? undefined,
       };
-      const outcome = await batcherFor(api, batchable).submit(item, { deadline, signal: request.signal });
+      // The request's signal is fetched only if it waits a while: creating it costs more than a tiny model.
+      const outcome = await batcherFor(api, batchable).submit(item, {
+        deadline,
+        cancellation: () => request.signal,
+      });
       response = responseOf(outcome);
     } catch (error) {
       response = failureResponse(error);
@@ -177,15 +195,17 @@ export function createApp(config: ServeConfig, deps: AppDeps): ObentoApp {
   if (config.corsOrigins.length > 0) {
     app.use("*", cors({ origin: config.corsOrigins.includes("*") ? "*" : [...config.corsOrigins] }));
   }
+  /** The 401 response when `request` lacks the configured bearer token, else undefined. */
+  const unauthorized = (request: Request): Response | undefined => {
+    if (config.apiToken === undefined) return undefined;
+    if (request.headers.get("authorization") === `Bearer ${config.apiToken}`) return undefined;
+    return errorResponse(401, "missing or wrong bearer token: send Authorization: Bearer <token>", {
+      "www-authenticate": 'Bearer realm="obento"',
+    });
+  };
   const requireToken = async (c: Context, next: () => Promise<void>) => {
-    if (config.apiToken !== undefined) {
-      const header = c.req.header("authorization") ?? "";
-      if (header !== `Bearer ${config.apiToken}`) {
-        return errorResponse(401, "missing or wrong bearer token: send Authorization: Bearer <token>", {
-          "www-authenticate": 'Bearer realm="obento"',
-        });
-      }
-    }
+    const refused = unauthorized(c.req.raw);
+    if (refused !== undefined) return refused;
     await next();
   };
 
@@ -219,10 +239,12 @@ export function createApp(config: ServeConfig, deps: AppDeps): ObentoApp {
     }),
   );
 
+  const apiRoutes = new Map<string, (request: Request) => Response | Promise<Response>>();
   for (const api of document.service.apis) {
-    const handler = (c: Context) => serveItem(c.req.raw, api.name, batchApis.has(api.name));
-    if (config.apiToken !== undefined) app.post(`/${api.name}`, requireToken, handler);
-    else app.post(`/${api.name}`, handler);
+    const batchable = batchApis.has(api.name);
+    const route = (request: Request) => unauthorized(request) ?? serveItem(request, api.name, batchable);
+    apiRoutes.set(`/${api.name}`, route);
+    app.post(`/${api.name}`, (c) => route(c.req.raw));
   }
   app.notFound((c) =>
     errorResponse(
@@ -234,7 +256,19 @@ export function createApp(config: ServeConfig, deps: AppDeps): ObentoApp {
   );
   app.onError((error) => failureResponse(error));
 
+  // API calls skip Hono's router and middleware: at tiny-model rates they cost as much as the model. With CORS
+  // configured every request goes through Hono, whose middleware adds the headers.
+  const direct = config.corsOrigins.length === 0;
+  const fetch = (request: Request): Response | Promise<Response> => {
+    if (direct && request.method === "POST") {
+      const route = apiRoutes.get(pathOf(request.url));
+      if (route !== undefined) return route(request);
+    }
+    return app.fetch(request);
+  };
+
   return {
+    fetch,
     app,
     async drain() {
       await Promise.all([...batchers.values()].map((b) => b.close({ drain: true })));

@@ -132,6 +132,11 @@ export interface BatcherOptions<T, R> {
    * that arrived during a batch would be dispatched one by one. Default false.
    */
   sharesThread?: boolean;
+  /**
+   * How long (ms) a request with a lazy {@link SubmitOptions.cancellation} waits before the batcher fetches
+   * its signal and starts watching it. Requests answered sooner never create one. Default 10.
+   */
+  watchAfterMs?: number;
   /** Called after each batch finishes. */
   onBatch?: (info: BatchInfo) => void;
   /** Called for each request refused at admission. */
@@ -148,6 +153,13 @@ export interface SubmitOptions {
   timeoutMs?: number;
   /** Aborts the request (client gone): a queued item leaves the queue, a running one is answered at once. */
   signal?: AbortSignal;
+  /**
+   * Like `signal`, fetched only once the request has waited {@link BatcherOptions.watchAfterMs}: for signals
+   * that are costly to create (a served `Request`'s `signal` registers a cancellation watch with the HTTP
+   * server, which costs more than a tiny model's inference). A client that leaves earlier still gets its
+   * item computed; its answer is dropped.
+   */
+  cancellation?: () => AbortSignal;
 }
 
 /** A point-in-time view of a batcher. */
@@ -199,6 +211,8 @@ interface Entry<T, R> {
   reject: (e: unknown) => void;
   signal?: AbortSignal;
   onAbort?: () => void;
+  /** The lazy cancellation signal, until it is fetched. */
+  watch?: () => AbortSignal;
 }
 
 interface Batch<T, R> {
@@ -278,6 +292,10 @@ export class Batcher<T, R> {
   readonly #timed = new Set<Entry<T, R>>();
   #sweepAt: number | undefined;
   #cancelSweep: (() => void) | undefined;
+  /** Live requests whose lazy cancellation signal is not fetched yet, oldest first. */
+  readonly #unwatched = new Set<Entry<T, R>>();
+  readonly #watchAfterMs: number;
+  #cancelWatch: (() => void) | undefined;
   readonly #sharesThread: boolean;
   #yielding = false;
   #repump = false;
@@ -308,6 +326,10 @@ export class Batcher<T, R> {
       ? options.costModel
       : new CostModel({ minDistinctSizes: maxBatchSize === 1 ? 1 : 2, ...options.costModel });
     this.#sharesThread = options.sharesThread ?? false;
+    this.#watchAfterMs = options.watchAfterMs ?? 10;
+    if (!(this.#watchAfterMs >= 0) || !Number.isFinite(this.#watchAfterMs)) {
+      throw new ObentoError("BAD_ARGUMENT", `watchAfterMs must be ≥ 0 ms, got ${this.#watchAfterMs}`);
+    }
     this.#onBatch = options.onBatch;
     this.#onShed = options.onShed;
     this.#onTimeout = options.onTimeout;
@@ -392,11 +414,11 @@ export class Batcher<T, R> {
         this.#timed.add(entry);
         this.#armSweep(deadline, now);
       }
-      if (options.signal) {
-        const signal = options.signal;
-        entry.signal = signal;
-        entry.onAbort = () => this.#abort(entry);
-        signal.addEventListener("abort", entry.onAbort, { once: true });
+      if (options.signal) this.#watchSignal(entry, options.signal);
+      else if (options.cancellation) {
+        entry.watch = options.cancellation;
+        this.#unwatched.add(entry);
+        if (this.#cancelWatch === undefined) this.#armWatch(this.#watchAfterMs);
       }
       this.#queue.push(entry);
       this.#queued++;
@@ -704,13 +726,45 @@ export class Batcher<T, R> {
   #settle(e: Entry<T, R>, error: unknown, value?: R): void {
     const wasRunning = e.state === "running";
     e.state = "done";
-    if (this.#timed.delete(e) && this.#timed.size === 0) this.#disarmSweep();
+    // The sweep and watch timers stay armed when their sets empty (re-arming them per batch costs more
+    // than letting them fire once for nothing); #checkIdle cancels them when the batcher closes.
+    this.#timed.delete(e);
+    if (e.watch !== undefined) this.#unwatched.delete(e);
     if (e.onAbort) e.signal?.removeEventListener("abort", e.onAbort);
     if (error === undefined) e.resolve(value as R);
     else e.reject(error);
     const batch = e.batch;
     if (wasRunning && batch && --batch.pending === 0 && this.#running.has(batch)) {
       batch.controller.abort(new ObentoError("UNAVAILABLE", "no request is waiting for this batch any more"));
+    }
+  }
+
+  /** Watches `signal` for `e`; an already aborted one settles `e` at once. */
+  #watchSignal(e: Entry<T, R>, signal: AbortSignal): void {
+    e.signal = signal;
+    if (signal.aborted) return this.#abort(e);
+    e.onAbort = () => this.#abort(e);
+    signal.addEventListener("abort", e.onAbort, { once: true });
+  }
+
+  #armWatch(ms: number): void {
+    this.#cancelWatch = this.#setTimer(() => this.#fetchSignals(), ms);
+  }
+
+  /** Fetches the lazy signals of requests that have waited `watchAfterMs`; re-arms for the next one. */
+  #fetchSignals(): void {
+    this.#cancelWatch = undefined;
+    const now = this.#now();
+    for (const e of this.#unwatched) {
+      const due = e.enqueuedAt + this.#watchAfterMs;
+      if (due > now) {
+        this.#armWatch(due - now);
+        return;
+      }
+      this.#unwatched.delete(e);
+      const watch = e.watch!;
+      e.watch = undefined;
+      if (e.state !== "done") this.#watchSignal(e, watch());
     }
   }
 
@@ -783,6 +837,9 @@ export class Batcher<T, R> {
 
   #checkIdle(): void {
     if (!this.#closing || this.#queued > 0 || this.#running.size > 0) return;
+    this.#disarmSweep();
+    this.#cancelWatch?.();
+    this.#cancelWatch = undefined;
     const waiters = this.#idle;
     this.#idle = [];
     for (const resolve of waiters) resolve();

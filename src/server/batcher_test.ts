@@ -519,3 +519,53 @@ Deno.test("real timers: a deadline beyond setTimeout's 24.8-day limit does not f
   assert.equal(batcher.stats().timedOut, 0);
   await batcher.close({ drain: true });
 });
+
+Deno.test("a lazy cancellation is fetched only after watchAfterMs, then removes its item when it aborts", async () => {
+  const clock = new FakeClock();
+  const log: number[][] = [];
+  const model = fakeModel(clock, 0, 50, log);
+  const batcher = makeBatcher(clock, { run: model.run, watchAfterMs: 10 });
+  const fetched: number[] = [];
+  const controllers = new Map<number, AbortController>();
+  const lazy = (x: number) => () => {
+    fetched.push(x);
+    const c = new AbortController();
+    controllers.set(x, c);
+    return c.signal;
+  };
+  const first = track(batcher.submit(1, { cancellation: lazy(1) }));
+  await clock.advance(5);
+  const gone = track(batcher.submit(2, { cancellation: lazy(2) }));
+  const kept = track(batcher.submit(3, { cancellation: lazy(3) }));
+  await clock.advance(4);
+  assert.deepEqual(fetched, [], "nothing has waited 10 ms yet");
+  await clock.advance(1);
+  assert.deepEqual(fetched, [1], "item 1 has waited 10 ms (it is running)");
+  await clock.advance(5);
+  assert.deepEqual(fetched, [1, 2, 3]);
+  controllers.get(2)!.abort();
+  await settle();
+  assert.ok(gone.error instanceof ObentoError);
+  assert.equal(gone.error.status, 499);
+  await clock.advance(200);
+  assert.deepEqual(log, [[1], [3]], "the aborted item never reached the model");
+  assert.equal(first.value, 2);
+  assert.equal(kept.value, 6);
+  const quick = track(batcher.submit(4, { cancellation: lazy(4) }));
+  await clock.advance(60);
+  assert.equal(quick.value, 8);
+  assert.deepEqual(fetched, [1, 2, 3, 4], "item 4 waited past 10 ms while its batch ran");
+  await batcher.close();
+  assert.equal(clock.pending, 0, "closing cancels the sweep and watch timers");
+});
+
+Deno.test("a request answered before watchAfterMs never creates its signal", async () => {
+  const clock = new FakeClock();
+  const model = fakeModel(clock, 0, 2);
+  const batcher = makeBatcher(clock, { run: model.run, watchAfterMs: 10 });
+  let fetched = 0;
+  const r = track(batcher.submit(5, { cancellation: () => (fetched++, new AbortController().signal) }));
+  await clock.advance(30);
+  assert.equal(r.value, 10);
+  assert.equal(fetched, 0);
+});

@@ -125,17 +125,25 @@ export abstract class Metric<C> {
 
   /** The child for `labels`, created on first use; throws on missing or unknown labels. */
   protected child(labels: Labels): C {
-    const given = Object.keys(labels);
-    if (given.length !== this.labelNames.length || !this.labelNames.every((l) => l in labels)) {
+    // Hot path (several calls per request): a key from the label values, no intermediate arrays.
+    const names = this.labelNames;
+    let key = "";
+    let given = 0;
+    for (const _ in labels) given++;
+    let ok = given === names.length;
+    for (let i = 0; ok && i < names.length; i++) {
+      const value = labels[names[i]];
+      if (value === undefined) ok = false;
+      else key += i === 0 ? String(value) : "\u0000" + String(value);
+    }
+    if (!ok) {
       throw new RangeError(
-        `metric ${this.name} takes labels [${this.labelNames.join(", ")}], got [${given.join(", ")}]`,
+        `metric ${this.name} takes labels [${names.join(", ")}], got [${Object.keys(labels).join(", ")}]`,
       );
     }
-    const values = this.labelNames.map((l) => String(labels[l]));
-    const key = JSON.stringify(values);
     let entry = this.children.get(key);
     if (!entry) {
-      entry = { values, child: this.fresh() };
+      entry = { values: names.map((l) => String(labels[l])), child: this.fresh() };
       this.children.set(key, entry);
     }
     return entry.child;

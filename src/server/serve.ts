@@ -110,7 +110,7 @@ export async function startServer(path: string, options: ServeOptions): Promise<
   const pooled = options.workers > 1;
   const executor = new DeferredExecutor(pooled ? options.workers : 1, !pooled, executorPromise);
   const metrics = createServerMetrics();
-  const { app, drain } = createApp(options, {
+  const { fetch, drain } = createApp(options, {
     document,
     executor,
     isReady: () => ready,
@@ -127,7 +127,7 @@ export async function startServer(path: string, options: ServeOptions): Promise<
     port: options.port,
     onListen: ({ hostname, port }) =>
       resolveListening(`http://${hostname.includes(":") ? `[${hostname}]` : hostname}:${port}`),
-  }, app.fetch);
+  }, fetch);
   const url = await listening;
   options.log(`obento: listening on ${url}`);
 
