@@ -133,6 +133,11 @@ export interface BatcherOptions<T, R> {
    */
   sharesThread?: boolean;
   /**
+   * With `sharesThread`: after a batch, the longest time (ms) to wait for the clients it answered to send
+   * their next requests before forming the next batch (see docs/batching.md). Default 1.
+   */
+  gatherMs?: number;
+  /**
    * How long (ms) a request with a lazy {@link SubmitOptions.cancellation} waits before the batcher fetches
    * its signal and starts watching it. Requests answered sooner never create one. Default 10.
    */
@@ -295,6 +300,7 @@ export class Batcher<T, R> {
   /** Live requests whose lazy cancellation signal is not fetched yet, oldest first. */
   readonly #unwatched = new Set<Entry<T, R>>();
   readonly #watchAfterMs: number;
+  readonly #gatherMs: number;
   #cancelWatch: (() => void) | undefined;
   readonly #sharesThread: boolean;
   #yielding = false;
@@ -327,6 +333,10 @@ export class Batcher<T, R> {
       : new CostModel({ minDistinctSizes: maxBatchSize === 1 ? 1 : 2, ...options.costModel });
     this.#sharesThread = options.sharesThread ?? false;
     this.#watchAfterMs = options.watchAfterMs ?? 10;
+    this.#gatherMs = options.gatherMs ?? 1;
+    if (!(this.#gatherMs >= 0) || !Number.isFinite(this.#gatherMs)) {
+      throw new ObentoError("BAD_ARGUMENT", `gatherMs must be ≥ 0 ms, got ${this.#gatherMs}`);
+    }
     if (!(this.#watchAfterMs >= 0) || !Number.isFinite(this.#watchAfterMs)) {
       throw new ObentoError("BAD_ARGUMENT", `watchAfterMs must be ≥ 0 ms, got ${this.#watchAfterMs}`);
     }
@@ -698,24 +708,31 @@ export class Batcher<T, R> {
     });
     if (ok && !abandoned) this.#cost.observe(size, runMs);
     this.#onBatch?.({ size, queueWaitMs, runMs, reason, ok });
-    if (this.#sharesThread && this.config.maxBatchSize > 1) this.#yieldThenPump(-1);
+    if (this.#sharesThread && this.config.maxBatchSize > 1) this.#yieldThenPump(size);
     else this.#pump();
   }
 
   /**
-   * Lets the event loop read the requests that arrived while a same-thread batch ran: pumps once the queue
-   * stops growing between two macrotask turns, the batch is full, or the oldest item reaches its budget.
+   * Lets the event loop read the requests that arrived while a same-thread batch ran, then pumps. It yields
+   * (macrotask turns; I/O is polled in each) until the clients the finished batch answered are back
+   * (`returning` requests queued and the queue no longer growing), or for at most `gatherMs`. Without it the
+   * first client to come back would be dispatched alone while the others were still on their way: under
+   * steady load that halves the batch sizes. It stops at once when the batch is full, the oldest item reaches
+   * its budget or the batcher closes.
    */
-  #yieldThenPump(lastSize: number): void {
+  #yieldThenPump(returning: number, lastSize = -1, since = this.#now()): void {
     if (this.#yielding && lastSize < 0) return;
     this.#yielding = true;
     // setImmediate: one event-loop turn (I/O is polled) without the 4 ms clamp nested setTimeout(0) gets.
     setImmediate(() => {
       const n = this.#queued;
+      const now = this.#now();
       const oldest = this.#front();
-      const settled = n === lastSize || n >= this.config.maxBatchSize || this.#closing ||
-        (oldest !== undefined && this.#now() >= oldest.enqueuedAt + this.config.maxLatencyMs);
-      if (!settled) return this.#yieldThenPump(n);
+      const grew = n !== lastSize;
+      const settled = n >= this.config.maxBatchSize || this.#closing ||
+        (oldest !== undefined && now >= oldest.enqueuedAt + this.config.maxLatencyMs) ||
+        (!grew && n > 0 && n >= returning) || now - since >= this.#gatherMs;
+      if (!settled) return this.#yieldThenPump(returning, n, since);
       this.#yielding = false;
       this.#pump();
     });

@@ -569,3 +569,37 @@ Deno.test("a request answered before watchAfterMs never creates its signal", asy
   assert.equal(r.value, 10);
   assert.equal(fetched, 0);
 });
+
+Deno.test("sharesThread: after a batch, the batcher waits for the clients it answered (gatherMs)", async () => {
+  // Three closed-loop clients that send their next request a few event-loop turns after each answer, as HTTP
+  // clients do. Without gathering, the first one back is dispatched alone and batches stay at 1.
+  const run = async (gatherMs: number) => {
+    const sizes: number[] = [];
+    const batcher = new Batcher<number, number>({
+      sharesThread: true,
+      maxBatchSize: 8,
+      maxLatencyMs: 50,
+      gatherMs,
+      run: (xs) => (sizes.push(xs.length), Promise.resolve(xs)),
+    });
+    const turns = (k: number) =>
+      new Promise<void>((resolve) => {
+        let i = 0;
+        const step = () => (++i >= k ? resolve() : setImmediate(step));
+        setImmediate(step);
+      });
+    const client = async (id: number) => {
+      for (let round = 0; round < 6; round++) {
+        assert.equal(await batcher.submit(id), id);
+        await turns(3 + id * 3);
+      }
+    };
+    await Promise.all([0, 1, 2].map(client));
+    await batcher.close();
+    return sizes;
+  };
+  const gathered = await run(20);
+  assert.ok(gathered.slice(1, -1).every((n) => n >= 2), `batches ${gathered}`);
+  const eager = await run(0);
+  assert.ok(eager.filter((n) => n === 1).length > eager.length / 2, `batches ${eager}`);
+});
