@@ -8,6 +8,7 @@ import { BadInputError, ObentoError } from "../errors.ts";
 import type { InputAdapter, JsonSchema, JsonValue } from "../sdk/adapter.ts";
 import { parseCsv, parseNumericCsv } from "./csv.ts";
 import { type Column, type ColumnType, Frame, isColumnType } from "./frame.ts";
+import { allocateColumn } from "./column_alloc.ts";
 
 /**
  * How a JSON body lays out its table:
@@ -101,7 +102,7 @@ function convertColumn(name: string, cells: readonly unknown[], type: ColumnType
   switch (type) {
     case "float32":
     case "float64": {
-      const out = type === "float32" ? new Float32Array(n) : new Float64Array(n);
+      const out = allocateColumn(type, n) as Float32Array | Float64Array;
       for (let r = 0; r < n; r++) {
         const c = cells[r];
         out[r] = typeof c === "number" ? c : toNumber(c, r, name, type);
@@ -109,7 +110,7 @@ function convertColumn(name: string, cells: readonly unknown[], type: ColumnType
       return out;
     }
     case "int32": {
-      const out = new Int32Array(n);
+      const out = allocateColumn("int32", n) as Int32Array;
       for (let r = 0; r < n; r++) {
         const v = toNumber(cells[r], r, name, type);
         if (!Number.isInteger(v) || v < -2147483648 || v > 2147483647) {
@@ -124,12 +125,12 @@ function convertColumn(name: string, cells: readonly unknown[], type: ColumnType
       return out;
     }
     case "int64": {
-      const out = new BigInt64Array(n);
+      const out = allocateColumn("int64", n) as BigInt64Array;
       for (let r = 0; r < n; r++) out[r] = toInt64(cells[r], r, name);
       return out;
     }
     case "bool": {
-      const out = new Uint8Array(n);
+      const out = allocateColumn("bool", n) as Uint8Array;
       for (let r = 0; r < n; r++) out[r] = toBool(cells[r], r, name);
       return out;
     }

@@ -7,6 +7,7 @@
  */
 import { BadInputError } from "../errors.ts";
 import { allocate } from "../sdk/tensor.ts";
+import { allocateColumn } from "./column_alloc.ts";
 import type { Tensor } from "../sdk/tensor.ts";
 
 /** Element types a frame column may hold. `bool` is stored as `Uint8Array` (0/1). */
@@ -89,24 +90,6 @@ function toStorage(name: string, source: ColumnSource): Column {
       return BigInt64Array.from(list as bigint[]);
   }
   throw new BadInputError(`column "${name}" holds ${kind} values; use numbers, booleans, bigints or strings`);
-}
-
-/** Allocates zeroed storage of `type` for `length` rows. */
-function allocateColumn(type: ColumnType, length: number): Column {
-  switch (type) {
-    case "float32":
-      return new Float32Array(length);
-    case "float64":
-      return new Float64Array(length);
-    case "int32":
-      return new Int32Array(length);
-    case "int64":
-      return new BigInt64Array(length);
-    case "bool":
-      return new Uint8Array(length);
-    case "string":
-      return new Array<string>(length);
-  }
 }
 
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);

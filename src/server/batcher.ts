@@ -304,6 +304,9 @@ export class Batcher<T, R> {
   #cancelWatch: (() => void) | undefined;
   readonly #sharesThread: boolean;
   #yielding = false;
+  /** Items the last same-thread batch answered, whose clients {@link #gather} waits for. */
+  #returning = 0;
+  #finishedAt = 0;
   #repump = false;
   #closing = false;
   #idle: (() => void)[] = [];
@@ -579,6 +582,13 @@ export class Batcher<T, R> {
 
   #pump(): void {
     if (this.#yielding) return;
+    if (this.#returning > 0 && this.#queued > 0 && this.#running.size < this.config.concurrency) {
+      // Clients answered by the last same-thread batch may still be on their way: gather them first, unless
+      // that batch finished longer ago than the latency budget (then they are not coming back soon).
+      const now = this.#now();
+      if (now - this.#finishedAt <= this.config.maxLatencyMs) return this.#gather(now);
+      this.#returning = 0;
+    }
     if (this.#pumping) {
       this.#repump = true;
       return;
@@ -708,32 +718,36 @@ export class Batcher<T, R> {
     });
     if (ok && !abandoned) this.#cost.observe(size, runMs);
     this.#onBatch?.({ size, queueWaitMs, runMs, reason, ok });
-    if (this.#sharesThread && this.config.maxBatchSize > 1) this.#yieldThenPump(size);
-    else this.#pump();
+    if (this.#sharesThread && this.config.maxBatchSize > 1) {
+      this.#returning = size;
+      this.#finishedAt = this.#now();
+      if (!this.#yielding) this.#gather(this.#finishedAt);
+    } else this.#pump();
   }
 
   /**
-   * Lets the event loop read the requests that arrived while a same-thread batch ran, then pumps. It yields
-   * (macrotask turns; I/O is polled in each) until the clients the finished batch answered are back
-   * (`returning` requests queued and the queue no longer growing), or for at most `gatherMs`. Without it the
-   * first client to come back would be dispatched alone while the others were still on their way: under
-   * steady load that halves the batch sizes. It stops at once when the batch is full, the oldest item reaches
-   * its budget or the batcher closes.
+   * Lets the event loop read requests before a same-thread batch is formed: the clients the previous batch
+   * answered (`#returning` of them) are on their way back, and dispatching the first one to arrive alone would
+   * block the thread while the others queue up (under steady load that halves batch sizes). It yields
+   * (macrotask turns; I/O is polled in each) until they are back (the queue holds `#returning` and stopped
+   * growing), for at most `gatherMs` from `since` (the batch's end, or the first arrival after the queue
+   * ran empty). It stops at once when the batch is full, the oldest item reaches its budget or the batcher
+   * closes. An empty queue at the end of the window stops the spinning; the next arrival opens a new window.
    */
-  #yieldThenPump(returning: number, lastSize = -1, since = this.#now()): void {
-    if (this.#yielding && lastSize < 0) return;
+  #gather(since: number, lastSize = -1): void {
     this.#yielding = true;
     // setImmediate: one event-loop turn (I/O is polled) without the 4 ms clamp nested setTimeout(0) gets.
     setImmediate(() => {
       const n = this.#queued;
       const now = this.#now();
       const oldest = this.#front();
-      const grew = n !== lastSize;
-      const settled = n >= this.config.maxBatchSize || this.#closing ||
+      const done = n >= this.config.maxBatchSize || this.#closing ||
         (oldest !== undefined && now >= oldest.enqueuedAt + this.config.maxLatencyMs) ||
-        (!grew && n > 0 && n >= returning) || now - since >= this.#gatherMs;
-      if (!settled) return this.#yieldThenPump(returning, n, since);
+        (n > 0 && n === lastSize && n >= this.#returning) || now - since >= this.#gatherMs;
+      if (!done) return this.#gather(since, n);
       this.#yielding = false;
+      if (n === 0) return this.#checkIdle();
+      this.#returning = 0;
       this.#pump();
     });
   }
