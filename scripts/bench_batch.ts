@@ -10,17 +10,11 @@
  */
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { RUN_FLAGS } from "./obento_flags.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
 /** As `deno task obento` and the compiled binary run: the same permissions and V8 flags. */
-const PERMS = [
-  "--v8-flags=--max-semi-space-size=8",
-  "--allow-read",
-  "--allow-write",
-  "--allow-env",
-  "--allow-net",
-  "--allow-sys",
-];
+const PERMS = RUN_FLAGS;
 
 /** The naive baseline, run as a child: read the whole file, decode one frame, predict, format, write. */
 async function naive(bundle: string, input: string, output: string): Promise<void> {

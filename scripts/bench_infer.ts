@@ -18,6 +18,7 @@ import { fileURLToPath } from "node:url";
 import * as ortWeb from "onnxruntime-web";
 import { WasmBackend } from "../src/backends/ort_web.ts";
 import type { BackendSession, SessionOptions } from "../src/backends/backend.ts";
+import { PERMISSIONS, RUN_FLAGS } from "./obento_flags.ts";
 
 const ROOT = new URL("../", import.meta.url);
 const path = (p: string) => fileURLToPath(new URL(p, ROOT));
@@ -304,11 +305,7 @@ async function spawnChild(flags: string[], limitMs: number): Promise<ChildReport
     args: [
       "run",
       "--quiet",
-      "--allow-read",
-      "--allow-write",
-      "--allow-env",
-      "--allow-net",
-      "--allow-sys",
+      ...PERMISSIONS,
       "--allow-ffi",
       "--allow-run",
       fileURLToPath(import.meta.url),
@@ -408,11 +405,7 @@ async function packIrisBundle(): Promise<string> {
     args: [
       "run",
       "--quiet",
-      "--allow-read",
-      "--allow-write",
-      "--allow-env",
-      "--allow-net",
-      "--allow-sys",
+      ...RUN_FLAGS,
       path("main.ts"),
       "pack",
       path("bundles/iris_classifier/service.ts"),
@@ -439,11 +432,7 @@ async function measureServiceStartup(bundleRef: string | undefined): Promise<Sta
   const denoArgs = [
     "run",
     "--quiet",
-    "--allow-read",
-    "--allow-write",
-    "--allow-env",
-    "--allow-net",
-    "--allow-sys",
+    ...RUN_FLAGS,
   ];
   const obento = [...denoArgs, path("main.ts"), "run", bundle, "predict", "--input", row];
   let gnuTime = false;

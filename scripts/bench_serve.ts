@@ -14,17 +14,11 @@
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { RUN_FLAGS } from "./obento_flags.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 /** As `deno task obento` and the compiled binary run: the same permissions and V8 flags. */
-const PERMS = [
-  "--v8-flags=--max-semi-space-size=8",
-  "--allow-read",
-  "--allow-write",
-  "--allow-env",
-  "--allow-net",
-  "--allow-sys",
-];
+const PERMS = RUN_FLAGS;
 const { values } = parseArgs({
   args: Deno.args,
   options: { duration: { type: "string", default: "5" }, quick: { type: "boolean" } },

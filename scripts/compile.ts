@@ -12,6 +12,7 @@
 import { parseArgs } from "node:util";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { PERMISSIONS, V8_FLAGS } from "./obento_flags.ts";
 
 /** Targets `deno compile` supports that obento ships. */
 const TARGETS = [
@@ -21,16 +22,6 @@ const TARGETS = [
   "aarch64-apple-darwin",
   "x86_64-pc-windows-msvc",
 ];
-
-/** Run-time permissions of the binary: files (bundles, registry), env (OBENTO_HOME), net (serve), sys (RSS). */
-const PERMISSIONS = ["--allow-read", "--allow-write", "--allow-env", "--allow-net", "--allow-sys"];
-
-/**
- * V8 flags baked into the binary (and used by `deno task obento`): a young generation capped at 8 MiB keeps a
- * streaming `obento run` flat at ~190 MiB peak RSS on any file size instead of ~230 MiB (docs/benchmarks.md,
- * "Batch runs"), for ~10 % less throughput.
- */
-const V8_FLAGS = "--v8-flags=--max-semi-space-size=8";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const { values } = parseArgs({

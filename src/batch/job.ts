@@ -19,6 +19,7 @@ import { runChunks } from "./run_batch.ts";
 import type { Shard } from "./shard.ts";
 import { type OutputFormat, type ResultSink, type SinkOptions, toJsonResults } from "./sink.ts";
 import type { BatchSource } from "./source.ts";
+import { pathExists } from "../path_exists.ts";
 
 /** Options for {@link runJob}. */
 export interface BatchJobOptions {
@@ -93,16 +94,6 @@ function makeSink(format: OutputFormat, options: SinkOptions): ResultSink {
   }
 }
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.lstat(path);
-    return true;
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return false;
-    throw error;
-  }
-}
-
 async function removeIfThere(path: string): Promise<void> {
   await Deno.remove(path).catch((error) => {
     if (!(error instanceof Deno.errors.NotFound)) throw error;
@@ -127,7 +118,7 @@ export async function checkOutputFree(
   options: { overwrite?: boolean; resume?: boolean },
 ): Promise<void> {
   if (options.overwrite || options.resume) return;
-  if (await exists(path)) {
+  if (await pathExists(path)) {
     throw new ObentoError(
       "CONFLICT",
       `${path} exists; pass --overwrite to replace it, --resume to continue the run that wrote it, or choose ` +
@@ -201,10 +192,12 @@ export async function runJob(options: BatchJobOptions): Promise<BatchJobResult> 
           `command as before, or pass --overwrite instead of --resume to start over`,
       );
     }
-    if (options.resume && (checkpoint?.complete || (checkpoint === undefined && await exists(outputPath)))) {
+    if (
+      options.resume && (checkpoint?.complete || (checkpoint === undefined && await pathExists(outputPath)))
+    ) {
       // A finished run: only renames may be left.
-      if (await exists(partialPath(outputPath))) await Deno.rename(partialPath(outputPath), outputPath);
-      if (options.errorsPath !== undefined && await exists(partialPath(options.errorsPath))) {
+      if (await pathExists(partialPath(outputPath))) await Deno.rename(partialPath(outputPath), outputPath);
+      if (options.errorsPath !== undefined && await pathExists(partialPath(options.errorsPath))) {
         await Deno.rename(partialPath(options.errorsPath), options.errorsPath);
       }
       await removeIfThere(cpPath!);

@@ -24,6 +24,7 @@ import { sha256Hex, writeManifest } from "./manifest.ts";
 import { bundleServiceModule } from "./module_bundler.ts";
 import { validateLabels } from "../registry/labels.ts";
 import { DENO_VERSION, OBENTO_VERSION } from "../version.ts";
+import { pathExists } from "../path_exists.ts";
 
 /** The bundled service module's file name inside a bundle. */
 export const SERVICE_MODULE_FILE = "service.js";
@@ -147,16 +148,6 @@ function apiRecords(service: Service<ArtifactSpecs>, defaultOutput: OutputAdapte
   });
 }
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.lstat(path);
-    return true;
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return false;
-    throw error;
-  }
-}
-
 /**
  * Packs a bundle into `options.output`.
  * @throws ObentoError CONFLICT when the output exists; BAD_SERVICE for service code problems; BAD_ARGUMENT /
@@ -166,7 +157,7 @@ export async function packBundle(options: PackOptions): Promise<PackResult> {
   const output = resolve(options.output);
   const version = validateVersion(options.version);
   const labels = validateLabels(options.labels ?? {});
-  if (await exists(output)) {
+  if (await pathExists(output)) {
     throw new ObentoError("CONFLICT", `${output} already exists; choose another --output or remove it first`);
   }
   await Deno.mkdir(dirname(output), { recursive: true });

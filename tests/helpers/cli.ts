@@ -7,6 +7,7 @@
  */
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { PERMISSIONS } from "../../scripts/obento_flags.ts";
 
 /** The repository root. */
 export const ROOT: string = fileURLToPath(new URL("../../", import.meta.url));
@@ -27,13 +28,7 @@ export interface CliRun {
 }
 
 /** The permissions `deno task obento` and the compiled binary run with: no --allow-run, no --allow-ffi. */
-export const OBENTO_PERMISSIONS: readonly string[] = [
-  "--allow-read",
-  "--allow-write",
-  "--allow-env",
-  "--allow-net",
-  "--allow-sys",
-];
+export const OBENTO_PERMISSIONS: readonly string[] = PERMISSIONS;
 
 /** `deno` arguments that run the obento CLI from source, as the binary would run (add the command after). */
 export function obentoArgs(): string[] {

@@ -1,0 +1,28 @@
+/**
+ * The `deno` flags obento runs with, in one place: `scripts/compile.ts` bakes them into the binary, the
+ * benchmarks and the end-to-end tests start the CLI with them. `deno.json`'s `obento` and `demo` tasks must
+ * repeat them (JSON cannot import); `scripts/obento_flags_test.ts` checks that they do.
+ *
+ * @module
+ */
+
+/**
+ * Run-time permissions: files (bundles, registry), env (`OBENTO_HOME`), net (serve), sys (RSS, cores). No
+ * `--allow-run` (nothing shells out, so the compiled binary needs no `deno`) and no `--allow-ffi`.
+ */
+export const PERMISSIONS: readonly string[] = [
+  "--allow-read",
+  "--allow-write",
+  "--allow-env",
+  "--allow-net",
+  "--allow-sys",
+];
+
+/**
+ * V8 flags: a young generation capped at 8 MiB keeps a streaming `obento run` flat at ~190 MiB peak RSS on
+ * any file size instead of ~230 MiB (docs/benchmarks.md, "Batch runs"), for ~10 % less throughput.
+ */
+export const V8_FLAGS = "--v8-flags=--max-semi-space-size=8";
+
+/** Everything `deno run` needs before `main.ts` to run obento as the binary does. */
+export const RUN_FLAGS: readonly string[] = [V8_FLAGS, ...PERMISSIONS];
