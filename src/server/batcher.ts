@@ -134,7 +134,8 @@ export interface BatcherOptions<T, R> {
   sharesThread?: boolean;
   /**
    * With `sharesThread`: after a batch, the longest time (ms) to wait for the clients it answered to send
-   * their next requests before forming the next batch (see docs/batching.md). Default 1.
+   * their next requests before forming the next batch (see docs/batching.md); 0 turns gathering off.
+   * Default 1.
    */
   gatherMs?: number;
   /**
@@ -307,6 +308,8 @@ export class Batcher<T, R> {
   /** Items the last same-thread batch answered, whose clients {@link #gather} waits for. */
   #returning = 0;
   #finishedAt = 0;
+  #cancelGather: (() => void) | undefined;
+  #gatherCheck = false;
   #repump = false;
   #closing = false;
   #idle: (() => void)[] = [];
@@ -581,7 +584,7 @@ export class Batcher<T, R> {
   // ---- dispatch ------------------------------------------------------------------------------------
 
   #pump(): void {
-    if (this.#yielding) return;
+    if (this.#yielding) return this.#checkGather();
     if (this.#returning > 0 && this.#queued > 0 && this.#running.size < this.config.concurrency) {
       // Clients answered by the last same-thread batch may still be on their way: gather them first, unless
       // that batch finished longer ago than the latency budget (then they are not coming back soon).
@@ -718,7 +721,7 @@ export class Batcher<T, R> {
     });
     if (ok && !abandoned) this.#cost.observe(size, runMs);
     this.#onBatch?.({ size, queueWaitMs, runMs, reason, ok });
-    if (this.#sharesThread && this.config.maxBatchSize > 1) {
+    if (this.#sharesThread && this.config.maxBatchSize > 1 && this.#gatherMs > 0) {
       this.#returning = size;
       this.#finishedAt = this.#now();
       if (!this.#yielding) this.#gather(this.#finishedAt);
@@ -728,28 +731,54 @@ export class Batcher<T, R> {
   /**
    * Lets the event loop read requests before a same-thread batch is formed: the clients the previous batch
    * answered (`#returning` of them) are on their way back, and dispatching the first one to arrive alone would
-   * block the thread while the others queue up (under steady load that halves batch sizes). It yields
-   * (macrotask turns; I/O is polled in each) until they are back (the queue holds `#returning` and stopped
-   * growing), for at most `gatherMs` from `since` (the batch's end, or the first arrival after the queue
-   * ran empty). It stops at once when the batch is full, the oldest item reaches its budget or the batcher
-   * closes. An empty queue at the end of the window stops the spinning; the next arrival opens a new window.
+   * block the thread while the others queue up (under steady load that halves batch sizes). The batcher waits
+   * (passively: arrivals wake it) until they are back — the queue holds `#returning` and stopped growing
+   * between two event-loop turns — or for at most `gatherMs` from `since` (the batch's end, or the first
+   * arrival after the queue ran empty). It stops at once when the batch is full, the oldest item reaches its
+   * budget or the batcher closes. An empty queue at the end of the window ends it; the next arrival opens a
+   * new one.
    */
-  #gather(since: number, lastSize = -1): void {
+  #gather(since: number): void {
     this.#yielding = true;
+    const now = this.#now();
+    const oldest = this.#front();
+    const budgetEnd = oldest === undefined ? Infinity : oldest.enqueuedAt + this.config.maxLatencyMs;
+    const end = Math.min(since + this.#gatherMs, budgetEnd);
+    this.#cancelGather = this.#setTimer(() => {
+      this.#cancelGather = undefined;
+      this.#endGather();
+    }, Math.max(0, end - now));
+    this.#checkGather();
+  }
+
+  /** Checks, one event-loop turn from now, whether the gathered requests are all back. */
+  #checkGather(): void {
+    if (this.#gatherCheck) return;
+    this.#gatherCheck = true;
+    const size = this.#queued;
     // setImmediate: one event-loop turn (I/O is polled) without the 4 ms clamp nested setTimeout(0) gets.
     setImmediate(() => {
+      this.#gatherCheck = false;
+      if (!this.#yielding) return;
       const n = this.#queued;
-      const now = this.#now();
       const oldest = this.#front();
-      const done = n >= this.config.maxBatchSize || this.#closing ||
-        (oldest !== undefined && now >= oldest.enqueuedAt + this.config.maxLatencyMs) ||
-        (n > 0 && n === lastSize && n >= this.#returning) || now - since >= this.#gatherMs;
-      if (!done) return this.#gather(since, n);
-      this.#yielding = false;
-      if (n === 0) return this.#checkIdle();
-      this.#returning = 0;
-      this.#pump();
+      const ready = n >= this.config.maxBatchSize || this.#closing ||
+        (oldest !== undefined && this.#now() >= oldest.enqueuedAt + this.config.maxLatencyMs) ||
+        (n > 0 && n >= this.#returning);
+      if (!ready) return; // more are on their way: the next arrival checks again
+      if (n !== size && n < this.config.maxBatchSize && !this.#closing) return this.#checkGather();
+      this.#endGather();
     });
+  }
+
+  #endGather(): void {
+    if (!this.#yielding) return;
+    this.#cancelGather?.();
+    this.#cancelGather = undefined;
+    this.#yielding = false;
+    if (this.#queued === 0) return this.#checkIdle();
+    this.#returning = 0;
+    this.#pump();
   }
 
   // ---- per-item events -----------------------------------------------------------------------------
