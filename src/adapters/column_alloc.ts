@@ -28,15 +28,14 @@ function carve(bytes: number): number {
   return start;
 }
 
-/** A view of `length` elements of `bytesPer` bytes on the current slab (carve first: it may replace it). */
-function small<T>(
-  make: (buffer: ArrayBuffer, offset: number, length: number) => T,
-  bytesPer: number,
-  length: number,
-): T {
-  const offset = carve(length * bytesPer);
-  return make(slab, offset, length);
-}
+/** The typed array of each numeric column type. */
+const STORAGE = {
+  float32: Float32Array,
+  float64: Float64Array,
+  int32: Int32Array,
+  int64: BigInt64Array,
+  bool: Uint8Array,
+} as const;
 
 /**
  * Zeroed storage of `type` for `length` rows.
@@ -49,28 +48,10 @@ function small<T>(
  * ```
  */
 export function allocateColumn(type: ColumnType, length: number): Column {
-  switch (type) {
-    case "float32":
-      return length * 4 <= SMALL_BYTES
-        ? small((b, o, n) => new Float32Array(b, o, n), 4, length)
-        : new Float32Array(length);
-    case "float64":
-      return length * 8 <= SMALL_BYTES
-        ? small((b, o, n) => new Float64Array(b, o, n), 8, length)
-        : new Float64Array(length);
-    case "int32":
-      return length * 4 <= SMALL_BYTES
-        ? small((b, o, n) => new Int32Array(b, o, n), 4, length)
-        : new Int32Array(length);
-    case "int64":
-      return length * 8 <= SMALL_BYTES
-        ? small((b, o, n) => new BigInt64Array(b, o, n), 8, length)
-        : new BigInt64Array(length);
-    case "bool":
-      return length <= SMALL_BYTES
-        ? small((b, o, n) => new Uint8Array(b, o, n), 1, length)
-        : new Uint8Array(length);
-    case "string":
-      return new Array<string>(length);
-  }
+  if (type === "string") return new Array<string>(length);
+  const Storage = STORAGE[type];
+  const bytes = length * Storage.BYTES_PER_ELEMENT;
+  if (bytes > SMALL_BYTES) return new Storage(length);
+  const offset = carve(bytes); // first: it may start a new slab
+  return new Storage(slab, offset, length);
 }
