@@ -35,8 +35,6 @@ export interface RawOutcome {
 export interface Executor {
   /** How many batches may run at once (the number of model workers). */
   readonly concurrency: number;
-  /** True when batches compute on the caller's thread (blocking its event loop while they run). */
-  readonly sharesThread: boolean;
   /**
    * Runs one batch for API `api`: decodes each item (a decode failure is that item's 4xx outcome), calls the
    * API once for all decodable items, encodes each outcome. Always one outcome per item, in order.
@@ -134,8 +132,6 @@ export async function runRawItems(
 export class InProcessExecutor implements Executor {
   /** One batch at a time. */
   readonly concurrency = 1;
-  /** Models run on this thread. */
-  readonly sharesThread = true;
   readonly #service: LoadedService;
 
   /** Wraps a loaded service. */

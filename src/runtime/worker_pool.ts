@@ -149,8 +149,6 @@ function isWebWorker(ctor: typeof Worker): boolean {
 export class WorkerPoolExecutor implements Executor {
   /** How many batches run at once: the number of workers. */
   readonly concurrency: number;
-  /** Models run in the workers, not on the caller's thread. */
-  readonly sharesThread = false;
   readonly #path: string;
   readonly #threads: number;
   readonly #verify: boolean;

@@ -153,7 +153,6 @@ export function createApp(config: ServeConfig, deps: AppDeps): ObentoApp {
         maxLatencyMs: config.maxLatencyMs,
         maxQueue: config.maxQueue,
         concurrency: executor.concurrency,
-        sharesThread: executor.sharesThread,
         now,
         run: (items, signal) => executor.run(api, items, signal),
         name: api,

@@ -126,16 +126,8 @@ export interface BatcherOptions<T, R> {
   /** The cost model, or options for a new one. Default: a new {@link CostModel} with its defaults. */
   costModel?: CostModel | CostModelOptions;
   /**
-   * True when `run` computes on this thread (an in-process model): while it runs, the event loop cannot read
-   * new requests, so after each batch the batcher yields to the event loop (macrotask turns, while the queue
-   * keeps growing and the oldest item is within budget) before forming the next batch. Without this, requests
-   * that arrived during a batch would be dispatched one by one. Default false.
-   */
-  sharesThread?: boolean;
-  /**
-   * With `sharesThread`: after a batch, the longest time (ms) to wait for the clients it answered to send
-   * their next requests before forming the next batch (see docs/batching.md); 0 turns gathering off.
-   * Default 1.
+   * After a batch, the longest time (ms) to wait for the clients it answered to send their next requests
+   * before forming the next batch (see docs/batching.md); 0 turns gathering off. Default 1.
    */
   gatherMs?: number;
   /**
@@ -303,9 +295,8 @@ export class Batcher<T, R> {
   readonly #watchAfterMs: number;
   readonly #gatherMs: number;
   #cancelWatch: (() => void) | undefined;
-  readonly #sharesThread: boolean;
   #yielding = false;
-  /** Items the last same-thread batch answered, whose clients {@link #gather} waits for. */
+  /** Items the last batch answered, whose clients {@link #gather} waits for. */
   #returning = 0;
   #finishedAt = 0;
   #cancelGather: (() => void) | undefined;
@@ -337,7 +328,6 @@ export class Batcher<T, R> {
     this.#cost = options.costModel instanceof CostModel
       ? options.costModel
       : new CostModel({ minDistinctSizes: maxBatchSize === 1 ? 1 : 2, ...options.costModel });
-    this.#sharesThread = options.sharesThread ?? false;
     this.#watchAfterMs = options.watchAfterMs ?? 10;
     this.#gatherMs = options.gatherMs ?? 1;
     if (!(this.#gatherMs >= 0) || !Number.isFinite(this.#gatherMs)) {
@@ -586,7 +576,7 @@ export class Batcher<T, R> {
   #pump(): void {
     if (this.#yielding) return this.#checkGather();
     if (this.#returning > 0 && this.#queued > 0 && this.#running.size < this.config.concurrency) {
-      // Clients answered by the last same-thread batch may still be on their way: gather them first, unless
+      // Clients answered by the last batch may still be on their way: gather them first, unless
       // that batch finished longer ago than the latency budget (then they are not coming back soon).
       const now = this.#now();
       if (now - this.#finishedAt <= this.config.maxLatencyMs) return this.#gather(now);
@@ -721,7 +711,7 @@ export class Batcher<T, R> {
     });
     if (ok && !abandoned) this.#cost.observe(size, runMs);
     this.#onBatch?.({ size, queueWaitMs, runMs, reason, ok });
-    if (this.#sharesThread && this.config.maxBatchSize > 1 && this.#gatherMs > 0) {
+    if (this.config.maxBatchSize > 1 && this.#gatherMs > 0) {
       this.#returning = size;
       this.#finishedAt = this.#now();
       if (!this.#yielding) this.#gather(this.#finishedAt);
@@ -729,14 +719,14 @@ export class Batcher<T, R> {
   }
 
   /**
-   * Lets the event loop read requests before a same-thread batch is formed: the clients the previous batch
-   * answered (`#returning` of them) are on their way back, and dispatching the first one to arrive alone would
-   * block the thread while the others queue up (under steady load that halves batch sizes). The batcher waits
-   * (passively: arrivals wake it) until they are back — the queue holds `#returning` and stopped growing
-   * between two event-loop turns — or for at most `gatherMs` from `since` (the batch's end, or the first
-   * arrival after the queue ran empty). It stops at once when the batch is full, the oldest item reaches its
-   * budget or the batcher closes. An empty queue at the end of the window ends it; the next arrival opens a
-   * new one.
+   * Waits for the clients the previous batch answered (`#returning` of them) before forming the next batch:
+   * they are on their way back, and dispatching the first one to arrive alone makes batches alternate between
+   * tiny and large (with the model on this thread, it also blocks the event loop while the others queue up).
+   * The batcher waits passively (arrivals wake it) until they are back — the queue holds `#returning` and
+   * stopped growing between two event-loop turns — or for at most `gatherMs` from `since` (the batch's end,
+   * or the first arrival after the queue ran empty). It stops at once when the batch is full, the oldest item
+   * reaches its budget or the batcher closes. An empty queue at the end of the window ends it; the next
+   * arrival opens a new one.
    */
   #gather(since: number): void {
     this.#yielding = true;

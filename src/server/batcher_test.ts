@@ -75,6 +75,10 @@ function fakeModel(clock: FakeClock, a: number, b: number, log?: number[][]) {
   return { run, maxInFlight: () => maxInFlight };
 }
 
+/**
+ * A batcher on the fake clock. Gathering (waiting for answered clients to come back, which real event-loop
+ * turns drive) is off unless a test asks for it: these tests pin down dispatch, holding and shedding.
+ */
 function makeBatcher(
   clock: FakeClock,
   options: Partial<BatcherOptions<number, number>> & Pick<BatcherOptions<number, number>, "run">,
@@ -83,6 +87,7 @@ function makeBatcher(
     now: clock.now,
     setTimer: clock.setTimer,
     name: "predict",
+    gatherMs: 0,
     ...options,
   });
 }
@@ -570,13 +575,12 @@ Deno.test("a request answered before watchAfterMs never creates its signal", asy
   assert.equal(fetched, 0);
 });
 
-Deno.test("sharesThread: after a batch, the batcher waits for the clients it answered (gatherMs)", async () => {
+Deno.test("after a batch, the batcher waits for the clients it answered (gatherMs)", async () => {
   // Three closed-loop clients that send their next request a few event-loop turns after each answer, as HTTP
   // clients do. Without gathering, the first one back is dispatched alone and batches stay at 1.
   const run = async (gatherMs: number) => {
     const sizes: number[] = [];
     const batcher = new Batcher<number, number>({
-      sharesThread: true,
       maxBatchSize: 8,
       maxLatencyMs: 50,
       gatherMs,

@@ -47,12 +47,10 @@ export interface RunningServer {
 /** An executor whose real one arrives later; batches wait for it. */
 class DeferredExecutor implements Executor {
   readonly concurrency: number;
-  readonly sharesThread: boolean;
   readonly #executor: Promise<Executor>;
 
-  constructor(concurrency: number, sharesThread: boolean, executor: Promise<Executor>) {
+  constructor(concurrency: number, executor: Promise<Executor>) {
     this.concurrency = concurrency;
-    this.sharesThread = sharesThread;
     this.#executor = executor;
     this.#executor.catch(() => {});
   }
@@ -108,7 +106,7 @@ export async function startServer(path: string, options: ServeOptions): Promise<
   let ready = false;
   const executorPromise = openExecutor(path, options);
   const pooled = options.workers > 1;
-  const executor = new DeferredExecutor(pooled ? options.workers : 1, !pooled, executorPromise);
+  const executor = new DeferredExecutor(pooled ? options.workers : 1, executorPromise);
   const metrics = createServerMetrics();
   const { fetch, drain } = createApp(options, {
     document,
