@@ -109,6 +109,8 @@ async function main(): Promise<void> {
     console.log(`Deno ${Deno.version.deno}, ${Deno.build.os}/${Deno.build.arch}, ${cpus} CPUs`);
     console.log("| input | run | batch | wall s | rows/s (wall) | rows/s (after load) | peak RSS MiB |");
     console.log("|---|---|---:|---:|---:|---:|---:|");
+    /** `deno` arguments of `obento run <bundle> predict` as the binary runs it; input and output follow. */
+    const predictArgs = ["run", ...PERMS, join(ROOT, "main.ts"), "run", bundle, "predict"];
     for (const rows of values.rows.split(",").map(Number)) {
       const input = join(dir, `iris_${rows}.csv`);
       await writeCsv(input, rows);
@@ -116,12 +118,7 @@ async function main(): Promise<void> {
       const label = `${rows / 1e6}M rows (${size.toFixed(0)} MiB)`;
       const out = join(dir, "out.csv");
       const streamed = await measure([
-        "run",
-        ...PERMS,
-        join(ROOT, "main.ts"),
-        "run",
-        bundle,
-        "predict",
+        ...predictArgs,
         "--input-file",
         input,
         "--output",
@@ -159,12 +156,7 @@ async function main(): Promise<void> {
       await Deno.remove(input);
     }
     const idle = await measure([
-      "run",
-      ...PERMS,
-      join(ROOT, "main.ts"),
-      "run",
-      bundle,
-      "predict",
+      ...predictArgs,
       "--input",
       '{"sepal_length":5.1,"sepal_width":3.5,"petal_length":1.4,"petal_width":0.2}',
     ]);

@@ -4,7 +4,8 @@
  *
  * - the HTTP ceiling: a bare `Deno.serve` answering constant JSON;
  * - the iris bundle (tiny model) and a zero-code MLP 784→1024→1024→10 bundle (compute-bound), with
- *   batching on and off, at c = 1, 8, 32, 64: req/s, p50/p99 and the ratio to the ceiling;
+ *   batching on and off, at c = 1, 8, 32, 64: req/s, p50/p99, the ratio to the ceiling, the mean batch size
+ *   (from /metrics) and the server's CPU time per request (all its threads, from /proc);
  * - the two headline ratios (iris / ceiling, MLP batching on / off, at c = 32) again as the median of
  *   alternating back-to-back pairs, which this noisy shared machine needs;
  * - idle RSS of the iris server and cold start (exec → first 200 on /readyz).
@@ -34,6 +35,8 @@ const CONCURRENCY = values.quick ? [1, 32] : [1, 8, 32, 64];
 interface WrkResult {
   /** Successful (2xx) responses per second. */
   rps: number;
+  /** Responses in the run (all statuses). */
+  requests: number;
   p50: number;
   p99: number;
   non2xx: number;
@@ -84,11 +87,12 @@ async function wrk(url: string, body: string, connections: number, seconds = dur
   const text = new TextDecoder().decode(stdout);
   const latency = (p: string) =>
     parseLatencyMs(new RegExp(`^\\s+${p}%\\s+(\\S+)`, "m").exec(text)?.[1] ?? "");
-  const total = Number(/(\d+) requests in/.exec(text)?.[1] ?? NaN);
+  const total = Number(/(\d+) requests in/.exec(text)?.[1] ?? 0);
   const non2xx = Number(/Non-2xx or 3xx responses: (\d+)/.exec(text)?.[1] ?? 0);
-  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(text)?.[1] ?? NaN);
+  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(text)?.[1] ?? 0);
   return {
     rps: total > 0 ? rps * (total - non2xx) / total : rps,
+    requests: total,
     p50: latency("50"),
     p99: latency("99"),
     non2xx,
@@ -103,6 +107,30 @@ async function rssMiB(pid: number): Promise<number> {
   })
     .output();
   return Number(new TextDecoder().decode(stdout).trim()) / 1024;
+}
+
+/**
+ * CPU seconds (user + system, all threads) process `pid` has used, from /proc/<pid>/stat read with `cat`
+ * (Deno reads /proc only with --allow-all); NaN where there is no /proc.
+ */
+async function cpuSeconds(pid: number): Promise<number> {
+  try {
+    const { stdout } = await new Deno.Command("cat", { args: [`/proc/${pid}/stat`], stdout: "piped" })
+      .output();
+    const text = new TextDecoder().decode(stdout);
+    const fields = text.slice(text.lastIndexOf(")") + 2).split(" "); // fields[0] is the stat's field 3
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in USER_HZ = 100 ticks
+  } catch {
+    return NaN;
+  }
+}
+
+/** The batch-size histogram's sum and count for API `api`, from the server's /metrics (0 before any batch). */
+async function batchTotals(url: string, api: string): Promise<{ sum: number; count: number }> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const read = (suffix: string) =>
+    Number(new RegExp(`^obento_batch_size_${suffix}\\{api="${api}"\\} (\\S+)$`, "m").exec(text)?.[1] ?? 0);
+  return { sum: read("sum"), count: read("count") };
 }
 
 interface Started {
@@ -218,21 +246,31 @@ try {
   const table = async (title: string, bundle: string, api: string, body: string, flags: string[][]) => {
     out(`### ${title}`);
     out();
-    out("| config | c | 2xx req/s | p50 ms | p99 ms | non-2xx | vs ceiling |");
-    out("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
+    out(
+      "| config | c | 2xx req/s | p50 ms | p99 ms | non-2xx | vs ceiling | mean batch | server CPU µs/req |",
+    );
+    out("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
     const results = new Map<string, Map<number, WrkResult>>();
     for (const extra of flags) {
       const label = extra.join(" ") || "defaults";
       const server = await serve(bundle, extra);
+      // V8 compiles the WASM runtime in the background for a while after start: keep it out of the CPU column.
+      await new Promise((r) => setTimeout(r, 2000));
       const byC = new Map<number, WrkResult>();
       for (const c of CONCURRENCY) {
+        const [cpu0, batches0] = [await cpuSeconds(server.pid), await batchTotals(server.url, api)];
         const r = await wrk(`${server.url}/${api}`, body, c);
+        const [cpu1, batches1] = [await cpuSeconds(server.pid), await batchTotals(server.url, api)];
         byC.set(c, r);
         const ratio = r.rps / ceiling.get(c)!.rps;
+        const meanBatch = (batches1.sum - batches0.sum) / (batches1.count - batches0.count);
+        const cpuPerRequest = (cpu1 - cpu0) * 1e6 / r.requests;
         out(
           `| ${label} | ${c} | ${r.rps.toFixed(0)} | ${r.p50.toFixed(2)} | ${
             r.p99.toFixed(2)
-          } | ${r.non2xx} | ${(ratio * 100).toFixed(0)}% |`,
+          } | ${r.non2xx} | ${(ratio * 100).toFixed(0)}% | ${meanBatch.toFixed(1)} | ${
+            cpuPerRequest.toFixed(0)
+          } |`,
         );
       }
       results.set(label, byC);

@@ -52,6 +52,19 @@ export interface DocsPageOptions {
   title?: string;
 }
 
+/** The doctype, `<html>` and `<head>` of a page: `title` (escaped here) and `extra` (trusted markup). */
+function pageHead(title: string, extra: string): string {
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(title)}</title>
+<link rel="icon" href="data:,">
+${extra}
+</head>`;
+}
+
 /**
  * The Swagger UI page for an OpenAPI document.
  *
@@ -69,15 +82,7 @@ export interface DocsPageOptions {
 export function docsPage(specUrl: string, options: DocsPageOptions = {}): string {
   const { assetsUrl = "/docs", title = "API docs" } = options;
   const base = assetsUrl.replace(/\/+$/, "");
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(title)}</title>
-<link rel="icon" href="data:,">
-<link rel="stylesheet" href="${escapeHtml(`${base}/swagger-ui.css`)}">
-</head>
+  return `${pageHead(title, `<link rel="stylesheet" href="${escapeHtml(`${base}/swagger-ui.css`)}">`)}
 <body>
 <div id="swagger-ui"></div>
 <script src="${escapeHtml(`${base}/swagger-ui-bundle.js`)}"></script>
@@ -196,15 +201,7 @@ export function indexPage(doc: BentoDocument, options: IndexPageOptions = {}): s
   }</ul>
 </section>`;
   const labels = Object.entries(doc.labels ?? {});
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(title)}</title>
-<link rel="icon" href="data:,">
-<style>${STYLE}</style>
-</head>
+  return `${pageHead(title, `<style>${STYLE}</style>`)}
 <body>
 <h1>${escapeHtml(doc.name)} <small>${escapeHtml(doc.version)}</small></h1>
 ${doc.service.doc ? `<p class="doc">${escapeHtml(doc.service.doc)}</p>` : ""}
