@@ -6,6 +6,7 @@
 import { join } from "node:path";
 import type { CliContext } from "./src/cli/command.ts";
 import { runCli } from "./src/cli/main.ts";
+import { openHeapTrimmer } from "./src/heap_trim.ts";
 
 /** Writes all of `bytes` (a single write may take only part of them on a pipe). */
 function writeAll(stream: { writeSync(p: Uint8Array): number }, bytes: Uint8Array): void {
@@ -15,7 +16,8 @@ function writeAll(stream: { writeSync(p: Uint8Array): number }, bytes: Uint8Arra
 
 /**
  * The CLI context of this process: `$OBENTO_HOME` (default `~/.obento`), the working directory, and
- * stdout/stderr. The only place obento reads its environment.
+ * stdout/stderr, and the heap trimmer (bound now, before any bundle code loads, because binding it is the
+ * process's one use of the FFI permission, which it then drops). The only place obento reads its environment.
  */
 export function processCliContext(cwd: string = Deno.cwd()): CliContext {
   const encoder = new TextEncoder();
@@ -25,6 +27,7 @@ export function processCliContext(cwd: string = Deno.cwd()): CliContext {
     home,
     cwd,
     isTerminal: Deno.stdout.isTerminal(),
+    trimHeap: openHeapTrimmer(),
     out: (text) => writeAll(Deno.stdout, encoder.encode(text)),
     err: (text) => writeAll(Deno.stderr, encoder.encode(text)),
   };

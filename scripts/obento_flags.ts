@@ -7,8 +7,9 @@
  */
 
 /**
- * Run-time permissions: files (bundles, registry), env (`OBENTO_HOME`), net (serve), sys (RSS, cores). No
- * `--allow-run` (nothing shells out, so the compiled binary needs no `deno`) and no `--allow-ffi`.
+ * Run-time permissions: files (bundles, registry), env (`OBENTO_HOME`), net (serve), sys (RSS, cores), and
+ * ffi only to bind glibc's `malloc_trim` at start: `main.ts` revokes it before any bundle code loads
+ * (src/heap_trim.ts). No `--allow-run` (nothing shells out, so the compiled binary needs no `deno`).
  */
 export const PERMISSIONS: readonly string[] = [
   "--allow-read",
@@ -16,6 +17,7 @@ export const PERMISSIONS: readonly string[] = [
   "--allow-env",
   "--allow-net",
   "--allow-sys",
+  "--allow-ffi",
 ];
 
 /**

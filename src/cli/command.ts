@@ -4,6 +4,7 @@
  *
  * @module
  */
+import type { HeapTrimmer } from "../heap_trim.ts";
 
 /** Where output goes; tests pass collectors. */
 export interface CliOutput {
@@ -21,6 +22,11 @@ export interface CliContext extends CliOutput {
   readonly cwd: string;
   /** True when standard output is a terminal (tables, colours, progress bars). */
   readonly isTerminal: boolean;
+  /**
+   * Gives freed native memory back to the OS (glibc's `malloc_trim`), where the process could bind it at
+   * start (src/heap_trim.ts); `serve` calls it once models are warm and whenever traffic stops.
+   */
+  readonly trimHeap?: HeapTrimmer;
 }
 
 /** One `obento <name>` command. */

@@ -108,6 +108,7 @@ async function optionsFrom(args: string[], ctx: CliContext): Promise<{ ref: stri
       cors: cors === undefined ? "default" : "flag",
     },
     log: (line) => ctx.err(`${line}\n`),
+    trimHeap: ctx.trimHeap,
   };
   return { ref: parsed.positionals[0], options };
 }

@@ -8,6 +8,8 @@
 import { join } from "node:path";
 import { parseBento } from "../bundle/bento_yaml.ts";
 import { messageOf } from "../errors.ts";
+import type { HeapTrimmer } from "../heap_trim.ts";
+import { trimWhenIdle } from "./idle_trim.ts";
 import type { Executor, RawItem, RawOutcome } from "../runtime/executor.ts";
 import { InProcessExecutor } from "../runtime/executor.ts";
 import { WorkerPoolExecutor } from "../runtime/worker_pool.ts";
@@ -30,6 +32,11 @@ export interface ServeOptions extends ServeConfig {
   sources: Record<string, string>;
   /** Where log lines go. */
   log: (line: string) => void;
+  /**
+   * Returns freed native memory to the OS (src/heap_trim.ts): called once models are warm, a few times while
+   * V8 finishes compiling in the background, and whenever traffic stops (src/server/idle_trim.ts).
+   */
+  trimHeap?: HeapTrimmer;
 }
 
 /** A running server. */
@@ -108,7 +115,7 @@ export async function startServer(path: string, options: ServeOptions): Promise<
   const pooled = options.workers > 1;
   const executor = new DeferredExecutor(pooled ? options.workers : 1, executorPromise);
   const metrics = createServerMetrics();
-  const { fetch, drain } = createApp(options, {
+  const app = createApp(options, {
     document,
     executor,
     isReady: () => ready,
@@ -116,6 +123,11 @@ export async function startServer(path: string, options: ServeOptions): Promise<
     effectiveConfig: config,
     staticDir: document.web_static_content ? join(path, document.web_static_content) : undefined,
   });
+  let requests = 0;
+  const fetch = options.trimHeap === undefined ? app.fetch : (request: Request) => {
+    requests++;
+    return app.fetch(request);
+  };
 
   const shutdownController = new AbortController();
   let resolveListening: (url: string) => void;
@@ -129,9 +141,11 @@ export async function startServer(path: string, options: ServeOptions): Promise<
   const url = await listening;
   options.log(`obento: listening on ${url}`);
 
+  let stopTrimming = () => {};
   const readyPromise = executorPromise.then(() => {
     ready = true;
     options.log(`obento: ready in ${Math.round(performance.now() - started)} ms (models loaded and warmed)`);
+    if (options.trimHeap !== undefined) stopTrimming = trimWhenIdle(options.trimHeap, () => requests);
   });
   readyPromise.catch((error) => {
     options.log(`error: could not load ${path}: ${messageOf(error)}`);
@@ -143,7 +157,8 @@ export async function startServer(path: string, options: ServeOptions): Promise<
     stopping ??= (async () => {
       options.log("obento: shutting down: no new connections, finishing in-flight requests");
       shutdownController.abort();
-      await Promise.all([server.shutdown(), drain()]);
+      stopTrimming();
+      await Promise.all([server.shutdown(), app.drain()]);
       await executor.close();
       options.log("obento: stopped");
     })();

@@ -1,0 +1,38 @@
+/**
+ * Giving freed native memory back to the operating system.
+ *
+ * Loading onnxruntime-web makes V8 decode and compile a 14 MB WebAssembly module; the temporary buffers it
+ * frees stay inside glibc's heap as holes (glibc returns memory to the OS only from the top of the heap, or
+ * when asked), so a serving process carries ~40 MiB of free-but-resident memory after start-up
+ * (docs/benchmarks.md, "Serving"). `malloc_trim(0)` hands those pages back.
+ *
+ * Binding `malloc_trim` needs Deno's FFI permission. {@link openHeapTrimmer} binds it once, then revokes the
+ * FFI permission for the rest of the process, so no bundle code loaded later can open native libraries.
+ *
+ * @module
+ */
+
+/** Releases free heap pages to the OS; returns whether any memory was released. */
+export type HeapTrimmer = () => boolean;
+
+/** glibc's soname on every Linux distribution obento's binaries target. */
+const LIBC = "libc.so.6";
+
+/**
+ * Binds glibc's `malloc_trim` when that is possible (Linux, glibc, `--allow-ffi` granted) and revokes the
+ * FFI permission either way, so that it is never available to code loaded afterwards. Returns `undefined`
+ * where no trimmer exists (other OSes, musl, no FFI permission). Call it once, at process start, before
+ * importing any bundle.
+ */
+export function openHeapTrimmer(): HeapTrimmer | undefined {
+  if (Deno.permissions.querySync({ name: "ffi" }).state !== "granted") return undefined;
+  try {
+    if (Deno.build.os !== "linux") return undefined;
+    const libc = Deno.dlopen(LIBC, { malloc_trim: { parameters: ["usize"], result: "i32" } });
+    return () => libc.symbols.malloc_trim(0n) === 1;
+  } catch {
+    return undefined; // no glibc (e.g. musl): nothing to trim with
+  } finally {
+    Deno.permissions.revokeSync({ name: "ffi" });
+  }
+}
