@@ -10,7 +10,8 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { join } from "node:path";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { PERMISSIONS, V8_FLAGS } from "./obento_flags.ts";
 
@@ -40,6 +41,46 @@ for (const target of targets) {
   }
 }
 
+/**
+ * The files of `dir` (not recursive) that are not in `keep` and are not licence texts: what `--exclude`
+ * leaves out of the binary.
+ */
+function unusedFiles(dir: string, keep: readonly string[]): string[] {
+  return [...Deno.readDirSync(dir)]
+    .filter((e) => e.isFile && !keep.includes(e.name) && !/LICEN[CS]E/i.test(e.name))
+    .map((e) => join(dir, e.name));
+}
+
+// `--exclude` takes file paths (an `npm:` specifier is silently ignored), so the packages' files are listed
+// from Deno's npm cache; the dynamic imports make sure both packages are there first.
+await import("onnxruntime-web");
+await import("swagger-ui-dist/swagger-ui.css", { with: { type: "text" } });
+const require = createRequire(import.meta.url);
+
+/**
+ * Package files obento never reads, left out of the binary (~75 MB of ~107): of onnxruntime-web's dist/, all
+ * but the Node entry and the plain WASM build it loads (the jsep build for WebGPU/WebNN, the JSPI and asyncify
+ * builds, the browser bundles and their source maps); of swagger-ui-dist, all but the two files /docs serves
+ * and the package's entry. Add files back here when code starts to load them (a WebGPU backend: the jsep build).
+ */
+const EXCLUDES = [
+  ...unusedFiles(dirname(require.resolve("onnxruntime-web")), [
+    "ort.node.min.mjs",
+    "ort.node.min.mjs.map",
+    "ort.node.min.js",
+    "ort.node.min.js.map",
+    "ort-wasm-simd-threaded.mjs",
+    "ort-wasm-simd-threaded.wasm",
+  ]),
+  ...unusedFiles(dirname(require.resolve("swagger-ui-dist")), [
+    "package.json",
+    "index.js",
+    "absolute-path.js",
+    "swagger-ui.css",
+    "swagger-ui-bundle.js",
+  ]),
+];
+
 /** Files read at run time by path rather than imported, which `deno compile` must embed. */
 const INCLUDES = [
   // The worker pool's entry module is started with `new Worker(new URL(...))`, which the module graph
@@ -57,7 +98,11 @@ for (const target of targets) {
     "compile",
     V8_FLAGS,
     ...PERMISSIONS,
+    // Only the npm packages main.ts's module graph reaches (not the test and benchmark ones in deno.json,
+    // such as onnxruntime-node's 290 MB of native builds), minus the package files obento never reads (EXCLUDES): 420 → 44 MB of embedded files.
+    "--exclude-unused-npm",
     ...INCLUDES.flatMap((i) => ["--include", i]),
+    ...EXCLUDES.flatMap((e) => ["--exclude", e]),
     "--target",
     target,
     "--output",
