@@ -145,7 +145,16 @@ export async function startServer(path: string, options: ServeOptions): Promise<
   const readyPromise = executorPromise.then(() => {
     ready = true;
     options.log(`obento: ready in ${Math.round(performance.now() - started)} ms (models loaded and warmed)`);
-    if (options.trimHeap !== undefined) stopTrimming = trimWhenIdle(options.trimHeap, () => requests);
+    if (options.trimHeap !== undefined) {
+      const before = Deno.memoryUsage().rss;
+      stopTrimming = trimWhenIdle(options.trimHeap, () => requests);
+      const after = Deno.memoryUsage().rss;
+      const mib = (bytes: number) => Math.round(bytes / 2 ** 20);
+      options.log(
+        `obento: gave ${mib(before - after)} MiB of freed memory back to the OS (RSS ${mib(after)} MiB); ` +
+          "again whenever traffic stops",
+      );
+    }
   });
   readyPromise.catch((error) => {
     options.log(`error: could not load ${path}: ${messageOf(error)}`);
