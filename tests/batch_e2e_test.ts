@@ -9,7 +9,7 @@ import { parquetWriteBuffer } from "hyparquet-writer";
 import { parseCsv } from "../src/adapters/csv.ts";
 import { load } from "../mod.ts";
 import { runBatch } from "../src/batch/run_batch.ts";
-import { type CliRun, ROOT, runObento } from "./helpers/cli.ts";
+import { type CliRun, packBundle, packIris, ROOT, runObento } from "./helpers/cli.ts";
 
 const CLASS_NAMES = ["setosa", "versicolor", "virginica"];
 const ref: { columns: string[]; inputs: number[][]; label: number[] } = JSON.parse(
@@ -23,18 +23,10 @@ function obento(home: string, args: string[], stdin?: Uint8Array): Promise<CliRu
 
 /** Packs the iris classifier into `<home>/iris` and writes `<home>/iris.csv`: id + the 150 reference rows. */
 async function setup(home: string): Promise<string> {
-  const packed = await runObento({ home, cwd: ROOT }, [
-    "pack",
-    "bundles/iris_classifier/service.ts",
-    "--artifact",
-    "model=bundles/iris_classifier/iris_lr.onnx",
-    "--output",
-    join(home, "iris"),
-  ]);
-  assert.equal(packed.code, 0, packed.stderr);
+  const iris = await packIris(home);
   const lines = ref.inputs.map((row, i) => `${i + 1},${row.join(",")}`);
   await Deno.writeTextFile(join(home, "iris.csv"), `id,${ref.columns.join(",")}\n${lines.join("\n")}\n`);
-  return join(home, "iris");
+  return iris;
 }
 
 function csvRows(text: string): string[][] {
@@ -224,15 +216,12 @@ Deno.test("JSON lines, a JSON array and CSV on stdin give the reference labels",
 Deno.test("a folder of images: one record per file, an unreadable image fails alone", async () => {
   const home = await Deno.makeTempDir();
   try {
-    const packed = await runObento({ home, cwd: ROOT }, [
-      "pack",
+    await packBundle(
+      home,
       "bundles/digits_cnn/service.ts",
-      "--artifact",
-      "model=bundles/digits_cnn/digits_cnn.onnx",
-      "--output",
+      ["model=bundles/digits_cnn/digits_cnn.onnx"],
       join(home, "digits"),
-    ]);
-    assert.equal(packed.code, 0, packed.stderr);
+    );
     const digitsRef: { images: { file: string; label: number }[] } = JSON.parse(
       await Deno.readTextFile(join(ROOT, "bundles/digits_cnn/reference.json")),
     );

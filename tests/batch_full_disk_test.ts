@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { ROOT, runObento } from "./helpers/cli.ts";
+import { packIris, runObento } from "./helpers/cli.ts";
 
 async function sh(cmd: string, args: string[]): Promise<boolean> {
   const { code } = await new Deno.Command(cmd, { args, stdout: "null", stderr: "null" }).output();
@@ -35,16 +35,7 @@ Deno.test({
     const home = await Deno.makeTempDir();
     const disk = (await mountTmpfs("512k"))!;
     try {
-      const bundle = join(home, "iris");
-      const packed = await runObento({ home, cwd: ROOT }, [
-        "pack",
-        "bundles/iris_classifier/service.ts",
-        "--artifact",
-        "model=bundles/iris_classifier/iris_lr.onnx",
-        "--output",
-        bundle,
-      ]);
-      assert.equal(packed.code, 0, packed.stderr);
+      const bundle = await packIris(home);
       // 40,000 rows → ~340 KB of CSV output: more than the 512 KB disk holds once 300 KB are taken.
       const input = join(home, "in.csv");
       const rows = Array.from({ length: 40_000 }, (_, i) => (i % 2 ? "5.1,3.5,1.4,0.2" : "6.7,3.0,5.2,2.3"));

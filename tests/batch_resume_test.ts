@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { cleanEnv, obentoArgs, ROOT, runObento } from "./helpers/cli.ts";
+import { cleanEnv, obentoArgs, packIris, ROOT } from "./helpers/cli.ts";
 
 const ROWS = 300_000;
 
@@ -26,15 +26,7 @@ function command(home: string, args: string[]): Deno.Command {
 Deno.test("a run killed with SIGKILL at random points resumes to the same bytes as an uninterrupted run", async () => {
   const home = await Deno.makeTempDir();
   try {
-    const packed = await runObento({ home, cwd: ROOT }, [
-      "pack",
-      "bundles/iris_classifier/service.ts",
-      "--artifact",
-      "model=bundles/iris_classifier/iris_lr.onnx",
-      "--output",
-      join(home, "iris"),
-    ]);
-    assert.equal(packed.code, 0, packed.stderr);
+    await packIris(home);
     const ref: { columns: string[]; inputs: number[][] } = JSON.parse(
       await Deno.readTextFile(join(ROOT, "bundles/iris_classifier/reference.json")),
     );

@@ -3,20 +3,10 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { ROOT, runObento } from "./helpers/cli.ts";
+import { packBundle, packIris, ROOT, runObento } from "./helpers/cli.ts";
 import { startServer } from "./helpers/server.ts";
 
 const ROW = { sepal_length: 5.1, sepal_width: 3.5, petal_length: 1.4, petal_width: 0.2 };
-
-async function packTo(home: string, service: string, artifacts: string[], name: string): Promise<string> {
-  const out = join(home, name);
-  const r = await runObento(
-    { home, cwd: ROOT },
-    ["pack", service, ...artifacts.flatMap((a) => ["--artifact", a]), "--output", out],
-  );
-  assert.equal(r.code, 0, r.stderr);
-  return out;
-}
 
 async function post(url: string, body: BodyInit, headers: Record<string, string> = {}): Promise<Response> {
   return await fetch(url, {
@@ -28,12 +18,7 @@ async function post(url: string, body: BodyInit, headers: Record<string, string>
 
 Deno.test("serves APIs, metadata, health, metrics, docs and v2; errors are JSON with the right status", async () => {
   const home = await Deno.makeTempDir();
-  const bundle = await packTo(
-    home,
-    "bundles/iris_classifier/service.ts",
-    ["model=bundles/iris_classifier/iris_lr.onnx"],
-    "iris",
-  );
+  const bundle = await packIris(home);
   const tokenFile = join(home, "token");
   await Deno.writeTextFile(tokenFile, "s3cret-token\n");
   const server = await startServer(home, [
@@ -183,7 +168,12 @@ Deno.test("SIGTERM finishes in-flight requests, then exits 0", async () => {
   const home = await Deno.makeTempDir();
   const cost = join(home, "cost.json");
   await Deno.writeTextFile(cost, JSON.stringify({ a_ms: 0, b_ms: 700 }));
-  const bundle = await packTo(home, "tests/fixtures/synthetic/service.ts", [`cost=${cost}`], "slow");
+  const bundle = await packBundle(
+    home,
+    "tests/fixtures/synthetic/service.ts",
+    [`cost=${cost}`],
+    join(home, "slow"),
+  );
   const server = await startServer(home, [bundle, "--workers", "1"]);
   try {
     const inFlight = post(`${server.url}/work`, JSON.stringify({ x: 1 }));
@@ -204,7 +194,12 @@ Deno.test("a client that disconnects mid-request neither crashes the server nor 
   const home = await Deno.makeTempDir();
   const cost = join(home, "cost.json");
   await Deno.writeTextFile(cost, JSON.stringify({ a_ms: 0, b_ms: 200 }));
-  const bundle = await packTo(home, "tests/fixtures/synthetic/service.ts", [`cost=${cost}`], "slow");
+  const bundle = await packBundle(
+    home,
+    "tests/fixtures/synthetic/service.ts",
+    [`cost=${cost}`],
+    join(home, "slow"),
+  );
   const server = await startServer(home, [bundle, "--workers", "1"]);
   try {
     const controllers = Array.from({ length: 5 }, () => new AbortController());
@@ -235,12 +230,9 @@ Deno.test("a client that disconnects mid-request neither crashes the server nor 
 
 Deno.test("per-item errors go to the right request; a wrong-length batch fails loudly", async () => {
   const home = await Deno.makeTempDir();
-  const bundle = await packTo(
-    home,
-    "tests/fixtures/synthetic/service.ts",
-    ["cost=tests/fixtures/synthetic/cost.json"],
-    "synthetic",
-  );
+  const bundle = await packBundle(home, "tests/fixtures/synthetic/service.ts", [
+    "cost=tests/fixtures/synthetic/cost.json",
+  ], join(home, "synthetic"));
   const server = await startServer(home, [bundle, "--workers", "1", "--mb-max-latency", "50"]);
   try {
     const bodies = [{ n: 1 }, { fail: true }, { n: 3 }, { discard: true }, { n: 5 }];
@@ -267,12 +259,9 @@ Deno.test("per-item errors go to the right request; a wrong-length batch fails l
 
 Deno.test("adaptive batching: batches grow with load, p99 stays in budget, excess is shed with 503", async () => {
   const home = await Deno.makeTempDir();
-  const bundle = await packTo(
-    home,
-    "tests/fixtures/synthetic/service.ts",
-    ["cost=tests/fixtures/synthetic/cost.json"],
-    "adaptive",
-  );
+  const bundle = await packBundle(home, "tests/fixtures/synthetic/service.ts", [
+    "cost=tests/fixtures/synthetic/cost.json",
+  ], join(home, "adaptive"));
   // T(n) = 2n + 20 ms on one model worker: about 50 req/s unbatched, about 1000 req/s at n = 64.
   const maxLatency = 50;
   const server = await startServer(home, [

@@ -27,7 +27,10 @@ export interface CliRun {
   stderr: string;
 }
 
-/** The permissions `deno task obento` and the compiled binary run with: no --allow-run, no --allow-ffi. */
+/**
+ * The permissions `deno task obento` and the compiled binary run with: no --allow-run; --allow-ffi, which
+ * main.ts uses once and revokes (src/heap_trim.ts).
+ */
 export const OBENTO_PERMISSIONS: readonly string[] = PERMISSIONS;
 
 /** `deno` arguments that run the obento CLI from source, as the binary would run (add the command after). */
@@ -72,6 +75,35 @@ export async function runObento(options: RunObentoOptions, args: readonly string
 /** Runs `obento ...args` against the registry at `home`, in `home`. */
 export function obento(home: string, ...args: string[]): Promise<CliRun> {
   return runObento({ home }, args);
+}
+
+/**
+ * Packs `service` (a path relative to the repository root) with `artifacts` (`name=path` each) into the
+ * directory `output` with the real CLI; fails the test with pack's stderr if it does not exit 0.
+ * @returns `output`
+ */
+export async function packBundle(
+  home: string,
+  service: string,
+  artifacts: readonly string[],
+  output: string,
+): Promise<string> {
+  const r = await runObento(
+    { home, cwd: ROOT },
+    ["pack", service, ...artifacts.flatMap((a) => ["--artifact", a]), "--output", output],
+  );
+  if (r.code !== 0) throw new Error(`obento pack ${service} exited ${r.code}: ${r.stderr}`);
+  return output;
+}
+
+/** Packs the example iris classifier into `<home>/<name>` (see {@link packBundle}). */
+export function packIris(home: string, name = "iris"): Promise<string> {
+  return packBundle(
+    home,
+    "bundles/iris_classifier/service.ts",
+    ["model=bundles/iris_classifier/iris_lr.onnx"],
+    join(home, name),
+  );
 }
 
 /** Starts `save_bundles.ts` with `args` (see that file) against `home`. */
