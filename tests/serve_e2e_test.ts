@@ -8,6 +8,28 @@ import { startServer } from "./helpers/server.ts";
 
 const ROW = { sepal_length: 5.1, sepal_width: 3.5, petal_length: 1.4, petal_width: 0.2 };
 
+/**
+ * Packs the synthetic bundle (an API whose batch costs a·n + b ms) into `<home>/<name>`; `cost` is written
+ * to `<home>/cost.json` (default: the fixture's cost file).
+ */
+async function packSynthetic(
+  home: string,
+  name: string,
+  cost?: { a_ms: number; b_ms: number },
+): Promise<string> {
+  let costFile = "tests/fixtures/synthetic/cost.json";
+  if (cost !== undefined) {
+    costFile = join(home, "cost.json");
+    await Deno.writeTextFile(costFile, JSON.stringify(cost));
+  }
+  return await packBundle(
+    home,
+    "tests/fixtures/synthetic/service.ts",
+    [`cost=${costFile}`],
+    join(home, name),
+  );
+}
+
 async function post(url: string, body: BodyInit, headers: Record<string, string> = {}): Promise<Response> {
   return await fetch(url, {
     method: "POST",
@@ -166,14 +188,7 @@ Deno.test("a bundle's web static content is served under /static/, and nothing o
 
 Deno.test("SIGTERM finishes in-flight requests, then exits 0", async () => {
   const home = await Deno.makeTempDir();
-  const cost = join(home, "cost.json");
-  await Deno.writeTextFile(cost, JSON.stringify({ a_ms: 0, b_ms: 700 }));
-  const bundle = await packBundle(
-    home,
-    "tests/fixtures/synthetic/service.ts",
-    [`cost=${cost}`],
-    join(home, "slow"),
-  );
+  const bundle = await packSynthetic(home, "slow", { a_ms: 0, b_ms: 700 });
   const server = await startServer(home, [bundle, "--workers", "1"]);
   try {
     const inFlight = post(`${server.url}/work`, JSON.stringify({ x: 1 }));
@@ -192,14 +207,7 @@ Deno.test("SIGTERM finishes in-flight requests, then exits 0", async () => {
 
 Deno.test("a client that disconnects mid-request neither crashes the server nor stalls the batcher", async () => {
   const home = await Deno.makeTempDir();
-  const cost = join(home, "cost.json");
-  await Deno.writeTextFile(cost, JSON.stringify({ a_ms: 0, b_ms: 200 }));
-  const bundle = await packBundle(
-    home,
-    "tests/fixtures/synthetic/service.ts",
-    [`cost=${cost}`],
-    join(home, "slow"),
-  );
+  const bundle = await packSynthetic(home, "slow", { a_ms: 0, b_ms: 200 });
   const server = await startServer(home, [bundle, "--workers", "1"]);
   try {
     const controllers = Array.from({ length: 5 }, () => new AbortController());
@@ -230,9 +238,7 @@ Deno.test("a client that disconnects mid-request neither crashes the server nor 
 
 Deno.test("per-item errors go to the right request; a wrong-length batch fails loudly", async () => {
   const home = await Deno.makeTempDir();
-  const bundle = await packBundle(home, "tests/fixtures/synthetic/service.ts", [
-    "cost=tests/fixtures/synthetic/cost.json",
-  ], join(home, "synthetic"));
+  const bundle = await packSynthetic(home, "synthetic");
   const server = await startServer(home, [bundle, "--workers", "1", "--mb-max-latency", "50"]);
   try {
     const bodies = [{ n: 1 }, { fail: true }, { n: 3 }, { discard: true }, { n: 5 }];
@@ -259,9 +265,7 @@ Deno.test("per-item errors go to the right request; a wrong-length batch fails l
 
 Deno.test("adaptive batching: batches grow with load, p99 stays in budget, excess is shed with 503", async () => {
   const home = await Deno.makeTempDir();
-  const bundle = await packBundle(home, "tests/fixtures/synthetic/service.ts", [
-    "cost=tests/fixtures/synthetic/cost.json",
-  ], join(home, "adaptive"));
+  const bundle = await packSynthetic(home, "adaptive");
   // T(n) = 2n + 20 ms on one model worker: about 50 req/s unbatched, about 1000 req/s at n = 64.
   const maxLatency = 50;
   const server = await startServer(home, [

@@ -4,8 +4,9 @@ import { DataframeOutput } from "../adapters/dataframe_output.ts";
 import { ImageInput } from "../adapters/image_input.ts";
 import { JsonOutput } from "../adapters/json_output.ts";
 import { StringInput } from "../adapters/string_input.ts";
-import type { ApiRecord, BentoDocument } from "../bundle/bento_yaml.ts";
+import type { ApiRecord } from "../bundle/bento_yaml.ts";
 import type { InputAdapter, OutputAdapter } from "../sdk/adapter.ts";
+import { testArtifact, testDocument } from "./_testing.ts";
 import { exampleFromSchema, openApiDocument } from "./openapi.ts";
 
 function record(
@@ -24,53 +25,36 @@ function record(
   };
 }
 
-const DOC: BentoDocument = {
-  bundle_format: 1,
-  obento_version: "0.1.0",
-  name: "IrisClassifier",
-  version: "1.0.0",
-  created_at: "2025-01-01T00:00:00.000Z",
-  labels: {},
-  service: {
-    name: "IrisClassifier",
-    doc: "Classifies irises.",
-    module: "service.js",
-    apis: [
-      record(
-        "predict",
-        new DataframeInput({ columns: { sepal_length: "float32", petal_width: "float32" } }) as InputAdapter<
-          unknown,
-          unknown
-        >,
-        new DataframeOutput(),
-        "Predicts the species.\nOne row per flower.",
-      ),
-      record(
-        "classify",
-        new ImageInput() as InputAdapter<unknown, unknown>,
-        new JsonOutput({ schema: { type: "string" } }),
-      ),
-      record("echo", new StringInput() as InputAdapter<unknown, unknown>, new JsonOutput()),
-    ],
-  },
-  artifacts: [{
-    name: "model",
-    type: "OnnxModelArtifact",
-    file: "artifacts/model.onnx",
-    sha256: "0".repeat(64),
-    size: 1,
-    metadata: {},
-    info: {
+const DOC = testDocument({
+  doc: "Classifies irises.",
+  apis: [
+    record(
+      "predict",
+      new DataframeInput({ columns: { sepal_length: "float32", petal_width: "float32" } }) as InputAdapter<
+        unknown,
+        unknown
+      >,
+      new DataframeOutput(),
+      "Predicts the species.\nOne row per flower.",
+    ),
+    record(
+      "classify",
+      new ImageInput() as InputAdapter<unknown, unknown>,
+      new JsonOutput({ schema: { type: "string" } }),
+    ),
+    record("echo", new StringInput() as InputAdapter<unknown, unknown>, new JsonOutput()),
+  ],
+  artifacts: [
+    testArtifact("model", "OnnxModelArtifact", "model.onnx", {
       inputs: [{ name: "input", type: "float32", shape: ["N", 4] }, {
         name: "flag",
         type: "bool",
         shape: ["N"],
       }],
       outputs: [{ name: "label", type: "int64", shape: ["N"] }],
-    },
-  }],
-  env: { permissions: [], docker_base_image: "debian:bookworm-slim", deno_version: "2.9.6" },
-};
+    }),
+  ],
+});
 
 type Json = Record<string, unknown>;
 const METHODS = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import type { ApiRecord, BentoDocument } from "../bundle/bento_yaml.ts";
+import type { ApiRecord } from "../bundle/bento_yaml.ts";
+import { testArtifact, testDocument } from "./_testing.ts";
 import { docsPage, escapeHtml, indexPage, swaggerAssets } from "./pages.ts";
 
 function api(
@@ -23,37 +24,25 @@ function api(
 }
 
 const HOSTILE = `<script>alert("x")</script>`;
-const DOC: BentoDocument = {
-  bundle_format: 1,
-  obento_version: "0.1.0",
+const DOC = testDocument({
   name: "Iris",
-  version: "1.0.0",
-  created_at: "2025-01-01T00:00:00.000Z",
+  doc: `Classifies irises. ${HOSTILE}`,
   labels: { team: "<b>ml</b>" },
-  service: {
-    name: "Iris",
-    doc: `Classifies irises. ${HOSTILE}`,
-    module: "service.js",
-    apis: [
-      api("predict", ["application/json", "text/csv"], `Predicts.</p><img src=x onerror="alert(1)">`, {
-        type: "array",
-        items: { type: "number" },
-        minItems: 2,
-      }),
-      api("classify", ["image/png", "image/jpeg", "multipart/form-data"], ""),
-    ],
-  },
-  artifacts: [{
-    name: "model",
-    type: "OnnxModelArtifact",
-    file: "artifacts/model.onnx",
-    sha256: "0".repeat(64),
-    size: 1,
-    metadata: {},
-    info: { inputs: [{ name: "input", type: "float32", shape: ["N", 4] }], outputs: [] },
-  }],
-  env: { permissions: [], docker_base_image: "debian:bookworm-slim", deno_version: "2.9.6" },
-};
+  apis: [
+    api("predict", ["application/json", "text/csv"], `Predicts.</p><img src=x onerror="alert(1)">`, {
+      type: "array",
+      items: { type: "number" },
+      minItems: 2,
+    }),
+    api("classify", ["image/png", "image/jpeg", "multipart/form-data"], ""),
+  ],
+  artifacts: [
+    testArtifact("model", "OnnxModelArtifact", "model.onnx", {
+      inputs: [{ name: "input", type: "float32", shape: ["N", 4] }],
+      outputs: [],
+    }),
+  ],
+});
 
 const scriptsOf = (html: string) => [...html.matchAll(/<script>([\s\S]*?)<\/script>/g)].map((m) => m[1]);
 

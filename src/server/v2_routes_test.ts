@@ -1,45 +1,21 @@
 import assert from "node:assert/strict";
-import type { BentoDocument } from "../bundle/bento_yaml.ts";
+import { testArtifact, testDocument } from "./_testing.ts";
 import { v2ModelsFromBundle, v2Routes } from "./v2_routes.ts";
 import type { V2RoutesContext } from "./v2_routes.ts";
 
-const DOC: BentoDocument = {
-  bundle_format: 1,
-  obento_version: "0.1.0",
-  name: "IrisClassifier",
-  version: "1.0.0",
-  created_at: "2025-01-01T00:00:00.000Z",
-  labels: {},
-  service: { name: "IrisClassifier", doc: "", module: "service.js", apis: [] },
+const DOC = testDocument({
   artifacts: [
-    {
-      name: "model",
-      type: "OnnxModelArtifact",
-      file: "artifacts/model.onnx",
-      sha256: "0".repeat(64),
-      size: 1,
-      metadata: {},
-      info: {
-        inputs: [{ name: "input", type: "float32", shape: ["N", 4] }],
-        outputs: [
-          { name: "probabilities", type: "float32", shape: ["N", 3] },
-          { name: "label", type: "int64", shape: ["N"] },
-          { name: "zipmap", type: "unknown", shape: null },
-        ],
-      },
-    },
-    {
-      name: "classes",
-      type: "JsonArtifact",
-      file: "artifacts/classes.json",
-      sha256: "1".repeat(64),
-      size: 1,
-      metadata: {},
-      info: {},
-    },
+    testArtifact("model", "OnnxModelArtifact", "model.onnx", {
+      inputs: [{ name: "input", type: "float32", shape: ["N", 4] }],
+      outputs: [
+        { name: "probabilities", type: "float32", shape: ["N", 3] },
+        { name: "label", type: "int64", shape: ["N"] },
+        { name: "zipmap", type: "unknown", shape: null },
+      ],
+    }),
+    testArtifact("classes", "JsonArtifact", "classes.json"),
   ],
-  env: { permissions: [], docker_base_image: "debian:bookworm-slim", deno_version: "2.9.6" },
-};
+});
 
 const MODEL = {
   name: "model",
