@@ -107,6 +107,7 @@ Deno.test("serves APIs, metadata, health, metrics, docs and v2; errors are JSON 
     const metrics = await (await fetch(`${url}/metrics`)).text();
     assert.match(metrics, /obento_requests_total\{api="predict",status="200"\} 2/);
     assert.match(metrics, /obento_batch_size_bucket/);
+    assert.match(metrics, /^process_resident_memory_bytes [1-9]\d{6,}$/m);
 
     const openapi = await (await fetch(`${url}/docs.json`)).json();
     assert.equal(openapi.openapi, "3.1.0");

@@ -6,6 +6,7 @@
  * @module
  */
 import type { BatcherStats, BatchInfo, ShedReason } from "./batcher.ts";
+import { currentProcess, type ProcessSampler, registerProcessMetrics } from "./process_metrics.ts";
 
 /** Label values by label name. */
 export type Labels = Readonly<Record<string, string | number>>;
@@ -18,6 +19,15 @@ export interface MetricOptions {
   help: string;
   /** Label names, `[a-zA-Z_][a-zA-Z0-9_]*`, not starting with `__`. Default: none. */
   labelNames?: readonly string[];
+}
+
+/** Options for {@link Counter}. */
+export interface CounterOptions extends MetricOptions {
+  /**
+   * Called at every render before the counter is written; it may `inc` it up to a total read elsewhere
+   * (a process's CPU seconds).
+   */
+  collect?: (counter: Counter) => void;
 }
 
 /** Options for {@link Gauge}. */
@@ -180,10 +190,18 @@ export abstract class Metric<C> {
 export class Counter extends Metric<{ v: number }> {
   /** Prometheus type. */
   readonly type = "counter";
+  readonly #collect?: (counter: Counter) => void;
 
   /** Makes a counter. */
-  constructor(options: MetricOptions) {
+  constructor(options: CounterOptions) {
     super(options);
+    this.#collect = options.collect;
+  }
+
+  /** Samples (if the counter has `collect`), then renders. */
+  override render(): string {
+    this.#collect?.(this);
+    return super.render();
   }
 
   /** Adds `by` (default 1, must be ≥ 0). */
@@ -362,7 +380,7 @@ export class Registry {
   }
 
   /** Makes and registers a counter. */
-  counter(options: MetricOptions): Counter {
+  counter(options: CounterOptions): Counter {
     return this.register(new Counter(options));
   }
 
@@ -455,7 +473,8 @@ export interface ServerMetrics {
 }
 
 /**
- * Defines obento's server metrics in `registry`.
+ * Defines obento's server metrics in `registry`, followed by the process metrics read from `process`
+ * (src/server/process_metrics.ts; `undefined` leaves them out).
  *
  * @example
  * ```ts
@@ -473,7 +492,10 @@ export interface ServerMetrics {
  * console.log(metrics.render().includes('obento_batch_size_count{api="predict"} 1')); // true
  * ```
  */
-export function createServerMetrics(registry: Registry = new Registry()): ServerMetrics {
+export function createServerMetrics(
+  registry: Registry = new Registry(),
+  process: ProcessSampler | undefined = currentProcess(),
+): ServerMetrics {
   const sources = new Map<string, StatsSource>();
   const sampled = (name: string, help: string, pick: (s: BatcherStats) => number): Gauge =>
     registry.gauge({
@@ -561,6 +583,7 @@ export function createServerMetrics(registry: Registry = new Registry()): Server
     "1 once the cost model is calibrated (holding and predictive shedding enabled), else 0.",
     (s) => (s.costModel.calibrated ? 1 : 0),
   );
+  if (process !== undefined) registerProcessMetrics(registry, process);
 
   return {
     registry,
