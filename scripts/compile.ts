@@ -86,6 +86,8 @@ const INCLUDES = [
   // The worker pool's entry module is started with `new Worker(new URL(...))`, which the module graph
   // does not see (docs/multicore.md).
   "src/runtime/worker_main.ts",
+  // Likewise the pack-time bundling worker (src/bundle/module_bundler.ts).
+  "src/bundle/bundle_worker.ts",
   "npm:onnxruntime-web@1.30.0/dist/ort-wasm-simd-threaded.wasm",
   "npm:onnxruntime-web@1.30.0/dist/ort-wasm-simd-threaded.mjs",
   "npm:esbuild-wasm@0.28.2/esbuild.wasm",

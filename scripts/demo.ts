@@ -53,4 +53,13 @@ console.log(
     `  curl -s http://127.0.0.1:${values.port}/predict -H 'content-type: application/json' -d '${row}'\n` +
     `  open http://127.0.0.1:${values.port}/docs for the API docs. Ctrl-C stops the server.`,
 );
-await step("serve it", ["serve", "IrisClassifier:latest", "--port", values.port!]);
+// One in-process model worker: for a 4-feature model the fastest setting (docs/multicore.md), and this process
+// already holds onnxruntime-web from the predictions above (a pool would start two more copies of it).
+await step("serve it (one in-process model worker: fastest for a tiny model)", [
+  "serve",
+  "IrisClassifier:latest",
+  "--port",
+  values.port!,
+  "--workers",
+  "1",
+]);

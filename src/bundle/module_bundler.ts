@@ -26,7 +26,8 @@ import type {
   OnResolveResult,
   Plugin,
 } from "esbuild-wasm/esm/browser.js";
-import { messageOf, ObentoError } from "../errors.ts";
+import { type ErrorCode, messageOf, ObentoError } from "../errors.ts";
+import { WebWorker } from "../web_worker.ts";
 import { isFile } from "./_fs.ts";
 import { applyImportMap, findImportMap, type ImportMap } from "./import_map.ts";
 import {
@@ -101,6 +102,9 @@ const NODE_BUILTINS: ReadonlySet<string> = new Set(builtinModules);
 const SDK_NAMESPACE = "obento-sdk";
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
 
+/** The bundling worker's entry; `deno compile` must `--include` it (scripts/compile.ts). */
+const BUNDLE_WORKER_URL = new URL("./bundle_worker.ts", import.meta.url);
+
 /**
  * esbuild keeps process-wide state and can be initialised once per process, so the initialised module is
  * kept here (lazily: loading and serving bundles never import esbuild).
@@ -127,6 +131,53 @@ let esbuildReady: Promise<Esbuild> | undefined;
  * ```
  */
 export async function bundleServiceModule(
+  entry: string,
+  options: BundleServiceOptions,
+): Promise<BundledServiceModule> {
+  if (WebWorker === undefined) return await bundleInThisThread(entry, options);
+  const worker = new WebWorker(BUNDLE_WORKER_URL, { type: "module", name: "obento-bundler" });
+  try {
+    const reply = await new Promise<BundleReply>((settle, fail) => {
+      worker.onmessage = (event: MessageEvent<BundleReply>) => settle(event.data);
+      worker.onerror = (event: ErrorEvent) => {
+        event.preventDefault();
+        fail(
+          new ObentoError("INTERNAL", `the bundling worker crashed: ${event.message || "uncaught error"}`),
+        );
+      };
+      const request: BundleRequest = {
+        entry: resolve(entry),
+        options: { ...options, wasmUrl: options.wasmUrl === undefined ? undefined : String(options.wasmUrl) },
+      };
+      worker.postMessage(request);
+    });
+    if ("error" in reply) throw new ObentoError(reply.error.code, reply.error.message);
+    return reply.result;
+  } finally {
+    // Ending the worker's isolate also cancels V8's background optimisation of esbuild's WebAssembly (seconds
+    // of CPU that would compete with the rest of pack) and frees its memory (~80 MiB).
+    worker.terminate();
+  }
+}
+
+/** What {@link bundleServiceModule} sends its worker (`src/bundle/bundle_worker.ts`). */
+export interface BundleRequest {
+  /** Absolute path of the entry. */
+  entry: string;
+  /** The options, `wasmUrl` as a string (a URL object does not cross a worker boundary). */
+  options: BundleServiceOptions & { wasmUrl?: string };
+}
+
+/** What the worker answers. */
+export type BundleReply =
+  | { result: BundledServiceModule }
+  | { error: { code: ErrorCode; message: string } };
+
+/**
+ * {@link bundleServiceModule} in the calling thread: the work of the bundling worker, and the fallback where
+ * no Web Worker is available. esbuild stays initialised in the thread afterwards.
+ */
+export async function bundleInThisThread(
   entry: string,
   options: BundleServiceOptions,
 ): Promise<BundledServiceModule> {

@@ -11,6 +11,7 @@
  */
 import { ObentoError } from "../errors.ts";
 import type { ErrorCode } from "../errors.ts";
+import { WebWorker } from "../web_worker.ts";
 import { errorOutcome, type Executor, type RawItem, type RawOutcome } from "./executor.ts";
 
 /** An error as it crosses the worker boundary (structured clone keeps no class). */
@@ -118,17 +119,16 @@ interface Slot {
 
 const WORKER_URL = new URL("./worker_main.ts", import.meta.url);
 
-/**
- * The Web Worker constructor, taken when this module is evaluated. onnxruntime-web's Emscripten glue runs
- * `global.Worker = require("worker_threads").Worker` when its WASM starts (the first session made in a
- * thread), after which `new Worker(…)` makes a Node worker that never fires `onmessage`. Static imports are
- * evaluated before any session exists, so this is the real one unless this module was imported late.
- */
-const WebWorker: typeof Worker = globalThis.Worker;
-
-/** Whether `ctor` is the Web Worker (Node's Worker has no `addEventListener`). */
-function isWebWorker(ctor: typeof Worker): boolean {
-  return typeof ctor === "function" && typeof ctor.prototype?.addEventListener === "function";
+/** The Web Worker constructor (src/web_worker.ts), or an INTERNAL error saying how to keep it. */
+function webWorker(): typeof Worker {
+  if (WebWorker === undefined) {
+    throw new ObentoError(
+      "INTERNAL",
+      "globalThis.Worker is not the Web Worker (onnxruntime-web replaced it with node:worker_threads' " +
+        "when its WASM started); import obento's modules statically, before any model is loaded",
+    );
+  }
+  return WebWorker;
 }
 
 /**
@@ -189,13 +189,7 @@ export class WorkerPoolExecutor implements Executor {
    * ```
    */
   static async open(path: string, options: WorkerPoolOptions = {}): Promise<WorkerPoolExecutor> {
-    if (!isWebWorker(WebWorker)) {
-      throw new ObentoError(
-        "INTERNAL",
-        "globalThis.Worker is not the Web Worker (onnxruntime-web replaced it with node:worker_threads' " +
-          "when its WASM started); import src/runtime/worker_pool.ts statically, before any model is loaded",
-      );
-    }
+    webWorker(); // fails early when the Web Worker is gone
     const workers = options.workers ?? navigator.hardwareConcurrency ?? 1;
     const threads = options.threads ?? 1;
     checkCount(workers, "workers");
@@ -275,7 +269,10 @@ export class WorkerPoolExecutor implements Executor {
 
   /** Starts (or restarts) a slot's worker; resolves when its bundle is loaded. */
   #start(slot: Slot): Promise<void> {
-    const worker = new WebWorker(WORKER_URL, { type: "module", name: `obento-model-worker-${slot.index}` });
+    const worker = new (webWorker())(WORKER_URL, {
+      type: "module",
+      name: `obento-model-worker-${slot.index}`,
+    });
     slot.worker = worker;
     slot.ready = false;
     worker.onmessage = (event: MessageEvent<FromWorker>) => this.#onMessage(slot, event.data);
