@@ -42,12 +42,12 @@ for (const target of targets) {
 }
 
 /**
- * The files of `dir` (not recursive) that are not in `keep` and are not licence texts: what `--exclude`
- * leaves out of the binary.
+ * The files of `dir` (not recursive) that are not in `keep` and are not licence texts or notices: what
+ * `--exclude` leaves out of the binary.
  */
 function unusedFiles(dir: string, keep: readonly string[]): string[] {
   return [...Deno.readDirSync(dir)]
-    .filter((e) => e.isFile && !keep.includes(e.name) && !/LICEN[CS]E/i.test(e.name))
+    .filter((e) => e.isFile && !keep.includes(e.name) && !/LICEN[CS]E|NOTICE/i.test(e.name))
     .map((e) => join(dir, e.name));
 }
 
