@@ -3,10 +3,11 @@
  *
  * @module
  */
+// First: binds glibc's malloc_trim and drops the FFI permission before any other module's code runs.
+import { STARTUP_HEAP_TRIMMER } from "./src/startup_heap_trimmer.ts";
 import { join } from "node:path";
 import type { CliContext } from "./src/cli/command.ts";
 import { runCli } from "./src/cli/main.ts";
-import { openHeapTrimmer } from "./src/heap_trim.ts";
 
 /** Writes all of `bytes` (a single write may take only part of them on a pipe). */
 function writeAll(stream: { writeSync(p: Uint8Array): number }, bytes: Uint8Array): void {
@@ -16,7 +17,7 @@ function writeAll(stream: { writeSync(p: Uint8Array): number }, bytes: Uint8Arra
 
 /**
  * The CLI context of this process: `$OBENTO_HOME` (default `~/.obento`), the working directory, and
- * stdout/stderr, and the heap trimmer (bound now, before any bundle code loads, because binding it is the
+ * stdout/stderr, and the heap trimmer (bound when main.ts's first import was evaluated: binding it is the
  * process's one use of the FFI permission, which it then drops). The only place obento reads its environment.
  */
 export function processCliContext(cwd: string = Deno.cwd()): CliContext {
@@ -27,7 +28,7 @@ export function processCliContext(cwd: string = Deno.cwd()): CliContext {
     home,
     cwd,
     isTerminal: Deno.stdout.isTerminal(),
-    trimHeap: openHeapTrimmer(),
+    trimHeap: STARTUP_HEAP_TRIMMER,
     out: (text) => writeAll(Deno.stdout, encoder.encode(text)),
     err: (text) => writeAll(Deno.stderr, encoder.encode(text)),
   };

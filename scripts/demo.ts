@@ -5,10 +5,11 @@
  *
  * @module
  */
+// First, as in main.ts: the heap trimmer is bound (and the FFI permission dropped) when main.ts is evaluated.
+import { processCliContext } from "../main.ts";
 import { parseArgs } from "node:util";
 import { fileURLToPath } from "node:url";
 import { runCli } from "../src/cli/main.ts";
-import { processCliContext } from "../main.ts";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const ctx = processCliContext(root);

@@ -45,3 +45,52 @@ Deno.test("openHeapTrimmer without the FFI permission: no trimmer, nothing asked
   assert.equal(report.trimmer, "undefined");
   assert.equal(report.reopen, "NotCapable");
 });
+
+Deno.test("main.ts binds the trimmer before it imports anything else (so no other module's code sees --allow-ffi)", async () => {
+  const firstImport = async (file: string) => {
+    const text = await Deno.readTextFile(new URL(file, import.meta.url));
+    return /^import\s[^;]*?from\s+"([^"]+)";/m.exec(text)?.[1];
+  };
+  assert.equal(await firstImport("../main.ts"), "./src/startup_heap_trimmer.ts");
+  assert.equal(await firstImport("../scripts/demo.ts"), "../main.ts");
+  const trimmerModule = await Deno.readTextFile(new URL("./startup_heap_trimmer.ts", import.meta.url));
+  assert.deepEqual([...trimmerModule.matchAll(/^import\s[^;]*?from\s+"([^"]+)";/gm)].map((m) => m[1]), [
+    "./heap_trim.ts",
+  ]);
+  const heapTrim = await Deno.readTextFile(new URL("./heap_trim.ts", import.meta.url));
+  assert.doesNotMatch(heapTrim, /^import\s/m, "heap_trim.ts must stay free of imports");
+});
+
+Deno.test("the CLI process has dropped the FFI permission by the time the rest of main.ts's graph is loaded", async () => {
+  const main = fileURLToPath(new URL("../main.ts", import.meta.url));
+  const dir = await Deno.makeTempDir();
+  try {
+    const script = `${dir}/probe.ts`;
+    await Deno.writeTextFile(
+      script,
+      `import { processCliContext } from ${JSON.stringify(main)};\n` +
+        `const ctx = processCliContext();\n` +
+        `console.log(JSON.stringify({ trimmer: typeof ctx.trimHeap, ffi: Deno.permissions.querySync({ name: "ffi" }).state }));\n`,
+    );
+    const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "--no-prompt",
+        "--config",
+        fileURLToPath(new URL("../deno.json", import.meta.url)),
+        "--allow-read",
+        "--allow-env",
+        "--allow-ffi",
+        script,
+      ],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    assert.equal(code, 0, new TextDecoder().decode(stderr));
+    const report = JSON.parse(new TextDecoder().decode(stdout));
+    assert.equal(report.ffi, "prompt");
+    assert.equal(report.trimmer, Deno.build.os === "linux" ? "function" : "undefined");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
