@@ -11,8 +11,28 @@ async function withHome(fn: (home: string) => Promise<void>): Promise<void> {
   try {
     await fn(home);
   } finally {
-    await Deno.remove(home, { recursive: true });
+    await Deno.remove(home, { recursive: true }).catch(async (error) => {
+      // Seen once ("Directory not empty") after every process had exited: say what was still there.
+      throw new Error(
+        `cannot remove ${home}: ${error}; it still holds: ${(await listTree(home)).join(", ")}`,
+      );
+    });
   }
+}
+
+/** Every path below `dir`, relative to it (best effort). */
+async function listTree(dir: string, prefix = ""): Promise<string[]> {
+  const out: string[] = [];
+  try {
+    for await (const entry of Deno.readDir(join(dir, prefix))) {
+      const path = prefix ? `${prefix}/${entry.name}` : entry.name;
+      out.push(path);
+      if (entry.isDirectory) out.push(...await listTree(dir, path));
+    }
+  } catch (error) {
+    out.push(`(${prefix || "."}: ${error})`);
+  }
+  return out;
 }
 
 /** Starts a saver looping forever, waits until it is ready, kills it after a random delay; returns its saves. */
