@@ -52,19 +52,20 @@ export function registerProcessMetrics(registry: Registry, sampler: ProcessSampl
     help: "Start time of the process since unix epoch in seconds.",
     collect: (g) => g.set({}, sampler.startTimeSeconds),
   });
-  registry.gauge({
-    name: "deno_heap_used_bytes",
-    help: "V8 heap in use, bytes.",
-    collect: (g) => g.set({}, memory.heapUsed),
-  });
-  registry.gauge({
-    name: "deno_heap_total_bytes",
-    help: "V8 heap reserved, bytes.",
-    collect: (g) => g.set({}, memory.heapTotal),
-  });
-  registry.gauge({
-    name: "deno_external_memory_bytes",
-    help: "Memory outside the V8 heap that JavaScript objects hold (ArrayBuffers, WASM memory), bytes.",
-    collect: (g) => g.set({}, memory.external),
-  });
+  const heap: [name: string, help: string, pick: (m: typeof memory) => number][] = [
+    ["deno_heap_used_bytes", "V8 heap in use, bytes.", (m) => m.heapUsed],
+    ["deno_heap_total_bytes", "V8 heap reserved, bytes.", (m) => m.heapTotal],
+    [
+      "deno_external_memory_bytes",
+      "Memory outside the V8 heap that JavaScript objects hold (ArrayBuffers, WASM memory), bytes.",
+      (m) => m.external,
+    ],
+  ];
+  for (const [name, help, pick] of heap) {
+    registry.gauge({
+      name,
+      help,
+      collect: (g) => g.set({}, pick(memory)),
+    });
+  }
 }
