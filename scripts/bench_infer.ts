@@ -387,81 +387,107 @@ async function makeVariantModels(dir: string): Promise<string | undefined> {
   return "no python3 on PATH";
 }
 
-/** Result of {@link measureServiceStartup}. */
-interface StartupResult {
-  /** Process start → the first prediction on stdout, ms. */
-  firstPredictionMs?: number;
-  /** Peak resident set size of the `obento run` process, MiB. */
+/** What {@link measured} saw of one child process. */
+interface Measured {
+  /** Whether it exited 0. */
+  ok: boolean;
+  /** Its exit code. */
+  code: number;
+  /** Process start → its first bytes on stdout, ms (undefined when it printed nothing). */
+  firstOutputMs?: number;
+  /** Process start → exit, ms. */
+  wallMs: number;
+  /** User + system CPU seconds (GNU time), if measured. */
+  cpuSeconds?: number;
+  /** Peak resident set size, MiB (GNU time's %M), if measured. */
   peakRssMiB?: number;
-  /** Why it was skipped, if it was. */
-  note?: string;
+  /** Its stderr, without GNU time's line. */
+  stderr: string;
 }
 
-/** Packs the example iris service into a temporary directory (no registry) and returns its path. */
-async function packIrisBundle(): Promise<string> {
-  const dir = await Deno.makeTempDir({ prefix: "obento-bench-iris-" });
-  const out = `${dir}/iris`;
-  const { code, stderr } = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--quiet",
-      ...RUN_FLAGS,
-      path("main.ts"),
-      "pack",
-      path("bundles/iris_classifier/service.ts"),
-      "--artifact",
-      `model=${path("bundles/iris_classifier/iris_lr.onnx")}`,
-      "--output",
-      out,
-    ],
-    env: { OBENTO_HOME: dir },
-    stdout: "null",
-    stderr: "piped",
-  }).output();
-  if (code !== 0) throw new Error(`packing the iris bundle failed: ${new TextDecoder().decode(stderr)}`);
-  return out;
-}
-
-/**
- * Process start → first prediction of `obento run` on one iris row, and the process's peak RSS with the iris
- * service loaded (GNU time's %M). Uses `bundle` (a path or NAME:VERSION), or packs the example iris service.
- */
-async function measureServiceStartup(bundleRef: string | undefined): Promise<StartupResult> {
-  const bundle = bundleRef ?? await packIrisBundle();
-  const row = '[{"sepal_length":5.1,"sepal_width":3.5,"petal_length":1.4,"petal_width":0.2}]';
-  const denoArgs = [
-    "run",
-    "--quiet",
-    ...RUN_FLAGS,
-  ];
-  const obento = [...denoArgs, path("main.ts"), "run", bundle, "predict", "--input", row];
+/** Runs `deno <args>` under GNU time where there is one (`/usr/bin/time`), timing it from spawn. */
+async function measured(args: string[], env?: Record<string, string>): Promise<Measured> {
   let gnuTime = false;
   try {
     gnuTime = (await Deno.stat("/usr/bin/time")).isFile;
   } catch {
-    // no GNU time: RSS is not measured
+    // no GNU time: CPU and RSS are not measured
   }
-  const [cmd, args] = gnuTime
-    ? ["/usr/bin/time", ["-f", "OBENTO_MAXRSS_KB=%M", Deno.execPath(), ...obento]]
-    : [Deno.execPath(), obento];
+  const [cmd, cmdArgs] = gnuTime
+    ? ["/usr/bin/time", ["-f", "OBENTO_TIME=%U %S %M", Deno.execPath(), ...args]]
+    : [Deno.execPath(), args];
   const t0 = performance.now();
-  const child = new Deno.Command(cmd, { args, stdout: "piped", stderr: "piped" }).spawn();
-  let firstPredictionMs: number | undefined;
+  const child = new Deno.Command(cmd, { args: cmdArgs, env, stdout: "piped", stderr: "piped" }).spawn();
+  let firstOutputMs: number | undefined;
   const reader = child.stdout.getReader();
   for (let r = await reader.read(); !r.done; r = await reader.read()) {
-    firstPredictionMs ??= performance.now() - t0;
+    firstOutputMs ??= performance.now() - t0;
   }
   const [status, stderr] = await Promise.all([child.status, new Response(child.stderr).text()]);
-  if (!status.success) {
-    const why = stderr.split("\n").find((l) => l.trim() !== "" && !l.startsWith("OBENTO_MAXRSS_KB")) ?? "";
-    return { note: `skipped: \`obento run ${bundle} predict\` exited ${status.code}: ${why.slice(0, 160)}` };
-  }
-  const kb = /OBENTO_MAXRSS_KB=(\d+)/.exec(stderr)?.[1];
+  const wallMs = performance.now() - t0;
+  const time = /OBENTO_TIME=([\d.]+) ([\d.]+) (\d+)/.exec(stderr);
   return {
-    firstPredictionMs,
-    peakRssMiB: kb === undefined ? undefined : Number(kb) / 1024,
-    note: gnuTime ? undefined : "RSS not measured (no /usr/bin/time)",
+    ok: status.success,
+    code: status.code,
+    firstOutputMs,
+    wallMs,
+    cpuSeconds: time ? Number(time[1]) + Number(time[2]) : undefined,
+    peakRssMiB: time ? Number(time[3]) / 1024 : undefined,
+    stderr: stderr.split("\n").filter((l) => !l.startsWith("OBENTO_TIME=")).join("\n"),
   };
+}
+
+/** The first non-empty line of `text`, shortened, for a skip note. */
+const firstLine = (text: string) => (text.split("\n").find((l) => l.trim() !== "") ?? "").slice(0, 160);
+
+/**
+ * `obento pack` of the example iris service into a temporary directory (no registry), measured: wall time,
+ * CPU and peak RSS of the pack process. Returns the bundle's path with the figures.
+ */
+async function packIrisBundle(): Promise<{ bundle: string; pack: Measured }> {
+  const dir = await Deno.makeTempDir({ prefix: "obento-bench-iris-" });
+  const bundle = `${dir}/iris`;
+  const pack = await measured([
+    "run",
+    "--quiet",
+    ...RUN_FLAGS,
+    path("main.ts"),
+    "pack",
+    path("bundles/iris_classifier/service.ts"),
+    "--artifact",
+    `model=${path("bundles/iris_classifier/iris_lr.onnx")}`,
+    "--output",
+    bundle,
+  ], { OBENTO_HOME: dir });
+  if (!pack.ok) throw new Error(`packing the iris bundle failed: ${pack.stderr}`);
+  return { bundle, pack };
+}
+
+/**
+ * Process start → first prediction of `obento run` on one iris row, and the process's peak RSS with the iris
+ * service loaded. Uses `bundle` (a path or NAME:VERSION).
+ */
+async function measureServiceStartup(bundle: string): Promise<Measured> {
+  const row = '[{"sepal_length":5.1,"sepal_width":3.5,"petal_length":1.4,"petal_width":0.2}]';
+  return await measured([
+    "run",
+    "--quiet",
+    ...RUN_FLAGS,
+    path("main.ts"),
+    "run",
+    bundle,
+    "predict",
+    "--input",
+    row,
+  ]);
+}
+
+/** One line for a measured process: `label` then wall time (or first output), CPU and peak RSS. */
+function describeRun(label: string, m: Measured, time: number): string {
+  const extra = m.cpuSeconds === undefined
+    ? " (CPU and RSS not measured: no /usr/bin/time)"
+    : `, ${m.cpuSeconds.toFixed(2)} CPU-s, peak RSS ${m.peakRssMiB!.toFixed(0)} MiB`;
+  return `${label} ${ms(time)} ms${extra}`;
 }
 
 const ms = (v: number) => (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2));
@@ -555,16 +581,28 @@ async function parent(quick: boolean, startupBundle: string | undefined) {
   }
   await Deno.remove(dir, { recursive: true });
 
-  console.log("\n## `obento run`: start → first prediction, peak RSS (iris)\n");
-  const startup = await measureServiceStartup(startupBundle);
-  if (startup.firstPredictionMs !== undefined) {
+  console.log("\n## `obento pack` and `obento run`: time, CPU, peak RSS (iris)\n");
+  let bundle = startupBundle;
+  if (bundle === undefined) {
+    const packed = await packIrisBundle();
+    bundle = packed.bundle;
     console.log(
-      `first prediction after ${ms(startup.firstPredictionMs)} ms; peak RSS ` +
-        `${startup.peakRssMiB === undefined ? "n/a" : startup.peakRssMiB.toFixed(0) + " MiB"}` +
-        (startup.note ? ` (${startup.note})` : ""),
+      describeRun("- `obento pack` of the iris service: done after", packed.pack, packed.pack.wallMs),
+    );
+  }
+  const startup = await measureServiceStartup(bundle);
+  if (startup.ok && startup.firstOutputMs !== undefined) {
+    console.log(
+      describeRun(
+        "- `obento run … predict` on one row: first prediction after",
+        startup,
+        startup.firstOutputMs,
+      ),
     );
   } else {
-    console.log(startup.note);
+    console.log(
+      `- skipped: \`obento run ${bundle} predict\` exited ${startup.code}: ${firstLine(startup.stderr)}`,
+    );
   }
   console.log(`\nWhole bench: ${((performance.now() - started) / 1000).toFixed(0)} s.`);
 }
