@@ -295,7 +295,8 @@ export class Batcher<T, R> {
   readonly #watchAfterMs: number;
   readonly #gatherMs: number;
   #cancelWatch: (() => void) | undefined;
-  #yielding = false;
+  /** A gather window is open ({@link #gather}): dispatch waits for the answered clients to come back. */
+  #gathering = false;
   /** Items the last batch answered, whose clients {@link #gather} waits for. */
   #returning = 0;
   #finishedAt = 0;
@@ -574,7 +575,7 @@ export class Batcher<T, R> {
   // ---- dispatch ------------------------------------------------------------------------------------
 
   #pump(): void {
-    if (this.#yielding) return this.#checkGather();
+    if (this.#gathering) return this.#checkGather();
     if (this.#returning > 0 && this.#queued > 0 && this.#running.size < this.config.concurrency) {
       // Clients answered by the last batch may still be on their way: gather them first, unless
       // that batch finished longer ago than the latency budget (then they are not coming back soon).
@@ -714,7 +715,7 @@ export class Batcher<T, R> {
     if (this.config.maxBatchSize > 1 && this.#gatherMs > 0) {
       this.#returning = size;
       this.#finishedAt = this.#now();
-      if (!this.#yielding) this.#gather(this.#finishedAt);
+      if (!this.#gathering) this.#gather(this.#finishedAt);
     } else this.#pump();
   }
 
@@ -729,7 +730,7 @@ export class Batcher<T, R> {
    * arrival opens a new one.
    */
   #gather(since: number): void {
-    this.#yielding = true;
+    this.#gathering = true;
     const now = this.#now();
     const oldest = this.#front();
     const budgetEnd = oldest === undefined ? Infinity : oldest.enqueuedAt + this.config.maxLatencyMs;
@@ -749,7 +750,7 @@ export class Batcher<T, R> {
     // setImmediate: one event-loop turn (I/O is polled) without the 4 ms clamp nested setTimeout(0) gets.
     setImmediate(() => {
       this.#gatherCheck = false;
-      if (!this.#yielding) return;
+      if (!this.#gathering) return;
       const n = this.#queued;
       const oldest = this.#front();
       const ready = n >= this.config.maxBatchSize || this.#closing ||
@@ -762,10 +763,10 @@ export class Batcher<T, R> {
   }
 
   #endGather(): void {
-    if (!this.#yielding) return;
+    if (!this.#gathering) return;
     this.#cancelGather?.();
     this.#cancelGather = undefined;
-    this.#yielding = false;
+    this.#gathering = false;
     if (this.#queued === 0) return this.#checkIdle();
     this.#returning = 0;
     this.#pump();
