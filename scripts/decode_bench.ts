@@ -6,17 +6,12 @@
  *
  * @module
  */
-import { DataframeInput } from "../mod.ts";
+import type { DataframeInput } from "../mod.ts";
 import { allocateColumn } from "../src/adapters/column_alloc.ts";
+import iris from "../bundles/iris_classifier/service.ts";
 
-const input = new DataframeInput({
-  columns: {
-    sepal_length: "float32",
-    sepal_width: "float32",
-    petal_length: "float32",
-    petal_width: "float32",
-  },
-});
+// The example iris service's own input adapter: the decode path `obento serve` runs for it.
+const input = iris.apis.get("predict")!.input as DataframeInput;
 const text = '[{"sepal_length":5.1,"sepal_width":3.5,"petal_length":1.4,"petal_width":0.2}]';
 const body = new TextEncoder().encode(text);
 const parsed = JSON.parse(text);
