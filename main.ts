@@ -5,9 +5,9 @@
  */
 // First: binds glibc's malloc_trim and drops the FFI permission before any other module's code runs.
 import { STARTUP_HEAP_TRIMMER } from "./src/startup_heap_trimmer.ts";
-import { join } from "node:path";
 import type { CliContext } from "./src/cli/command.ts";
 import { runCli } from "./src/cli/main.ts";
+import { registryHome } from "./src/registry/home.ts";
 
 /** Writes all of `bytes` (a single write may take only part of them on a pipe). */
 function writeAll(stream: { writeSync(p: Uint8Array): number }, bytes: Uint8Array): void {
@@ -22,10 +22,8 @@ function writeAll(stream: { writeSync(p: Uint8Array): number }, bytes: Uint8Arra
  */
 export function processCliContext(cwd: string = Deno.cwd()): CliContext {
   const encoder = new TextEncoder();
-  const home = Deno.env.get("OBENTO_HOME") ||
-    join(Deno.env.get("HOME") ?? Deno.env.get("USERPROFILE") ?? ".", ".obento");
   return {
-    home,
+    home: registryHome(Deno.env),
     cwd,
     isTerminal: Deno.stdout.isTerminal(),
     trimHeap: STARTUP_HEAP_TRIMMER,

@@ -34,6 +34,10 @@ import { loadBundle, loadService as loadServiceWith } from "./src/runtime/load.t
 import type { LoadedService } from "./src/runtime/loaded_service.ts";
 import { packBundle, type PackOptions, type PackResult } from "./src/bundle/pack.ts";
 import { packModel as packModelWith, type PackModelOptions } from "./src/bundle/pack_model.ts";
+import { ObentoError } from "./src/errors.ts";
+import { openRegistry, type Registry } from "./src/registry/registry.ts";
+import { isRegistryRef, resolveBundleRef } from "./src/registry/resolve_ref.ts";
+import { registryHome } from "./src/registry/home.ts";
 
 export { BadInputError, type ErrorCode, ObentoError, type ObentoErrorOptions } from "./src/errors.ts";
 export {
@@ -105,25 +109,56 @@ export interface LoadOptions {
   threads?: number;
   /** Check every file against the bundle's MANIFEST first (default true). */
   verify?: boolean;
+  /**
+   * The registry that `Name`, `Name:version` and `Name:latest` resolve in. Default: the registry at
+   * {@link LoadOptions.home}, opened for the lookup and closed again.
+   */
+  registry?: Registry;
+  /** The registry's home when no `registry` is given. Default: `$OBENTO_HOME`, else `~/.obento`. */
+  home?: string;
+  /** The directory a relative bundle path resolves against. Default: the working directory. */
+  cwd?: string;
 }
 
 /**
- * Loads a bundle directory into a ready service whose APIs can be called directly.
+ * Loads a bundle into a ready service whose APIs can be called directly. `ref` is a bundle directory, or
+ * `Name`, `Name:version` or `Name:latest` in the local registry (as `obento run` and `obento serve` take).
+ *
+ * @throws {ObentoError} NOT_FOUND when neither a bundle directory nor a registry bundle has that name;
+ *   INTEGRITY when a file changed after packing
  *
  * @example
  * ```ts ignore
  * import { load } from "obento";
- * const svc = await load("./iris-bundle");
+ * const svc = await load("IrisClassifier:latest"); // or a directory: await load("./iris-bundle")
  * const labels = await svc.call("predict", { sepal_length: [5.1], sepal_width: [3.5], petal_length: [1.4], petal_width: [0.2] });
  * await svc.close();
  * ```
  */
-export async function load(path: string, options: LoadOptions = {}): Promise<LoadedService> {
+export async function load(ref: string, options: LoadOptions = {}): Promise<LoadedService> {
+  const path = await resolveForLoad(ref, options);
   return await loadBundle(path, {
     ...hostParts(options.backend),
     sessionOptions: { threads: options.threads ?? 1 },
     verify: options.verify,
   });
+}
+
+/** The bundle directory `ref` names: a directory as it is, else a registry lookup. */
+async function resolveForLoad(ref: string, options: LoadOptions): Promise<string> {
+  const cwd = options.cwd ?? Deno.cwd();
+  if (options.registry) return (await resolveBundleRef(ref, { cwd, registry: options.registry })).path;
+  try {
+    return (await resolveBundleRef(ref, { cwd })).path;
+  } catch (error) {
+    if (!(error instanceof ObentoError && error.code === "NOT_FOUND") || !isRegistryRef(ref)) throw error;
+  }
+  const registry = await openRegistry({ home: options.home ?? registryHome(Deno.env) });
+  try {
+    return (await resolveBundleRef(ref, { cwd, registry })).path;
+  } finally {
+    registry.close();
+  }
 }
 
 /** Options for {@link pack}. */

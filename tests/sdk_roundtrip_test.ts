@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { BadInputError, load, loadService, pack, packModel } from "../mod.ts";
+import { BadInputError, load, loadService, ObentoError, openRegistry, pack, packModel } from "../mod.ts";
 import irisService from "../bundles/iris_classifier/service.ts";
 import textService from "../bundles/text_topic/service.ts";
 import { ROOT } from "./helpers/cli.ts";
@@ -136,5 +136,42 @@ Deno.test("zero-code: packModel gives outputs keyed by name as tensors", async (
     }
   } finally {
     await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("load: Name:latest and Name:version resolve through the registry; an unknown name is NOT_FOUND", async () => {
+  const home = await Deno.makeTempDir();
+  const registry = await openRegistry({ home });
+  try {
+    const packed = [];
+    for (const version of ["1", "2"]) {
+      const out = join(home, `pack-${version}`);
+      await packModel({
+        model: join(ROOT, "bundles/iris_classifier/iris_lr.onnx"),
+        name: "Iris",
+        version,
+        output: out,
+      });
+      packed.push(await registry.add(out));
+    }
+    const input = { input: [[5.1, 3.5, 1.4, 0.2]] };
+    for (const [ref, options] of [["Iris:latest", { home }], ["Iris:1", { registry }]] as const) {
+      const svc = await load(ref, options);
+      try {
+        const [row] = await svc.call("predict", input) as object[];
+        assert.deepEqual(Object.keys(row).sort(), ["label", "probabilities"]);
+        assert.equal(svc.document.version, ref === "Iris:latest" ? "2" : "1");
+      } finally {
+        await svc.close();
+      }
+    }
+    assert.ok(packed.every((b) => b.path.startsWith(home)));
+    await assert.rejects(
+      load("Nope:latest", { home }),
+      (e) => e instanceof ObentoError && e.code === "NOT_FOUND" && /Nope:latest/.test(e.message),
+    );
+  } finally {
+    registry.close();
+    await Deno.remove(home, { recursive: true });
   }
 });

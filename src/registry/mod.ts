@@ -31,7 +31,13 @@ export {
   type SelectOptions,
   type VerifyReport,
 } from "./registry.ts";
-export { resolveBundleRef, type ResolveBundleRefOptions, type ResolvedBundleRef } from "./resolve_ref.ts";
+export { type EnvReader, registryHome } from "./home.ts";
+export {
+  isRegistryRef,
+  resolveBundleRef,
+  type ResolveBundleRefOptions,
+  type ResolvedBundleRef,
+} from "./resolve_ref.ts";
 export { type BundleRef, formatBundleRef, LATEST, parseBundleRef } from "./bundle_ref.ts";
 export { isLabelText, MAX_LABEL_LENGTH, validateLabels } from "./labels.ts";
 export {

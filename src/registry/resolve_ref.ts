@@ -36,6 +36,20 @@ async function isDirectory(path: string): Promise<boolean> {
 }
 
 /**
+ * Whether `ref` has the shape of a registry reference (`Name`, `Name:version`, `Name:latest`) rather than only
+ * a path. A name may also be a directory; {@link resolveBundleRef} tries the directory first.
+ *
+ * @example
+ * ```ts
+ * import { isRegistryRef } from "./resolve_ref.ts";
+ * console.log(isRegistryRef("IrisClassifier:latest"), isRegistryRef("./iris-bundle")); // true false
+ * ```
+ */
+export function isRegistryRef(ref: string): boolean {
+  return /^[A-Za-z0-9][A-Za-z0-9_.-]*(:[A-Za-z0-9_.-]+)?$/.test(ref) && !ref.includes("..");
+}
+
+/**
  * Resolves a bundle reference: a directory holding bento.yaml (absolute or relative to `cwd`), else a
  * registry bundle.
  *
@@ -73,7 +87,7 @@ export async function resolveBundleRef(
     }
   }
   const shown = ref.startsWith("/") || ref.startsWith(".") ? ref : `./${ref}`;
-  const looksLikeName = /^[A-Za-z0-9][A-Za-z0-9_.-]*(:[A-Za-z0-9_.-]+)?$/.test(ref) && !ref.includes("..");
+  const looksLikeName = isRegistryRef(ref);
   if (options.registry && looksLikeName) {
     try {
       const found = await options.registry.resolve(ref);
