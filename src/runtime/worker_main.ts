@@ -26,6 +26,7 @@ interface WorkerScope {
 const scope = globalThis as unknown as WorkerScope;
 let service: LoadedService | undefined;
 const running = new Set<Promise<void>>();
+reportSelfExit();
 
 scope.addEventListener("message", (event) => {
   const message = event.data;
@@ -35,10 +36,39 @@ scope.addEventListener("message", (event) => {
     const task = run(message.id, message.api, message.items);
     running.add(task);
     void task.finally(() => running.delete(task));
+  } else if (message.kind === "ping") {
+    scope.postMessage({ kind: "pong", id: message.id });
   } else if (message.kind === "close") {
     void close();
   }
 });
+
+/**
+ * A worker that ends itself (`Deno.exit()` or `close()` in a service's code) fires no event in the pool, so
+ * both are wrapped to tell the pool first; it then replaces the worker at once instead of waiting for a
+ * heartbeat or a batch timeout.
+ */
+function reportSelfExit(): void {
+  const exit = Deno.exit;
+  const close = scope.close.bind(scope);
+  const wrap = (how: string, end: () => never | void) => () => {
+    scope.postMessage({ kind: "exiting", how });
+    end();
+  };
+  Object.defineProperty(Deno, "exit", {
+    value: (code?: number): never => {
+      wrap(`Deno.exit(${code ?? ""})`, () => exit(code))();
+      throw new Error("unreachable: Deno.exit returned");
+    },
+    configurable: true,
+    writable: true,
+  });
+  Object.defineProperty(globalThis, "close", {
+    value: wrap("close()", close),
+    configurable: true,
+    writable: true,
+  });
+}
 
 async function open(path: string, threads: number, verify: boolean): Promise<void> {
   try {

@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { ObentoError } from "../errors.ts";
+import { messageOf, ObentoError } from "../errors.ts";
 import type { ErrorCode } from "../errors.ts";
 import { WebWorker } from "../web_worker.ts";
 import { errorOutcome, type Executor, type RawItem, type RawOutcome } from "./executor.ts";
@@ -28,6 +28,7 @@ export interface SerializedError {
 export type ToWorker =
   | { kind: "open"; path: string; threads: number; verify: boolean }
   | { kind: "run"; id: number; api: string; items: RawItem[] }
+  | { kind: "ping"; id: number }
   | { kind: "close" };
 
 /** A message from a worker to the pool. */
@@ -36,7 +37,39 @@ export type FromWorker =
   | { kind: "open-failed"; error: SerializedError }
   | { kind: "done"; id: number; outcomes: RawOutcome[] }
   | { kind: "failed"; id: number; error: SerializedError }
+  | { kind: "pong"; id: number }
+  | { kind: "exiting"; how: string }
   | { kind: "closed" };
+
+/**
+ * Why a worker was replaced: it threw an uncaught error (`crash`), its code ended it (`exit`: `Deno.exit()`
+ * or `close()`), a batch overran the batch timeout (`timeout`), or it stopped answering while idle
+ * (`unresponsive`).
+ */
+export type RestartCause = "crash" | "exit" | "timeout" | "unresponsive";
+
+/** Every {@link RestartCause}, in a fixed order (for metrics). */
+export const RESTART_CAUSES: readonly RestartCause[] = ["crash", "exit", "timeout", "unresponsive"];
+
+/** What the pool tells its owner when it replaces a worker. */
+export interface RestartEvent {
+  /** The worker slot. */
+  worker: number;
+  /** Why it was replaced. */
+  cause: RestartCause;
+  /** What happened, in a sentence. */
+  message: string;
+}
+
+/** Whether the pool can take work now (for `/readyz`). */
+export interface PoolHealth {
+  /** Workers loaded and answering. */
+  ready: number;
+  /** Workers in the pool. */
+  total: number;
+  /** Why none is ready, when none is. */
+  reason?: string;
+}
 
 /**
  * Turns any thrown value into a {@link SerializedError}; an {@link ObentoError} keeps its code and status.
@@ -78,6 +111,17 @@ export interface WorkerPoolOptions {
   verify?: boolean;
   /** How long {@link WorkerPoolExecutor.close} waits for a worker to finish and free its models. Default 5000. */
   closeTimeoutMs?: number;
+  /**
+   * A batch that runs longer than this is stopped: its worker is terminated and replaced, and its items get
+   * 504 outcomes. Default: no limit. The server passes its `--timeout` plus a margin.
+   */
+  batchTimeoutMs?: number;
+  /** How long a worker may take to load the bundle and warm its models up. Default 60000. */
+  loadTimeoutMs?: number;
+  /** How often idle workers are asked whether they are alive, in ms; 0 turns the check off. Default 1000. */
+  heartbeatMs?: number;
+  /** Called whenever a worker is replaced (for logs and metrics). */
+  onRestart?: (event: RestartEvent) => void;
 }
 
 /** Counters of one worker slot, for tests and diagnostics. */
@@ -86,8 +130,10 @@ export interface WorkerStats {
   batches: number;
   /** Items in those batches. */
   items: number;
-  /** How many times the slot's worker crashed and was replaced. */
+  /** How many times the slot's worker was replaced, for any cause. */
   restarts: number;
+  /** Replacements by cause. */
+  restartsBy: Record<RestartCause, number>;
   /** Whether the slot is running a batch now. */
   busy: boolean;
   /** Whether the slot is out of service (its worker crashed and could not be restarted). */
@@ -100,6 +146,8 @@ interface Job {
   api: string;
   items: readonly RawItem[];
   signal?: AbortSignal;
+  /** Fires when the batch has run for the batch timeout. */
+  timer?: ReturnType<typeof setTimeout>;
   resolve(outcomes: RawOutcome[]): void;
   reject(error: unknown): void;
   onAbort?: () => void;
@@ -112,9 +160,15 @@ interface Slot {
   job?: Job;
   ready: boolean;
   dead: boolean;
-  stats: { batches: number; items: number; restarts: number };
+  stats: { batches: number; items: number; restarts: number; restartsBy: Record<RestartCause, number> };
+  /** The heartbeat ping not yet answered, if any. */
+  ping?: number;
+  /** Replacements in a row without a batch answered in between (for the restart backoff). */
+  failures: number;
+  /** The last reason the slot went out of service. */
+  lastError?: string;
   /** Settles the open/close handshake in progress, if any. */
-  waiter?: (message: FromWorker | { kind: "crashed"; message: string }) => void;
+  waiter?: (message: FromWorker | { kind: "crashed"; message: string; code?: ErrorCode }) => void;
 }
 
 const WORKER_URL = new URL("./worker_main.ts", import.meta.url);
@@ -153,23 +207,43 @@ export class WorkerPoolExecutor implements Executor {
   readonly #threads: number;
   readonly #verify: boolean;
   readonly #closeTimeoutMs: number;
+  readonly #batchTimeoutMs: number;
+  readonly #loadTimeoutMs: number;
+  readonly #onRestart?: (event: RestartEvent) => void;
+  readonly #heartbeat?: ReturnType<typeof setInterval>;
   readonly #slots: Slot[];
   readonly #queue: Job[] = [];
   #nextId = 1;
   #closed = false;
 
-  private constructor(path: string, options: Required<WorkerPoolOptions>) {
+  private constructor(
+    path: string,
+    options: Required<Omit<WorkerPoolOptions, "onRestart">> & WorkerPoolOptions,
+  ) {
     this.#path = path;
     this.#threads = options.threads;
     this.#verify = options.verify;
     this.#closeTimeoutMs = options.closeTimeoutMs;
+    this.#batchTimeoutMs = options.batchTimeoutMs;
+    this.#loadTimeoutMs = options.loadTimeoutMs;
+    this.#onRestart = options.onRestart;
     this.concurrency = options.workers;
     this.#slots = Array.from({ length: options.workers }, (_, index) => ({
       index,
       ready: false,
       dead: false,
-      stats: { batches: 0, items: 0, restarts: 0 },
+      failures: 0,
+      stats: {
+        batches: 0,
+        items: 0,
+        restarts: 0,
+        restartsBy: { crash: 0, exit: 0, timeout: 0, unresponsive: 0 },
+      },
     }));
+    if (options.heartbeatMs > 0) {
+      this.#heartbeat = setInterval(() => this.#checkIdle(), options.heartbeatMs);
+      Deno.unrefTimer(this.#heartbeat);
+    }
   }
 
   /**
@@ -199,12 +273,17 @@ export class WorkerPoolExecutor implements Executor {
       threads,
       verify: options.verify ?? true,
       closeTimeoutMs: options.closeTimeoutMs ?? 5000,
+      batchTimeoutMs: options.batchTimeoutMs ?? Infinity,
+      loadTimeoutMs: options.loadTimeoutMs ?? 60_000,
+      heartbeatMs: options.heartbeatMs ?? 1000,
+      onRestart: options.onRestart,
     });
     const started = await Promise.allSettled(pool.#slots.map((slot) => pool.#start(slot)));
     const failed = started.find((s): s is PromiseRejectedResult => s.status === "rejected");
     if (failed !== undefined) {
       for (const slot of pool.#slots) pool.#terminate(slot);
       pool.#closed = true;
+      clearInterval(pool.#heartbeat);
       throw failed.reason;
     }
     return pool;
@@ -212,7 +291,28 @@ export class WorkerPoolExecutor implements Executor {
 
   /** Per-worker counters (a copy), in worker order. */
   stats(): WorkerStats[] {
-    return this.#slots.map((slot) => ({ ...slot.stats, busy: slot.job !== undefined, dead: slot.dead }));
+    return this.#slots.map((slot) => ({
+      ...slot.stats,
+      restartsBy: { ...slot.stats.restartsBy },
+      busy: slot.job !== undefined,
+      dead: slot.dead,
+    }));
+  }
+
+  /** How many workers can take work now, and why none can when none can. */
+  health(): PoolHealth {
+    const ready = this.#slots.filter((s) => s.ready && !s.dead).length;
+    const total = this.#slots.length;
+    if (ready > 0) return { ready, total };
+    if (this.#closed) return { ready, total, reason: "the worker pool is closed" };
+    const reasons = [...new Set(this.#slots.map((s) => s.lastError).filter((r) => r !== undefined))];
+    return {
+      ready,
+      total,
+      reason: reasons.length > 0
+        ? `no model worker is ready: ${reasons.join("; ")}`
+        : "no model worker is ready yet",
+    };
   }
 
   /**
@@ -248,6 +348,7 @@ export class WorkerPoolExecutor implements Executor {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    clearInterval(this.#heartbeat);
     for (const job of this.#queue.splice(0)) settle(job).reject(unavailable("the worker pool was closed"));
     await Promise.all(this.#slots.map((slot) => this.#stop(slot)));
   }
@@ -261,6 +362,19 @@ export class WorkerPoolExecutor implements Executor {
       try {
         post(slot.worker, { kind: "run", id: job.id, api: job.api, items: [...job.items] });
         slot.job = job;
+        if (Number.isFinite(this.#batchTimeoutMs)) {
+          const worker = slot.worker;
+          job.timer = setTimeout(() => {
+            if (slot.job !== job || slot.worker !== worker) return;
+            this.#replace(
+              slot,
+              worker,
+              "timeout",
+              `model worker ${slot.index} ran API "${job.api}" for more than ${this.#batchTimeoutMs} ms ` +
+                "(the request timeout plus a margin); it was stopped and a new one started",
+            );
+          }, this.#batchTimeoutMs);
+        }
       } catch (error) {
         settle(job).reject(new ObentoError("INTERNAL", `cannot send the batch to a model worker: ${error}`));
       }
@@ -275,38 +389,55 @@ export class WorkerPoolExecutor implements Executor {
     });
     slot.worker = worker;
     slot.ready = false;
-    worker.onmessage = (event: MessageEvent<FromWorker>) => this.#onMessage(slot, event.data);
+    worker.onmessage = (event: MessageEvent<FromWorker>) => this.#onMessage(slot, worker, event.data);
     worker.onerror = (event: ErrorEvent) => {
       event.preventDefault();
-      this.#onCrash(slot, worker, event.message || "uncaught error");
+      this.#replace(slot, worker, "crash", event.message || "uncaught error");
     };
-    worker.onmessageerror = () => this.#onCrash(slot, worker, "a message could not be deserialized");
+    worker.onmessageerror = () => this.#replace(slot, worker, "crash", "a message could not be deserialized");
+    let loadTimer: ReturnType<typeof setTimeout> | undefined;
     const ready = new Promise<void>((resolve, reject) => {
       slot.waiter = (message) => {
         slot.waiter = undefined;
+        clearTimeout(loadTimer);
         if (message.kind === "ready") {
           slot.ready = true;
+          slot.lastError = undefined;
           resolve();
         } else if (message.kind === "open-failed") reject(deserializeError(message.error));
         else if (message.kind === "crashed") {
           reject(
             new ObentoError(
-              "INTERNAL",
-              `model worker ${slot.index} crashed while loading: ${message.message}`,
+              message.code ?? "INTERNAL",
+              message.code === "TIMEOUT"
+                ? message.message
+                : `model worker ${slot.index} crashed while loading: ${message.message}`,
             ),
           );
         }
       };
     });
+    loadTimer = setTimeout(() => {
+      if (slot.worker !== worker || slot.waiter === undefined) return;
+      this.#terminate(slot);
+      slot.waiter({
+        kind: "crashed",
+        code: "TIMEOUT",
+        message: `the bundle did not load within ${this.#loadTimeoutMs} ms (top-level code that never ` +
+          "finishes, or a model too big for this machine?); the load timeout is --load-timeout",
+      });
+    }, this.#loadTimeoutMs);
     post(worker, { kind: "open", path: this.#path, threads: this.#threads, verify: this.#verify });
     return ready;
   }
 
-  #onMessage(slot: Slot, message: FromWorker): void {
+  #onMessage(slot: Slot, worker: Worker, message: FromWorker): void {
+    if (slot.worker !== worker) return; // a late message from a replaced worker
     if (message.kind === "done" || message.kind === "failed") {
       const job = slot.job;
       if (job === undefined || job.id !== message.id) return;
       slot.job = undefined;
+      slot.failures = 0;
       slot.stats.batches++;
       slot.stats.items += job.items.length;
       if (message.kind === "done") settle(job).resolve(message.outcomes);
@@ -314,13 +445,52 @@ export class WorkerPoolExecutor implements Executor {
       this.#pump();
       return;
     }
+    if (message.kind === "pong") {
+      if (slot.ping === message.id) slot.ping = undefined;
+      return;
+    }
+    if (message.kind === "exiting") {
+      this.#replace(slot, worker, "exit", `the service's code ended its model worker (${message.how})`);
+      return;
+    }
     slot.waiter?.(message);
   }
 
-  /** A worker died: its batch gets 500 outcomes, and a new worker takes its place. */
-  #onCrash(slot: Slot, worker: Worker, message: string): void {
+  /** Pings idle workers; one that has not answered the previous ping is replaced. */
+  #checkIdle(): void {
+    for (const slot of this.#slots) {
+      const worker = slot.worker;
+      if (this.#closed || !slot.ready || slot.job !== undefined || worker === undefined) {
+        slot.ping = undefined;
+        continue;
+      }
+      if (slot.ping !== undefined) {
+        this.#replace(
+          slot,
+          worker,
+          "unresponsive",
+          `model worker ${slot.index} stopped answering while idle`,
+        );
+        continue;
+      }
+      slot.ping = this.#nextId++;
+      try {
+        post(worker, { kind: "ping", id: slot.ping });
+      } catch {
+        this.#replace(slot, worker, "unresponsive", `model worker ${slot.index} cannot be reached`);
+      }
+    }
+  }
+
+  /**
+   * A worker died, ended itself or overran: it is terminated, its batch gets 500 (504 for a timeout)
+   * outcomes, and a new worker takes its place after a backoff that grows while replacements fail in a row.
+   */
+  #replace(slot: Slot, worker: Worker, cause: RestartCause, message: string): void {
     if (slot.worker !== worker) return; // a stale event from a replaced worker
     this.#terminate(slot);
+    slot.ping = undefined;
+    slot.lastError = message;
     if (slot.waiter !== undefined) {
       slot.waiter({ kind: "crashed", message });
       return;
@@ -330,22 +500,37 @@ export class WorkerPoolExecutor implements Executor {
     if (job !== undefined) {
       slot.stats.batches++;
       slot.stats.items += job.items.length;
-      const text = `model worker ${slot.index} crashed while running API "${job.api}": ${message}`;
-      settle(job).resolve(job.items.map(() => errorOutcome(500, text)));
+      const [status, text] = cause === "timeout" ? [504, message] : [
+        500,
+        `model worker ${slot.index} ${
+          cause === "exit" ? "was ended" : "crashed"
+        } while running API "${job.api}": ${message}`,
+      ];
+      settle(job).resolve(job.items.map(() => errorOutcome(status, text)));
     }
     if (this.#closed) return;
     slot.stats.restarts++;
-    this.#start(slot).then(
-      () => this.#pump(),
-      () => {
-        this.#terminate(slot);
-        slot.dead = true;
-        if (this.#slots.every((s) => s.dead)) {
-          const error = unavailable("every model worker crashed and could not be restarted");
-          for (const queued of this.#queue.splice(0)) settle(queued).reject(error);
-        }
-      },
-    );
+    slot.stats.restartsBy[cause]++;
+    this.#onRestart?.({ worker: slot.index, cause, message });
+    const delay = Math.min(5000, slot.failures === 0 ? 0 : 100 * 2 ** (slot.failures - 1));
+    slot.failures++;
+    const restart = () => {
+      if (this.#closed) return;
+      this.#start(slot).then(
+        () => this.#pump(),
+        (error) => {
+          this.#terminate(slot);
+          slot.dead = true;
+          slot.lastError = messageOf(error);
+          if (this.#slots.every((s) => s.dead)) {
+            const failure = unavailable("every model worker crashed and could not be restarted");
+            for (const queued of this.#queue.splice(0)) settle(queued).reject(failure);
+          }
+        },
+      );
+    };
+    if (delay === 0) restart();
+    else setTimeout(restart, delay);
   }
 
   /** Asks a worker to free its models, waits for it (bounded), then terminates it. */
@@ -374,9 +559,10 @@ export class WorkerPoolExecutor implements Executor {
   }
 }
 
-/** Detaches a job's abort listener and returns it for settling. */
+/** Detaches a job's abort listener and batch timer, and returns it for settling. */
 function settle(job: Job): Job {
   if (job.onAbort !== undefined) job.signal?.removeEventListener("abort", job.onAbort);
+  clearTimeout(job.timer);
   return job;
 }
 

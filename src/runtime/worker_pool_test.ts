@@ -124,10 +124,10 @@ Deno.test("open on a broken bundle rejects with the error an in-thread load give
     await Deno.mkdir(empty);
     const local = await load(empty).then(() => undefined, (error) => error);
     assert.ok(local instanceof ObentoError);
-    assert.equal(local.code, "NOT_FOUND");
+    assert.equal(local.code, "BAD_BUNDLE");
     await assert.rejects(WorkerPoolExecutor.open(empty, { workers: 2 }), (error: unknown) => {
       assert.ok(error instanceof ObentoError);
-      assert.deepEqual([error.code, error.message, error.status], [local.code, local.message, 404]);
+      assert.deepEqual([error.code, error.message, error.status], [local.code, local.message, 500]);
       return true;
     });
 
@@ -170,7 +170,14 @@ Deno.test("a crashed worker fails its batch with 500s and is replaced", async ()
     assert.deepEqual(readable(echoed), [
       { status: 200, body: '{"a":1}', contentType: "application/json", headers: {} },
     ]);
-    assert.deepEqual(pool.stats(), [{ batches: 2, items: 3, restarts: 1, busy: false, dead: false }]);
+    assert.deepEqual(pool.stats(), [{
+      batches: 2,
+      items: 3,
+      restarts: 1,
+      restartsBy: { crash: 1, exit: 0, timeout: 0, unresponsive: 0 },
+      busy: false,
+      dead: false,
+    }]);
   } finally {
     await pool.close();
     await Deno.remove(dir, { recursive: true });
@@ -198,4 +205,123 @@ Deno.test("a queued batch whose signal aborts is dropped; close rejects later ru
     await Deno.remove(dir, { recursive: true });
   }
   await assert.rejects(pool.run("predict", []), { code: "UNAVAILABLE" });
+});
+
+/** A bundle whose APIs misbehave as an unlucky service might: loop, exit, or hang after answering. */
+async function unrulyBundle(dir: string, topLevel = ""): Promise<string> {
+  const service = join(dir, "unruly.ts");
+  await Deno.writeTextFile(
+    service,
+    `import { defineService, JsonInput } from "obento";
+${topLevel}
+export default defineService({ name: "Unruly" })
+  .api("echo", { input: new JsonInput() }, (value) => value)
+  .api("spin", { input: new JsonInput() }, () => { for (;;) { /* never returns */ } })
+  .api("exit", { input: new JsonInput() }, () => Deno.exit(3))
+  .api("wedge", { input: new JsonInput() }, () => {
+    setTimeout(() => { for (;;) { /* busy after answering */ } }, 50);
+    return "ok";
+  });
+`,
+  );
+  const { path } = await pack({
+    service,
+    artifacts: {},
+    version: "1",
+    output: join(dir, `unruly-${crypto.randomUUID()}`),
+  });
+  return path;
+}
+
+Deno.test("supervision: a batch that overruns is stopped with 504s, and the worker is replaced", async () => {
+  const dir = await Deno.makeTempDir();
+  const path = await unrulyBundle(dir);
+  const restarts: string[] = [];
+  const pool = await WorkerPoolExecutor.open(path, {
+    workers: 1,
+    batchTimeoutMs: 300,
+    onRestart: (e) => restarts.push(`${e.worker}:${e.cause}`),
+  });
+  try {
+    const stuck = await pool.run("spin", [json(1), json(2)]);
+    assert.deepEqual(stuck.map((o) => o.status), [504, 504]);
+    assert.match(JSON.parse(stuck[0].body as string).error, /ran API "spin" for more than 300 ms/);
+    const echoed = await pool.run("echo", [json("back")]);
+    assert.deepEqual(readable(echoed).map((o) => (o as RawOutcome).body), ['"back"']);
+    assert.deepEqual(restarts, ["0:timeout"]);
+    assert.deepEqual(pool.stats()[0].restartsBy, { crash: 0, exit: 0, timeout: 1, unresponsive: 0 });
+    assert.deepEqual(pool.health(), { ready: 1, total: 1 });
+  } finally {
+    await pool.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("supervision: Deno.exit() in an API fails its batch and the worker is replaced at once", async () => {
+  const dir = await Deno.makeTempDir();
+  const path = await unrulyBundle(dir);
+  const pool = await WorkerPoolExecutor.open(path, { workers: 1 });
+  try {
+    for (let i = 0; i < 2; i++) {
+      const ended = await pool.run("exit", [json(1)]);
+      assert.deepEqual(ended.map((o) => o.status), [500]);
+      assert.match(
+        JSON.parse(ended[0].body as string).error,
+        /was ended while running API "exit".*Deno\.exit\(3\)/,
+      );
+      const echoed = await pool.run("echo", [json(i)]);
+      assert.deepEqual(echoed.map((o) => o.status), [200]);
+    }
+    assert.deepEqual(pool.stats()[0].restartsBy, { crash: 0, exit: 2, timeout: 0, unresponsive: 0 });
+  } finally {
+    await pool.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("supervision: an idle worker that stops answering pings is replaced", async () => {
+  const dir = await Deno.makeTempDir();
+  const path = await unrulyBundle(dir);
+  const restarts: string[] = [];
+  const pool = await WorkerPoolExecutor.open(path, {
+    workers: 1,
+    heartbeatMs: 100,
+    onRestart: (e) => restarts.push(e.cause),
+  });
+  try {
+    assert.deepEqual((await pool.run("wedge", [json(1)])).map((o) => o.status), [200]);
+    const until = Date.now() + 10_000;
+    while (restarts.length === 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+    assert.deepEqual(restarts, ["unresponsive"]);
+    assert.deepEqual((await pool.run("echo", [json(2)])).map((o) => o.status), [200]);
+  } finally {
+    await pool.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("supervision: a bundle whose top-level code never finishes fails open with TIMEOUT", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const path = await unrulyBundle(dir);
+    const module = join(path, "service.js");
+    const code = await Deno.readTextFile(module);
+    for (const topLevel of ["await new Promise(() => {});", "for (;;) { /* busy at load */ }"]) {
+      // Packing evaluates the module, so the never-ending top level is added after, and the MANIFEST check is off.
+      await Deno.writeTextFile(module, `${topLevel}\n${code}`);
+      const started = Date.now();
+      await assert.rejects(
+        WorkerPoolExecutor.open(path, { workers: 1, loadTimeoutMs: 500, verify: false }),
+        (error: unknown) => {
+          assert.ok(error instanceof ObentoError);
+          assert.equal(error.code, "TIMEOUT");
+          assert.match(error.message, /did not load within 500 ms/);
+          return true;
+        },
+      );
+      assert.ok(Date.now() - started < 10_000);
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
