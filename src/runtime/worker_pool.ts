@@ -395,7 +395,16 @@ export class WorkerPoolExecutor implements Executor {
       this.#replace(slot, worker, "crash", event.message || "uncaught error");
     };
     worker.onmessageerror = () => this.#replace(slot, worker, "crash", "a message could not be deserialized");
-    let loadTimer: ReturnType<typeof setTimeout> | undefined;
+    const loadTimer = setTimeout(() => {
+      if (slot.worker !== worker || slot.waiter === undefined) return;
+      this.#terminate(slot);
+      slot.waiter({
+        kind: "crashed",
+        code: "TIMEOUT",
+        message: `the bundle did not load within ${this.#loadTimeoutMs} ms (top-level code that never ` +
+          "finishes, or a model too big for this machine?); the load timeout is --load-timeout",
+      });
+    }, this.#loadTimeoutMs);
     const ready = new Promise<void>((resolve, reject) => {
       slot.waiter = (message) => {
         slot.waiter = undefined;
@@ -417,16 +426,6 @@ export class WorkerPoolExecutor implements Executor {
         }
       };
     });
-    loadTimer = setTimeout(() => {
-      if (slot.worker !== worker || slot.waiter === undefined) return;
-      this.#terminate(slot);
-      slot.waiter({
-        kind: "crashed",
-        code: "TIMEOUT",
-        message: `the bundle did not load within ${this.#loadTimeoutMs} ms (top-level code that never ` +
-          "finishes, or a model too big for this machine?); the load timeout is --load-timeout",
-      });
-    }, this.#loadTimeoutMs);
     post(worker, { kind: "open", path: this.#path, threads: this.#threads, verify: this.#verify });
     return ready;
   }
