@@ -131,3 +131,32 @@ Deno.test("parallel saves of the same Name:version: exactly one wins, the others
     assert.deepEqual(verify, { ok: true, checked: 1, problems: [], leftovers: [], inProgress: [] });
   });
 });
+
+Deno.test("deletes racing saves of the same name: no stack, no crash, every delete says what it did", async () => {
+  await withHome(async (home) => {
+    const savers = Promise.all([
+      saveBundles(home, ["--name", "Race", "--count", "25"]),
+      saveBundles(home, ["--name", "Race", "--count", "25"]),
+    ]);
+    let saving = true;
+    void savers.finally(() => (saving = false));
+    const deleters = Array.from({ length: 2 }, async () => {
+      const runs = [];
+      while (saving || runs.length === 0) {
+        const run = await obento(home, "delete", "Race", "--yes");
+        runs.push(run);
+        assert.ok(run.code === 0 || run.code === 66, `exit ${run.code}: ${run.stderr}`);
+        assert.doesNotMatch(run.stderr, /\n\s+at /, run.stderr); // no stack trace
+        if (run.code === 66) assert.match(run.stderr, /^error: no bundle named Race/);
+        assert.ok(run.stderr.trim().split("\n").length <= 1, run.stderr);
+      }
+      return runs;
+    });
+    const runs = (await Promise.all(deleters)).flat();
+    assert.equal((await savers).flat().length, 50);
+    assert.ok(runs.length >= 2);
+    const verify = JSON.parse((await obento(home, "registry", "verify", "--json")).stdout);
+    assert.equal(verify.ok, true, JSON.stringify(verify));
+    assert.deepEqual([verify.problems, verify.leftovers, verify.inProgress], [[], [], []]);
+  });
+});

@@ -154,7 +154,10 @@ export class FsStore implements BlobStore {
       if (error instanceof Deno.errors.NotFound) return undefined;
       throw error;
     }
-    await fsync(dirname(path));
+    // A delete of the name's last other version may have removed the (then empty) name directory already.
+    await fsync(dirname(path)).catch((error) => {
+      if (!(error instanceof Deno.errors.NotFound)) throw error;
+    });
     await fsync(this.root);
     return trash;
   }
