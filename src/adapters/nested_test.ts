@@ -33,25 +33,25 @@ Deno.test("names the index path of a ragged row", () => {
   });
   assert.throws(() => tensorFromNested([[1, 2], [3, [4]]], "float32"), {
     name: "BadInputError",
-    message: "input[1][1] is an array, expected a number (float32)",
+    message: "input[1][1]: a list is not a number",
   });
 });
 
 Deno.test("checks element types per dtype", () => {
   assert.throws(() => tensorFromNested([1, "2"], "float32"), {
     name: "BadInputError",
-    message: 'input[1] is "2", expected a number (float32)',
+    message: 'input[1]: "2" is a string, not a number; send 2 without quotes (float32)',
   });
   assert.throws(() => tensorFromNested([[1.5]], "int32"), {
     name: "BadInputError",
-    message: "input[0][0] is 1.5, expected an integer for int32",
+    message: "input[0][0]: 1.5 is not an integer (int32)",
   });
   assert.throws(() => tensorFromNested([255, 256], "uint8"), {
     name: "BadInputError",
-    message: "input[1] is 256, out of range for uint8 (0..255)",
+    message: "input[1]: 256 is out of range for uint8 (0..255)",
   });
   assert.throws(() => tensorFromNested([-129], "int8"), {
-    message: "input[0] is -129, out of range for int8 (-128..127)",
+    message: "input[0]: -129 is out of range for int8 (-128..127)",
   });
   assert.throws(() => tensorFromNested([true, 1], "bool"), {
     name: "BadInputError",
@@ -62,7 +62,7 @@ Deno.test("checks element types per dtype", () => {
     message: "input[1] is null, expected a string",
   });
   assert.throws(() => tensorFromNested("x", "float32"), {
-    message: 'input is "x", expected a number (float32)',
+    message: 'input: "x" is not a number',
   });
 });
 
@@ -72,13 +72,13 @@ Deno.test("accepts int64 as integer numbers, BigInt and decimal strings, with ra
   assert.throws(() => tensorFromNested(["9223372036854775808"], "int64"), {
     name: "BadInputError",
     message:
-      "input[0] is 9223372036854775808, out of range for int64 (-9223372036854775808..9223372036854775807)",
+      'input[0]: "9223372036854775808" is out of range for int64 (-9223372036854775808..9223372036854775807)',
   });
   assert.throws(() => tensorFromNested([-1], "uint64"), {
-    message: "input[0] is -1, out of range for uint64 (0..18446744073709551615)",
+    message: "input[0]: -1 is out of range for uint64 (0..18446744073709551615)",
   });
   assert.throws(() => tensorFromNested(["1.5"], "int64"), {
-    message: 'input[0] is "1.5", expected an integer (a number or a decimal string) for int64',
+    message: 'input[0]: "1.5" is not an integer (int64)',
   });
   assert.deepEqual(
     tensorFromNested(["18446744073709551615"], "uint64").data,
@@ -127,7 +127,7 @@ Deno.test("reshapes a flat typed array or flat list by an explicit shape", () =>
       "lists or give all dims but one",
   });
   assert.throws(() => tensorFromNested(new Float64Array([1.5]), "int32"), {
-    message: "input[0] is 1.5, expected an integer for int32",
+    message: "input[0]: 1.5 is not an integer (int32)",
   });
 });
 

@@ -108,7 +108,7 @@ Deno.test("rejects bad requests with messages that name the input or output", ()
   bad(one({ shape: [2, 2] }), `input "input": shape [2,2] does not match the model's [N,4]`);
   bad(one({ shape: [2, 4] }), 'input "input": shape [2,4] needs 8 elements, data has 4');
   bad(one({ shape: [1, -4] }), 'input "input": "shape" must be a list of non-negative integers, got [1,-4]');
-  bad(one({ data: [1, 2, "x", 4] }), 'input "input" data[2] is "x", expected a number (float32)');
+  bad(one({ data: [1, 2, "x", 4] }), 'input "input" data[2]: "x" is not a number');
   bad(one({ data: "1,2,3,4" }), 'input "input": "data" must be a list of elements (flat or nested)');
   bad({ ...one({}), id: 7 }, '"id" must be a string, got number');
   bad(
