@@ -46,7 +46,8 @@ function editDistance(a: string, b: string): number {
 
 /**
  * The candidate that `word` is most likely a misspelling of, or undefined when none is close: equal but for
- * case and punctuation, or within a quarter of its length in edits (at least one, at most three).
+ * case and punctuation, or (for names of three or more letters) within a quarter of the shorter length in
+ * edits, at least one and at most three.
  *
  * @example
  * ```ts
@@ -61,7 +62,8 @@ export function closestName(word: string, candidates: readonly string[]): string
   let bestDistance = Infinity;
   for (const c of candidates) {
     const n = normalize(c);
-    const limit = Math.min(3, Math.max(1, Math.floor(Math.min(w.length, n.length) / 4)));
+    const shorter = Math.min(w.length, n.length);
+    const limit = shorter < 3 ? 0 : Math.min(3, Math.max(1, Math.floor(shorter / 4)));
     const d = editDistance(w, n);
     if (d <= limit && d < bestDistance) {
       best = c;

@@ -192,3 +192,38 @@ Deno.test("converts 100k nested elements quickly", () => {
   assert.deepEqual(t.dims, [25_000, 4]);
   assert.equal(t.data[4 * 24_999], 24_999);
 });
+
+Deno.test("refuses NaN, infinities and float overflow by the shared rule, naming the 0-based path", () => {
+  const f32 = "(-3.4028234663852886e+38..3.4028234663852886e+38)";
+  assert.throws(() => tensorFromNested([[1, 2], [3, 1e39]], "float32"), {
+    name: "BadInputError",
+    message: `input[1][1]: 1e+39 is out of range for float32 ${f32}`,
+  });
+  assert.throws(() => tensorFromNested([JSON.parse("1e400")], "float64", { name: "x" }), {
+    message: "x[0]: Infinity is out of range for float64 (-1.7976931348623157e+308..1.7976931348623157e+308)",
+  });
+  assert.throws(() => tensorFromNested([1, NaN], "float32"), {
+    message: "input[1]: NaN is not accepted for float32; send a finite number",
+  });
+  assert.throws(() => tensorFromNested([[70000]], "float16"), {
+    message: "input[0][0]: 70000 is out of range for float16 (-65504..65504)",
+  });
+  assert.throws(() => tensorFromNested([true], "float32"), { message: "input[0]: true is not a number" });
+  assert.throws(() => tensorFromNested([null], "float32"), { message: "input[0]: null is not a number" });
+  // A typed array of another storage is checked element by element too.
+  assert.throws(() => tensorFromNested(new Float64Array([1, 1e39]), "float32"), {
+    message: `input[1]: 1e+39 is out of range for float32 ${f32}`,
+  });
+});
+
+Deno.test("allowNaN takes NaN and null in float tensors, not infinities", () => {
+  const t = tensorFromNested([[null, 1], [NaN, 2]], "float32", { allowNaN: true });
+  assert.deepEqual(Array.from(t.data), [NaN, 1, NaN, 2]);
+  assert.throws(() => tensorFromNested([Infinity], "float32", { allowNaN: true }), {
+    message:
+      "input[0]: Infinity is out of range for float32 (-3.4028234663852886e+38..3.4028234663852886e+38)",
+  });
+  assert.throws(() => tensorFromNested([null], "int32", { allowNaN: true }), {
+    message: "input[0]: null is not a number",
+  });
+});
