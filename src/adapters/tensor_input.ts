@@ -45,16 +45,17 @@ const BYTES_PER_ELEMENT: Record<Exclude<DType, "string">, number> = {
   bool: 1,
 };
 
-function elementSchema(dtype: DType): JsonSchema {
+function elementSchema(dtype: DType, allowNaN: boolean): JsonSchema {
   if (dtype === "string") return { type: "string" };
+  if (allowNaN && isFloatDType(dtype)) return { type: ["number", "null"] };
   if (dtype === "bool") return { type: "boolean" };
   if (dtype === "int64" || dtype === "uint64") return { type: ["integer", "string"] };
   if (dtype.startsWith("int") || dtype.startsWith("uint")) return { type: "integer" };
   return { type: "number" };
 }
 
-function nestedSchema(dtype: DType, shape: DeclaredShape | undefined): JsonSchema {
-  let schema = elementSchema(dtype);
+function nestedSchema(dtype: DType, shape: DeclaredShape | undefined, allowNaN: boolean): JsonSchema {
+  let schema = elementSchema(dtype, allowNaN);
   if (shape === undefined) return {};
   for (let i = shape.length - 1; i >= 0; i--) {
     const d = shape[i];
@@ -309,7 +310,7 @@ export class TensorInput<T extends DType = "float32"> implements InputAdapter<Te
 
   /** JSON Schema: rows, a single row, `{data, shape, dtype}` or `{instances}`. */
   schema(): JsonSchema {
-    const row = nestedSchema(this.dtype, this.shape);
+    const row = nestedSchema(this.dtype, this.shape, this.allowNaN);
     const rows = this.shape === undefined ? { type: "array" } : { type: "array", items: row, minItems: 1 };
     return {
       oneOf: [

@@ -178,4 +178,6 @@ Deno.test("bad numbers are refused in every JSON layout and in raw bytes; allowN
   assert.ok(Number.isNaN(lenient.fromBytes(nanRaw, "application/octet-stream").data[1]));
   assert.ok(Number.isNaN(lenient.fromJson([[5.1, null, 1.4, 0.2]]).data[1]));
   assert.throws(() => lenient.fromJson([[5.1, 1e39, 1.4, 0.2]]), { message: `input[0][1]: ${overflow}` });
+  const row = { type: "array", items: { type: ["number", "null"] }, minItems: 4, maxItems: 4 };
+  assert.deepEqual((lenient.schema().oneOf as unknown[])[1], row);
 });
