@@ -9,7 +9,7 @@ import type { InputAdapter, JsonSchema, JsonValue } from "../sdk/adapter.ts";
 import { parseCsv, parseNumericCsv } from "./csv.ts";
 import { type Column, type ColumnType, Frame, isColumnType } from "./frame.ts";
 import { allocateColumn } from "./column_alloc.ts";
-import { coerceBigInt, coerceNumber, fitsFloat } from "./number_coercion.ts";
+import { coerceBigInt, coerceNumber, fitsFloat, nonJsonNumberHint } from "./number_coercion.ts";
 import { columnMismatch } from "./column_mismatch.ts";
 
 /**
@@ -450,7 +450,10 @@ export class DataframeInput implements InputAdapter<Frame, Frame> {
     try {
       value = JSON.parse(text);
     } catch (cause) {
-      throw new BadInputError(`request body is not valid JSON: ${(cause as Error).message}`, { cause });
+      throw new BadInputError(
+        `request body is not valid JSON: ${(cause as Error).message}${nonJsonNumberHint(text)}`,
+        { cause },
+      );
     }
     return this.fromJson(value);
   }

@@ -523,3 +523,16 @@ Deno.test("a misspelt column gets a did-you-mean; a ';' or tab CSV or a missing 
     );
   }
 });
+
+Deno.test("a JSON body with a bare NaN (Python's json.dumps default) says why it is not JSON", () => {
+  assert.throws(
+    () =>
+      flowers().fromBytes(bytes('[{"sepal_length": NaN, "sepal_width": 1, "count": 1}]'), "application/json"),
+    (e: unknown) =>
+      e instanceof BadInputError && e.message.startsWith("request body is not valid JSON: ") &&
+      e.message.endsWith(
+        "; JSON has no NaN or Infinity: send finite numbers (null stands for NaN where an API " +
+          "takes NaN; Python: json.dumps(..., allow_nan=False) finds them)",
+      ),
+  );
+});

@@ -232,3 +232,24 @@ export function coerceBigInt(value: unknown, dtype: BigIntDType): bigint {
   if (b < min || b > max) return outOfRange(showValue(value), dtype, min, String(max));
   return b;
 }
+
+/** `NaN`, `Infinity` or `-Infinity` where a JSON value may start (after `[`, `,`, `:` or at the start). */
+const NON_JSON_NUMBER = /(^|[[,:])\s*-?(NaN|Infinity)\b/;
+
+/**
+ * A hint for JSON text that failed to parse because it spells NaN or Infinity as a bare word (as Python's
+ * `json.dumps` does by default), or `""` when that is not the problem. Only for error paths: it scans the text.
+ *
+ * @example
+ * ```ts
+ * import { nonJsonNumberHint } from "./number_coercion.ts";
+ * console.log(nonJsonNumberHint("[1, NaN]")); // "; JSON has no NaN or Infinity: send finite numbers (…)"
+ * console.log(nonJsonNumberHint("[1, 2")); // ""
+ * ```
+ */
+export function nonJsonNumberHint(text: string): string {
+  return NON_JSON_NUMBER.test(text)
+    ? "; JSON has no NaN or Infinity: send finite numbers (null stands for NaN where an API takes NaN; " +
+      "Python: json.dumps(..., allow_nan=False) finds them)"
+    : "";
+}

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { BadInputError } from "../errors.ts";
-import { coerceBigInt, coerceNumber, fitsFloat, showValue } from "./number_coercion.ts";
+import { coerceBigInt, coerceNumber, fitsFloat, nonJsonNumberHint, showValue } from "./number_coercion.ts";
 
 /** Asserts that `fn` throws a BadInputError with exactly `message`. */
 function refuses(fn: () => unknown, message: string): void {
@@ -134,4 +134,15 @@ Deno.test("showValue quotes strings and names lists and objects", () => {
   assert.equal(showValue(null), "null");
   assert.equal(showValue({}), "an object");
   assert.equal(showValue("x".repeat(50)), JSON.stringify("x".repeat(40) + "…"));
+});
+
+Deno.test("nonJsonNumberHint spots bare NaN and Infinity words, not strings or other errors", () => {
+  const hint =
+    "; JSON has no NaN or Infinity: send finite numbers (null stands for NaN where an API takes NaN; " +
+    "Python: json.dumps(..., allow_nan=False) finds them)";
+  assert.equal(nonJsonNumberHint("[1, NaN]"), hint);
+  assert.equal(nonJsonNumberHint('{"a": -Infinity}'), hint);
+  assert.equal(nonJsonNumberHint("NaN"), hint);
+  assert.equal(nonJsonNumberHint('["NaN", 1'), "");
+  assert.equal(nonJsonNumberHint("[1, 2"), "");
 });
