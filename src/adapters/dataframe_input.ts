@@ -293,6 +293,10 @@ function cellSchema(type: ColumnType | undefined, allowNaN: boolean): JsonSchema
  * Decodes JSON or CSV request bodies into {@link Frame}s; batches are the frames concatenated by rows.
  *
  * Rows in error messages count from 1 (for CSV, the first row after the header). A body with no rows is an error.
+ * Numeric cells follow the rule every adapter shares (number_coercion.ts): finite numbers the column's type can
+ * hold; NaN (unless `allowNaN`), ±Infinity, overflow (1e39 in float32), JSON strings ("5.1") and booleans are
+ * refused, e.g. `row 3, column "sepal_width": 1e+39 is out of range for float32 (…)`. A misspelt column name
+ * gets "did you mean"; a CSV header that is `;`- or tab-separated, or missing, is named as such.
  *
  * @example
  * ```ts

@@ -92,6 +92,8 @@ function validShape(shape: unknown): shape is DeclaredShape {
  * "dtype"?: "..."}` (data flat or nested; shape with or without the batch dim), `{"instances": [...]}` (rows,
  * as TF Serving takes them), and `application/octet-stream` bodies of raw little-endian elements, whole rows
  * of `shape` (which must then be all numbers). `merge` concatenates items along the first dim.
+ * Elements follow the number rule every adapter shares (number_coercion.ts): NaN (unless `allowNaN`),
+ * ±Infinity and values the dtype cannot hold are refused, naming the 0-based path (`input[1][2]: …`).
  *
  * @example
  * ```ts
