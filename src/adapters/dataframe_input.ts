@@ -4,11 +4,13 @@
  *
  * @module
  */
-import { BadInputError, ObentoError } from "../errors.ts";
+import { BadInputError, messageOf, ObentoError } from "../errors.ts";
 import type { InputAdapter, JsonSchema, JsonValue } from "../sdk/adapter.ts";
 import { parseCsv, parseNumericCsv } from "./csv.ts";
 import { type Column, type ColumnType, Frame, isColumnType } from "./frame.ts";
 import { allocateColumn } from "./column_alloc.ts";
+import { coerceBigInt, coerceNumber, fitsFloat, nonJsonNumberHint } from "./number_coercion.ts";
+import { columnMismatch } from "./column_mismatch.ts";
 
 /**
  * How a JSON body lays out its table:
@@ -38,6 +40,12 @@ export interface DataframeInputOptions {
    * `float64`, all `true`/`false` → `bool`, else `string`. `Frame.toTensor` converts float64 to float32.
    */
   dtype?: ColumnType;
+  /**
+   * Accept NaN in float32/float64 columns: a JSON `null` (how JSON writes NaN), a NaN number (Parquet, Deno
+   * code), an empty CSV cell or the text `NaN`/`nan`. Default false: such a cell is refused (400 / exit 65), as
+   * are ±Infinity and numbers the column's type cannot hold (1e39 in float32) whatever this option says.
+   */
+  allowNaN?: boolean;
 }
 
 /** The accepted content types. */
@@ -75,29 +83,21 @@ function missing(cell: unknown, type: string): string {
   return `${what}; every cell of a ${type} column needs a value`;
 }
 
-/** The number in a cell (a JSON number or a numeric string), or throws naming the cell. */
-function toNumber(cell: unknown, row: number, name: string, type: string): number {
-  if (typeof cell === "number") return cell;
-  if (typeof cell === "string") {
-    const v = +cell;
-    if (v === v && (v !== 0 || cell.trim() !== "")) return v;
-    const t = cell.trim();
-    if (t === "NaN") return NaN;
-    if (t === "") throw cellError(row, name, missing(cell, type));
-    throw cellError(row, name, `${JSON.stringify(cell)} is not a number`);
-  }
-  if (cell === null || cell === undefined) throw cellError(row, name, missing(cell, type));
-  throw cellError(row, name, `${describe(cell)} is not a number`);
+/** How cells are read: as parsed JSON values or as text (CSV), and whether float columns take NaN. */
+interface CellReading {
+  /** Cells are CSV text, parsed; else JSON values (a string is not a number). */
+  text: boolean;
+  /** Float columns take NaN (and a null or empty cell as NaN). */
+  allowNaN: boolean;
 }
 
-const INT = /^\s*[+-]?\d+\s*$/;
-const INT64_MIN = -(2n ** 63n);
-const INT64_MAX = 2n ** 63n - 1n;
-const TRUE = new Set(["true", "1"]);
-const FALSE = new Set(["false", "0"]);
+/** True for a cell that holds nothing: undefined, null, or blank text. */
+function isMissing(cell: unknown): boolean {
+  return cell === null || cell === undefined || (typeof cell === "string" && cell.trim() === "");
+}
 
 /** Converts one column of cells (JSON values or CSV strings) to storage of `type`. */
-function convertColumn(name: string, cells: readonly unknown[], type: ColumnType): Column {
+function convertColumn(name: string, cells: readonly unknown[], type: ColumnType, how: CellReading): Column {
   const n = cells.length;
   switch (type) {
     case "float32":
@@ -105,23 +105,13 @@ function convertColumn(name: string, cells: readonly unknown[], type: ColumnType
       const out = allocateColumn(type, n) as Float32Array | Float64Array;
       for (let r = 0; r < n; r++) {
         const c = cells[r];
-        out[r] = typeof c === "number" ? c : toNumber(c, r, name, type);
+        out[r] = typeof c === "number" && fitsFloat(c, type) ? c : toNumber(c, r, name, type, how);
       }
       return out;
     }
     case "int32": {
       const out = allocateColumn("int32", n) as Int32Array;
-      for (let r = 0; r < n; r++) {
-        const v = toNumber(cells[r], r, name, type);
-        if (!Number.isInteger(v) || v < -2147483648 || v > 2147483647) {
-          throw cellError(
-            r,
-            name,
-            `${JSON.stringify(cells[r])} is not an int32 (a whole number within ±2^31)`,
-          );
-        }
-        out[r] = v;
-      }
+      for (let r = 0; r < n; r++) out[r] = toNumber(cells[r], r, name, type, how);
       return out;
     }
     case "int64": {
@@ -148,25 +138,34 @@ function convertColumn(name: string, cells: readonly unknown[], type: ColumnType
   }
 }
 
+/** A float32/float64/int32 cell as a number by the shared rule ({@link coerceNumber}), or throws naming it. */
+function toNumber(
+  cell: unknown,
+  row: number,
+  name: string,
+  type: "float32" | "float64" | "int32",
+  how: CellReading,
+): number {
+  if (isMissing(cell) && !(how.allowNaN && type !== "int32")) throw cellError(row, name, missing(cell, type));
+  try {
+    return coerceNumber(cell, type, how);
+  } catch (error) {
+    throw cellError(row, name, messageOf(error));
+  }
+}
+
 /** An int64 cell: a whole JSON number within 2^53 or a string of digits, or throws naming the cell. */
 function toInt64(cell: unknown, row: number, name: string): bigint {
-  if (typeof cell === "number") {
-    if (!Number.isInteger(cell)) throw cellError(row, name, `${cell} is not an integer`);
-    if (!Number.isSafeInteger(cell)) {
-      throw cellError(row, name, `${cell} is beyond 2^53 and lost precision in JSON; send it as a string`);
-    }
-    return BigInt(cell);
+  if (isMissing(cell)) throw cellError(row, name, missing(cell, "int64"));
+  try {
+    return coerceBigInt(cell, "int64");
+  } catch (error) {
+    throw cellError(row, name, messageOf(error));
   }
-  if (typeof cell === "string") {
-    if (cell.trim() === "") throw cellError(row, name, missing(cell, "int64"));
-    if (!INT.test(cell)) throw cellError(row, name, `${JSON.stringify(cell)} is not an integer`);
-    const v = BigInt(cell.trim());
-    if (v < INT64_MIN || v > INT64_MAX) throw cellError(row, name, `${cell} does not fit an int64`);
-    return v;
-  }
-  if (cell === null || cell === undefined) throw cellError(row, name, missing(cell, "int64"));
-  throw cellError(row, name, `${describe(cell)} is not an integer`);
 }
+
+const TRUE = new Set(["true", "1"]);
+const FALSE = new Set(["false", "0"]);
 
 /** A bool cell as 0/1: true/false, 1/0, or those words as strings (any case). */
 function toBool(cell: unknown, row: number, name: string): number {
@@ -182,22 +181,27 @@ function toBool(cell: unknown, row: number, name: string): number {
   throw cellError(row, name, `${JSON.stringify(cell)} is not a boolean (true/false)`);
 }
 
-/** The type of an undeclared JSON column: that of its first cell, which every cell must share. */
-function inferJsonType(name: string, cells: readonly unknown[]): ColumnType {
-  const first = cells[0];
+/**
+ * The type of an undeclared JSON column: that of its first cell, which every cell must share. With `allowNaN`,
+ * null cells (NaN, as JSON writes it) may sit in a column of numbers.
+ */
+function inferJsonType(name: string, cells: readonly unknown[], allowNaN: boolean): ColumnType {
+  const firstAt = allowNaN ? Math.max(0, cells.findIndex((c) => c !== null)) : 0;
+  const first = cells[firstAt];
   const kind: string = typeof first;
-  if (first === null || first === undefined) throw cellError(0, name, missing(first, "typed"));
+  if (first === null || first === undefined) throw cellError(firstAt, name, missing(first, "typed"));
   if (kind !== "number" && kind !== "boolean" && kind !== "string") {
     throw cellError(
-      0,
+      firstAt,
       name,
       `${describe(first)} is not a cell value; cells are numbers, booleans or strings`,
     );
   }
-  for (let r = 1; r < cells.length; r++) {
+  const nullable = allowNaN && kind === "number";
+  for (let r = 0; r < cells.length; r++) {
     const c = cells[r];
     const actual: string = typeof c;
-    if (actual !== kind) {
+    if (actual !== kind && !(nullable && c === null)) {
       if (c === null || c === undefined) throw cellError(r, name, missing(c, kind));
       throw cellError(
         r,
@@ -209,15 +213,24 @@ function inferJsonType(name: string, cells: readonly unknown[]): ColumnType {
   return kind === "number" ? "float64" : kind === "boolean" ? "bool" : "string";
 }
 
-/** The type of an undeclared CSV column: float64 when every cell is a number, bool when all true/false. */
-function inferCsvType(cells: readonly string[]): ColumnType {
+/** Spellings of NaN and infinity in text: numeric for type inference, so that the number rule names them. */
+const NON_FINITE_TEXT = /^[+-]?(nan|inf|infinity)$/i;
+
+/**
+ * The type of an undeclared CSV column: float64 when every cell is a number (or a spelling of NaN or infinity,
+ * or, with `allowNaN`, empty), bool when all true/false, else string.
+ */
+function inferCsvType(cells: readonly string[], allowNaN: boolean): ColumnType {
   let numeric = true;
+  let blanks = 0;
   for (let r = 0; r < cells.length && numeric; r++) {
-    const s = cells[r];
-    const v = +s;
-    if (v !== v ? s.trim() !== "NaN" : v === 0 && s.trim() === "") numeric = false;
+    const t = cells[r].trim();
+    if (t === "") {
+      blanks++;
+      numeric = allowNaN;
+    } else if (Number.isNaN(+t)) numeric = NON_FINITE_TEXT.test(t);
   }
-  if (numeric) return "float64";
+  if (numeric && blanks < cells.length) return "float64";
   const bool = cells.every((s) => {
     const t = s.trim().toLowerCase();
     return t === "true" || t === "false";
@@ -258,12 +271,12 @@ function list(names: readonly string[]): string {
   return names.map((n) => JSON.stringify(n)).join(", ");
 }
 
-/** The JSON Schema of one cell of `type` (no type: any cell). */
-function cellSchema(type: ColumnType | undefined): JsonSchema {
+/** The JSON Schema of one cell of `type` (no type: any cell); with `allowNaN`, float cells may be null. */
+function cellSchema(type: ColumnType | undefined, allowNaN: boolean): JsonSchema {
   switch (type) {
     case "float32":
     case "float64":
-      return { type: "number" };
+      return allowNaN ? { type: ["number", "null"] } : { type: "number" };
     case "int32":
     case "int64":
       return { type: "integer" };
@@ -272,7 +285,7 @@ function cellSchema(type: ColumnType | undefined): JsonSchema {
     case "string":
       return { type: "string" };
     default:
-      return { type: ["number", "boolean", "string"] };
+      return { type: allowNaN ? ["number", "boolean", "string", "null"] : ["number", "boolean", "string"] };
   }
 }
 
@@ -280,6 +293,10 @@ function cellSchema(type: ColumnType | undefined): JsonSchema {
  * Decodes JSON or CSV request bodies into {@link Frame}s; batches are the frames concatenated by rows.
  *
  * Rows in error messages count from 1 (for CSV, the first row after the header). A body with no rows is an error.
+ * Numeric cells follow the rule every adapter shares (number_coercion.ts): finite numbers the column's type can
+ * hold; NaN (unless `allowNaN`), ±Infinity, overflow (1e39 in float32), JSON strings ("5.1") and booleans are
+ * refused, e.g. `row 3, column "sepal_width": 1e+39 is out of range for float32 (…)`. A misspelt column name
+ * gets "did you mean"; a CSV header that is `;`- or tab-separated, or missing, is named as such.
  *
  * @example
  * ```ts
@@ -350,7 +367,7 @@ export class DataframeInput implements InputAdapter<Frame, Frame> {
     }
   }
 
-  /** The settings recorded in bento.yaml: `orient`, and `columns` and `dtype` when given. */
+  /** The settings recorded in bento.yaml: `orient`, and `columns`, `dtype` and `allowNaN` when given. */
   config(): Record<string, JsonValue> {
     const out: Record<string, JsonValue> = { orient: this.#orient };
     const cols = this.#options.columns;
@@ -360,6 +377,7 @@ export class DataframeInput implements InputAdapter<Frame, Frame> {
         : { ...cols as Record<string, string> };
     }
     if (this.#options.dtype !== undefined) out.dtype = this.#options.dtype;
+    if (this.#options.allowNaN === true) out.allowNaN = true;
     return out;
   }
 
@@ -436,7 +454,10 @@ export class DataframeInput implements InputAdapter<Frame, Frame> {
     try {
       value = JSON.parse(text);
     } catch (cause) {
-      throw new BadInputError(`request body is not valid JSON: ${(cause as Error).message}`, { cause });
+      throw new BadInputError(
+        `request body is not valid JSON: ${(cause as Error).message}${nonJsonNumberHint(text)}`,
+        { cause },
+      );
     }
     return this.fromJson(value);
   }
@@ -457,9 +478,10 @@ export class DataframeInput implements InputAdapter<Frame, Frame> {
    */
   schema(): JsonSchema {
     const names = this.#names;
+    const nan = this.#options.allowNaN === true;
     const props = (wrap: (cell: JsonSchema) => JsonSchema): JsonSchema =>
-      names === undefined ? { additionalProperties: wrap(cellSchema(this.#options.dtype)) } : {
-        properties: Object.fromEntries(names.map((n) => [n, wrap(cellSchema(this.#types.get(n)))])),
+      names === undefined ? { additionalProperties: wrap(cellSchema(this.#options.dtype, nan)) } : {
+        properties: Object.fromEntries(names.map((n) => [n, wrap(cellSchema(this.#types.get(n), nan))])),
         required: [...names],
         additionalProperties: false,
       };
@@ -477,7 +499,7 @@ export class DataframeInput implements InputAdapter<Frame, Frame> {
       minItems: 1,
       items: {
         type: "array",
-        prefixItems: names.map((n) => cellSchema(this.#types.get(n))),
+        prefixItems: names.map((n) => cellSchema(this.#types.get(n), nan)),
         minItems: names.length,
         maxItems: names.length,
       },
@@ -535,21 +557,18 @@ export class DataframeInput implements InputAdapter<Frame, Frame> {
     );
   }
 
-  /** The column names a body must have, checked against those it has; `where` prefixes messages. */
-  #checkNames(found: readonly string[], where: string): readonly string[] {
+  /**
+   * The column names a body must have, checked against those it has; `where` prefixes messages, `csv` says
+   * the names come from a CSV header (then a wrong separator or a missing header is named).
+   */
+  #checkNames(found: readonly string[], where: string, csv = false): readonly string[] {
     const names = this.#names;
     if (names === undefined) {
       if (found.length === 0) throw new BadInputError(`${where}has no columns; send at least one column`);
       return found;
     }
     if (found.length === names.length && names.every((n) => found.includes(n))) return names;
-    const foundSet = new Set(found);
-    const absent = names.find((n) => !foundSet.has(n));
-    if (absent !== undefined) {
-      throw new BadInputError(`${where}missing column "${absent}"; expected columns ${list(names)}`);
-    }
-    const extra = found.find((n) => !names.includes(n))!;
-    throw new BadInputError(`${where}unexpected column "${extra}"; expected columns ${list(names)}`);
+    throw new BadInputError(`${where}${columnMismatch(names, found, { csv })}`);
   }
 
   /** Converts named cell columns to a frame, with declared types or inferred ones. */
@@ -557,10 +576,13 @@ export class DataframeInput implements InputAdapter<Frame, Frame> {
     if (cells.length === 0 || cells[0].length === 0) {
       throw new BadInputError("empty input: expected at least one row");
     }
+    const how: CellReading = { text: fromCsv, allowNaN: this.#options.allowNaN === true };
     const entries = names.map((name, c): [string, Column] => {
       const type = this.#types.get(name) ?? this.#options.dtype ??
-        (fromCsv ? inferCsvType(cells[c] as string[]) : inferJsonType(name, cells[c]));
-      return [name, convertColumn(name, cells[c], type)];
+        (fromCsv
+          ? inferCsvType(cells[c] as string[], how.allowNaN)
+          : inferJsonType(name, cells[c], how.allowNaN));
+      return [name, convertColumn(name, cells[c], type, how)];
     });
     return Frame.fromColumns(Object.fromEntries(entries));
   }
@@ -580,20 +602,15 @@ export class DataframeInput implements InputAdapter<Frame, Frame> {
       }
       let count = 0;
       for (const _ in row) count++;
-      for (let c = 0; c < names.length; c++) {
+      let complete = count === names.length;
+      for (let c = 0; c < names.length && complete; c++) {
         const name = names[c];
-        if (!Object.hasOwn(row, name)) {
-          throw new BadInputError(
-            `row ${r + 1}: missing column "${name}"; every row needs columns ${list(names)}`,
-          );
-        }
+        complete = Object.hasOwn(row, name);
         cells[c][r] = row[name];
       }
-      if (count !== names.length) {
-        const extra = Object.keys(row).find((k) => !names.includes(k))!;
-        throw new BadInputError(
-          `row ${r + 1}: unexpected column "${extra}"; every row needs columns ${list(names)}`,
-        );
+      if (!complete) {
+        const why = columnMismatch(names, Object.keys(row), { expectedLabel: "every row needs columns" });
+        throw new BadInputError(`row ${r + 1}: ${why}`);
       }
     }
     return this.#build(names, cells, false);
@@ -650,7 +667,7 @@ export class DataframeInput implements InputAdapter<Frame, Frame> {
     if (this.#options.dtype === "string" || this.#options.dtype === "bool") return undefined;
     const parsed = parseNumericCsv(text);
     if (parsed === undefined || new Set(parsed.header).size !== parsed.header.length) return undefined;
-    const names = this.#checkNames(parsed.header, "CSV header: ");
+    const names = this.#checkNames(parsed.header, "CSV header: ", true);
     const entries: [string, Column][] = [];
     for (const name of names) {
       const values = parsed.columns[parsed.header.indexOf(name)];
@@ -675,7 +692,7 @@ export class DataframeInput implements InputAdapter<Frame, Frame> {
       if (seen.has(name)) throw new BadInputError(`CSV header names column "${name}" twice; rename one`);
       seen.add(name);
     }
-    const names = this.#checkNames(header, "CSV header: ");
+    const names = this.#checkNames(header, "CSV header: ", true);
     const rows = records.length - 1;
     const cells = names.map((name) => {
       const c = header.indexOf(name);

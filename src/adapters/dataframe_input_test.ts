@@ -80,7 +80,7 @@ Deno.test("undeclared columns are inferred: numbers float64, booleans bool, stri
 });
 
 Deno.test("dtype applies to every column without a declared type", () => {
-  const f = new DataframeInput({ dtype: "float32" }).fromJson({ a: [1, 2], b: ["3", "4.5"] });
+  const f = new DataframeInput({ dtype: "float32" }).fromJson({ a: [1, 2], b: [3, 4.5] });
   assert.deepEqual(f.dtypes, { a: "float32", b: "float32" });
   assert.deepEqual(f.column("b"), new Float32Array([3, 4.5]));
 });
@@ -192,7 +192,7 @@ Deno.test("int64 columns hold BigInt and accept only integers", () => {
   );
   assert.throws(
     () => input.fromJson([{ id: 1 }, { id: 1.5 }]),
-    errorWith('row 2, column "id": 1.5 is not an integer'),
+    errorWith('row 2, column "id": 1.5 is not an integer (int64)'),
   );
   assert.throws(
     () => input.fromJson([{ id: 2 ** 60 }]),
@@ -202,22 +202,25 @@ Deno.test("int64 columns hold BigInt and accept only integers", () => {
   );
   assert.throws(
     () => input.fromBytes(bytes("id\n1e3\n"), "text/csv"),
-    errorWith('row 1, column "id": "1e3" is not an integer'),
+    errorWith('row 1, column "id": "1e3" is not an integer (int64)'),
   );
   assert.throws(
     () => input.fromBytes(bytes("id\n9223372036854775808\n"), "text/csv"),
-    errorWith('row 1, column "id": 9223372036854775808 does not fit an int64'),
+    errorWith(
+      'row 1, column "id": "9223372036854775808" is out of range for int64 ' +
+        "(-9223372036854775808..9223372036854775807)",
+    ),
   );
 });
 
 Deno.test("int32 and bool columns convert and name bad cells", () => {
   const input = new DataframeInput({ columns: { n: "int32", b: "bool" } });
-  const f = input.fromJson({ n: [1, "2"], b: [true, "0"] });
+  const f = input.fromJson({ n: [1, 2], b: [true, "0"] });
   assert.deepEqual(f.column("n"), new Int32Array([1, 2]));
   assert.deepEqual(f.column("b"), new Uint8Array([1, 0]));
   assert.throws(
     () => input.fromJson({ n: [1, 2.5], b: [true, false] }),
-    errorWith('row 2, column "n": 2.5 is not an int32 (a whole number within ±2^31)'),
+    errorWith('row 2, column "n": 2.5 is not an integer (int32)'),
   );
   assert.throws(
     () => input.fromJson({ n: [1], b: ["yes"] }),
@@ -341,6 +344,195 @@ Deno.test("numeric CSV gives the same frame through the fast path and the genera
   });
   assert.throws(
     () => input.fromBytes(bytes("a,b,c,d\n1,2.5,3,4\n"), "text/csv"),
-    errorWith('row 1, column "b": "2.5" is not an int32 (a whole number within ±2^31)'),
+    errorWith('row 1, column "b": "2.5" is not an integer (int32)'),
+  );
+});
+
+const F32_RANGE = "(-3.4028234663852886e+38..3.4028234663852886e+38)";
+const flowers = () =>
+  new DataframeInput({ columns: { sepal_length: "float32", sepal_width: "float32", count: "int32" } });
+
+Deno.test("bad numbers in JSON are refused naming row (from 1), column, value and dtype", () => {
+  const input = flowers();
+  const ok = { sepal_length: 5.1, sepal_width: 3.5, count: 1 };
+  const cases: [Record<string, unknown>, string][] = [
+    [{ sepal_width: 1e39 }, `row 3, column "sepal_width": 1e+39 is out of range for float32 ${F32_RANGE}`],
+    [
+      { sepal_width: JSON.parse("1e400") },
+      `row 3, column "sepal_width": Infinity is out of range for float32 ${F32_RANGE}`,
+    ],
+    [
+      { sepal_width: NaN },
+      'row 3, column "sepal_width": NaN is not accepted for float32; send a finite number',
+    ],
+    [
+      { sepal_width: "5.1" },
+      'row 3, column "sepal_width": "5.1" is a string, not a number; send 5.1 without quotes (float32)',
+    ],
+    [{ sepal_width: true }, 'row 3, column "sepal_width": true is not a number'],
+    [
+      { count: 2147483648 },
+      'row 3, column "count": 2147483648 is out of range for int32 (-2147483648..2147483647)',
+    ],
+    [{ count: 1.5 }, 'row 3, column "count": 1.5 is not an integer (int32)'],
+  ];
+  for (const [bad, message] of cases) {
+    const rows = [ok, ok, { ...ok, ...bad }];
+    assert.throws(() => input.fromJson(rows), errorWith(message), message);
+    // The same rule for the columns orientation and the values orientation.
+    const columns = Object.fromEntries(
+      Object.keys(ok).map((k) => [k, rows.map((r) => r[k as keyof typeof r])]),
+    );
+    assert.throws(() => input.fromJson(columns), errorWith(message), message);
+    assert.throws(
+      () => input.fromJson(rows.map((r) => Object.values(r))),
+      errorWith(message),
+      message,
+    );
+  }
+  // Undeclared columns are inferred as float64: no overflow, but infinities and NaN are refused.
+  assert.throws(
+    () => new DataframeInput().fromJson([{ a: 1 }, { a: JSON.parse("-1e400") }]),
+    errorWith(
+      'row 2, column "a": -Infinity is out of range for float64 (-1.7976931348623157e+308..1.7976931348623157e+308)',
+    ),
+  );
+  assert.deepEqual(new DataframeInput().fromJson([{ a: 1e39 }]).column("a"), new Float64Array([1e39]));
+});
+
+Deno.test("bad numbers in CSV cells are refused too; plain CSV numbers are parsed", () => {
+  const input = flowers();
+  const csv = (cell: string) =>
+    bytes(`sepal_length,sepal_width,count\n5.1,3.5,1\n4.9,3.0,2\n4.7,${cell},3\n`);
+  const at = 'row 3, column "sepal_width": ';
+  const cases: [string, string][] = [
+    ["inf", `${at}"inf" is out of range for float32 ${F32_RANGE}`],
+    ["-Infinity", `${at}"-Infinity" is out of range for float32 ${F32_RANGE}`],
+    ["1e39", `${at}"1e39" is out of range for float32 ${F32_RANGE}`],
+    ["NaN", `${at}"NaN" is not accepted for float32; send a finite number`],
+    ["nan", `${at}"nan" is not accepted for float32; send a finite number`],
+  ];
+  for (const [cell, message] of cases) {
+    assert.throws(() => input.fromBytes(csv(cell), "text/csv"), errorWith(message), cell);
+  }
+  assert.deepEqual(
+    input.fromBytes(csv(" 3.2"), "text/csv").column("sepal_width"),
+    new Float32Array([3.5, 3, 3.2]),
+  );
+  assert.throws(
+    () => input.fromBytes(bytes("sepal_length,sepal_width,count\n5.1,3.5,3000000000\n"), "text/csv"),
+    errorWith('row 1, column "count": "3000000000" is out of range for int32 (-2147483648..2147483647)'),
+  );
+  // Undeclared CSV columns: spellings of infinity make the column numeric, so they are named, not read as text.
+  assert.throws(
+    () => new DataframeInput().fromBytes(bytes("a\n1\ninf\n"), "text/csv"),
+    errorWith(
+      'row 2, column "a": "inf" is out of range for float64 (-1.7976931348623157e+308..1.7976931348623157e+308)',
+    ),
+  );
+});
+
+Deno.test("allowNaN takes NaN, JSON null and empty or NaN CSV cells in float columns, never infinities", () => {
+  const input = new DataframeInput({ columns: { x: "float32", n: "int32" }, allowNaN: true });
+  assert.deepEqual(input.config(), { orient: "auto", columns: { x: "float32", n: "int32" }, allowNaN: true });
+  const f = input.fromJson([{ x: null, n: 1 }, { x: NaN, n: 2 }, { x: 1.5, n: 3 }]);
+  assert.deepEqual(Array.from(f.column("x") as Float32Array), [NaN, NaN, 1.5]);
+  const csv = input.fromBytes(bytes("x,n\n,1\nNaN,2\nnan,3\n2,4\n"), "text/csv");
+  assert.deepEqual(Array.from(csv.column("x") as Float32Array), [NaN, NaN, NaN, 2]);
+  assert.throws(
+    () => input.fromJson([{ x: 1e39, n: 1 }]),
+    errorWith(`row 1, column "x": 1e+39 is out of range for float32 ${F32_RANGE}`),
+  );
+  assert.throws(
+    () => input.fromBytes(bytes("x,n\ninf,1\n"), "text/csv"),
+    errorWith(`row 1, column "x": "inf" is out of range for float32 ${F32_RANGE}`),
+  );
+  assert.throws(
+    () => input.fromJson([{ x: 1, n: null }]),
+    errorWith('row 1, column "n": is null; every cell of a int32 column needs a value'),
+  );
+  // Inferred columns: null sits in a column of numbers.
+  const inferred = new DataframeInput({ allowNaN: true }).fromJson({ a: [null, 2] });
+  assert.equal(inferred.dtypes.a, "float64");
+  assert.deepEqual(Array.from(inferred.column("a") as Float64Array), [NaN, 2]);
+  assert.deepEqual(
+    (new DataframeInput({ columns: { x: "float32" }, allowNaN: true }).schema().oneOf as {
+      items?: unknown;
+    }[])[0]
+      .items,
+    {
+      type: "object",
+      properties: { x: { type: ["number", "null"] } },
+      required: ["x"],
+      additionalProperties: false,
+    },
+  );
+  // Without the option, NaN cells are refused.
+  assert.throws(
+    () => new DataframeInput({ columns: { x: "float32" } }).fromBytes(bytes("x\n\n1\nNaN\n"), "text/csv"),
+    errorWith('row 2, column "x": "NaN" is not accepted for float32; send a finite number'),
+  );
+});
+
+Deno.test("a misspelt column gets a did-you-mean; a ';' or tab CSV or a missing header is named", () => {
+  const input = flowers();
+  const list = '"sepal_length", "sepal_width", "count"';
+  assert.throws(
+    () => input.fromJson([{ sepal_length: 1, sepal_widht: 2, count: 3 }]),
+    errorWith(`row 1: unknown column "sepal_widht" (did you mean "sepal_width"?); expected columns ${list}`),
+  );
+  assert.throws(
+    () =>
+      input.fromJson([{ sepal_length: 1, sepal_width: 2, count: 3 }, {
+        sepal_length: 1,
+        Sepal_Width: 2,
+        count: 3,
+      }]),
+    errorWith(
+      `row 2: unknown column "Sepal_Width" (did you mean "sepal_width"?); every row needs columns ${list}`,
+    ),
+  );
+  assert.throws(
+    () => input.fromBytes(bytes("sepal_length,sepal_widht,count\n1,2,3\n"), "text/csv"),
+    errorWith(
+      `CSV header: unknown column "sepal_widht" (did you mean "sepal_width"?); expected columns ${list}`,
+    ),
+  );
+  assert.throws(
+    () => input.fromBytes(bytes("sepal_length;sepal_width;count\n1;2;3\n"), "text/csv"),
+    errorWith(
+      `CSV header: the header looks ';'-separated ("sepal_length;sepal_width;count" is one column); send ` +
+        `comma-separated CSV with columns ${list}`,
+    ),
+  );
+  assert.throws(
+    () => input.fromBytes(bytes("sepal_length\tsepal_width\tcount\n1\t2\t3\n"), "text/csv"),
+    errorWith(
+      `CSV header: the header looks tab-separated ("sepal_length\\tsepal_width\\tcount" is one column); send ` +
+        `comma-separated CSV with columns ${list}`,
+    ),
+  );
+  for (const body of ["5.1,3.5,1\n4.9,3,2\n", '5.1,3.5,"1"\n']) {
+    assert.throws(
+      () => input.fromBytes(bytes(body), "text/csv"),
+      errorWith(
+        'CSV header: the first row ("5.1", "3.5", "1") looks like data, not a header: the CSV header is ' +
+          "missing; put the column names first: sepal_length,sepal_width,count",
+      ),
+      body,
+    );
+  }
+});
+
+Deno.test("a JSON body with a bare NaN (Python's json.dumps default) says why it is not JSON", () => {
+  assert.throws(
+    () =>
+      flowers().fromBytes(bytes('[{"sepal_length": NaN, "sepal_width": 1, "count": 1}]'), "application/json"),
+    (e: unknown) =>
+      e instanceof BadInputError && e.message.startsWith("request body is not valid JSON: ") &&
+      e.message.endsWith(
+        "; JSON has no NaN or Infinity: send finite numbers (null stands for NaN where an API " +
+          "takes NaN; Python: json.dumps(..., allow_nan=False) finds them)",
+      ),
   );
 });

@@ -5,9 +5,10 @@
  *
  * @module
  */
-import { BadInputError } from "../errors.ts";
+import { BadInputError, messageOf } from "../errors.ts";
 import { allocate } from "../sdk/tensor.ts";
 import { allocateColumn } from "./column_alloc.ts";
+import { coerceNumber, fitsFloat } from "./number_coercion.ts";
 import type { Tensor } from "../sdk/tensor.ts";
 
 /** Element types a frame column may hold. `bool` is stored as `Uint8Array` (0/1). */
@@ -366,6 +367,7 @@ export class Frame {
         if (out instanceof Int32Array && !(src instanceof Int32Array) && !(src instanceof Uint8Array)) {
           checkInt32(src, name);
         }
+        if (out instanceof Float32Array && src instanceof Float64Array) checkFloat32(src, name);
         if (n === 1) {
           out.set(src);
         } else {
@@ -374,6 +376,22 @@ export class Frame {
       }
     }
     return { type: dtype, dims: [rows, n], data };
+  }
+}
+
+/**
+ * Throws naming the first cell of a float64 column that a float32 tensor cannot hold (a finite value beyond
+ * ±3.4e38, which would become Infinity); NaN passes, since the adapter decided whether to allow it.
+ */
+function checkFloat32(src: Float64Array, name: string): void {
+  for (let r = 0; r < src.length; r++) {
+    const v = src[r];
+    if (fitsFloat(v, "float32") || v !== v) continue;
+    try {
+      coerceNumber(v, "float32");
+    } catch (error) {
+      throw new BadInputError(`row ${r + 1}, column "${name}": ${messageOf(error)}`, { cause: error });
+    }
   }
 }
 

@@ -169,3 +169,16 @@ Deno.test("toTensor names a string column and a cell that does not fit an intege
     errorWith('row 2, column "big": 1099511627776 does not fit an int32; use int64'),
   );
 });
+
+Deno.test("toTensor refuses a float64 cell that would overflow float32, and keeps NaN", () => {
+  const f = Frame.fromColumns({ a: new Float64Array([1, 2]), b: new Float64Array([3, -1e39]) });
+  assert.throws(
+    () => f.toTensor("float32"),
+    errorWith(
+      'row 2, column "b": -1e+39 is out of range for float32 (-3.4028234663852886e+38..3.4028234663852886e+38)',
+    ),
+  );
+  assert.deepEqual(f.toTensor("float64").data, new Float64Array([1, 3, 2, -1e39]));
+  const nan = Frame.fromColumns({ a: new Float64Array([NaN, 1]) }).toTensor("float32");
+  assert.deepEqual(Array.from(nan.data), [NaN, 1]);
+});

@@ -7,6 +7,7 @@
 import { BadInputError } from "../errors.ts";
 import type { InputAdapter, JsonSchema, JsonValue } from "../sdk/adapter.ts";
 import { mediaTypeOf, unsupportedMediaType } from "./multipart.ts";
+import { nonJsonNumberHint } from "./number_coercion.ts";
 
 /**
  * True for content types that carry JSON: application/json, any `+json` type, text/json, and none at all
@@ -48,7 +49,9 @@ export function parseJsonBytes(bytes: Uint8Array): unknown {
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw new BadInputError(`body is not valid JSON: ${(error as Error).message}`, { cause: error });
+    throw new BadInputError(`body is not valid JSON: ${(error as Error).message}${nonJsonNumberHint(text)}`, {
+      cause: error,
+    });
   }
 }
 

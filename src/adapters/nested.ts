@@ -5,11 +5,12 @@
  *
  * @module
  */
-import { BadInputError } from "../errors.ts";
+import { BadInputError, messageOf } from "../errors.ts";
 import type { JsonValue } from "../sdk/adapter.ts";
 import { allocate, sizeOf } from "../sdk/tensor.ts";
 import type { DType, DTypeStorage, Tensor, TensorData } from "../sdk/tensor.ts";
 import { tensorToJson } from "./json_value.ts";
+import { coerceBigInt, coerceNumber, fitsFloat } from "./number_coercion.ts";
 
 /** A declared shape: numbers must match; a string (named dim), null or a negative number is free. */
 export type DeclaredShape = readonly (number | string | null)[];
@@ -23,6 +24,17 @@ export interface TensorFromNestedOptions {
   shape?: DeclaredShape;
   /** What to call the value in error messages, e.g. `"instances"`. Default `"input"`. */
   name?: string;
+  /**
+   * Accept NaN in float dtypes (a NaN number, or JSON `null`). Default false: NaN is refused like ±Infinity and
+   * numbers the dtype cannot hold (1e39 in float32), which are refused whatever this says.
+   */
+  allowNaN?: boolean;
+}
+
+/** What element checks need: the name for messages and whether NaN is accepted. */
+interface Where {
+  name: string;
+  allowNaN: boolean;
 }
 
 /** Formats a shape as `[2,3]`, named dims by name and unknown ones as `?`. */
@@ -46,38 +58,27 @@ function describe(v: unknown): string {
   return String(v);
 }
 
-const INT_RANGE: Partial<Record<DType, readonly [number, number]>> = {
-  int8: [-128, 127],
-  uint8: [0, 255],
-  int16: [-32768, 32767],
-  uint16: [0, 65535],
-  int32: [-2147483648, 2147483647],
-  uint32: [0, 4294967295],
-};
-const BIG_RANGE: Partial<Record<DType, readonly [bigint, bigint]>> = {
-  int64: [-(2n ** 63n), 2n ** 63n - 1n],
-  uint64: [0n, 2n ** 64n - 1n],
-};
-const DECIMAL_INTEGER = /^[+-]?\d+$/;
-
 function pathOf(name: string, indices: readonly number[], last: number): string {
   let p = name;
   for (const i of indices) p += `[${i}]`;
   return last < 0 ? p : `${p}[${last}]`;
 }
 
-/** Writes `src[0..n)` into `out` from `offset`, checking each element against `dtype`. */
+/** Writes `src[0..n)` into `out` from `offset`, checking each element against `dtype` (see number_coercion.ts). */
 function fillElements(
   src: ArrayLike<unknown>,
   out: TensorData,
   offset: number,
   dtype: DType,
-  name: string,
+  where: Where,
   indices: readonly number[],
   scalar = false,
 ): void {
   const n = src.length;
+  const { name } = where;
   const at = (i: number): string => pathOf(name, indices, scalar ? -1 : i);
+  const refused = (i: number, error: unknown): BadInputError =>
+    new BadInputError(`${at(i)}: ${messageOf(error)}`, { cause: error });
   switch (dtype) {
     case "float32":
     case "float64":
@@ -85,10 +86,14 @@ function fillElements(
       const o = out as Float32Array;
       for (let i = 0; i < n; i++) {
         const v = src[i];
-        if (typeof v !== "number") {
-          throw new BadInputError(`${at(i)} is ${describe(v)}, expected a number (${dtype})`);
+        if (typeof v === "number" && fitsFloat(v, dtype)) o[offset + i] = v;
+        else {
+          try {
+            o[offset + i] = coerceNumber(v, dtype, where);
+          } catch (error) {
+            throw refused(i, error);
+          }
         }
-        o[offset + i] = v;
       }
       return;
     }
@@ -114,38 +119,24 @@ function fillElements(
     }
     case "int64":
     case "uint64": {
-      const [min, max] = BIG_RANGE[dtype]!;
       const o = out as BigInt64Array;
       for (let i = 0; i < n; i++) {
-        const v = src[i];
-        let b: bigint;
-        if (typeof v === "bigint") b = v;
-        else if (typeof v === "number" && Number.isInteger(v)) b = BigInt(v);
-        else if (typeof v === "string" && DECIMAL_INTEGER.test(v)) b = BigInt(v);
-        else {
-          throw new BadInputError(
-            `${at(i)} is ${describe(v)}, expected an integer (a number or a decimal string) for ${dtype}`,
-          );
+        try {
+          o[offset + i] = coerceBigInt(src[i], dtype);
+        } catch (error) {
+          throw refused(i, error);
         }
-        if (b < min || b > max) {
-          throw new BadInputError(`${at(i)} is ${b}, out of range for ${dtype} (${min}..${max})`);
-        }
-        o[offset + i] = b;
       }
       return;
     }
     default: {
-      const [min, max] = INT_RANGE[dtype]!;
       const o = out as Int32Array;
       for (let i = 0; i < n; i++) {
-        const v = src[i];
-        if (typeof v !== "number" || !Number.isInteger(v)) {
-          throw new BadInputError(`${at(i)} is ${describe(v)}, expected an integer for ${dtype}`);
+        try {
+          o[offset + i] = coerceNumber(src[i], dtype);
+        } catch (error) {
+          throw refused(i, error);
         }
-        if (v < min || v > max) {
-          throw new BadInputError(`${at(i)} is ${v}, out of range for ${dtype} (${min}..${max})`);
-        }
-        o[offset + i] = v;
       }
     }
   }
@@ -207,12 +198,13 @@ function fillNested(
   out: TensorData,
   offset: number,
   dtype: DType,
-  name: string,
+  where: Where,
   indices: number[],
 ): void {
+  const { name } = where;
   const n = dims[axis];
   if (axis === dims.length - 1) {
-    fillElements(arr, out, offset, dtype, name, indices);
+    fillElements(arr, out, offset, dtype, where, indices);
     return;
   }
   const want = dims[axis + 1];
@@ -228,7 +220,7 @@ function fillNested(
       throw new BadInputError(`${pathOf(name, indices, i)} has ${sub.length} elements, expected ${want}`);
     }
     indices.push(i);
-    fillNested(sub, dims, axis + 1, out, offset + i * stride, dtype, name, indices);
+    fillNested(sub, dims, axis + 1, out, offset + i * stride, dtype, where, indices);
     indices.pop();
   }
 }
@@ -247,17 +239,19 @@ export function nestedDims(value: unknown): number[] {
 
 /**
  * Builds a tensor from nested lists (or a scalar), a flat typed array, or a flat list with `options.shape`.
- * Dims come from the nesting; every sub-list must have the same length; elements must suit `dtype`: numbers
- * for floats, integers in range for int types, integer numbers, BigInts or decimal strings for int64/uint64,
- * true/false for bool, strings for string. A typed array whose storage already suits `dtype` is used as is
- * (not copied).
+ * Dims come from the nesting; every sub-list must have the same length; elements must suit `dtype` by the
+ * shared number rule (number_coercion.ts): finite numbers the dtype can hold for floats (NaN only with
+ * `allowNaN`; ±Infinity and overflow such as 1e39 for float32 never), integers in range for int types, integer
+ * numbers within 2^53, BigInts or decimal strings for int64/uint64; true/false for bool, strings for string.
+ * A typed array whose storage already suits `dtype` is used as is (not copied, not checked).
  *
  * @param value nested lists, a typed array, or a flat list.
  * @param dtype the element type to produce.
- * @param options the declared shape and the name used in errors.
+ * @param options the declared shape, the name used in errors, `allowNaN`.
  * @returns the tensor.
- * @throws {BadInputError} naming the index path, e.g. `input[3] has 2 elements, expected 4`, or the shapes,
- *   e.g. `input has shape [2,3], the model expects [N,4]`.
+ * @throws {BadInputError} naming the index path (0-based), e.g. `input[3] has 2 elements, expected 4` or
+ *   `input[0][1]: 1e+39 is out of range for float32 (…)`, or the shapes, e.g. `input has shape [2,3], the
+ *   model expects [N,4]`.
  *
  * @example
  * ```ts
@@ -272,6 +266,7 @@ export function tensorFromNested<T extends DType>(
   options: TensorFromNestedOptions = {},
 ): Tensor<T> {
   const { shape, name = "input" } = options;
+  const where: Where = { name, allowNaN: options.allowNaN === true };
   if (ArrayBuffer.isView(value) && !(value instanceof DataView)) {
     const flat = value as unknown as TensorData;
     const dims = flatDims(shape, flat.length, name);
@@ -279,20 +274,20 @@ export function tensorFromNested<T extends DType>(
       return { type: dtype, dims, data: flat as DTypeStorage[T] };
     }
     const out = storageFor(dtype, flat.length);
-    fillElements(flat, out, 0, dtype, name, []);
+    fillElements(flat, out, 0, dtype, where, []);
     return { type: dtype, dims, data: finish(dtype, out) };
   }
   if (Array.isArray(value) && shape !== undefined && shape.length !== 1 && !Array.isArray(value[0])) {
     const dims = flatDims(shape, value.length, name);
     const out = storageFor(dtype, value.length);
-    fillElements(value, out, 0, dtype, name, []);
+    fillElements(value, out, 0, dtype, where, []);
     return { type: dtype, dims, data: finish(dtype, out) };
   }
   const dims = nestedDims(value);
   checkShape(dims, shape, name);
   const out = storageFor(dtype, sizeOf(dims));
-  if (dims.length === 0) fillElements([value], out, 0, dtype, name, [], true);
-  else fillNested(value as unknown[], dims, 0, out, 0, dtype, name, []);
+  if (dims.length === 0) fillElements([value], out, 0, dtype, where, [], true);
+  else fillNested(value as unknown[], dims, 0, out, 0, dtype, where, []);
   return { type: dtype, dims, data: finish(dtype, out) };
 }
 

@@ -33,25 +33,25 @@ Deno.test("names the index path of a ragged row", () => {
   });
   assert.throws(() => tensorFromNested([[1, 2], [3, [4]]], "float32"), {
     name: "BadInputError",
-    message: "input[1][1] is an array, expected a number (float32)",
+    message: "input[1][1]: a list is not a number",
   });
 });
 
 Deno.test("checks element types per dtype", () => {
   assert.throws(() => tensorFromNested([1, "2"], "float32"), {
     name: "BadInputError",
-    message: 'input[1] is "2", expected a number (float32)',
+    message: 'input[1]: "2" is a string, not a number; send 2 without quotes (float32)',
   });
   assert.throws(() => tensorFromNested([[1.5]], "int32"), {
     name: "BadInputError",
-    message: "input[0][0] is 1.5, expected an integer for int32",
+    message: "input[0][0]: 1.5 is not an integer (int32)",
   });
   assert.throws(() => tensorFromNested([255, 256], "uint8"), {
     name: "BadInputError",
-    message: "input[1] is 256, out of range for uint8 (0..255)",
+    message: "input[1]: 256 is out of range for uint8 (0..255)",
   });
   assert.throws(() => tensorFromNested([-129], "int8"), {
-    message: "input[0] is -129, out of range for int8 (-128..127)",
+    message: "input[0]: -129 is out of range for int8 (-128..127)",
   });
   assert.throws(() => tensorFromNested([true, 1], "bool"), {
     name: "BadInputError",
@@ -62,7 +62,7 @@ Deno.test("checks element types per dtype", () => {
     message: "input[1] is null, expected a string",
   });
   assert.throws(() => tensorFromNested("x", "float32"), {
-    message: 'input is "x", expected a number (float32)',
+    message: 'input: "x" is not a number',
   });
 });
 
@@ -72,13 +72,13 @@ Deno.test("accepts int64 as integer numbers, BigInt and decimal strings, with ra
   assert.throws(() => tensorFromNested(["9223372036854775808"], "int64"), {
     name: "BadInputError",
     message:
-      "input[0] is 9223372036854775808, out of range for int64 (-9223372036854775808..9223372036854775807)",
+      'input[0]: "9223372036854775808" is out of range for int64 (-9223372036854775808..9223372036854775807)',
   });
   assert.throws(() => tensorFromNested([-1], "uint64"), {
-    message: "input[0] is -1, out of range for uint64 (0..18446744073709551615)",
+    message: "input[0]: -1 is out of range for uint64 (0..18446744073709551615)",
   });
   assert.throws(() => tensorFromNested(["1.5"], "int64"), {
-    message: 'input[0] is "1.5", expected an integer (a number or a decimal string) for int64',
+    message: 'input[0]: "1.5" is not an integer (int64)',
   });
   assert.deepEqual(
     tensorFromNested(["18446744073709551615"], "uint64").data,
@@ -127,7 +127,7 @@ Deno.test("reshapes a flat typed array or flat list by an explicit shape", () =>
       "lists or give all dims but one",
   });
   assert.throws(() => tensorFromNested(new Float64Array([1.5]), "int32"), {
-    message: "input[0] is 1.5, expected an integer for int32",
+    message: "input[0]: 1.5 is not an integer (int32)",
   });
 });
 
@@ -191,4 +191,39 @@ Deno.test("converts 100k nested elements quickly", () => {
   assert.ok(performance.now() - start < 500);
   assert.deepEqual(t.dims, [25_000, 4]);
   assert.equal(t.data[4 * 24_999], 24_999);
+});
+
+Deno.test("refuses NaN, infinities and float overflow by the shared rule, naming the 0-based path", () => {
+  const f32 = "(-3.4028234663852886e+38..3.4028234663852886e+38)";
+  assert.throws(() => tensorFromNested([[1, 2], [3, 1e39]], "float32"), {
+    name: "BadInputError",
+    message: `input[1][1]: 1e+39 is out of range for float32 ${f32}`,
+  });
+  assert.throws(() => tensorFromNested([JSON.parse("1e400")], "float64", { name: "x" }), {
+    message: "x[0]: Infinity is out of range for float64 (-1.7976931348623157e+308..1.7976931348623157e+308)",
+  });
+  assert.throws(() => tensorFromNested([1, NaN], "float32"), {
+    message: "input[1]: NaN is not accepted for float32; send a finite number",
+  });
+  assert.throws(() => tensorFromNested([[70000]], "float16"), {
+    message: "input[0][0]: 70000 is out of range for float16 (-65504..65504)",
+  });
+  assert.throws(() => tensorFromNested([true], "float32"), { message: "input[0]: true is not a number" });
+  assert.throws(() => tensorFromNested([null], "float32"), { message: "input[0]: null is not a number" });
+  // A typed array of another storage is checked element by element too.
+  assert.throws(() => tensorFromNested(new Float64Array([1, 1e39]), "float32"), {
+    message: `input[1]: 1e+39 is out of range for float32 ${f32}`,
+  });
+});
+
+Deno.test("allowNaN takes NaN and null in float tensors, not infinities", () => {
+  const t = tensorFromNested([[null, 1], [NaN, 2]], "float32", { allowNaN: true });
+  assert.deepEqual(Array.from(t.data), [NaN, 1, NaN, 2]);
+  assert.throws(() => tensorFromNested([Infinity], "float32", { allowNaN: true }), {
+    message:
+      "input[0]: Infinity is out of range for float32 (-3.4028234663852886e+38..3.4028234663852886e+38)",
+  });
+  assert.throws(() => tensorFromNested([null], "int32", { allowNaN: true }), {
+    message: "input[0]: null is not a number",
+  });
 });

@@ -4,13 +4,14 @@
  *
  * @module
  */
-import { BadInputError, ObentoError } from "../errors.ts";
+import { BadInputError, messageOf, ObentoError } from "../errors.ts";
 import type { InputAdapter, JsonSchema, JsonValue } from "../sdk/adapter.ts";
 import { isDType, sizeOf } from "../sdk/tensor.ts";
 import type { DType, DTypeStorage, Tensor } from "../sdk/tensor.ts";
 import { isJsonContentType, parseJsonBytes } from "./json_input.ts";
 import { isTensorLike } from "./json_value.ts";
 import { mediaTypeOf, unsupportedMediaType } from "./multipart.ts";
+import { coerceNumber, isFloatDType } from "./number_coercion.ts";
 import { concatRows, type DeclaredShape, formatShape, nestedDims, tensorFromNested } from "./nested.ts";
 
 /** Options for {@link TensorInput}. */
@@ -22,6 +23,11 @@ export interface TensorInputOptions<T extends DType = DType> {
    * strings, null and -1 are free. Default: any (a flat list is then one row).
    */
   shape?: DeclaredShape;
+  /**
+   * Accept NaN in float tensors: JSON `null` (how JSON writes NaN) or NaN in raw bytes. Default false: NaN is
+   * refused (400), as are ±Infinity and numbers the dtype cannot hold (1e39 for float32) whatever this says.
+   */
+  allowNaN?: boolean;
 }
 
 const BYTES_PER_ELEMENT: Record<Exclude<DType, "string">, number> = {
@@ -39,16 +45,17 @@ const BYTES_PER_ELEMENT: Record<Exclude<DType, "string">, number> = {
   bool: 1,
 };
 
-function elementSchema(dtype: DType): JsonSchema {
+function elementSchema(dtype: DType, allowNaN: boolean): JsonSchema {
   if (dtype === "string") return { type: "string" };
+  if (allowNaN && isFloatDType(dtype)) return { type: ["number", "null"] };
   if (dtype === "bool") return { type: "boolean" };
   if (dtype === "int64" || dtype === "uint64") return { type: ["integer", "string"] };
   if (dtype.startsWith("int") || dtype.startsWith("uint")) return { type: "integer" };
   return { type: "number" };
 }
 
-function nestedSchema(dtype: DType, shape: DeclaredShape | undefined): JsonSchema {
-  let schema = elementSchema(dtype);
+function nestedSchema(dtype: DType, shape: DeclaredShape | undefined, allowNaN: boolean): JsonSchema {
+  let schema = elementSchema(dtype, allowNaN);
   if (shape === undefined) return {};
   for (let i = shape.length - 1; i >= 0; i--) {
     const d = shape[i];
@@ -57,6 +64,21 @@ function nestedSchema(dtype: DType, shape: DeclaredShape | undefined): JsonSchem
       : { type: "array", items: schema };
   }
   return schema;
+}
+
+/** Throws naming the first raw float element the number rule refuses (NaN, ±Infinity; NaN passes with `allowNaN`). */
+function checkRawFloats(data: DTypeStorage[DType], dtype: DType, allowNaN: boolean): void {
+  if (!isFloatDType(dtype)) return;
+  const values = dtype === "float16" ? new Float16Array((data as Uint16Array).buffer) : data as Float32Array;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (v - v === 0) continue;
+    try {
+      coerceNumber(v, dtype, { allowNaN });
+    } catch (error) {
+      throw new BadInputError(`raw element ${i} (0-based): ${messageOf(error)}`, { cause: error });
+    }
+  }
 }
 
 function validShape(shape: unknown): shape is DeclaredShape {
@@ -70,6 +92,8 @@ function validShape(shape: unknown): shape is DeclaredShape {
  * "dtype"?: "..."}` (data flat or nested; shape with or without the batch dim), `{"instances": [...]}` (rows,
  * as TF Serving takes them), and `application/octet-stream` bodies of raw little-endian elements, whole rows
  * of `shape` (which must then be all numbers). `merge` concatenates items along the first dim.
+ * Elements follow the number rule every adapter shares (number_coercion.ts): NaN (unless `allowNaN`),
+ * ±Infinity and values the dtype cannot hold are refused, naming the 0-based path (`input[1][2]: …`).
  *
  * @example
  * ```ts
@@ -90,6 +114,8 @@ export class TensorInput<T extends DType = "float32"> implements InputAdapter<Te
   readonly dtype: T;
   /** Shape of one row, when declared. */
   readonly shape: DeclaredShape | undefined;
+  /** Whether float elements may be NaN. */
+  readonly allowNaN: boolean;
 
   /** Makes the adapter; throws an ObentoError (BAD_SERVICE) for an unknown dtype or a malformed shape. */
   constructor(options: TensorInputOptions<T> = {}) {
@@ -110,11 +136,15 @@ export class TensorInput<T extends DType = "float32"> implements InputAdapter<Te
     }
     this.dtype = dtype as T;
     this.shape = options.shape === undefined ? undefined : [...options.shape];
+    this.allowNaN = options.allowNaN === true;
   }
 
-  /** Settings recorded in bento.yaml. */
+  /** Settings recorded in bento.yaml: `dtype`, and `shape` and `allowNaN` when given. */
   config(): Record<string, JsonValue> {
-    return this.shape === undefined ? { dtype: this.dtype } : { dtype: this.dtype, shape: [...this.shape] };
+    const out: Record<string, JsonValue> = { dtype: this.dtype };
+    if (this.shape !== undefined) out.shape = [...this.shape];
+    if (this.allowNaN) out.allowNaN = true;
+    return out;
   }
 
   /** Throws unless the tensor has at least one row and rows of the declared shape. */
@@ -139,11 +169,15 @@ export class TensorInput<T extends DType = "float32"> implements InputAdapter<Te
     const shape = this.shape;
     const rank = shape?.length ?? (depth >= 2 ? depth - 1 : depth);
     if (depth === rank + 1) {
-      const t = tensorFromNested(value, this.dtype, { shape: shape && ["N", ...shape], name });
+      const t = tensorFromNested(value, this.dtype, {
+        shape: shape && ["N", ...shape],
+        name,
+        allowNaN: this.allowNaN,
+      });
       return this.#checkRows(t, name);
     }
     if (depth === rank) {
-      const t = tensorFromNested(value, this.dtype, { shape, name });
+      const t = tensorFromNested(value, this.dtype, { shape, name, allowNaN: this.allowNaN });
       return { ...t, dims: [1, ...t.dims] };
     }
     throw new BadInputError(
@@ -168,7 +202,11 @@ export class TensorInput<T extends DType = "float32"> implements InputAdapter<Te
         `"shape" must be a list of non-negative integers, got ${JSON.stringify(shape)}`,
       );
     }
-    const t = tensorFromNested(data, this.dtype, { shape: shape as number[], name: "data" });
+    const t = tensorFromNested(data, this.dtype, {
+      shape: shape as number[],
+      name: "data",
+      allowNaN: this.allowNaN,
+    });
     const single = this.shape !== undefined && shape.length === this.shape.length;
     return this.#checkRows(single ? { ...t, dims: [1, ...t.dims] } : t, "data");
   }
@@ -198,6 +236,7 @@ export class TensorInput<T extends DType = "float32"> implements InputAdapter<Te
         const t = tensorFromNested(rows, this.dtype, {
           shape: this.shape && ["N", ...this.shape],
           name: key,
+          allowNaN: this.allowNaN,
         });
         return this.#checkRows(t, key);
       }
@@ -249,6 +288,7 @@ export class TensorInput<T extends DType = "float32"> implements InputAdapter<Te
       bool: () => new Uint8Array(buffer).map((b) => (b === 0 ? 0 : 1)),
     };
     const data = views[dtype]() as DTypeStorage[T];
+    checkRawFloats(data, dtype, this.allowNaN);
     const dims = shape === undefined ? [1, data.length] : [bytes.length / rowBytes, ...rowDims];
     return { type: this.dtype, dims, data };
   }
@@ -272,7 +312,7 @@ export class TensorInput<T extends DType = "float32"> implements InputAdapter<Te
 
   /** JSON Schema: rows, a single row, `{data, shape, dtype}` or `{instances}`. */
   schema(): JsonSchema {
-    const row = nestedSchema(this.dtype, this.shape);
+    const row = nestedSchema(this.dtype, this.shape, this.allowNaN);
     const rows = this.shape === undefined ? { type: "array" } : { type: "array", items: row, minItems: 1 };
     return {
       oneOf: [

@@ -147,3 +147,37 @@ Deno.test("documents rows in the schema", () => {
   assert.deepEqual(schema.oneOf[1], { type: "array", items: { type: "number" }, minItems: 4, maxItems: 4 });
   assert.equal(schema.oneOf.length, 4);
 });
+
+Deno.test("bad numbers are refused in every JSON layout and in raw bytes; allowNaN takes NaN only", () => {
+  const overflow = "1e+39 is out of range for float32 (-3.4028234663852886e+38..3.4028234663852886e+38)";
+  const bodies: [unknown, string][] = [
+    [[[5.1, 3.5, 1.4, 0.2], [6.2, 1e39, 5.4, 2.3]], `input[1][1]: ${overflow}`],
+    [[5.1, 1e39, 1.4, 0.2], `input[1]: ${overflow}`],
+    [{ instances: [[5.1, 1e39, 1.4, 0.2]] }, `instances[0][1]: ${overflow}`],
+    [{ data: [5.1, 1e39, 1.4, 0.2], shape: [1, 4] }, `data[1]: ${overflow}`],
+    [
+      [[5.1, "3.5", 1.4, 0.2]],
+      'input[0][1]: "3.5" is a string, not a number; send 3.5 without quotes (float32)',
+    ],
+  ];
+  for (const [body, message] of bodies) {
+    assert.throws(() => iris().fromJson(body), { name: "BadInputError", message, status: 400 });
+  }
+  const raw = new Float32Array([5.1, 3.5, Infinity, 0.2]);
+  assert.throws(() => iris().fromBytes(new Uint8Array(raw.buffer), "application/octet-stream"), {
+    name: "BadInputError",
+    message:
+      "raw element 2 (0-based): Infinity is out of range for float32 (-3.4028234663852886e+38..3.4028234663852886e+38)",
+  });
+  const nanRaw = new Uint8Array(new Float32Array([5.1, NaN, 1.4, 0.2]).buffer);
+  assert.throws(() => iris().fromBytes(nanRaw, "application/octet-stream"), {
+    message: "raw element 1 (0-based): NaN is not accepted for float32; send a finite number",
+  });
+  const lenient = new TensorInput({ dtype: "float32", shape: [4], allowNaN: true });
+  assert.deepEqual(lenient.config(), { dtype: "float32", shape: [4], allowNaN: true });
+  assert.ok(Number.isNaN(lenient.fromBytes(nanRaw, "application/octet-stream").data[1]));
+  assert.ok(Number.isNaN(lenient.fromJson([[5.1, null, 1.4, 0.2]]).data[1]));
+  assert.throws(() => lenient.fromJson([[5.1, 1e39, 1.4, 0.2]]), { message: `input[0][1]: ${overflow}` });
+  const row = { type: "array", items: { type: ["number", "null"] }, minItems: 4, maxItems: 4 };
+  assert.deepEqual((lenient.schema().oneOf as unknown[])[1], row);
+});

@@ -108,7 +108,7 @@ Deno.test("rejects bad requests with messages that name the input or output", ()
   bad(one({ shape: [2, 2] }), `input "input": shape [2,2] does not match the model's [N,4]`);
   bad(one({ shape: [2, 4] }), 'input "input": shape [2,4] needs 8 elements, data has 4');
   bad(one({ shape: [1, -4] }), 'input "input": "shape" must be a list of non-negative integers, got [1,-4]');
-  bad(one({ data: [1, 2, "x", 4] }), 'input "input" data[2] is "x", expected a number (float32)');
+  bad(one({ data: [1, 2, "x", 4] }), 'input "input" data[2]: "x" is not a number');
   bad(one({ data: "1,2,3,4" }), 'input "input": "data" must be a list of elements (flat or nested)');
   bad({ ...one({}), id: 7 }, '"id" must be a string, got number');
   bad(
@@ -318,4 +318,32 @@ Deno.test("runs items one by one when outputs do not split, and a failing item f
   });
   assert.deepEqual(outcomes[1], { ok: false, status: 500, message: "negative input" });
   assert.deepEqual((outcomes[2] as { value: V2InferResponse }).value.outputs[0].data, [5]);
+});
+
+Deno.test("refuses bad numbers like every other adapter: overflow, 1e400, numeric strings, out-of-range ints", () => {
+  const bad = (data: unknown[], message: string, datatype = "FP32", type: TensorInfo["type"] = "float32") => {
+    const input = new V2InferInput({ inputs: [{ name: "input", type, shape: ["N", 4] }], outputs: IRIS_OUT });
+    const body = `{"inputs":[{"name":"input","shape":[1,4],"datatype":"${datatype}","data":[${
+      data.join(",")
+    }]}]}`;
+    assert.throws(() => input.fromBytes(enc(body), "application/json"), {
+      name: "BadInputError",
+      message,
+      status: 400,
+    });
+  };
+  const range = "(-3.4028234663852886e+38..3.4028234663852886e+38)";
+  bad([5.1, "1e39", 1.4, 0.2], `input "input" data[1]: 1e+39 is out of range for float32 ${range}`);
+  bad([5.1, 3.5, "1e400", 0.2], `input "input" data[2]: Infinity is out of range for float32 ${range}`);
+  bad(
+    [5.1, '"3.5"', 1.4, 0.2],
+    'input "input" data[1]: "3.5" is a string, not a number; send 3.5 without quotes (float32)',
+  );
+  bad([5.1, 3.5, "null", 0.2], 'input "input" data[2]: null is not a number');
+  bad(
+    [1, 2, 3, "2147483648"],
+    'input "input" data[3]: 2147483648 is out of range for int32 (-2147483648..2147483647)',
+    "INT32",
+    "int32",
+  );
 });
