@@ -133,10 +133,13 @@ function requestContent(api: ApiRecord, schemaRef: Json): Json {
   return content;
 }
 
-/** Response content for an API: JSON, plus CSV for dataframe output. */
+/** Response content for an API: JSON, plus CSV (by `Accept: text/csv`) for dataframe and JSON output. */
 function responseContent(api: ApiRecord, schemaRef: Json): Json {
   const content = jsonContent(schemaRef);
-  if (api.output?.type === "DataframeOutput") content["text/csv"] = { schema: { type: "string" } };
+  const type = api.output?.type ?? "JsonOutput";
+  if (type === "DataframeOutput" || type === "JsonOutput") {
+    content["text/csv"] = { schema: { type: "string" } };
+  }
   return content;
 }
 
