@@ -28,13 +28,15 @@ export interface AccessEntry {
 const PROBES = new Set(["/healthz", "/readyz", "/metrics", "/v2/health/live", "/v2/health/ready"]);
 
 /**
- * The level of an access line: `info` below 400 (`debug` for health, readiness and metrics probes), `warn`
- * for 4xx, `error` for 5xx.
+ * The level of an access line: `info` below 400, `warn` for 4xx, `error` for 5xx; `debug` for health,
+ * readiness and metrics probes (a readiness 503 while models load included), unless they fail with a 500.
  */
 export function accessLevel(status: number, path: string): LogLevel {
+  // A probe's 503 ("not ready yet") is its answer, not a failure; only a 500 there is an error.
+  if (PROBES.has(path) && status !== 500) return "debug";
   if (status >= 500) return "error";
   if (status >= 400) return "warn";
-  return PROBES.has(path) ? "debug" : "info";
+  return "info";
 }
 
 /**
