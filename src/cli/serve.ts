@@ -122,9 +122,8 @@ async function optionsFrom(args: string[], ctx: CliContext): Promise<{ ref: stri
     throw new ObentoError("BAD_ARGUMENT", "obento serve: give exactly one bundle; see `obento serve --help`");
   }
   const sources: Record<string, string> = {};
-  const int = (flag: string, fallback: number, min = 1): number => {
+  const int = (flag: string, fallback: number): number => {
     sources[flag] = stringFlag(parsed, flag) === undefined ? "default" : "flag";
-    if (min === 0 && stringFlag(parsed, flag) === "0") return 0;
     return intFlag("serve", parsed, flag, fallback);
   };
   const tokenFile = stringFlag(parsed, "api-token-file");

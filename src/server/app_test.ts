@@ -30,7 +30,8 @@ function api(name: string, batch = true): ApiRecord {
 class EchoExecutor implements Executor {
   readonly concurrency = 1;
   readonly batches: number[] = [];
-  run(_api: string, items: readonly RawItem[]): Promise<RawOutcome[]> {
+  run(api: string, items: readonly RawItem[]): Promise<RawOutcome[]> {
+    if (api === "broken") return Promise.reject(new TypeError("executor bug: cannot read x of undefined"));
     this.batches.push(items.length);
     return Promise.resolve(items.map((item): RawOutcome => {
       const text = new TextDecoder().decode(item.body);
@@ -53,7 +54,7 @@ function setup(format: "text" | "json" = "text") {
   const lines: string[] = [];
   const executor = new EchoExecutor();
   const { fetch, drain } = createApp(CONFIG, {
-    document: testDocument({ apis: [api("predict"), api("single", false)] }),
+    document: testDocument({ apis: [api("predict"), api("single", false), api("broken")] }),
     executor,
     isReady: () => true,
     metrics: createServerMetrics(new Registry(), undefined),
@@ -130,4 +131,18 @@ Deno.test("any method but POST on an API route is 405 with Allow: POST and the s
   assert.equal((await missing.json()).request_id, "n");
   await drain();
   assert.ok(lines.some((l) => /^GET \/predict 405 \S+ ms batch=- request_id=m$/.test(l)), lines.join("\n"));
+});
+
+Deno.test("a batch that fails outside the service logs the stack of its cause with the request id", async () => {
+  const { fetch, drain, lines } = setup("json");
+  const r = await fetch(post("/broken", "1", { "x-request-id": "b-1" }));
+  assert.equal(r.status, 500);
+  const body = await r.json();
+  assert.equal(body.request_id, "b-1");
+  assert.match(body.error, /the batch of 1 failed: executor bug/);
+  assert.equal(body.stack, undefined);
+  await drain();
+  const failure = lines.map((l) => JSON.parse(l)).find((l) => l.level === "error" && l.msg !== "request");
+  assert.equal(failure?.request_id, "b-1");
+  assert.match(failure?.stack ?? "", /^TypeError: executor bug: cannot read x of undefined\n\s+at /);
 });
