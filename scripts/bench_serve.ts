@@ -217,6 +217,9 @@ try {
         join(home, bundle),
         "--port",
         "0",
+        // No line per request: the ceiling it is compared with (a bare Deno.serve) logs nothing.
+        "--log-level",
+        "error",
         ...extra,
       ],
       env,

@@ -37,8 +37,8 @@ Options:
   --api-token-file F        API routes need "Authorization: Bearer <token in F>"; health,
                             readiness, metrics and docs stay open
   --cors ORIGINS            comma-separated allowed origins, or * (default: no CORS headers)
-  --log-level L             debug, info (default), warn or error; access lines are info (probes
-                            debug), 4xx warn, 5xx error
+  --log-level L             debug, info (default), warn or error; a request's line is info (probes
+                            debug), warn for 4xx, 503 and 504, error for 500
   --log-format F            text (default) or json (one JSON object per line)
   -h, --help                show this help
 

@@ -1,8 +1,8 @@
 /**
  * The access log: one line per request (method, path, status, duration, the size of the batch its item ran
  * in, request id), and for every 500 a line with the request id and the full stack of what failed. A 2xx or
- * 3xx line is `info` (`debug` for health, readiness and metrics probes), a 4xx `warn`, a 5xx `error`, so
- * `--log-level warn` keeps only the requests that failed.
+ * 3xx line is `info` (`debug` for health, readiness and metrics probes), a 4xx, 503 or 504 `warn`, a 500
+ * `error`, so `--log-level warn` keeps only the requests that failed and `--log-level error` only the bugs.
  *
  * @module
  */
@@ -28,15 +28,15 @@ export interface AccessEntry {
 const PROBES = new Set(["/healthz", "/readyz", "/metrics", "/v2/health/live", "/v2/health/ready"]);
 
 /**
- * The level of an access line: `info` below 400, `warn` for 4xx, `error` for 5xx; `debug` for health,
- * readiness and metrics probes (a readiness 503 while models load included), unless they fail with a 500.
+ * The level of an access line: `info` below 400; `warn` for 4xx and for overload answers (503 shed, 504
+ * timeout); `error` for a 500 (a bug); `debug` for health, readiness and metrics probes (a readiness 503 while
+ * models load included) unless they fail with a 500.
  */
 export function accessLevel(status: number, path: string): LogLevel {
-  // A probe's 503 ("not ready yet") is its answer, not a failure; only a 500 there is an error.
-  if (PROBES.has(path) && status !== 500) return "debug";
-  if (status >= 500) return "error";
-  if (status >= 400) return "warn";
-  return "info";
+  if (status === 500) return "error";
+  // A probe's 503 ("not ready yet") is its answer, not a failure.
+  if (PROBES.has(path)) return "debug";
+  return status >= 400 ? "warn" : "info";
 }
 
 /**

@@ -7,12 +7,13 @@ function collect(format: LogFormat = "text", level: LogLevel = "debug") {
   return { lines, logger: createLogger({ format, level, write: (l) => lines.push(l), now: () => 0 }) };
 }
 
-Deno.test("levels: info below 400, warn for 4xx, error for 5xx, debug for probes unless they fail with 500", () => {
+Deno.test("levels: info below 400, warn for 4xx, 503 and 504, error for 500, debug for probes unless they fail", () => {
   assert.equal(accessLevel(200, "/predict"), "info");
   assert.equal(accessLevel(200, "/healthz"), "debug");
   assert.equal(accessLevel(503, "/readyz"), "debug");
   assert.equal(accessLevel(500, "/metrics"), "error");
-  assert.equal(accessLevel(503, "/predict"), "error");
+  assert.equal(accessLevel(503, "/predict"), "warn");
+  assert.equal(accessLevel(504, "/predict"), "warn");
   assert.equal(accessLevel(404, "/nope"), "warn");
   assert.equal(accessLevel(500, "/predict"), "error");
 });

@@ -34,7 +34,7 @@ export interface ServeOptions extends ServeConfig {
   sources: Record<string, string>;
   /** Where log lines go (one line per call, without its newline). */
   log: (line: string) => void;
-  /** Lines below this level are not logged (default `info`; access lines are info, 4xx warn, 5xx error). */
+  /** Lines below this level are not logged (default `info`; see src/server/access_log.ts for request lines). */
   logLevel?: LogLevel;
   /** Plain text (default) or JSON lines. */
   logFormat?: LogFormat;
