@@ -95,6 +95,8 @@ Deno.test("serves APIs, metadata, health, metrics, docs and v2; errors are JSON 
     r = await fetch(`${url}/healthz`, { headers: { origin: "https://app.example" } });
     assert.equal(r.status, 200);
     assert.equal(r.headers.get("access-control-allow-origin"), "https://app.example");
+    // A browser page may read the request id of a response (to quote it in a bug report).
+    assert.equal(r.headers.get("access-control-expose-headers"), "x-request-id");
     await r.body?.cancel();
     r = await fetch(`${url}/healthz`, { headers: { origin: "https://evil.example" } });
     assert.equal(r.headers.get("access-control-allow-origin"), null);

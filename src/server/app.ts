@@ -268,7 +268,13 @@ export function createApp(config: ServeConfig, deps: AppDeps): ObentoApp {
 
   const app = new Hono();
   if (config.corsOrigins.length > 0) {
-    app.use("*", cors({ origin: config.corsOrigins.includes("*") ? "*" : [...config.corsOrigins] }));
+    app.use(
+      "*",
+      cors({
+        origin: config.corsOrigins.includes("*") ? "*" : [...config.corsOrigins],
+        exposeHeaders: [REQUEST_ID_HEADER],
+      }),
+    );
   }
   /** The 401 response when `request` lacks the configured bearer token, else undefined. */
   const unauthorized = (request: Request): Response | undefined => {
