@@ -77,7 +77,7 @@ export interface ObentoApp {
  * An error response in the one shape every route uses: `{"error": message, "status": N, "request_id": id}`
  * (the request id when known).
  */
-export function errorResponse(
+function errorResponse(
   status: number,
   message: string,
   headers: Record<string, string> = {},
@@ -369,7 +369,13 @@ export function createApp(config: ServeConfig, deps: AppDeps): ObentoApp {
     const started = now();
     const exchange: Exchange = { id: requestIdFor(request.headers.get(REQUEST_ID_HEADER)) };
     exchanges.set(request, exchange);
-    const response = withHeader(await dispatch(request), REQUEST_ID_HEADER, exchange.id);
+    let answered: Response;
+    try {
+      answered = await dispatch(request);
+    } catch (error) {
+      answered = failureResponse(error, exchange);
+    }
+    const response = withHeader(answered, REQUEST_ID_HEADER, exchange.id);
     const path = pathOf(request.url);
     if (response.status === 500) {
       logFailure(logger, {
