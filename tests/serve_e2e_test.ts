@@ -454,7 +454,7 @@ Deno.test("--log-format json: JSON access lines and 500 stacks from a worker poo
   }
 });
 
-Deno.test("a bad or busy port is one error line with the right exit code, before any model loads", async () => {
+Deno.test("a bad or busy port is one error line (no table, no stack) with the right exit code", async () => {
   const home = await Deno.makeTempDir();
   const bundle = await packCrash(home);
   const busy = Deno.listen({ hostname: "127.0.0.1", port: 0 });
