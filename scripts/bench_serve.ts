@@ -129,7 +129,9 @@ async function cpuSeconds(pid: number): Promise<number> {
 async function batchTotals(url: string, api: string): Promise<{ sum: number; count: number }> {
   const text = await (await fetch(`${url}/metrics`)).text();
   const read = (suffix: string) =>
-    Number(new RegExp(`^obento_batch_size_${suffix}\\{api="${api}"\\} (\\S+)$`, "m").exec(text)?.[1] ?? 0);
+    Number(
+      new RegExp(`^obento_batch_size_${suffix}\\{[^}]*\\bapi="${api}"\\} (\\S+)$`, "m").exec(text)?.[1] ?? 0,
+    );
   return { sum: read("sum"), count: read("count") };
 }
 
@@ -215,6 +217,9 @@ try {
         join(home, bundle),
         "--port",
         "0",
+        // No line per request: the ceiling it is compared with (a bare Deno.serve) logs nothing.
+        "--log-level",
+        "error",
         ...extra,
       ],
       env,

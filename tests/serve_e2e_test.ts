@@ -57,8 +57,8 @@ Deno.test("serves APIs, metadata, health, metrics, docs and v2; errors are JSON 
   const auth = { authorization: "Bearer s3cret-token" };
   try {
     const { url } = server;
-    assert.match(server.log(), /mb-max-batch-size\s+64\s+\(default\)/);
-    assert.match(server.log(), /max-body\s+4096\s+\(flag\)/);
+    assert.match(server.log(), /mb-max-batch-size\s+64 items\s+\(default\)/);
+    assert.match(server.log(), /max-body\s+4096 bytes\s+\(flag\)/);
 
     let r = await post(`${url}/predict`, JSON.stringify([ROW]), auth);
     assert.equal(r.status, 200);
@@ -95,6 +95,8 @@ Deno.test("serves APIs, metadata, health, metrics, docs and v2; errors are JSON 
     r = await fetch(`${url}/healthz`, { headers: { origin: "https://app.example" } });
     assert.equal(r.status, 200);
     assert.equal(r.headers.get("access-control-allow-origin"), "https://app.example");
+    // A browser page may read the request id of a response (to quote it in a bug report).
+    assert.equal(r.headers.get("access-control-expose-headers"), "x-request-id");
     await r.body?.cancel();
     r = await fetch(`${url}/healthz`, { headers: { origin: "https://evil.example" } });
     assert.equal(r.headers.get("access-control-allow-origin"), null);
@@ -105,9 +107,11 @@ Deno.test("serves APIs, metadata, health, metrics, docs and v2; errors are JSON 
     assert.equal(meta.serving["max-body"].source, "flag");
 
     const metrics = await (await fetch(`${url}/metrics`)).text();
-    assert.match(metrics, /obento_requests_total\{api="predict",status="200"\} 2/);
+    // Every sample carries the served bundle's name and version.
+    const labels = `service="IrisClassifier",service_version="[^"]+"`;
+    assert.match(metrics, new RegExp(`obento_requests_total\\{${labels},api="predict",status="200"\\} 2`));
     assert.match(metrics, /obento_batch_size_bucket/);
-    assert.match(metrics, /^process_resident_memory_bytes [1-9]\d{6,}$/m);
+    assert.match(metrics, new RegExp(`^process_resident_memory_bytes\\{${labels}\\} [1-9]\\d{6,}$`, "m"));
 
     const openapi = await (await fetch(`${url}/docs.json`)).json();
     assert.equal(openapi.openapi, "3.1.0");
@@ -230,7 +234,10 @@ Deno.test("a client that disconnects mid-request neither crashes the server nor 
     // The first request ran alone (200 ms); the four queued behind it were dropped when their clients left,
     // so the model saw only that one and the last request.
     const metrics = await (await fetch(`${server.url}/metrics`)).text();
-    assert.match(metrics, /^obento_batch_size_sum\{api="work"\} 2$/m);
+    assert.match(
+      metrics,
+      /^obento_batch_size_sum\{service="Synthetic",service_version="[^"]+",api="work"\} 2$/m,
+    );
   } finally {
     assert.equal(await server.stop(), 0);
     await Deno.remove(home, { recursive: true });
@@ -326,9 +333,148 @@ Deno.test("adaptive batching: batches grow with load, p99 stays in budget, exces
     const served = statuses.filter((s) => s === 200).length;
     assert.ok(served >= 64, `served ${served}, shed ${statuses.filter((s) => s === 503).length}`);
     const metrics = await (await fetch(`${server.url}/metrics`)).text();
-    assert.match(metrics, /obento_shed_total\{api="work",reason="[a-z_]+"\} [1-9]/);
+    assert.match(
+      metrics,
+      /obento_shed_total\{service="Synthetic",service_version="[^"]+",api="work",reason="[a-z_]+"\} [1-9]/,
+    );
   } finally {
     assert.equal(await server.stop(), 0);
+    await Deno.remove(home, { recursive: true });
+  }
+});
+
+/** Packs the crash fixture (a throwing API and a table API) into `<home>/crash`. */
+function packCrash(home: string): Promise<string> {
+  return packBundle(home, "tests/fixtures/services/crash/service.ts", [], join(home, "crash"));
+}
+
+/** The line of `file` (1-based) that a `file:LINE:COL` frame in `stack` points at. */
+async function frameLine(stack: string, file: string): Promise<string> {
+  const at = new RegExp(`${file.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}:(\\d+):\\d+`).exec(stack);
+  assert.ok(at, `no frame in ${file}:\n${stack}`);
+  return (await Deno.readTextFile(file)).split("\n")[Number(at[1]) - 1];
+}
+
+Deno.test("access log, x-request-id, a 500's stack in the log only, 405 and CSV by Accept", async () => {
+  const home = await Deno.makeTempDir();
+  const bundle = await packCrash(home);
+  const serviceJs = join(bundle, "service.js");
+  const server = await startServer(home, [bundle, "--workers", "1"]);
+  try {
+    const { url } = server;
+    let r = await post(`${url}/rows`, "{}", { "x-request-id": "e2e-1", accept: "text/csv" });
+    assert.equal(r.status, 200);
+    assert.equal(r.headers.get("x-request-id"), "e2e-1");
+    assert.equal(r.headers.get("content-type"), "text/csv; charset=utf-8");
+    assert.equal(await r.text(), "label,p\nsetosa,0.9\nvirginica,0.7\n");
+
+    r = await post(`${url}/rows`, JSON.stringify({ nested: true }), {
+      accept: "text/csv",
+      "x-request-id": "csv-2",
+    });
+    assert.equal(r.status, 406);
+    const refused = await r.json();
+    assert.equal(refused.request_id, "csv-2");
+    assert.match(refused.error, /cannot be written as CSV \(row 1, column probs holds a list\)/);
+
+    r = await post(`${url}/crash`, JSON.stringify({ n: 7 }), { "x-request-id": "crash-1" });
+    assert.equal(r.status, 500);
+    const text = await r.text();
+    assert.deepEqual(JSON.parse(text), {
+      error: 'crash fixture: {"n":7}',
+      status: 500,
+      request_id: "crash-1",
+    });
+    assert.doesNotMatch(text, /service\.js|\bat\b/);
+
+    r = await fetch(`${url}/crash`);
+    assert.equal(r.status, 405);
+    assert.equal(r.headers.get("allow"), "POST");
+    const generated = r.headers.get("x-request-id") ?? "";
+    assert.match(generated, /^[0-9a-f-]{36}$/);
+    assert.equal((await r.json()).request_id, generated);
+  } finally {
+    assert.equal(await server.stop(), 0);
+  }
+  try {
+    const log = server.log();
+    assert.match(log, /^ {2}mb-max-latency +20 ms +\(default\)$/m);
+    assert.match(log, /^ {2}max-body +32 MiB +\(default\)$/m);
+    assert.match(log, /^POST \/rows 200 \d+(\.\d)? ms batch=1 request_id=e2e-1$/m);
+    assert.match(log, /^POST \/rows 406 \d+(\.\d)? ms batch=1 request_id=csv-2$/m);
+    assert.match(log, /^POST \/crash 500 \d+(\.\d)? ms batch=1 request_id=crash-1$/m);
+    assert.match(log, new RegExp(`^GET /crash 405 \\d+(\\.\\d)? ms batch=- request_id=[0-9a-f-]{36}$`, "m"));
+    const failure =
+      /^POST \/crash failed with 500: crash fixture: \{"n":7\} request_id=crash-1\n((?: {4}.*\n)+)/m
+        .exec(log);
+    assert.ok(failure, log);
+    // The stack names the bundle's service.js (not a data: URL) at the line that threw.
+    assert.match(failure[1], /^ {4}Error: crash fixture/);
+    assert.doesNotMatch(failure[1], /data:text/);
+    assert.match(await frameLine(failure[1], serviceJs), /throw new Error\(`crash fixture/);
+  } finally {
+    await Deno.remove(home, { recursive: true });
+  }
+});
+
+Deno.test("--log-format json: JSON access lines and 500 stacks from a worker pool, with the request id", async () => {
+  const home = await Deno.makeTempDir();
+  const bundle = await packCrash(home);
+  const server = await startServer(home, [bundle, "--workers", "2", "--log-format", "json"]);
+  try {
+    const r = await post(`${server.url}/crash`, "[]", { "x-request-id": "json-1" });
+    assert.equal(r.status, 500);
+    assert.equal((await r.json()).request_id, "json-1");
+    await (await fetch(`${server.url}/healthz`)).body?.cancel();
+  } finally {
+    assert.equal(await server.stop(), 0);
+  }
+  try {
+    const lines = server.log().trim().split("\n").map((line) => JSON.parse(line));
+    assert.ok(lines.every((l) => typeof l.time === "string" && typeof l.level === "string"));
+    const access = lines.find((l) => l.msg === "request" && l.request_id === "json-1");
+    assert.deepEqual({ ...access, time: undefined, duration_ms: typeof access?.duration_ms }, {
+      time: undefined,
+      level: "error",
+      msg: "request",
+      method: "POST",
+      path: "/crash",
+      status: 500,
+      duration_ms: "number",
+      batch_size: 1,
+      request_id: "json-1",
+    });
+    const failure = lines.find((l) => l.level === "error" && l.msg.includes("failed with 500"));
+    assert.equal(failure?.request_id, "json-1");
+    assert.match(failure?.stack ?? "", /at explode \(.*service\.js:\d+:\d+\)/);
+    // Probes are debug lines: not logged at the default level.
+    assert.ok(!lines.some((l) => l.path === "/healthz"));
+  } finally {
+    await Deno.remove(home, { recursive: true });
+  }
+});
+
+Deno.test("a bad or busy port is one error line (no table, no stack) with the right exit code", async () => {
+  const home = await Deno.makeTempDir();
+  const bundle = await packCrash(home);
+  const busy = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  try {
+    const port = (busy.addr as Deno.NetAddr).port;
+    let r = await runObento({ home }, ["serve", bundle, "--port", String(port)]);
+    assert.equal(r.code, 69, r.stderr);
+    assert.equal(
+      r.stderr,
+      `error: port ${port} on 127.0.0.1 is already in use; stop what listens there, or pick another with ` +
+        "--port N (--port 0 picks a free one)\n",
+    );
+    for (const bad of ["70000", "abc", "1.5"]) {
+      r = await runObento({ home }, ["serve", bundle, "--port", bad]);
+      assert.equal(r.code, 64, r.stderr);
+      assert.match(r.stderr, /^error: obento serve: --port must be an integer from 0 to 65535/);
+      assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
+    }
+  } finally {
+    busy.close();
     await Deno.remove(home, { recursive: true });
   }
 });

@@ -10,6 +10,7 @@ import type { EncodedOutput, JsonSchema, JsonValue, OutputAdapter } from "../sdk
 import { type CsvCell, formatCsv } from "./csv.ts";
 import { Frame } from "./frame.ts";
 import { toJsonValue } from "./json_value.ts";
+import { preferredMediaType } from "./accept.ts";
 
 /** Options for {@link DataframeOutput}. */
 export interface DataframeOutputOptions {
@@ -107,8 +108,7 @@ export class DataframeOutput implements OutputAdapter {
 
   /**
    * Encodes the results of one request: a list of row results (a non-list value is one row; a {@link Frame} is
-   * its rows). The format is CSV or JSON as `accept` asks (its first media type naming one), else the
-   * configured one.
+   * its rows). The format is CSV or JSON as `accept` prefers (q-values count), else the configured one.
    *
    * @throws {ObentoError} BAD_SERVICE when rows are of different kinds or list rows differ in length.
    */
@@ -140,14 +140,11 @@ export class DataframeOutput implements OutputAdapter {
     return { type: "array", items };
   }
 
-  /** The format `accept` asks for, else the configured one. */
+  /** The format `accept` prefers (q-values count), else the configured one. */
   #formatFor(accept: string | undefined): "json" | "csv" {
-    for (const part of accept?.split(",") ?? []) {
-      const media = part.split(";")[0].trim().toLowerCase();
-      if (media === "text/csv") return "csv";
-      if (media === JSON_TYPE) return "json";
-    }
-    return this.#format;
+    const offered = this.#format === "csv" ? ["text/csv", JSON_TYPE] : [JSON_TYPE, "text/csv"];
+    const media = preferredMediaType(accept, offered);
+    return media === "text/csv" ? "csv" : media === JSON_TYPE ? "json" : this.#format;
   }
 
   /** Checks the rows are of one kind and finds the columns. */

@@ -64,7 +64,10 @@ Deno.test("CSV: list rows use 0,1,… or the columns option; single values a res
 
 Deno.test("accept overrides the configured format", () => {
   const out = new DataframeOutput();
-  assert.equal(out.encode([1], "text/csv;q=0.9, application/json").body, "result\n1\n");
+  assert.equal(out.encode([1], "text/csv, application/json").body, "result\n1\n");
+  // q-values count (RFC 9110 §12.5.1): JSON at q=1 beats CSV at q=0.9 whatever the order.
+  assert.equal(out.encode([1], "text/csv;q=0.9, application/json").body, '[{"result":1}]');
+  assert.equal(out.encode([1], "application/json;q=0.1, text/csv").body, "result\n1\n");
   assert.equal(new DataframeOutput({ format: "csv" }).encode([1], "application/json").body, '[{"result":1}]');
   assert.equal(out.encode([1], "*/*").body, '[{"result":1}]');
 });

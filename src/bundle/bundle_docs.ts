@@ -4,18 +4,64 @@
  * @module
  */
 import type { BentoDocument } from "./bento_yaml.ts";
+import { exampleInput } from "./example_input.ts";
 
-function exampleBody(api: BentoDocument["service"]["apis"][number]): string {
-  switch (api.input.type) {
-    case "DataframeInput":
-      return `'[{"col": 1.0}]'`;
-    case "ImageInput":
-      return "--input-file picture.png";
-    case "StringInput":
-      return `'"some text"'`;
-    default:
-      return `'<json>'`;
+type ApiRecord = BentoDocument["service"]["apis"][number];
+
+/** Bodies longer than this go in a file instead of on the command line. */
+const INLINE_LIMIT = 200;
+
+/** `text` quoted for a POSIX shell. */
+function shellQuote(text: string): string {
+  return `'${text.replaceAll("'", `'\\''`)}'`;
+}
+
+/** The README lines showing how to call `api` with `obento run` and with curl, with a real example body. */
+function usageLines(ref: string, api: ApiRecord): string[] {
+  const example = exampleInput(api);
+  const url = `localhost:3000/${api.name}`;
+  if (example !== undefined) {
+    const body = JSON.stringify(example);
+    const inline = body.length <= INLINE_LIMIT;
+    return [
+      "Example request body (built from the API's input schema):",
+      "",
+      "```json",
+      inline ? body : JSON.stringify(example, null, 1),
+      "```",
+      "",
+      "```sh",
+      inline
+        ? `obento run ${ref} ${api.name} --input ${shellQuote(body)}`
+        : `obento run ${ref} ${api.name} --input-file requests.json   # a JSON list of bodies like the one above`,
+      `obento serve ${ref} &`,
+      inline
+        ? `curl -s ${url} -H 'content-type: application/json' -d ${shellQuote(body)}`
+        : `curl -s ${url} -H 'content-type: application/json' -d @body.json   # the body above`,
+      "```",
+      "",
+    ];
   }
+  const type = api.input.content_types[0] ?? "application/octet-stream";
+  if (type.startsWith("text/")) {
+    return [
+      "```sh",
+      `obento run ${ref} ${api.name} --input '"some text"'`,
+      `obento serve ${ref} &`,
+      `curl -s ${url} -H 'content-type: ${type}' --data-binary 'some text'`,
+      "```",
+      "",
+    ];
+  }
+  const file = type.startsWith("image/") ? `picture.${type.slice("image/".length)}` : "input.bin";
+  return [
+    "```sh",
+    `obento run ${ref} ${api.name} --input-file ${file}`,
+    `obento serve ${ref} &`,
+    `curl -s ${url} -H 'content-type: ${type}' --data-binary @${file}`,
+    "```",
+    "",
+  ];
 }
 
 /** Renders the bundle's README.md. */
@@ -38,11 +84,7 @@ export function renderReadme(doc: BentoDocument): string {
       `- input: \`${api.input.type}\` (${api.input.content_types.join(", ")})`,
       `- output: \`${api.output.type}\``,
       "",
-      "```sh",
-      `obento run ${ref} ${api.name} --input ${exampleBody(api)}`,
-      `obento serve ${ref}   # then: curl -X POST localhost:3000/${api.name} -H 'content-type: application/json' -d ...`,
-      "```",
-      "",
+      ...usageLines(ref, api),
     );
   }
   lines.push(

@@ -8,6 +8,7 @@ import { ObentoError } from "../errors.ts";
 import { openRegistry } from "../registry/registry.ts";
 import { resolveBundleRef } from "../registry/resolve_ref.ts";
 import { type ServeOptions, startServer } from "../server/serve.ts";
+import { LOG_FORMATS, LOG_LEVELS } from "../server/logger.ts";
 import { intFlag, parseFlags, stringFlag } from "./args.ts";
 import type { CliContext, Command } from "./command.ts";
 
@@ -16,30 +17,38 @@ const HELP = `Usage:
 
 Serves every API of a bundle: POST /<api>, plus GET /metadata, /healthz, /readyz, /metrics,
 /docs (Swagger UI), /docs.json (OpenAPI 3.1), / (an index with try-it forms) and the Open Inference
-Protocol v2 routes under /v2 for each ONNX model. Batch APIs are micro-batched adaptively.
+Protocol v2 routes under /v2 for each ONNX model. Batch APIs are micro-batched adaptively. The port is
+bound first; /healthz answers while models load and /readyz turns 200 once they are warm. SIGTERM or
+SIGINT drains in-flight requests and exits 0.
 
 Options:
-  --port N                  port (default 3000; 0 picks a free one)
-  --host H                  address to bind (default 127.0.0.1)
-  --mb-max-batch-size N     largest batch (default 64; 1 turns batching off)
-  --mb-max-latency MS       queue-wait budget (default 20): a batch is never held open past it, and
-                            under load a request that would wait longer behind the work already
+  --port N                  port, 0 to 65535 (default 3000; 0 picks a free one, the log says which)
+  --host H                  address to bind (default 127.0.0.1; 0.0.0.0 serves other machines)
+  --mb-max-batch-size N     largest batch, in items (default 64; 1 turns batching off)
+  --mb-max-latency MS       queue-wait budget in ms (default 20): a batch is never held open past it,
+                            and under load a request that would wait longer behind the work already
                             queued is refused at once with 503 + Retry-After (docs/batching.md)
-  --timeout MS              end-to-end deadline per request, arrival to response (default 10000);
-                            past it the request gets 504 naming the timer that fired
+  --timeout MS              end-to-end deadline per request in ms, arrival to response (default
+                            10000); past it the request gets 504 naming the timer that fired
   --workers N               model workers, each on its own core (default: number of cores)
   --threads N               onnxruntime threads per worker (default 1)
-  --max-body BYTES          largest request body (default 33554432); larger gets 413
+  --max-body BYTES          largest request body in bytes (default 33554432 = 32 MiB); larger gets 413
   --max-queue N             queued requests per API before shedding with 503 (default 1024)
   --api-token-file F        API routes need "Authorization: Bearer <token in F>"; health,
                             readiness, metrics and docs stay open
   --cors ORIGINS            comma-separated allowed origins, or * (default: no CORS headers)
+  --log-level L             debug, info (default), warn or error; a request's line is info (probes
+                            debug), warn for 4xx, 503 and 504, error for 500
+  --log-format F            text (default) or json (one JSON object per line)
   -h, --help                show this help
 
-Example:
-  obento serve IrisClassifier:latest --port 3000
-  curl -s localhost:3000/predict -H 'content-type: application/json' \\
-    -d '[{"sepal_length":5.1,"sepal_width":3.5,"petal_length":1.4,"petal_width":0.2}]'
+Every response carries x-request-id (the client's, if it sent a sensible one); the log has one
+line per request and, for a 500, the stack with that id.
+
+Examples:
+  obento serve IrisClassifier:latest                     # the latest version on port 3000
+  obento serve ./IrisClassifier --port 0 --workers 1     # a bundle folder, a free port, one worker
+  obento serve IrisClassifier:1.0.0 --host 0.0.0.0 --log-format json  # in a container
 `;
 
 async function readToken(path: string): Promise<string> {
@@ -62,6 +71,36 @@ async function readToken(path: string): Promise<string> {
   return token;
 }
 
+/** `--port`: an integer from 0 to 65535 (0 picks a free port); default 3000. */
+function portFrom(raw: string | undefined): number {
+  if (raw === undefined) return 3000;
+  const port = Number(raw);
+  if (!/^\d+$/.test(raw.trim()) || !Number.isInteger(port) || port > 65535) {
+    throw new ObentoError(
+      "BAD_ARGUMENT",
+      `obento serve: --port must be an integer from 0 to 65535 (0 picks a free port), got "${raw}"`,
+    );
+  }
+  return port;
+}
+
+/** A flag whose value must be one of `allowed`; undefined when not given. */
+function oneOf<T extends string>(
+  flag: string,
+  raw: string | undefined,
+  allowed: readonly T[],
+): T | undefined {
+  if (raw === undefined) return undefined;
+  const found = allowed.find((a) => a === raw);
+  if (found === undefined) {
+    throw new ObentoError(
+      "BAD_ARGUMENT",
+      `obento serve: --${flag} must be one of ${allowed.join(", ")}, got "${raw}"`,
+    );
+  }
+  return found;
+}
+
 /** Parses flags into serve options, recording where each value came from. */
 async function optionsFrom(args: string[], ctx: CliContext): Promise<{ ref: string; options: ServeOptions }> {
   const parsed = parseFlags("serve", args, {
@@ -76,22 +115,28 @@ async function optionsFrom(args: string[], ctx: CliContext): Promise<{ ref: stri
     "max-queue": { type: "string" },
     "api-token-file": { type: "string" },
     cors: { type: "string" },
+    "log-level": { type: "string" },
+    "log-format": { type: "string" },
   });
   if (parsed.positionals.length !== 1) {
     throw new ObentoError("BAD_ARGUMENT", "obento serve: give exactly one bundle; see `obento serve --help`");
   }
   const sources: Record<string, string> = {};
-  const int = (flag: string, fallback: number, min = 1): number => {
+  const int = (flag: string, fallback: number): number => {
     sources[flag] = stringFlag(parsed, flag) === undefined ? "default" : "flag";
-    if (min === 0 && stringFlag(parsed, flag) === "0") return 0;
     return intFlag("serve", parsed, flag, fallback);
   };
   const tokenFile = stringFlag(parsed, "api-token-file");
   const cors = stringFlag(parsed, "cors");
   const host = stringFlag(parsed, "host") ?? "127.0.0.1";
   sources.host = stringFlag(parsed, "host") === undefined ? "default" : "flag";
+  const logLevel = oneOf("log-level", stringFlag(parsed, "log-level"), LOG_LEVELS);
+  const logFormat = oneOf("log-format", stringFlag(parsed, "log-format"), LOG_FORMATS);
+  sources["log-level"] = logLevel === undefined ? "default" : "flag";
+  sources["log-format"] = logFormat === undefined ? "default" : "flag";
+  sources.port = stringFlag(parsed, "port") === undefined ? "default" : "flag";
   const options: ServeOptions = {
-    port: int("port", 3000, 0),
+    port: portFrom(stringFlag(parsed, "port")),
     host,
     maxBatchSize: int("mb-max-batch-size", 64),
     maxLatencyMs: int("mb-max-latency", 20),
@@ -108,6 +153,8 @@ async function optionsFrom(args: string[], ctx: CliContext): Promise<{ ref: stri
       cors: cors === undefined ? "default" : "flag",
     },
     log: (line) => ctx.err(`${line}\n`),
+    logLevel,
+    logFormat,
     trimHeap: ctx.trimHeap,
   };
   return { ref: parsed.positionals[0], options };

@@ -29,6 +29,11 @@ export interface RawOutcome {
   contentType: string;
   /** Extra headers (from InferenceResult). */
   headers: Record<string, string>;
+  /**
+   * Set on error outcomes: the message of `body`, and for a 5xx from a thrown error its stack, which the server
+   * logs and never sends.
+   */
+  error?: { message: string; stack?: string };
 }
 
 /** Runs batches of raw requests against one loaded bundle. */
@@ -44,13 +49,17 @@ export interface Executor {
   close(): Promise<void>;
 }
 
-/** The JSON body of an error response: `{ "error": message, "status": status }`. */
-export function errorOutcome(status: number, message: string): RawOutcome {
+/**
+ * The JSON body of an error response: `{ "error": message, "status": status }`; `stack` (of a 5xx) is kept
+ * beside it for the server's log.
+ */
+export function errorOutcome(status: number, message: string, stack?: string): RawOutcome {
   return {
     status,
     body: JSON.stringify({ error: message, status }),
     contentType: "application/json",
     headers: {},
+    error: stack === undefined ? { message } : { message, stack },
   };
 }
 
@@ -107,14 +116,21 @@ export async function runRawItems(
   results.forEach((outcome, k) => {
     const i = positions[k];
     if (!outcome.ok) {
-      outcomes[i] = errorOutcome(outcome.status, outcome.message);
+      outcomes[i] = errorOutcome(outcome.status, outcome.message, outcome.stack);
       return;
     }
     try {
       const encoded = output.encode(outcome.value, items[i].accept);
       outcomes[i] = { status: outcome.status, ...encoded, headers: { ...outcome.headers } };
     } catch (error) {
-      outcomes[i] = errorOutcome(500, `could not encode the result of API "${api}": ${messageOf(error)}`);
+      // An output that cannot take the format the client asked for (406) is the client's to change.
+      outcomes[i] = error instanceof ObentoError && error.status < 500
+        ? errorOutcome(error.status, error.message)
+        : errorOutcome(
+          500,
+          `could not encode the result of API "${api}": ${messageOf(error)}`,
+          error instanceof Error ? error.stack : undefined,
+        );
     }
   });
   return outcomes as RawOutcome[];

@@ -30,6 +30,8 @@ export interface ErrorOutcome {
   readonly status: number;
   /** What went wrong with this item. */
   readonly message: string;
+  /** For a 5xx from a thrown error: its stack, for the server's log (never sent to the client). */
+  readonly stack?: string;
 }
 
 /** The outcome of one item. */
@@ -57,7 +59,11 @@ function rowOutcome(task: InferenceTask, result: unknown): RowOutcome {
 }
 
 function failAll(count: number, error: unknown): ItemOutcome[] {
-  const outcome: ErrorOutcome = { ok: false, status: httpStatusOf(error), message: messageOf(error) };
+  const status = httpStatusOf(error);
+  const stack = status >= 500 && error instanceof Error ? error.stack : undefined;
+  const outcome: ErrorOutcome = stack === undefined
+    ? { ok: false, status, message: messageOf(error) }
+    : { ok: false, status, message: messageOf(error), stack };
   return Array.from({ length: count }, () => outcome);
 }
 

@@ -18,6 +18,10 @@ import { openApiDocument } from "./openapi.ts";
 import { docsPage, indexPage, swaggerAssets } from "./pages.ts";
 import { OBENTO_VERSION } from "../version.ts";
 import { staticFiles } from "./static_files.ts";
+import type { Logger } from "./logger.ts";
+import { createLogger } from "./logger.ts";
+import { logAccess, logFailure } from "./access_log.ts";
+import { REQUEST_ID_HEADER, requestIdFor } from "./request_id.ts";
 
 /** Serving knobs; every field is documented in `obento serve --help` and docs/batching.md. */
 export interface ServeConfig {
@@ -53,6 +57,10 @@ export interface AppDeps {
   staticDir?: string;
   /** Clock in ms (default `performance.now`-based wall time). */
   now?: () => number;
+  /** Access and error log (default: nothing logged). */
+  logger?: Logger;
+  /** The bundle's service module file, named in the stack frames of a 500's log line. */
+  modulePath?: string;
 }
 
 /** The app and the handles the server needs for shutdown. */
@@ -65,11 +73,47 @@ export interface ObentoApp {
   drain(): Promise<void>;
 }
 
-function errorResponse(status: number, message: string, headers: Record<string, string> = {}): Response {
-  return new Response(JSON.stringify({ error: message, status }), {
+/**
+ * An error response in the one shape every route uses: `{"error": message, "status": N, "request_id": id}`
+ * (the request id when known).
+ */
+function errorResponse(
+  status: number,
+  message: string,
+  headers: Record<string, string> = {},
+  requestId?: string,
+): Response {
+  const body = requestId === undefined
+    ? { error: message, status }
+    : { error: message, status, request_id: requestId };
+  return new Response(JSON.stringify(body), {
     status,
     headers: { "content-type": "application/json", ...headers },
   });
+}
+
+/** What the server tracks of one request while answering it. */
+interface Exchange {
+  /** Its `x-request-id`. */
+  readonly id: string;
+  /** The size of the batch its item ran in, once it ran. */
+  batchSize?: number;
+  /** For a 500: the stack of what failed, for the log. */
+  stack?: string;
+  /** For a 500: the message the client got. */
+  failure?: string;
+}
+
+/** `response` with header `name` set (copied first when its headers are immutable). */
+function withHeader(response: Response, name: string, value: string): Response {
+  try {
+    response.headers.set(name, value);
+    return response;
+  } catch {
+    const copy = new Response(response.body, response);
+    copy.headers.set(name, value);
+    return copy;
+  }
 }
 
 function responseOf(outcome: RawOutcome): Response {
@@ -110,6 +154,14 @@ async function readBody(request: Request, limit: number): Promise<Uint8Array> {
   return body;
 }
 
+/** An outcome with the size of the batch it ran in. */
+interface Ran {
+  /** The encoded response. */
+  outcome: RawOutcome;
+  /** Items in that batch. */
+  batchSize: number;
+}
+
 /** The path of an absolute URL (`http://host:port/path?query` → `/path`), without parsing all of it. */
 function pathOf(url: string): string {
   const start = url.indexOf("/", url.indexOf("//") + 2);
@@ -122,12 +174,22 @@ function pathOf(url: string): string {
   return url.slice(start, end);
 }
 
-function failureResponse(error: unknown): Response {
+/** The error response for a thrown value; a 500 records its stack (or its cause's) on `exchange`. */
+function failureResponse(error: unknown, exchange: Exchange | undefined): Response {
+  const id = exchange?.id;
   if (error instanceof ShedError) {
-    return errorResponse(503, error.message, { "retry-after": String(error.retryAfterSeconds) });
+    return errorResponse(503, error.message, { "retry-after": String(error.retryAfterSeconds) }, id);
   }
-  if (error instanceof ObentoError) return errorResponse(error.status, error.message);
-  return errorResponse(500, messageOf(error));
+  const status = error instanceof ObentoError ? error.status : 500;
+  const message = messageOf(error);
+  if (status === 500 && exchange !== undefined) {
+    exchange.failure = message;
+    const cause = error instanceof Error ? error.cause : undefined;
+    exchange.stack = cause instanceof Error && cause.stack
+      ? cause.stack
+      : (error as Error | undefined)?.stack;
+  }
+  return errorResponse(status, message, {}, id);
 }
 
 /**
@@ -142,19 +204,22 @@ function failureResponse(error: unknown): Response {
 export function createApp(config: ServeConfig, deps: AppDeps): ObentoApp {
   const now = deps.now ?? (() => performance.timeOrigin + performance.now());
   const { document, executor, metrics } = deps;
-  const batchers = new Map<string, Batcher<RawItem, RawOutcome>>();
+  const logger = deps.logger ?? createLogger({ level: "error", write: () => {} });
+  const exchanges = new WeakMap<Request, Exchange>();
+  const batchers = new Map<string, Batcher<RawItem, Ran>>();
   const batchApis = new Set(document.service.apis.filter((a) => a.batch).map((a) => a.name));
 
-  function batcherFor(api: string, batchable: boolean): Batcher<RawItem, RawOutcome> {
+  function batcherFor(api: string, batchable: boolean): Batcher<RawItem, Ran> {
     let batcher = batchers.get(api);
     if (!batcher) {
-      batcher = new Batcher<RawItem, RawOutcome>({
+      batcher = new Batcher<RawItem, Ran>({
         maxBatchSize: batchable ? config.maxBatchSize : 1,
         maxLatencyMs: config.maxLatencyMs,
         maxQueue: config.maxQueue,
         concurrency: executor.concurrency,
         now,
-        run: (items, signal) => executor.run(api, items, signal),
+        run: async (items, signal) =>
+          (await executor.run(api, items, signal)).map((outcome) => ({ outcome, batchSize: items.length })),
         name: api,
         onBatch: (info) => metrics.observeBatch(api, info),
         onShed: (reason) => metrics.observeShed(api, reason),
@@ -167,6 +232,7 @@ export function createApp(config: ServeConfig, deps: AppDeps): ObentoApp {
   }
 
   async function serveItem(request: Request, api: string, batchable: boolean): Promise<Response> {
+    const exchange = exchanges.get(request);
     const started = now();
     const deadline = started + config.timeoutMs;
     metrics.requestStarted(api);
@@ -179,13 +245,22 @@ export function createApp(config: ServeConfig, deps: AppDeps): ObentoApp {
         accept: request.headers.get("accept") ?? undefined,
       };
       // The request's signal is fetched only if it waits a while: creating it costs more than a tiny model.
-      const outcome = await batcherFor(api, batchable).submit(item, {
+      const { outcome, batchSize } = await batcherFor(api, batchable).submit(item, {
         deadline,
         cancellation: () => request.signal,
       });
-      response = responseOf(outcome);
+      if (exchange !== undefined) exchange.batchSize = batchSize;
+      if (outcome.error === undefined) response = responseOf(outcome);
+      else {
+        // Error bodies are rendered here, in the one shape, with the request id; a 500's stack goes to the log.
+        response = errorResponse(outcome.status, outcome.error.message, outcome.headers, exchange?.id);
+        if (outcome.status === 500 && exchange !== undefined) {
+          exchange.failure = outcome.error.message;
+          exchange.stack = outcome.error.stack;
+        }
+      }
     } catch (error) {
-      response = failureResponse(error);
+      response = failureResponse(error, exchange);
     }
     metrics.requestFinished(api, response.status, (now() - started) / 1000);
     return response;
@@ -193,7 +268,13 @@ export function createApp(config: ServeConfig, deps: AppDeps): ObentoApp {
 
   const app = new Hono();
   if (config.corsOrigins.length > 0) {
-    app.use("*", cors({ origin: config.corsOrigins.includes("*") ? "*" : [...config.corsOrigins] }));
+    app.use(
+      "*",
+      cors({
+        origin: config.corsOrigins.includes("*") ? "*" : [...config.corsOrigins],
+        exposeHeaders: [REQUEST_ID_HEADER],
+      }),
+    );
   }
   /** The 401 response when `request` lacks the configured bearer token, else undefined. */
   const unauthorized = (request: Request): Response | undefined => {
@@ -201,8 +282,18 @@ export function createApp(config: ServeConfig, deps: AppDeps): ObentoApp {
     if (request.headers.get("authorization") === `Bearer ${config.apiToken}`) return undefined;
     return errorResponse(401, "missing or wrong bearer token: send Authorization: Bearer <token>", {
       "www-authenticate": 'Bearer realm="obento"',
-    });
+    }, exchanges.get(request)?.id);
   };
+  /** 405 for a method other than POST on an API (or v2 infer) route, with `Allow: POST`. */
+  const postOnly = (c: Context) =>
+    errorResponse(
+      405,
+      `${c.req.method} is not allowed on ${
+        pathOf(c.req.url)
+      }; send POST with the input as the body (see GET /docs)`,
+      { allow: "POST" },
+      exchanges.get(c.req.raw)?.id,
+    );
   const requireToken = async (c: Context, next: () => Promise<void>) => {
     const refused = unauthorized(c.req.raw);
     if (refused !== undefined) return refused;
@@ -236,6 +327,9 @@ export function createApp(config: ServeConfig, deps: AppDeps): ObentoApp {
       isLive: () => true,
       isReady: deps.isReady,
       infer: (model, request) => serveItem(request, `v2:${model}`, true),
+      errorResponse: (request, status, message) =>
+        errorResponse(status, message, {}, exchanges.get(request)?.id),
+      methodNotAllowed: postOnly,
     }),
   );
 
@@ -245,6 +339,7 @@ export function createApp(config: ServeConfig, deps: AppDeps): ObentoApp {
     const route = (request: Request) => unauthorized(request) ?? serveItem(request, api.name, batchable);
     apiRoutes.set(`/${api.name}`, route);
     app.post(`/${api.name}`, (c) => route(c.req.raw));
+    app.all(`/${api.name}`, postOnly);
   }
   app.notFound((c) =>
     errorResponse(
@@ -252,19 +347,55 @@ export function createApp(config: ServeConfig, deps: AppDeps): ObentoApp {
       `no route ${c.req.method} ${new URL(c.req.url).pathname}; APIs: ${
         document.service.apis.map((a) => `POST /${a.name}`).join(", ")
       }; see GET /docs`,
+      {},
+      exchanges.get(c.req.raw)?.id,
     )
   );
-  app.onError((error) => failureResponse(error));
+  app.onError((error, c) => failureResponse(error, exchanges.get(c.req.raw)));
 
   // API calls skip Hono's router and middleware: at tiny-model rates they cost as much as the model. With CORS
   // configured every request goes through Hono, whose middleware adds the headers.
   const direct = config.corsOrigins.length === 0;
-  const fetch = (request: Request): Response | Promise<Response> => {
+  const dispatch = (request: Request): Response | Promise<Response> => {
     if (direct && request.method === "POST") {
       const route = apiRoutes.get(pathOf(request.url));
       if (route !== undefined) return route(request);
     }
     return app.fetch(request);
+  };
+  // Every request: an id (the client's x-request-id when sensible), returned on the response, and one access
+  // line; a 500 also logs its stack with the id (the client gets the message and the id, never the stack).
+  const fetch = async (request: Request): Promise<Response> => {
+    const started = now();
+    const exchange: Exchange = { id: requestIdFor(request.headers.get(REQUEST_ID_HEADER)) };
+    exchanges.set(request, exchange);
+    let answered: Response;
+    try {
+      answered = await dispatch(request);
+    } catch (error) {
+      answered = failureResponse(error, exchange);
+    }
+    const response = withHeader(answered, REQUEST_ID_HEADER, exchange.id);
+    const path = pathOf(request.url);
+    if (response.status === 500) {
+      logFailure(logger, {
+        method: request.method,
+        path,
+        requestId: exchange.id,
+        message: exchange.failure ?? "internal error",
+        stack: exchange.stack,
+        modulePath: deps.modulePath,
+      });
+    }
+    logAccess(logger, {
+      method: request.method,
+      path,
+      status: response.status,
+      durationMs: now() - started,
+      batchSize: exchange.batchSize,
+      requestId: exchange.id,
+    });
+    return response;
   };
 
   return {

@@ -164,12 +164,15 @@ export abstract class Metric<C> {
     this.children.clear();
   }
 
-  /** The HELP, TYPE and sample lines. A metric without labels shows its zero value before any use. */
-  render(): string {
+  /**
+   * The HELP, TYPE and sample lines. A metric without labels shows its zero value before any use.
+   * `constLabels` (a {@link Registry}'s) come first on every sample.
+   */
+  render(constLabels: readonly (readonly [string, string])[] = []): string {
     if (this.labelNames.length === 0 && this.children.size === 0) this.child({});
     const out = [`# HELP ${this.name} ${escapeHelp(this.help)}`, `# TYPE ${this.name} ${this.type}`];
     for (const { values, child } of this.children.values()) {
-      const pairs = this.labelNames.map((l, i) => [l, values[i]] as const);
+      const pairs = [...constLabels, ...this.labelNames.map((l, i) => [l, values[i]] as const)];
       out.push(...this.lines(pairs, child));
     }
     return out.join("\n") + "\n";
@@ -199,9 +202,9 @@ export class Counter extends Metric<{ v: number }> {
   }
 
   /** Samples (if the counter has `collect`), then renders. */
-  override render(): string {
+  override render(constLabels: readonly (readonly [string, string])[] = []): string {
     this.#collect?.(this);
-    return super.render();
+    return super.render(constLabels);
   }
 
   /** Adds `by` (default 1, must be ≥ 0). */
@@ -270,9 +273,9 @@ export class Gauge extends Metric<{ v: number }> {
   }
 
   /** Samples (if the gauge has `collect`), then renders. */
-  override render(): string {
+  override render(constLabels: readonly (readonly [string, string])[] = []): string {
     this.#collect?.(this);
-    return super.render();
+    return super.render(constLabels);
   }
 
   /** @internal */
@@ -354,6 +357,12 @@ export class Histogram extends Metric<HistogramChild> {
   }
 }
 
+/** Options for {@link Registry}. */
+export interface RegistryOptions {
+  /** Labels written on every sample, e.g. `{ service: "IrisClassifier", service_version: "1.0.0" }`. */
+  constLabels?: Readonly<Record<string, string>>;
+}
+
 /** Anything the registry can render. */
 export type AnyMetric = Counter | Gauge | Histogram;
 
@@ -371,10 +380,31 @@ export type AnyMetric = Counter | Gauge | Histogram;
  */
 export class Registry {
   readonly #metrics = new Map<string, AnyMetric>();
+  readonly #constLabels: readonly (readonly [string, string])[];
 
-  /** Adds a metric; names must be unique. */
+  /**
+   * Makes an empty registry. `options.constLabels` (e.g. the served bundle's name and version) are written
+   * first on every sample of every metric; no metric may use one of their names as a label of its own.
+   */
+  constructor(options: RegistryOptions = {}) {
+    const pairs = Object.entries(options.constLabels ?? {});
+    for (const [l] of pairs) {
+      if (!LABEL_NAME.test(l) || l.startsWith("__") || l === "le") {
+        throw new RangeError(`bad constant label name "${l}"`);
+      }
+    }
+    this.#constLabels = pairs;
+  }
+
+  /** Adds a metric; names must be unique, and its label names must differ from the constant labels'. */
   register<M extends AnyMetric>(metric: M): M {
     if (this.#metrics.has(metric.name)) throw new RangeError(`metric ${metric.name} is already registered`);
+    const clash = metric.labelNames.find((l) => this.#constLabels.some(([c]) => c === l));
+    if (clash !== undefined) {
+      throw new RangeError(
+        `metric ${metric.name}'s label "${clash}" is one of the registry's constant labels`,
+      );
+    }
     this.#metrics.set(metric.name, metric);
     return metric;
   }
@@ -401,7 +431,7 @@ export class Registry {
 
   /** Text exposition format 0.0.4 of every metric, in registration order. */
   render(): string {
-    return [...this.#metrics.values()].map((m) => m.render()).join("");
+    return [...this.#metrics.values()].map((m) => m.render(this.#constLabels)).join("");
   }
 }
 

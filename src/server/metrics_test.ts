@@ -142,3 +142,31 @@ Deno.test("server metrics: requests, batches, sheds, timeouts and sampled batche
   unwatch();
   assert.doesNotMatch(metrics.render(), /obento_queue_depth\{/);
 });
+
+Deno.test("a registry's constant labels come first on every sample, HELP and TYPE unchanged", () => {
+  const registry = new Registry({ constLabels: { service: "Iris", service_version: "1.0" } });
+  const metrics = createServerMetrics(registry, undefined);
+  metrics.requestFinished("predict", 200, 0.002);
+  const text = metrics.render();
+  const samples = text.split("\n").filter((l) => l !== "" && !l.startsWith("#"));
+  assert.ok(samples.length > 0);
+  for (const line of samples) {
+    assert.match(line, /^[a-z_]+\{service="Iris",service_version="1\.0"[,}]/, line);
+  }
+  assert.ok(
+    samples.includes(
+      'obento_requests_total{service="Iris",service_version="1.0",api="predict",status="200"} 1',
+    ),
+  );
+  assert.ok(
+    samples.includes(
+      'obento_request_duration_seconds_bucket{service="Iris",service_version="1.0",api="predict",status="200",le="0.0025"} 1',
+    ),
+  );
+  assert.match(text, /^# TYPE obento_requests_total counter$/m);
+  assert.throws(
+    () => registry.counter({ name: "x_total", help: "X.", labelNames: ["service"] }),
+    /constant labels/,
+  );
+  assert.throws(() => new Registry({ constLabels: { le: "1" } }), RangeError);
+});

@@ -10,6 +10,7 @@ import type { ApiRecord, BentoDocument } from "../bundle/bento_yaml.ts";
 import { v2RequestSchema, v2ResponseSchema } from "../adapters/v2_infer.ts";
 import type { JsonSchema, JsonValue } from "../sdk/adapter.ts";
 import { v2ModelsFromBundle } from "./v2_routes.ts";
+import { exampleInput } from "../bundle/example_input.ts";
 import type { V2ModelInfo } from "./v2_routes.ts";
 
 /** Options for {@link openApiDocument}. */
@@ -122,7 +123,7 @@ function requestContent(api: ApiRecord, schemaRef: Json): Json {
   const types = api.input.content_types?.length ? api.input.content_types : ["application/json"];
   for (const type of types) {
     if (type === "application/json") {
-      content[type] = { schema: schemaRef, example: exampleFromSchema(api.schema?.request ?? {}) };
+      content[type] = { schema: schemaRef, example: exampleInput(api) ?? null };
     } else if (type === "multipart/form-data") {
       content[type] = {
         schema: { type: "object", properties: { file: binary }, required: ["file"] },
@@ -133,10 +134,13 @@ function requestContent(api: ApiRecord, schemaRef: Json): Json {
   return content;
 }
 
-/** Response content for an API: JSON, plus CSV for dataframe output. */
+/** Response content for an API: JSON, plus CSV (by `Accept: text/csv`) for dataframe and JSON output. */
 function responseContent(api: ApiRecord, schemaRef: Json): Json {
   const content = jsonContent(schemaRef);
-  if (api.output?.type === "DataframeOutput") content["text/csv"] = { schema: { type: "string" } };
+  const type = api.output?.type ?? "JsonOutput";
+  if (type === "DataframeOutput" || type === "JsonOutput") {
+    content["text/csv"] = { schema: { type: "string" } };
+  }
   return content;
 }
 
@@ -313,56 +317,4 @@ export function openApiDocument(doc: BentoDocument, options: OpenApiOptions = {}
   out.paths = paths;
   out.components = comps;
   return out;
-}
-
-const MAX_DEPTH = 8;
-
-/**
- * A small example value that fits a JSON Schema: `examples[0]`, `default`, `const` or the first `enum` value
- * when given; the first branch of `oneOf`/`anyOf`; objects with their required (else all) properties; arrays
- * with `minItems` (at least one) items. Used for docs bodies; not a validator.
- *
- * @example
- * ```ts
- * import { exampleFromSchema } from "./openapi.ts";
- * const schema = { type: "array", items: { type: "array", items: { type: "number" }, minItems: 2 } };
- * console.log(exampleFromSchema(schema)); // [[0, 0]]
- * ```
- */
-export function exampleFromSchema(schema: unknown, depth = 0): JsonValue {
-  if (schema === null || typeof schema !== "object" || depth > MAX_DEPTH) return null;
-  const s = schema as Json;
-  if (Array.isArray(s.examples) && s.examples.length > 0) return s.examples[0] as JsonValue;
-  if (s.example !== undefined) return s.example as JsonValue;
-  if (s.default !== undefined) return s.default as JsonValue;
-  if (s.const !== undefined) return s.const as JsonValue;
-  if (Array.isArray(s.enum) && s.enum.length > 0) return s.enum[0] as JsonValue;
-  for (const key of ["oneOf", "anyOf", "allOf"]) {
-    const branches = s[key];
-    if (Array.isArray(branches) && branches.length > 0) return exampleFromSchema(branches[0], depth + 1);
-  }
-  const type = Array.isArray(s.type) ? s.type[0] : s.type;
-  if (type === "object" || (type === undefined && s.properties !== undefined)) {
-    const props = (s.properties ?? {}) as Json;
-    const required = Array.isArray(s.required) ? (s.required as string[]) : Object.keys(props);
-    const out: Record<string, JsonValue> = {};
-    for (const key of required) out[key] = exampleFromSchema(props[key] ?? {}, depth + 1);
-    return out;
-  }
-  if (type === "array" || (type === undefined && (s.items !== undefined || s.prefixItems !== undefined))) {
-    if (Array.isArray(s.prefixItems)) return s.prefixItems.map((p) => exampleFromSchema(p, depth + 1));
-    const n = Math.max(1, typeof s.minItems === "number" ? Math.min(s.minItems, 64) : 1);
-    return Array.from({ length: n }, () => exampleFromSchema(s.items ?? {}, depth + 1));
-  }
-  switch (type) {
-    case "string":
-      return "";
-    case "number":
-    case "integer":
-      return typeof s.minimum === "number" ? s.minimum : 0;
-    case "boolean":
-      return false;
-    default:
-      return null;
-  }
 }

@@ -7,7 +7,7 @@ import { StringInput } from "../adapters/string_input.ts";
 import type { ApiRecord } from "../bundle/bento_yaml.ts";
 import type { InputAdapter, OutputAdapter } from "../sdk/adapter.ts";
 import { testArtifact, testDocument } from "./_testing.ts";
-import { exampleFromSchema, openApiDocument } from "./openapi.ts";
+import { openApiDocument } from "./openapi.ts";
 
 function record(
   name: string,
@@ -173,7 +173,10 @@ Deno.test("documents each API with its recorded schemas and its adapter's conten
   assert.deepEqual((body.content["application/json"] as Json).schema, {
     $ref: "#/components/schemas/predict_request",
   });
-  assert.deepEqual((body.content["application/json"] as Json).example, [{ sepal_length: 0, petal_width: 0 }]);
+  assert.deepEqual((body.content["application/json"] as Json).example, [{
+    sepal_length: 0.5,
+    petal_width: 0.5,
+  }]);
   assert.deepEqual(spec.components.schemas.predict_request, DOC.service.apis[0].schema.request);
   const ok = (predict.responses as Record<string, { content: Json }>)["200"];
   assert.deepEqual(Object.keys(ok.content), ["application/json", "text/csv"]);
@@ -264,23 +267,4 @@ Deno.test("documents v2 infer per ONNX model with an example request", () => {
       { name: "flag", shape: [1], datatype: "BOOL", data: [false] },
     ],
   });
-});
-
-Deno.test("makes examples from schemas", () => {
-  assert.deepEqual(exampleFromSchema({ type: "array", items: { type: "number" }, minItems: 3 }), [0, 0, 0]);
-  assert.deepEqual(
-    exampleFromSchema({
-      type: "object",
-      properties: { a: { type: "integer", minimum: 1 }, b: { enum: ["x", "y"] }, c: { type: "string" } },
-      required: ["a", "b"],
-    }),
-    { a: 1, b: "x" },
-  );
-  assert.deepEqual(exampleFromSchema({ oneOf: [{ type: "boolean" }, { type: "string" }] }), false);
-  assert.deepEqual(exampleFromSchema({ examples: [[1, 2]], type: "array" }), [1, 2]);
-  assert.deepEqual(
-    exampleFromSchema({ prefixItems: [{ type: "string" }, { type: ["integer", "string"] }] }),
-    ["", 0],
-  );
-  assert.equal(exampleFromSchema({}), null);
 });

@@ -8,7 +8,7 @@
  * @module
  */
 import type { ApiRecord, BentoDocument } from "../bundle/bento_yaml.ts";
-import { exampleFromSchema } from "./openapi.ts";
+import { exampleInput } from "../bundle/example_input.ts";
 import { v2ModelsFromBundle } from "./v2_routes.ts";
 
 export { loadSwaggerAssets, swaggerAssets } from "./swagger_assets.ts";
@@ -110,7 +110,7 @@ function apiSection(api: ApiRecord): string {
   const textTypes = types.filter((t) => TEXT_TYPES.test(t));
   const takesFile = types.some((t) => FILE_TYPES.test(t));
   const example = textTypes.includes("application/json")
-    ? JSON.stringify(exampleFromSchema(api.schema?.request ?? {}), null, 2)
+    ? JSON.stringify(exampleInput(api) ?? {}, null, 2)
     : "";
   const name = escapeHtml(api.name);
   const id = `api-${name}`;

@@ -127,7 +127,7 @@ Deno.test("the index page lists the bundle, its APIs with try-it forms, and its 
   assert.ok(html.includes('<a href="/docs">API docs</a><a href="/docs.json">OpenAPI</a>'));
   assert.ok(html.includes("<h2><code>POST /predict</code></h2>"));
   assert.ok(html.includes('<form class="try" data-api="predict">'));
-  assert.ok(html.includes(`aria-label="request body">[\n  0,\n  0\n]</textarea>`));
+  assert.ok(html.includes(`aria-label="request body">[\n  0.5,\n  0.5\n]</textarea>`));
   assert.ok(
     html.includes('<select name="type"><option>application/json</option><option>text/csv</option></select>'),
   );

@@ -1,13 +1,14 @@
 /**
- * Starts serving a bundle: listens at once (health answers while models load), loads the executor (in-process
- * or a worker pool), warms the models, then reports ready. `shutdown()` stops accepting connections, lets
- * in-flight requests and queued batches finish, and frees the models.
+ * Starts serving a bundle: binds the port first (a port in use fails at once, before any model is loaded), then
+ * loads the executor (in-process or a worker pool) and warms the models while `/healthz` already answers and
+ * `/readyz` says 503, then reports ready. `shutdown()` stops accepting connections, lets in-flight requests and
+ * queued batches finish, and frees the models.
  *
  * @module
  */
 import { join } from "node:path";
 import { parseBento } from "../bundle/bento_yaml.ts";
-import { messageOf } from "../errors.ts";
+import { messageOf, ObentoError } from "../errors.ts";
 import type { HeapTrimmer } from "../heap_trim.ts";
 import { trimWhenIdle } from "./idle_trim.ts";
 import type { Executor, RawItem, RawOutcome } from "../runtime/executor.ts";
@@ -16,7 +17,8 @@ import { WorkerPoolExecutor } from "../runtime/worker_pool.ts";
 import { warmUpModels } from "../runtime/warm_up.ts";
 import { load } from "../../mod.ts";
 import { createApp, type ServeConfig } from "./app.ts";
-import { createServerMetrics } from "./metrics.ts";
+import { createServerMetrics, Registry } from "./metrics.ts";
+import { createLogger, type LogFormat, type Logger, type LogLevel } from "./logger.ts";
 
 /** Options for {@link startServer}. */
 export interface ServeOptions extends ServeConfig {
@@ -30,8 +32,12 @@ export interface ServeOptions extends ServeConfig {
   threads: number;
   /** Where each option's value came from ("flag", "default"), logged at start and shown in /metadata. */
   sources: Record<string, string>;
-  /** Where log lines go. */
+  /** Where log lines go (one line per call, without its newline). */
   log: (line: string) => void;
+  /** Lines below this level are not logged (default `info`; see src/server/access_log.ts for request lines). */
+  logLevel?: LogLevel;
+  /** Plain text (default) or JSON lines. */
+  logFormat?: LogFormat;
   /**
    * Returns freed native memory to the OS (src/heap_trim.ts): called once models are warm, a few times while
    * V8 finishes compiling in the background, and whenever traffic stops (src/server/idle_trim.ts).
@@ -71,13 +77,71 @@ class DeferredExecutor implements Executor {
   }
 }
 
-async function openExecutor(path: string, options: ServeOptions): Promise<Executor> {
+async function openExecutor(path: string, options: ServeOptions, logger: Logger): Promise<Executor> {
   if (options.workers > 1) {
     return await WorkerPoolExecutor.open(path, { workers: options.workers, threads: options.threads });
   }
   const service = await load(path, { threads: options.threads });
-  for (const warning of await warmUpModels(service.artifacts)) options.log(`warning: ${warning}`);
+  for (const warning of await warmUpModels(service.artifacts)) logger.warn(`warning: ${warning}`);
   return new InProcessExecutor(service);
+}
+
+/** Binds `host:port`, turning the OS's refusals into one actionable {@link ObentoError} each. */
+function bind(
+  options: ServeOptions,
+  onListen: (addr: { hostname: string; port: number }) => void,
+  handler: (request: Request) => Response | Promise<Response>,
+): Deno.HttpServer {
+  const where = `${options.host}:${options.port}`;
+  try {
+    return Deno.serve({ hostname: options.host, port: options.port, onListen }, handler);
+  } catch (error) {
+    if (error instanceof Deno.errors.AddrInUse) {
+      throw new ObentoError(
+        "UNAVAILABLE",
+        `port ${options.port} on ${options.host} is already in use; stop what listens there, or pick another ` +
+          "with --port N (--port 0 picks a free one)",
+      );
+    }
+    if (error instanceof Deno.errors.AddrNotAvailable) {
+      throw new ObentoError(
+        "BAD_ARGUMENT",
+        `cannot bind ${where}: ${options.host} is not an address of this machine; use --host 127.0.0.1 ` +
+          "or --host 0.0.0.0",
+      );
+    }
+    if (error instanceof Deno.errors.PermissionDenied) {
+      throw new ObentoError(
+        "UNAVAILABLE",
+        `not allowed to bind ${where}${options.port < 1024 ? " (ports below 1024 need privileges)" : ""}; ` +
+          "use --port 1024 or above",
+      );
+    }
+    throw new ObentoError("UNAVAILABLE", `cannot listen on ${where}: ${messageOf(error)}`, { cause: error });
+  }
+}
+
+/** A knob's value as the start-up table shows it, with its unit. */
+function shown(key: string, value: unknown): string {
+  switch (key) {
+    case "mb-max-latency":
+    case "timeout":
+      return `${value} ms`;
+    case "max-body": {
+      const bytes = Number(value);
+      return bytes % 2 ** 20 === 0 ? `${bytes / 2 ** 20} MiB` : `${bytes} bytes`;
+    }
+    case "mb-max-batch-size":
+      return `${value} items`;
+    case "max-queue":
+      return `${value} requests`;
+    case "workers":
+      return `${value} ${value === 1 ? "worker" : "workers"}`;
+    case "threads":
+      return `${value} per worker`;
+    default:
+      return String(value);
+  }
 }
 
 /**
@@ -86,6 +150,7 @@ async function openExecutor(path: string, options: ServeOptions): Promise<Execut
  */
 export async function startServer(path: string, options: ServeOptions): Promise<RunningServer> {
   const started = performance.now();
+  const logger = createLogger({ level: options.logLevel, format: options.logFormat, write: options.log });
   const yamlPath = join(path, "bento.yaml");
   const document = parseBento(await Deno.readTextFile(yamlPath), yamlPath);
   const config: Record<string, { value: unknown; source: string }> = {};
@@ -101,20 +166,24 @@ export async function startServer(path: string, options: ServeOptions): Promise<
     "max-queue": options.maxQueue,
     "api-token-file": options.apiToken === undefined ? "(none)" : "(set)",
     cors: options.corsOrigins.length ? options.corsOrigins.join(",") : "(none)",
+    "log-level": options.logLevel ?? "info",
+    "log-format": options.logFormat ?? "text",
   };
   for (const [key, value] of Object.entries(knobs)) {
     config[key] = { value, source: options.sources[key] ?? "default" };
   }
-  options.log(`obento: serving ${document.name}:${document.version} from ${path}`);
-  for (const [key, { value, source }] of Object.entries(config)) {
-    options.log(`  ${key.padEnd(18)} ${String(value).padEnd(12)} (${source})`);
-  }
 
   let ready = false;
-  const executorPromise = openExecutor(path, options);
+  // Models load only once the port is bound (below), so a port conflict fails before any loading.
+  let startLoading = () => {};
+  const executorPromise = new Promise<Executor>((resolve, reject) => {
+    startLoading = () => openExecutor(path, options, logger).then(resolve, reject);
+  });
   const pooled = options.workers > 1;
   const executor = new DeferredExecutor(pooled ? options.workers : 1, executorPromise);
-  const metrics = createServerMetrics();
+  const metrics = createServerMetrics(
+    new Registry({ constLabels: { service: document.name, service_version: document.version } }),
+  );
   const app = createApp(options, {
     document,
     executor,
@@ -122,6 +191,8 @@ export async function startServer(path: string, options: ServeOptions): Promise<
     metrics,
     effectiveConfig: config,
     staticDir: document.web_static_content ? join(path, document.web_static_content) : undefined,
+    logger,
+    modulePath: join(path, document.service.module),
   });
   let requests = 0;
   const fetch = options.trimHeap === undefined ? app.fetch : (request: Request) => {
@@ -132,44 +203,57 @@ export async function startServer(path: string, options: ServeOptions): Promise<
   const shutdownController = new AbortController();
   let resolveListening: (url: string) => void;
   const listening = new Promise<string>((resolve) => (resolveListening = resolve));
-  const server = Deno.serve({
-    hostname: options.host,
-    port: options.port,
-    onListen: ({ hostname, port }) =>
+  const server = bind(
+    options,
+    ({ hostname, port }) =>
       resolveListening(`http://${hostname.includes(":") ? `[${hostname}]` : hostname}:${port}`),
-  }, fetch);
+    fetch,
+  );
   const url = await listening;
-  options.log(`obento: listening on ${url}`);
+  // After binding: a port in use is one error line, not a table and then an error.
+  logger.info(`obento: serving ${document.name}:${document.version} from ${path}`);
+  if (logger.format === "json") {
+    const fields = Object.fromEntries(
+      Object.entries(config).map(([key, { value }]) => [key, shown(key, value)]),
+    );
+    logger.info("obento: configuration", fields);
+  } else {
+    for (const [key, { value, source }] of Object.entries(config)) {
+      logger.info(`  ${key.padEnd(18)} ${shown(key, value).padEnd(14)} (${source})`);
+    }
+  }
+  logger.info(`obento: listening on ${url}`);
+  startLoading();
 
   let stopTrimming = () => {};
   const readyPromise = executorPromise.then(() => {
     ready = true;
-    options.log(`obento: ready in ${Math.round(performance.now() - started)} ms (models loaded and warmed)`);
+    logger.info(`obento: ready in ${Math.round(performance.now() - started)} ms (models loaded and warmed)`);
     if (options.trimHeap !== undefined) {
       const before = Deno.memoryUsage().rss;
       stopTrimming = trimWhenIdle(options.trimHeap, () => requests);
       const after = Deno.memoryUsage().rss;
       const mib = (bytes: number) => Math.round(bytes / 2 ** 20);
-      options.log(
+      logger.info(
         `obento: gave ${mib(before - after)} MiB of freed memory back to the OS (RSS ${mib(after)} MiB); ` +
           "again whenever traffic stops",
       );
     }
   });
   readyPromise.catch((error) => {
-    options.log(`error: could not load ${path}: ${messageOf(error)}`);
+    logger.error(`error: could not load ${path}: ${messageOf(error)}`);
     void shutdown();
   });
 
   let stopping: Promise<void> | undefined;
   function shutdown(): Promise<void> {
     stopping ??= (async () => {
-      options.log("obento: shutting down: no new connections, finishing in-flight requests");
+      logger.info("obento: shutting down: no new connections, finishing in-flight requests");
       shutdownController.abort();
       stopTrimming();
       await Promise.all([server.shutdown(), app.drain()]);
       await executor.close();
-      options.log("obento: stopped");
+      logger.info("obento: stopped");
     })();
     return stopping;
   }

@@ -50,6 +50,13 @@ export interface V2RoutesContext {
   isReady(): boolean;
   /** Runs a v2 inference request on `model` (a name from `models`) and returns the response. */
   infer(model: string, request: Request): Promise<Response>;
+  /**
+   * Makes an error response (the server's one shape, with the request id). Default:
+   * `{"error": message, "status": N}` — the protocol's `error` field plus the status obento's other routes carry.
+   */
+  errorResponse?(request: Request, status: number, message: string): Response;
+  /** Answers a method other than POST on an infer route. Default: 405 with `Allow: POST`. */
+  methodNotAllowed?(c: Context): Response;
 }
 
 /** The tensors in an artifact's `info` (`inputs` or `outputs`), as v2 metadata; non-tensors skipped. */
@@ -96,7 +103,8 @@ export function v2ModelsFromBundle(doc: BentoDocument): V2ModelInfo[] {
  * The v2 REST endpoints: `GET /v2`, `GET /v2/health/live`, `GET /v2/health/ready`, `GET /v2/models` (a list,
  * as KServe's model repository extension does), `GET /v2/models/:name`, `GET /v2/models/:name/ready`,
  * `POST /v2/models/:name/infer`, and each model route under `/versions/:version` too. Health answers 200 when
- * true and 503 when false; an unknown model or version is a 404 `{ "error": … }` naming what exists.
+ * true and 503 when false; an unknown model or version is a 404 `{ "error": …, "status": 404 }` naming what
+ * exists; another method than POST on an infer route is a 405 with `Allow: POST`.
  *
  * @param ctx server identity, models, health checks and the inference function.
  * @returns a Hono app to mount at "/".
@@ -119,33 +127,40 @@ export function v2Routes(ctx: V2RoutesContext): Hono {
   const app = new Hono();
   const byName = new Map(ctx.models.map((m) => [m.name, m]));
   const names = (): string => ctx.models.map((m) => m.name).join(", ") || "(none)";
+  const fail = (c: Context, status: number, message: string): Response =>
+    ctx.errorResponse?.(c.req.raw, status, message) ??
+      Response.json({ error: message, status }, { status });
+  const postOnly = (c: Context): Response =>
+    ctx.methodNotAllowed?.(c) ??
+      Response.json({ error: `${c.req.method} is not allowed here; send POST`, status: 405 }, {
+        status: 405,
+        headers: { allow: "POST" },
+      });
 
   /** The model a request names, or a 404 response. */
   const find = (c: Context): V2ModelInfo | Response => {
     const name = c.req.param("name") ?? "";
     const model = byName.get(name);
     if (!model) {
-      return c.json(
-        { error: `model ${JSON.stringify(name)} is not in this bundle; models: ${names()}` },
-        404,
-      );
+      return fail(c, 404, `model ${JSON.stringify(name)} is not in this bundle; models: ${names()}`);
     }
     const version = c.req.param("version");
     if (version !== undefined && !model.versions.includes(version)) {
-      return c.json(
-        {
-          error: `model ${JSON.stringify(name)} has no version ${JSON.stringify(version)}; versions: ${
-            model.versions.join(", ")
-          }`,
-        },
+      return fail(
+        c,
         404,
+        `model ${JSON.stringify(name)} has no version ${JSON.stringify(version)}; versions: ${
+          model.versions.join(", ")
+        }`,
       );
     }
     return model;
   };
 
+  // No protocol extension is implemented (the model repository extension's load/unload/index are not), so
+  // none is advertised; `GET /v2/models` is obento's own listing.
   const serverMetadata = (c: Context) =>
-    c.json({ name: ctx.serverName, version: ctx.serverVersion, extensions: ["model_repository"] });
+    c.json({ name: ctx.serverName, version: ctx.serverVersion, extensions: [] });
   app.get("/v2", serverMetadata);
   app.get("/v2/", serverMetadata);
   app.get("/v2/health/live", (c) => {
@@ -184,6 +199,7 @@ export function v2Routes(ctx: V2RoutesContext): Hono {
       if (model instanceof Response) return model;
       return await ctx.infer(model.name, c.req.raw);
     });
+    app.all(`${base}/infer`, postOnly);
   }
   return app;
 }

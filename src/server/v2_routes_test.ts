@@ -53,7 +53,7 @@ Deno.test("builds v2 models from ONNX artifacts, -1 for dynamic dims, skipping n
 
 Deno.test("serves server metadata and health", async () => {
   const { app: a } = app();
-  const meta = { name: "obento", version: "0.1.0", extensions: ["model_repository"] };
+  const meta = { name: "obento", version: "0.1.0", extensions: [] };
   assert.deepEqual(await json(await a.request("/v2")), { status: 200, body: meta });
   assert.deepEqual(await json(await a.request("/v2/")), { status: 200, body: meta });
   assert.deepEqual(await json(await a.request("/v2/health/live")), { status: 200, body: { live: true } });
@@ -93,7 +93,7 @@ Deno.test("lists models and serves model metadata and readiness, with and withou
 
 Deno.test("answers 404 naming the models or versions that exist", async () => {
   const { app: a, calls } = app();
-  const missing = { error: 'model "x" is not in this bundle; models: model' };
+  const missing = { error: 'model "x" is not in this bundle; models: model', status: 404 };
   assert.deepEqual(await json(await a.request("/v2/models/x")), { status: 404, body: missing });
   assert.deepEqual(await json(await a.request("/v2/models/x/ready")), { status: 404, body: missing });
   assert.deepEqual(await json(await a.request("/v2/models/x/infer", { method: "POST", body: "{}" })), {
@@ -104,14 +104,14 @@ Deno.test("answers 404 naming the models or versions that exist", async () => {
     await json(await a.request("/v2/models/model/versions/2/infer", { method: "POST", body: "{}" })),
     {
       status: 404,
-      body: { error: 'model "model" has no version "2"; versions: 1.0.0' },
+      body: { error: 'model "model" has no version "2"; versions: 1.0.0', status: 404 },
     },
   );
   assert.equal(calls.length, 0);
   const { app: empty } = app({ models: [] });
   assert.deepEqual(await json(await empty.request("/v2/models/model")), {
     status: 404,
-    body: { error: 'model "model" is not in this bundle; models: (none)' },
+    body: { error: 'model "model" is not in this bundle; models: (none)', status: 404 },
   });
 });
 
@@ -130,5 +130,9 @@ Deno.test("delegates inference to ctx.infer with the model name and the request"
     body: { model_name: "model", outputs: [] },
   });
   assert.deepEqual(calls, [{ model: "model", body }, { model: "model", body }]);
-  assert.equal((await a.request("/v2/models/model/infer")).status, 404);
+  const get = await a.request("/v2/models/model/infer");
+  assert.equal(get.status, 405);
+  assert.equal(get.headers.get("allow"), "POST");
+  assert.equal((await get.json()).status, 405);
+  assert.equal(calls.length, 2);
 });

@@ -54,7 +54,7 @@ export async function startServer(home: string, args: string[], timeoutMs = 30_0
   while (!url) {
     if (exited) give("server exited before listening");
     if (Date.now() > until) give("server did not listen in time");
-    url = /listening on (http:\/\/\S+)/.exec(log)?.[1];
+    url = /listening on (http:\/\/[^\s"]+)/.exec(log)?.[1];
     if (!url) await new Promise((r) => setTimeout(r, 20));
   }
   for (;;) {
