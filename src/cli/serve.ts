@@ -7,7 +7,12 @@
 import { ObentoError } from "../errors.ts";
 import { openRegistry } from "../registry/registry.ts";
 import { resolveBundleRef } from "../registry/resolve_ref.ts";
-import { type ServeOptions, startServer } from "../server/serve.ts";
+import {
+  DEFAULT_LOAD_TIMEOUT_MS,
+  DEFAULT_SHUTDOWN_GRACE_MS,
+  type ServeOptions,
+  startServer,
+} from "../server/serve.ts";
 import { LOG_FORMATS, LOG_LEVELS } from "../server/logger.ts";
 import { intFlag, parseFlags, stringFlag } from "./args.ts";
 import type { CliContext, Command } from "./command.ts";
@@ -30,8 +35,15 @@ Options:
                             queued is refused at once with 503 + Retry-After (docs/batching.md)
   --timeout MS              end-to-end deadline per request in ms, arrival to response (default
                             10000); past it the request gets 504 naming the timer that fired
-  --workers N               model workers, each on its own core (default: number of cores)
+  --workers N               model workers, each on its own core (default: number of cores); each is
+                            supervised: one that crashes, ends itself, stops answering, or runs a
+                            batch past --timeout plus a margin is stopped and replaced
+  --in-process              run the service on the server's thread instead (a little faster for tiny
+                            models, but nothing can stop an API that never returns)
   --threads N               onnxruntime threads per worker (default 1)
+  --load-timeout MS         how long loading and warming the bundle may take, in ms (default 60000)
+  --shutdown-grace MS       on SIGTERM/SIGINT, how long in-flight requests may finish before stuck
+                            workers are stopped, in ms (default 20000); a second signal exits at once
   --max-body BYTES          largest request body in bytes (default 33554432 = 32 MiB); larger gets 413
   --max-queue N             queued requests per API before shedding with 503 (default 1024)
   --api-token-file F        API routes need "Authorization: Bearer <token in F>"; health,
@@ -110,7 +122,10 @@ async function optionsFrom(args: string[], ctx: CliContext): Promise<{ ref: stri
     "mb-max-latency": { type: "string" },
     timeout: { type: "string" },
     workers: { type: "string" },
+    "in-process": { type: "boolean" },
     threads: { type: "string" },
+    "load-timeout": { type: "string" },
+    "shutdown-grace": { type: "string" },
     "max-body": { type: "string" },
     "max-queue": { type: "string" },
     "api-token-file": { type: "string" },
@@ -142,7 +157,10 @@ async function optionsFrom(args: string[], ctx: CliContext): Promise<{ ref: stri
     maxLatencyMs: int("mb-max-latency", 20),
     timeoutMs: int("timeout", 10_000),
     workers: int("workers", navigator.hardwareConcurrency || 1),
+    inProcess: parsed.values["in-process"] === true,
     threads: int("threads", 1),
+    loadTimeoutMs: int("load-timeout", DEFAULT_LOAD_TIMEOUT_MS),
+    shutdownGraceMs: int("shutdown-grace", DEFAULT_SHUTDOWN_GRACE_MS),
     maxBodyBytes: int("max-body", 32 * 1024 * 1024),
     maxQueue: int("max-queue", 1024),
     apiToken: tokenFile === undefined ? undefined : await readToken(tokenFile),
@@ -151,6 +169,7 @@ async function optionsFrom(args: string[], ctx: CliContext): Promise<{ ref: stri
       ...sources,
       "api-token-file": tokenFile === undefined ? "default" : "flag",
       cors: cors === undefined ? "default" : "flag",
+      workers: parsed.values["in-process"] === true ? "flag" : sources.workers,
     },
     log: (line) => ctx.err(`${line}\n`),
     logLevel,
@@ -172,13 +191,30 @@ async function run(args: string[], ctx: CliContext): Promise<number> {
   const server = await startServer(path, options);
   let failure: unknown;
   server.ready.catch((error) => (failure = error));
-  const stop = () => void server.shutdown();
+  // The first signal drains (bounded by --shutdown-grace); a second one exits at once.
+  let signalled = false;
+  let exitNow: (code: number) => void = () => {};
+  const forced = new Promise<number>((resolve) => (exitNow = resolve));
+  const handlers = new Map<Deno.Signal, () => void>();
   const signals: Deno.Signal[] = Deno.build.os === "windows" ? ["SIGINT"] : ["SIGINT", "SIGTERM"];
-  for (const signal of signals) Deno.addSignalListener(signal, stop);
+  for (const signal of signals) {
+    const handler = () => {
+      if (!signalled) {
+        signalled = true;
+        void server.shutdown();
+        return;
+      }
+      ctx.err(`obento: ${signal} again: exiting without waiting\n`);
+      exitNow(signal === "SIGINT" ? 130 : 143);
+    };
+    handlers.set(signal, handler);
+    Deno.addSignalListener(signal, handler);
+  }
   try {
-    await server.finished;
+    const code = await Promise.race([server.finished.then(() => 0), forced]);
+    if (code !== 0) return code;
   } finally {
-    for (const signal of signals) Deno.removeSignalListener(signal, stop);
+    for (const [signal, handler] of handlers) Deno.removeSignalListener(signal, handler);
   }
   if (failure !== undefined) throw failure;
   return 0;

@@ -47,8 +47,10 @@ export interface AppDeps {
   document: BentoDocument;
   /** Runs batches of raw requests. */
   executor: Executor;
-  /** True once models are loaded and warmed. */
+  /** True once models are loaded and warmed, and a model worker can take work. */
   isReady: () => boolean;
+  /** Why a loaded server cannot take work now (every model worker down), for /readyz; undefined while loading. */
+  notReadyReason?: () => string | undefined;
   /** Metrics sink and exposition. */
   metrics: ServerMetrics;
   /** The effective configuration with where each value came from, for GET /metadata. */
@@ -303,7 +305,11 @@ export function createApp(config: ServeConfig, deps: AppDeps): ObentoApp {
   app.get("/healthz", (c) => c.json({ status: "ok" }));
   app.get(
     "/readyz",
-    (c) => deps.isReady() ? c.json({ status: "ready" }) : c.json({ status: "loading" }, 503),
+    (c) => {
+      if (deps.isReady()) return c.json({ status: "ready" });
+      const reason = deps.notReadyReason?.();
+      return c.json(reason === undefined ? { status: "loading" } : { status: "unavailable", reason }, 503);
+    },
   );
   app.get("/metrics", (c) => c.text(metrics.render(), 200, { "content-type": "text/plain; version=0.0.4" }));
   app.get("/metadata", (c) => c.json({ ...document, serving: deps.effectiveConfig }));

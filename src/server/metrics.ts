@@ -498,6 +498,14 @@ export interface ServerMetrics {
   observeTimeout(api: string, cause: unknown): void;
   /** Samples `source.stats()` into the gauges at every render; returns a function that stops it. */
   watchBatcher(api: string, source: StatsSource): () => void;
+  /** `obento_worker_restarts_total{cause}`: a model worker was replaced. */
+  readonly workerRestarts: Counter;
+  /** `obento_workers_ready`: model workers loaded and answering (sampled from `watchWorkers`). */
+  readonly workersReady: Gauge;
+  /** Counts one replaced model worker. */
+  observeRestart(cause: string): void;
+  /** Samples the number of ready workers at every render. */
+  watchWorkers(ready: () => number): void;
   /** The whole registry as text exposition format 0.0.4. */
   render(): string;
 }
@@ -613,6 +621,19 @@ export function createServerMetrics(
     "1 once the cost model is calibrated (holding and predictive shedding enabled), else 0.",
     (s) => (s.costModel.calibrated ? 1 : 0),
   );
+  const workerRestarts = registry.counter({
+    name: "obento_worker_restarts_total",
+    help: "Model workers replaced, by cause (crash, exit, timeout, unresponsive).",
+    labelNames: ["cause"],
+  });
+  let readyWorkers: (() => number) | undefined;
+  const workersReady = registry.gauge({
+    name: "obento_workers_ready",
+    help: "Model workers loaded and answering (0 while loading, or while every worker is being replaced).",
+    collect: (g) => {
+      if (readyWorkers !== undefined) g.set({}, readyWorkers());
+    },
+  });
   if (process !== undefined) registerProcessMetrics(registry, process);
 
   return {
@@ -659,6 +680,14 @@ export function createServerMetrics(
       return () => {
         if (sources.get(api) === source) sources.delete(api);
       };
+    },
+    workerRestarts,
+    workersReady,
+    observeRestart(cause) {
+      workerRestarts.inc({ cause });
+    },
+    watchWorkers(ready) {
+      readyWorkers = ready;
     },
     render: () => registry.render(),
   };

@@ -17,7 +17,7 @@ import { WorkerPoolExecutor } from "../runtime/worker_pool.ts";
 import { warmUpModels } from "../runtime/warm_up.ts";
 import { load } from "../../mod.ts";
 import { createApp, type ServeConfig } from "./app.ts";
-import { createServerMetrics, Registry } from "./metrics.ts";
+import { createServerMetrics, Registry, type ServerMetrics } from "./metrics.ts";
 import { createLogger, type LogFormat, type Logger, type LogLevel } from "./logger.ts";
 
 /** Options for {@link startServer}. */
@@ -26,8 +26,20 @@ export interface ServeOptions extends ServeConfig {
   port: number;
   /** Address to bind. */
   host: string;
-  /** Model workers (1 = in-process). */
+  /** Model workers, each a supervised Web Worker with its own copy of the bundle. */
   workers: number;
+  /**
+   * Run the service on the server's own thread instead of in supervised workers: a little faster for tiny
+   * models, but an API that never returns stops the whole server. Default false.
+   */
+  inProcess?: boolean;
+  /** How long loading and warming the bundle may take, in ms (default 60000). */
+  loadTimeoutMs?: number;
+  /**
+   * On shutdown, how long in-flight requests may take to finish, in ms, before stuck workers are stopped
+   * (default 20000).
+   */
+  shutdownGraceMs?: number;
   /** onnxruntime threads per worker. */
   threads: number;
   /** Where each option's value came from ("flag", "default"), logged at start and shown in /metadata. */
@@ -77,14 +89,57 @@ class DeferredExecutor implements Executor {
   }
 }
 
-async function openExecutor(path: string, options: ServeOptions, logger: Logger): Promise<Executor> {
-  if (options.workers > 1) {
-    return await WorkerPoolExecutor.open(path, { workers: options.workers, threads: options.threads });
-  }
-  const service = await load(path, { threads: options.threads });
-  for (const warning of await warmUpModels(service.artifacts)) logger.warn(`warning: ${warning}`);
-  return new InProcessExecutor(service);
+/** The margin a batch may overrun the request timeout by before its worker is stopped and replaced. */
+export function batchTimeoutFor(timeoutMs: number): number {
+  return timeoutMs + Math.max(1000, Math.round(timeoutMs / 4));
 }
+
+async function openExecutor(
+  path: string,
+  options: ServeOptions,
+  logger: Logger,
+  metrics: ServerMetrics,
+): Promise<Executor> {
+  const loadTimeoutMs = options.loadTimeoutMs ?? DEFAULT_LOAD_TIMEOUT_MS;
+  if (!options.inProcess) {
+    const pool = await WorkerPoolExecutor.open(path, {
+      workers: options.workers,
+      threads: options.threads,
+      loadTimeoutMs,
+      batchTimeoutMs: batchTimeoutFor(options.timeoutMs),
+      onRestart: ({ worker, cause, message }) => {
+        metrics.observeRestart(cause);
+        logger.warn(`obento: model worker ${worker} replaced (${cause}): ${message}`);
+      },
+    });
+    metrics.watchWorkers(() => pool.health().ready);
+    return pool;
+  }
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timedOut = new Promise<never>((_, reject) => {
+    timer = setTimeout(() =>
+      reject(
+        new ObentoError(
+          "TIMEOUT",
+          `the bundle did not load within ${loadTimeoutMs} ms (top-level code that never finishes, or a model ` +
+            "too big for this machine?); the load timeout is --load-timeout",
+        ),
+      ), loadTimeoutMs);
+  });
+  try {
+    const service = await Promise.race([load(path, { threads: options.threads }), timedOut]);
+    for (const warning of await warmUpModels(service.artifacts)) logger.warn(`warning: ${warning}`);
+    metrics.watchWorkers(() => 1);
+    return new InProcessExecutor(service);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Default of {@link ServeOptions.loadTimeoutMs}. */
+export const DEFAULT_LOAD_TIMEOUT_MS = 60_000;
+/** Default of {@link ServeOptions.shutdownGraceMs}. */
+export const DEFAULT_SHUTDOWN_GRACE_MS = 20_000;
 
 /** Binds `host:port`, turning the OS's refusals into one actionable {@link ObentoError} each. */
 function bind(
@@ -126,6 +181,8 @@ function shown(key: string, value: unknown): string {
   switch (key) {
     case "mb-max-latency":
     case "timeout":
+    case "load-timeout":
+    case "shutdown-grace":
       return `${value} ms`;
     case "max-body": {
       const bytes = Number(value);
@@ -136,7 +193,7 @@ function shown(key: string, value: unknown): string {
     case "max-queue":
       return `${value} requests`;
     case "workers":
-      return `${value} ${value === 1 ? "worker" : "workers"}`;
+      return typeof value === "number" ? `${value} ${value === 1 ? "worker" : "workers"}` : String(value);
     case "threads":
       return `${value} per worker`;
     default:
@@ -160,8 +217,10 @@ export async function startServer(path: string, options: ServeOptions): Promise<
     "mb-max-batch-size": options.maxBatchSize,
     "mb-max-latency": options.maxLatencyMs,
     timeout: options.timeoutMs,
-    workers: options.workers,
+    workers: options.inProcess ? "in-process" : options.workers,
     threads: options.threads,
+    "load-timeout": options.loadTimeoutMs ?? DEFAULT_LOAD_TIMEOUT_MS,
+    "shutdown-grace": options.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS,
     "max-body": options.maxBodyBytes,
     "max-queue": options.maxQueue,
     "api-token-file": options.apiToken === undefined ? "(none)" : "(set)",
@@ -175,19 +234,24 @@ export async function startServer(path: string, options: ServeOptions): Promise<
 
   let ready = false;
   // Models load only once the port is bound (below), so a port conflict fails before any loading.
-  let startLoading = () => {};
-  const executorPromise = new Promise<Executor>((resolve, reject) => {
-    startLoading = () => openExecutor(path, options, logger).then(resolve, reject);
-  });
-  const pooled = options.workers > 1;
-  const executor = new DeferredExecutor(pooled ? options.workers : 1, executorPromise);
   const metrics = createServerMetrics(
     new Registry({ constLabels: { service: document.name, service_version: document.version } }),
   );
+  let startLoading = () => {};
+  let pool: WorkerPoolExecutor | undefined;
+  const executorPromise = new Promise<Executor>((resolve, reject) => {
+    startLoading = () =>
+      openExecutor(path, options, logger, metrics).then((opened) => {
+        if (opened instanceof WorkerPoolExecutor) pool = opened;
+        resolve(opened);
+      }, reject);
+  });
+  const executor = new DeferredExecutor(options.inProcess ? 1 : options.workers, executorPromise);
   const app = createApp(options, {
     document,
     executor,
-    isReady: () => ready,
+    isReady: () => ready && (pool === undefined || pool.health().ready > 0),
+    notReadyReason: () => (ready ? pool?.health().reason : undefined),
     metrics,
     effectiveConfig: config,
     staticDir: document.web_static_content ? join(path, document.web_static_content) : undefined,
@@ -248,11 +312,25 @@ export async function startServer(path: string, options: ServeOptions): Promise<
   let stopping: Promise<void> | undefined;
   function shutdown(): Promise<void> {
     stopping ??= (async () => {
-      logger.info("obento: shutting down: no new connections, finishing in-flight requests");
+      const graceMs = options.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS;
+      logger.info(
+        `obento: shutting down: no new connections, finishing in-flight requests (at most ${graceMs} ms)`,
+      );
       shutdownController.abort();
       stopTrimming();
-      await Promise.all([server.shutdown(), app.drain()]);
+      const drained = Promise.all([server.shutdown(), app.drain()]);
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const graceOver = new Promise<"grace over">((
+        resolve,
+      ) => (timer = setTimeout(resolve, graceMs, "grace over")));
+      const how = await Promise.race([drained.then(() => "drained" as const), graceOver]);
+      clearTimeout(timer);
+      if (how === "grace over") {
+        logger.warn(`obento: requests still running after ${graceMs} ms; stopping the model workers`);
+      }
+      // Closing the executor stops stuck workers; their requests are answered, so the server can finish.
       await executor.close();
+      await drained;
       logger.info("obento: stopped");
     })();
     return stopping;
