@@ -41,14 +41,14 @@ Deno.test("--columns: CSV, JSON lines and Parquet rows with extra columns run by
   try {
     const packed = await obento(
       home,
-      "pack",
-      IRIS_MODEL,
-      "--name",
-      "IrisCols",
-      "--columns",
-      FEATURES.join(","),
+      ...["pack", IRIS_MODEL, "--name", "IrisCols", "--columns", FEATURES.join(","), "--json"],
     );
     assert.equal(packed.code, 0, packed.stderr);
+    const readme = await Deno.readTextFile(join(JSON.parse(packed.stdout).path, "README.md"));
+    assert.match(
+      readme,
+      /obento run IrisCols:\S+ predict --input '\[\{"sepal_length":1,"sepal_width":1,"petal_length":1,"petal_width":1\}\]'/,
+    );
     const got = await obento(home, "get", "IrisCols:latest", "--json");
     assert.equal(got.code, 0, got.stderr);
     const api = JSON.parse(got.stdout).service.apis[0];
@@ -143,6 +143,8 @@ Deno.test("--columns: CSV, JSON lines and Parquet rows with extra columns run by
       );
       assert.equal(tensors.status, 200, JSON.stringify(tensors.body));
       assert.deepEqual(tensors.body.label, some.map((i) => ref.label[i]));
+      const docs = await (await fetch(`${server.url}/docs.json`)).text();
+      for (const name of FEATURES) assert.ok(docs.includes(`"${name}"`), `OpenAPI names ${name}`);
       const missing = await post(JSON.stringify([{ sepal_length: 1, sepal_width: 2 }]), "application/json");
       assert.equal(missing.status, 400);
       assert.match(JSON.stringify(missing.body), /missing column \\"petal_length\\"/);

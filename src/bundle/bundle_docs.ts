@@ -9,6 +9,13 @@ function exampleBody(api: BentoDocument["service"]["apis"][number]): string {
   switch (api.input.type) {
     case "DataframeInput":
       return `'[{"col": 1.0}]'`;
+    case "FeatureTableInput": {
+      // A zero-code model's feature columns, named at pack time; without names, a CSV's columns in order.
+      const columns = api.input.config.columns;
+      if (!Array.isArray(columns)) return "--input-file features.csv";
+      const record = JSON.stringify([Object.fromEntries(columns.map((n) => [String(n), 1]))]);
+      return `'${record.replaceAll("'", "'\\''")}'`;
+    }
     case "ImageInput":
       return "--input-file picture.png";
     case "StringInput":
