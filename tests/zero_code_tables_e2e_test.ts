@@ -75,7 +75,7 @@ Deno.test("--columns: CSV, JSON lines and Parquet rows with extra columns run by
     assert.deepEqual(rows.slice(1).map((r) => Number(r[2])), ref.label);
     assert.equal(JSON.parse(rows[1][1]).length, 3);
 
-    // JSON lines: each line is one request body, answered with its rows.
+    // JSON lines: each line is one request body, answered with the list of its rows' records.
     await Deno.writeTextFile(
       join(home, "rows.jsonl"),
       records.slice(0, 20).map((r) => JSON.stringify(r)).join("\n") + "\n",
@@ -88,7 +88,10 @@ Deno.test("--columns: CSV, JSON lines and Parquet rows with extra columns run by
     assert.equal(fromJsonl.code, 0, fromJsonl.stderr);
     const lines = fromJsonl.stdout.trim().split("\n").map((l) => JSON.parse(l));
     assert.deepEqual(lines.map((l) => l.id), records.slice(0, 20).map((r) => r.id));
-    assert.deepEqual(lines.map((l) => l.label), ref.label.slice(0, 20).map((l) => [l]));
+    assert.deepEqual(
+      lines.map((l) => l.result.map((r: { label: number }) => r.label)),
+      ref.label.slice(0, 20).map((l) => [l]),
+    );
 
     // Parquet: a numeric id column that is not a feature, passed through.
     const table = parquetWriteBuffer({
@@ -131,17 +134,20 @@ Deno.test("--columns: CSV, JSON lines and Parquet rows with extra columns run by
       };
       const csvAnswer = await post(csv.split("\n").slice(0, 11).join("\n") + "\n", "text/csv");
       assert.equal(csvAnswer.status, 200, JSON.stringify(csvAnswer.body));
-      assert.deepEqual(csvAnswer.body.label, ref.label.slice(0, 10));
-      assert.equal(csvAnswer.body.probabilities.length, 10);
+      // A table's answer: one record per row.
+      assert.deepEqual(csvAnswer.body.map((r: { label: number }) => r.label), ref.label.slice(0, 10));
+      assert.deepEqual(Object.keys(csvAnswer.body[0]), ["probabilities", "label"]);
+      assert.equal(csvAnswer.body[0].probabilities.length, 3);
       const some = [0, 60, 120];
       const jsonAnswer = await post(JSON.stringify(some.map((i) => records[i])), "application/json");
       assert.equal(jsonAnswer.status, 200, JSON.stringify(jsonAnswer.body));
-      assert.deepEqual(jsonAnswer.body.label, some.map((i) => ref.label[i]));
+      assert.deepEqual(jsonAnswer.body.map((r: { label: number }) => r.label), some.map((i) => ref.label[i]));
       const tensors = await post(
         JSON.stringify({ input: some.map((i) => ref.inputs[i]) }),
         "application/json",
       );
       assert.equal(tensors.status, 200, JSON.stringify(tensors.body));
+      // The named-tensors form keeps its answer: one object keyed by output name.
       assert.deepEqual(tensors.body.label, some.map((i) => ref.label[i]));
       const docs = await (await fetch(`${server.url}/docs.json`)).text();
       for (const name of FEATURES) assert.ok(docs.includes(`"${name}"`), `OpenAPI names ${name}`);
@@ -186,7 +192,7 @@ Deno.test("without --columns a table's columns are the features in order; --colu
     );
     assert.equal(fromJsonl.code, 0, fromJsonl.stderr);
     assert.deepEqual(
-      JSON.parse(fromJsonl.stdout).map((o: { label: number[] }) => o.label[0]),
+      JSON.parse(fromJsonl.stdout).map((o: { label: number }[]) => o[0].label),
       sample.map(labelOf),
     );
 
@@ -200,7 +206,7 @@ Deno.test("without --columns a table's columns are the features in order; --colu
       '[{"a":5.1,"b":3.5,"c":1.4,"d":0.2}]',
     );
     assert.equal(renamed.code, 0, renamed.stderr);
-    assert.deepEqual(JSON.parse(renamed.stdout).label, [labelOf([5.1, 3.5, 1.4, 0.2])]);
+    assert.deepEqual(JSON.parse(renamed.stdout)[0].label, labelOf([5.1, 3.5, 1.4, 0.2]));
     const bare = await obento(home, "run", "IrisPos", "predict", "--input", "[5.1, 3.5, 1.4, 0.2]");
     assert.equal(bare.code, 0, bare.stderr);
     assert.deepEqual(JSON.parse(bare.stdout).label, [labelOf([5.1, 3.5, 1.4, 0.2])]);
@@ -301,7 +307,7 @@ Deno.test("models as exporters write them: -1 dims, symbolic dims, a scalar inpu
     // A dynamic feature count with named columns picks just those, in their order.
     const symTable = await obento(home, "run", "SymTable", "predict", "--input", '[{"a":1,"b":20,"c":300}]');
     assert.equal(symTable.code, 0, symTable.stderr);
-    assert.deepEqual(JSON.parse(symTable.stdout), { row_sum: [21] });
+    assert.deepEqual(JSON.parse(symTable.stdout), [{ row_sum: 21 }]);
 
     for (
       const [bundle, body, expected] of [

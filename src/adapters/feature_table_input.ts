@@ -11,12 +11,14 @@
  */
 import { BadInputError, ObentoError } from "../errors.ts";
 import type { InputAdapter, JsonSchema, JsonValue } from "../sdk/adapter.ts";
-import { modelDim, type TensorInfo } from "../sdk/tensor.ts";
+import { modelDim, type Tensor, type TensorInfo } from "../sdk/tensor.ts";
 import { DataframeInput } from "./dataframe_input.ts";
 import type { Frame, FrameTensorType } from "./frame.ts";
 import { isJsonContentType, parseJsonBytes } from "./json_input.ts";
 import { mediaTypeOf, unsupportedMediaType } from "./multipart.ts";
+import { toJsonValue } from "./json_value.ts";
 import { type Feeds, OnnxFeedsInput } from "./onnx_feeds_input.ts";
+import { splitRows } from "./tensor_rows.ts";
 
 /** Options for {@link FeatureTableInput}. */
 export interface FeatureTableInputOptions {
@@ -27,6 +29,22 @@ export interface FeatureTableInputOptions {
    * ignored. Default: none named, so a table's columns are the features in the order it gives them.
    */
   columns?: readonly string[];
+}
+
+/** One decoded request: the model's feeds, and whether they came from a table. */
+export interface FeatureRows {
+  /** One tensor per model input (here: the one input), rows along the first dim. */
+  readonly feeds: Feeds;
+  /** True when the request was a table (CSV, records, columns): each of its rows is then answered by a record. */
+  readonly table: boolean;
+}
+
+/** What a batch API with a {@link FeatureTableInput} receives: every request's rows as one set of feeds. */
+export interface FeatureBatch {
+  /** The rows of every request, in order, concatenated along the first dim. */
+  readonly feeds: Feeds;
+  /** Per row of `feeds`: true when it came from a table. */
+  readonly tableRows: readonly boolean[];
 }
 
 const TABLE_TYPES: readonly string[] = ["float32", "float64", "int32", "int64"];
@@ -70,6 +88,25 @@ export function featureTableProblem(inputs: readonly TensorInfo[]): string | und
   return undefined;
 }
 
+/**
+ * One result per row of `batch` from the model's outputs for it: a table row gets a record of plain values
+ * (`{ label: 0, probabilities: [0.9, 0.1] }`), a row of the named-tensors form gets its tensors (which
+ * `TensorRowsOutput` answers as an object keyed by output name, as before).
+ *
+ * @example
+ * ```ts
+ * import { featureRowResults } from "./feature_table_input.ts";
+ * const outputs = { label: { type: "int64", dims: [2], data: new BigInt64Array([2n, 0n]) } } as const;
+ * const results = featureRowResults(outputs, { feeds: {}, tableRows: [true, false] });
+ * console.log(results[0], results[1]); // { label: 2 } { label: { type: "int64", dims: [], data: BigInt64Array [0n] } }
+ * ```
+ */
+export function featureRowResults(outputs: Readonly<Record<string, Tensor>>, batch: FeatureBatch): unknown[] {
+  const rows: unknown[] = splitRows(outputs, batch.tableRows.length);
+  for (let i = 0; i < rows.length; i++) if (batch.tableRows[i]) rows[i] = toJsonValue(rows[i]);
+  return rows;
+}
+
 /** True for a non-null, non-list object. */
 function isObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === "object" && !Array.isArray(value);
@@ -87,7 +124,8 @@ function pick(value: Record<string, unknown>, names: readonly string[]): Record<
  *
  * A JSON list of records, a single record or an object of columns is a table; any other JSON (a nested array,
  * or an object keyed by the input's name) is the named-tensors form of {@link OnnxFeedsInput}. A CSV body
- * (with a header row) is always a table.
+ * (with a header row) is always a table. Requests of both forms batch together; {@link featureRowResults}
+ * answers each table row with a record and each tensors-form row with its tensors.
  *
  * @example
  * ```ts
@@ -96,14 +134,14 @@ function pick(value: Record<string, unknown>, names: readonly string[]): Record<
  *   inputs: [{ name: "input", type: "float32", shape: ["N", 2] }],
  *   columns: ["width", "height"],
  * });
- * const feeds = input.fromJson([{ id: 7, height: 2, width: 1 }]);
- * console.log(feeds.input.dims, feeds.input.data); // [1, 2] Float32Array [1, 2]
+ * const { feeds, table } = input.fromJson([{ id: 7, height: 2, width: 1 }]);
+ * console.log(feeds.input.dims, feeds.input.data, table); // [1, 2] Float32Array [1, 2] true
  * const csv = new TextEncoder().encode("height,width\n4,3\n");
- * console.log(input.fromBytes(csv, "text/csv").input.data); // Float32Array [3, 4]
- * console.log(input.fromJson({ input: [[5, 6]] }).input.data); // Float32Array [5, 6]
+ * console.log(input.fromBytes(csv, "text/csv").feeds.input.data); // Float32Array [3, 4]
+ * console.log(input.fromJson({ input: [[5, 6]] })); // { feeds: { input: … [5, 6] }, table: false }
  * ```
  */
-export class FeatureTableInput implements InputAdapter<Feeds, Feeds> {
+export class FeatureTableInput implements InputAdapter<FeatureRows, FeatureBatch> {
   /** Adapter name recorded in bento.yaml. */
   readonly type = "FeatureTableInput";
   /** Each table row is one model row and gets one result. */
@@ -186,8 +224,8 @@ export class FeatureTableInput implements InputAdapter<Feeds, Feeds> {
    * @throws {BadInputError} naming a missing feature column, a bad cell (row and column), a wrong number of
    * columns, or a tensor of the wrong shape
    */
-  fromJson(value: unknown): Feeds {
-    if (!this.#isTable(value)) return this.#feeds.fromJson(value);
+  fromJson(value: unknown): FeatureRows {
+    if (!this.#isTable(value)) return { feeds: this.#feeds.fromJson(value), table: false };
     const names = this.#columns;
     let table: unknown = value;
     if (names !== undefined) {
@@ -203,7 +241,7 @@ export class FeatureTableInput implements InputAdapter<Feeds, Feeds> {
    *
    * @throws {BadInputError} with status 415 for another content type, and as {@link fromJson} does
    */
-  fromBytes(bytes: Uint8Array, contentType: string): Feeds {
+  fromBytes(bytes: Uint8Array, contentType: string): FeatureRows {
     if (mediaTypeOf(contentType) === CSV_TYPE) {
       if (this.#columns === undefined) {
         return this.#toFeeds(this.#strict.fromBytes(bytes, contentType), "CSV header: ");
@@ -232,13 +270,18 @@ export class FeatureTableInput implements InputAdapter<Feeds, Feeds> {
   }
 
   /** Rows: the input tensor's first dim. */
-  rows(item: Feeds): number {
-    return this.#feeds.rows(item);
+  rows(item: FeatureRows): number {
+    return this.#feeds.rows(item.feeds);
   }
 
-  /** The items' rows concatenated. */
-  merge(items: readonly Feeds[]): Feeds {
-    return this.#feeds.merge(items);
+  /** The items' rows concatenated, noting which came from tables. */
+  merge(items: readonly FeatureRows[]): FeatureBatch {
+    const tableRows: boolean[] = [];
+    for (const item of items) {
+      const n = this.rows(item);
+      for (let i = 0; i < n; i++) tableRows.push(item.table);
+    }
+    return { feeds: this.#feeds.merge(items.map((item) => item.feeds)), tableRows };
   }
 
   /** JSON Schema: records (or an object of columns) of the features, or the named-tensors form. */
@@ -284,7 +327,7 @@ export class FeatureTableInput implements InputAdapter<Feeds, Feeds> {
   }
 
   /** The frame's feature columns as the model's input; `where` prefixes a column-count error. */
-  #toFeeds(frame: Frame, where: string): Feeds {
+  #toFeeds(frame: Frame, where: string): FeatureRows {
     const names = this.#columns ?? frame.columns;
     if (this.#features !== null && names.length !== this.#features) {
       throw new BadInputError(
@@ -292,6 +335,6 @@ export class FeatureTableInput implements InputAdapter<Feeds, Feeds> {
           `${this.#features} features in order; send exactly ${this.#features} columns`,
       );
     }
-    return { [this.#info.name]: frame.toTensor(this.#dtype, names) };
+    return { feeds: { [this.#info.name]: frame.toTensor(this.#dtype, names) }, table: true };
   }
 }

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { BadInputError, ObentoError } from "../errors.ts";
-import { FeatureTableInput, featureTableProblem } from "./feature_table_input.ts";
+import { featureRowResults, FeatureTableInput, featureTableProblem } from "./feature_table_input.ts";
+import { TensorRowsOutput } from "./tensor_rows.ts";
 
 const enc = (text: string) => new TextEncoder().encode(text);
 const IRIS = [{ name: "input", type: "float32", shape: ["N", 4] }] as const;
@@ -34,18 +35,19 @@ Deno.test("names the reason a model's inputs cannot take a table", () => {
 Deno.test("without names, a table's columns are the features in order, whatever they are called", () => {
   const input = new FeatureTableInput({ inputs: IRIS });
   const feeds = input.fromJson([{ a: 5.1, b: 3.5, c: 1.4, d: 0.2 }, { a: 1, b: 2, c: 3, d: 4 }]);
-  assert.deepEqual(feeds.input, {
+  assert.equal(feeds.table, true);
+  assert.deepEqual(feeds.feeds.input, {
     type: "float32",
     dims: [2, 4],
     data: new Float32Array([5.1, 3.5, 1.4, 0.2, 1, 2, 3, 4]),
   });
   const csv = input.fromBytes(enc("w,x,y,z\n5.1,3.5,1.4,0.2\n6,7,8,9\n"), "text/csv; charset=utf-8");
-  assert.deepEqual(csv.input.data, new Float32Array([5.1, 3.5, 1.4, 0.2, 6, 7, 8, 9]));
+  assert.deepEqual(csv.feeds.input.data, new Float32Array([5.1, 3.5, 1.4, 0.2, 6, 7, 8, 9]));
   assert.deepEqual(
-    input.fromJson({ a: [1, 2], b: [3, 4], c: [5, 6], d: [7, 8] }).input.data,
+    input.fromJson({ a: [1, 2], b: [3, 4], c: [5, 6], d: [7, 8] }).feeds.input.data,
     new Float32Array([1, 3, 5, 7, 2, 4, 6, 8]),
   );
-  assert.deepEqual(input.fromJson({ a: 1, b: 2, c: 3, d: 4 }).input.dims, [1, 4]);
+  assert.deepEqual(input.fromJson({ a: 1, b: 2, c: 3, d: 4 }).feeds.input.dims, [1, 4]);
   assert.throws(
     () => input.fromBytes(enc("a,b,c\n1,2,3\n"), "text/csv"),
     new BadInputError(
@@ -65,13 +67,13 @@ Deno.test("without names, a table's columns are the features in order, whatever 
 Deno.test("named columns are matched by name, in the model's order; other columns are ignored", () => {
   const input = new FeatureTableInput({ inputs: IRIS, columns: NAMES });
   const row = { id: "a-1", petal_width: 0.2, petal_length: 1.4, sepal_width: 3.5, sepal_length: 5.1 };
-  assert.deepEqual(input.fromJson([row]).input.data, new Float32Array([5.1, 3.5, 1.4, 0.2]));
-  assert.deepEqual(input.fromJson(row).input.dims, [1, 4]);
+  assert.deepEqual(input.fromJson([row]).feeds.input.data, new Float32Array([5.1, 3.5, 1.4, 0.2]));
+  assert.deepEqual(input.fromJson(row).feeds.input.dims, [1, 4]);
   const csv = input.fromBytes(
     enc("id,petal_width,sepal_length,sepal_width,petal_length\nx,0.2,5.1,3.5,1.4\ny,1,2,3,4\n"),
     "text/csv",
   );
-  assert.deepEqual(csv.input.data, new Float32Array([5.1, 3.5, 1.4, 0.2, 2, 3, 4, 1]));
+  assert.deepEqual(csv.feeds.input.data, new Float32Array([5.1, 3.5, 1.4, 0.2, 2, 3, 4, 1]));
   assert.throws(
     () => input.fromBytes(enc("id,sepal_length,sepal_width,petal_length\nx,1,2,3\n"), "text/csv"),
     new BadInputError(
@@ -99,20 +101,24 @@ Deno.test("named columns are matched by name, in the model's order; other column
 
 Deno.test("the named-tensors form keeps working beside tables", () => {
   const input = new FeatureTableInput({ inputs: IRIS, columns: NAMES });
-  assert.deepEqual(input.fromJson({ input: [[1, 2, 3, 4]] }).input.dims, [1, 4]);
-  assert.deepEqual(input.fromJson([5.1, 3.5, 1.4, 0.2]).input.dims, [1, 4]);
+  assert.deepEqual(input.fromJson({ input: [[1, 2, 3, 4]] }).feeds.input.dims, [1, 4]);
+  assert.equal(input.fromJson({ input: [[1, 2, 3, 4]] }).table, false);
+  assert.deepEqual(input.fromJson([5.1, 3.5, 1.4, 0.2]).feeds.input.dims, [1, 4]);
   assert.throws(
     () => input.fromJson({ x: [[1, 2, 3, 4]] }),
     new BadInputError('unknown input "x"; the model\'s inputs are: input'),
   );
-  assert.deepEqual(input.fromBytes(enc("[[1,2,3,4],[5,6,7,8]]"), "application/json").input.dims, [2, 4]);
+  assert.deepEqual(input.fromBytes(enc("[[1,2,3,4],[5,6,7,8]]"), "application/json").feeds.input.dims, [
+    2,
+    4,
+  ]);
   assert.throws(
     () => input.fromJson([[1, 2, 3]]),
     new BadInputError('input "input" has shape [1,3], the model expects [N,4]'),
   );
   const merged = input.merge([input.fromJson([row(1)]), input.fromJson({ input: [[5, 6, 7, 8]] })]);
-  assert.deepEqual(merged.input.data, new Float32Array([1, 2, 3, 4, 5, 6, 7, 8]));
-  assert.equal(input.rows(merged), 2);
+  assert.deepEqual(merged.feeds.input.data, new Float32Array([1, 2, 3, 4, 5, 6, 7, 8]));
+  assert.deepEqual(merged.tableRows, [true, false]);
   assert.throws(
     () => input.fromBytes(enc("x"), "text/plain"),
     (e: unknown) => e instanceof BadInputError && e.status === 415,
@@ -125,18 +131,18 @@ function row(start: number): Record<string, number> {
 
 Deno.test("int64 features, a -1 or dynamic feature count", () => {
   const ints = new FeatureTableInput({ inputs: [{ name: "x", type: "int64", shape: [null, 2] }] });
-  assert.deepEqual(ints.fromBytes(enc("a,b\n1,-2\n"), "text/csv").x.data, new BigInt64Array([1n, -2n]));
+  assert.deepEqual(ints.fromBytes(enc("a,b\n1,-2\n"), "text/csv").feeds.x.data, new BigInt64Array([1n, -2n]));
   assert.throws(
     () => ints.fromJson([{ a: 1.5, b: 2 }]),
     new BadInputError('row 1, column "a": 1.5 is not an integer'),
   );
   const any = new FeatureTableInput({ inputs: [{ name: "x", type: "float32", shape: ["N", "F"] }] });
-  assert.deepEqual(any.fromJson([{ a: 1, b: 2, c: 3 }]).x.dims, [1, 3]);
+  assert.deepEqual(any.fromJson([{ a: 1, b: 2, c: 3 }]).feeds.x.dims, [1, 3]);
   const named = new FeatureTableInput({
     inputs: [{ name: "x", type: "float32", shape: ["N", "F"] }],
     columns: ["b"],
   });
-  assert.deepEqual(named.fromJson([{ a: 1, b: 2, c: 3 }]).x.data, new Float32Array([2]));
+  assert.deepEqual(named.fromJson([{ a: 1, b: 2, c: 3 }]).feeds.x.data, new Float32Array([2]));
 });
 
 Deno.test("bad options are BAD_SERVICE errors naming the problem", () => {
@@ -171,4 +177,30 @@ Deno.test("the schema names the features (f0… when positional) and keeps the t
     unknown
   >[];
   assert.deepEqual((named[0].items as Record<string, unknown>).required, NAMES);
+});
+
+Deno.test("table rows are answered by records, tensors-form rows by tensors, in one batch", () => {
+  const input = new FeatureTableInput({ inputs: IRIS });
+  const batch = input.merge([
+    input.fromBytes(enc("a,b,c,d\n1,2,3,4\n5,6,7,8\n"), "text/csv"),
+    input.fromJson({ input: [[9, 9, 9, 9]] }),
+  ]);
+  assert.deepEqual(batch.tableRows, [true, true, false]);
+  const outputs = {
+    label: { type: "int64", dims: [3], data: new BigInt64Array([2n, 1n, 0n]) },
+    probabilities: { type: "float32", dims: [3, 2], data: new Float32Array([0.5, 0.5, 0.25, 0.75, 1, 0]) },
+  } as const;
+  const results = featureRowResults(outputs, batch);
+  assert.deepEqual(results.slice(0, 2), [{ label: 2, probabilities: [0.5, 0.5] }, {
+    label: 1,
+    probabilities: [0.25, 0.75],
+  }]);
+  const out = new TensorRowsOutput();
+  // A table request's answer is its list of records; a tensors-form request's, one object keyed by output.
+  assert.deepEqual(out.toJson(results.slice(0, 2)), [{ label: 2, probabilities: [0.5, 0.5] }, {
+    label: 1,
+    probabilities: [0.25, 0.75],
+  }]);
+  assert.deepEqual(out.toJson(results.slice(2)), { label: [0], probabilities: [[1, 0]] });
+  assert.deepEqual(out.toJson(results[2]), { label: 0, probabilities: [1, 0] });
 });

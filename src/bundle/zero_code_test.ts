@@ -27,6 +27,7 @@ Deno.test("a model with one 2-D numeric input gets a batch API that takes tables
     /input: new FeatureTableInput\(\{ inputs \}\), output: new TensorRowsOutput\(\), batch: true/,
   );
   assert.match(positional, /a table whose columns are the model's features, in order/);
+  assert.match(positional, /featureRowResults\(await artifacts\.model\.run\(batch\.feeds\), batch\)/);
   const named = zeroCodeServiceSource("Iris", IRIS, { columns: ["a", "b", "c", "d"] });
   assert.match(named, /new FeatureTableInput\(\{ inputs, columns: \["a","b","c","d"\] \}\)/);
   assert.match(named, /feature columns a, b, c, d, matched by name/);
