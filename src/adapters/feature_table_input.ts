@@ -249,11 +249,10 @@ export class FeatureTableInput implements InputAdapter<FeatureRows, FeatureBatch
       const frame = this.#loose.fromBytes(bytes, contentType);
       const missing = this.#columns.find((c) => !frame.columns.includes(c));
       if (missing !== undefined) {
+        const wanted = this.#columns.join(", ");
         throw new BadInputError(
-          `CSV header: missing feature column "${missing}"; the model takes columns ${
-            this.#columns.join(", ")
-          } ` +
-            `(other columns are ignored)`,
+          `CSV header: missing feature column "${missing}"; the model takes columns ${wanted} ` +
+            "(other columns are ignored)",
         );
       }
       const features = frame.select(this.#columns);
