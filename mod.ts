@@ -197,14 +197,17 @@ export type PackModelServiceOptions = Omit<PackModelOptions, "sdk" | "backend" |
 };
 
 /**
- * Packs a bare ONNX model with a default `predict` API (the zero-code path).
+ * Packs a bare ONNX model with a default `predict` API (the zero-code path). A model with one 2-D numeric input
+ * also takes tables whose columns are its features: in order, or by the names in `columns`.
  *
  * @example
  * ```ts ignore
  * import { load, packModel } from "obento";
- * await packModel({ model: "./iris.onnx", name: "Iris", version: "1", output: "./iris-bundle" });
+ * const columns = ["sepal_length", "sepal_width", "petal_length", "petal_width"];
+ * await packModel({ model: "./iris.onnx", name: "Iris", version: "1", output: "./iris-bundle", columns });
  * const svc = await load("./iris-bundle");
  * console.log(await svc.call("predict", [[5.1, 3.5, 1.4, 0.2]])); // { label: …, probabilities: … }
+ * console.log(await svc.call("predict", [{ sepal_length: 5.1, sepal_width: 3.5, petal_length: 1.4, petal_width: 0.2 }]));
  * ```
  */
 export async function packModel(options: PackModelServiceOptions): Promise<PackResult> {

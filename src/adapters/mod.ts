@@ -19,3 +19,4 @@ export * from "./image_decode.ts";
 export * from "./image_input.ts";
 export * from "./onnx_feeds_input.ts";
 export * from "./tensor_rows.ts";
+export * from "./feature_table_input.ts";

@@ -6,7 +6,7 @@
  */
 import { BadInputError } from "../errors.ts";
 import type { InputAdapter, JsonSchema, JsonValue } from "../sdk/adapter.ts";
-import type { DType, Tensor, TensorInfo } from "../sdk/tensor.ts";
+import { type DType, modelDim, type Tensor, type TensorInfo } from "../sdk/tensor.ts";
 import { concatRows, tensorFromNested } from "./nested.ts";
 import { isJsonContentType, parseJsonBytes } from "./json_input.ts";
 import { unsupportedMediaType } from "./multipart.ts";
@@ -28,12 +28,20 @@ function elementSchema(type: TensorInfo["type"]): JsonSchema {
   return { type: "number" };
 }
 
+/**
+ * A dim's fixed size, or null when it is dynamic: symbolic, unknown, or stored as -1 (bundles packed before
+ * obento read -1 as dynamic recorded it as onnxruntime-web reports it, 4294967295).
+ */
+function fixedDim(dim: number | string | null | undefined): number | null {
+  return typeof dim === "number" ? modelDim(dim) as number | null : null;
+}
+
 function nestedSchema(info: TensorInfo): JsonSchema {
   let schema = elementSchema(info.type);
   const rank = info.shape?.length ?? 1;
   for (let i = rank - 1; i >= 0; i--) {
-    const d = info.shape?.[i];
-    schema = typeof d === "number" && d >= 0
+    const d = fixedDim(info.shape?.[i]);
+    schema = d !== null
       ? { type: "array", items: schema, minItems: d, maxItems: d }
       : { type: "array", items: schema };
   }
@@ -41,7 +49,7 @@ function nestedSchema(info: TensorInfo): JsonSchema {
 }
 
 function formatShape(shape: readonly (number | string | null)[]): string {
-  return `[${shape.map((d) => (d === null ? "?" : String(d))).join(",")}]`;
+  return `[${shape.map((d) => (typeof d === "string" ? d : fixedDim(d) ?? "?")).join(",")}]`;
 }
 
 /**
@@ -82,11 +90,11 @@ export class OnnxFeedsInput implements InputAdapter<Feeds, Feeds> {
     let tensor = tensorFromNested(value, info.type as DType, { name: info.name });
     const shape = info.shape;
     if (!shape) return tensor;
-    if (tensor.dims.length === shape.length - 1 && typeof shape[0] !== "number") {
+    if (tensor.dims.length === shape.length - 1 && fixedDim(shape[0]) === null) {
       tensor = { ...tensor, dims: [1, ...tensor.dims] };
     }
     const fits = tensor.dims.length === shape.length &&
-      shape.every((d, i) => typeof d !== "number" || d < 0 || d === tensor.dims[i]);
+      shape.every((d, i) => fixedDim(d) === null || d === tensor.dims[i]);
     if (!fits) {
       throw new BadInputError(
         `input "${info.name}" has shape [${tensor.dims.join(",")}], the model expects ${formatShape(shape)}`,
@@ -118,8 +126,9 @@ export class OnnxFeedsInput implements InputAdapter<Feeds, Feeds> {
       if (!(info.name in record)) throw new BadInputError(`missing input "${info.name}"`);
       feeds[info.name] = this.#tensor(info, record[info.name]);
     }
-    const rows = new Set(Object.values(feeds).map((t) => t.dims[0]));
-    if (rows.size > 1 && this.#inputs.every((i) => typeof i.shape?.[0] !== "number")) {
+    // A scalar input has no rows, so a model with one is not batched by rows.
+    const rows = new Set(Object.values(feeds).map((t) => t.dims.length === 0 ? "scalar" : t.dims[0]));
+    if (rows.size > 1 && !rows.has("scalar") && this.#inputs.every((i) => fixedDim(i.shape?.[0]) === null)) {
       throw new BadInputError(`inputs disagree on the batch size: ${[...rows].join(" vs ")} rows`);
     }
     return feeds;

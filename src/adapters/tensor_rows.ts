@@ -6,7 +6,7 @@
  */
 import type { EncodedOutput, JsonSchema, JsonValue, OutputAdapter } from "../sdk/adapter.ts";
 import type { Tensor, TensorData } from "../sdk/tensor.ts";
-import { toJsonValue } from "./json_value.ts";
+import { isTensorLike, toJsonValue } from "./json_value.ts";
 
 /** One row of several named tensors (each without the batch dimension). */
 export type TensorRow = Record<string, Tensor>;
@@ -46,10 +46,17 @@ export function splitRows(outputs: Readonly<Record<string, Tensor>>, rows: numbe
   return result;
 }
 
+/** True for a row of named tensors (as {@link splitRows} makes), not a record of plain values. */
+function isTensorRow(value: unknown): boolean {
+  if (value === null || typeof value !== "object" || Array.isArray(value)) return false;
+  const tensors = Object.values(value);
+  return tensors.length > 0 && tensors.every(isTensorLike);
+}
+
 /**
  * Output adapter for rows of named tensors: a list of rows becomes one object keyed by output name whose
  * values list the rows (`{ label: [0, 2], probabilities: [[…], […]] }`); a single row becomes an object of
- * that row's values; anything else is converted like JsonOutput does.
+ * that row's values; anything else (a list of plain records, say) is converted like JsonOutput does.
  *
  * @example
  * ```ts
@@ -68,11 +75,9 @@ export class TensorRowsOutput implements OutputAdapter {
     return {};
   }
 
-  /** Rows → object of columns; one row → object of values. */
+  /** Rows of tensors → object of columns; one row → object of values; other values as JSON. */
   toJson(value: unknown): JsonValue {
-    if (
-      Array.isArray(value) && value.every((r) => r !== null && typeof r === "object" && !Array.isArray(r))
-    ) {
+    if (Array.isArray(value) && value.length > 0 && value.every(isTensorRow)) {
       const columns: Record<string, JsonValue[]> = {};
       for (const row of value as Record<string, unknown>[]) {
         for (const [name, tensor] of Object.entries(row)) (columns[name] ??= []).push(toJsonValue(tensor));
@@ -87,8 +92,13 @@ export class TensorRowsOutput implements OutputAdapter {
     return { body: JSON.stringify(this.toJson(value)), contentType: "application/json" };
   }
 
-  /** An object keyed by output name. */
+  /** An object keyed by output name, or a list of records (one per row) keyed by output name. */
   schema(): JsonSchema {
-    return { type: "object", additionalProperties: { type: "array" } };
+    return {
+      oneOf: [
+        { type: "object", additionalProperties: { type: "array" } },
+        { type: "array", items: { type: "object" } },
+      ],
+    };
   }
 }

@@ -13,7 +13,7 @@ import type { EncodedOutput, InputAdapter, JsonSchema, JsonValue, OutputAdapter 
 import type { ArtifactSpecs } from "../sdk/artifact.ts";
 import { InferenceError } from "../sdk/inference.ts";
 import type { ApiSpec } from "../sdk/service.ts";
-import { sizeOf } from "../sdk/tensor.ts";
+import { modelDim, sizeOf } from "../sdk/tensor.ts";
 import type { DType, Tensor, TensorData, TensorInfo } from "../sdk/tensor.ts";
 import { bytesFromJson } from "./file_input.ts";
 import { flatDataToJson, toJsonValue } from "./json_value.ts";
@@ -76,7 +76,7 @@ export function v2DatatypeOf(type: DType | "unknown"): V2Datatype | undefined {
  * ```
  */
 export function v2Shape(shape: readonly (number | string | null)[] | null | undefined): number[] {
-  return (shape ?? []).map((d) => (typeof d === "number" && d >= 0 ? d : -1));
+  return (shape ?? []).map((d) => (typeof d === "number" && modelDim(d) !== null ? d : -1));
 }
 
 /** One decoded v2 inference request. */
@@ -136,7 +136,8 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 function isFreeDim(d: number | string | null | undefined): boolean {
-  return typeof d !== "number" || d < 0;
+  // modelDim: a -1 dim that a bundle packed before it was read as dynamic recorded as 4294967295.
+  return typeof d !== "number" || modelDim(d) === null;
 }
 
 /** Flattens nested lists (row-major); non-list values are leaves. */

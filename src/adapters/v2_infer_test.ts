@@ -37,7 +37,17 @@ Deno.test("maps datatypes and shapes for metadata", () => {
   assert.equal(v2DatatypeOf("uint64"), "UINT64");
   assert.equal(v2DatatypeOf("unknown"), undefined);
   assert.deepEqual(v2Shape(["N", 4, null, -1]), [-1, 4, -1, -1]);
+  // A -1 dim as a bundle packed before -1 was read as dynamic recorded it.
+  assert.deepEqual(v2Shape([4294967295, 3]), [-1, 3]);
   assert.deepEqual(v2Shape(null), []);
+});
+
+Deno.test("a dim recorded as 4294967295 (a -1 dim from a bundle packed before -1 was dynamic) takes any size", () => {
+  const input = new V2InferInput({
+    inputs: [{ name: "input", type: "float32", shape: [4294967295, 4] }],
+    outputs: [{ name: "label", type: "int64", shape: [4294967295] }],
+  });
+  assert.deepEqual(input.fromJson(irisRequest([[1, 2, 3, 4], [5, 6, 7, 8]])).feeds.input.dims, [2, 4]);
 });
 
 Deno.test("decodes a request with flat or nested data, an id and an output filter", () => {

@@ -10,7 +10,7 @@
  */
 import type { InferenceSession, Tensor as OrtTensor, TensorConstructor } from "onnxruntime-web";
 import { ObentoError } from "../errors.ts";
-import { type DType, isDType, type Tensor, type TensorInfo } from "../sdk/tensor.ts";
+import { type DType, isDType, modelDim, type Tensor, type TensorInfo } from "../sdk/tensor.ts";
 
 /**
  * Wraps a plain tensor as an onnxruntime tensor without copying its data.
@@ -63,7 +63,8 @@ export function fromOrtTensor(name: string, tensor: OrtTensor): Tensor {
 
 /**
  * Describes one model input or output as a {@link TensorInfo}: symbolic dims stay strings ("N"), unknown dims
- * become null, non-tensor values (maps, sequences) get type "unknown" and no shape.
+ * and dims stored as -1 become null ({@link modelDim}), non-tensor values (maps, sequences) get type
+ * "unknown" and no shape.
  *
  * @example
  * ```ts
@@ -75,7 +76,7 @@ export function fromOrtTensor(name: string, tensor: OrtTensor): Tensor {
 export function tensorInfoOf(meta: InferenceSession.ValueMetadata): TensorInfo {
   if (!meta.isTensor) return { name: meta.name, type: "unknown" };
   const type = isDType(meta.type) ? meta.type : "unknown";
-  const shape = meta.shape.map((d) => (typeof d === "string" ? (d === "" ? null : d) : d < 0 ? null : d));
+  const shape = meta.shape.map(modelDim);
   return { name: meta.name, type, shape };
 }
 

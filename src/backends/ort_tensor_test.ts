@@ -52,6 +52,13 @@ Deno.test("maps metadata: symbolic dims as strings, unknown dims as null, non-te
   });
 });
 
+Deno.test("maps a batch dim stored as -1, which onnxruntime-web reports as 4294967295, to null", () => {
+  assert.deepEqual(
+    tensorInfoOf({ name: "x", isTensor: true, type: "float32", shape: [4294967295, 3] }).shape,
+    [null, 3],
+  );
+});
+
 Deno.test("describes malformed tensors", () => {
   assert.equal(describeTensorProblem({ type: "float32", dims: [2], data: new Float32Array(2) }), undefined);
   assert.equal(describeTensorProblem(null), "must be a tensor {type, dims, data}, got null");

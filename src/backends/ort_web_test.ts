@@ -184,6 +184,56 @@ Deno.test("refuses inputs that disagree on a shared symbolic dim", async () => {
   }
 });
 
+Deno.test("a model whose batch dims are stored as -1 takes any batch size", async () => {
+  const s = await backend.createSession(await read("tests/fixtures/neg_dims_multi.onnx"));
+  try {
+    assert.deepEqual(s.inputs, [
+      { name: "x", type: "float32", shape: [null, 3] },
+      { name: "ids", type: "int64", shape: [null, 2] },
+      { name: "mask", type: "bool", shape: [null] },
+    ]);
+    assert.deepEqual(s.outputs.map((o) => o.shape), [[null, 3], [null], [null]]);
+    const out = await s.run({
+      x: f32([2, 3], [1, 2, 3, 4, 5, 6]),
+      ids: { type: "int64", dims: [2, 2], data: new BigInt64Array([1n, 2n, -7n, 5n]) },
+      mask: { type: "bool", dims: [2], data: new Uint8Array([1, 0]) },
+    });
+    assert.deepEqual(out, {
+      y: f32([2, 3], [2, 4, 6, 8, 10, 12]),
+      total: { type: "int64", dims: [2], data: new BigInt64Array([3n, -2n]) },
+      flipped: { type: "bool", dims: [2], data: new Uint8Array([0, 1]) },
+    });
+    await assert.rejects(
+      s.run({
+        x: f32([1, 2], [1, 2]),
+        ids: { type: "int64", dims: [1, 2], data: new BigInt64Array(2) },
+        mask: { type: "bool", dims: [1], data: new Uint8Array(1) },
+      }),
+      new BadInputError('input "x" must be float32 [?,3], got float32 [1,2] (dim 1 is 2, expected 3)'),
+    );
+  } finally {
+    await s.close();
+  }
+});
+
+Deno.test("a scalar input and symbolic dims: the scalar takes dims [], symbolic dims any size", async () => {
+  const s = await backend.createSession(await read("tests/fixtures/symbolic_scalar.onnx"));
+  try {
+    assert.deepEqual(s.inputs, [
+      { name: "x", type: "float32", shape: ["batch", "features"] },
+      { name: "scale", type: "float32", shape: [] },
+    ]);
+    const out = await s.run({ x: f32([2, 2], [1, 2, 3, 4]), scale: f32([], [0.5]) });
+    assert.deepEqual(out, { y: f32([2, 2], [0.5, 1, 1.5, 2]), total: f32([], [5]) });
+    await assert.rejects(
+      s.run({ x: f32([1, 1], [1]), scale: f32([1], [2]) }),
+      new BadInputError('input "scale" must be float32 [], got float32 [1] (rank 1, expected 0)'),
+    );
+  } finally {
+    await s.close();
+  }
+});
+
 Deno.test("throws BAD_MODEL for bytes that are not an ONNX model", async () => {
   const bytes = await read("tests/fixtures/not_onnx.onnx");
   await assert.rejects(

@@ -18,6 +18,11 @@ export interface PackModelOptions extends Omit<PackOptions, "service" | "artifac
   name: string;
   /** Immutable metadata for the model artifact. */
   metadata?: Readonly<Record<string, JsonValue>>;
+  /**
+   * Feature column names, in the model's feature order, for a model with one 2-D numeric input: tables are
+   * then matched by column name (other columns ignored). Default: a table's columns are the features in order.
+   */
+  columns?: readonly string[];
 }
 
 /** Packs `options.model` with a default `predict` API into `options.output`. */
@@ -38,12 +43,13 @@ export async function packModel(options: PackModelOptions): Promise<PackResult> 
     backend: options.backend,
     sessionOptions: {},
   });
-  const source = zeroCodeServiceSource(options.name, info);
+  const source = zeroCodeServiceSource(options.name, info, { columns: options.columns });
   const servicePath = await Deno.makeTempFile({ prefix: "obento-zero-code-", suffix: ".ts" });
   try {
     await Deno.writeTextFile(servicePath, source);
+    const { columns: _columns, ...rest } = options;
     return await packBundle({
-      ...options,
+      ...rest,
       service: servicePath,
       artifacts: { model: modelPath },
       metadata: options.metadata ? { model: options.metadata } : undefined,

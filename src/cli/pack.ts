@@ -30,6 +30,7 @@ Options:
   --metadata KEY=VALUE   immutable artifact metadata; values parse as JSON when they can
                          (repeatable; with several artifacts write ARTIFACT.KEY=VALUE)
   --static DIR           web static content (HTML/JS/CSS…) served under /static/ by obento serve
+  --columns A,B,…        a model's feature columns, matched by name in CSV/JSON tables (one 2-D input)
   --output DIR           write the bundle to DIR only, not into the registry
   --json                 print the result as JSON
   -h, --help             show this help
@@ -86,6 +87,7 @@ async function run(args: string[], ctx: CliContext): Promise<number> {
     output: { type: "string" },
     static: { type: "string" },
     json: { type: "boolean" },
+    columns: { type: "string" },
   });
   if (parsed.positionals.length !== 1) {
     throw new ObentoError(
@@ -109,6 +111,15 @@ async function run(args: string[], ctx: CliContext): Promise<number> {
     );
   }
 
+  const columnsFlag = stringFlag(parsed, "columns");
+  if (columnsFlag !== undefined && !isModel) {
+    throw new ObentoError(
+      "BAD_ARGUMENT",
+      "obento pack: --columns applies to a .onnx model; a service declares its columns in its input adapter",
+    );
+  }
+  const columns = columnsFlag?.split(",").map((c) => c.trim());
+
   const registry = outputFlag === undefined ? await openRegistry({ home: ctx.home }) : undefined;
   try {
     // Into the registry: pack beside the store (same file system), then the registry moves it into place.
@@ -128,6 +139,7 @@ async function run(args: string[], ctx: CliContext): Promise<number> {
         model: source,
         name: stringFlag(parsed, "name") ?? defaultModelName(source),
         metadata: metadataByArtifact(metadataPairs, ["model"]).model,
+        columns,
       })
       : await pack({
         ...common,

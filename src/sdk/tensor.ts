@@ -104,6 +104,28 @@ export function isDType(value: unknown): value is DType {
   return typeof value === "string" && (DTYPES as readonly string[]).includes(value);
 }
 
+/**
+ * The largest dim a model can fix: ONNX stores dims as int64, onnxruntime-web hands them over as uint32, so a
+ * dynamic dim an exporter wrote as -1 arrives as 4294967295 (-2 as 4294967294…). A dim above this is one of
+ * those, not a real size (a tensor with 2^31 rows would not fit a WebAssembly heap anyway).
+ */
+const MAX_FIXED_DIM = 0x7fffffff;
+
+/**
+ * One dim of a model's metadata: a symbolic name stays a string, an unnamed dim becomes null, and so does a
+ * dim stored as a negative number (-1, as some exporters write a dynamic dim), however the runtime reports it.
+ *
+ * @example
+ * ```ts
+ * import { modelDim } from "./tensor.ts";
+ * console.log(modelDim("N"), modelDim(4), modelDim(-1), modelDim(4294967295), modelDim("")); // N 4 null null null
+ * ```
+ */
+export function modelDim(dim: number | string): number | string | null {
+  if (typeof dim === "string") return dim === "" ? null : dim;
+  return Number.isInteger(dim) && dim >= 0 && dim <= MAX_FIXED_DIM ? dim : null;
+}
+
 /** Number of elements for dims. */
 export function sizeOf(dims: readonly number[]): number {
   let n = 1;
