@@ -355,6 +355,14 @@ Deno.test("bad input gets one clear line and a non-zero exit, and leaves nothing
       { args: ["run", "Nope:latest", "predict", "--input", "[]"], code: 66, message: /Nope/ },
       { args: ["frobnicate"], code: 64, message: /unknown command "frobnicate"/ },
       { args: ["run", "--bogus"], code: 64, message: /--bogus/ },
+      {
+        args: ["run", "IrisClassifier", "predict", "--ouput", "x.csv"],
+        code: 64,
+        message:
+          /^error: obento run: unknown option --ouput; did you mean --output\? \(see `obento run --help`\)\n$/,
+      },
+      { args: ["sevre"], code: 64, message: /^error: unknown command "sevre"; did you mean serve\? / },
+      { args: ["get", "Iris:1", "--yml"], code: 64, message: /unknown option --yml; did you mean --yaml\?/ },
     ];
     for (const c of cases) {
       const r = await obento(c.args, { home });

@@ -13,13 +13,20 @@ import type { CliContext, Command } from "./command.ts";
 export const retrieveCommand: Command = {
   name: "retrieve",
   summary: "Copy a saved bundle into a new directory",
-  help: `Usage: obento retrieve Name[:version|:latest] --target-dir DIR [--json]
+  help: `Usage:
+  obento retrieve Name[:version|:latest] --target-dir DIR [--json]
 
-Checks the bundle's digests and copies it into DIR, which must not exist yet.
+Checks the bundle's digests and copies it into DIR, which must not exist yet (its parent directories
+are created).
 
 Options:
   --target-dir DIR  where to copy the bundle (created; never overwritten)
   --json            print {name, version, path} as JSON
+  -h, --help        show this help
+
+Examples:
+  obento retrieve IrisClassifier:latest --target-dir ./iris-bundle
+  obento retrieve IrisClassifier:20261127114004_360ECB --target-dir /srv/bundles/iris --json
 `,
   async run(args: string[], ctx: CliContext): Promise<number> {
     const parsed = parseFlags("retrieve", args, {
@@ -30,7 +37,7 @@ Options:
     if (parsed.positionals.length !== 1 || target === undefined || target === "") {
       throw new ObentoError(
         "BAD_ARGUMENT",
-        "obento retrieve: give one bundle and --target-dir DIR; see `obento retrieve --help`",
+        "obento retrieve: give one bundle and --target-dir DIR (see `obento retrieve --help`)",
       );
     }
     const registry = await openRegistry({ home: ctx.home });
