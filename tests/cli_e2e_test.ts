@@ -424,12 +424,13 @@ Deno.test("--help works on every command", async () => {
   try {
     const top = await obento(["--help"], { home });
     assert.equal(top.code, 0);
-    const names = [...top.stdout.matchAll(/^ {2}(\S+) {2,}/gm)].map((m) => m[1]);
+    const commands = top.stdout.split("\nCommands:\n")[1].split("\n\n")[0];
+    const names = [...commands.matchAll(/^ {2}(\S+) {2,}/gm)].map((m) => m[1]);
     assert.ok(names.includes("pack") && names.includes("run"), top.stdout);
     for (const name of names) {
       const r = await obento([name, "--help"], { home });
       assert.equal(r.code, 0, name);
-      assert.match(r.stdout, /Usage:/, name);
+      assert.match(r.stdout, /^Usage:/, name);
     }
   } finally {
     await Deno.remove(home, { recursive: true });

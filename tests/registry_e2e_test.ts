@@ -190,6 +190,14 @@ Deno.test("retrieve copies a bundle and never overwrites a directory", async () 
       } already exists; choose a new --target-dir (obento never overwrites a directory)\n`,
     );
     assert.equal(await Deno.readTextFile(join(home, "out", "iris", "marker")), "mine");
+    const underFile = await obento(home, "retrieve", "Iris:2", "--target-dir", "out/iris/marker/copy");
+    assert.equal(underFile.code, 66);
+    assert.equal(
+      underFile.stderr,
+      `error: --target-dir ${join(home, "out/iris/marker/copy")}: ${
+        join(home, "out/iris/marker")
+      } is not a directory\n`,
+    );
   });
 });
 

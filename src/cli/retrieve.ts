@@ -3,11 +3,33 @@
  *
  * @module
  */
-import { resolve } from "node:path";
+import { dirname, resolve } from "node:path";
 import { ObentoError } from "../errors.ts";
 import { openRegistry } from "../registry/mod.ts";
 import { parseFlags, stringFlag } from "./args.ts";
 import type { CliContext, Command } from "./command.ts";
+
+/**
+ * Checks that `target` can be created: its nearest existing ancestor is a directory.
+ *
+ * @throws {ObentoError} NOT_FOUND naming the ancestor that is a file
+ */
+async function checkTargetParent(target: string): Promise<void> {
+  let dir = dirname(target);
+  while (true) {
+    try {
+      const info = await Deno.stat(dir);
+      if (info.isDirectory) return;
+      throw new ObentoError("NOT_FOUND", `--target-dir ${target}: ${dir} is not a directory`);
+    } catch (error) {
+      if (!(error instanceof Deno.errors.NotFound) && !(error instanceof Deno.errors.NotADirectory)) {
+        throw error;
+      }
+    }
+    if (dirname(dir) === dir) return;
+    dir = dirname(dir);
+  }
+}
 
 /** The `retrieve` command. */
 export const retrieveCommand: Command = {
@@ -42,6 +64,7 @@ Examples:
     }
     const registry = await openRegistry({ home: ctx.home });
     try {
+      await checkTargetParent(resolve(ctx.cwd, target));
       const saved = await registry.retrieve(parsed.positionals[0], resolve(ctx.cwd, target));
       ctx.out(
         parsed.values.json === true
