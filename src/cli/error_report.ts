@@ -11,9 +11,9 @@ import { exitCodeOf, messageOf, ObentoError } from "../errors.ts";
 const OS_ERROR = /^(.+?) \(os error \d+\): (\w+) '([^']*)'(?: -> '([^']*)')?$/;
 
 /**
- * An operating-system error (Deno's file-system errors) as an {@link ObentoError}: NotFound → NOT_FOUND
- * (exit 66), AlreadyExists → CONFLICT (73), any other → UNAVAILABLE (69); the message names the path and
- * the operation. Undefined for anything that is not an operating-system error.
+ * An operating-system error (Deno's file-system errors) as an {@link ObentoError}: NotFound and
+ * NotADirectory (a path through a file) → NOT_FOUND (exit 66), AlreadyExists → CONFLICT (73), any other →
+ * UNAVAILABLE (69); the message names the path and the operation. Undefined for anything that is not an operating-system error.
  *
  * @example
  * ```ts
@@ -35,7 +35,7 @@ export function systemError(error: unknown): ObentoError | undefined {
     : `cannot ${parts[2]} ${parts[3]}${parts[4] === undefined ? "" : ` to ${parts[4]}`}: ${
       parts[1].charAt(0).toLowerCase() + parts[1].slice(1)
     }`;
-  const code = error instanceof Deno.errors.NotFound
+  const code = error instanceof Deno.errors.NotFound || error instanceof Deno.errors.NotADirectory
     ? "NOT_FOUND"
     : error instanceof Deno.errors.AlreadyExists
     ? "CONFLICT"

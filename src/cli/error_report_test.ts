@@ -26,7 +26,12 @@ Deno.test("operating-system errors become one line naming the path, with a fitti
     });
     await Deno.writeTextFile(`${dir}/file`, "x");
     const notDir = await Deno.mkdir(`${dir}/file/sub`, { recursive: true }).catch((e) => e);
-    assert.equal(errorReport(notDir, false).exitCode, 69);
+    assert.equal(errorReport(notDir, false).exitCode, 66);
+    const isDir = await Deno.readTextFile(dir).catch((e) => e);
+    assert.deepEqual(errorReport(isDir, false), {
+      text: `error: cannot readfile ${dir}: is a directory\n`,
+      exitCode: 69,
+    });
     assert.match(errorReport(notDir, false).text, /^error: cannot mkdir .*file\/sub: not a directory\n$/);
     assert.equal(systemError(new TypeError("x is undefined")), undefined);
     assert.equal(systemError("a string"), undefined);

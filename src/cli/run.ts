@@ -110,7 +110,7 @@ async function run(args: string[], ctx: CliContext): Promise<number> {
   if (parsed.positionals.length !== 2) {
     throw new ObentoError(
       "BAD_ARGUMENT",
-      "obento run: give a bundle and an API name; see `obento run --help`",
+      "obento run: give a bundle and an API name (see `obento run --help`)",
     );
   }
   const [ref, apiName] = parsed.positionals;
