@@ -136,8 +136,9 @@ function errorLine(record: number, failure: RecordFailure): string {
  *
  * @returns counts and how the run ended
  * @throws {ObentoError} CONFLICT for an existing output without `overwrite`/`resume`, or a checkpoint of a
- * different run; NOT_FOUND when the output's directory does not exist; BAD_ARGUMENT for `resume` without an output file or with Parquet output; UNAVAILABLE when a
- * write fails (the last checkpoint stays, so `--resume` continues)
+ * different run; NOT_FOUND when the output's directory does not exist; BAD_ARGUMENT for `resume` without an
+ * output file or with Parquet output; UNAVAILABLE when a write fails (the last checkpoint stays, so
+ * `--resume` continues)
  *
  * @example
  * ```ts ignore
@@ -350,7 +351,9 @@ export async function runJob(options: BatchJobOptions): Promise<BatchJobResult> 
     return { ...result, written: true };
   } catch (error) {
     // A write that failed (a full disk: UNAVAILABLE) keeps its checkpoint: `--resume` continues from it.
-    await abandon(options.resume === true || (error instanceof ObentoError && error.code === "UNAVAILABLE"));
+    const resumable = options.resume === true ||
+      (error instanceof ObentoError && error.code === "UNAVAILABLE");
+    await abandon(resumable).catch(() => {}); // the run's own error is the one to report
     throw error;
   } finally {
     out?.close();
