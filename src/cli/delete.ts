@@ -36,7 +36,7 @@ export function nothingMatched(names: readonly string[], selector: string | unde
 /** The `delete` command. */
 export const deleteCommand: Command = {
   name: "delete",
-  summary: "Delete saved bundles, by name, version or labels",
+  summary: "delete saved bundles, by name, version or labels",
   help: `Usage:
   obento delete [Name:version | Name:latest | Name]... [--labels SELECTOR] [--yes] [--json]
 

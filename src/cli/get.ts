@@ -15,7 +15,7 @@ import { printBundles } from "./list.ts";
 /** The `get` command. */
 export const getCommand: Command = {
   name: "get",
-  summary: "Show a saved bundle's summary, bento.yaml or location, or the versions of a name",
+  summary: "show a saved bundle's summary, bento.yaml or location, or the versions of a name",
   help: `Usage:
   obento get Name[:version|:latest] [--labels SELECTOR] [--yaml | --json | --print-location] [--quiet]
 

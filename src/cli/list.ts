@@ -46,7 +46,7 @@ export function printBundles(ctx: CliContext, bundles: readonly BundleSummary[],
 /** The `list` command. */
 export const listCommand: Command = {
   name: "list",
-  summary: "List saved bundles, newest first",
+  summary: "list saved bundles, newest first",
   help: `Usage:
   obento list [Name] [--labels SELECTOR] [--limit N] [--json]
 

@@ -31,10 +31,11 @@ function usage(commands: readonly Command[]): string {
     "69 a resource is unavailable (a full disk), 70 internal error, 73 would overwrite, 130 interrupted.",
     "",
     "Examples:",
-    "  obento pack service.ts --artifact model=model.onnx   # save a bundle to the registry",
-    "  obento list                                         # what the registry holds",
+    "  obento pack service.ts --artifact model=model.onnx             # save a bundle to the registry",
+    "  obento list                                                   # what the registry holds",
+    "  obento get IrisClassifier:latest                              # one bundle's APIs and artifacts",
     "  obento run IrisClassifier predict --input-file rows.csv --output predictions.csv",
-    "  obento serve IrisClassifier:latest --port 3000",
+    "  obento serve IrisClassifier:latest --port 3000                # REST API on port 3000",
     "",
   ].join("\n");
 }

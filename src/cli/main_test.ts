@@ -86,7 +86,9 @@ Deno.test("obento --help lists the commands, exit codes and examples; no argumen
 
 Deno.test("every command's help has Usage:, and ends with Examples: of that command", async () => {
   for (const c of COMMANDS) {
+    assert.match(c.summary, /^[a-z].*[^.]$/, `${c.name}: summary starts in lower case, no full stop`);
     assert.match(c.help, /^Usage:/, `${c.name}: starts with Usage:`);
+    assert.match(c.help, /\n {2}-h, --help +show this help\n/, `${c.name}: lists -h, --help`);
     const at = c.help.indexOf("\nExamples:\n");
     assert.ok(at > 0, `${c.name}: has an Examples: section`);
     const examples = c.help.slice(at + "\nExamples:\n".length).trimEnd().split("\n");

@@ -17,7 +17,7 @@ const lines = (title: string, items: readonly string[]) =>
 /** The `registry` command (subcommands `verify` and `gc`). */
 export const registryCommand: Command = {
   name: "registry",
-  summary: "Check the registry (verify) or remove leftovers of crashed saves (gc)",
+  summary: "check the registry (verify) or remove leftovers of crashed saves (gc)",
   help: `Usage:
   obento registry verify [--json]
   obento registry gc [--json]

@@ -34,7 +34,7 @@ async function checkTargetParent(target: string): Promise<void> {
 /** The `retrieve` command. */
 export const retrieveCommand: Command = {
   name: "retrieve",
-  summary: "Copy a saved bundle into a new directory",
+  summary: "copy a saved bundle out of the registry into a new directory",
   help: `Usage:
   obento retrieve Name[:version|:latest] --target-dir DIR [--json]
 
