@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { obento, saveBundles } from "./helpers/cli.ts";
+import { cleanEnv, obento, obentoArgs, saveBundles } from "./helpers/cli.ts";
 
 async function withHome(fn: (home: string) => Promise<void>): Promise<void> {
   const home = await Deno.makeTempDir({ prefix: "obento-e2e-" });
@@ -236,5 +236,27 @@ Deno.test("a corrupted registry.db fails every command, is named, and is left un
       assert.match(run.stderr, /move it aside/);
     }
     assert.equal(await Deno.readTextFile(db), junk);
+  });
+});
+
+Deno.test("an OBENTO_HOME that is a file fails with one line naming it, no stack", async () => {
+  await withHome(async (home) => {
+    const list = async (obentoHome: string) => {
+      const { code, stderr } = await new Deno.Command(Deno.execPath(), {
+        args: [...obentoArgs(), "list"],
+        cwd: home,
+        env: { ...cleanEnv(home), OBENTO_HOME: obentoHome },
+        clearEnv: true,
+        stdin: "null",
+      }).output();
+      return { code, stderr: new TextDecoder().decode(stderr) };
+    };
+    const file = join(home, "not-a-dir");
+    await Deno.writeTextFile(file, "x");
+    assert.deepEqual(await list(file), { code: 73, stderr: `error: cannot mkdir ${file}: file exists\n` });
+    assert.deepEqual(await list(join(file, "sub")), {
+      code: 66,
+      stderr: `error: cannot mkdir ${join(file, "sub")}: not a directory\n`,
+    });
   });
 });
