@@ -17,8 +17,9 @@ function writeAll(stream: { writeSync(p: Uint8Array): number }, bytes: Uint8Arra
 
 /**
  * The CLI context of this process: `$OBENTO_HOME` (default `~/.obento`), the working directory, and
- * stdout/stderr, and the heap trimmer (bound when main.ts's first import was evaluated: binding it is the
- * process's one use of the FFI permission, which it then drops). The only place obento reads its environment.
+ * stdout/stderr, `$OBENTO_DEBUG` (`1`: stack traces after error lines), and the heap trimmer (bound when
+ * main.ts's first import was evaluated: binding it is the process's one use of the FFI permission, which it
+ * then drops). The only place obento reads its environment.
  */
 export function processCliContext(cwd: string = Deno.cwd()): CliContext {
   const encoder = new TextEncoder();
@@ -27,6 +28,7 @@ export function processCliContext(cwd: string = Deno.cwd()): CliContext {
     cwd,
     isTerminal: Deno.stdout.isTerminal(),
     trimHeap: STARTUP_HEAP_TRIMMER,
+    debug: ["1", "true", "yes"].includes(Deno.env.get("OBENTO_DEBUG")?.toLowerCase() ?? ""),
     out: (text) => writeAll(Deno.stdout, encoder.encode(text)),
     err: (text) => writeAll(Deno.stderr, encoder.encode(text)),
   };

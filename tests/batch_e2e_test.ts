@@ -57,8 +57,13 @@ Deno.test("CSV → CSV with --keep-columns, --errors: bad rows fail alone, the r
       "--batch-size",
       "16",
     ]);
-    assert.equal(r.code, 0, r.stderr);
+    // Failed rows make the exit status 65, with a last line that counts them and says where they are.
+    assert.equal(r.code, 65, r.stderr);
     assert.match(r.stderr, /done: 150 rows, 3 failed/);
+    assert.match(
+      r.stderr,
+      /\nerror: 3 of 150 rows failed; see errors\.csv; --max-errors N allows up to N\n$/,
+    );
     const out = csvRows(await Deno.readTextFile(join(home, "out.csv")));
     const failed = new Set([3, 7, 150]);
     const expected = LABELS.map((l, i) => [String(i + 1), l]).filter(([id]) => !failed.has(Number(id)));
@@ -72,6 +77,26 @@ Deno.test("CSV → CSV with --keep-columns, --errors: bad rows fail alone, the r
     assert.equal(out.length - 1 + 3, 150, "output rows + errors = input rows");
     const left = [...Deno.readDirSync(home)].map((e) => e.name).filter((n) => /partial|resume/.test(n));
     assert.deepEqual(left, [], "no partial or checkpoint files left");
+
+    // --max-errors 3 allows them: the same output, exit 0.
+    const allowed = await obento(home, [
+      "run",
+      iris,
+      "predict",
+      "--input-file",
+      "bad.csv",
+      "--output",
+      "allowed.csv",
+      "--keep-columns",
+      "id",
+      "--errors",
+      "allowed-errors.csv",
+      "--max-errors",
+      "3",
+    ]);
+    assert.equal(allowed.code, 0, allowed.stderr);
+    assert.doesNotMatch(allowed.stderr, /error:/);
+    assert.deepEqual(csvRows(await Deno.readTextFile(join(home, "allowed.csv"))), out);
 
     // Without --errors the failures go to stderr and the exit status says so.
     const again = await obento(home, [
@@ -87,6 +112,10 @@ Deno.test("CSV → CSV with --keep-columns, --errors: bad rows fail alone, the r
     ]);
     assert.equal(again.code, 65);
     assert.match(again.stderr, /error: row 3: column "sepal_width": "abc" is not a number \(status 400\)/);
+    assert.match(
+      again.stderr,
+      /\nerror: 3 of 150 rows failed \(listed above; --errors FILE keeps them all\)/,
+    );
     assert.equal(csvRows(again.stdout).length, 1 + 147);
 
     // --max-errors 1: the second failure stops the run; nothing is renamed into place.
@@ -106,8 +135,15 @@ Deno.test("CSV → CSV with --keep-columns, --errors: bad rows fail alone, the r
       "4",
     ]);
     assert.equal(stopped.code, 65);
-    assert.match(stopped.stderr, /stopped after 2 failed records \(more than --max-errors 1\)/);
-    await assert.rejects(Deno.stat(join(home, "stopped.csv")), Deno.errors.NotFound);
+    assert.match(
+      stopped.stderr,
+      /stopped after 2 failed records \(more than --max-errors 1\); fix the input/,
+    );
+    assert.deepEqual(
+      [...Deno.readDirSync(home)].map((e) => e.name).filter((n) => n.startsWith("stopped")),
+      [],
+      "no stopped.csv, no .partial, no checkpoint",
+    );
 
     // An existing output is refused, then replaced with --overwrite.
     const refused = await obento(home, [
@@ -156,6 +192,115 @@ Deno.test("CSV → CSV with --keep-columns, --errors: bad rows fail alone, the r
       header.stderr,
       /^error: .*iris\.csv: CSV header: unexpected column "id".*--keep-columns\)\n$/,
     );
+    assert.equal(header.stdout, "", "not even the CSV header");
+  } finally {
+    await Deno.remove(home, { recursive: true });
+  }
+});
+
+Deno.test("a run that fails leaves nothing behind: no stdout, no output, no .partial or checkpoint", async () => {
+  const home = await Deno.makeTempDir();
+  try {
+    const iris = await setup(home);
+    const files = () => [...Deno.readDirSync(home)].map((e) => e.name).filter((n) => n.startsWith("out"));
+
+    // A missing output directory fails before anything loads (the bundle here does not even exist).
+    for (const flag of ["--output", "--errors"]) {
+      const r = await obento(home, [
+        "run",
+        "Nope:latest",
+        "predict",
+        "--input-file",
+        "iris.csv",
+        flag,
+        "no/dir/x.csv",
+      ]);
+      assert.equal(r.code, 66, r.stderr);
+      assert.equal(
+        r.stderr,
+        `error: ${flag} ${join(home, "no/dir/x.csv")}: the directory ${
+          join(home, "no/dir")
+        } does not exist; ` +
+          `create it first (mkdir -p ${join(home, "no/dir")})\n`,
+      );
+    }
+
+    // A header the API refuses: one line, nothing on stdout, no files.
+    for (const format of ["json", "csv", "jsonl"]) {
+      const toStdout = await obento(home, [
+        "run",
+        iris,
+        "predict",
+        "--input-file",
+        "iris.csv",
+        "--format",
+        format,
+      ]);
+      assert.equal(toStdout.code, 65);
+      assert.equal(toStdout.stdout, "", format);
+      assert.equal(toStdout.stderr.split("\n").length, 2, toStdout.stderr);
+    }
+    const toFile = await obento(home, [
+      "run",
+      iris,
+      "predict",
+      "--input-file",
+      "iris.csv",
+      "--output",
+      "out.csv",
+    ]);
+    assert.equal(toFile.code, 65);
+    assert.deepEqual(files(), [], "no out.csv, out.csv.partial or checkpoint");
+
+    // Every row bad: nothing on stdout, no output file; the errors file says why. Exit 65 with one summary.
+    await Deno.writeTextFile(
+      join(home, "allbad.csv"),
+      "sepal_length,sepal_width,petal_length,petal_width\n1,x,3,4\n1,2,y,4\n",
+    );
+    const allBad = await obento(home, [
+      "run",
+      iris,
+      "predict",
+      "--input-file",
+      "allbad.csv",
+      "--format",
+      "csv",
+    ]);
+    assert.equal(allBad.code, 65);
+    assert.equal(allBad.stdout, "");
+    assert.match(allBad.stderr, /\nerror: all 2 rows failed, so nothing was written/);
+    const allBadFile = await obento(home, [
+      "run",
+      iris,
+      "predict",
+      "--input-file",
+      "allbad.csv",
+      "--output",
+      "out.jsonl",
+      "--errors",
+      "out-errors.csv",
+    ]);
+    assert.equal(allBadFile.code, 65);
+    assert.match(
+      allBadFile.stderr,
+      /error: all 2 rows failed, so out\.jsonl was not written; see out-errors\.csv/,
+    );
+    assert.deepEqual(files(), ["out-errors.csv"]);
+    assert.equal(csvRows(await Deno.readTextFile(join(home, "out-errors.csv"))).length, 3);
+
+    // With --resume the checkpoint and the partial output stay, to continue from.
+    const resumable = await obento(home, [
+      "run",
+      iris,
+      "predict",
+      "--input-file",
+      "iris.csv",
+      "--output",
+      "out.csv",
+      "--resume",
+    ]);
+    assert.equal(resumable.code, 65);
+    assert.deepEqual(files().sort(), ["out-errors.csv", "out.csv.obento-resume.json", "out.csv.partial"]);
   } finally {
     await Deno.remove(home, { recursive: true });
   }
@@ -247,6 +392,8 @@ Deno.test("a folder of images: one record per file, an unreadable image fails al
       "3",
       "--concurrency",
       "2",
+      "--max-errors",
+      "1",
     ]);
     assert.equal(r.code, 0, r.stderr);
     const out = (await Deno.readTextFile(join(home, "digits.jsonl"))).trimEnd().split("\n").map((l) =>

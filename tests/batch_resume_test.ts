@@ -51,6 +51,8 @@ Deno.test("a run killed with SIGKILL at random points resumes to the same bytes 
       "500",
       "--checkpoint-seconds",
       "0",
+      "--max-errors",
+      "1",
     ];
     const full = await command(home, args("full.jsonl")).output();
     assert.equal(full.code, 0, new TextDecoder().decode(full.stderr));

@@ -355,6 +355,14 @@ Deno.test("bad input gets one clear line and a non-zero exit, and leaves nothing
       { args: ["run", "Nope:latest", "predict", "--input", "[]"], code: 66, message: /Nope/ },
       { args: ["frobnicate"], code: 64, message: /unknown command "frobnicate"/ },
       { args: ["run", "--bogus"], code: 64, message: /--bogus/ },
+      {
+        args: ["run", "IrisClassifier", "predict", "--ouput", "x.csv"],
+        code: 64,
+        message:
+          /^error: obento run: unknown option --ouput; did you mean --output\? \(see `obento run --help`\)\n$/,
+      },
+      { args: ["sevre"], code: 64, message: /^error: unknown command "sevre"; did you mean serve\? / },
+      { args: ["get", "Iris:1", "--yml"], code: 64, message: /unknown option --yml; did you mean --yaml\?/ },
     ];
     for (const c of cases) {
       const r = await obento(c.args, { home });
@@ -416,12 +424,13 @@ Deno.test("--help works on every command", async () => {
   try {
     const top = await obento(["--help"], { home });
     assert.equal(top.code, 0);
-    const names = [...top.stdout.matchAll(/^ {2}(\S+) {2,}/gm)].map((m) => m[1]);
+    const commands = top.stdout.split("\nCommands:\n")[1].split("\n\n")[0];
+    const names = [...commands.matchAll(/^ {2}(\S+) {2,}/gm)].map((m) => m[1]);
     assert.ok(names.includes("pack") && names.includes("run"), top.stdout);
     for (const name of names) {
       const r = await obento([name, "--help"], { home });
       assert.equal(r.code, 0, name);
-      assert.match(r.stdout, /Usage:/, name);
+      assert.match(r.stdout, /^Usage:/, name);
     }
   } finally {
     await Deno.remove(home, { recursive: true });

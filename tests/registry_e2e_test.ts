@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { obento, saveBundles } from "./helpers/cli.ts";
+import { cleanEnv, obento, obentoArgs, saveBundles } from "./helpers/cli.ts";
 
 async function withHome(fn: (home: string) => Promise<void>): Promise<void> {
   const home = await Deno.makeTempDir({ prefix: "obento-e2e-" });
@@ -78,7 +78,21 @@ Deno.test("get shows metadata, versions and the location", async () => {
     assert.deepEqual(doc.labels, { stage: "dev" });
     assert.equal(doc.service.apis[0].name, "predict");
     assert.equal(doc.location, join(home, "bundles", "Iris", "1"));
-    const yaml = await obento(home, "get", "Iris:1");
+    const summary = await obento(home, "get", "Iris:1");
+    assert.equal(summary.code, 0, summary.stderr);
+    assert.match(summary.stdout, /^Iris:1\n {2}created: {3}2024-01-01T00:00:00\.000Z \(\d+ days ago\)\n/);
+    assert.match(summary.stdout, /\n {2}labels: {4}stage=dev\n {2}size: {6}\d+(\.\d)? (B|KiB) on disk\n/);
+    assert.match(summary.stdout, new RegExp(`\n {2}location: {2}${join(home, "bundles", "Iris", "1")}\n`));
+    assert.match(
+      summary.stdout,
+      /\nAPIs:\n {2}NAME +BATCH +OUTPUT +INPUT\n {2}predict +(yes|no) +\w+Output +\w+Input/,
+    );
+    assert.match(
+      summary.stdout,
+      /\nArtifacts:\n {2}NAME +TYPE +SIZE +SHA256\n {2}model +OnnxModelArtifact +\d/,
+    );
+    assert.equal((await obento(home, "get", "Iris:1", "--yaml", "--json")).code, 64);
+    const yaml = await obento(home, "get", "Iris:1", "--yaml");
     assert.match(yaml.stdout, /^bundle_format: 1\n/);
     assert.match(yaml.stdout, new RegExp(`location: ${join(home, "bundles", "Iris", "1")}\n$`));
     const versions = await obento(home, "get", "Iris", "--labels", "stage=dev");
@@ -109,6 +123,12 @@ Deno.test("bad input gives a clear error and a non-zero exit", async () => {
       [["delete", "Iris:9", "--yes"], 66, "error: no bundle Iris:9 in the registry"],
       [["retrieve", "Iris:1"], 64, "error: obento retrieve: give one bundle and --target-dir DIR"],
       [["registry", "fix"], 64, 'error: obento registry: expected "verify" or "gc", got "fix"'],
+      [
+        ["registry", "verfy"],
+        64,
+        'error: obento registry: expected "verify" or "gc", got "verfy"; did you mean verify?',
+      ],
+      [["list", "--lables", "x"], 64, "error: obento list: unknown option --lables; did you mean --labels?"],
     ];
     for (const [args, code, message] of cases) {
       const run = await obento(home, ...args);
@@ -130,6 +150,16 @@ Deno.test("delete asks for --yes, resolves every name first, and honours --label
     );
     const partial = await obento(home, "delete", "Iris:1", "Iris:7", "--yes");
     assert.equal(partial.code, 66);
+    assert.equal(JSON.parse((await obento(home, "list", "--json")).stdout).length, 3);
+    // A selector that matches nothing says so, deletes nothing, and exits 0 (a clean-up may run twice).
+    const noMatch = await obento(home, "delete", "Iris", "--labels", "stage=qa", "--yes");
+    assert.deepEqual(noMatch, {
+      code: 0,
+      stdout: "",
+      stderr: "no version of Iris matches --labels stage=qa; nothing deleted\n",
+    });
+    const noneAtAll = await obento(home, "delete", "--labels", "stage=qa", "--yes", "--json");
+    assert.deepEqual(noneAtAll, { code: 0, stdout: "[]\n", stderr: "" });
     assert.equal(JSON.parse((await obento(home, "list", "--json")).stdout).length, 3);
     const byLabel = await obento(home, "delete", "Iris", "--labels", "stage=dev", "--yes");
     assert.equal(byLabel.stdout, "deleted Iris:1\n");
@@ -160,6 +190,14 @@ Deno.test("retrieve copies a bundle and never overwrites a directory", async () 
       } already exists; choose a new --target-dir (obento never overwrites a directory)\n`,
     );
     assert.equal(await Deno.readTextFile(join(home, "out", "iris", "marker")), "mine");
+    const underFile = await obento(home, "retrieve", "Iris:2", "--target-dir", "out/iris/marker/copy");
+    assert.equal(underFile.code, 66);
+    assert.equal(
+      underFile.stderr,
+      `error: --target-dir ${join(home, "out/iris/marker/copy")}: ${
+        join(home, "out/iris/marker")
+      } is not a directory\n`,
+    );
   });
 });
 
@@ -198,5 +236,27 @@ Deno.test("a corrupted registry.db fails every command, is named, and is left un
       assert.match(run.stderr, /move it aside/);
     }
     assert.equal(await Deno.readTextFile(db), junk);
+  });
+});
+
+Deno.test("an OBENTO_HOME that is a file fails with one line naming it, no stack", async () => {
+  await withHome(async (home) => {
+    const list = async (obentoHome: string) => {
+      const { code, stderr } = await new Deno.Command(Deno.execPath(), {
+        args: [...obentoArgs(), "list"],
+        cwd: home,
+        env: { ...cleanEnv(home), OBENTO_HOME: obentoHome },
+        clearEnv: true,
+        stdin: "null",
+      }).output();
+      return { code, stderr: new TextDecoder().decode(stderr) };
+    };
+    const file = join(home, "not-a-dir");
+    await Deno.writeTextFile(file, "x");
+    assert.deepEqual(await list(file), { code: 73, stderr: `error: cannot mkdir ${file}: file exists\n` });
+    assert.deepEqual(await list(join(file, "sub")), {
+      code: 66,
+      stderr: `error: cannot mkdir ${join(file, "sub")}: not a directory\n`,
+    });
   });
 });

@@ -3,6 +3,11 @@
  * in input order to `<output>.partial` (plus an errors file), with a checkpoint after synced writes, progress
  * on stderr, `--max-errors`, `--resume` and `--shard`; at the end the partial files are renamed into place.
  *
+ * A run that fails leaves nothing behind: when it stops on an error or on `--max-errors`, or when every
+ * record failed, the `.partial` files and the checkpoint are removed (unless `--resume` was given, or a write
+ * failed — a full disk — where the checkpoint is how to continue), and output meant for stdout, held back
+ * until the end ({@link HeldOutput}), is dropped.
+ *
  * @module
  */
 import { ObentoError } from "../errors.ts";
@@ -13,6 +18,8 @@ import { type Checkpoint, checkpointPath, readCheckpoint, writeCheckpoint } from
 import { CsvSink } from "./csv_sink.ts";
 import { JsonlSink, JsonSink } from "./json_sinks.ts";
 import { ParquetSink } from "./parquet_sink.ts";
+import { HeldOutput } from "./held_output.ts";
+import { checkOutputPath } from "./output_path.ts";
 import { PartialFile, partialPath } from "./partial_file.ts";
 import type { Progress } from "./progress.ts";
 import { runChunks } from "./run_batch.ts";
@@ -31,7 +38,10 @@ export interface BatchJobOptions {
   source: BatchSource;
   /** The output format. */
   format: OutputFormat;
-  /** The output file (absolute), or undefined to hand the bytes to `writeStdout`. */
+  /**
+   * The output file (absolute), or undefined to hand the bytes to `writeStdout` (held back until the run ends,
+   * or until they pass 1 MiB: {@link HeldOutput}).
+   */
   outputPath?: string;
   /** Receives the output when there is no output file. */
   writeStdout: (bytes: Uint8Array) => void;
@@ -75,6 +85,12 @@ export interface BatchJobResult {
   resumedAt: number;
   /** The highest status of a failed record (0 when none). */
   worstStatus: number;
+  /**
+   * Whether the output was written: false when the run did not complete, or when every record failed and
+   * `maxErrors` did not allow it, in which case no output file is created and nothing goes to stdout; the
+   * errors file (if any) is still written.
+   */
+  written: boolean;
   /** "complete"; "stopped" (more than maxErrors); "interrupted" (signal); "already-complete" (resume of a finished run). */
   outcome: "complete" | "stopped" | "interrupted" | "already-complete";
 }
@@ -94,6 +110,14 @@ function makeSink(format: OutputFormat, options: SinkOptions): ResultSink {
   }
 }
 
+/** Removes a run's partial output, partial errors file and checkpoint (a failed run that cannot resume). */
+async function discardPartials(outputPath: string, errorsPath: string | undefined): Promise<void> {
+  await removeIfThere(partialPath(outputPath));
+  if (errorsPath !== undefined) await removeIfThere(partialPath(errorsPath));
+  await removeIfThere(checkpointPath(outputPath));
+  await removeIfThere(`${checkpointPath(outputPath)}.tmp`);
+}
+
 async function removeIfThere(path: string): Promise<void> {
   await Deno.remove(path).catch((error) => {
     if (!(error instanceof Deno.errors.NotFound)) throw error;
@@ -108,32 +132,13 @@ function errorLine(record: number, failure: RecordFailure): string {
 }
 
 /**
- * Checks, before any work, that `path` may be written: refuses an existing output unless `overwrite` or
- * `resume`.
- *
- * @throws {ObentoError} CONFLICT naming the file and the flags that allow it
- */
-export async function checkOutputFree(
-  path: string,
-  options: { overwrite?: boolean; resume?: boolean },
-): Promise<void> {
-  if (options.overwrite || options.resume) return;
-  if (await pathExists(path)) {
-    throw new ObentoError(
-      "CONFLICT",
-      `${path} exists; pass --overwrite to replace it, --resume to continue the run that wrote it, or choose ` +
-        `another --output`,
-    );
-  }
-}
-
-/**
  * Runs the job to the end (or to `maxErrors`, or to the signal).
  *
  * @returns counts and how the run ended
  * @throws {ObentoError} CONFLICT for an existing output without `overwrite`/`resume`, or a checkpoint of a
- * different run; BAD_ARGUMENT for `resume` without an output file or with Parquet output; UNAVAILABLE when a
- * write fails (the last checkpoint stays, so `--resume` continues)
+ * different run; NOT_FOUND when the output's directory does not exist; BAD_ARGUMENT for `resume` without an
+ * output file or with Parquet output; UNAVAILABLE when a write fails (the last checkpoint stays, so
+ * `--resume` continues)
  *
  * @example
  * ```ts ignore
@@ -173,7 +178,9 @@ export async function runJob(options: BatchJobOptions): Promise<BatchJobResult> 
     resumedAt: 0,
     worstStatus: 0,
     outcome: "complete",
+    written: false,
   };
+  const held = outputPath === undefined ? new HeldOutput(options.writeStdout) : undefined;
 
   let out: PartialFile | undefined;
   let errors: PartialFile | undefined;
@@ -183,7 +190,7 @@ export async function runJob(options: BatchJobOptions): Promise<BatchJobResult> 
   const run: JsonValue = { ...(options.fingerprint as Record<string, JsonValue>), input: identity ?? null };
 
   if (outputPath !== undefined) {
-    await checkOutputFree(outputPath, options);
+    await checkOutputPath(outputPath, options);
     if (options.resume) checkpoint = await readCheckpoint(cpPath!);
     if (checkpoint !== undefined && JSON.stringify(checkpoint.run) !== JSON.stringify(run)) {
       throw new ObentoError(
@@ -206,6 +213,7 @@ export async function runJob(options: BatchJobOptions): Promise<BatchJobResult> 
         rows: checkpoint?.rows ?? 0,
         failed: checkpoint?.failed ?? 0,
         outcome: "already-complete",
+        written: true,
       };
     }
     if (checkpoint === undefined) {
@@ -216,10 +224,6 @@ export async function runJob(options: BatchJobOptions): Promise<BatchJobResult> 
         );
       }
       await removeIfThere(cpPath!);
-    }
-    out = await PartialFile.open(outputPath, checkpoint?.outputBytes);
-    if (options.errorsPath !== undefined) {
-      errors = await PartialFile.open(options.errorsPath, checkpoint?.errorsBytes);
     }
   }
 
@@ -243,10 +247,23 @@ export async function runJob(options: BatchJobOptions): Promise<BatchJobResult> 
   const emit = async (bytes: Uint8Array) => {
     if (bytes.length === 0) return;
     if (out !== undefined) await out.write(bytes);
-    else options.writeStdout(bytes);
+    else held!.write(bytes);
+  };
+  /** Ends a run that failed or stopped: nothing partial stays unless it can be resumed. */
+  const abandon = async (resumable: boolean) => {
+    held?.drop();
+    out?.close();
+    errors?.close();
+    if (outputPath !== undefined && !resumable) await discardPartials(outputPath, options.errorsPath);
   };
 
   try {
+    if (outputPath !== undefined) {
+      out = await PartialFile.open(outputPath, checkpoint?.outputBytes);
+      if (options.errorsPath !== undefined) {
+        errors = await PartialFile.open(options.errorsPath, checkpoint?.errorsBytes);
+      }
+    }
     if (checkpoint !== undefined) {
       position = result.resumedAt = checkpoint.position;
       result.rows = checkpoint.rows;
@@ -303,8 +320,25 @@ export async function runJob(options: BatchJobOptions): Promise<BatchJobResult> 
           ? position / totalRecords
           : undefined,
       });
-      if (stop) return { ...result, outcome: "stopped" };
-      if (aborted) return { ...result, outcome: "interrupted" };
+      if (stop) {
+        await abandon(options.resume === true);
+        return { ...result, outcome: "stopped" };
+      }
+      if (aborted) {
+        await abandon(true);
+        return { ...result, outcome: "interrupted" };
+      }
+    }
+    if (result.rows === 0 && result.failed > (options.maxErrors ?? 0)) {
+      // Every record failed (and no --max-errors allowed it): no output; the errors file, if any, says why.
+      held?.drop();
+      if (out !== undefined) {
+        out.close();
+        await removeIfThere(partialPath(out.path));
+        await errors?.commit();
+        await removeIfThere(cpPath!);
+      }
+      return result;
     }
     await emit(sink.end());
     if (out !== undefined) {
@@ -313,7 +347,14 @@ export async function runJob(options: BatchJobOptions): Promise<BatchJobResult> 
       await errors?.commit();
       await removeIfThere(cpPath!);
     }
-    return result;
+    held?.release();
+    return { ...result, written: true };
+  } catch (error) {
+    // A write that failed (a full disk: UNAVAILABLE) keeps its checkpoint: `--resume` continues from it.
+    const resumable = options.resume === true ||
+      (error instanceof ObentoError && error.code === "UNAVAILABLE");
+    await abandon(resumable).catch(() => {}); // the run's own error is the one to report
+    throw error;
   } finally {
     out?.close();
     errors?.close();

@@ -6,6 +6,7 @@
  */
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { ObentoError } from "../errors.ts";
+import { didYouMean } from "./suggest.ts";
 
 /** Option definitions in `node:util` form. */
 export type FlagSpec = NonNullable<ParseArgsConfig["options"]>;
@@ -18,7 +19,44 @@ export interface ParsedArgs {
   positionals: string[];
 }
 
-/** Parses `args` for `command`; unknown flags and missing values become BAD_ARGUMENT errors. */
+/** `node:util`'s parse error in obento's words: the flag, what is wrong, and a guess at what was meant. */
+function describeParseError(error: unknown, options: FlagSpec): string {
+  const code = (error as { code?: unknown }).code;
+  const message = (error as Error).message ?? String(error);
+  const unknown = /^Unknown option '(-{1,2})([^']*)'/.exec(message);
+  if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION" && unknown) {
+    const [, dashes, name] = unknown;
+    const guess = dashes === "--" ? didYouMean(name, [...Object.keys(options), "help"], "--") : "";
+    return `unknown option ${dashes}${name}${guess}`;
+  }
+  const missing = /^Option '(?:-\w, )?(--[^ ']+)(?: <value>)?' argument missing/.exec(message);
+  if (missing) return `${missing[1]} needs a value`;
+  const ambiguous = /^Option '(?:-\w, )?(--[^ ']+)' argument is ambiguous/.exec(message);
+  if (ambiguous) {
+    return `${ambiguous[1]} needs a value (a value that starts with "-" is written ${ambiguous[1]}=-VALUE)`;
+  }
+  const noValue = /^Option '(?:-\w, )?(--[^ ']+)' does not take an argument/.exec(message);
+  if (noValue) return `${noValue[1]} takes no value`;
+  return message.split("\n")[0].replace(/\. To specify a positional.*$/, "");
+}
+
+/**
+ * Parses `args` for `command`. An unknown flag, a missing value or a value given to a switch becomes one
+ * BAD_ARGUMENT line that names the flag, guesses the flag that was meant, and points at `--help`:
+ * `obento run: unknown option --ouput; did you mean --output? (see \`obento run --help\`)`.
+ *
+ * @param command the command's name as typed after `obento` (e.g. "run", "registry")
+ * @param args the command's arguments
+ * @param options its flags (`--help`/`-h` is added)
+ * @throws {ObentoError} BAD_ARGUMENT as above
+ *
+ * @example
+ * ```ts
+ * import { parseFlags } from "./args.ts";
+ * const parsed = parseFlags("list", ["Iris", "--json"], { json: { type: "boolean" } });
+ * console.log(parsed.positionals, parsed.values.json); // ["Iris"] true
+ * ```
+ */
 export function parseFlags(command: string, args: string[], options: FlagSpec): ParsedArgs {
   try {
     const { values, positionals } = parseArgs({
@@ -29,8 +67,10 @@ export function parseFlags(command: string, args: string[], options: FlagSpec): 
     });
     return { values: values as ParsedArgs["values"], positionals };
   } catch (error) {
-    const message = (error as Error).message.split("\n")[0].replace(/\. To specify a positional.*$/, "");
-    throw new ObentoError("BAD_ARGUMENT", `obento ${command}: ${message}; see \`obento ${command} --help\``);
+    throw new ObentoError(
+      "BAD_ARGUMENT",
+      `obento ${command}: ${describeParseError(error, options)} (see \`obento ${command} --help\`)`,
+    );
   }
 }
 

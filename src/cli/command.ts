@@ -27,6 +27,8 @@ export interface CliContext extends CliOutput {
    * start (src/heap_trim.ts); `serve` calls it once models are warm and whenever traffic stops.
    */
   readonly trimHeap?: HeapTrimmer;
+  /** `OBENTO_DEBUG=1`: after an error line, print its stack trace (and its causes'). */
+  readonly debug?: boolean;
 }
 
 /** One `obento <name>` command. */

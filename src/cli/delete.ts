@@ -13,20 +13,49 @@ function confirmInteractively(ctx: CliContext, question: string): boolean {
   return confirm(question);
 }
 
+/**
+ * What to say when no bundle was deleted: which names (if any) matched nothing under which selector.
+ *
+ * @example
+ * ```ts
+ * import { nothingMatched } from "./delete.ts";
+ * console.log(nothingMatched(["Iris"], "stage=qa")); // no version of Iris matches --labels stage=qa
+ * ```
+ */
+export function nothingMatched(names: readonly string[], selector: string | undefined): string {
+  const labels = selector === undefined ? "" : ` --labels ${selector}`;
+  if (names.length === 0) return `no bundle matches${labels}`;
+  if (names.length === 1) {
+    return names[0].includes(":")
+      ? `${names[0]} does not match${labels}`
+      : `no version of ${names[0]} matches${labels}`;
+  }
+  return `none of ${names.join(", ")} matches${labels}`;
+}
+
 /** The `delete` command. */
 export const deleteCommand: Command = {
   name: "delete",
-  summary: "Delete saved bundles",
-  help: `Usage: obento delete [Name:version | Name:latest | Name]... [--labels SELECTOR] [--yes] [--json]
+  summary: "delete saved bundles, by name, version or labels",
+  help: `Usage:
+  obento delete [Name:version | Name:latest | Name]... [--labels SELECTOR] [--yes] [--json]
 
-Deletes bundles from the registry. \`Name\` alone means every version of Name. With --labels, only bundles
-whose labels match are deleted (with no names: every matching bundle). Every name is resolved before
-anything is deleted.
+Deletes bundles from the registry. Name alone means every version of Name. With --labels, only the
+named bundles whose labels match are deleted (with no names: every matching bundle). Every name is
+resolved before anything is deleted: a name that does not exist fails the command (exit 66) and
+deletes nothing. A --labels selector that matches nothing says so on stderr, deletes nothing and
+exits 0, so a clean-up script can run it again.
 
 Options:
   --labels SELECTOR  e.g. "stage=dev" (see \`obento list --help\`)
-  --yes, -y          do not ask; required when stdin is not a terminal
-  --json             print the deleted bundles as JSON
+  -y, --yes          do not ask; required when stdin is not a terminal
+  --json             print the deleted bundles as JSON ([] when none)
+  -h, --help         show this help
+
+Examples:
+  obento delete IrisClassifier:20261127114004_360ECB --yes   # one version
+  obento delete IrisClassifier --labels stage=dev --yes       # its versions labelled stage=dev
+  obento delete --labels 'stage In (dev, test)' --yes         # every bundle labelled so
 `,
   async run(args: string[], ctx: CliContext): Promise<number> {
     const parsed = parseFlags("delete", args, {
@@ -38,7 +67,7 @@ Options:
     if (parsed.positionals.length === 0 && selector === undefined) {
       throw new ObentoError(
         "BAD_ARGUMENT",
-        "obento delete: name bundles (Name:version) or give --labels SELECTOR",
+        "obento delete: name bundles (Name:version) or give --labels SELECTOR (see `obento delete --help`)",
       );
     }
     const registry = await openRegistry({ home: ctx.home });
@@ -54,11 +83,11 @@ Options:
           );
         }
       }
-      const deleted = await registry.delete(targets.map((b) => `${b.name}:${b.version}`));
+      const deleted = targets.length === 0 ? [] : await registry.delete(refs);
       if (parsed.values.json === true) {
         ctx.out(JSON.stringify(deleted.map(({ name, version }) => ({ name, version }))) + "\n");
       } else if (deleted.length === 0) {
-        ctx.err("no bundles matched; nothing deleted\n");
+        ctx.err(`${nothingMatched(parsed.positionals, selector)}; nothing deleted\n`);
       } else {
         for (const b of deleted) ctx.out(`deleted ${b.name}:${b.version}\n`);
       }

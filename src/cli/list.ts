@@ -46,16 +46,23 @@ export function printBundles(ctx: CliContext, bundles: readonly BundleSummary[],
 /** The `list` command. */
 export const listCommand: Command = {
   name: "list",
-  summary: "List saved bundles, newest first",
-  help: `Usage: obento list [Name] [--labels SELECTOR] [--limit N] [--json]
+  summary: "list saved bundles, newest first",
+  help: `Usage:
+  obento list [Name] [--labels SELECTOR] [--limit N] [--json]
 
-Lists bundles in the registry ($OBENTO_HOME), newest first.
+Lists the bundles in the registry ($OBENTO_HOME), newest first: BUNDLE, AGE, APIS, ARTIFACTS, LABELS.
 
 Options:
   --labels SELECTOR  only bundles whose labels match, e.g. "stage=prod, team In (ml, data)";
                      operators: =, !=, In (...), NotIn (...), Exists, DoesNotExist; comma = AND
   --limit N          at most N bundles
   --json             print JSON instead of a table
+  -h, --help         show this help
+
+Examples:
+  obento list                                  # every bundle, newest first
+  obento list IrisClassifier --limit 5         # the 5 newest versions of IrisClassifier
+  obento list --labels 'stage=prod, team Exists' --json
 `,
   async run(args: string[], ctx: CliContext): Promise<number> {
     const parsed = parseFlags("list", args, {
@@ -66,7 +73,7 @@ Options:
     if (parsed.positionals.length > 1) {
       throw new ObentoError(
         "BAD_ARGUMENT",
-        "obento list: give at most one bundle name; see `obento list --help`",
+        "obento list: give at most one bundle name (see `obento list --help`)",
       );
     }
     const limit = parsed.values.limit === undefined ? undefined : intFlag("list", parsed, "limit", 1);

@@ -4,9 +4,11 @@
  *
  * @module
  */
-import { exitCodeOf, messageOf, ObentoError } from "../errors.ts";
+import { ObentoError } from "../errors.ts";
 import type { CliContext, Command } from "./command.ts";
 import { COMMANDS } from "./commands.ts";
+import { errorReport } from "./error_report.ts";
+import { didYouMean } from "./suggest.ts";
 import { OBENTO_VERSION } from "../version.ts";
 
 function usage(commands: readonly Command[]): string {
@@ -19,8 +21,21 @@ function usage(commands: readonly Command[]): string {
     "Commands:",
     ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     "",
-    "Run `obento <command> --help` for a command's options.",
-    "Environment: OBENTO_HOME (default ~/.obento) holds the registry.",
+    "Run `obento <command> --help` for a command's options and examples.",
+    "",
+    "Environment:",
+    "  OBENTO_HOME   the registry's directory (default ~/.obento)",
+    "  OBENTO_DEBUG  1: print stack traces after an error line",
+    "",
+    "Exit status: 0 success, 64 bad usage, 65 bad input data, 66 something named does not exist,",
+    "69 a resource is unavailable (a full disk), 70 internal error, 73 would overwrite, 130 interrupted.",
+    "",
+    "Examples:",
+    "  obento pack service.ts --artifact model=model.onnx             # save a bundle to the registry",
+    "  obento list                                                   # what the registry holds",
+    "  obento get IrisClassifier:latest                              # one bundle's APIs and artifacts",
+    "  obento run IrisClassifier predict --input-file rows.csv --output predictions.csv",
+    "  obento serve IrisClassifier:latest --port 3000                # REST API on port 3000",
     "",
   ].join("\n");
 }
@@ -48,9 +63,13 @@ export async function runCli(
   const command = commands.find((c) => c.name === name);
   try {
     if (!command) {
+      const names = commands.map((c) => c.name);
       throw new ObentoError(
         "BAD_ARGUMENT",
-        `unknown command "${name}"; commands are: ${commands.map((c) => c.name).join(", ")}`,
+        name.startsWith("-")
+          ? `unknown option ${name}; give a command first (see \`obento --help\`)`
+          : `unknown command "${name}"${didYouMean(name, names)} (see \`obento --help\`; commands are: ` +
+            `${names.join(", ")})`,
       );
     }
     if (rest.includes("--help") || rest.includes("-h")) {
@@ -59,10 +78,8 @@ export async function runCli(
     }
     return await command.run(rest, ctx);
   } catch (error) {
-    ctx.err(`error: ${messageOf(error)}\n`);
-    if (!(error instanceof ObentoError) && error instanceof Error && error.stack) {
-      ctx.err(`${error.stack.split("\n").slice(1, 4).join("\n")}\n`);
-    }
-    return exitCodeOf(error);
+    const report = errorReport(error, ctx.debug === true);
+    ctx.err(report.text);
+    return report.exitCode;
   }
 }

@@ -7,6 +7,9 @@ import { ObentoError } from "../errors.ts";
 import { openRegistry } from "../registry/mod.ts";
 import { parseFlags } from "./args.ts";
 import type { CliContext, Command } from "./command.ts";
+import { didYouMean } from "./suggest.ts";
+
+const SUBCOMMANDS = ["verify", "gc"];
 
 const lines = (title: string, items: readonly string[]) =>
   items.length === 0 ? "" : `${title}:\n${items.map((i) => `  ${i}\n`).join("")}`;
@@ -14,25 +17,35 @@ const lines = (title: string, items: readonly string[]) =>
 /** The `registry` command (subcommands `verify` and `gc`). */
 export const registryCommand: Command = {
   name: "registry",
-  summary: "Check the registry (verify) or remove leftovers of crashed saves (gc)",
-  help: `Usage: obento registry verify [--json]
-       obento registry gc [--json]
+  summary: "check the registry (verify) or remove leftovers of crashed saves (gc)",
+  help: `Usage:
+  obento registry verify [--json]
+  obento registry gc [--json]
 
 verify  re-checks every saved bundle's digests and bento.yaml, and that the index (registry.db) and the
-        bundle files agree; exits non-zero when a bundle is damaged. Leftovers of interrupted saves are
+        bundle files agree; exits 65 when a bundle is damaged. Leftovers of interrupted saves are
         listed but are not damage.
 gc      removes leftovers of crashed saves and deletes (temporary and trash directories, unfinished index
         rows, unindexed bundle directories); saves still in progress are left alone.
+
+Options:
+  --json      print the report as JSON
+  -h, --help  show this help
+
+Examples:
+  obento registry verify           # exit 0 when every bundle is intact
+  obento registry gc --json        # remove leftovers; report what went
 `,
   async run(args: string[], ctx: CliContext): Promise<number> {
     const parsed = parseFlags("registry", args, { json: { type: "boolean" } });
     const [sub, ...extra] = parsed.positionals;
     if ((sub !== "verify" && sub !== "gc") || extra.length > 0) {
+      const guess = sub === undefined || extra.length > 0 ? "" : didYouMean(sub, SUBCOMMANDS);
       throw new ObentoError(
         "BAD_ARGUMENT",
         `obento registry: expected "verify" or "gc"${
           sub === undefined ? "" : `, got "${parsed.positionals.join(" ")}"`
-        }`,
+        }${guess} (see \`obento registry --help\`)`,
       );
     }
     const json = parsed.values.json === true;

@@ -10,14 +10,15 @@ import { ObentoError } from "../errors.ts";
 import { openRegistry } from "../registry/registry.ts";
 import { resolveBundleRef } from "../registry/resolve_ref.ts";
 import { load } from "../../mod.ts";
-import { checkOutputFree, runJob } from "../batch/job.ts";
+import { runJob } from "../batch/job.ts";
+import { checkOutputPath } from "../batch/output_path.ts";
 import { partialPath } from "../batch/partial_file.ts";
 import { Progress, summaryLine } from "../batch/progress.ts";
 import { parseShard } from "../batch/shard.ts";
 import { intFlag, type ParsedArgs, parseFlags, stringFlag } from "./args.ts";
 import type { CliContext, Command } from "./command.ts";
 import { openRunInput, recordWord } from "./run_input.ts";
-import { failurePrinter, outputFormat } from "./run_output.ts";
+import { failedRunLine, failurePrinter, outputFormat } from "./run_output.ts";
 
 const HELP = `Usage:
   obento run <bundle> <api> (--input JSON | --input-file PATH) [options]
@@ -40,8 +41,9 @@ Output:
   --overwrite           replace an existing --output file
   --keep-columns A,B    pass these input columns through to the output (files: "file")
   --errors FILE         write failed records to FILE (CSV: row,status,message) and leave them out of the
-                        output; the run then exits 0 when it completes
-  --max-errors N        stop after more than N failed records (default: no limit)
+                        output
+  --max-errors N        allow N failed records: with at most N the run exits 0; one more stops it
+                        (default: every record is tried, and any failure makes the exit status 65)
 
 Runs at scale:
   --batch-size N        records per model call (default 4096)
@@ -56,14 +58,23 @@ Runs at scale:
   --quiet               no progress and no summary on stderr
   -h, --help            show this help
 
-Exit status: 0 when every record went through (or failures went to --errors), 65 when records failed
-(70 when the service failed), 130 when interrupted (run again with --resume).
+A run that fails (a bad header, a file that cannot be read, more failures than --max-errors, or every
+record failing) leaves no output behind: no output file, nothing on stdout (output to stdout is held back
+until the run ends, up to 1 MiB), no .partial or checkpoint files unless --resume was given (when every
+record failed, the --errors file still says why). --output and --errors must be in a directory that
+exists; that is checked before the model loads.
+
+Exit status: 0 when every record went through (or at most --max-errors failed), 65 when records failed
+(70 when the service failed), 64 bad flags, 66 a bundle, input or output directory that does not exist,
+73 an output that exists, 69 a write that failed (a full disk: free space and run again with --resume),
+130 when interrupted (run the same command with --resume).
 
 Examples:
   obento run IrisClassifier:latest predict --input '[{"sepal_length":5.1,"sepal_width":3.5,"petal_length":1.4,"petal_width":0.2}]'
   obento run IrisClassifier predict --input-file rows.csv --output predictions.csv --keep-columns id
   obento run DigitsCNN classify --input-file scans/ --output digits.jsonl --keep-columns file --errors bad.csv
   obento run IrisClassifier predict --input-file big.csv --output part-3.csv --shard 3/8 --resume
+  obento run IrisClassifier predict --input-file rows.csv --output out.csv --errors bad.csv --max-errors 10
 `;
 
 /** A non-negative integer flag, or undefined. */
@@ -99,7 +110,7 @@ async function run(args: string[], ctx: CliContext): Promise<number> {
   if (parsed.positionals.length !== 2) {
     throw new ObentoError(
       "BAD_ARGUMENT",
-      "obento run: give a bundle and an API name; see `obento run --help`",
+      "obento run: give a bundle and an API name (see `obento run --help`)",
     );
   }
   const [ref, apiName] = parsed.positionals;
@@ -127,8 +138,9 @@ async function run(args: string[], ctx: CliContext): Promise<number> {
       "obento run: --resume needs --output FILE; output to stdout cannot be continued",
     );
   }
-  if (outputPath !== undefined) await checkOutputFree(outputPath, { overwrite, resume });
-  if (errorsPath !== undefined && !resume) await checkOutputFree(errorsPath, { overwrite });
+  // Before the model loads: a missing directory or an existing file fails now, not after the work.
+  if (outputPath !== undefined) await checkOutputPath(outputPath, { flag: "--output", overwrite, resume });
+  if (errorsPath !== undefined) await checkOutputPath(errorsPath, { flag: "--errors", overwrite, resume });
   const inputFlags = {
     input: stringFlag(parsed, "input"),
     inputFile: stringFlag(parsed, "input-file"),
@@ -210,7 +222,9 @@ async function run(args: string[], ctx: CliContext): Promise<number> {
       case "stopped":
         ctx.err(
           `error: stopped after ${result.failed} failed records (more than --max-errors ${maxErrors}); ` +
-            (outputPath === undefined ? "" : `the output so far is in ${partialPath(outputFlag!)}; `) +
+            (outputPath !== undefined && resume
+              ? `the output so far is in ${partialPath(outputFlag!)}; `
+              : "") +
             `fix the input and run again\n`,
         );
         return failedStatus;
@@ -222,7 +236,8 @@ async function run(args: string[], ctx: CliContext): Promise<number> {
           (errorsPath !== undefined && result.failed > 0 ? `; failed records in ${errorsFlag}` : "") + "\n",
       ),
     );
-    if (result.failed === 0 || errorsPath !== undefined) return 0;
+    if (result.failed <= (maxErrors ?? 0)) return 0;
+    if (!source.single) ctx.err(failedRunLine(result, recordWord(inputFlags), outputFlag, errorsFlag));
     return failedStatus;
   } finally {
     Deno.removeSignalListener("SIGINT", onSigint);

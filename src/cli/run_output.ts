@@ -76,3 +76,45 @@ export function failurePrinter(
     hidden: () => Math.max(0, seen - limit),
   };
 }
+
+/** What a finished run did, for {@link failedRunLine}. */
+export interface RunCounts {
+  /** Records that went through. */
+  rows: number;
+  /** Records that failed. */
+  failed: number;
+  /** Whether the output was written (false when every record failed). */
+  written: boolean;
+}
+
+/**
+ * The last line of a run in which more records failed than `--max-errors` allows: how many of how many,
+ * what was not written, and where the failures are.
+ *
+ * @param counts the run's counts
+ * @param word "row" or "item"
+ * @param output the `--output` flag as given, or undefined for stdout
+ * @param errors the `--errors` flag as given, or undefined
+ *
+ * @example
+ * ```ts
+ * import { failedRunLine } from "./run_output.ts";
+ * console.log(failedRunLine({ rows: 147, failed: 3, written: true }, "row", "out.csv", "errors.csv"));
+ * // error: 3 of 150 rows failed; see errors.csv; --max-errors N allows up to N
+ * ```
+ */
+export function failedRunLine(
+  counts: RunCounts,
+  word: string,
+  output: string | undefined,
+  errors: string | undefined,
+): string {
+  const total = counts.rows + counts.failed;
+  const what = counts.written
+    ? `${counts.failed} of ${total} ${word}s failed`
+    : `${total === 1 ? `the only ${word}` : `all ${total} ${word}s`} failed, so ${
+      output === undefined ? "nothing was written" : `${output} was not written`
+    }`;
+  const where = errors !== undefined ? `; see ${errors}` : " (listed above; --errors FILE keeps them all)";
+  return `error: ${what}${where}; --max-errors N allows up to N\n`;
+}
