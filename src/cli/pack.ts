@@ -4,12 +4,13 @@
  *
  * @module
  */
-import { extname, join, resolve } from "node:path";
+import { extname, join, relative, resolve } from "node:path";
 import { ObentoError } from "../errors.ts";
 import type { JsonValue } from "../sdk/adapter.ts";
 import { newVersion } from "../registry/version.ts";
 import { openRegistry } from "../registry/registry.ts";
 import { pack, packModel } from "../../mod.ts";
+import { formatDiagnostic, type ServiceTypeChecker, typescriptChecker } from "../bundle/type_check.ts";
 import { keyValueFlags, parseFlags, stringFlag } from "./args.ts";
 import type { CliContext, Command } from "./command.ts";
 
@@ -18,7 +19,9 @@ const HELP = `Usage:
   obento pack <model.onnx> [--name NAME] [options]
 
 Packs a service and its artifacts into a versioned bundle and saves it in the registry
-($OBENTO_HOME, default ~/.obento). Given a .onnx file instead of a service, packs the model with a
+($OBENTO_HOME, default ~/.obento). A service is type-checked first, in-process with TypeScript
+against the obento SDK (npm packages and Deno APIs are not checked: \`deno check\` does that); a
+type error stops the pack. Standard error says whether the service was checked. Given a .onnx file instead of a service, packs the model with a
 default "predict" API (input: an object keyed by the model's input names, or a bare nested array
 for a one-input model; output: an object keyed by output name).
 
@@ -31,6 +34,7 @@ Options:
                          (repeatable; with several artifacts write ARTIFACT.KEY=VALUE)
   --static DIR           web static content (HTML/JS/CSS…) served under /static/ by obento serve
   --output DIR           write the bundle to DIR only, not into the registry
+  --no-check             do not type-check the service
   --json                 print the result as JSON
   -h, --help             show this help
 
@@ -76,7 +80,35 @@ function metadataByArtifact(
   return out;
 }
 
-async function run(args: string[], ctx: CliContext): Promise<number> {
+/**
+ * Type-checks a service before packing: says on stderr whether it was checked, and throws BAD_SERVICE with
+ * the first diagnostic when it does not type-check.
+ */
+async function checkService(
+  checker: ServiceTypeChecker,
+  source: string,
+  ctx: CliContext,
+): Promise<void> {
+  const shown = relative(ctx.cwd, source).startsWith("..") ? source : relative(ctx.cwd, source);
+  const outcome = await checker.check(source);
+  if (!outcome.checked) {
+    ctx.err(`note: ${shown} was not type-checked (${outcome.reason}); run \`deno check ${shown}\`\n`);
+    return;
+  }
+  const [first, ...rest] = outcome.diagnostics;
+  if (first !== undefined) {
+    const more = rest.length === 0
+      ? ""
+      : ` (and ${rest.length} more type error${rest.length === 1 ? "" : "s"})`;
+    throw new ObentoError(
+      "BAD_SERVICE",
+      `${formatDiagnostic(first, ctx.cwd)}${more}; fix the service, or pack with --no-check`,
+    );
+  }
+  ctx.err(`type-checked ${shown} (${outcome.checker})\n`);
+}
+
+async function run(checker: ServiceTypeChecker, args: string[], ctx: CliContext): Promise<number> {
   const parsed = parseFlags("pack", args, {
     artifact: { type: "string", multiple: true },
     name: { type: "string" },
@@ -86,6 +118,7 @@ async function run(args: string[], ctx: CliContext): Promise<number> {
     output: { type: "string" },
     static: { type: "string" },
     json: { type: "boolean" },
+    "no-check": { type: "boolean" },
   });
   if (parsed.positionals.length !== 1) {
     throw new ObentoError(
@@ -107,6 +140,11 @@ async function run(args: string[], ctx: CliContext): Promise<number> {
       "BAD_ARGUMENT",
       "obento pack: --artifact applies to service files, not to a .onnx model",
     );
+  }
+
+  if (!isModel) {
+    if (parsed.values["no-check"]) ctx.err(`note: not type-checked (--no-check)\n`);
+    else await checkService(checker, source, ctx);
   }
 
   const registry = outputFlag === undefined ? await openRegistry({ home: ctx.home }) : undefined;
@@ -166,10 +204,19 @@ function defaultModelName(path: string): string {
   return cleaned || "model";
 }
 
-/** The `pack` command. */
-export const packCommand: Command = {
-  name: "pack",
-  summary: "pack a service (or a bare .onnx model) and its artifacts into a bundle",
-  help: HELP,
-  run,
-};
+/**
+ * The `pack` command with a given type checker (tests inject one that is unavailable or fails).
+ *
+ * @param checker Type-checks service files before they are packed.
+ */
+export function makePackCommand(checker: ServiceTypeChecker): Command {
+  return {
+    name: "pack",
+    summary: "pack a service (or a bare .onnx model) and its artifacts into a bundle",
+    help: HELP,
+    run: (args, ctx) => run(checker, args, ctx),
+  };
+}
+
+/** The `pack` command: type-checks services in-process with TypeScript. */
+export const packCommand: Command = makePackCommand(typescriptChecker());
