@@ -34,8 +34,10 @@ async function deno(cwd: string, home: string, args: string[]): Promise<{ code: 
 }
 
 async function versions(home: string, name: string): Promise<string[]> {
+  const names: string[] = [];
   try {
-    return [...Deno.readDirSync(join(home, "bundles", name))].map((e) => e.name);
+    for await (const e of Deno.readDir(join(home, "bundles", name))) names.push(e.name);
+    return names.sort();
   } catch (error) {
     if (error instanceof Deno.errors.NotFound) return [];
     throw error;
