@@ -81,15 +81,19 @@ function metadataByArtifact(
 }
 
 /**
- * Type-checks a service before packing: says on stderr whether it was checked, and throws BAD_SERVICE with
+ * Type-checks a service before packing (`checker` undefined: --no-check): says on stderr whether it was checked, and throws BAD_SERVICE with
  * the first diagnostic when it does not type-check.
  */
 async function checkService(
-  checker: ServiceTypeChecker,
+  checker: ServiceTypeChecker | undefined,
   source: string,
   ctx: CliContext,
 ): Promise<void> {
   const shown = relative(ctx.cwd, source).startsWith("..") ? source : relative(ctx.cwd, source);
+  if (checker === undefined) {
+    ctx.err(`note: ${shown} was not type-checked (--no-check)\n`);
+    return;
+  }
   const outcome = await checker.check(source);
   if (!outcome.checked) {
     ctx.err(`note: ${shown} was not type-checked (${outcome.reason}); run \`deno check ${shown}\`\n`);
@@ -142,10 +146,7 @@ async function run(checker: ServiceTypeChecker, args: string[], ctx: CliContext)
     );
   }
 
-  if (!isModel) {
-    if (parsed.values["no-check"]) ctx.err(`note: not type-checked (--no-check)\n`);
-    else await checkService(checker, source, ctx);
-  }
+  if (!isModel) await checkService(parsed.values["no-check"] ? undefined : checker, source, ctx);
 
   const registry = outputFlag === undefined ? await openRegistry({ home: ctx.home }) : undefined;
   try {
