@@ -81,23 +81,19 @@ function metadataByArtifact(
 }
 
 /**
- * Type-checks a service before packing (`checker` undefined: --no-check): says on stderr whether it was checked, and throws BAD_SERVICE with
- * the first diagnostic when it does not type-check.
+ * Type-checks a service before packing (`checker` undefined: --no-check). Returns the line that says whether
+ * it was checked; throws BAD_SERVICE with the first diagnostic when it does not type-check.
  */
 async function checkService(
   checker: ServiceTypeChecker | undefined,
   source: string,
   ctx: CliContext,
-): Promise<void> {
+): Promise<string> {
   const shown = relative(ctx.cwd, source).startsWith("..") ? source : relative(ctx.cwd, source);
-  if (checker === undefined) {
-    ctx.err(`note: ${shown} was not type-checked (--no-check)\n`);
-    return;
-  }
+  if (checker === undefined) return `note: ${shown} was not type-checked (--no-check)\n`;
   const outcome = await checker.check(source);
   if (!outcome.checked) {
-    ctx.err(`note: ${shown} was not type-checked (${outcome.reason}); run \`deno check ${shown}\`\n`);
-    return;
+    return `note: ${shown} was not type-checked (${outcome.reason}); run \`deno check ${shown}\`\n`;
   }
   const [first, ...rest] = outcome.diagnostics;
   if (first !== undefined) {
@@ -109,7 +105,7 @@ async function checkService(
       `${formatDiagnostic(first, ctx.cwd)}${more}; fix the service, or pack with --no-check`,
     );
   }
-  ctx.err(`type-checked ${shown} (${outcome.checker})\n`);
+  return `type-checked ${shown} (${outcome.checker})\n`;
 }
 
 async function run(checker: ServiceTypeChecker, args: string[], ctx: CliContext): Promise<number> {
@@ -146,7 +142,10 @@ async function run(checker: ServiceTypeChecker, args: string[], ctx: CliContext)
     );
   }
 
-  if (!isModel) await checkService(parsed.values["no-check"] ? undefined : checker, source, ctx);
+  // Said after the pack succeeds, so a failed pack prints one error line.
+  const checkNote = isModel
+    ? ""
+    : await checkService(parsed.values["no-check"] ? undefined : checker, source, ctx);
 
   const registry = outputFlag === undefined ? await openRegistry({ home: ctx.home }) : undefined;
   try {
@@ -184,6 +183,7 @@ async function run(checker: ServiceTypeChecker, args: string[], ctx: CliContext)
       }
     }
     const { name } = result.document;
+    ctx.err(checkNote);
     if (parsed.values.json) {
       ctx.out(JSON.stringify({ name, version, path, saved: registry !== undefined }) + "\n");
     } else {
