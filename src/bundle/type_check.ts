@@ -13,7 +13,8 @@
  */
 import { basename, dirname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
-import { messageOf } from "../errors.ts";
+import { type ErrorCode, messageOf, ObentoError } from "../errors.ts";
+import { WebWorker } from "../web_worker.ts";
 import { isFile } from "./_fs.ts";
 import { applyImportMap, findImportMap, type ImportMap } from "./import_map.ts";
 
@@ -56,6 +57,9 @@ export interface TypeScriptCheckerOptions {
 
 const OWN_SDK_ENTRY = new URL("../../mod.ts", import.meta.url);
 
+/** The type-checking worker's entry; `deno compile` must `--include` it (scripts/compile.ts). */
+const TYPE_CHECK_WORKER_URL = new URL("./type_check_worker.ts", import.meta.url);
+
 /** Error numbers of "cannot find module" (dropped for npm/remote imports) and "cannot find name/namespace". */
 const MISSING_MODULE = new Set([2307, 2792, 7016]);
 const MISSING_NAME = new Set([2304, 2503, 2552, 2580, 2582]);
@@ -75,28 +79,73 @@ const MISSING_NAME = new Set([2304, 2503, 2552, 2580, 2582]);
  * ```
  */
 export function typescriptChecker(options: TypeScriptCheckerOptions = {}): ServiceTypeChecker {
-  const load = options.loadTypeScript ?? (async () => (await import("typescript")).default);
   return {
     async check(entry) {
-      const sdkEntry = options.sdkEntry ??
-        (OWN_SDK_ENTRY.protocol === "file:" ? fileURLToPath(OWN_SDK_ENTRY) : undefined);
-      if (sdkEntry === undefined || !(await isSdkModFile(sdkEntry))) {
-        return {
-          checked: false,
-          reason: "this obento carries no SDK sources to check against",
-        };
+      // A custom loader cannot cross into a worker; without Web Workers, check here.
+      if (options.loadTypeScript !== undefined || WebWorker === undefined) {
+        return await checkInThisThread(entry, options);
       }
-      let ts: TypeScript;
+      const worker = new WebWorker(TYPE_CHECK_WORKER_URL, { type: "module", name: "obento-type-check" });
       try {
-        ts = await load();
-      } catch (error) {
-        return { checked: false, reason: `TypeScript could not be loaded (${messageOf(error)})` };
+        const reply = await new Promise<TypeCheckReply>((settle, fail) => {
+          worker.onmessage = (event: MessageEvent<TypeCheckReply>) => settle(event.data);
+          worker.onerror = (event: ErrorEvent) => {
+            event.preventDefault();
+            fail(
+              new ObentoError(
+                "INTERNAL",
+                `the type-checking worker crashed: ${event.message || "uncaught error"}`,
+              ),
+            );
+          };
+          const request: TypeCheckRequest = { entry: resolve(entry), sdkEntry: options.sdkEntry };
+          worker.postMessage(request);
+        });
+        if ("error" in reply) throw new ObentoError(reply.error.code, reply.error.message);
+        return reply.outcome;
+      } finally {
+        worker.terminate();
       }
-      const importMap = await findImportMap(dirname(entry));
-      const diagnostics = await checkWith(ts, resolve(entry), resolve(sdkEntry), importMap);
-      return { checked: true, checker: `TypeScript ${ts.version}`, diagnostics };
     },
   };
+}
+
+/** What {@link typescriptChecker} sends its worker (`src/bundle/type_check_worker.ts`). */
+export interface TypeCheckRequest {
+  /** Absolute path of the service module. */
+  entry: string;
+  /** The SDK's mod.ts, when not this obento's own. */
+  sdkEntry?: string;
+}
+
+/** What the worker answers. */
+export type TypeCheckReply =
+  | { outcome: TypeCheckOutcome }
+  | { error: { code: ErrorCode; message: string } };
+
+/**
+ * {@link typescriptChecker}'s check in the calling thread: the work of the type-checking worker, and the
+ * fallback where no Web Worker is available or a custom TypeScript loader is given.
+ */
+export async function checkInThisThread(
+  entry: string,
+  options: TypeScriptCheckerOptions = {},
+): Promise<TypeCheckOutcome> {
+  const load = options.loadTypeScript ?? (async () => (await import("typescript")).default);
+  const sdkEntry = options.sdkEntry ??
+    (OWN_SDK_ENTRY.protocol === "file:" ? fileURLToPath(OWN_SDK_ENTRY) : undefined);
+  if (sdkEntry === undefined || !(await isSdkModFile(sdkEntry))) {
+    return { checked: false, reason: "this obento carries no SDK sources to check against" };
+  }
+  let ts: TypeScript;
+  try {
+    ts = await load();
+  } catch (error) {
+    return { checked: false, reason: `TypeScript could not be loaded (${messageOf(error)})` };
+  }
+  const importMap = await findImportMap(dirname(entry));
+  const diagnostics = checkWith(ts, resolve(entry), resolve(sdkEntry), importMap);
+  return { checked: true, checker: `TypeScript ${ts.version}`, diagnostics };
 }
 
 /**
