@@ -1,8 +1,8 @@
 /**
  * Type-checks a service module before it is packed, in-process with the TypeScript compiler (`npm:typescript`,
- * which the compiled binary embeds like any npm package), so `obento pack` needs no `deno` CLI and no
- * subprocess. The SDK's types come from this obento's own sources (`mod.ts` and `src/`), so `artifacts.modle`
- * fails exactly as it would under `deno check`.
+ * which the compiled binary embeds like any npm package), in a short-lived Worker (`type_check_worker.ts`), so
+ * `obento pack` needs no `deno` CLI and no subprocess. The SDK's types come from this obento's own sources
+ * (`mod.ts` and `src/`), so `artifacts.modle` fails exactly as it would under `deno check`.
  *
  * What is checked: the service file and every local file it imports, against the SDK. What is not: npm
  * packages and other remote imports resolve to `any` (their "cannot find module" errors are dropped), and the

@@ -39,8 +39,9 @@ Options:
   -h, --help             show this help
 
 Examples:
-  obento pack bundles/iris_classifier/service.ts --artifact model=bundles/iris_classifier/iris_lr.onnx
-  obento pack model.onnx --name Iris --label stage=dev --metadata accuracy=0.97
+  obento pack service.ts --artifact model=model.onnx                 # type-check, pack, save
+  obento pack service.ts --artifact model=model.onnx --no-check      # skip the type check
+  obento pack model.onnx --name Iris --label stage=dev --metadata accuracy=0.97   # a bare model
 `;
 
 function parseMetadataValue(raw: string): JsonValue {
