@@ -54,6 +54,7 @@ function unusedFiles(dir: string, keep: readonly string[]): string[] {
 // `--exclude` takes file paths (an `npm:` specifier is silently ignored), so the packages' files are listed
 // from Deno's npm cache; the dynamic imports make sure both packages are there first.
 await import("onnxruntime-web");
+await import("typescript");
 await import("swagger-ui-dist/swagger-ui.css", { with: { type: "text" } });
 const require = createRequire(import.meta.url);
 
@@ -72,6 +73,17 @@ const EXCLUDES = [
     "ort-wasm-simd-threaded.mjs",
     "ort-wasm-simd-threaded.wasm",
   ]),
+  // Of TypeScript's lib/, all but the compiler API (typescript.js) and the lib.*.d.ts files pack's type check
+  // reads (tsc, tsserver and their helpers: ~6 MB).
+  ...((lib) =>
+    unusedFiles(
+      lib,
+      [...Deno.readDirSync(lib)].map((e) => e.name).filter((n) => /^lib\.(.*\.)?d\.ts$/.test(n)).concat(
+        "typescript.js",
+      ),
+    ))(
+      dirname(require.resolve("typescript")),
+    ),
   ...unusedFiles(dirname(require.resolve("swagger-ui-dist")), [
     "package.json",
     "index.js",
@@ -88,6 +100,11 @@ const INCLUDES = [
   "src/runtime/worker_main.ts",
   // Likewise the pack-time bundling worker (src/bundle/module_bundler.ts).
   "src/bundle/bundle_worker.ts",
+  // And the pack-time type-checking worker (src/bundle/type_check.ts), which reads the SDK's own sources
+  // (mod.ts and src/) as TypeScript input: without them pack says the service was not type-checked.
+  "src/bundle/type_check_worker.ts",
+  "mod.ts",
+  "src",
   "npm:onnxruntime-web@1.30.0/dist/ort-wasm-simd-threaded.wasm",
   "npm:onnxruntime-web@1.30.0/dist/ort-wasm-simd-threaded.mjs",
   "npm:esbuild-wasm@0.28.2/esbuild.wasm",

@@ -298,6 +298,46 @@ Deno.test("the text example uses a JSON vocabulary artifact and discards empty t
   }
 });
 
+Deno.test("the JSON example answers one flower per item like scikit-learn; bad flowers fail alone", async () => {
+  const home = await Deno.makeTempDir();
+  try {
+    const packed = await obento([
+      "pack",
+      "bundles/iris_json/service.ts",
+      "--artifact",
+      "model=bundles/iris_classifier/iris_lr.onnx",
+    ], { home });
+    assert.equal(packed.code, 0, packed.stderr);
+    assert.match(packed.stderr, /^type-checked bundles\/iris_json\/service\.ts \(TypeScript /);
+    const records = irisRef.inputs.map((row) =>
+      Object.fromEntries(irisRef.columns.map((c, i) => [c, row[i]]))
+    );
+    const input = join(home, "flowers.jsonl");
+    const negative = { ...records[0], petal_width: -1 };
+    const missing = { sepal_length: 5 };
+    await Deno.writeTextFile(
+      input,
+      [...records, negative, missing].map((r) => JSON.stringify(r)).join("\n") + "\n",
+    );
+    const run = await obento(["run", "IrisJson", "classify", "--input-file", input, "--format", "jsonl"], {
+      home,
+    });
+    assert.equal(run.code, 65, "two items failed");
+    const n = records.length;
+    assert.match(run.stderr, new RegExp(`item ${n + 1}: "petal_width" cannot be negative \\(status 422\\)`));
+    assert.match(run.stderr, new RegExp(`item ${n + 2}: "sepal_width" must be a number \\(cm\\), got null`));
+    const lines = run.stdout.trim().split("\n").map((l) => JSON.parse(l));
+    assert.equal(lines.length, n + 2);
+    irisRef.label.forEach((label, i) => {
+      assert.equal(lines[i].species, CLASS_NAMES[label], `row ${i}`);
+      close(CLASS_NAMES.map((s) => lines[i].probabilities[s]), irisRef.probabilities[i], 1e-5, `row ${i}`);
+    });
+    assert.deepEqual(lines.slice(n).map((l) => l.status), [422, 400]);
+  } finally {
+    await Deno.remove(home, { recursive: true });
+  }
+});
+
 Deno.test("bad input gets one clear line and a non-zero exit, and leaves nothing behind", async () => {
   const home = await Deno.makeTempDir();
   try {

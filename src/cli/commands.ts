@@ -4,6 +4,7 @@
  * @module
  */
 import type { Command } from "./command.ts";
+import { initCommand } from "./init.ts";
 import { packCommand } from "./pack.ts";
 import { runCommand } from "./run.ts";
 import { serveCommand } from "./serve.ts";
@@ -15,6 +16,7 @@ import { registryCommand } from "./registry_cmd.ts";
 
 /** Every command, by name. */
 export const COMMANDS: readonly Command[] = [
+  initCommand,
   packCommand,
   runCommand,
   serveCommand,

@@ -4,12 +4,13 @@
  *
  * @module
  */
-import { extname, join, resolve } from "node:path";
+import { extname, join, relative, resolve } from "node:path";
 import { ObentoError } from "../errors.ts";
 import type { JsonValue } from "../sdk/adapter.ts";
 import { newVersion } from "../registry/version.ts";
 import { openRegistry } from "../registry/registry.ts";
 import { pack, packModel } from "../../mod.ts";
+import { formatDiagnostic, type ServiceTypeChecker, typescriptChecker } from "../bundle/type_check.ts";
 import { keyValueFlags, parseFlags, stringFlag } from "./args.ts";
 import type { CliContext, Command } from "./command.ts";
 
@@ -18,7 +19,9 @@ const HELP = `Usage:
   obento pack <model.onnx> [--name NAME] [options]
 
 Packs a service and its artifacts into a versioned bundle and saves it in the registry
-($OBENTO_HOME, default ~/.obento). Given a .onnx file instead of a service, packs the model with a
+($OBENTO_HOME, default ~/.obento). A service is type-checked first, in-process with TypeScript
+against the obento SDK (npm packages and Deno APIs are not checked: \`deno check\` does that); a
+type error stops the pack. Standard error says whether the service was checked. Given a .onnx file instead of a service, packs the model with a
 default "predict" API (input: an object keyed by the model's input names, or a bare nested array
 for a one-input model; output: an object keyed by output name).
 
@@ -32,12 +35,15 @@ Options:
   --static DIR           web static content (HTML/JS/CSS…) served under /static/ by obento serve
   --columns A,B,…        a model's feature columns, matched by name in CSV/JSON tables (one 2-D input)
   --output DIR           write the bundle to DIR only, not into the registry
+  --no-check             do not type-check the service
   --json                 print the result as JSON
   -h, --help             show this help
 
 Examples:
-  obento pack bundles/iris_classifier/service.ts --artifact model=bundles/iris_classifier/iris_lr.onnx
-  obento pack model.onnx --name Iris --label stage=dev --metadata accuracy=0.97
+  obento pack service.ts --artifact model=model.onnx                 # type-check, pack, save
+  obento pack service.ts --artifact model=model.onnx --no-check      # skip the type check
+  obento pack model.onnx --name Iris --label stage=dev --metadata accuracy=0.97   # a bare model
+  obento pack model.onnx --name Iris --columns sepal_length,sepal_width,petal_length,petal_width  # tables in
 `;
 
 function parseMetadataValue(raw: string): JsonValue {
@@ -77,7 +83,35 @@ function metadataByArtifact(
   return out;
 }
 
-async function run(args: string[], ctx: CliContext): Promise<number> {
+/**
+ * Type-checks a service before packing (`checker` undefined: --no-check). Returns the line that says whether
+ * it was checked; throws BAD_SERVICE with the first diagnostic when it does not type-check.
+ */
+async function checkService(
+  checker: ServiceTypeChecker | undefined,
+  source: string,
+  ctx: CliContext,
+): Promise<string> {
+  const shown = relative(ctx.cwd, source).startsWith("..") ? source : relative(ctx.cwd, source);
+  if (checker === undefined) return `note: ${shown} was not type-checked (--no-check)\n`;
+  const outcome = await checker.check(source);
+  if (!outcome.checked) {
+    return `note: ${shown} was not type-checked (${outcome.reason}); run \`deno check ${shown}\`\n`;
+  }
+  const [first, ...rest] = outcome.diagnostics;
+  if (first !== undefined) {
+    const more = rest.length === 0
+      ? ""
+      : ` (and ${rest.length} more type error${rest.length === 1 ? "" : "s"})`;
+    throw new ObentoError(
+      "BAD_SERVICE",
+      `${formatDiagnostic(first, ctx.cwd)}${more}; fix the service, or pack with --no-check`,
+    );
+  }
+  return `type-checked ${shown} (${outcome.checker})\n`;
+}
+
+async function run(checker: ServiceTypeChecker, args: string[], ctx: CliContext): Promise<number> {
   const parsed = parseFlags("pack", args, {
     artifact: { type: "string", multiple: true },
     name: { type: "string" },
@@ -88,6 +122,7 @@ async function run(args: string[], ctx: CliContext): Promise<number> {
     static: { type: "string" },
     json: { type: "boolean" },
     columns: { type: "string" },
+    "no-check": { type: "boolean" },
   });
   if (parsed.positionals.length !== 1) {
     throw new ObentoError(
@@ -119,6 +154,10 @@ async function run(args: string[], ctx: CliContext): Promise<number> {
     );
   }
   const columns = columnsFlag?.split(",").map((c) => c.trim());
+  // Said after the pack succeeds, so a failed pack prints one error line.
+  const checkNote = isModel
+    ? ""
+    : await checkService(parsed.values["no-check"] ? undefined : checker, source, ctx);
 
   const registry = outputFlag === undefined ? await openRegistry({ home: ctx.home }) : undefined;
   try {
@@ -157,6 +196,7 @@ async function run(args: string[], ctx: CliContext): Promise<number> {
       }
     }
     const { name } = result.document;
+    ctx.err(checkNote);
     if (parsed.values.json) {
       ctx.out(JSON.stringify({ name, version, path, saved: registry !== undefined }) + "\n");
     } else {
@@ -178,10 +218,19 @@ function defaultModelName(path: string): string {
   return cleaned || "model";
 }
 
-/** The `pack` command. */
-export const packCommand: Command = {
-  name: "pack",
-  summary: "pack a service (or a bare .onnx model) and its artifacts into a bundle",
-  help: HELP,
-  run,
-};
+/**
+ * The `pack` command with a given type checker (tests inject one that is unavailable or fails).
+ *
+ * @param checker Type-checks service files before they are packed.
+ */
+export function makePackCommand(checker: ServiceTypeChecker): Command {
+  return {
+    name: "pack",
+    summary: "pack a service (or a bare .onnx model) and its artifacts into a bundle",
+    help: HELP,
+    run: (args, ctx) => run(checker, args, ctx),
+  };
+}
+
+/** The `pack` command: type-checks services in-process with TypeScript. */
+export const packCommand: Command = makePackCommand(typescriptChecker());
