@@ -134,7 +134,7 @@ Deno.test("int64 features, a -1 or dynamic feature count", () => {
   assert.deepEqual(ints.fromBytes(enc("a,b\n1,-2\n"), "text/csv").feeds.x.data, new BigInt64Array([1n, -2n]));
   assert.throws(
     () => ints.fromJson([{ a: 1.5, b: 2 }]),
-    new BadInputError('row 1, column "a": 1.5 is not an integer'),
+    new BadInputError('row 1, column "a": 1.5 is not an integer (int64)'),
   );
   const any = new FeatureTableInput({ inputs: [{ name: "x", type: "float32", shape: ["N", "F"] }] });
   assert.deepEqual(any.fromJson([{ a: 1, b: 2, c: 3 }]).feeds.x.dims, [1, 3]);

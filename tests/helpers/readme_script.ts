@@ -5,7 +5,7 @@
  * A block is shaped by an HTML comment on the line before its fence (invisible on GitHub):
  * - `<!-- readme-test: skip -->` leaves it out (the set-up commands, which run the test suite itself);
  * - `<!-- readme-test: write PATH -->` writes a `ts` block to PATH (relative to the script's directory at
- *   that point) instead of running it;
+ *   that point; shell variables in PATH are expanded) instead of running it;
  * - `<!-- readme-test: background -->` starts an `sh` block (a server) in its own process group and waits
  *   until `READY_URL` answers before going on; the test stops the group at the end.
  *
@@ -125,7 +125,8 @@ export function readmeScript(blocks: readonly ReadmeBlock[], options: ReadmeScri
       const write = /^write\s+(\S+)$/.exec(directive);
       const same = /^same-as\s+(\S+)$/.exec(directive);
       if (write) {
-        parts.push(`cat > ${shellQuote(write[1])} <<'README_TS_EOF'\n${block.body}\nREADME_TS_EOF`);
+        // Double quotes: the path may name a shell variable the README set (e.g. $out).
+        parts.push(`cat > "${write[1]}" <<'README_TS_EOF'\n${block.body}\nREADME_TS_EOF`);
       } else if (same) {
         // The file's leading module doc comment is not repeated in the README.
         parts.push(
