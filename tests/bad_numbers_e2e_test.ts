@@ -89,7 +89,8 @@ Deno.test("bad numbers are a 400 on /predict and v2 infer, and exit 65 from oben
     assert.equal(run.code, 65, run.stderr);
     assert.equal(
       run.stderr,
-      `error: row 2: column "sepal_width": "inf" is out of range for float32 ${F32} (status 400)\n`,
+      `error: row 2: column "sepal_width": "inf" is out of range for float32 ${F32} (status 400)\n` +
+        "error: 1 of 3 rows failed (listed above; --errors FILE keeps them all); --max-errors N allows up to N\n",
     );
     assert.deepEqual(JSON.parse(run.stdout)[0], "setosa");
 

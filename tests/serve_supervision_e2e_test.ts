@@ -24,6 +24,17 @@ async function withUnruly(fn: (home: string, bundle: string) => Promise<void>): 
   }
 }
 
+/** Reads /metrics until `obento_workers_ready` is `n` (replacements finish in the background). */
+async function metricsWhenReady(url: string, n: number): Promise<string> {
+  let metrics = "";
+  for (let i = 0; i < 200; i++) {
+    metrics = await (await fetch(`${url}/metrics`)).text();
+    if (new RegExp(`obento_workers_ready\\{[^}]*\\} ${n}\n`).test(metrics)) return metrics;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`obento_workers_ready never reached ${n}:\n${metrics}`);
+}
+
 async function post(url: string, body: unknown): Promise<{ status: number; body: string }> {
   const r = await fetch(url, {
     method: "POST",
@@ -80,6 +91,7 @@ Deno.test("stuck and exiting workers are replaced; health answers throughout; me
 
       // Deno.exit() in an API: that request fails with a message naming it, the next one is answered.
       for (let i = 0; i < 3; i++) {
+        await metricsWhenReady(server.url, 2);
         const exited = await post(`${server.url}/exit`, i);
         assert.equal(exited.status, 500);
         assert.match(JSON.parse(exited.body).error, /was ended while running API "exit".*Deno\.exit\(3\)/);
@@ -95,11 +107,7 @@ Deno.test("stuck and exiting workers are replaced; health answers throughout; me
       assert.equal(ready.status, 200);
 
       // Replacements finish in the background: wait until both workers are back.
-      let metrics = "";
-      for (let i = 0; i < 100 && !/obento_workers_ready\{[^}]*\} 2/.test(metrics); i++) {
-        if (i > 0) await new Promise((r) => setTimeout(r, 100));
-        metrics = await (await fetch(`${server.url}/metrics`)).text();
-      }
+      const metrics = await metricsWhenReady(server.url, 2);
       const restarts = (cause: string) =>
         Number(
           new RegExp(`obento_worker_restarts_total\\{[^}]*cause="${cause}"\\} (\\d+)`).exec(metrics)?.[1],

@@ -47,7 +47,7 @@ Deno.test("--columns: CSV, JSON lines and Parquet rows with extra columns run by
     const readme = await Deno.readTextFile(join(JSON.parse(packed.stdout).path, "README.md"));
     assert.match(
       readme,
-      /obento run IrisCols:\S+ predict --input '\[\{"sepal_length":1,"sepal_width":1,"petal_length":1,"petal_width":1\}\]'/,
+      /obento run IrisCols:\S+ predict --input '\[\{"sepal_length":0.5,"sepal_width":0.5,"petal_length":0.5,"petal_width":0.5\}\]'/,
     );
     const got = await obento(home, "get", "IrisCols:latest", "--json");
     assert.equal(got.code, 0, got.stderr);

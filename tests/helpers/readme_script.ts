@@ -72,7 +72,8 @@ function checkedCommands(body: string, line: number): string {
       out.push(text);
     } else {
       out.push(
-        `__out=$(${text})`,
+        `__out=$( ${text}
+)`,
         `printf '%s\\n' "$__out"`,
         `grep -qF -- ${shellQuote(expected)} <<<"$__out" || ` +
           `{ echo ${
