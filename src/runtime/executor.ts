@@ -45,8 +45,11 @@ export interface Executor {
    * API once for all decodable items, encodes each outcome. Always one outcome per item, in order.
    */
   run(api: string, items: readonly RawItem[], signal?: AbortSignal): Promise<RawOutcome[]>;
-  /** Frees the executor. */
-  close(): Promise<void>;
+  /**
+   * Frees the executor. `waitMs` bounds how long a running batch may still take before it is stopped (an
+   * executor that cannot stop one, like the in-process one, ignores it). Default: the executor's own.
+   */
+  close(waitMs?: number): Promise<void>;
 }
 
 /**

@@ -344,13 +344,16 @@ export class WorkerPoolExecutor implements Executor {
     });
   }
 
-  /** Stops every worker after its running batch (at most `closeTimeoutMs`); queued batches are rejected. */
-  async close(): Promise<void> {
+  /**
+   * Stops every worker after its running batch (at most `waitMs`, default `closeTimeoutMs`); queued batches
+   * are rejected, and a batch still running then gets UNAVAILABLE.
+   */
+  async close(waitMs: number = this.#closeTimeoutMs): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     clearInterval(this.#heartbeat);
     for (const job of this.#queue.splice(0)) settle(job).reject(unavailable("the worker pool was closed"));
-    await Promise.all(this.#slots.map((slot) => this.#stop(slot)));
+    await Promise.all(this.#slots.map((slot) => this.#stop(slot, waitMs)));
   }
 
   /** Hands queued jobs to idle workers. */
@@ -533,13 +536,13 @@ export class WorkerPoolExecutor implements Executor {
   }
 
   /** Asks a worker to free its models, waits for it (bounded), then terminates it. */
-  async #stop(slot: Slot): Promise<void> {
+  async #stop(slot: Slot, waitMs: number): Promise<void> {
     const worker = slot.worker;
     if (worker === undefined) return;
     let timer: ReturnType<typeof setTimeout> | undefined;
     const closed = new Promise<void>((resolve) => {
       slot.waiter = () => resolve();
-      timer = setTimeout(resolve, this.#closeTimeoutMs);
+      timer = setTimeout(resolve, waitMs);
     });
     post(worker, { kind: "close" });
     await closed;

@@ -84,8 +84,8 @@ class DeferredExecutor implements Executor {
     return await (await this.#executor).run(api, items, signal);
   }
 
-  async close(): Promise<void> {
-    await (await this.#executor.catch(() => undefined))?.close();
+  async close(waitMs?: number): Promise<void> {
+    await (await this.#executor.catch(() => undefined))?.close(waitMs);
   }
 }
 
@@ -328,8 +328,9 @@ export async function startServer(path: string, options: ServeOptions): Promise<
       if (how === "grace over") {
         logger.warn(`obento: requests still running after ${graceMs} ms; stopping the model workers`);
       }
-      // Closing the executor stops stuck workers; their requests are answered, so the server can finish.
-      await executor.close();
+      // Closing the executor stops stuck workers (at once when the grace is over); their requests are
+      // answered, so the server can finish.
+      await executor.close(how === "grace over" ? 0 : undefined);
       await drained;
       logger.info("obento: stopped");
     })();
