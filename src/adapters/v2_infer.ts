@@ -713,9 +713,8 @@ export interface V2Model {
  * });
  * const signal = new AbortController().signal;
  * const [outcome] = await invokeApi(api, [item], { artifacts: {}, metadata: {}, signal });
- * console.log(outcome.ok && outcome.value);
- * // { model_name: "model", model_version: "1.0",
- * //   outputs: [{ name: "label", datatype: "INT64", shape: [1], data: [0] }] }
+ * if (outcome.ok) console.log(api.output!.encode(outcome.value).body);
+ * // {"model_name":"model","model_version":"1.0","outputs":[{"name":"label","datatype":"INT64","shape":[1],"data":[0]}]}
  * await model.close();
  * ```
  */
