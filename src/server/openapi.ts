@@ -261,15 +261,27 @@ function v2Paths(models: readonly V2ModelInfo[], auth: boolean): Json {
           `Outputs: ${model.outputs.map((o) => o.name).join(", ")}. Requests are micro-batched.`,
         requestBody: {
           required: true,
+          description:
+            "JSON, or (binary tensor data extension) the JSON request followed by the bytes of the " +
+            "inputs that give parameters.binary_data_size, with header Inference-Header-Content-Length",
           content: {
             "application/json": {
               schema: ref("schemas/V2InferenceRequest"),
               example: { inputs: model.inputs.map(v2Tensor) },
             },
+            "application/octet-stream": { schema: { type: "string", format: "binary" } },
           },
         },
         responses: {
-          "200": { description: "Output tensors", content: jsonContent(ref("schemas/V2InferenceResponse")) },
+          "200": {
+            description:
+              "Output tensors: JSON, or with binary outputs the JSON response followed by their bytes " +
+              "(header Inference-Header-Content-Length gives the JSON's length)",
+            content: {
+              ...jsonContent(ref("schemas/V2InferenceResponse")),
+              "application/octet-stream": { schema: { type: "string", format: "binary" } },
+            },
+          },
           "404": notFound,
           ...errorRefs(auth),
         },
