@@ -15,6 +15,9 @@ Writes
   tests/fixtures/symbolic_scalar.onnx           x float32 [batch,features] and a scalar scale float32 [] ->
                                                 y = x * scale [batch,features], total = sum(y) float32 []
   tests/fixtures/symbolic_table.onnx            x float32 [N,F] (features dynamic) -> row_sum float32 [N]
+  tests/fixtures/div_nan_inf.onnx               x, y float32 [N,2] -> ratio = x / y float32 [N,2],
+                                                ratio64 = x / y in float64 [N,2]; 0/0 gives NaN and
+                                                +-1/0 gives +-Infinity (for the v2 NaN/Infinity tests)
 """
 import os
 import sys
@@ -87,6 +90,18 @@ def main():
         [tensor_vi("row_sum", TensorProto.FLOAT, ["N"])],
         initializer=[init("axis1", np.array([1], dtype=np.int64))])
     save_model(graph, path("tests", "fixtures", "symbolic_table.onnx"))
+
+    graph = helper.make_graph(
+        [helper.make_node("Div", ["x", "y"], ["ratio"], name="div"),
+         helper.make_node("Cast", ["x"], ["x64"], to=TensorProto.DOUBLE, name="x64"),
+         helper.make_node("Cast", ["y"], ["y64"], to=TensorProto.DOUBLE, name="y64"),
+         helper.make_node("Div", ["x64", "y64"], ["ratio64"], name="div64")],
+        "div_nan_inf",
+        [tensor_vi("x", TensorProto.FLOAT, ["N", 2]),
+         tensor_vi("y", TensorProto.FLOAT, ["N", 2])],
+        [tensor_vi("ratio", TensorProto.FLOAT, ["N", 2]),
+         tensor_vi("ratio64", TensorProto.DOUBLE, ["N", 2])])
+    save_model(graph, path("tests", "fixtures", "div_nan_inf.onnx"))
 
 
 if __name__ == "__main__":

@@ -1,14 +1,17 @@
 /**
  * Open Inference Protocol v2 (KServe v2) inference requests as a batch API. {@link V2InferInput} decodes a v2
- * request (`{ id?, inputs: [{ name, shape, datatype, data }], outputs? }`) into named tensors checked against
- * the model; {@link v2InferApi} makes a batch API that runs the model once on the feeds of many requests
- * (concatenated along axis 0 when the model's first dim is dynamic) and splits every output back per request;
- * {@link V2InferOutput} encodes the v2 response object.
+ * request (`{ id?, parameters?, inputs: [{ name, shape, datatype, data }], outputs? }`, JSON or with the binary
+ * tensor data extension) into named tensors checked against the model; {@link v2InferApi} makes a batch API
+ * that runs the model once on the feeds of many requests (concatenated along axis 0 when the model's first dim
+ * is dynamic) and splits every output back per request; {@link V2InferOutput} encodes the v2 response: JSON
+ * with INT64/UINT64 as exact number literals and NaN/±Infinity as null, or outputs as raw bytes after the JSON
+ * header when the request asked for binary data.
  *
  * @module
  */
 import { isJsonContentType, parseJsonBytes } from "./json_input.ts";
 import { BadInputError, httpStatusOf, messageOf } from "../errors.ts";
+import { splitBinaryBody, tensorBytes, tensorFromBytes } from "./v2_binary.ts";
 import type { EncodedOutput, InputAdapter, JsonSchema, JsonValue, OutputAdapter } from "../sdk/adapter.ts";
 import type { ArtifactSpecs } from "../sdk/artifact.ts";
 import { InferenceError } from "../sdk/inference.ts";
@@ -17,7 +20,7 @@ import { modelDim, sizeOf } from "../sdk/tensor.ts";
 import type { DType, Tensor, TensorData, TensorInfo } from "../sdk/tensor.ts";
 import { bytesFromJson } from "./file_input.ts";
 import { flatDataToJson, toJsonValue } from "./json_value.ts";
-import { unsupportedMediaType } from "./multipart.ts";
+import { mediaTypeOf, unsupportedMediaType } from "./multipart.ts";
 import { concatRows, formatShape, tensorFromNested } from "./nested.ts";
 
 /** A v2 tensor datatype. */
@@ -87,6 +90,8 @@ export interface V2InferItem {
   feeds: Record<string, Tensor>;
   /** The outputs the caller asked for, in the order asked; undefined for all. */
   outputs?: string[];
+  /** The outputs to send as raw bytes (binary tensor data extension); undefined or empty for none. */
+  binaryOutputs?: string[];
 }
 
 /** What the v2 batch API receives: the items, their row counts, and their merged feeds when batchable. */
@@ -107,8 +112,10 @@ export interface V2OutputTensor {
   datatype: V2Datatype;
   /** Dims. */
   shape: number[];
-  /** Elements, flat in row-major order (int64 beyond 2^53 as decimal strings, BYTES as strings). */
-  data: JsonValue[];
+  /** Elements, flat in row-major order, as the model returned them ({@link V2InferOutput} writes them). */
+  data: TensorData;
+  /** True to send the elements as raw bytes after the JSON header (binary tensor data extension). */
+  binary?: boolean;
 }
 
 /** A v2 inference response. */
@@ -185,8 +192,12 @@ function bytesElements(flat: readonly unknown[], where: string): unknown[] {
 export class V2InferInput implements InputAdapter<V2InferItem, V2InferBatch> {
   /** Adapter name. */
   readonly type = "V2InferInput";
-  /** Accepted content types. */
-  readonly contentTypes: readonly string[] = ["application/json"];
+  /**
+   * Accepted content types: JSON, and any type (`application/octet-stream` as Triton's clients send) when the
+   * body has a binary section, its JSON header length carried as the content type's
+   * `inference-header-content-length` parameter (the server copies the request header there).
+   */
+  readonly contentTypes: readonly string[] = ["application/json", "application/octet-stream"];
   readonly #inputs: readonly TensorInfo[];
   readonly #outputs: readonly TensorInfo[];
   readonly #batchable: boolean;
@@ -213,12 +224,17 @@ export class V2InferInput implements InputAdapter<V2InferItem, V2InferBatch> {
   }
 
   /**
-   * Decodes a parsed v2 request.
+   * Decodes a parsed v2 request (JSON data only: an input with `binary_data_size` needs {@link fromBytes}).
    *
    * @throws {BadInputError} naming the input, e.g. `input "input": datatype FP64 does not match the model's
    *   FP32`, or an unknown requested output.
    */
   fromJson(value: unknown): V2InferItem {
+    return this.#decode(value, new Uint8Array());
+  }
+
+  /** Decodes a parsed request whose binary section (after the JSON header) is `binary`. */
+  #decode(value: unknown, binary: Uint8Array): V2InferItem {
     if (!isRecord(value) || !Array.isArray(value.inputs) || value.inputs.length === 0) {
       throw new BadInputError(
         'a v2 inference request is an object with "inputs": a non-empty list of ' +
@@ -233,6 +249,7 @@ export class V2InferInput implements InputAdapter<V2InferItem, V2InferBatch> {
       item.id = value.id;
     }
     const names = this.#inputs.map((i) => i.name);
+    const section = { bytes: binary, offset: 0 };
     for (const [k, raw] of value.inputs.entries()) {
       if (!isRecord(raw) || typeof raw.name !== "string") {
         throw new BadInputError(`inputs[${k}] must be an object with a string "name"`);
@@ -242,7 +259,13 @@ export class V2InferInput implements InputAdapter<V2InferItem, V2InferBatch> {
         throw new BadInputError(`unknown input "${raw.name}"; the model's inputs are: ${names.join(", ")}`);
       }
       if (raw.name in item.feeds) throw new BadInputError(`input "${raw.name}" is given twice`);
-      item.feeds[raw.name] = this.#tensor(info, raw);
+      item.feeds[raw.name] = this.#tensor(info, raw, section);
+    }
+    if (section.offset !== binary.length) {
+      throw new BadInputError(
+        `the body has ${binary.length} bytes after its JSON header, the inputs' binary_data_size add up to ` +
+          `${section.offset}`,
+      );
     }
     for (const name of names) {
       if (!(name in item.feeds)) {
@@ -250,10 +273,35 @@ export class V2InferInput implements InputAdapter<V2InferItem, V2InferBatch> {
       }
     }
     if (value.outputs !== undefined) item.outputs = this.#requestedOutputs(value.outputs);
+    const binaryOutputs = this.#binaryOutputs(value);
+    if (binaryOutputs.length > 0) item.binaryOutputs = binaryOutputs;
     return item;
   }
 
-  #tensor(info: TensorInfo, raw: Record<string, unknown>): Tensor {
+  /**
+   * The outputs to send as raw bytes: each requested output's `parameters.binary_data`, else the request's
+   * `parameters.binary_data_output` (Triton's rule).
+   */
+  #binaryOutputs(value: Record<string, unknown>): string[] {
+    const flag = (params: unknown, key: string, where: string): boolean | undefined => {
+      if (params === undefined) return undefined;
+      if (!isRecord(params)) throw new BadInputError(`${where}"parameters" must be an object`);
+      const v = params[key];
+      if (v === undefined || typeof v === "boolean") return v;
+      throw new BadInputError(`${where}parameter "${key}" must be true or false, got ${JSON.stringify(v)}`);
+    };
+    const all = flag(value.parameters, "binary_data_output", "") ?? false;
+    if (!Array.isArray(value.outputs)) return all ? this.#outputs.map((o) => o.name) : [];
+    return (value.outputs as Record<string, unknown>[])
+      .filter((o) => flag(o.parameters, "binary_data", `output "${o.name}": `) ?? all)
+      .map((o) => o.name as string);
+  }
+
+  #tensor(
+    info: TensorInfo,
+    raw: Record<string, unknown>,
+    section: { bytes: Uint8Array; offset: number },
+  ): Tensor {
     const where = `input "${info.name}"`;
     const { datatype, shape, data } = raw;
     if (typeof datatype !== "string" || !(V2_DATATYPES as readonly string[]).includes(datatype)) {
@@ -288,20 +336,52 @@ export class V2InferInput implements InputAdapter<V2InferItem, V2InferBatch> {
         );
       }
     }
+    const size = sizeOf(dims);
+    const dtype = TO_DTYPE[datatype as V2Datatype];
+    const binarySize = this.#binarySize(raw.parameters, where);
+    if (binarySize !== undefined) {
+      if (data !== undefined) {
+        throw new BadInputError(`${where}: give either "data" or parameter "binary_data_size", not both`);
+      }
+      const { bytes, offset } = section;
+      if (offset + binarySize > bytes.length) {
+        throw new BadInputError(
+          `${where}: binary_data_size ${binarySize} runs past the body's binary section (${
+            bytes.length - offset
+          } bytes left); send the body as the JSON header then each binary input's bytes, in input order, with ` +
+            "header Inference-Header-Content-Length",
+        );
+      }
+      section.offset += binarySize;
+      const elements = tensorFromBytes(bytes.subarray(offset, offset + binarySize), dtype, size, where);
+      return { type: dtype, dims: [...dims], data: elements };
+    }
     if (!Array.isArray(data)) {
       throw new BadInputError(`${where}: "data" must be a list of elements (flat or nested)`);
     }
     let flat = flatten(data);
-    const size = sizeOf(dims);
     if (flat.length !== size) {
       throw new BadInputError(
         `${where}: shape ${formatShape(dims)} needs ${size} elements, data has ${flat.length}`,
       );
     }
     if (datatype === "BYTES") flat = bytesElements(flat, where);
-    const dtype = TO_DTYPE[datatype as V2Datatype];
     const tensor = tensorFromNested(flat, dtype, { shape: [flat.length], name: `${where} data` });
     return { type: dtype, dims: [...dims], data: tensor.data };
+  }
+
+  /** An input's `parameters.binary_data_size`, or undefined when it has none. */
+  #binarySize(params: unknown, where: string): number | undefined {
+    if (params === undefined) return undefined;
+    if (!isRecord(params)) throw new BadInputError(`${where}: "parameters" must be an object`);
+    const size = params.binary_data_size;
+    if (size === undefined) return undefined;
+    if (typeof size !== "number" || !Number.isSafeInteger(size) || size < 0) {
+      throw new BadInputError(
+        `${where}: binary_data_size must be a whole number of bytes, got ${JSON.stringify(size)}`,
+      );
+    }
+    return size;
   }
 
   #requestedOutputs(value: unknown): string[] {
@@ -321,15 +401,24 @@ export class V2InferInput implements InputAdapter<V2InferItem, V2InferBatch> {
   }
 
   /**
-   * Decodes a JSON body.
+   * Decodes a body: JSON, or a JSON header then binary tensor data when `contentType` carries the header
+   * length (`…; inference-header-content-length=N`).
    *
-   * @throws {BadInputError} 415 for a content type other than JSON; 400 for invalid JSON or a bad request.
+   * @throws {BadInputError} 415 for a content type other than JSON without a header length; 400 for invalid
+   *   JSON, a bad header length or a bad request.
    */
   fromBytes(bytes: Uint8Array, contentType: string): V2InferItem {
-    if (!isJsonContentType(contentType)) {
+    const { header, binary, headerLength } = splitBinaryBody(bytes, contentType);
+    if (headerLength === undefined && !isJsonContentType(contentType)) {
+      if (mediaTypeOf(contentType) === "application/octet-stream") {
+        throw new BadInputError(
+          "an application/octet-stream v2 request needs header Inference-Header-Content-Length: the byte " +
+            "length of its JSON header",
+        );
+      }
       throw unsupportedMediaType(this.type, contentType, this.contentTypes);
     }
-    return this.fromJson(parseJsonBytes(bytes));
+    return this.#decode(parseJsonBytes(header), binary);
   }
 
   /** One response per request. */
@@ -398,7 +487,7 @@ export function v2RequestSchema(): JsonSchema {
     type: "object",
     properties: {
       id: { type: "string" },
-      parameters: { type: "object" },
+      parameters: { type: "object", properties: { binary_data_output: { type: "boolean" } } },
       inputs: {
         type: "array",
         minItems: 1,
@@ -408,17 +497,23 @@ export function v2RequestSchema(): JsonSchema {
             name: { type: "string" },
             shape: { type: "array", items: { type: "integer", minimum: 0 } },
             datatype: { enum: [...V2_DATATYPES] },
-            parameters: { type: "object" },
+            parameters: {
+              type: "object",
+              properties: { binary_data_size: { type: "integer", minimum: 0 } },
+            },
             data: { type: "array" },
           },
-          required: ["name", "shape", "datatype", "data"],
+          required: ["name", "shape", "datatype"],
         },
       },
       outputs: {
         type: "array",
         items: {
           type: "object",
-          properties: { name: { type: "string" }, parameters: { type: "object" } },
+          properties: {
+            name: { type: "string" },
+            parameters: { type: "object", properties: { binary_data: { type: "boolean" } } },
+          },
           required: ["name"],
         },
       },
@@ -452,10 +547,13 @@ export function v2ResponseSchema(): JsonSchema {
             name: { type: "string" },
             datatype: { enum: [...V2_DATATYPES] },
             shape: { type: "array", items: { type: "integer", minimum: 0 } },
-            parameters: { type: "object" },
+            parameters: {
+              type: "object",
+              properties: { binary_data_size: { type: "integer", minimum: 0 } },
+            },
             data: { type: "array" },
           },
-          required: ["name", "datatype", "shape", "data"],
+          required: ["name", "datatype", "shape"],
         },
       },
     },
@@ -463,14 +561,39 @@ export function v2ResponseSchema(): JsonSchema {
   };
 }
 
+/** The elements of a tensor as JSON list text: 64-bit integers as exact number literals, NaN/±Infinity as null. */
+function jsonElements(data: TensorData, type: DType): string {
+  if (data instanceof BigInt64Array || data instanceof BigUint64Array) return `[${data.join(",")}]`;
+  return JSON.stringify(flatDataToJson(data, type));
+}
+
+/** The JSON text of a response up to its outputs, then the given output texts. */
+function responseJson(response: V2InferResponse, outputs: readonly string[]): string {
+  let head = `{"model_name":${JSON.stringify(response.model_name)}`;
+  if (response.model_version !== undefined) {
+    head += `,"model_version":${JSON.stringify(response.model_version)}`;
+  }
+  if (response.id !== undefined) head += `,"id":${JSON.stringify(response.id)}`;
+  return `${head},"outputs":[${outputs.join(",")}]}`;
+}
+
 /**
- * Encodes v2 inference responses as JSON.
+ * Encodes v2 inference responses. Without binary outputs the body is JSON (`application/json`), written by
+ * hand so INT64/UINT64 elements are exact number literals however large (`JSON.stringify` cannot write a
+ * BigInt, and a double loses digits past 2^53); FP16/FP32/FP64 NaN and ±Infinity, which JSON has no literal
+ * for, are `null`. With binary outputs (binary tensor data extension) the body is the JSON header, in which each
+ * binary output has `parameters.binary_data_size` instead of `data`, then the outputs' raw little-endian bytes
+ * in output order; the content type is `application/octet-stream` and header `Inference-Header-Content-Length`
+ * gives the JSON header's byte length.
  *
  * @example
  * ```ts
  * import { V2InferOutput } from "./v2_infer.ts";
- * const out = new V2InferOutput().encode({ model_name: "m", outputs: [] });
- * console.log(out.body, out.contentType); // {"model_name":"m","outputs":[]} application/json
+ * const out = new V2InferOutput().encode({
+ *   model_name: "m",
+ *   outputs: [{ name: "y", datatype: "INT64", shape: [1], data: new BigInt64Array([2n ** 60n]) }],
+ * });
+ * console.log(out.body); // {"model_name":"m","outputs":[{"name":"y","datatype":"INT64","shape":[1],"data":[1152921504606846976]}]}
  * ```
  */
 export class V2InferOutput implements OutputAdapter {
@@ -482,14 +605,53 @@ export class V2InferOutput implements OutputAdapter {
     return {};
   }
 
-  /** The JSON-safe form of a response. */
+  /**
+   * The JSON-safe form of a response, for callers that need a value rather than a body: INT64/UINT64 beyond
+   * 2^53 become decimal strings here (a JS number cannot hold them); {@link encode} writes them exactly.
+   */
   toJson(value: unknown): JsonValue {
-    return toJsonValue(value);
+    const response = value as V2InferResponse;
+    if (!isRecord(response) || !Array.isArray(response.outputs)) return toJsonValue(value);
+    return toJsonValue({
+      ...response,
+      outputs: response.outputs.map(({ binary, data, ...t }) => {
+        const type = TO_DTYPE[t.datatype];
+        return binary
+          ? { ...t, parameters: { binary_data_size: tensorBytes(data, type).length } }
+          : { ...t, data: flatDataToJson(data, type) };
+      }),
+    });
   }
 
-  /** JSON text of the response, as `application/json`. */
+  /** The response body: JSON, or the JSON header and raw bytes when some output is binary. */
   encode(value: unknown, _accept?: string): EncodedOutput {
-    return { body: JSON.stringify(toJsonValue(value)), contentType: "application/json" };
+    const response = value as V2InferResponse;
+    const chunks: Uint8Array[] = [];
+    const outputs = response.outputs.map((t) => {
+      const type = TO_DTYPE[t.datatype];
+      const head = `{"name":${JSON.stringify(t.name)},"datatype":"${t.datatype}","shape":${
+        JSON.stringify(t.shape)
+      }`;
+      if (!t.binary) return `${head},"data":${jsonElements(t.data, type)}}`;
+      const bytes = tensorBytes(t.data, type);
+      chunks.push(bytes);
+      return `${head},"parameters":{"binary_data_size":${bytes.length}}}`;
+    });
+    const json = responseJson(response, outputs);
+    if (chunks.length === 0) return { body: json, contentType: "application/json" };
+    const header = new TextEncoder().encode(json);
+    const body = new Uint8Array(header.length + chunks.reduce((n, c) => n + c.length, 0));
+    body.set(header, 0);
+    let offset = header.length;
+    for (const chunk of chunks) {
+      body.set(chunk, offset);
+      offset += chunk.length;
+    }
+    return {
+      body,
+      contentType: "application/octet-stream",
+      headers: { "inference-header-content-length": String(header.length) },
+    };
   }
 
   /** JSON Schema of a v2 inference response. */
@@ -551,9 +713,8 @@ export interface V2Model {
  * });
  * const signal = new AbortController().signal;
  * const [outcome] = await invokeApi(api, [item], { artifacts: {}, metadata: {}, signal });
- * console.log(outcome.ok && outcome.value);
- * // { model_name: "model", model_version: "1.0",
- * //   outputs: [{ name: "label", datatype: "INT64", shape: [1], data: [0] }] }
+ * if (outcome.ok) console.log(api.output!.encode(outcome.value).body);
+ * // {"model_name":"model","model_version":"1.0","outputs":[{"name":"label","datatype":"INT64","shape":[1],"data":[0]}]}
  * await model.close();
  * ```
  */
@@ -572,7 +733,9 @@ export function v2InferApi(
       if (!t) continue;
       const datatype = v2DatatypeOf(t.type);
       if (!datatype) throw new TypeError(`output "${name}" is not a tensor; v2 serves tensors only`);
-      tensors.push({ name, datatype, shape: [...t.dims], data: flatDataToJson(t.data, t.type) });
+      const tensor: V2OutputTensor = { name, datatype, shape: [...t.dims], data: t.data };
+      if (item.binaryOutputs?.includes(name)) tensor.binary = true;
+      tensors.push(tensor);
     }
     return {
       model_name: artifactName,

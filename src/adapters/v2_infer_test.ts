@@ -6,7 +6,7 @@ import { invokeApi } from "../runtime/invoke.ts";
 import type { InvokeContext } from "../runtime/invoke.ts";
 import type { Tensor, TensorInfo } from "../sdk/tensor.ts";
 import { v2DatatypeOf, v2InferApi, V2InferInput, V2InferOutput, v2Shape } from "./v2_infer.ts";
-import type { V2InferBatch, V2InferResponse, V2Model } from "./v2_infer.ts";
+import type { V2InferBatch, V2InferItem, V2InferResponse, V2Model } from "./v2_infer.ts";
 
 const ROOT = new URL("../../", import.meta.url);
 const backend = new WasmBackend();
@@ -135,7 +135,8 @@ Deno.test("rejects bad requests with messages that name the input or output", ()
   });
   assert.throws(() => iris().fromBytes(enc("{"), "application/json"), { name: "BadInputError", status: 400 });
   assert.throws(() => iris().fromBytes(enc("x"), "text/csv"), {
-    message: "V2InferInput does not accept content type text/csv; send one of: application/json",
+    message: "V2InferInput does not accept content type text/csv; send one of: application/json, " +
+      "application/octet-stream",
     status: 415,
   });
 });
@@ -182,11 +183,16 @@ Deno.test("encodes a response as JSON with a v2 schema", () => {
   const response = {
     model_name: "m",
     id: "1",
-    outputs: [{ name: "y", datatype: "INT64", shape: [1], data: [3] }],
+    outputs: [{ name: "y", datatype: "INT64", shape: [1], data: new BigInt64Array([3n]) }],
   };
   assert.deepEqual(out.encode(response), {
     body: '{"model_name":"m","id":"1","outputs":[{"name":"y","datatype":"INT64","shape":[1],"data":[3]}]}',
     contentType: "application/json",
+  });
+  assert.deepEqual(out.toJson(response), {
+    model_name: "m",
+    id: "1",
+    outputs: [{ name: "y", datatype: "INT64", shape: [1], data: [3] }],
   });
   assert.deepEqual(out.schema().required, ["model_name", "outputs"]);
   assert.deepEqual(iris().schema().required, ["inputs"]);
@@ -224,7 +230,7 @@ Deno.test("iris: requests of 1, 3 and 2 rows batch into one run and each gets it
       assert.equal(value.model_name, "iris");
       assert.equal(value.model_version, "1.2.0");
       const label = value.outputs.find((o) => o.name === "label")!;
-      assert.deepEqual(label, {
+      assert.deepEqual({ ...label, data: Array.from(label.data, Number) }, {
         name: "label",
         datatype: "INT64",
         shape: [e - s],
@@ -242,7 +248,9 @@ Deno.test("iris: requests of 1, 3 and 2 rows batch into one run and each gets it
       assert.deepEqual(probs.shape, [e - s, 3]);
       const want = (ref.probabilities as number[][]).slice(s, e).flat();
       assert.equal(probs.data.length, want.length);
-      probs.data.forEach((p, i) => assert.ok(Math.abs((p as number) - want[i]) < 1e-5, `${p} vs ${want[i]}`));
+      (probs.data as Float32Array).forEach((p, i) =>
+        assert.ok(Math.abs(p - want[i]) < 1e-5, `${p} vs ${want[i]}`)
+      );
     });
     const encoded = api.output!.encode((outcomes[1] as { value: unknown }).value);
     assert.equal(
@@ -277,22 +285,21 @@ Deno.test("add_int64_bool_string: batched INT64, BOOL and BYTES outputs split pe
       request([[-1, -2], [7, 8]], [[1, 2], [0, 0]], [true, true], ["p", "q"]),
     ].map((r) => api.input.fromJson(r));
     const outcomes = await invokeApi(api, items, ctx);
-    const values = outcomes.map((o) => (o.ok ? o.value : o.message));
+    // The body as sent: INT64 beyond 2^53 is an exact number literal.
+    const bodies = outcomes.map((o) => (o.ok ? api.output!.encode(o.value).body : o.message));
     const expected = [
-      [[1], [11, 22], [false], ["x"]],
-      [[3], ["9007199254740994", 0, 33, 44, 55, 66], [true, false, true], ["a", "bé", ""]],
-      [[2], [0, 0, 7, 8], [false, false], ["p", "q"]],
+      [[1], "11,22", "false", '"x"'],
+      [[3], "9007199254740994,0,33,44,55,66", "true,false,true", '"a","bé",""'],
+      [[2], "0,0,7,8", "false,false", '"p","q"'],
     ] as const;
-    values.forEach((value, k) => {
+    bodies.forEach((body, k) => {
       const [[rows], sum, notFlag, sOut] = expected[k];
-      assert.deepEqual(value, {
-        model_name: "adder",
-        outputs: [
-          { name: "sum", datatype: "INT64", shape: [rows, 2], data: sum },
-          { name: "not_flag", datatype: "BOOL", shape: [rows], data: notFlag },
-          { name: "s_out", datatype: "BYTES", shape: [rows], data: sOut },
-        ],
-      });
+      assert.equal(
+        body,
+        `{"model_name":"adder","outputs":[{"name":"sum","datatype":"INT64","shape":[${rows},2],"data":[${sum}]},` +
+          `{"name":"not_flag","datatype":"BOOL","shape":[${rows}],"data":[${notFlag}]},` +
+          `{"name":"s_out","datatype":"BYTES","shape":[${rows}],"data":[${sOut}]}]}`,
+      );
     });
   } finally {
     await model.close();
@@ -324,10 +331,13 @@ Deno.test("runs items one by one when outputs do not split, and a failing item f
     ok: true,
     status: 200,
     headers: {},
-    value: { model_name: "fake", outputs: [{ name: "y", datatype: "FP32", shape: [1], data: [1] }] },
+    value: {
+      model_name: "fake",
+      outputs: [{ name: "y", datatype: "FP32", shape: [1], data: new Float32Array([1]) }],
+    },
   });
   assert.deepEqual(outcomes[1], { ok: false, status: 500, message: "negative input" });
-  assert.deepEqual((outcomes[2] as { value: V2InferResponse }).value.outputs[0].data, [5]);
+  assert.deepEqual((outcomes[2] as { value: V2InferResponse }).value.outputs[0].data, new Float32Array([5]));
 });
 
 Deno.test("refuses bad numbers like every other adapter: overflow, 1e400, numeric strings, out-of-range ints", () => {
@@ -356,4 +366,239 @@ Deno.test("refuses bad numbers like every other adapter: overflow, 1e400, numeri
     "INT32",
     "int32",
   );
+});
+
+Deno.test("writes INT64 and UINT64 beyond 2^53 as exact JSON number literals", () => {
+  const out = new V2InferOutput();
+  const response: V2InferResponse = {
+    model_name: "m",
+    outputs: [
+      {
+        name: "i",
+        datatype: "INT64",
+        shape: [3],
+        data: new BigInt64Array([2n ** 63n - 1n, -(2n ** 63n), 2n ** 53n + 1n]),
+      },
+      { name: "u", datatype: "UINT64", shape: [1], data: new BigUint64Array([2n ** 64n - 1n]) },
+    ],
+  };
+  const body = out.encode(response).body as string;
+  assert.equal(
+    body,
+    '{"model_name":"m","outputs":[{"name":"i","datatype":"INT64","shape":[3],' +
+      '"data":[9223372036854775807,-9223372036854775808,9007199254740993]},' +
+      '{"name":"u","datatype":"UINT64","shape":[1],"data":[18446744073709551615]}]}',
+  );
+  // A parser that keeps the source text of numbers gets every digit back.
+  const digits: string[] = [];
+  JSON.parse(
+    body,
+    function (this: unknown, _key: string, value: unknown, context?: { source?: string }) {
+      if (typeof value === "number" && context?.source !== undefined && context.source.length > 15) {
+        digits.push(context.source);
+      }
+      return value;
+    } as (this: unknown, key: string, value: unknown) => unknown,
+  );
+  assert.deepEqual(digits, [
+    "9223372036854775807",
+    "-9223372036854775808",
+    "9007199254740993",
+    "18446744073709551615",
+  ]);
+  // toJson gives a JS value, so there they are strings.
+  assert.deepEqual((out.toJson(response) as { outputs: { data: unknown }[] }).outputs[1].data, [
+    "18446744073709551615",
+  ]);
+});
+
+/** Parses a binary-extension response: its JSON header and each binary output's raw bytes by name. */
+function readBinary(
+  encoded: { body: string | Uint8Array; contentType: string; headers?: Record<string, string> },
+) {
+  assert.equal(encoded.contentType, "application/octet-stream");
+  const body = encoded.body as Uint8Array;
+  const length = Number(encoded.headers?.["inference-header-content-length"]);
+  const header = JSON.parse(new TextDecoder().decode(body.subarray(0, length)));
+  const raw: Record<string, Uint8Array> = {};
+  let offset = length;
+  for (const o of header.outputs) {
+    const size = o.parameters?.binary_data_size;
+    if (size === undefined) continue;
+    raw[o.name] = body.slice(offset, offset + size);
+    offset += size;
+  }
+  assert.equal(offset, body.length);
+  return { header, raw };
+}
+
+Deno.test("div_nan_inf: NaN and ±Infinity are null in JSON and exact in binary outputs", async () => {
+  const model = await loadModel("tests/fixtures/div_nan_inf.onnx", "div");
+  try {
+    const api = v2InferApi("div", model);
+    const inputs = [
+      { name: "x", shape: [2, 2], datatype: "FP32", data: [0, 1, -1, 3] },
+      { name: "y", shape: [2, 2], datatype: "FP32", data: [0, 0, 0, 2] },
+    ];
+    const [json, binary, mixed] = [
+      { inputs },
+      { inputs, parameters: { binary_data_output: true } },
+      // Per-output binary_data wins over the request's binary_data_output.
+      {
+        inputs,
+        parameters: { binary_data_output: true },
+        outputs: [{ name: "ratio64", parameters: { binary_data: false } }, { name: "ratio" }],
+      },
+    ].map((r) => api.input.fromJson(r));
+    const outcomes = await invokeApi(api, [json, binary, mixed], ctx);
+    const [a, b, c] = outcomes.map((o) => {
+      assert.ok(o.ok);
+      return api.output!.encode(o.value);
+    });
+    assert.deepEqual(a, {
+      body: '{"model_name":"div","outputs":[{"name":"ratio","datatype":"FP32","shape":[2,2],' +
+        '"data":[null,null,null,1.5]},{"name":"ratio64","datatype":"FP64","shape":[2,2],"data":[null,null,null,1.5]}]}',
+      contentType: "application/json",
+    });
+    const { header, raw } = readBinary(b);
+    assert.deepEqual(header, {
+      model_name: "div",
+      outputs: [
+        { name: "ratio", datatype: "FP32", shape: [2, 2], parameters: { binary_data_size: 16 } },
+        { name: "ratio64", datatype: "FP64", shape: [2, 2], parameters: { binary_data_size: 32 } },
+      ],
+    });
+    // As numbers (the NaN bit pattern is the model's, so compare values, not bytes).
+    assert.deepEqual([...new Float32Array(raw.ratio.buffer)], [NaN, Infinity, -Infinity, 1.5]);
+    assert.deepEqual([...new Float64Array(raw.ratio64.buffer)], [NaN, Infinity, -Infinity, 1.5]);
+    const mixedOut = readBinary(c);
+    assert.deepEqual(mixedOut.header.outputs, [
+      { name: "ratio64", datatype: "FP64", shape: [2, 2], data: [null, null, null, 1.5] },
+      { name: "ratio", datatype: "FP32", shape: [2, 2], parameters: { binary_data_size: 16 } },
+    ]);
+    assert.deepEqual(Object.keys(mixedOut.raw), ["ratio"]);
+  } finally {
+    await model.close();
+  }
+});
+
+/** A binary-extension request body: the JSON header then each input's bytes, and its content type. */
+function binaryRequest(header: unknown, ...chunks: Uint8Array[]): { body: Uint8Array; contentType: string } {
+  const json = enc(JSON.stringify(header));
+  const body = new Uint8Array(json.length + chunks.reduce((n, c) => n + c.length, 0));
+  body.set(json);
+  let offset = json.length;
+  for (const chunk of chunks) {
+    body.set(chunk, offset);
+    offset += chunk.length;
+  }
+  return { body, contentType: `application/octet-stream; inference-header-content-length=${json.length}` };
+}
+
+const bytesOf = (view: ArrayBufferView) => new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
+
+Deno.test("add_int64_bool_string: binary inputs and outputs round-trip INT64 beyond 2^53, BOOL and BYTES", async () => {
+  const model = await loadModel("tests/fixtures/add_int64_bool_string.onnx", "adder");
+  try {
+    const api = v2InferApi("adder", model);
+    const big = 2n ** 62n + 1n;
+    const strings = new Uint8Array([2, 0, 0, 0, 104, 105, 0, 0, 0, 0]); // "hi", ""
+    const { body, contentType } = binaryRequest(
+      {
+        inputs: [
+          { name: "a", shape: [2, 2], datatype: "INT64", parameters: { binary_data_size: 32 } },
+          { name: "b", shape: [2, 2], datatype: "INT64", data: [1, 2, 3, 4] },
+          { name: "flag", shape: [2], datatype: "BOOL", parameters: { binary_data_size: 2 } },
+          { name: "s", shape: [2], datatype: "BYTES", parameters: { binary_data_size: strings.length } },
+        ],
+        parameters: { binary_data_output: true },
+      },
+      bytesOf(new BigInt64Array([big, -big, 0n, 1n])),
+      new Uint8Array([0, 7]),
+      strings,
+    );
+    const item = api.input.fromBytes(body, contentType) as V2InferItem;
+    assert.deepEqual(item.feeds.a.data, new BigInt64Array([big, -big, 0n, 1n]));
+    assert.deepEqual(item.feeds.flag.data, new Uint8Array([0, 1]));
+    assert.deepEqual(item.feeds.s.data, ["hi", ""]);
+    const [outcome] = await invokeApi(api, [item], ctx);
+    assert.ok(outcome.ok);
+    const { header, raw } = readBinary(api.output!.encode(outcome.value));
+    assert.deepEqual(header.outputs.map((o: { parameters: unknown }) => o.parameters), [
+      { binary_data_size: 32 },
+      { binary_data_size: 2 },
+      { binary_data_size: 10 },
+    ]);
+    assert.deepEqual(new BigInt64Array(raw.sum.buffer), new BigInt64Array([big + 1n, -big + 2n, 3n, 5n]));
+    assert.deepEqual(raw.not_flag, new Uint8Array([1, 0]));
+    assert.deepEqual(raw.s_out, strings);
+  } finally {
+    await model.close();
+  }
+});
+
+Deno.test("refuses bad binary requests with messages that name the input and the sizes", () => {
+  const input = (patch: Record<string, unknown> = {}) => ({
+    name: "input",
+    shape: [1, 4],
+    datatype: "FP32",
+    parameters: { binary_data_size: 16 },
+    ...patch,
+  });
+  const four = bytesOf(new Float32Array([5.1, 3.5, 1.4, 0.2]));
+  const bad = (request: { body: Uint8Array; contentType: string }, message: string, status = 400) =>
+    assert.throws(() => iris().fromBytes(request.body, request.contentType), {
+      name: "BadInputError",
+      message,
+      status,
+    });
+  assert.deepEqual(
+    iris().fromBytes(...Object.values(binaryRequest({ inputs: [input()] }, four)) as [Uint8Array, string])
+      .feeds.input.data,
+    new Float32Array([5.1, 3.5, 1.4, 0.2]),
+  );
+  bad(
+    binaryRequest({ inputs: [input()] }, four.subarray(0, 12)),
+    'input "input": binary_data_size 16 runs past the body\'s binary section (12 bytes left); send the body as ' +
+      "the JSON header then each binary input's bytes, in input order, with header Inference-Header-Content-Length",
+  );
+  bad(
+    binaryRequest({ inputs: [input({ parameters: { binary_data_size: 12 } })] }, four.subarray(0, 12)),
+    'input "input": binary_data_size 12 does not fit the shape: 4 elements of 4 bytes make 16 bytes',
+  );
+  bad(
+    binaryRequest({ inputs: [input()] }, four, new Uint8Array([1])),
+    "the body has 17 bytes after its JSON header, the inputs' binary_data_size add up to 16",
+  );
+  bad(
+    binaryRequest({ inputs: [input({ data: [1, 2, 3, 4] })] }, four),
+    'input "input": give either "data" or parameter "binary_data_size", not both',
+  );
+  bad(
+    binaryRequest({ inputs: [input({ parameters: { binary_data_size: "16" } })] }, four),
+    'input "input": binary_data_size must be a whole number of bytes, got "16"',
+  );
+  bad(
+    binaryRequest({ inputs: [input()] }, bytesOf(new Float32Array([5.1, NaN, 1.4, 0.2]))),
+    'input "input" data[1]: NaN is not a finite number',
+  );
+  bad(
+    binaryRequest({
+      inputs: [input({ data: [1, 2, 3, 4], parameters: undefined })],
+      parameters: { binary_data_output: 1 },
+    }),
+    'parameter "binary_data_output" must be true or false, got 1',
+  );
+  bad(
+    { body: four, contentType: "application/octet-stream" },
+    "an application/octet-stream v2 request needs header Inference-Header-Content-Length: the byte length of " +
+      "its JSON header",
+  );
+  bad(
+    { body: four, contentType: "application/octet-stream; inference-header-content-length=99" },
+    'Inference-Header-Content-Length "99" must be a whole number of bytes within the 16-byte body',
+  );
+  // Without binary inputs, a header length equal to the body's is plain JSON.
+  const { body, contentType } = binaryRequest(irisRequest([[1, 2, 3, 4]]));
+  assert.deepEqual(iris().fromBytes(body, contentType).feeds.input.dims, [1, 4]);
 });

@@ -124,7 +124,12 @@ export async function runRawItems(
     }
     try {
       const encoded = output.encode(outcome.value, items[i].accept);
-      outcomes[i] = { status: outcome.status, ...encoded, headers: { ...outcome.headers } };
+      outcomes[i] = {
+        status: outcome.status,
+        body: encoded.body,
+        contentType: encoded.contentType,
+        headers: { ...encoded.headers, ...outcome.headers },
+      };
     } catch (error) {
       // An output that cannot take the format the client asked for (406) is the client's to change.
       outcomes[i] = error instanceof ObentoError && error.status < 500

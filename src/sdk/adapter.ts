@@ -48,6 +48,8 @@ export interface EncodedOutput {
   body: string | Uint8Array;
   /** Its content type. */
   contentType: string;
+  /** Extra response headers the format needs (e.g. v2's `Inference-Header-Content-Length`); none when left out. */
+  headers?: Record<string, string>;
 }
 
 /** Turns API results into JSON-safe data and response bodies. */

@@ -233,7 +233,13 @@ export function createApp(config: ServeConfig, deps: AppDeps): ObentoApp {
     return batcher;
   }
 
-  async function serveItem(request: Request, api: string, batchable: boolean): Promise<Response> {
+  /** Serves one request on `api`; `contentType` overrides the request's (v2 adds its binary header length). */
+  async function serveItem(
+    request: Request,
+    api: string,
+    batchable: boolean,
+    contentType?: string,
+  ): Promise<Response> {
     const exchange = exchanges.get(request);
     const started = now();
     const deadline = started + config.timeoutMs;
@@ -243,7 +249,7 @@ export function createApp(config: ServeConfig, deps: AppDeps): ObentoApp {
       const body = await readBody(request, config.maxBodyBytes);
       const item: RawItem = {
         body,
-        contentType: request.headers.get("content-type") ?? "",
+        contentType: contentType ?? request.headers.get("content-type") ?? "",
         accept: request.headers.get("accept") ?? undefined,
       };
       // The request's signal is fetched only if it waits a while: creating it costs more than a tiny model.
@@ -332,7 +338,7 @@ export function createApp(config: ServeConfig, deps: AppDeps): ObentoApp {
       models,
       isLive: () => true,
       isReady: deps.isReady,
-      infer: (model, request) => serveItem(request, `v2:${model}`, true),
+      infer: (model, request, contentType) => serveItem(request, `v2:${model}`, true, contentType),
       errorResponse: (request, status, message) =>
         errorResponse(status, message, {}, exchanges.get(request)?.id),
       methodNotAllowed: postOnly,

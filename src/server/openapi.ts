@@ -219,13 +219,13 @@ function v2Paths(models: readonly V2ModelInfo[], auth: boolean): Json {
     "/v2": get("v2_server_metadata", tag, "Server metadata", {
       "200": object("Server name, version and extensions"),
     }),
-    "/v2/health/live": get("v2_live", tag, "Server liveness", {
-      "200": object("Live"),
-      "503": object("Not live"),
+    "/v2/health/live": get("v2_live", tag, "Server liveness (empty body)", {
+      "200": { description: "Live" },
+      "400": { description: "Not live" },
     }),
-    "/v2/health/ready": get("v2_ready", tag, "Server readiness", {
-      "200": object("Ready"),
-      "503": object("Not ready"),
+    "/v2/health/ready": get("v2_ready", tag, "Server readiness (empty body)", {
+      "200": { description: "Ready" },
+      "400": { description: "Not ready (still loading)" },
     }),
     "/v2/models": get("v2_models", tag, "The models served", {
       "200": object("Model names and versions"),
@@ -240,11 +240,16 @@ function v2Paths(models: readonly V2ModelInfo[], auth: boolean): Json {
       },
       "404": notFound,
     });
-    paths[`${base}/ready`] = get(`v2_${model.name}_ready`, tag, `Readiness of model ${model.name}`, {
-      "200": object("Ready"),
-      "503": object("Not ready"),
-      "404": notFound,
-    });
+    paths[`${base}/ready`] = get(
+      `v2_${model.name}_ready`,
+      tag,
+      `Readiness of model ${model.name} (empty body)`,
+      {
+        "200": { description: "Ready" },
+        "400": { description: "Not ready (still loading)" },
+        "404": notFound,
+      },
+    );
     paths[`${base}/infer`] = {
       post: {
         operationId: `v2_${model.name}_infer`,
@@ -256,15 +261,27 @@ function v2Paths(models: readonly V2ModelInfo[], auth: boolean): Json {
           `Outputs: ${model.outputs.map((o) => o.name).join(", ")}. Requests are micro-batched.`,
         requestBody: {
           required: true,
+          description:
+            "JSON, or (binary tensor data extension) the JSON request followed by the bytes of the " +
+            "inputs that give parameters.binary_data_size, with header Inference-Header-Content-Length",
           content: {
             "application/json": {
               schema: ref("schemas/V2InferenceRequest"),
               example: { inputs: model.inputs.map(v2Tensor) },
             },
+            "application/octet-stream": { schema: { type: "string", format: "binary" } },
           },
         },
         responses: {
-          "200": { description: "Output tensors", content: jsonContent(ref("schemas/V2InferenceResponse")) },
+          "200": {
+            description:
+              "Output tensors: JSON, or with binary outputs the JSON response followed by their bytes " +
+              "(header Inference-Header-Content-Length gives the JSON's length)",
+            content: {
+              ...jsonContent(ref("schemas/V2InferenceResponse")),
+              "application/octet-stream": { schema: { type: "string", format: "binary" } },
+            },
+          },
           "404": notFound,
           ...errorRefs(auth),
         },

@@ -260,7 +260,12 @@ Deno.test("documents v2 infer per ONNX model with an example request", () => {
     infer.description,
     "Inputs: input FP32 [-1,4], flag BOOL [-1]. Outputs: label. Requests are micro-batched.",
   );
-  const content = (infer.requestBody as { content: Record<string, Json> }).content["application/json"];
+  const body = (infer.requestBody as { content: Record<string, Json> }).content;
+  // The binary tensor data extension's bodies, both ways.
+  assert.deepEqual(Object.keys(body), ["application/json", "application/octet-stream"]);
+  const ok = (infer.responses as Record<string, { content: Json }>)["200"].content;
+  assert.deepEqual(Object.keys(ok), ["application/json", "application/octet-stream"]);
+  const content = body["application/json"];
   assert.deepEqual(content.example, {
     inputs: [
       { name: "input", shape: [1, 4], datatype: "FP32", data: [0, 0, 0, 0] },

@@ -9,6 +9,7 @@ import { Hono } from "hono";
 import type { Context } from "hono";
 import type { BentoDocument } from "../bundle/bento_yaml.ts";
 import { v2DatatypeOf, v2Shape } from "../adapters/v2_infer.ts";
+import { HEADER_LENGTH_PARAM } from "../adapters/v2_binary.ts";
 import type { V2Datatype } from "../adapters/v2_infer.ts";
 import type { DType } from "../sdk/tensor.ts";
 
@@ -48,8 +49,12 @@ export interface V2RoutesContext {
   isLive(): boolean;
   /** True when the models are loaded and warm. */
   isReady(): boolean;
-  /** Runs a v2 inference request on `model` (a name from `models`) and returns the response. */
-  infer(model: string, request: Request): Promise<Response>;
+  /**
+   * Runs a v2 inference request on `model` (a name from `models`) and returns the response. `contentType` is
+   * the one to decode the body with: the request's, plus an `inference-header-content-length` parameter when
+   * the request has that header (binary tensor data extension).
+   */
+  infer(model: string, request: Request, contentType: string): Promise<Response>;
   /**
    * Makes an error response (the server's one shape, with the request id). Default:
    * `{"error": message, "status": N}` — the protocol's `error` field plus the status obento's other routes carry.
@@ -99,12 +104,30 @@ export function v2ModelsFromBundle(doc: BentoDocument): V2ModelInfo[] {
     }));
 }
 
+/** The protocol extensions `GET /v2` advertises: the binary tensor data extension, under Triton's name. */
+export const V2_EXTENSIONS: readonly string[] = ["binary_tensor_data"];
+
+/**
+ * The content type to decode a v2 infer request with: its own, plus the `Inference-Header-Content-Length`
+ * header as a parameter when it has one.
+ */
+function inferContentType(request: Request): string {
+  const contentType = request.headers.get("content-type") ?? "";
+  const headerLength = request.headers.get("inference-header-content-length");
+  if (headerLength === null) return contentType;
+  // The value is checked by the adapter; a `;` in it must not smuggle in another parameter.
+  return `${contentType || "application/octet-stream"}; ${HEADER_LENGTH_PARAM}=${
+    headerLength.replaceAll(";", ",").trim()
+  }`;
+}
+
 /**
  * The v2 REST endpoints: `GET /v2`, `GET /v2/health/live`, `GET /v2/health/ready`, `GET /v2/models` (a list,
  * as KServe's model repository extension does), `GET /v2/models/:name`, `GET /v2/models/:name/ready`,
- * `POST /v2/models/:name/infer`, and each model route under `/versions/:version` too. Health answers 200 when
- * true and 503 when false; an unknown model or version is a 404 `{ "error": …, "status": 404 }` naming what
- * exists; another method than POST on an infer route is a 405 with `Allow: POST`.
+ * `POST /v2/models/:name/infer`, and each model route under `/versions/:version` too. As the protocol says,
+ * health and readiness answer with an empty body: 200 when true, 400 (Triton's choice of 4xx) when false; an
+ * unknown model or version is a 404 `{ "error": …, "status": 404 }` naming what exists; another method than
+ * POST on an infer route is a 405 with `Allow: POST`.
  *
  * @param ctx server identity, models, health checks and the inference function.
  * @returns a Hono app to mount at "/".
@@ -157,20 +180,16 @@ export function v2Routes(ctx: V2RoutesContext): Hono {
     return model;
   };
 
-  // No protocol extension is implemented (the model repository extension's load/unload/index are not), so
-  // none is advertised; `GET /v2/models` is obento's own listing.
+  // Only the binary tensor data extension is implemented; the model repository extension's load/unload/index
+  // are not, so it is not advertised: `GET /v2/models` is obento's own listing.
   const serverMetadata = (c: Context) =>
-    c.json({ name: ctx.serverName, version: ctx.serverVersion, extensions: [] });
+    c.json({ name: ctx.serverName, version: ctx.serverVersion, extensions: [...V2_EXTENSIONS] });
   app.get("/v2", serverMetadata);
   app.get("/v2/", serverMetadata);
-  app.get("/v2/health/live", (c) => {
-    const live = ctx.isLive();
-    return c.json({ live }, live ? 200 : 503);
-  });
-  app.get("/v2/health/ready", (c) => {
-    const ready = ctx.isReady();
-    return c.json({ ready }, ready ? 200 : 503);
-  });
+  // Health: the status is the answer, the body is empty (KServe v2: "200 … true, 4xx … false").
+  const health = (ok: boolean): Response => new Response(null, { status: ok ? 200 : 400 });
+  app.get("/v2/health/live", () => health(ctx.isLive()));
+  app.get("/v2/health/ready", () => health(ctx.isReady()));
   app.get("/v2/models", (c) => {
     const ready = ctx.isReady();
     return c.json({
@@ -190,14 +209,12 @@ export function v2Routes(ctx: V2RoutesContext): Hono {
     });
     app.get(`${base}/ready`, (c) => {
       const model = find(c);
-      if (model instanceof Response) return model;
-      const ready = ctx.isReady();
-      return c.json({ name: model.name, ready }, ready ? 200 : 503);
+      return model instanceof Response ? model : health(ctx.isReady());
     });
     app.post(`${base}/infer`, async (c) => {
       const model = find(c);
       if (model instanceof Response) return model;
-      return await ctx.infer(model.name, c.req.raw);
+      return await ctx.infer(model.name, c.req.raw, inferContentType(c.req.raw));
     });
     app.all(`${base}/infer`, postOnly);
   }

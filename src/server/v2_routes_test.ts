@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { testArtifact, testDocument } from "./_testing.ts";
-import { v2ModelsFromBundle, v2Routes } from "./v2_routes.ts";
+import { V2_EXTENSIONS, v2ModelsFromBundle, v2Routes } from "./v2_routes.ts";
 import type { V2RoutesContext } from "./v2_routes.ts";
 
 const DOC = testDocument({
@@ -29,15 +29,15 @@ const MODEL = {
 };
 
 function app(overrides: Partial<V2RoutesContext> = {}) {
-  const calls: { model: string; body: string }[] = [];
+  const calls: { model: string; body: string; contentType: string }[] = [];
   const ctx: V2RoutesContext = {
     serverName: "obento",
     serverVersion: "0.1.0",
     models: v2ModelsFromBundle(DOC),
     isLive: () => true,
     isReady: () => true,
-    infer: async (model, request) => {
-      calls.push({ model, body: await request.text() });
+    infer: async (model, request, contentType) => {
+      calls.push({ model, body: await request.text(), contentType });
       return Response.json({ model_name: model, outputs: [] });
     },
     ...overrides,
@@ -51,23 +51,39 @@ Deno.test("builds v2 models from ONNX artifacts, -1 for dynamic dims, skipping n
   assert.deepEqual(v2ModelsFromBundle(DOC), [MODEL]);
 });
 
-Deno.test("serves server metadata and health", async () => {
+/** Status and body text of a response. */
+const text = async (res: Response) => ({ status: res.status, body: await res.text() });
+
+Deno.test("serves server metadata advertising the binary tensor data extension", async () => {
   const { app: a } = app();
-  const meta = { name: "obento", version: "0.1.0", extensions: [] };
+  const meta = { name: "obento", version: "0.1.0", extensions: ["binary_tensor_data"] };
+  assert.deepEqual(V2_EXTENSIONS, ["binary_tensor_data"]);
   assert.deepEqual(await json(await a.request("/v2")), { status: 200, body: meta });
   assert.deepEqual(await json(await a.request("/v2/")), { status: 200, body: meta });
-  assert.deepEqual(await json(await a.request("/v2/health/live")), { status: 200, body: { live: true } });
-  assert.deepEqual(await json(await a.request("/v2/health/ready")), { status: 200, body: { ready: true } });
+});
+
+Deno.test("health and readiness: 200 with an empty body when true, 400 with an empty body when false", async () => {
+  const ok = { status: 200, body: "" };
+  const no = { status: 400, body: "" };
+  const paths = [
+    "/v2/health/live",
+    "/v2/health/ready",
+    "/v2/models/model/ready",
+    "/v2/models/model/versions/1.0.0/ready",
+  ];
+  const { app: up } = app();
+  for (const path of paths) assert.deepEqual(await text(await up.request(path)), ok, path);
   const { app: down } = app({ isLive: () => false, isReady: () => false });
-  assert.deepEqual(await json(await down.request("/v2/health/live")), { status: 503, body: { live: false } });
-  assert.deepEqual(await json(await down.request("/v2/health/ready")), {
-    status: 503,
-    body: { ready: false },
-  });
-  assert.deepEqual(await json(await down.request("/v2/models/model/ready")), {
-    status: 503,
-    body: { name: "model", ready: false },
-  });
+  for (const path of paths) assert.deepEqual(await text(await down.request(path)), no, path);
+  // Live but still loading: live is 200, readiness is not.
+  let ready = false;
+  const { app: loading } = app({ isReady: () => ready });
+  assert.deepEqual(await text(await loading.request("/v2/health/live")), ok);
+  assert.deepEqual(await text(await loading.request("/v2/health/ready")), no);
+  assert.deepEqual(await text(await loading.request("/v2/models/model/ready")), no);
+  ready = true;
+  assert.deepEqual(await text(await loading.request("/v2/health/ready")), ok);
+  assert.deepEqual(await text(await loading.request("/v2/models/model/ready")), ok);
 });
 
 Deno.test("lists models and serves model metadata and readiness, with and without a version", async () => {
@@ -80,14 +96,6 @@ Deno.test("lists models and serves model metadata and readiness, with and withou
   assert.deepEqual(await json(await a.request("/v2/models/model/versions/1.0.0")), {
     status: 200,
     body: MODEL,
-  });
-  assert.deepEqual(await json(await a.request("/v2/models/model/ready")), {
-    status: 200,
-    body: { name: "model", ready: true },
-  });
-  assert.deepEqual(await json(await a.request("/v2/models/model/versions/1.0.0/ready")), {
-    status: 200,
-    body: { name: "model", ready: true },
   });
 });
 
@@ -129,10 +137,29 @@ Deno.test("delegates inference to ctx.infer with the model name and the request"
     status: 200,
     body: { model_name: "model", outputs: [] },
   });
-  assert.deepEqual(calls, [{ model: "model", body }, { model: "model", body }]);
+  const type = "application/json";
+  assert.deepEqual(calls, [{ model: "model", body, contentType: type }, {
+    model: "model",
+    body,
+    contentType: type,
+  }]);
   const get = await a.request("/v2/models/model/infer");
   assert.equal(get.status, 405);
   assert.equal(get.headers.get("allow"), "POST");
   assert.equal((await get.json()).status, 405);
   assert.equal(calls.length, 2);
+});
+
+Deno.test("passes Inference-Header-Content-Length to the decoder as a content-type parameter", async () => {
+  const { app: a, calls } = app();
+  const send = (headers: Record<string, string>) =>
+    a.request("/v2/models/model/infer", { method: "POST", body: new Uint8Array([123, 125]), headers });
+  await send({ "content-type": "application/octet-stream", "inference-header-content-length": "2" });
+  await send({ "inference-header-content-length": " 2 " });
+  await send({ "content-type": "application/json", "inference-header-content-length": "2; charset=x" });
+  assert.deepEqual(calls.map((c) => c.contentType), [
+    "application/octet-stream; inference-header-content-length=2",
+    "application/octet-stream; inference-header-content-length=2",
+    "application/json; inference-header-content-length=2, charset=x",
+  ]);
 });
