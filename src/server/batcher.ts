@@ -11,8 +11,11 @@ import { setImmediate } from "node:timers";
 import { messageOf, ObentoError } from "../errors.ts";
 import { CostModel, type CostModelOptions, type CostSnapshot } from "./cost_model.ts";
 
-/** Why a request was refused at admission. */
-export type ShedReason = "queue_full" | "over_budget" | "deadline" | "closing";
+/**
+ * Why a request was refused at admission (`body_budget`: the server's budget for request bodies,
+ * `--max-body-total`, is spent; see src/server/body_budget.ts).
+ */
+export type ShedReason = "queue_full" | "over_budget" | "deadline" | "closing" | "body_budget";
 
 /** Why a batch left the queue when it did. */
 export type FlushReason =
@@ -27,8 +30,8 @@ export type FlushReason =
   /** The batcher is closing: everything left goes out at once. */
   | "drain";
 
-/** Where a request was when its deadline (`--timeout`) fired. */
-export type TimeoutStage = "queued" | "inference";
+/** Where a request was when its deadline (`--timeout`) fired (`body`: its body was still arriving). */
+export type TimeoutStage = "queued" | "inference" | "body";
 
 /**
  * A request refused because the server is overloaded or closing: `UNAVAILABLE` (HTTP 503). The server

@@ -184,7 +184,8 @@ function shown(key: string, value: unknown): string {
     case "load-timeout":
     case "shutdown-grace":
       return `${value} ms`;
-    case "max-body": {
+    case "max-body":
+    case "max-body-total": {
       const bytes = Number(value);
       return bytes % 2 ** 20 === 0 ? `${bytes / 2 ** 20} MiB` : `${bytes} bytes`;
     }
@@ -222,6 +223,7 @@ export async function startServer(path: string, options: ServeOptions): Promise<
     "load-timeout": options.loadTimeoutMs ?? DEFAULT_LOAD_TIMEOUT_MS,
     "shutdown-grace": options.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS,
     "max-body": options.maxBodyBytes,
+    "max-body-total": options.maxBodyTotalBytes ?? "(none)",
     "max-queue": options.maxQueue,
     "api-token-file": options.apiToken === undefined ? "(none)" : "(set)",
     cors: options.corsOrigins.length ? options.corsOrigins.join(",") : "(none)",
