@@ -11,7 +11,10 @@ function declared(body: Uint8Array<ArrayBuffer>, length = body.length): Request 
 }
 
 /** A POST whose body streams `chunks` (no Content-Length), then waits forever when `hang` is set. */
-function streamed(chunks: Uint8Array<ArrayBuffer>[], hang = false): { request: Request; cancelled: Promise<void> } {
+function streamed(
+  chunks: Uint8Array<ArrayBuffer>[],
+  hang = false,
+): { request: Request; cancelled: Promise<void> } {
   let onCancel = () => {};
   const cancelled = new Promise<void>((resolve) => (onCancel = resolve));
   const body = new ReadableStream<Uint8Array<ArrayBuffer>>({
