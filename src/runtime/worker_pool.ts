@@ -565,8 +565,24 @@ function settle(job: Job): Job {
   return job;
 }
 
+/** Bodies at least this large are moved to the worker, not copied (src/server/body_budget.ts counts them once). */
+const TRANSFER_BODY_BYTES = 64 * 1024;
+
+/**
+ * Posts `message`; a batch's large bodies are transferred (the server has no use for them once posted, and a
+ * copy would double the memory a burst of large bodies holds).
+ */
 function post(worker: Worker, message: ToWorker): void {
-  worker.postMessage(message);
+  if (message.kind !== "run") return worker.postMessage(message);
+  const transfer = new Set<ArrayBuffer>();
+  for (const { body } of message.items) {
+    const buffer = body.buffer;
+    if (
+      buffer instanceof ArrayBuffer && body.byteLength >= TRANSFER_BODY_BYTES && body.byteOffset === 0 &&
+      body.byteLength === buffer.byteLength
+    ) transfer.add(buffer);
+  }
+  worker.postMessage(message, [...transfer]);
 }
 
 function unavailable(message: string): ObentoError {

@@ -27,6 +27,9 @@ export interface BodyLimits {
   timeoutMs: number;
 }
 
+/** Declared bodies at least this large are read into one buffer of their size, not through `arrayBuffer()`. */
+export const STREAM_DECLARED_BYTES = 64 * 1024;
+
 /** How often pending reads are checked against their deadlines, in ms (a 504 comes at most this late). */
 export const READ_DEADLINE_TICK_MS = 50;
 
@@ -128,9 +131,21 @@ export class BodyReader {
       if (Number.isFinite(declared)) {
         // Refused before a byte of the body is read.
         reserve(declared);
-        // `request.body` is not touched on this path: the getter creates a ReadableStream, and reading through
-        // it costs more than a tiny model's inference.
-        const bytes = new Uint8Array(await this.#beforeDeadline(request.arrayBuffer(), deadline, declared));
+        if (declared < STREAM_DECLARED_BYTES) {
+          // `request.body` is not touched on this path: the getter creates a ReadableStream, and reading
+          // through it costs more than a tiny model's inference.
+          const bytes = new Uint8Array(await this.#beforeDeadline(request.arrayBuffer(), deadline, declared));
+          return { bytes, release };
+        }
+        // A large body goes straight into one buffer of its declared size: `arrayBuffer()` would hold its
+        // chunks and their concatenation at once, twice what the budget counts.
+        const reader = request.body!.getReader();
+        const bytes = await this.#beforeDeadline(
+          intoBuffer(reader, declared),
+          deadline,
+          declared,
+          () => void reader.cancel().catch(() => {}),
+        );
         return { bytes, release };
       }
       if (!request.body) return { bytes: new Uint8Array(), release };
@@ -198,6 +213,26 @@ export class BodyReader {
       });
     });
   }
+}
+
+/** Reads `reader` into one buffer of `size` bytes (the transport holds a body to its Content-Length). */
+async function intoBuffer(
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+  size: number,
+): Promise<Uint8Array> {
+  const body = new Uint8Array(size);
+  let offset = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    if (offset + value.length > size) {
+      await reader.cancel().catch(() => {});
+      throw new ObentoError("BAD_INPUT", `request body longer than its Content-Length ${size}`);
+    }
+    body.set(value, offset);
+    offset += value.length;
+  }
+  return offset === size ? body : body.subarray(0, offset);
 }
 
 function concat(chunks: readonly Uint8Array[], size: number): Uint8Array {
