@@ -124,3 +124,212 @@ Deno.test({
       }
     }),
 });
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** Opens a raw TCP connection to the server at `url`. */
+function connect(url: string): Promise<Deno.TcpConn> {
+  const { hostname, port } = new URL(url);
+  return Deno.connect({ hostname, port: Number(port) });
+}
+
+/** Reads from `conn` until it closes or `ms` pass; returns what arrived. */
+async function readFor(conn: Deno.Conn, ms: number, until?: (text: string) => boolean): Promise<string> {
+  let text = "";
+  const buffer = new Uint8Array(64 * 1024);
+  const timer = setTimeout(() => {
+    try {
+      conn.close();
+    } catch { /* closed already */ }
+  }, ms);
+  try {
+    for (;;) {
+      const n = await conn.read(buffer);
+      if (n === null) break;
+      text += decoder.decode(buffer.subarray(0, n));
+      if (until?.(text)) break;
+    }
+  } catch { /* closed by the timer */ }
+  clearTimeout(timer);
+  return text;
+}
+
+/** The status lines of the responses in `text`, in order. */
+const statusLines = (text: string) => [...text.matchAll(/HTTP\/1\.1 (\d{3})/g)].map((m) => Number(m[1]));
+
+/** Sends `request` on a new connection, half-closes it, and returns what comes back. */
+async function halfClosed(url: string, request: string): Promise<string> {
+  const conn = await connect(url);
+  await conn.write(encoder.encode(request));
+  await conn.closeWrite();
+  const text = await readFor(conn, 10_000, (t) => t.endsWith("}"));
+  try {
+    conn.close();
+  } catch { /* closed already */ }
+  return text;
+}
+
+Deno.test("a client that half-closes after a request answered at once (health, readiness) gets its answer", () =>
+  withBodies(async (home, bundle) => {
+    const server = await startServer(home, [bundle, "--workers", "1"]);
+    try {
+      for (const path of ["/healthz", "/readyz"]) {
+        const text = await halfClosed(server.url, `GET ${path} HTTP/1.1\r\nhost: x\r\n\r\n`);
+        assert.deepEqual(statusLines(text), [200], text);
+      }
+    } finally {
+      await server.stop();
+    }
+  }));
+
+// NOT MET on Deno 2.9.6 (docs/reliability.md): its HTTP/1 transport closes a connection when it reads the end of
+// the client's stream while the handler is still working (hyper's `half_close` is off and Deno.serve has no
+// option for it), so an API answer that takes a model worker's round trip is lost. Remove `ignore` when the
+// transport allows half-closed connections.
+Deno.test({
+  name: "a client that half-closes after a complete API request still gets its answer",
+  ignore: true,
+  fn: () =>
+    withBodies(async (home, bundle) => {
+      const server = await startServer(home, [bundle, "--workers", "1"]);
+      try {
+        const text = await halfClosed(
+          server.url,
+          "POST /size HTTP/1.1\r\nhost: x\r\ncontent-type: application/octet-stream\r\ncontent-length: 5\r\n\r\nhello",
+        );
+        assert.deepEqual(statusLines(text), [200], text);
+        assert.match(text, /\{"bytes":5\}/);
+      } finally {
+        await server.stop();
+      }
+    }),
+});
+
+Deno.test("pipelined requests, some to routes that answer without reading the body, are all answered in order", () =>
+  withBodies(async (home, bundle) => {
+    const server = await startServer(home, [bundle, "--workers", "1", "--max-body", "1000"]);
+    try {
+      const conn = await connect(server.url);
+      const request = (method: string, path: string, body: string) =>
+        `${method} ${path} HTTP/1.1\r\nhost: x\r\ncontent-type: application/octet-stream\r\n` +
+        `content-length: ${body.length}\r\n\r\n${body}`;
+      const requests = [
+        request("POST", "/nowhere", "x".repeat(300)), // 404: no such route, body unread
+        request("PUT", "/size", "x".repeat(300)), // 405, body unread
+        request("POST", "/size", "x".repeat(700)), // 200, body read
+        request("GET", "/healthz", ""),
+        request("POST", "/size", "abc"),
+      ];
+      await conn.write(encoder.encode(requests.join("")));
+      const text = await readFor(
+        conn,
+        15_000,
+        (t) => statusLines(t).length === requests.length && t.endsWith("}"),
+      );
+      try {
+        conn.close();
+      } catch { /* closed already */ }
+      assert.deepEqual(statusLines(text), [404, 405, 200, 200, 200], text);
+      assert.match(text, /\{"bytes":700\}[\s\S]*\{"status":"ok"\}[\s\S]*\{"bytes":3\}/);
+      assert.doesNotMatch(text, /connection: close/i);
+
+      // A body past --max-body is refused, not read: 413 with Connection: close, so the client stops there.
+      const refused = await connect(server.url);
+      await refused.write(encoder.encode(request("POST", "/size", "x".repeat(2000))));
+      const answer = await readFor(refused, 15_000, (t) => t.endsWith("}"));
+      try {
+        refused.close();
+      } catch { /* closed already */ }
+      assert.deepEqual(statusLines(answer), [413], answer);
+      assert.match(answer, /connection: close/i);
+    } finally {
+      await server.stop();
+    }
+  }));
+
+Deno.test("a body still arriving at the deadline gets 504 at the deadline, with a message in positive figures", () =>
+  withBodies(async (home, bundle) => {
+    const server = await startServer(home, [bundle, "--workers", "1", "--timeout", "1000"]);
+    try {
+      for (const size of [100, 200_000]) { // the small-body path and the large-body path
+        const conn = await connect(server.url);
+        const started = performance.now();
+        await conn.write(encoder.encode(
+          `POST /size HTTP/1.1\r\nhost: x\r\ncontent-type: application/octet-stream\r\ncontent-length: ${size}` +
+            "\r\n\r\n0123456789",
+        ));
+        const text = await readFor(conn, 10_000, (t) => t.includes("}"));
+        const tookMs = performance.now() - started;
+        try {
+          conn.close();
+        } catch { /* closed already */ }
+        assert.deepEqual(statusLines(text), [504], text);
+        assert.match(
+          text,
+          new RegExp(
+            `"--timeout \\(1000 ms\\) expired while the request body was still arriving \\(\\d{4} ms spent ` +
+              `reading it, ${size} bytes declared\\); send the body faster, or raise --timeout"`,
+          ),
+        );
+        const message = JSON.parse(text.slice(text.indexOf("{"))).error as string;
+        assert.doesNotMatch(message, /-\d/, "no negative figure");
+        // At the deadline (checked every 50 ms), not when the body would have arrived (never); generous for
+        // a loaded machine.
+        assert.ok(tookMs >= 1000 && tookMs < 5000, `504 after ${Math.round(tookMs)} ms`);
+      }
+      const metrics = await (await fetch(`${server.url}/metrics`)).text();
+      assert.match(metrics, /obento_timeouts_total\{[^}]*api="size",timer="timeout",stage="body"\} 2\n/);
+    } finally {
+      await server.stop();
+    }
+  }));
+
+Deno.test({
+  name: "slow and idle connections: the server still answers others while 300 of them are held",
+  ignore: Deno.build.os !== "linux",
+  fn: () =>
+    withBodies(async (home, bundle) => {
+      const server = await startServer(home, [bundle, "--workers", "1"]);
+      const held: Deno.TcpConn[] = [];
+      try {
+        const before = await rssOf(server);
+        // 100 that send half a header (slowloris), 100 that send nothing, 100 idle after a complete exchange.
+        for (let i = 0; i < 100; i++) {
+          const partial = await connect(server.url);
+          await partial.write(encoder.encode("POST /size HTTP/1.1\r\nhost: x\r\n"));
+          const silent = await connect(server.url);
+          const idle = await connect(server.url);
+          await idle.write(encoder.encode("GET /healthz HTTP/1.1\r\nhost: x\r\n\r\n"));
+          held.push(partial, silent, idle);
+        }
+        for (const conn of held.filter((_, i) => i % 3 === 2)) {
+          assert.deepEqual(statusLines(await readFor(conn, 5000, (t) => t.includes("}"))), [200]);
+        }
+        await sleep(2000);
+        // Others are still served, at once.
+        for (let i = 0; i < 5; i++) {
+          const started = performance.now();
+          const r = await fetch(`${server.url}/size`, { method: "POST", body: "hello" });
+          assert.equal(r.status, 200);
+          assert.deepEqual(await r.json(), { bytes: 5 });
+          assert.ok(performance.now() - started < 2000, "answered while 300 connections are held");
+        }
+        const after = await rssOf(server);
+        console.log(
+          `300 held connections: RSS ${mib(before)} → ${mib(after)} MiB (+${
+            Math.round((after - before) / 1024 / 300)
+          } KiB each)`,
+        );
+        // Generous: a held connection costs the transport a few KiB; 300 of them stay far below 64 MiB.
+        assert.ok(after - before < 64 * MiB, `300 held connections grew RSS by ${mib(after - before)} MiB`);
+      } finally {
+        for (const conn of held) {
+          try {
+            conn.close();
+          } catch { /* closed already */ }
+        }
+        await server.stop();
+      }
+    }),
+});

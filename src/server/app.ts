@@ -373,7 +373,10 @@ export function createApp(config: ServeConfig, deps: AppDeps): ObentoApp {
     } catch (error) {
       answered = failureResponse(error, exchange);
     }
-    const response = withHeader(answered, REQUEST_ID_HEADER, exchange.id);
+    let response = withHeader(answered, REQUEST_ID_HEADER, exchange.id);
+    if (await bodies.drain(request, response.status, started + config.timeoutMs) === "close") {
+      response = withHeader(response, "connection", "close");
+    }
     const path = pathOf(request.url);
     if (response.status === 500) {
       logFailure(logger, {

@@ -179,6 +179,45 @@ export class BodyReader {
     }
   }
 
+  /**
+   * Before answering `request` with `status` without having read its body: reads and drops the body, so the
+   * connection can carry the client's next (pipelined) request; the transport closes a connection whose
+   * request body was left unread. Returns `"close"` when the body is not drained and the response should say
+   * `Connection: close`: a refusal (413, 503) must not read what it refused, and a body past `--max-body`, one
+   * still arriving at `deadline`, or one that fails is given up.
+   */
+  async drain(request: Request, status: number, deadline: number): Promise<"done" | "close"> {
+    const length = request.headers.get("content-length");
+    const chunked = request.headers.has("transfer-encoding");
+    if ((length === null || length === "0") && !chunked) return "done";
+    if (request.bodyUsed) return "done";
+    const declared = Number(length ?? "NaN");
+    if (status === 413 || status === 503 || declared > this.#limits.maxBodyBytes || !request.body) {
+      return "close";
+    }
+    const reader = request.body.getReader();
+    try {
+      await this.#beforeDeadline(
+        (async () => {
+          let size = 0;
+          for (;;) {
+            const { done, value } = await reader.read();
+            if (done) return;
+            size += value.length;
+            if (size > this.#limits.maxBodyBytes) throw tooLarge(this.#limits.maxBodyBytes);
+          }
+        })(),
+        deadline,
+        undefined,
+        () => void reader.cancel().catch(() => {}),
+      );
+      return "done";
+    } catch {
+      await reader.cancel().catch(() => {});
+      return "close";
+    }
+  }
+
   /** `reading`, or a 504 once `deadline` passes first (`onExpire` stops the read where it can). */
   #beforeDeadline<T>(
     reading: Promise<T>,
