@@ -7,7 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { packBundle } from "./helpers/cli.ts";
+import { packBundle, runObento } from "./helpers/cli.ts";
 import { type ServerProcess, startServer } from "./helpers/server.ts";
 
 const MiB = 2 ** 20;
@@ -124,6 +124,16 @@ Deno.test({
       }
     }),
 });
+
+Deno.test("--max-body-total below --max-body is a usage error naming both", () =>
+  withBodies(async (home, bundle) => {
+    const r = await runObento({ home }, ["serve", bundle, "--max-body", "2048", "--max-body-total", "1024"]);
+    assert.equal(r.code, 64, r.stderr);
+    assert.match(
+      r.stderr,
+      /--max-body-total 1024 is below --max-body 2048; give at least 2048, or lower --max-body/,
+    );
+  }));
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
