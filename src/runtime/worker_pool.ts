@@ -29,6 +29,7 @@ export type ToWorker =
   | { kind: "open"; path: string; threads: number; verify: boolean }
   | { kind: "run"; id: number; api: string; items: RawItem[] }
   | { kind: "ping"; id: number }
+  | { kind: "collect" }
   | { kind: "close" };
 
 /** A message from a worker to the pool. */
@@ -297,6 +298,18 @@ export class WorkerPoolExecutor implements Executor {
       busy: slot.job !== undefined,
       dead: slot.dead,
     }));
+  }
+
+  /**
+   * Asks every idle worker to run a full garbage collection (for when traffic stops: request bodies moved to
+   * a worker are freed only when its isolate collects, and an idle isolate does not). Returns at once.
+   */
+  collectGarbage(): void {
+    for (const slot of this.#slots) {
+      if (slot.ready && slot.job === undefined && slot.worker !== undefined) {
+        post(slot.worker, { kind: "collect" });
+      }
+    }
   }
 
   /** How many workers can take work now, and why none can when none can. */
@@ -582,7 +595,12 @@ function post(worker: Worker, message: ToWorker): void {
       body.byteLength === buffer.byteLength
     ) transfer.add(buffer);
   }
-  worker.postMessage(message, [...transfer]);
+  if (transfer.size === 0) return worker.postMessage(message);
+  try {
+    worker.postMessage(message, [...transfer]);
+  } catch {
+    worker.postMessage(message); // a buffer that cannot be moved is copied
+  }
 }
 
 function unavailable(message: string): ObentoError {

@@ -202,7 +202,8 @@ export interface CloseOptions {
 type State = "queued" | "running" | "done";
 
 interface Entry<T, R> {
-  value: T;
+  /** The item; dropped once settled, so settled entries the queue array still holds keep no large body alive. */
+  value: T | undefined;
   enqueuedAt: number;
   deadline: number;
   timeoutMs: number;
@@ -543,7 +544,10 @@ export class Batcher<T, R> {
 
   #front(): Entry<T, R> | undefined {
     while (this.#head < this.#queue.length && this.#queue[this.#head].state !== "queued") this.#head++;
-    if (this.#head > 1024 && this.#head * 2 > this.#queue.length) {
+    if (this.#head === this.#queue.length && this.#head > 0) {
+      this.#queue = [];
+      this.#head = 0;
+    } else if (this.#head > 1024 && this.#head * 2 > this.#queue.length) {
       this.#queue = this.#queue.slice(this.#head);
       this.#head = 0;
     }
@@ -669,7 +673,7 @@ export class Batcher<T, R> {
     const queueWaitMs = now - entries[0].enqueuedAt;
     let promise: Promise<R[]>;
     try {
-      promise = this.#run(entries.map((e) => e.value), batch.controller.signal);
+      promise = this.#run(entries.map((e) => e.value as T), batch.controller.signal);
     } catch (error) {
       promise = Promise.reject(error);
     }
@@ -780,6 +784,7 @@ export class Batcher<T, R> {
   #settle(e: Entry<T, R>, error: unknown, value?: R): void {
     const wasRunning = e.state === "running";
     e.state = "done";
+    e.value = undefined;
     // The sweep and watch timers stay armed when their sets empty (re-arming them per batch costs more
     // than letting them fire once for nothing); #checkIdle cancels them when the batcher closes.
     this.#timed.delete(e);
