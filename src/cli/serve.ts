@@ -14,6 +14,7 @@ import {
   startServer,
 } from "../server/serve.ts";
 import { LOG_FORMATS, LOG_LEVELS } from "../server/logger.ts";
+import { defaultBodyBudgetBytes } from "../server/body_budget.ts";
 import { intFlag, parseFlags, stringFlag } from "./args.ts";
 import type { CliContext, Command } from "./command.ts";
 
@@ -45,6 +46,10 @@ Options:
   --shutdown-grace MS       on SIGTERM/SIGINT, how long in-flight requests may finish before stuck
                             workers are stopped, in ms (default 20000); a second signal exits at once
   --max-body BYTES          largest request body in bytes (default 33554432 = 32 MiB); larger gets 413
+  --max-body-total BYTES    most bytes of request bodies held at once, read, queued or in inference
+                            (default: a quarter of available memory, at most 536870912 = 512 MiB, at
+                            least --max-body); past it a request gets 503 + Retry-After before its
+                            body is read
   --max-queue N             queued requests per API before shedding with 503 (default 1024)
   --api-token-file F        API routes need "Authorization: Bearer <token in F>"; health,
                             readiness, metrics and docs stay open
@@ -113,6 +118,25 @@ function oneOf<T extends string>(
   return found;
 }
 
+/**
+ * `--max-body-total`: `given` bytes (0 when the flag is absent: the default from this machine's memory); at
+ * least `--max-body`, or no request could ever use its full allowance.
+ */
+function bodyTotalFrom(maxBodyBytes: number, given: number): number {
+  if (given === 0) {
+    const { total, available } = Deno.systemMemoryInfo();
+    return defaultBodyBudgetBytes({ total, available }, maxBodyBytes);
+  }
+  if (given < maxBodyBytes) {
+    throw new ObentoError(
+      "BAD_ARGUMENT",
+      `obento serve: --max-body-total ${given} is below --max-body ${maxBodyBytes}; give at least ` +
+        `${maxBodyBytes}, or lower --max-body`,
+    );
+  }
+  return given;
+}
+
 /** Parses flags into serve options, recording where each value came from. */
 async function optionsFrom(args: string[], ctx: CliContext): Promise<{ ref: string; options: ServeOptions }> {
   const parsed = parseFlags("serve", args, {
@@ -127,6 +151,7 @@ async function optionsFrom(args: string[], ctx: CliContext): Promise<{ ref: stri
     "load-timeout": { type: "string" },
     "shutdown-grace": { type: "string" },
     "max-body": { type: "string" },
+    "max-body-total": { type: "string" },
     "max-queue": { type: "string" },
     "api-token-file": { type: "string" },
     cors: { type: "string" },
@@ -150,6 +175,7 @@ async function optionsFrom(args: string[], ctx: CliContext): Promise<{ ref: stri
   sources["log-level"] = logLevel === undefined ? "default" : "flag";
   sources["log-format"] = logFormat === undefined ? "default" : "flag";
   sources.port = stringFlag(parsed, "port") === undefined ? "default" : "flag";
+  const maxBodyBytes = int("max-body", 32 * 1024 * 1024);
   const options: ServeOptions = {
     port: portFrom(stringFlag(parsed, "port")),
     host,
@@ -161,7 +187,8 @@ async function optionsFrom(args: string[], ctx: CliContext): Promise<{ ref: stri
     threads: int("threads", 1),
     loadTimeoutMs: int("load-timeout", DEFAULT_LOAD_TIMEOUT_MS),
     shutdownGraceMs: int("shutdown-grace", DEFAULT_SHUTDOWN_GRACE_MS),
-    maxBodyBytes: int("max-body", 32 * 1024 * 1024),
+    maxBodyBytes,
+    maxBodyTotalBytes: bodyTotalFrom(maxBodyBytes, int("max-body-total", 0)),
     maxQueue: int("max-queue", 1024),
     apiToken: tokenFile === undefined ? undefined : await readToken(tokenFile),
     corsOrigins: cors === undefined ? [] : cors.split(",").map((s) => s.trim()).filter(Boolean),

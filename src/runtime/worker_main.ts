@@ -8,6 +8,7 @@
  *
  * @module
  */
+import { openFullGc } from "../full_gc.ts";
 import { warmUpModels } from "./warm_up.ts";
 import { load } from "../../mod.ts";
 import { ObentoError } from "../errors.ts";
@@ -25,6 +26,7 @@ interface WorkerScope {
 
 const scope = globalThis as unknown as WorkerScope;
 let service: LoadedService | undefined;
+const fullGc = openFullGc();
 const running = new Set<Promise<void>>();
 reportSelfExit();
 
@@ -38,6 +40,8 @@ scope.addEventListener("message", (event) => {
     void task.finally(() => running.delete(task));
   } else if (message.kind === "ping") {
     scope.postMessage({ kind: "pong", id: message.id });
+  } else if (message.kind === "collect") {
+    fullGc?.();
   } else if (message.kind === "close") {
     void close();
   }

@@ -29,6 +29,7 @@ export type ToWorker =
   | { kind: "open"; path: string; threads: number; verify: boolean }
   | { kind: "run"; id: number; api: string; items: RawItem[] }
   | { kind: "ping"; id: number }
+  | { kind: "collect" }
   | { kind: "close" };
 
 /** A message from a worker to the pool. */
@@ -297,6 +298,18 @@ export class WorkerPoolExecutor implements Executor {
       busy: slot.job !== undefined,
       dead: slot.dead,
     }));
+  }
+
+  /**
+   * Asks every idle worker to run a full garbage collection (for when traffic stops: request bodies moved to
+   * a worker are freed only when its isolate collects, and an idle isolate does not). Returns at once.
+   */
+  collectGarbage(): void {
+    for (const slot of this.#slots) {
+      if (slot.ready && slot.job === undefined && slot.worker !== undefined) {
+        post(slot.worker, { kind: "collect" });
+      }
+    }
   }
 
   /** How many workers can take work now, and why none can when none can. */
@@ -568,8 +581,29 @@ function settle(job: Job): Job {
   return job;
 }
 
+/** Bodies at least this large are moved to the worker, not copied (src/server/body_budget.ts counts them once). */
+const TRANSFER_BODY_BYTES = 64 * 1024;
+
+/**
+ * Posts `message`; a batch's large bodies are transferred (the server has no use for them once posted, and a
+ * copy would double the memory a burst of large bodies holds).
+ */
 function post(worker: Worker, message: ToWorker): void {
-  worker.postMessage(message);
+  if (message.kind !== "run") return worker.postMessage(message);
+  const transfer = new Set<ArrayBuffer>();
+  for (const { body } of message.items) {
+    const buffer = body.buffer;
+    if (
+      buffer instanceof ArrayBuffer && body.byteLength >= TRANSFER_BODY_BYTES && body.byteOffset === 0 &&
+      body.byteLength === buffer.byteLength
+    ) transfer.add(buffer);
+  }
+  if (transfer.size === 0) return worker.postMessage(message);
+  try {
+    worker.postMessage(message, [...transfer]);
+  } catch {
+    worker.postMessage(message); // a buffer that cannot be moved is copied
+  }
 }
 
 function unavailable(message: string): ObentoError {

@@ -11,7 +11,9 @@ import { cors } from "hono/cors";
 import { messageOf, ObentoError } from "../errors.ts";
 import type { BentoDocument } from "../bundle/bento_yaml.ts";
 import type { Executor, RawItem, RawOutcome } from "../runtime/executor.ts";
-import { Batcher, ShedError } from "./batcher.ts";
+import { Batcher, DeadlineError, ShedError } from "./batcher.ts";
+import { BodyBudget } from "./body_budget.ts";
+import { BodyReader } from "./body_reader.ts";
 import type { ServerMetrics } from "./metrics.ts";
 import { v2ModelsFromBundle, v2Routes } from "./v2_routes.ts";
 import { openApiDocument } from "./openapi.ts";
@@ -33,6 +35,11 @@ export interface ServeConfig {
   timeoutMs: number;
   /** Largest accepted request body in bytes. */
   maxBodyBytes: number;
+  /**
+   * Most bytes of request bodies held at once (being read, queued, in inference); past it new requests get
+   * 503 + `Retry-After` before their bodies are read. Default: no bound beyond `maxQueue` × `maxBodyBytes`.
+   */
+  maxBodyTotalBytes?: number;
   /** Most requests queued per API before new ones are shed with 503. */
   maxQueue: number;
   /** Bearer token API routes require, if any. */
@@ -125,37 +132,6 @@ function responseOf(outcome: RawOutcome): Response {
   });
 }
 
-/** Reads a body, refusing with 413 past `limit` bytes without buffering more than that. */
-async function readBody(request: Request, limit: number): Promise<Uint8Array> {
-  const declared = Number(request.headers.get("content-length") ?? "NaN");
-  if (declared > limit) {
-    throw new ObentoError("BAD_INPUT", `request body of ${declared} bytes exceeds --max-body ${limit}`, {
-      status: 413,
-    });
-  }
-  // A declared length within the limit: one read. `request.body` is not touched on this path: the getter
-  // creates a ReadableStream, and reading through it costs more than a tiny model's inference.
-  if (Number.isFinite(declared)) return new Uint8Array(await request.arrayBuffer());
-  if (!request.body) return new Uint8Array();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for await (const chunk of request.body) {
-    size += chunk.length;
-    if (size > limit) {
-      throw new ObentoError("BAD_INPUT", `request body exceeds --max-body ${limit} bytes`, { status: 413 });
-    }
-    chunks.push(chunk);
-  }
-  if (chunks.length === 1) return chunks[0];
-  const body = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    body.set(chunk, offset);
-    offset += chunk.length;
-  }
-  return body;
-}
-
 /** An outcome with the size of the batch it ran in. */
 interface Ran {
   /** The encoded response. */
@@ -210,6 +186,12 @@ export function createApp(config: ServeConfig, deps: AppDeps): ObentoApp {
   const exchanges = new WeakMap<Request, Exchange>();
   const batchers = new Map<string, Batcher<RawItem, Ran>>();
   const batchApis = new Set(document.service.apis.filter((a) => a.batch).map((a) => a.name));
+  const bodyBudget = new BodyBudget(config.maxBodyTotalBytes ?? Number.MAX_SAFE_INTEGER);
+  metrics.watchBodyBudget(bodyBudget);
+  const bodies = new BodyReader(
+    { maxBodyBytes: config.maxBodyBytes, budget: bodyBudget, timeoutMs: config.timeoutMs },
+    now,
+  );
 
   function batcherFor(api: string, batchable: boolean): Batcher<RawItem, Ran> {
     let batcher = batchers.get(api);
@@ -245,16 +227,19 @@ export function createApp(config: ServeConfig, deps: AppDeps): ObentoApp {
     const deadline = started + config.timeoutMs;
     metrics.requestStarted(api);
     let response: Response;
+    let release = () => {};
     try {
-      const body = await readBody(request, config.maxBodyBytes);
+      const body = await bodies.read(request, deadline);
+      release = body.release;
       const item: RawItem = {
-        body,
+        body: body.bytes,
         contentType: contentType ?? request.headers.get("content-type") ?? "",
         accept: request.headers.get("accept") ?? undefined,
       };
       // The request's signal is fetched only if it waits a while: creating it costs more than a tiny model.
       const { outcome, batchSize } = await batcherFor(api, batchable).submit(item, {
         deadline,
+        timeoutMs: config.timeoutMs,
         cancellation: () => request.signal,
       });
       if (exchange !== undefined) exchange.batchSize = batchSize;
@@ -268,7 +253,14 @@ export function createApp(config: ServeConfig, deps: AppDeps): ObentoApp {
         }
       }
     } catch (error) {
+      // The batcher counts its own sheds and timeouts; the body reader's are counted here.
+      if (error instanceof ShedError && error.reason === "body_budget") {
+        metrics.observeShed(api, error.reason);
+      }
+      if (error instanceof DeadlineError && error.stage === "body") metrics.observeTimeout(api, error);
       response = failureResponse(error, exchange);
+    } finally {
+      release();
     }
     metrics.requestFinished(api, response.status, (now() - started) / 1000);
     return response;
@@ -387,7 +379,10 @@ export function createApp(config: ServeConfig, deps: AppDeps): ObentoApp {
     } catch (error) {
       answered = failureResponse(error, exchange);
     }
-    const response = withHeader(answered, REQUEST_ID_HEADER, exchange.id);
+    let response = withHeader(answered, REQUEST_ID_HEADER, exchange.id);
+    if (await bodies.drain(request, response.status, started + config.timeoutMs) === "close") {
+      response = withHeader(response, "connection", "close");
+    }
     const path = pathOf(request.url);
     if (response.status === 500) {
       logFailure(logger, {

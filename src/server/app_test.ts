@@ -146,3 +146,46 @@ Deno.test("a batch that fails outside the service logs the stack of its cause wi
   assert.equal(failure?.request_id, "b-1");
   assert.match(failure?.stack ?? "", /^TypeError: executor bug: cannot read x of undefined\n\s+at /);
 });
+
+Deno.test("past --max-body-total a request gets 503 + Retry-After before its body is read; metrics count it", async () => {
+  let unblock = () => {};
+  const blocked = new Promise<void>((resolve) => (unblock = resolve));
+  const executor: Executor = {
+    concurrency: 1,
+    async run(_api, items) {
+      await blocked;
+      return items.map((): RawOutcome => ({
+        status: 200,
+        body: "1",
+        contentType: "application/json",
+        headers: {},
+      }));
+    },
+    close: () => Promise.resolve(),
+  };
+  const metrics = createServerMetrics(new Registry(), undefined);
+  const { fetch, drain } = createApp({ ...CONFIG, maxBodyTotalBytes: 1024 }, {
+    document: testDocument({ apis: [api("predict")] }),
+    executor,
+    isReady: () => true,
+    metrics,
+    effectiveConfig: {},
+  });
+  const big = "[" + "1,".repeat(499) + "1]";
+  const first = fetch(post("/predict", big, { "content-length": String(big.length) }));
+  await new Promise((r) => setTimeout(r, 20));
+  assert.match(metrics.render(), new RegExp(`obento_body_bytes_reserved ${big.length}\n`));
+  const refusedRequest = post("/predict", big, { "content-length": String(big.length) });
+  const refused = await fetch(refusedRequest);
+  assert.equal(refused.status, 503);
+  assert.equal(refused.headers.get("retry-after"), "1");
+  assert.match((await refused.json()).error, /would pass --max-body-total 1024; retry later/);
+  assert.equal(refusedRequest.bodyUsed, false);
+  unblock();
+  assert.equal((await first).status, 200);
+  const text = metrics.render();
+  assert.match(text, /obento_body_bytes_reserved 0\n/);
+  assert.match(text, /obento_body_budget_bytes 1024\n/);
+  assert.match(text, /obento_shed_total\{api="predict",reason="body_budget"\} 1\n/);
+  await drain();
+});

@@ -11,8 +11,11 @@ import { setImmediate } from "node:timers";
 import { messageOf, ObentoError } from "../errors.ts";
 import { CostModel, type CostModelOptions, type CostSnapshot } from "./cost_model.ts";
 
-/** Why a request was refused at admission. */
-export type ShedReason = "queue_full" | "over_budget" | "deadline" | "closing";
+/**
+ * Why a request was refused at admission (`body_budget`: the server's budget for request bodies,
+ * `--max-body-total`, is spent; see src/server/body_budget.ts).
+ */
+export type ShedReason = "queue_full" | "over_budget" | "deadline" | "closing" | "body_budget";
 
 /** Why a batch left the queue when it did. */
 export type FlushReason =
@@ -27,8 +30,8 @@ export type FlushReason =
   /** The batcher is closing: everything left goes out at once. */
   | "drain";
 
-/** Where a request was when its deadline (`--timeout`) fired. */
-export type TimeoutStage = "queued" | "inference";
+/** Where a request was when its deadline (`--timeout`) fired (`body`: its body was still arriving). */
+export type TimeoutStage = "queued" | "inference" | "body";
 
 /**
  * A request refused because the server is overloaded or closing: `UNAVAILABLE` (HTTP 503). The server
@@ -199,7 +202,8 @@ export interface CloseOptions {
 type State = "queued" | "running" | "done";
 
 interface Entry<T, R> {
-  value: T;
+  /** The item; dropped once settled, so settled entries the queue array still holds keep no large body alive. */
+  value: T | undefined;
   enqueuedAt: number;
   deadline: number;
   timeoutMs: number;
@@ -540,7 +544,10 @@ export class Batcher<T, R> {
 
   #front(): Entry<T, R> | undefined {
     while (this.#head < this.#queue.length && this.#queue[this.#head].state !== "queued") this.#head++;
-    if (this.#head > 1024 && this.#head * 2 > this.#queue.length) {
+    if (this.#head === this.#queue.length && this.#head > 0) {
+      this.#queue = [];
+      this.#head = 0;
+    } else if (this.#head > 1024 && this.#head * 2 > this.#queue.length) {
       this.#queue = this.#queue.slice(this.#head);
       this.#head = 0;
     }
@@ -666,7 +673,7 @@ export class Batcher<T, R> {
     const queueWaitMs = now - entries[0].enqueuedAt;
     let promise: Promise<R[]>;
     try {
-      promise = this.#run(entries.map((e) => e.value), batch.controller.signal);
+      promise = this.#run(entries.map((e) => e.value as T), batch.controller.signal);
     } catch (error) {
       promise = Promise.reject(error);
     }
@@ -777,6 +784,7 @@ export class Batcher<T, R> {
   #settle(e: Entry<T, R>, error: unknown, value?: R): void {
     const wasRunning = e.state === "running";
     e.state = "done";
+    e.value = undefined;
     // The sweep and watch timers stay armed when their sets empty (re-arming them per batch costs more
     // than letting them fire once for nothing); #checkIdle cancels them when the batcher closes.
     this.#timed.delete(e);

@@ -9,6 +9,7 @@ import {
   ShedError,
 } from "./batcher.ts";
 import { CostModel } from "./cost_model.ts";
+import { openFullGc } from "../full_gc.ts";
 
 /** A manual clock: time moves only in `advance`, timers fire in time order, promises settle in between. */
 interface FakeTimer {
@@ -606,4 +607,33 @@ Deno.test("after a batch, the batcher waits for the clients it answered (gatherM
   assert.ok(gathered.slice(1, -1).every((n) => n >= 2), `batches ${gathered}`);
   const eager = await run(0);
   assert.ok(eager.filter((n) => n === 1).length > eager.length / 2, `batches ${eager}`);
+});
+
+Deno.test("settled items are not kept alive: a burst's bodies can be freed once it is answered", async () => {
+  const gc = openFullGc();
+  assert.ok(gc !== undefined);
+  const refs: WeakRef<{ body: Uint8Array }>[] = [];
+  const batcher = new Batcher<{ body: Uint8Array }, number>({
+    maxBatchSize: 2,
+    concurrency: 1,
+    run: async (items) => {
+      await new Promise((r) => setTimeout(r, 20));
+      return items.map((item) => item.body.length);
+    },
+  });
+  // Made in a plain function, so no item lingers in this async function's frame.
+  const submit = (i: number): Promise<string> => {
+    const item = { body: new Uint8Array(1024) };
+    refs.push(new WeakRef(item));
+    // Every third one expires while queued behind the running batches.
+    const deadline = i % 3 === 2 ? batcher.now() + 5 : Infinity;
+    return batcher.submit(item, { deadline }).then(() => "ok", (e: Error) => e.name);
+  };
+  const outcomes = await Promise.all(Array.from({ length: 12 }, (_, i) => submit(i)));
+  assert.ok(outcomes.includes("DeadlineError") && outcomes.includes("ok"), outcomes.join());
+  await new Promise((r) => setTimeout(r, 0)); // WeakRef targets stay alive until the current job ends
+  gc();
+  const alive = refs.filter((ref) => ref.deref() !== undefined).length;
+  assert.equal(alive, 0, `${alive} of 12 settled items still reachable from the batcher`);
+  await batcher.close({ drain: true });
 });

@@ -506,6 +506,10 @@ export interface ServerMetrics {
   observeRestart(cause: string): void;
   /** Samples the number of ready workers at every render. */
   watchWorkers(ready: () => number): void;
+  /** `obento_body_bytes_reserved` and `obento_body_budget_bytes`: bytes of request bodies held, and the limit. */
+  readonly bodyBytes: Gauge;
+  /** Samples a body budget (src/server/body_budget.ts) into {@link ServerMetrics.bodyBytes} at every render. */
+  watchBodyBudget(budget: { readonly reserved: number; readonly limit: number }): void;
   /** The whole registry as text exposition format 0.0.4. */
   render(): string;
 }
@@ -588,7 +592,7 @@ export function createServerMetrics(
   });
   const shed = registry.counter({
     name: "obento_shed_total",
-    help: "Requests refused with 503 at admission (queue_full, over_budget, deadline, closing).",
+    help: "Requests refused with 503 at admission (queue_full, over_budget, deadline, closing, body_budget).",
     labelNames: ["api", "reason"],
   });
   const timeouts = registry.counter({
@@ -632,6 +636,22 @@ export function createServerMetrics(
     help: "Model workers loaded and answering (0 while loading, or while every worker is being replaced).",
     collect: (g) => {
       if (readyWorkers !== undefined) g.set({}, readyWorkers());
+    },
+  });
+  let bodyBudget: { readonly reserved: number; readonly limit: number } | undefined;
+  const bodyBytes = registry.gauge({
+    name: "obento_body_bytes_reserved",
+    help: "Bytes of request bodies held now (being read, queued or in inference), counted against " +
+      "--max-body-total.",
+    collect: (g) => {
+      if (bodyBudget !== undefined) g.set({}, bodyBudget.reserved);
+    },
+  });
+  registry.gauge({
+    name: "obento_body_budget_bytes",
+    help: "The budget for request bodies held at once (--max-body-total); past it requests get 503.",
+    collect: (g) => {
+      if (bodyBudget !== undefined && bodyBudget.limit < Number.MAX_SAFE_INTEGER) g.set({}, bodyBudget.limit);
     },
   });
   if (process !== undefined) registerProcessMetrics(registry, process);
@@ -688,6 +708,10 @@ export function createServerMetrics(
     },
     watchWorkers(ready) {
       readyWorkers = ready;
+    },
+    bodyBytes,
+    watchBodyBudget(budget) {
+      bodyBudget = budget;
     },
     render: () => registry.render(),
   };

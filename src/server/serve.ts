@@ -11,6 +11,7 @@ import { parseBento } from "../bundle/bento_yaml.ts";
 import { messageOf, ObentoError } from "../errors.ts";
 import type { HeapTrimmer } from "../heap_trim.ts";
 import { trimWhenIdle } from "./idle_trim.ts";
+import { openFullGc } from "../full_gc.ts";
 import type { Executor, RawItem, RawOutcome } from "../runtime/executor.ts";
 import { InProcessExecutor } from "../runtime/executor.ts";
 import { WorkerPoolExecutor } from "../runtime/worker_pool.ts";
@@ -184,7 +185,8 @@ function shown(key: string, value: unknown): string {
     case "load-timeout":
     case "shutdown-grace":
       return `${value} ms`;
-    case "max-body": {
+    case "max-body":
+    case "max-body-total": {
       const bytes = Number(value);
       return bytes % 2 ** 20 === 0 ? `${bytes / 2 ** 20} MiB` : `${bytes} bytes`;
     }
@@ -222,6 +224,7 @@ export async function startServer(path: string, options: ServeOptions): Promise<
     "load-timeout": options.loadTimeoutMs ?? DEFAULT_LOAD_TIMEOUT_MS,
     "shutdown-grace": options.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS,
     "max-body": options.maxBodyBytes,
+    "max-body-total": options.maxBodyTotalBytes ?? "(none)",
     "max-queue": options.maxQueue,
     "api-token-file": options.apiToken === undefined ? "(none)" : "(set)",
     cors: options.corsOrigins.length ? options.corsOrigins.join(",") : "(none)",
@@ -295,7 +298,16 @@ export async function startServer(path: string, options: ServeOptions): Promise<
     logger.info(`obento: ready in ${Math.round(performance.now() - started)} ms (models loaded and warmed)`);
     if (options.trimHeap !== undefined) {
       const before = Deno.memoryUsage().rss;
-      stopTrimming = trimWhenIdle(options.trimHeap, () => requests);
+      const trimHeap = options.trimHeap;
+      // Dead request bodies are freed only by a collection, and an idle isolate does not collect.
+      const gc = openFullGc();
+      stopTrimming = trimWhenIdle(() => {
+        gc?.();
+        pool?.collectGarbage();
+        // Again once the workers have collected (they answer nothing; a second is ample when idle).
+        Deno.unrefTimer(setTimeout(trimHeap, 1000));
+        return trimHeap();
+      }, () => requests);
       const after = Deno.memoryUsage().rss;
       const mib = (bytes: number) => Math.round(bytes / 2 ** 20);
       logger.info(
