@@ -125,8 +125,26 @@ function responseOf(outcome: RawOutcome): Response {
   });
 }
 
-/** Reads a body, refusing with 413 past `limit` bytes without buffering more than that. */
+/**
+ * Reads a body, refusing with 413 past `limit` bytes without buffering more than that. A body that cannot be
+ * read to its end (the client hung up, or sent less than its Content-Length) is a 400, not a 500: the
+ * client broke the exchange, and the server is fine.
+ */
 async function readBody(request: Request, limit: number): Promise<Uint8Array> {
+  try {
+    return await readBodyBytes(request, limit);
+  } catch (error) {
+    if (error instanceof ObentoError) throw error;
+    throw new ObentoError(
+      "BAD_INPUT",
+      `the request body ended early (${messageOf(error)}); the client closed the connection or sent fewer ` +
+        "bytes than its Content-Length",
+      { cause: error },
+    );
+  }
+}
+
+async function readBodyBytes(request: Request, limit: number): Promise<Uint8Array> {
   const declared = Number(request.headers.get("content-length") ?? "NaN");
   if (declared > limit) {
     throw new ObentoError("BAD_INPUT", `request body of ${declared} bytes exceeds --max-body ${limit}`, {

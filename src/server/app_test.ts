@@ -146,3 +146,28 @@ Deno.test("a batch that fails outside the service logs the stack of its cause wi
   assert.equal(failure?.request_id, "b-1");
   assert.match(failure?.stack ?? "", /^TypeError: executor bug: cannot read x of undefined\n\s+at /);
 });
+
+Deno.test("a body that breaks off while it is read is a 400 for that request, not a 500", async () => {
+  // Found by scripts/fuzz_http.ts: a client that promised 100 kB, sent 10 bytes and hung up was logged as a
+  // 500 ("Cannot read body as underlying resource unavailable") and counted as one in the metrics.
+  const { fetch, lines } = setup();
+  for (const length of ["100", undefined]) {
+    let sent = false;
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent) controller.error(new TypeError("Cannot read body as underlying resource unavailable"));
+        else controller.enqueue(new TextEncoder().encode('{"a": 1'));
+        sent = true;
+      },
+    });
+    const headers: Record<string, string> = { "content-type": "application/json" };
+    if (length !== undefined) headers["content-length"] = length;
+    const r = await fetch(new Request("http://127.0.0.1/predict", { method: "POST", body, headers }));
+    assert.equal(r.status, 400);
+    assert.match(
+      (await r.json()).error,
+      /^the request body ended early \(Cannot read body .*\); the client closed/,
+    );
+  }
+  assert.ok(!lines.some((l) => / 500 /.test(l)), lines.join("\n"));
+});
