@@ -5,7 +5,7 @@
  * functions per input), and each target's wall time; exits 1 on the first failure with fast-check's report (its
  * seed and path replay it: `--seed S`).
  *
- * Usage: deno task fuzz [--runs N] [--target NAME[,NAME…]] [--seed S]
+ * Usage: deno task fuzz [--runs N] [--target NAME[,NAME…]] [--seed S [--path P]]
  *
  * @module
  */
@@ -19,6 +19,7 @@ const { values } = parseArgs({
     runs: { type: "string", default: String(LONG_RUNS) },
     target: { type: "string" },
     seed: { type: "string" },
+    path: { type: "string" },
   },
 });
 const runs = Number(values.runs);
@@ -41,7 +42,7 @@ const started = performance.now();
 let total = 0;
 for (const target of targets) {
   const t0 = performance.now();
-  const reports = await target.run({ runs, seed });
+  const reports = await target.run({ runs, seed, path: values.path });
   const seconds = (performance.now() - t0) / 1000;
   for (const r of reports) {
     total += r.runs;

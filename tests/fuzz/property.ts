@@ -24,6 +24,8 @@ export interface FuzzRun {
   runs: number;
   /** fast-check seed, to replay a failure; random when absent. */
   seed?: number;
+  /** fast-check counterexample path, with `seed`, to replay one failure at once. */
+  path?: string;
   /** Longest one call may take before it counts as a hang (default 2000 ms). */
   callBudgetMs?: number;
 }
@@ -124,6 +126,7 @@ export async function runProperty<T>(
   const details = await fc.check(fc.asyncProperty(arb, (value) => check(value, outcome)), {
     numRuns: options.runs,
     seed: options.seed,
+    path: options.path,
     endOnFailure: false,
   });
   if (details.failed) {
