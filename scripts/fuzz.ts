@@ -2,10 +2,11 @@
  * The long fuzz run: every target in tests/fuzz/targets.ts with 100,000 generated inputs per property (the
  * same properties `deno task test` runs 300 times each). Prints, per property, the inputs tried, how many
  * calls returned and how many were refused with a proper ObentoError (a property may call several
- * functions per input), and each target's wall time; exits 1 on the first failure with fast-check's report (its
- * seed and path replay it: `--seed S`).
+ * functions per input), and each target's wall time; exits 1 on the first failure with fast-check's report.
+ * A long run does not shrink the failing input (shrinking an image decode can take longer than the run): replay
+ * it with `--seed S --path P --shrink` to get a small one.
  *
- * Usage: deno task fuzz [--runs N] [--target NAME[,NAME…]] [--seed S [--path P]]
+ * Usage: deno task fuzz [--runs N] [--target NAME[,NAME…]] [--seed S [--path P]] [--shrink]
  *
  * @module
  */
@@ -20,6 +21,7 @@ const { values } = parseArgs({
     target: { type: "string" },
     seed: { type: "string" },
     path: { type: "string" },
+    shrink: { type: "boolean", default: false },
   },
 });
 const runs = Number(values.runs);
@@ -42,7 +44,7 @@ const started = performance.now();
 let total = 0;
 for (const target of targets) {
   const t0 = performance.now();
-  const reports = await target.run({ runs, seed, path: values.path });
+  const reports = await target.run({ runs, seed, path: values.path, shrink: values.shrink });
   const seconds = (performance.now() - t0) / 1000;
   for (const r of reports) {
     total += r.runs;

@@ -26,6 +26,8 @@ export interface FuzzRun {
   seed?: number;
   /** fast-check counterexample path, with `seed`, to replay one failure at once. */
   path?: string;
+  /** Shrink a failing input to a small one (default true); off, the seed and path still replay it. */
+  shrink?: boolean;
   /** Longest one call may take before it counts as a hang (default 2000 ms). */
   callBudgetMs?: number;
 }
@@ -127,7 +129,7 @@ export async function runProperty<T>(
     numRuns: options.runs,
     seed: options.seed,
     path: options.path,
-    endOnFailure: false,
+    endOnFailure: options.shrink === false,
   });
   if (details.failed) {
     const cause = details.errorInstance instanceof Error
