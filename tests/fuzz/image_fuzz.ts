@@ -81,8 +81,9 @@ function withSize(png: Uint8Array, width: number, height: number): Uint8Array {
 export const imageTarget: FuzzTarget = {
   name: "image",
   async run(given: FuzzRun): Promise<PropertyReport[]> {
-    // A 700-byte JPEG may declare 6000x6000 pixels (under the default maxPixels): decoding it takes over a
-    // second before it fails as corrupt. That is bounded work, not a hang; the budget allows it.
+    // A JPEG of n bytes may declare up to 512·n pixels (image_decode.ts refuses more) and maxPixels: a
+    // mutated one can take a second or more to decode before it fails as corrupt. That is bounded work, not
+    // a hang; the budget allows it.
     const options = { ...given, callBudgetMs: Math.max(given.callBudgetMs ?? 0, 10_000) };
     const images = await examples();
     const which = fc.nat(ADAPTERS.length - 1);
