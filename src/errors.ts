@@ -91,6 +91,20 @@ export function exitCodeOf(error: unknown): number {
   return error instanceof ObentoError ? error.exitCode : TABLE.INTERNAL.exit;
 }
 
+/**
+ * `text` on one line, its CRs and LFs written as the escapes `\r` and `\n`: for a message that quotes what a
+ * client sent (a JSON parser's excerpt of the body, a form parser's header), which must stay one line.
+ *
+ * @example
+ * ```ts
+ * import { oneLine } from "./errors.ts";
+ * console.log(oneLine('Unexpected token \'a\', "a\n" is not valid JSON')); // Unexpected token 'a', "a\n" is not valid JSON
+ * ```
+ */
+export function oneLine(text: string): string {
+  return text.replaceAll("\r", "\\r").replaceAll("\n", "\\n");
+}
+
 /** A one-line message for any thrown value. */
 export function messageOf(error: unknown): string {
   if (error instanceof Error) return error.message.split("\n")[0];

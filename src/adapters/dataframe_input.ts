@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { BadInputError, messageOf, ObentoError } from "../errors.ts";
+import { BadInputError, messageOf, ObentoError, oneLine } from "../errors.ts";
 import type { InputAdapter, JsonSchema, JsonValue } from "../sdk/adapter.ts";
 import { parseCsv, parseNumericCsv } from "./csv.ts";
 import { type Column, type ColumnType, Frame, isColumnType } from "./frame.ts";
@@ -455,7 +455,7 @@ export class DataframeInput implements InputAdapter<Frame, Frame> {
       value = JSON.parse(text);
     } catch (cause) {
       throw new BadInputError(
-        `request body is not valid JSON: ${(cause as Error).message}${nonJsonNumberHint(text)}`,
+        `request body is not valid JSON: ${oneLine((cause as Error).message)}${nonJsonNumberHint(text)}`,
         { cause },
       );
     }

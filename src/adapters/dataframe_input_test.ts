@@ -536,3 +536,11 @@ Deno.test("a JSON body with a bare NaN (Python's json.dumps default) says why it
       ),
   );
 });
+
+Deno.test("a JSON error that quotes a body with line breaks stays one line", () => {
+  // Found by tests/fuzz/dataframe_fuzz.ts: the body "a\n" gave a two-line message.
+  assert.throws(() => new DataframeInput().fromBytes(new TextEncoder().encode("a\n"), "application/json"), {
+    name: "BadInputError",
+    message: `request body is not valid JSON: Unexpected token 'a', "a\\n" is not valid JSON`,
+  });
+});

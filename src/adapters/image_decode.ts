@@ -175,6 +175,14 @@ export function decodeImage(bytes: Uint8Array, options: DecodeImageOptions = {})
     );
   }
   if (pixels === 0) throw notAnImage(bytes, `the ${format.toUpperCase()} image has no pixels`);
+  // Every 8x8 block of a JPEG costs at least one bit (its DC code), so a JPEG of n bytes has at most 512·n
+  // pixels. A header that claims more is corrupt; decoding it anyway would take seconds for a 1 kB body.
+  if (format === "jpeg" && pixels > bytes.length * 512) {
+    throw notAnImage(
+      bytes,
+      `the JPEG data is corrupt: ${bytes.length} bytes cannot hold a ${header.width}x${header.height} image`,
+    );
+  }
   try {
     return format === "png" ? decodePngPixels(bytes) : decodeJpegPixels(bytes, header.components, maxPixels);
   } catch (error) {

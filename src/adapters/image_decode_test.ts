@@ -167,3 +167,29 @@ Deno.test("resizes bilinearly on half-pixel centres", () => {
   assert.deepEqual(resizeBilinear(rgb, 2, 1).data, new Uint8Array([5, 10, 15, 25, 50, 75]));
   assert.equal(resizeBilinear(img, 2, 1), img);
 });
+
+Deno.test("a JPEG whose header claims more pixels than its bytes can hold is refused before decoding", () => {
+  // Found by tests/fuzz/image_fuzz.ts: a 700-byte JPEG whose frame header said 42412x847 (under maxPixels)
+  // kept the decoder busy for seconds before it failed as corrupt.
+  const small = read("bundles/digits_cnn/images/digit_2_3.jpg");
+  const sof = small.findIndex((b, i) => b === 0xff && small[i + 1] === 0xc0);
+  const claim = (height: number, width: number) => {
+    const bytes = small.slice();
+    new DataView(bytes.buffer).setUint16(sof + 5, height);
+    new DataView(bytes.buffer).setUint16(sof + 7, width);
+    return bytes;
+  };
+  const started = performance.now();
+  assert.throws(() => decodeImage(claim(42412, 847)), {
+    name: "BadInputError",
+    message: `not a PNG or JPEG image (first bytes ff d8 ff e0 00 10 4a 46): the JPEG data is corrupt: ` +
+      `${small.length} bytes cannot hold a 847x42412 image`,
+  });
+  assert.ok(performance.now() - started < 100, "the refusal decoded the image first");
+  // A large flat image that a real encoder made is far above the bound (one bit per 8x8 block).
+  const big = new Uint8Array(
+    jpeg.encode({ width: 2048, height: 2048, data: new Uint8Array(2048 * 2048 * 4) }, 50).data,
+  );
+  assert.ok(2048 * 2048 <= big.length * 512, `a flat 2048x2048 JPEG is ${big.length} bytes`);
+  assert.equal(decodeImage(big).width, 2048);
+});

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { BadInputError } from "../errors.ts";
+import { BadInputError, oneLine } from "../errors.ts";
 import type { InputAdapter, JsonSchema, JsonValue } from "../sdk/adapter.ts";
 import { mediaTypeOf, unsupportedMediaType } from "./multipart.ts";
 import { nonJsonNumberHint } from "./number_coercion.ts";
@@ -49,9 +49,12 @@ export function parseJsonBytes(bytes: Uint8Array): unknown {
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw new BadInputError(`body is not valid JSON: ${(error as Error).message}${nonJsonNumberHint(text)}`, {
-      cause: error,
-    });
+    throw new BadInputError(
+      `body is not valid JSON: ${oneLine((error as Error).message)}${nonJsonNumberHint(text)}`,
+      {
+        cause: error,
+      },
+    );
   }
 }
 

@@ -60,3 +60,11 @@ Deno.test("has one row per item, merges into the list and documents the schema",
   assert.deepEqual(new JsonInput().config(), {});
   assert.deepEqual(new JsonInput().schema(), {});
 });
+
+Deno.test("a JSON error that quotes a body with line breaks stays one line", () => {
+  // Found by tests/fuzz/simple_inputs_fuzz.ts: V8's message quotes the body, line breaks and all.
+  assert.throws(() => parseJsonBytes(enc("\na")), {
+    name: "BadInputError",
+    message: `body is not valid JSON: Unexpected token 'a', "\\na" is not valid JSON`,
+  });
+});

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { BadInputError } from "../errors.ts";
+import { BadInputError, oneLine } from "../errors.ts";
 
 /**
  * The media type of a Content-Type header, lower-cased, without parameters.
@@ -84,7 +84,7 @@ export async function firstFilePart(bytes: Uint8Array, contentType: string): Pro
   } catch (error) {
     throw new BadInputError(
       `multipart/form-data body does not parse (${
-        error instanceof Error ? error.message : String(error)
+        oneLine(error instanceof Error ? error.message : String(error))
       }); ` +
         `check the boundary parameter of the content type`,
       { cause: error },

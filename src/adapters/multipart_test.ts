@@ -49,3 +49,14 @@ Deno.test("refuses a multipart body without a file part or that does not parse",
     return true;
   });
 });
+
+Deno.test("a multipart body that does not parse is named on one line", async () => {
+  // Found by tests/fuzz/simple_inputs_fuzz.ts: the form parser's message quoted a header name holding a CR.
+  const body = new TextEncoder().encode("--x\r\n\r: y\r\n\r\nz\r\n--x--\r\n");
+  await assert.rejects(() => firstFilePart(body, "multipart/form-data; boundary=x"), (e: Error) => {
+    assert.equal(e.name, "BadInputError");
+    assert.match(e.message, /^multipart\/form-data body does not parse \(.*\\r.*\); check the boundary/);
+    assert.doesNotMatch(e.message, /[\r\n]/);
+    return true;
+  });
+});

@@ -225,6 +225,9 @@ function fillNested(
   }
 }
 
+/** The most dimensions a tensor read from nested lists may have; deeper nesting is refused before it is walked. */
+export const MAX_NESTED_RANK = 32;
+
 /** The dims a nested list implies, read from its first elements. */
 export function nestedDims(value: unknown): number[] {
   const dims: number[] = [];
@@ -284,6 +287,11 @@ export function tensorFromNested<T extends DType>(
     return { type: dtype, dims, data: finish(dtype, out) };
   }
   const dims = nestedDims(value);
+  if (dims.length > MAX_NESTED_RANK) {
+    throw new BadInputError(
+      `${name} is lists nested ${dims.length} deep; a tensor has at most ${MAX_NESTED_RANK} dimensions`,
+    );
+  }
   checkShape(dims, shape, name);
   const out = storageFor(dtype, sizeOf(dims));
   if (dims.length === 0) fillElements([value], out, 0, dtype, where, [], true);

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import {
   concatRows,
   formatShape,
+  MAX_NESTED_RANK,
   nestedDims,
   nestedFromTensor,
   stackTensors,
@@ -226,4 +227,15 @@ Deno.test("allowNaN takes NaN and null in float tensors, not infinities", () => 
   assert.throws(() => tensorFromNested([null], "int32", { allowNaN: true }), {
     message: "input[0]: null is not a number",
   });
+});
+
+Deno.test("lists nested deeper than a tensor's rank limit are refused, not walked", () => {
+  // Found by tests/fuzz/tensor_fuzz.ts: 5,000 nested lists overflowed the stack (a RangeError, a 500).
+  const deep = JSON.parse("[".repeat(5000) + "1" + "]".repeat(5000));
+  assert.throws(() => tensorFromNested(deep, "float32"), {
+    name: "BadInputError",
+    message: `input is lists nested 5000 deep; a tensor has at most ${MAX_NESTED_RANK} dimensions`,
+  });
+  const ok = JSON.parse("[".repeat(MAX_NESTED_RANK) + "1" + "]".repeat(MAX_NESTED_RANK));
+  assert.equal(tensorFromNested(ok, "float32").dims.length, MAX_NESTED_RANK);
 });

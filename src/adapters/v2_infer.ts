@@ -147,15 +147,21 @@ function isFreeDim(d: number | string | null | undefined): boolean {
   return typeof d !== "number" || modelDim(d) === null;
 }
 
-/** Flattens nested lists (row-major); non-list values are leaves. */
+/** Flattens nested lists (row-major); non-list values are leaves. A loop, not recursion: any depth is fine. */
 function flatten(value: readonly unknown[]): unknown[] {
   if (!value.some(Array.isArray)) return value as unknown[];
   const out: unknown[] = [];
-  const walk = (v: unknown): void => {
-    if (Array.isArray(v)) { for (const x of v) walk(x); }
+  const stack: { list: readonly unknown[]; next: number }[] = [{ list: value, next: 0 }];
+  while (stack.length > 0) {
+    const top = stack[stack.length - 1];
+    if (top.next === top.list.length) {
+      stack.pop();
+      continue;
+    }
+    const v = top.list[top.next++];
+    if (Array.isArray(v)) stack.push({ list: v, next: 0 });
     else out.push(v);
-  };
-  walk(value);
+  }
   return out;
 }
 
@@ -256,7 +262,9 @@ export class V2InferInput implements InputAdapter<V2InferItem, V2InferBatch> {
       }
       const info = this.#inputs.find((i) => i.name === raw.name);
       if (!info) {
-        throw new BadInputError(`unknown input "${raw.name}"; the model's inputs are: ${names.join(", ")}`);
+        throw new BadInputError(
+          `unknown input ${JSON.stringify(raw.name)}; the model's inputs are: ${names.join(", ")}`,
+        );
       }
       if (raw.name in item.feeds) throw new BadInputError(`input "${raw.name}" is given twice`);
       item.feeds[raw.name] = this.#tensor(info, raw, section);
@@ -394,7 +402,9 @@ export class V2InferInput implements InputAdapter<V2InferItem, V2InferBatch> {
         throw new BadInputError(`outputs[${k}] must be an object with a string "name"`);
       }
       if (!known.includes(o.name)) {
-        throw new BadInputError(`unknown output "${o.name}"; the model's outputs are: ${known.join(", ")}`);
+        throw new BadInputError(
+          `unknown output ${JSON.stringify(o.name)}; the model's outputs are: ${known.join(", ")}`,
+        );
       }
       return o.name;
     });

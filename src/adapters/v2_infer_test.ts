@@ -602,3 +602,27 @@ Deno.test("refuses bad binary requests with messages that name the input and the
   const { body, contentType } = binaryRequest(irisRequest([[1, 2, 3, 4]]));
   assert.deepEqual(iris().fromBytes(body, contentType).feeds.input.dims, [1, 4]);
 });
+
+Deno.test("v2 data nested any depth is flattened without recursion; unknown names are quoted on one line", () => {
+  // Found by tests/fuzz/v2_infer_fuzz.ts: data nested 5,000 deep overflowed the stack (a RangeError, a 500),
+  // and an input named "\n" made a two-line message.
+  const input = new V2InferInput({
+    inputs: [{ name: "input", type: "float32", shape: ["N", 4] }],
+    outputs: [],
+  });
+  const data = JSON.parse("[".repeat(5000) + "1, 2" + "]".repeat(5000));
+  assert.throws(
+    () => input.fromJson({ inputs: [{ name: "input", datatype: "FP32", shape: [1, 4], data }] }),
+    { name: "BadInputError", message: 'input "input": shape [1,4] needs 4 elements, data has 2' },
+  );
+  const deep = [JSON.parse("[".repeat(5000) + "1, 2, 3, 4" + "]".repeat(5000))];
+  const item = input.fromJson({ inputs: [{ name: "input", datatype: "FP32", shape: [1, 4], data: deep }] });
+  assert.deepEqual([...item.feeds.input.data as Float32Array], [1, 2, 3, 4]);
+  assert.throws(
+    () => input.fromJson({ inputs: [{ name: "\n", datatype: "FP32", shape: [1, 4], data: [] }] }),
+    {
+      name: "BadInputError",
+      message: `unknown input "\\n"; the model's inputs are: input`,
+    },
+  );
+});

@@ -1,7 +1,8 @@
 /**
  * {@link RecordSplitter}: cuts text that arrives in pieces into line records (CSV rows, JSON lines) without
- * parsing their fields. Line ends are LF or CRLF; blank lines are skipped; with `quotes`, a line end inside a
- * double-quoted CSV field does not end the record.
+ * parsing their fields. Line ends are LF or CRLF (a line that ends in CR CR LF keeps both CRs, so that no record
+ * ends in one CR that a reader joining records with LF would take for a line end); blank lines are skipped;
+ * with `quotes`, a line end inside a double-quoted CSV field does not end the record.
  *
  * @module
  */
@@ -109,8 +110,12 @@ export class RecordSplitter {
         from = lf + 1;
       }
       this.#pos = end === len ? len : end + 1;
+      // The CR of a CRLF is dropped, but not when another CR precedes it: a record that ended in a bare CR
+      // would read as a CRLF once a reader joins records with LF (and a record of one CR as a blank line).
       let recordEnd = end;
-      if (recordEnd > start && buf.charCodeAt(recordEnd - 1) === CR) recordEnd--;
+      if (recordEnd > start && buf.charCodeAt(recordEnd - 1) === CR && buf.charCodeAt(recordEnd - 2) !== CR) {
+        recordEnd--;
+      }
       if (recordEnd === start) continue;
       this.#start = start;
       this.#end = recordEnd;

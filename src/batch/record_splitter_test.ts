@@ -44,3 +44,18 @@ Deno.test("RecordSplitter.nextRun takes up to max records as one text, across pi
   assert.deepEqual(s.nextRun(5, false), { text: "3\n4", count: 2 });
   assert.equal(s.nextRun(5, true), undefined);
 });
+
+Deno.test("RecordSplitter keeps a line of CRs a record when its records are joined with LF and split again", () => {
+  // Found by tests/fuzz/batch_text_fuzz.ts: the line "\r\r\n" was the record "\r", which a reader that joins
+  // records with LF (obento run's CSV batches) took for a blank line, so a batch had one row fewer than its
+  // record numbers and `obento run` failed that row with a 500 (a TypeError).
+  const text = "a\r\n\r\r\n1,2\r\r\nb\r\n";
+  const records = all([text], true);
+  assert.deepEqual(records, ["a", "\r\r", "1,2\r\r", "b"]);
+  assert.deepEqual(all([records.join("\n")], true), records);
+  const s = new RecordSplitter({ quotes: true });
+  s.push(text);
+  const run = s.nextRun(2, false);
+  assert.deepEqual(run, { text: "a\r\n\r\r", count: 2 });
+  assert.deepEqual(all([run!.text + "\n"], true), ["a", "\r\r"]);
+});

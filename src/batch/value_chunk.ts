@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { BadInputError } from "../errors.ts";
+import { BadInputError, oneLine } from "../errors.ts";
 import type { JsonValue } from "../sdk/adapter.ts";
 import type { AnyInputAdapter, RecordChunk } from "./chunk.ts";
 
@@ -51,7 +51,7 @@ export function parseJsonRecord(text: string, where: string): unknown {
   try {
     return JSON.parse(text);
   } catch (error) {
-    return new UnparsedRecord(`${where} is not valid JSON: ${(error as Error).message}`);
+    return new UnparsedRecord(`${where} is not valid JSON: ${oneLine((error as Error).message)}`);
   }
 }
 

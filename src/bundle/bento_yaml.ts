@@ -88,7 +88,9 @@ export function stringifyBento(doc: BentoDocument): string {
 export function parseBento(text: string, where: string): BentoDocument {
   let doc: unknown;
   try {
-    doc = parse(text);
+    // logLevel "error": a YAML warning (an unknown tag or directive) is not printed as a multi-line Node
+    // warning on stderr, where it would break the server's one-line (and JSON) log.
+    doc = parse(text, { logLevel: "error" });
   } catch (error) {
     throw new ObentoError(
       "BAD_BUNDLE",

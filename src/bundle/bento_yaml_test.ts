@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import process from "node:process";
 import { ObentoError } from "../errors.ts";
 import { parseBento } from "./bento_yaml.ts";
 
@@ -42,4 +43,19 @@ Deno.test("parseBento refuses module and artifact paths that leave the bundle", 
 Deno.test("parseBento names the file and the problem for malformed documents", () => {
   assert.throws(() => parseBento("name: [", "x/bento.yaml"), /x\/bento\.yaml is not valid YAML/);
   assert.throws(() => parseBento("bundle_format: 9\n", "bento.yaml"), /bundle_format 9 is not supported/);
+});
+
+Deno.test("parseBento prints no YAML warning for an unknown tag or directive", () => {
+  // Found by tests/fuzz/bento_yaml_fuzz.ts: the yaml package printed each warning on stderr as a multi-line
+  // Node warning, which breaks the server's one-line log.
+  const emitted: unknown[] = [];
+  const original = process.emitWarning;
+  process.emitWarning = (warning: string | Error) => void emitted.push(warning);
+  try {
+    assert.throws(() => parseBento("%FOO bar\n---\n!nope x\n", "bento.yaml"), { name: "ObentoError" });
+    assert.throws(() => parseBento("!nope x\n", "bento.yaml"), ObentoError);
+  } finally {
+    process.emitWarning = original;
+  }
+  assert.deepEqual(emitted, []);
 });

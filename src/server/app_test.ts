@@ -189,3 +189,28 @@ Deno.test("past --max-body-total a request gets 503 + Retry-After before its bod
   assert.match(text, /obento_shed_total\{api="predict",reason="body_budget"\} 1\n/);
   await drain();
 });
+
+Deno.test("a body that breaks off while it is read is a 400 for that request, not a 500", async () => {
+  // Found by scripts/fuzz_http.ts: a client that promised 100 kB, sent 10 bytes and hung up was logged as a
+  // 500 ("Cannot read body as underlying resource unavailable") and counted as one in the metrics.
+  const { fetch, lines } = setup();
+  for (const length of ["100", undefined]) {
+    let sent = false;
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent) controller.error(new TypeError("Cannot read body as underlying resource unavailable"));
+        else controller.enqueue(new TextEncoder().encode('{"a": 1'));
+        sent = true;
+      },
+    });
+    const headers: Record<string, string> = { "content-type": "application/json" };
+    if (length !== undefined) headers["content-length"] = length;
+    const r = await fetch(new Request("http://127.0.0.1/predict", { method: "POST", body, headers }));
+    assert.equal(r.status, 400);
+    assert.match(
+      (await r.json()).error,
+      /^the request body ended early \(Cannot read body .*\); the client closed/,
+    );
+  }
+  assert.ok(!lines.some((l) => / 500 /.test(l)), lines.join("\n"));
+});

@@ -544,10 +544,13 @@ export class Batcher<T, R> {
 
   #front(): Entry<T, R> | undefined {
     while (this.#head < this.#queue.length && this.#queue[this.#head].state !== "queued") this.#head++;
-    if (this.#head === this.#queue.length && this.#head > 0) {
-      this.#queue = [];
+    // Entries before the head are done, but they hold their items (a request body each): drop them once
+    // the queue is empty, and past 64 when they are most of it (amortised O(1) per entry), so a queue that
+    // never empties keeps no more done entries than live ones.
+    if (this.#head === this.#queue.length) {
+      if (this.#head > 0) this.#queue = [];
       this.#head = 0;
-    } else if (this.#head > 1024 && this.#head * 2 > this.#queue.length) {
+    } else if (this.#head > 64 && this.#head * 2 > this.#queue.length) {
       this.#queue = this.#queue.slice(this.#head);
       this.#head = 0;
     }
@@ -562,6 +565,7 @@ export class Batcher<T, R> {
       this.#head++;
       taken.push(e);
     }
+    this.#front(); // drops the entries just taken when they were the last
     this.#queued -= taken.length;
     return taken;
   }

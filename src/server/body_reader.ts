@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { ObentoError } from "../errors.ts";
+import { messageOf, ObentoError } from "../errors.ts";
 import { DeadlineError, ShedError } from "./batcher.ts";
 import type { BodyBudget } from "./body_budget.ts";
 
@@ -175,7 +175,16 @@ export class BodyReader {
       return { bytes: concat(chunks, reserved), release };
     } catch (error) {
       release();
-      throw error;
+      if (error instanceof ObentoError) throw error;
+      // The client broke the exchange (hung up, or sent less than its Content-Length): a 400, not a 500.
+      throw new ObentoError(
+        "BAD_INPUT",
+        `the request body ended early (${
+          messageOf(error)
+        }); the client closed the connection or sent fewer ` +
+          "bytes than its Content-Length",
+        { cause: error },
+      );
     }
   }
 

@@ -1,0 +1,137 @@
+/**
+ * Fuzz target `v2_infer`: the Open Inference Protocol v2 request parser (`V2InferInput`) for a few model
+ * signatures, through `fromBytes`, `fromJson`, `rows` and `merge`.
+ *
+ * @module
+ */
+import fc from "fast-check";
+import { v2DatatypeOf, V2InferInput } from "../../src/adapters/v2_infer.ts";
+import type { TensorInfo } from "../../src/sdk/tensor.ts";
+import { contentType, decodeAndMerge, jsonBody } from "./bodies.ts";
+import { anyText, type FuzzRun, type FuzzTarget, type PropertyReport, runProperty } from "./property.ts";
+
+const MODELS: readonly { inputs: TensorInfo[]; outputs: TensorInfo[] }[] = [
+  {
+    inputs: [{ name: "input", type: "float32", shape: ["N", 4] }],
+    outputs: [{ name: "label", type: "int64", shape: ["N"] }, {
+      name: "probabilities",
+      type: "float32",
+      shape: ["N", 3],
+    }],
+  },
+  {
+    inputs: [{ name: "a", type: "int64", shape: [-1] }, { name: "b", type: "string", shape: [-1] }],
+    outputs: [{ name: "y", type: "bool", shape: [-1] }],
+  },
+  { inputs: [{ name: "x", type: "uint8", shape: [1, 2, 2] }, { name: "f", type: "float16" }], outputs: [] },
+];
+const ADAPTERS: readonly V2InferInput[] = MODELS.map((m) => new V2InferInput(m));
+
+const DATATYPES = ["BOOL", "UINT8", "INT32", "INT64", "FP16", "FP32", "FP64", "BYTES", "fp32", "FP8", ""];
+const element = fc.oneof(
+  fc.double(),
+  fc.integer(),
+  fc.constantFrom(0, 1, 1e39, 2 ** 63, null, true, "x", "12", { b64: "aGk=" }, { b64: "!!" }, { b64: 1 }),
+);
+const nestedData: fc.Arbitrary<unknown> = fc.letrec<{ d: unknown }>((tie) => ({
+  d: fc.oneof({ depthSize: "small" }, element, fc.array(tie("d"), { maxLength: 4 })),
+})).d;
+const dim = fc.oneof(fc.nat(4), fc.constantFrom(-1, 1.5, 2 ** 31, 1e9, "N", null));
+
+/** Elements a model input of `type` takes. */
+function validElement(type: TensorInfo["type"]): fc.Arbitrary<unknown> {
+  if (type === "string") return fc.oneof(fc.string({ maxLength: 5 }), fc.constant({ b64: "aGk=" }));
+  if (type === "bool") return fc.boolean();
+  if (type.startsWith("float")) {
+    return fc.float({ noDefaultInfinity: true, noNaN: true, min: -1000, max: 1000 });
+  }
+  return fc.integer({ min: 0, max: 255 });
+}
+
+/** A valid tensor for `info` with `rows` rows (free dims other than the first are 2). */
+function validTensor(info: TensorInfo, rows: number): fc.Arbitrary<Record<string, unknown>> {
+  const dims = (info.shape ?? [rows]).map((d, a) => typeof d === "number" && d >= 0 ? d : a === 0 ? rows : 2);
+  const size = dims.reduce((x, y) => x * y, 1);
+  return fc.array(validElement(info.type), { minLength: size, maxLength: size }).map((data) => ({
+    name: info.name,
+    datatype: v2DatatypeOf(info.type === "unknown" ? "float32" : info.type),
+    shape: dims,
+    data,
+  }));
+}
+
+/** A valid request for model `m`, with one field of it (or of its first tensor) sometimes replaced. */
+function nearValid(m: number): fc.Arbitrary<unknown> {
+  const model = MODELS[m];
+  const valid = fc.nat(3).chain((rows) =>
+    fc.tuple(...model.inputs.map((info) => validTensor(info, rows))).map((inputs) => ({ inputs }))
+  );
+  const junk = fc.oneof(fc.anything({ maxDepth: 2 }), dim, nestedData, fc.constantFrom(...DATATYPES));
+  const field = fc.constantFrom("name", "datatype", "shape", "data", "id", "outputs", "inputs");
+  return fc.tuple(valid, fc.option(fc.tuple(field, junk), { freq: 2 })).map(([request, change]) => {
+    if (change === null) return request;
+    const [key, value] = change;
+    const target: Record<string, unknown> = ["id", "outputs", "inputs"].includes(key)
+      ? request
+      : request.inputs[0];
+    target[key] = value;
+    return request;
+  });
+}
+
+const tensor = fc.record(
+  {
+    name: fc.oneof(
+      fc.constantFrom("input", "a", "b", "x", "f", "label", "constructor", "__proto__"),
+      anyText,
+    ),
+    shape: fc.oneof(fc.array(dim, { maxLength: 3 }), fc.anything()),
+    datatype: fc.oneof(fc.constantFrom(...DATATYPES), fc.anything()),
+    data: fc.oneof(fc.array(nestedData, { maxLength: 9 }), nestedData),
+    parameters: fc.anything(),
+  },
+  { requiredKeys: [] },
+);
+
+const request = fc.record(
+  {
+    id: fc.oneof(fc.string(), fc.anything()),
+    inputs: fc.oneof(fc.array(tensor, { maxLength: 3 }), fc.anything()),
+    outputs: fc.oneof(
+      fc.array(fc.record({ name: fc.constantFrom("label", "probabilities", "y", "nope") }), { maxLength: 3 }),
+      fc.anything(),
+    ),
+    parameters: fc.anything(),
+  },
+  { requiredKeys: ["inputs"] },
+);
+
+/** The v2 target. */
+export const v2InferTarget: FuzzTarget = {
+  name: "v2_infer",
+  async run(options: FuzzRun): Promise<PropertyReport[]> {
+    const which = fc.nat(ADAPTERS.length - 1);
+    const body = (m: number) =>
+      fc.oneof({ weight: 3, arbitrary: nearValid(m) }, { weight: 1, arbitrary: request });
+    return [
+      await runProperty(
+        "fromBytes",
+        which.chain((m) => fc.tuple(fc.constant(m), jsonBody(body(m)), contentType(["application/json"]))),
+        async ([i, bytes, t], o) => {
+          const adapter = ADAPTERS[i];
+          await decodeAndMerge(adapter, o, () => adapter.fromBytes(bytes, t));
+        },
+        options,
+      ),
+      await runProperty(
+        "fromJson",
+        which.chain((m) => fc.tuple(fc.constant(m), fc.oneof(body(m), fc.anything()))),
+        async ([i, v], o) => {
+          const adapter = ADAPTERS[i];
+          await decodeAndMerge(adapter, o, () => adapter.fromJson(v));
+        },
+        options,
+      ),
+    ];
+  },
+};
