@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { openDeviceForCli } from "./device_flag.ts";
 import { ObentoError } from "../errors.ts";
 import { openRegistry } from "../registry/registry.ts";
 import { resolveBundleRef } from "../registry/resolve_ref.ts";
@@ -40,7 +41,10 @@ Options:
                             batch past --timeout plus a margin is stopped and replaced
   --in-process              run the service on the server's thread instead (a little faster for tiny
                             models, but nothing can stop an API that never returns)
-  --threads N               onnxruntime threads per worker (default 1)
+  --device D                where models run: auto (default: native onnxruntime where its library
+                            loads, else wasm), native, wasm; the choice and any fallback are logged
+  --threads N               onnxruntime threads per worker (default 1; on native: number of cores,
+                            with --workers defaulting to 1)
   --load-timeout MS         how long loading and warming the bundle may take, in ms (default 60000)
   --shutdown-grace MS       on SIGTERM/SIGINT, how long in-flight requests may finish before stuck
                             workers are stopped, in ms (default 20000); a second signal exits at once
@@ -114,7 +118,10 @@ function oneOf<T extends string>(
 }
 
 /** Parses flags into serve options, recording where each value came from. */
-async function optionsFrom(args: string[], ctx: CliContext): Promise<{ ref: string; options: ServeOptions }> {
+async function optionsFrom(
+  args: string[],
+  ctx: CliContext,
+): Promise<{ ref: string; device: string | undefined; options: ServeOptions }> {
   const parsed = parseFlags("serve", args, {
     port: { type: "string" },
     host: { type: "string" },
@@ -124,6 +131,7 @@ async function optionsFrom(args: string[], ctx: CliContext): Promise<{ ref: stri
     workers: { type: "string" },
     "in-process": { type: "boolean" },
     threads: { type: "string" },
+    device: { type: "string" },
     "load-timeout": { type: "string" },
     "shutdown-grace": { type: "string" },
     "max-body": { type: "string" },
@@ -169,6 +177,7 @@ async function optionsFrom(args: string[], ctx: CliContext): Promise<{ ref: stri
       ...sources,
       "api-token-file": tokenFile === undefined ? "default" : "flag",
       cors: cors === undefined ? "default" : "flag",
+      device: stringFlag(parsed, "device") === undefined ? "default" : "flag",
       workers: parsed.values["in-process"] === true ? "flag" : sources.workers,
     },
     log: (line) => ctx.err(`${line}\n`),
@@ -176,17 +185,23 @@ async function optionsFrom(args: string[], ctx: CliContext): Promise<{ ref: stri
     logFormat,
     trimHeap: ctx.trimHeap,
   };
-  return { ref: parsed.positionals[0], options };
+  return { ref: parsed.positionals[0], device: stringFlag(parsed, "device"), options };
 }
 
 async function run(args: string[], ctx: CliContext): Promise<number> {
-  const { ref, options } = await optionsFrom(args, ctx);
+  const { ref, device, options } = await optionsFrom(args, ctx);
   const registry = await openRegistry({ home: ctx.home });
   let path: string;
   try {
     path = (await resolveBundleRef(ref, { cwd: ctx.cwd, registry })).path;
   } finally {
     registry.close();
+  }
+  options.device = await openDeviceForCli(device, options.inProcess ? "this-thread" : "workers");
+  if (options.device.device === "native") {
+    // Native onnxruntime threads within one session: one worker using every core beats a worker per core.
+    if (options.sources.workers === "default") options.workers = 1;
+    if (options.sources.threads === "default") options.threads = navigator.hardwareConcurrency || 1;
   }
   const server = await startServer(path, options);
   let failure: unknown;

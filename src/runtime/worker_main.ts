@@ -1,6 +1,6 @@
 /**
  * The entry module of a model worker started by `WorkerPoolExecutor`: loads the bundle once (its own
- * onnxruntime-web WASM instance), then answers `run` messages with `runRawItems` and posts the encoded
+ * onnxruntime instance, WASM or native), then answers `run` messages with `runRawItems` and posts the encoded
  * outcomes back, transferring byte bodies instead of copying them. Protocol: `ToWorker` / `FromWorker` in
  * `worker_pool.ts`.
  *
@@ -9,6 +9,8 @@
  * @module
  */
 import { warmUpModels } from "./warm_up.ts";
+import { openDevice, type ResolvedDevice } from "../backends/device.ts";
+import { revokeFfi } from "../heap_trim.ts";
 import { load } from "../../mod.ts";
 import { ObentoError } from "../errors.ts";
 import { runRawItems } from "./executor.ts";
@@ -31,7 +33,7 @@ reportSelfExit();
 scope.addEventListener("message", (event) => {
   const message = event.data;
   if (message.kind === "open") {
-    void open(message.path, message.threads, message.verify);
+    void open(message.path, message.threads, message.verify, message.device);
   } else if (message.kind === "run") {
     const task = run(message.id, message.api, message.items);
     running.add(task);
@@ -70,9 +72,13 @@ function reportSelfExit(): void {
   });
 }
 
-async function open(path: string, threads: number, verify: boolean): Promise<void> {
+async function open(path: string, threads: number, verify: boolean, device: ResolvedDevice): Promise<void> {
   try {
-    service = await load(path, { threads, verify });
+    // The native library loads while this worker still has the FFI permission it inherited; then FFI goes,
+    // before the bundle's code is evaluated, so service code can never open a native library.
+    const backend = device === "native" ? (await openDevice("native", { threads })).backend : undefined;
+    revokeFfi();
+    service = await load(path, { threads, verify, device: "wasm", backend });
     // Ready means warmed: one inference per model on zeros, so the first request pays no lazy set-up.
     await warmUpModels(service.artifacts);
     scope.postMessage({ kind: "ready" });

@@ -9,6 +9,7 @@
  *
  * @module
  */
+import type { ResolvedDevice } from "../backends/device.ts";
 import { messageOf, ObentoError } from "../errors.ts";
 import type { ErrorCode } from "../errors.ts";
 import { WebWorker } from "../web_worker.ts";
@@ -26,7 +27,7 @@ export interface SerializedError {
 
 /** A message from the pool to a worker. */
 export type ToWorker =
-  | { kind: "open"; path: string; threads: number; verify: boolean }
+  | { kind: "open"; path: string; threads: number; verify: boolean; device: ResolvedDevice }
   | { kind: "run"; id: number; api: string; items: RawItem[] }
   | { kind: "ping"; id: number }
   | { kind: "close" };
@@ -107,6 +108,12 @@ export interface WorkerPoolOptions {
   workers?: number;
   /** onnxruntime threads per worker (each worker has its own WASM runtime). Default 1. */
   threads?: number;
+  /**
+   * Where each worker runs the models. Default "wasm". A worker drops the FFI permission it inherited before
+   * it evaluates bundle code, after loading the native library for "native" (which needs the pool's thread
+   * to still hold FFI when it starts a worker, including replacements).
+   */
+  device?: ResolvedDevice;
   /** Check the bundle's MANIFEST in each worker before loading. Default true. */
   verify?: boolean;
   /** How long {@link WorkerPoolExecutor.close} waits for a worker to finish and free its models. Default 5000. */
@@ -205,6 +212,7 @@ export class WorkerPoolExecutor implements Executor {
   readonly concurrency: number;
   readonly #path: string;
   readonly #threads: number;
+  readonly #device: ResolvedDevice;
   readonly #verify: boolean;
   readonly #closeTimeoutMs: number;
   readonly #batchTimeoutMs: number;
@@ -222,6 +230,7 @@ export class WorkerPoolExecutor implements Executor {
   ) {
     this.#path = path;
     this.#threads = options.threads;
+    this.#device = options.device;
     this.#verify = options.verify;
     this.#closeTimeoutMs = options.closeTimeoutMs;
     this.#batchTimeoutMs = options.batchTimeoutMs;
@@ -271,6 +280,7 @@ export class WorkerPoolExecutor implements Executor {
     const pool = new WorkerPoolExecutor(path, {
       workers,
       threads,
+      device: options.device ?? "wasm",
       verify: options.verify ?? true,
       closeTimeoutMs: options.closeTimeoutMs ?? 5000,
       batchTimeoutMs: options.batchTimeoutMs ?? Infinity,
@@ -426,7 +436,13 @@ export class WorkerPoolExecutor implements Executor {
         }
       };
     });
-    post(worker, { kind: "open", path: this.#path, threads: this.#threads, verify: this.#verify });
+    post(worker, {
+      kind: "open",
+      path: this.#path,
+      threads: this.#threads,
+      verify: this.#verify,
+      device: this.#device,
+    });
     return ready;
   }
 

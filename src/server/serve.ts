@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { describeDevice, type DeviceChoice } from "../backends/device.ts";
 import { join } from "node:path";
 import { parseBento } from "../bundle/bento_yaml.ts";
 import { messageOf, ObentoError } from "../errors.ts";
@@ -42,6 +43,11 @@ export interface ServeOptions extends ServeConfig {
   shutdownGraceMs?: number;
   /** onnxruntime threads per worker. */
   threads: number;
+  /**
+   * The device the models run on, opened by the caller (src/backends/device.ts). Default: WASM. Workers load
+   * their own copy of its runtime; in-process, its backend is used as it is.
+   */
+  device?: DeviceChoice;
   /** Where each option's value came from ("flag", "default"), logged at start and shown in /metadata. */
   sources: Record<string, string>;
   /** Where log lines go (one line per call, without its newline). */
@@ -105,6 +111,7 @@ async function openExecutor(
     const pool = await WorkerPoolExecutor.open(path, {
       workers: options.workers,
       threads: options.threads,
+      device: options.device?.device ?? "wasm",
       loadTimeoutMs,
       batchTimeoutMs: batchTimeoutFor(options.timeoutMs),
       onRestart: ({ worker, cause, message }) => {
@@ -127,7 +134,10 @@ async function openExecutor(
       ), loadTimeoutMs);
   });
   try {
-    const service = await Promise.race([load(path, { threads: options.threads }), timedOut]);
+    const service = await Promise.race([
+      load(path, { threads: options.threads, device: "wasm", backend: options.device?.backend }),
+      timedOut,
+    ]);
     for (const warning of await warmUpModels(service.artifacts)) logger.warn(`warning: ${warning}`);
     metrics.watchWorkers(() => 1);
     return new InProcessExecutor(service);
@@ -217,6 +227,7 @@ export async function startServer(path: string, options: ServeOptions): Promise<
     "mb-max-batch-size": options.maxBatchSize,
     "mb-max-latency": options.maxLatencyMs,
     timeout: options.timeoutMs,
+    device: options.device?.device ?? "wasm",
     workers: options.inProcess ? "in-process" : options.workers,
     threads: options.threads,
     "load-timeout": options.loadTimeoutMs ?? DEFAULT_LOAD_TIMEOUT_MS,
@@ -228,6 +239,7 @@ export async function startServer(path: string, options: ServeOptions): Promise<
     "log-level": options.logLevel ?? "info",
     "log-format": options.logFormat ?? "text",
   };
+  if (options.device?.fallback !== undefined) knobs["device-fallback"] = options.device.fallback;
   for (const [key, value] of Object.entries(knobs)) {
     config[key] = { value, source: options.sources[key] ?? "default" };
   }
@@ -235,7 +247,13 @@ export async function startServer(path: string, options: ServeOptions): Promise<
   let ready = false;
   // Models load only once the port is bound (below), so a port conflict fails before any loading.
   const metrics = createServerMetrics(
-    new Registry({ constLabels: { service: document.name, service_version: document.version } }),
+    new Registry({
+      constLabels: {
+        service: document.name,
+        service_version: document.version,
+        device: options.device?.device ?? "wasm",
+      },
+    }),
   );
   let startLoading = () => {};
   let pool: WorkerPoolExecutor | undefined;
@@ -285,6 +303,9 @@ export async function startServer(path: string, options: ServeOptions): Promise<
     for (const [key, { value, source }] of Object.entries(config)) {
       logger.info(`  ${key.padEnd(18)} ${shown(key, value).padEnd(14)} (${source})`);
     }
+  }
+  if (options.device?.fallback !== undefined) {
+    logger.info(`obento: ${describeDevice(options.device)}`);
   }
   logger.info(`obento: listening on ${url}`);
   startLoading();
