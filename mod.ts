@@ -115,8 +115,10 @@ export interface LoadOptions {
   /** Inference backend; when given, `device` is not used. */
   backend?: InferenceBackend;
   /**
-   * Where the models run when no `backend` is given (default "auto": native onnxruntime where its library
-   * loads, which needs `--allow-ffi`, else WASM). See {@link openDevice}.
+   * Where the models run when no `backend` is given: "wasm" (the default, as for `loadService` and `pack`:
+   * no permission needed, the same floats everywhere), "native" (onnxruntime-node; needs `--allow-ffi`),
+   * or "auto" (native where its library loads, else WASM). `obento serve` and `run` default to "auto".
+   * See {@link openDevice}.
    */
   device?: Device;
   /** onnxruntime threads per session (default 1). */
@@ -152,7 +154,7 @@ export interface LoadOptions {
 export async function load(ref: string, options: LoadOptions = {}): Promise<LoadedService> {
   const path = await resolveForLoad(ref, options);
   const backend = options.backend ??
-    (await openDevice(options.device ?? "auto", { threads: options.threads ?? 1 })).backend;
+    (await openDevice(options.device ?? "wasm", { threads: options.threads ?? 1 })).backend;
   return await loadBundle(path, {
     ...hostParts(backend),
     sessionOptions: { threads: options.threads ?? 1 },
@@ -242,8 +244,10 @@ export interface LoadServiceOptions {
   /** Inference backend; when given, `device` is not used. */
   backend?: InferenceBackend;
   /**
-   * Where the models run when no `backend` is given (default "auto": native onnxruntime where its library
-   * loads, which needs `--allow-ffi`, else WASM). See {@link openDevice}.
+   * Where the models run when no `backend` is given: "wasm" (the default, as for `loadService` and `pack`:
+   * no permission needed, the same floats everywhere), "native" (onnxruntime-node; needs `--allow-ffi`),
+   * or "auto" (native where its library loads, else WASM). `obento serve` and `run` default to "auto".
+   * See {@link openDevice}.
    */
   device?: Device;
   /** onnxruntime threads per session (default 1). */
