@@ -304,13 +304,8 @@ try {
   }
   out();
 
-  if (values["only-devices"]) {
-    await devices();
-    Deno.exit(0);
-  }
-
   /** The devices section: no flags (auto) against --device wasm and explicit --workers settings. */
-  async function devices(): Promise<void> {
+  const devices = async (): Promise<void> => {
     const c = CONCURRENCY.includes(32) ? 32 : CONCURRENCY.at(-1)!;
     out(`### Devices at c=${c}: \`serve\` with no flags against --device wasm and --workers settings`);
     out();
@@ -351,6 +346,11 @@ try {
       );
     }
     out();
+  };
+
+  if (values["only-devices"]) {
+    await devices();
+    Deno.exit(0);
   }
 
   await table("iris (tiny model)", "iris", "predict", irisBody, [
