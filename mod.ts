@@ -73,7 +73,13 @@ export type {
   SessionOptions,
 } from "./src/backends/backend.ts";
 export { WasmBackend } from "./src/backends/ort_web.ts";
-export { loadNativeRuntime, NativeBackend, type NativeBackendOptions } from "./src/backends/ort_node.ts";
+export {
+  loadNativeRuntime,
+  NativeBackend,
+  type NativeBackendOptions,
+  type NativeRuntime,
+  type NativeRuntimeLoader,
+} from "./src/backends/ort_node.ts";
 export {
   type Device,
   type DeviceChoice,
