@@ -82,10 +82,15 @@ export class OrtSession implements BackendSession {
     }
     const ortFeeds = checkFeeds(this.inputs, feeds, this.#runtime.Tensor);
     const fetches = checkFetches(this.outputs, outputNames);
-    const schedule = this.#runtime.schedule ?? ((task) => task());
+    const schedule = this.#runtime.schedule;
     let results: Record<string, OrtTensor>;
     try {
-      results = await schedule(() => session.run(ortFeeds, fetches));
+      // No wrapper where none is needed: at batch 1 on native, each extra promise is a visible share.
+      results = await (schedule === undefined
+        ? session.run(ortFeeds, fetches)
+        : schedule(() =>
+          session.run(ortFeeds, fetches)
+        ));
     } catch (error) {
       throw runError(error, this.#runtime.runtime);
     }
