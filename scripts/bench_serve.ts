@@ -151,7 +151,23 @@ interface Started {
   stop(): Promise<void>;
 }
 
-async function startProcess(args: string[], env: Record<string, string>): Promise<Started> {
+/** A port free right now (the server binds it a moment later). */
+function freePort(): number {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const { port } = listener.addr as Deno.NetAddr;
+  listener.close();
+  return port;
+}
+
+/**
+ * Starts a server process; `knownUrl` when the caller chose its port (`obento serve --log-level error` does
+ * not log its "listening on" line), else the URL is read from that line.
+ */
+async function startProcess(
+  args: string[],
+  env: Record<string, string>,
+  knownUrl?: string,
+): Promise<Started> {
   const t0 = performance.now();
   const child = new Deno.Command(Deno.execPath(), { args, env, stdout: "null", stderr: "piped" }).spawn();
   let log = "";
@@ -159,8 +175,8 @@ async function startProcess(args: string[], env: Record<string, string>): Promis
   (async () => {
     for await (const chunk of child.stderr) log += decoder.decode(chunk, { stream: true });
   })();
-  let url: string | undefined;
-  while (!(url = /listening on (http:\/\/\S+)/.exec(log)?.[1])) {
+  let url: string | undefined = knownUrl;
+  while (!(url ??= /listening on (http:\/\/\S+)/.exec(log)?.[1])) {
     if (performance.now() - t0 > 30_000) throw new Error(`no listen line:\n${log}`);
     await new Promise((r) => setTimeout(r, 2));
   }
@@ -215,7 +231,7 @@ try {
   ]);
   await pack(home, ["tests/fixtures/mlp_784.onnx", "--name", "MLP", "--output", join(home, "mlp")]);
   const env = { OBENTO_HOME: home };
-  const serve = (bundle: string, extra: string[]) =>
+  const serve = (bundle: string, extra: string[], port = freePort()) =>
     startProcess(
       [
         "run",
@@ -225,7 +241,7 @@ try {
         "serve",
         join(home, bundle),
         "--port",
-        "0",
+        String(port),
         // No line per request: the ceiling it is compared with (a bare Deno.serve) logs nothing.
         "--log-level",
         "error",
@@ -233,6 +249,7 @@ try {
         ...extra.filter((f) => f !== "--defaults"),
       ],
       env,
+      `http://127.0.0.1:${port}`,
     );
 
   const irisBody = JSON.stringify([{
