@@ -9,8 +9,8 @@
  * - the two headline ratios (iris / ceiling, MLP batching on / off, at c = 32) again as the median of
  *   alternating back-to-back pairs, which this noisy shared machine needs;
  * - idle RSS of the iris server and cold start (exec → first 200 on /readyz);
- * - devices: `serve` with no flags (native where it loads: 1 worker × cores threads) against `--device wasm`
- *   and the best `--workers` setting, for iris and the MLP at c = 32; cold start and idle RSS per device.
+ * - devices: `serve` with no flags (native in-process where it loads, cores threads) against `--device wasm`
+ *   and the `--workers` settings, for iris and the MLP at c = 32; cold start and idle RSS per config.
  *
  * `--only-devices` runs just the ceiling and the devices section. The tables before it pin `--device wasm`,
  * so their figures stay comparable with earlier runs.
@@ -328,11 +328,13 @@ try {
     out();
     out("| bundle | config | 2xx req/s | p50 ms | p99 ms | non-2xx | idle RSS MiB | cold start ms |");
     out("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |");
+    // No flags: native in-process where it loads (cores threads); --workers N runs WASM workers.
     const configs = [
       ["--defaults"],
-      ["--device", "native", "--workers", "2", "--threads", "1"],
       ["--device", "wasm"],
-      ["--device", "wasm", "--workers", "1"],
+      ["--workers", "1"],
+      ["--device", "wasm", "--in-process"],
+      ["--device", "native", "--threads", "1"],
     ];
     const rps = new Map<string, number>();
     for (const [bundle, body] of [["iris", irisBody], ["mlp", mlpBody]] as const) {

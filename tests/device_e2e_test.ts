@@ -32,11 +32,17 @@ function packProbe(home: string): Promise<string> {
   return packBundle(home, "tests/fixtures/services/ffi_probe/service.ts", [], join(home, "probe"));
 }
 
-for (const executor of [[], ["--in-process"]]) {
-  Deno.test(`serve ${executor.join(" ") || "(workers)"} on the default device: bundle code cannot dlopen`, async () => {
+for (
+  const [flags, device] of [
+    [[], NATIVE ? "native" : "wasm"],
+    [["--in-process"], NATIVE ? "native" : "wasm"],
+    [["--workers", "1"], "wasm"],
+  ] as const
+) {
+  Deno.test(`serve ${flags.join(" ") || "(no flags)"}: device ${device}, and bundle code cannot dlopen`, async () => {
     await withHome(async (home) => {
       const bundle = await packProbe(home);
-      const server = await startServer(home, [bundle, ...executor]);
+      const server = await startServer(home, [bundle, ...flags]);
       try {
         const response = await fetch(`${server.url}/probe`, {
           method: "POST",
@@ -46,15 +52,30 @@ for (const executor of [[], ["--in-process"]]) {
         assert.equal(response.status, 200);
         assertSealed(await response.json());
         const metadata = await (await fetch(`${server.url}/metadata`)).text();
-        assert.match(metadata, new RegExp(`"device":\\{"value":"${NATIVE ? "native" : "wasm"}"`));
+        assert.match(metadata, new RegExp(`"device":\\{"value":"${device}"`));
         const metrics = await (await fetch(`${server.url}/metrics`)).text();
-        assert.match(metrics, new RegExp(`device="${NATIVE ? "native" : "wasm"}"`));
+        assert.match(metrics, new RegExp(`device="${device}"`));
+        if (flags[0] === "--workers" && NATIVE) {
+          assert.match(
+            server.log(),
+            /device wasm \(auto: native unavailable: --workers runs models in Web Workers/,
+          );
+        }
       } finally {
         assert.equal(await server.stop(), 0);
       }
     });
   });
 }
+
+Deno.test("serve --device native --workers 2 is refused with what to do", async () => {
+  await withHome(async (home) => {
+    const bundle = await packIris(home);
+    const r = await obento(home, "serve", bundle, "--device", "native", "--workers", "2", "--port", "0");
+    assert.equal(r.code, 64, r.stderr);
+    assert.match(r.stderr, /--device native runs the models on the server's thread.*drop --workers/);
+  });
+});
 
 Deno.test("run on the default device: bundle code cannot dlopen", async () => {
   await withHome(async (home) => {

@@ -3,24 +3,36 @@
  * library through Node-API, which needs `--allow-ffi` at the moment the library loads. Everything else obento
  * does without FFI, and bundle code must never have it.
  *
+ * Native models therefore run on the thread that loaded the library, which drops FFI before the bundle's code
+ * is evaluated. They cannot run in model workers: Deno's Web Workers share their parent's permissions (a
+ * worker that revokes FFI revokes it for the whole process, measured with Deno 2.9.6), so a worker could only
+ * load the library if FFI stayed granted for everyone, bundle code included, or with per-worker permissions,
+ * which need `--unstable-worker-options`.
+ *
  * @module
  */
 import { type DeviceChoice, openDevice, parseDevice } from "../backends/device.ts";
+import { ObentoError } from "../errors.ts";
 import { revokeFfi } from "../heap_trim.ts";
 
 export { mayUseNativeDevice } from "../native_device_args.ts";
 
-/** Where the opened device's models will run. */
+/** Where the models will run: on this thread, or in model workers (`serve --workers N`). */
 export type ModelThread = "this-thread" | "workers";
 
+/** Why `auto` does not pick native when the models must run in workers. */
+export const WORKERS_NEED_WASM =
+  "--workers runs models in Web Workers, which cannot load the native library without giving bundle code FFI";
+
 /**
- * Opens the device a `--device` value names and drops the FFI permission as soon as nothing here needs it:
- * at once for WASM; after the native library has loaded when the models run on this thread. Only a server
- * whose models run native in workers keeps FFI on its main thread (to start replacement workers, each of
- * which loads the library and drops FFI before it evaluates bundle code).
+ * Opens the device a `--device` value names, then drops the FFI permission for good: native's library is
+ * loaded by then, and nothing else needs FFI. For models in workers, `auto` means wasm (with the reason) and
+ * `native` is refused.
  *
  * @param raw the `--device` value (default "auto")
  * @param where whether the models run on this thread or in workers
+ * @throws {ObentoError} BAD_ARGUMENT for an unknown device, or native with workers; UNAVAILABLE from
+ *   {@link openDevice}
  * @example
  * ```ts ignore
  * import { openDeviceForCli } from "./device_flag.ts";
@@ -29,13 +41,21 @@ export type ModelThread = "this-thread" | "workers";
  * ```
  */
 export async function openDeviceForCli(raw: string | undefined, where: ModelThread): Promise<DeviceChoice> {
-  let choice: DeviceChoice;
   try {
-    choice = await openDevice(parseDevice(raw ?? "auto"));
-  } catch (error) {
+    const device = parseDevice(raw ?? "auto");
+    if (where === "workers" && device === "native") {
+      throw new ObentoError(
+        "BAD_ARGUMENT",
+        "--device native runs the models on the server's thread (onnxruntime's own threads use the cores): " +
+          "drop --workers, or use --device wasm for model workers",
+      );
+    }
+    if (where === "workers" && device === "auto") {
+      const wasm = await openDevice("wasm");
+      return { ...wasm, requested: "auto", fallback: WORKERS_NEED_WASM };
+    }
+    return await openDevice(device);
+  } finally {
     revokeFfi();
-    throw error;
   }
-  if (choice.device !== "native" || where === "this-thread") revokeFfi();
-  return choice;
 }

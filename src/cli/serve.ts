@@ -42,9 +42,9 @@ Options:
   --in-process              run the service on the server's thread instead (a little faster for tiny
                             models, but nothing can stop an API that never returns)
   --device D                where models run: auto (default: native onnxruntime where its library
-                            loads, else wasm), native, wasm; the choice and any fallback are logged
-  --threads N               onnxruntime threads per worker (default 1; on native: number of cores,
-                            with --workers defaulting to 1)
+                            loads, else wasm; wasm when --workers is given), native, wasm; the choice
+                            and any fallback are logged. Native runs on the server's thread
+  --threads N               onnxruntime threads per worker (default 1; native: number of cores)
   --load-timeout MS         how long loading and warming the bundle may take, in ms (default 60000)
   --shutdown-grace MS       on SIGTERM/SIGINT, how long in-flight requests may finish before stuck
                             workers are stopped, in ms (default 20000); a second signal exits at once
@@ -197,11 +197,17 @@ async function run(args: string[], ctx: CliContext): Promise<number> {
   } finally {
     registry.close();
   }
-  options.device = await openDeviceForCli(device, options.inProcess ? "this-thread" : "workers");
+  // Models run in workers only when --workers asks for them (or the device is wasm); native runs them on this
+  // thread, with onnxruntime's intra-op threads on every core (src/cli/device_flag.ts says why).
+  const explicitWorkers = !options.inProcess && options.sources.workers === "flag";
+  options.device = await openDeviceForCli(device, explicitWorkers ? "workers" : "this-thread");
   if (options.device.device === "native") {
-    // Native onnxruntime threads within one session: one worker using every core beats a worker per core.
-    if (options.sources.workers === "default") options.workers = 1;
-    if (options.sources.threads === "default") options.threads = navigator.hardwareConcurrency || 1;
+    options.inProcess = true;
+    options.sources.workers = options.sources.workers === "flag" ? "flag" : "native";
+    if (options.sources.threads === "default") {
+      options.threads = navigator.hardwareConcurrency || 1;
+      options.sources.threads = "native";
+    }
   }
   const server = await startServer(path, options);
   let failure: unknown;

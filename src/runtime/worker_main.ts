@@ -1,6 +1,6 @@
 /**
  * The entry module of a model worker started by `WorkerPoolExecutor`: loads the bundle once (its own
- * onnxruntime instance, WASM or native), then answers `run` messages with `runRawItems` and posts the encoded
+ * onnxruntime-web WASM instance), then answers `run` messages with `runRawItems` and posts the encoded
  * outcomes back, transferring byte bodies instead of copying them. Protocol: `ToWorker` / `FromWorker` in
  * `worker_pool.ts`.
  *
@@ -9,7 +9,6 @@
  * @module
  */
 import { warmUpModels } from "./warm_up.ts";
-import { openDevice, type ResolvedDevice } from "../backends/device.ts";
 import { revokeFfi } from "../heap_trim.ts";
 import { load } from "../../mod.ts";
 import { ObentoError } from "../errors.ts";
@@ -33,7 +32,7 @@ reportSelfExit();
 scope.addEventListener("message", (event) => {
   const message = event.data;
   if (message.kind === "open") {
-    void open(message.path, message.threads, message.verify, message.device);
+    void open(message.path, message.threads, message.verify);
   } else if (message.kind === "run") {
     const task = run(message.id, message.api, message.items);
     running.add(task);
@@ -72,13 +71,12 @@ function reportSelfExit(): void {
   });
 }
 
-async function open(path: string, threads: number, verify: boolean, device: ResolvedDevice): Promise<void> {
+async function open(path: string, threads: number, verify: boolean): Promise<void> {
   try {
-    // The native library loads while this worker still has the FFI permission it inherited; then FFI goes,
-    // before the bundle's code is evaluated, so service code can never open a native library.
-    const backend = device === "native" ? (await openDevice("native", { threads })).backend : undefined;
+    // Workers share the process's permissions; FFI is gone by now (src/cli/device_flag.ts), and this makes
+    // sure of it before the bundle's code is evaluated, whoever started the pool.
     revokeFfi();
-    service = await load(path, { threads, verify, device: "wasm", backend });
+    service = await load(path, { threads, verify, device: "wasm" });
     // Ready means warmed: one inference per model on zeros, so the first request pays no lazy set-up.
     await warmUpModels(service.artifacts);
     scope.postMessage({ kind: "ready" });

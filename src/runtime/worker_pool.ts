@@ -9,7 +9,6 @@
  *
  * @module
  */
-import type { ResolvedDevice } from "../backends/device.ts";
 import { messageOf, ObentoError } from "../errors.ts";
 import type { ErrorCode } from "../errors.ts";
 import { WebWorker } from "../web_worker.ts";
@@ -27,7 +26,7 @@ export interface SerializedError {
 
 /** A message from the pool to a worker. */
 export type ToWorker =
-  | { kind: "open"; path: string; threads: number; verify: boolean; device: ResolvedDevice }
+  | { kind: "open"; path: string; threads: number; verify: boolean }
   | { kind: "run"; id: number; api: string; items: RawItem[] }
   | { kind: "ping"; id: number }
   | { kind: "close" };
@@ -108,12 +107,7 @@ export interface WorkerPoolOptions {
   workers?: number;
   /** onnxruntime threads per worker (each worker has its own WASM runtime). Default 1. */
   threads?: number;
-  /**
-   * Where each worker runs the models. Default "wasm". A worker drops the FFI permission it inherited before
-   * it evaluates bundle code, after loading the native library for "native" (which needs the pool's thread
-   * to still hold FFI when it starts a worker, including replacements).
-   */
-  device?: ResolvedDevice;
+
   /** Check the bundle's MANIFEST in each worker before loading. Default true. */
   verify?: boolean;
   /** How long {@link WorkerPoolExecutor.close} waits for a worker to finish and free its models. Default 5000. */
@@ -212,7 +206,6 @@ export class WorkerPoolExecutor implements Executor {
   readonly concurrency: number;
   readonly #path: string;
   readonly #threads: number;
-  readonly #device: ResolvedDevice;
   readonly #verify: boolean;
   readonly #closeTimeoutMs: number;
   readonly #batchTimeoutMs: number;
@@ -230,7 +223,6 @@ export class WorkerPoolExecutor implements Executor {
   ) {
     this.#path = path;
     this.#threads = options.threads;
-    this.#device = options.device;
     this.#verify = options.verify;
     this.#closeTimeoutMs = options.closeTimeoutMs;
     this.#batchTimeoutMs = options.batchTimeoutMs;
@@ -280,7 +272,6 @@ export class WorkerPoolExecutor implements Executor {
     const pool = new WorkerPoolExecutor(path, {
       workers,
       threads,
-      device: options.device ?? "wasm",
       verify: options.verify ?? true,
       closeTimeoutMs: options.closeTimeoutMs ?? 5000,
       batchTimeoutMs: options.batchTimeoutMs ?? Infinity,
@@ -436,13 +427,7 @@ export class WorkerPoolExecutor implements Executor {
         }
       };
     });
-    post(worker, {
-      kind: "open",
-      path: this.#path,
-      threads: this.#threads,
-      verify: this.#verify,
-      device: this.#device,
-    });
+    post(worker, { kind: "open", path: this.#path, threads: this.#threads, verify: this.#verify });
     return ready;
   }
 

@@ -44,8 +44,8 @@ export interface ServeOptions extends ServeConfig {
   /** onnxruntime threads per worker. */
   threads: number;
   /**
-   * The device the models run on, opened by the caller (src/backends/device.ts). Default: WASM. Workers load
-   * their own copy of its runtime; in-process, its backend is used as it is.
+   * The device the models run on, opened by the caller (src/backends/device.ts). Default: WASM. In-process,
+   * its backend is used as it is; workers always run WASM (src/cli/device_flag.ts says why).
    */
   device?: DeviceChoice;
   /** Where each option's value came from ("flag", "default"), logged at start and shown in /metadata. */
@@ -107,11 +107,11 @@ async function openExecutor(
   metrics: ServerMetrics,
 ): Promise<Executor> {
   const loadTimeoutMs = options.loadTimeoutMs ?? DEFAULT_LOAD_TIMEOUT_MS;
-  if (!options.inProcess) {
+  // Native models run on this thread only (src/cli/device_flag.ts): workers cannot load the library.
+  if (!options.inProcess && options.device?.device !== "native") {
     const pool = await WorkerPoolExecutor.open(path, {
       workers: options.workers,
       threads: options.threads,
-      device: options.device?.device ?? "wasm",
       loadTimeoutMs,
       batchTimeoutMs: batchTimeoutFor(options.timeoutMs),
       onRestart: ({ worker, cause, message }) => {
@@ -228,7 +228,7 @@ export async function startServer(path: string, options: ServeOptions): Promise<
     "mb-max-latency": options.maxLatencyMs,
     timeout: options.timeoutMs,
     device: options.device?.device ?? "wasm",
-    workers: options.inProcess ? "in-process" : options.workers,
+    workers: options.inProcess || options.device?.device === "native" ? "in-process" : options.workers,
     threads: options.threads,
     "load-timeout": options.loadTimeoutMs ?? DEFAULT_LOAD_TIMEOUT_MS,
     "shutdown-grace": options.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS,
