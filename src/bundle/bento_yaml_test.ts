@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { ObentoError } from "../errors.ts";
-import { parseBento } from "./bento_yaml.ts";
+import { parseBento, stringifyBento } from "./bento_yaml.ts";
 
 function yaml(module: string, file: string): string {
   return [
@@ -42,4 +42,14 @@ Deno.test("parseBento refuses module and artifact paths that leave the bundle", 
 Deno.test("parseBento names the file and the problem for malformed documents", () => {
   assert.throws(() => parseBento("name: [", "x/bento.yaml"), /x\/bento\.yaml is not valid YAML/);
   assert.throws(() => parseBento("bundle_format: 9\n", "bento.yaml"), /bundle_format 9 is not supported/);
+});
+
+Deno.test("stringifyBento writes repeated objects out, so a 784-column table parses back", () => {
+  const doc = parseBento(yaml("service.js", "artifacts/model.onnx"), "bento.yaml");
+  const shared = { type: "float32" };
+  const metadata = Object.fromEntries(Array.from({ length: 784 }, (_, i) => [`f${i}`, shared]));
+  const big = { ...doc, artifacts: [{ ...doc.artifacts[0], metadata }] };
+  const text = stringifyBento(big);
+  assert.doesNotMatch(text, /&a\d|\*a\d/);
+  assert.equal(parseBento(text, "bento.yaml").name, doc.name);
 });
