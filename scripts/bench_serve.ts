@@ -335,6 +335,7 @@ try {
       ["--workers", "1"],
       ["--device", "wasm", "--in-process"],
       ["--device", "native", "--threads", "1"],
+      ["--device", "native", "--threads", "2"],
     ];
     const rps = new Map<string, number>();
     for (const [bundle, body] of [["iris", irisBody], ["mlp", mlpBody]] as const) {

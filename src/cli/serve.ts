@@ -44,7 +44,7 @@ Options:
   --device D                where models run: auto (default: native onnxruntime where its library
                             loads, else wasm; wasm when --workers is given), native, wasm; the choice
                             and any fallback are logged. Native runs on the server's thread
-  --threads N               onnxruntime threads per worker (default 1; native: number of cores)
+  --threads N               onnxruntime threads per worker (default 1; native: cores - 1, at least 1)
   --load-timeout MS         how long loading and warming the bundle may take, in ms (default 60000)
   --shutdown-grace MS       on SIGTERM/SIGINT, how long in-flight requests may finish before stuck
                             workers are stopped, in ms (default 20000); a second signal exits at once
@@ -205,7 +205,9 @@ async function run(args: string[], ctx: CliContext): Promise<number> {
     options.inProcess = true;
     options.sources.workers = options.sources.workers === "flag" ? "flag" : "native";
     if (options.sources.threads === "default") {
-      options.threads = navigator.hardwareConcurrency || 1;
+      // One core stays with the JavaScript thread (HTTP, JSON, batching): on 2 cores, 2 intra-op threads
+      // served the MLP at 0.45× of 1 thread in bench:serve (docs/benchmarks.md, "Devices").
+      options.threads = Math.max(1, (navigator.hardwareConcurrency || 1) - 1);
       options.sources.threads = "native";
     }
   }
