@@ -107,7 +107,6 @@ export interface WorkerPoolOptions {
   workers?: number;
   /** onnxruntime threads per worker (each worker has its own WASM runtime). Default 1. */
   threads?: number;
-
   /** Check the bundle's MANIFEST in each worker before loading. Default true. */
   verify?: boolean;
   /** How long {@link WorkerPoolExecutor.close} waits for a worker to finish and free its models. Default 5000. */
