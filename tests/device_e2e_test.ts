@@ -54,7 +54,14 @@ for (
         const metadata = await (await fetch(`${server.url}/metadata`)).text();
         assert.match(metadata, new RegExp(`"device":\\{"value":"${device}"`));
         const metrics = await (await fetch(`${server.url}/metrics`)).text();
-        assert.match(metrics, new RegExp(`device="${device}"`));
+        assert.match(
+          metrics,
+          new RegExp(
+            `^obento_device_info\\{service="FfiProbe",service_version="[^"]+",device="${device}",` +
+              `requested="auto"\\} 1$`,
+            "m",
+          ),
+        );
         if (flags[0] === "--workers" && NATIVE) {
           assert.match(
             server.log(),

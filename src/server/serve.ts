@@ -246,15 +246,16 @@ export async function startServer(path: string, options: ServeOptions): Promise<
 
   let ready = false;
   // Models load only once the port is bound (below), so a port conflict fails before any loading.
-  const metrics = createServerMetrics(
-    new Registry({
-      constLabels: {
-        service: document.name,
-        service_version: document.version,
-        device: options.device?.device ?? "wasm",
-      },
-    }),
-  );
+  const registry = new Registry({
+    constLabels: { service: document.name, service_version: document.version },
+  });
+  const metrics = createServerMetrics(registry);
+  // The device as an info series (value 1), so queries on the other series keep their label sets.
+  registry.gauge({
+    name: "obento_device_info",
+    help: "Where the models run: the device in use and the one asked for (auto, native, wasm).",
+    labelNames: ["device", "requested"],
+  }).set({ device: options.device?.device ?? "wasm", requested: options.device?.requested ?? "wasm" }, 1);
   let startLoading = () => {};
   let pool: WorkerPoolExecutor | undefined;
   const executorPromise = new Promise<Executor>((resolve, reject) => {
