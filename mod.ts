@@ -29,6 +29,7 @@
 import * as sdk from "./mod.ts";
 import { WasmBackend } from "./src/backends/ort_web.ts";
 import type { InferenceBackend } from "./src/backends/backend.ts";
+import { type Device, openDevice } from "./src/backends/device.ts";
 import { JsonOutput } from "./src/adapters/json_output.ts";
 import { loadBundle, loadService as loadServiceWith } from "./src/runtime/load.ts";
 import type { LoadedService } from "./src/runtime/loaded_service.ts";
@@ -72,6 +73,20 @@ export type {
   SessionOptions,
 } from "./src/backends/backend.ts";
 export { WasmBackend } from "./src/backends/ort_web.ts";
+export {
+  loadNativeRuntime,
+  NativeBackend,
+  type NativeBackendOptions,
+  type NativeRuntime,
+  type NativeRuntimeLoader,
+} from "./src/backends/ort_node.ts";
+export {
+  type Device,
+  type DeviceChoice,
+  openDevice,
+  type OpenDeviceOptions,
+  type ResolvedDevice,
+} from "./src/backends/device.ts";
 export * from "./src/adapters/mod.ts";
 export {
   OnnxModel,
@@ -103,8 +118,15 @@ function hostParts(backend: InferenceBackend | undefined) {
 
 /** Options for {@link load}. */
 export interface LoadOptions {
-  /** Inference backend (default: onnxruntime-web WASM). */
+  /** Inference backend; when given, `device` is not used. */
   backend?: InferenceBackend;
+  /**
+   * Where the models run when no `backend` is given: "wasm" (the default, as for `loadService` and `pack`:
+   * no permission needed, the same floats everywhere), "native" (onnxruntime-node; needs `--allow-ffi`),
+   * or "auto" (native where its library loads, else WASM). `obento serve` and `run` default to "auto".
+   * See {@link openDevice}.
+   */
+  device?: Device;
   /** onnxruntime threads per session (default 1). */
   threads?: number;
   /** Check every file against the bundle's MANIFEST first (default true). */
@@ -137,8 +159,10 @@ export interface LoadOptions {
  */
 export async function load(ref: string, options: LoadOptions = {}): Promise<LoadedService> {
   const path = await resolveForLoad(ref, options);
+  const backend = options.backend ??
+    (await openDevice(options.device ?? "wasm", { threads: options.threads ?? 1 })).backend;
   return await loadBundle(path, {
-    ...hostParts(options.backend),
+    ...hostParts(backend),
     sessionOptions: { threads: options.threads ?? 1 },
     verify: options.verify,
   });
@@ -223,8 +247,15 @@ export interface LoadServiceOptions {
   artifacts: Readonly<Record<string, string | Uint8Array>>;
   /** Immutable metadata per artifact name. */
   metadata?: Readonly<Record<string, Readonly<Record<string, sdk.JsonValue>>>>;
-  /** Inference backend (default: onnxruntime-web WASM). */
+  /** Inference backend; when given, `device` is not used. */
   backend?: InferenceBackend;
+  /**
+   * Where the models run when no `backend` is given: "wasm" (the default, as for `loadService` and `pack`:
+   * no permission needed, the same floats everywhere), "native" (onnxruntime-node; needs `--allow-ffi`),
+   * or "auto" (native where its library loads, else WASM). `obento serve` and `run` default to "auto".
+   * See {@link openDevice}.
+   */
+  device?: Device;
   /** onnxruntime threads per session (default 1). */
   threads?: number;
 }

@@ -7,7 +7,10 @@
  * ORT's WASM thread pool is process-wide and fixed at start, so every configuration runs in its own child
  * process (this script re-runs itself with `--child`). Prints markdown.
  *
- *     deno task bench:infer [--quick] [--startup-bundle REF]
+ *     deno task bench:infer [--quick] [--startup-bundle REF] [--only-device]
+ *
+ * `--only-device` runs just the section that compares obento's native device with onnxruntime-node called
+ * directly, in one process, alternating the two per round.
  *
  * `--quick` cuts the time budget per case tenfold (a smoke test, not figures to quote).
  *
@@ -17,6 +20,7 @@ import { parseArgs } from "node:util";
 import { fileURLToPath } from "node:url";
 import * as ortWeb from "onnxruntime-web";
 import { WasmBackend } from "../src/backends/ort_web.ts";
+import { loadNativeRuntime, NativeBackend } from "../src/backends/ort_node.ts";
 import type { BackendSession, SessionOptions } from "../src/backends/backend.ts";
 import { PERMISSIONS, RUN_FLAGS } from "./obento_flags.ts";
 
@@ -177,6 +181,22 @@ async function nativeRunner(model: ModelCase, threads: number, file = model.file
   };
 }
 
+/** Opens a model on obento's native device (NativeBackend: input checks, tensor wrapping, output copy). */
+async function deviceRunner(model: ModelCase, threads: number): Promise<Runner> {
+  const backend = new NativeBackend(await loadNativeRuntime(), { threads });
+  const session = await backend.createSession(await Deno.readFile(path(model.file)));
+  const first = session.outputs[0].name;
+  return {
+    async run(batch) {
+      const dims = [batch, ...model.row];
+      const data = inputData(dims.reduce((a, b) => a * b, 1));
+      const out = await session.run({ [model.input]: { type: "float32", dims, data } }, [first]);
+      return Array.from(out[first].data as Float32Array).slice(0, 8).map(Number);
+    },
+    close: () => session.close(),
+  };
+}
+
 /** A tuning variant: MLP batch 256 on onnxruntime-web with some settings. */
 interface Variant {
   readonly id: string;
@@ -262,7 +282,26 @@ async function child(
 ) {
   const report: ChildReport = { ok: true, results: {} };
   try {
-    if (args.job === "cases") {
+    if (args.job === "device") {
+      // obento's native device and onnxruntime-node directly, same process, alternating rounds so drift in a
+      // shared machine's load hits both alike; the best of the rounds' p50s is kept for each.
+      for (const model of MODELS) {
+        const direct = await nativeRunner(model, args.threads);
+        const device = await deviceRunner(model, args.threads);
+        for (const batch of BATCHES) {
+          const rounds = { direct: [] as Timing[], device: [] as Timing[] };
+          for (let round = 0; round < 3; round++) {
+            rounds.direct.push(await time(() => direct.run(batch), batch, args.budgetMs / 3));
+            rounds.device.push(await time(() => device.run(batch), batch, args.budgetMs / 3));
+          }
+          const best = (ts: Timing[]) => ts.reduce((a, b) => (b.p50 < a.p50 ? b : a));
+          report.results[`${model.id}/${batch}/direct`] = best(rounds.direct);
+          report.results[`${model.id}/${batch}/device`] = best(rounds.device);
+        }
+        await direct.close();
+        await device.close();
+      }
+    } else if (args.job === "cases") {
       for (const model of MODELS) {
         const runner = args.runtime === "wasm"
           ? await wasmRunner(model, args.threads)
@@ -496,9 +535,51 @@ const rate = (v: number) => (v >= 1000 ? `${(v / 1000).toFixed(1)}k` : v.toFixed
 /** Max |a - b| over paired samples. */
 const maxDiff = (a: number[], b: number[]) => Math.max(...a.map((v, i) => Math.abs(v - b[i])));
 
-async function parent(quick: boolean, startupBundle: string | undefined) {
+/** Prints obento's native device against onnxruntime-node called directly (target: within 1.1×). */
+async function deviceSection(budgetMs: number, limitMs: number): Promise<void> {
+  console.log("## obento's native device vs onnxruntime-node called directly\n");
+  console.log(
+    "Same child process, 2 intra-op threads, rounds alternated; p50 in ms (best of 3 rounds); ratio = device " +
+      "p50 / direct p50 (target ≤ 1.10×).\n",
+  );
+  const r = await spawnChild(
+    ["--job", "device", "--runtime", "native", "--threads", "2", "--budget", String(budgetMs * 3)],
+    limitMs * 2,
+  );
+  if (!r.ok) {
+    console.log(`n/a: ${r.note}\n`);
+    return;
+  }
+  console.log(
+    "| model | batch | direct p50 / p90 | device p50 / p90 | device items/s | ratio | max abs diff |",
+  );
+  console.log("|---|---:|---:|---:|---:|---:|---:|");
+  for (const model of MODELS) {
+    for (const batch of BATCHES) {
+      const d = r.results[`${model.id}/${batch}/direct`];
+      const o = r.results[`${model.id}/${batch}/device`];
+      console.log(
+        `| ${model.label} | ${batch} | ${ms(d.p50)} / ${ms(d.p90)} | ${ms(o.p50)} / ${ms(o.p90)} | ` +
+          `${rate(o.itemsPerSecond)} | ${(o.p50 / d.p50).toFixed(2)}× | ${
+            maxDiff(d.sample, o.sample).toExponential(1)
+          } |`,
+      );
+    }
+  }
+  console.log();
+}
+
+async function parent(quick: boolean, startupBundle: string | undefined, onlyDevice: boolean) {
   const budgetMs = quick ? 100 : 800;
   const limitMs = quick ? 60_000 : 120_000;
+  if (onlyDevice) {
+    console.log(`# Inference benchmark: native device overhead\n`);
+    console.log(
+      `Deno ${Deno.version.deno}, ${navigator.hardwareConcurrency} CPU(s), ${Deno.build.os}-${Deno.build.arch}.\n`,
+    );
+    await deviceSection(budgetMs, limitMs);
+    return;
+  }
   const started = performance.now();
   const cpus = navigator.hardwareConcurrency;
   console.log(`# Inference benchmark\n`);
@@ -548,7 +629,9 @@ async function parent(quick: boolean, startupBundle: string | undefined) {
   }
   if (notes.length > 0) console.log(`\nNotes: ${notes.join("; ")}`);
 
-  console.log("\n## Closing the gap: MLP, batch 256, onnxruntime-web settings\n");
+  console.log();
+  await deviceSection(budgetMs, limitMs);
+  console.log("## Closing the gap: MLP, batch 256, onnxruntime-web settings\n");
   const dir = await Deno.makeTempDir({ prefix: "obento-bench-" });
   const why = await makeVariantModels(dir);
   const native2 = reports.node2.results["mlp/256"];
@@ -619,6 +702,7 @@ if (import.meta.main) {
       models: { type: "string", default: "" },
       quick: { type: "boolean", default: false },
       "startup-bundle": { type: "string" },
+      "only-device": { type: "boolean", default: false },
     },
   });
   if (values.child) {
@@ -630,6 +714,6 @@ if (import.meta.main) {
       models: values.models,
     });
   } else {
-    await parent(values.quick, values["startup-bundle"]);
+    await parent(values.quick, values["startup-bundle"], values["only-device"]);
   }
 }

@@ -8,7 +8,12 @@
  *   (from /metrics) and the server's CPU time per request (all its threads, from /proc);
  * - the two headline ratios (iris / ceiling, MLP batching on / off, at c = 32) again as the median of
  *   alternating back-to-back pairs, which this noisy shared machine needs;
- * - idle RSS of the iris server and cold start (exec → first 200 on /readyz).
+ * - idle RSS of the iris server and cold start (exec → first 200 on /readyz);
+ * - devices: `serve` with no flags (native in-process where it loads, cores threads) against `--device wasm`
+ *   and the `--workers` settings, for iris and the MLP at c = 32; cold start and idle RSS per config.
+ *
+ * `--only-devices` runs just the ceiling and the devices section. The tables before it pin `--device wasm`,
+ * so their figures stay comparable with earlier runs.
  *
  * Prints a markdown report; copy it into docs/benchmarks.md.
  *
@@ -24,7 +29,11 @@ const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const PERMS = RUN_FLAGS;
 const { values } = parseArgs({
   args: Deno.args,
-  options: { duration: { type: "string", default: "5" }, quick: { type: "boolean" } },
+  options: {
+    duration: { type: "string", default: "5" },
+    quick: { type: "boolean" },
+    "only-devices": { type: "boolean" },
+  },
 });
 const duration = values.quick ? 2 : Number(values.duration);
 /** Alternating pairs per headline ratio, and seconds per run of a pair. */
@@ -142,7 +151,23 @@ interface Started {
   stop(): Promise<void>;
 }
 
-async function startProcess(args: string[], env: Record<string, string>): Promise<Started> {
+/** A port free right now (the server binds it a moment later). */
+function freePort(): number {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const { port } = listener.addr as Deno.NetAddr;
+  listener.close();
+  return port;
+}
+
+/**
+ * Starts a server process; `knownUrl` when the caller chose its port (`obento serve --log-level error` does
+ * not log its "listening on" line), else the URL is read from that line.
+ */
+async function startProcess(
+  args: string[],
+  env: Record<string, string>,
+  knownUrl?: string,
+): Promise<Started> {
   const t0 = performance.now();
   const child = new Deno.Command(Deno.execPath(), { args, env, stdout: "null", stderr: "piped" }).spawn();
   let log = "";
@@ -150,8 +175,8 @@ async function startProcess(args: string[], env: Record<string, string>): Promis
   (async () => {
     for await (const chunk of child.stderr) log += decoder.decode(chunk, { stream: true });
   })();
-  let url: string | undefined;
-  while (!(url = /listening on (http:\/\/\S+)/.exec(log)?.[1])) {
+  let url: string | undefined = knownUrl;
+  while (!(url ??= /listening on (http:\/\/\S+)/.exec(log)?.[1])) {
     if (performance.now() - t0 > 30_000) throw new Error(`no listen line:\n${log}`);
     await new Promise((r) => setTimeout(r, 2));
   }
@@ -206,7 +231,7 @@ try {
   ]);
   await pack(home, ["tests/fixtures/mlp_784.onnx", "--name", "MLP", "--output", join(home, "mlp")]);
   const env = { OBENTO_HOME: home };
-  const serve = (bundle: string, extra: string[]) =>
+  const serve = (bundle: string, extra: string[], port = freePort()) =>
     startProcess(
       [
         "run",
@@ -216,13 +241,15 @@ try {
         "serve",
         join(home, bundle),
         "--port",
-        "0",
+        String(port),
         // No line per request: the ceiling it is compared with (a bare Deno.serve) logs nothing.
         "--log-level",
         "error",
-        ...extra,
+        ...(extra.includes("--device") || extra.includes("--defaults") ? [] : ["--device", "wasm"]),
+        ...extra.filter((f) => f !== "--defaults"),
       ],
       env,
+      `http://127.0.0.1:${port}`,
     );
 
   const irisBody = JSON.stringify([{
@@ -293,6 +320,58 @@ try {
     out(`| ${c} | ${r.rps.toFixed(0)} | ${r.p50.toFixed(2)} | ${r.p99.toFixed(2)} |`);
   }
   out();
+
+  /** The devices section: no flags (auto) against --device wasm and explicit --workers settings. */
+  const devices = async (): Promise<void> => {
+    const c = CONCURRENCY.includes(32) ? 32 : CONCURRENCY.at(-1)!;
+    out(`### Devices at c=${c}: \`serve\` with no flags against --device wasm and --workers settings`);
+    out();
+    out("| bundle | config | 2xx req/s | p50 ms | p99 ms | non-2xx | idle RSS MiB | cold start ms |");
+    out("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |");
+    // No flags: native in-process where it loads (cores threads); --workers N runs WASM workers.
+    const configs = [
+      ["--defaults"],
+      ["--device", "wasm"],
+      ["--workers", "1"],
+      ["--device", "wasm", "--in-process"],
+      ["--device", "native", "--threads", "1"],
+      ["--device", "native", "--threads", "2"],
+    ];
+    const rps = new Map<string, number>();
+    for (const [bundle, body] of [["iris", irisBody], ["mlp", mlpBody]] as const) {
+      for (const extra of configs) {
+        const label = extra[0] === "--defaults" ? "no flags" : extra.join(" ");
+        const server = await serve(bundle, extra);
+        await new Promise((r) => setTimeout(r, 2000));
+        await wrk(`${server.url}/predict`, body, c, 1); // warm-up
+        const r = await wrk(`${server.url}/predict`, body, c);
+        await new Promise((r) => setTimeout(r, 6000)); // idle: the trim runs at the next idle check
+        const rss = await rssMiB(server.pid);
+        out(
+          `| ${bundle} | ${label} | ${r.rps.toFixed(0)} | ${r.p50.toFixed(2)} | ${r.p99.toFixed(2)} | ` +
+            `${r.non2xx} | ${rss.toFixed(0)} | ${server.coldStartMs.toFixed(0)} |`,
+        );
+        rps.set(`${bundle} ${label}`, r.rps);
+        await server.stop();
+      }
+    }
+    out();
+    for (const bundle of ["iris", "mlp"]) {
+      const best = Math.max(...configs.slice(1).map((x) => rps.get(`${bundle} ${x.join(" ")}`) ?? 0));
+      const none = rps.get(`${bundle} no flags`) ?? 0;
+      const wasm = rps.get(`${bundle} --device wasm`) ?? 0;
+      out(
+        `- ${bundle}: no flags = ${(none / best).toFixed(2)}× the best other config here ` +
+          `(target ≥ 0.90); no flags / --device wasm = ${(none / wasm).toFixed(2)}×`,
+      );
+    }
+    out();
+  };
+
+  if (values["only-devices"]) {
+    await devices();
+    Deno.exit(0);
+  }
 
   await table("iris (tiny model)", "iris", "predict", irisBody, [
     ["--workers", "1"],
@@ -400,6 +479,8 @@ try {
     `- cold start (exec → first 200 on /readyz), --workers 1: best ${Math.min(...colds).toFixed(0)} ms ` +
       `(runs: ${colds.map((c) => c.toFixed(0)).join(", ")}); --workers 2: ${coldPool.toFixed(0)} ms`,
   );
+  out();
+  await devices();
 } finally {
   await Deno.remove(home, { recursive: true });
 }

@@ -93,6 +93,21 @@ const EXCLUDES = [
   ]),
 ];
 
+/**
+ * onnxruntime-node's native libraries (287 MB for its five platforms; linux-x64's alone is 46 MB) stay out of
+ * the binary: with them it would pass 120 MB, and a `.node` addon whose own library sits beside it in the
+ * virtual file system is not known to load from a compiled binary (not verifiable here: denort cannot be
+ * downloaded). The binary's `--device auto` therefore falls back to WASM and logs why; `--device native` is
+ * an error saying so. Shipping the library as a per-platform runtime pack beside the binary is the plan
+ * (docs/serving.md, "Devices"). Its JavaScript stays in (a few hundred KB).
+ */
+function filesUnder(dir: string): string[] {
+  return [...Deno.readDirSync(dir)].flatMap((e) =>
+    e.isDirectory ? filesUnder(join(dir, e.name)) : e.isFile ? [join(dir, e.name)] : []
+  );
+}
+EXCLUDES.push(...filesUnder(join(dirname(require.resolve("onnxruntime-node")), "..", "bin")));
+
 /** Files read at run time by path rather than imported, which `deno compile` must embed. */
 const INCLUDES = [
   // The worker pool's entry module is started with `new Worker(new URL(...))`, which the module graph

@@ -8,8 +8,8 @@
 
 /**
  * Run-time permissions: files (bundles, registry), env (`OBENTO_HOME`), net (serve), sys (RSS, cores), and
- * ffi only to bind glibc's `malloc_trim` at start: `main.ts` revokes it before any bundle code loads
- * (src/heap_trim.ts). No `--allow-run` (nothing shells out, so the compiled binary needs no `deno`).
+ * ffi only to bind glibc's `malloc_trim` at start and, for `serve`/`run` on the native device, to load
+ * onnxruntime's library; it is revoked before any bundle code loads (src/heap_trim.ts, src/cli/device_flag.ts). No `--allow-run` (nothing shells out, so the compiled binary needs no `deno`).
  */
 export const PERMISSIONS: readonly string[] = [
   "--allow-read",

@@ -15,6 +15,31 @@
 /** Releases free heap pages to the OS; returns whether any memory was released. */
 export type HeapTrimmer = () => boolean;
 
+/**
+ * Drops this thread's FFI permission for good (a Web Worker's own copy, or the process's on the main thread).
+ * Idempotent. Code evaluated afterwards (a bundle's service module) cannot `Deno.dlopen` or load a Node-API
+ * addon; sessions of a native library loaded before keep running.
+ *
+ * @example
+ * ```ts ignore
+ * import { revokeFfi } from "./heap_trim.ts";
+ * revokeFfi();
+ * console.log(Deno.permissions.querySync({ name: "ffi" }).state); // prompt (never granted again)
+ * ```
+ */
+export function revokeFfi(): void {
+  Deno.permissions.revokeSync({ name: "ffi" });
+}
+
+/** Options for {@link openHeapTrimmer}. */
+export interface OpenHeapTrimmerOptions {
+  /**
+   * Keep the FFI permission after binding, for a native device that still has to load its library (the
+   * caller then revokes it with {@link revokeFfi} once the device is open). Default false: revoke at once.
+   */
+  keepFfi?: boolean;
+}
+
 /** glibc's soname on every Linux distribution obento's binaries target. */
 const LIBC = "libc.so.6";
 
@@ -24,7 +49,7 @@ const LIBC = "libc.so.6";
  * where no trimmer exists (other OSes, musl, no FFI permission). Call it once, at process start, before
  * importing any bundle.
  */
-export function openHeapTrimmer(): HeapTrimmer | undefined {
+export function openHeapTrimmer(options: OpenHeapTrimmerOptions = {}): HeapTrimmer | undefined {
   if (Deno.permissions.querySync({ name: "ffi" }).state !== "granted") return undefined;
   try {
     if (Deno.build.os !== "linux") return undefined;
@@ -33,6 +58,6 @@ export function openHeapTrimmer(): HeapTrimmer | undefined {
   } catch {
     return undefined; // no glibc (e.g. musl): nothing to trim with
   } finally {
-    Deno.permissions.revokeSync({ name: "ffi" });
+    if (options.keepFfi !== true) revokeFfi();
   }
 }

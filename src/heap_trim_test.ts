@@ -56,9 +56,12 @@ Deno.test("main.ts binds the trimmer before it imports anything else (so no othe
   const trimmerModule = await Deno.readTextFile(new URL("./startup_heap_trimmer.ts", import.meta.url));
   assert.deepEqual([...trimmerModule.matchAll(/^import\s[^;]*?from\s+"([^"]+)";/gm)].map((m) => m[1]), [
     "./heap_trim.ts",
+    "./native_device_args.ts",
   ]);
-  const heapTrim = await Deno.readTextFile(new URL("./heap_trim.ts", import.meta.url));
-  assert.doesNotMatch(heapTrim, /^import\s/m, "heap_trim.ts must stay free of imports");
+  for (const file of ["./heap_trim.ts", "./native_device_args.ts"]) {
+    const text = await Deno.readTextFile(new URL(file, import.meta.url));
+    assert.doesNotMatch(text, /^import\s/m, `${file} must stay free of imports`);
+  }
 });
 
 Deno.test("the CLI process has dropped the FFI permission by the time the rest of main.ts's graph is loaded", async () => {

@@ -8,16 +8,9 @@
  * @module
  */
 import * as ort from "onnxruntime-web";
-import { BadInputError, ObentoError } from "../errors.ts";
-import type { Tensor, TensorInfo } from "../sdk/tensor.ts";
+import { ObentoError } from "../errors.ts";
 import type { BackendSession, InferenceBackend, SessionOptions } from "./backend.ts";
-import {
-  describeTensorProblem,
-  formatShape,
-  fromOrtTensor,
-  tensorInfoOf,
-  toOrtTensor,
-} from "./ort_tensor.ts";
+import { badModel, OrtSession } from "./ort_session.ts";
 
 /** Options for {@link WasmBackend}. */
 export interface WasmBackendOptions {
@@ -130,176 +123,34 @@ export class WasmBackend implements InferenceBackend {
     try {
       session = await ort.InferenceSession.create(model, toOrtSessionOptions(options));
     } catch (error) {
-      throw badModel(model, error);
+      throw badModel(model, error, "onnxruntime-web", "wasm");
     } finally {
       // ORT writes back 1 when the environment cannot run threads; record what it really started with.
       if (starting && runtime === undefined) {
         runtime = { requested: threads, actual: ort.env.wasm.numThreads ?? threads };
       }
     }
-    return new WasmSession(session);
+    return new OrtSession(session, {
+      device: "wasm",
+      runtime: "onnxruntime-web",
+      Tensor: ort.Tensor,
+      schedule: serialized,
+    });
   }
 }
 
-/** A session of {@link WasmBackend}; inputs are checked against the model's metadata before ORT sees them. */
-class WasmSession implements BackendSession {
-  readonly backend = "wasm";
-  readonly inputs: readonly TensorInfo[];
-  readonly outputs: readonly TensorInfo[];
-  #session: ort.InferenceSession | undefined;
-
-  constructor(session: ort.InferenceSession) {
-    this.#session = session;
-    this.inputs = session.inputMetadata.map(tensorInfoOf);
-    this.outputs = session.outputMetadata.map(tensorInfoOf);
-  }
-
-  async run(
-    feeds: Readonly<Record<string, Tensor>>,
-    outputNames?: readonly string[],
-  ): Promise<Record<string, Tensor>> {
-    const session = this.#session;
-    if (session === undefined) {
-      throw new ObentoError("UNAVAILABLE", "the model session was closed; load the model again to run it");
-    }
-    const ortFeeds = checkFeeds(this.inputs, feeds);
-    const fetches = checkFetches(this.outputs, outputNames);
-    let results: ort.InferenceSession.ReturnType;
-    try {
-      results = await serialized(() => session.run(ortFeeds, fetches));
-    } catch (error) {
-      throw runError(error);
-    }
-    const out: Record<string, Tensor> = {};
-    for (const name of fetches) out[name] = fromOrtTensor(name, results[name]);
-    return out;
-  }
-
-  async close(): Promise<void> {
-    const session = this.#session;
-    this.#session = undefined;
-    await session?.release();
-  }
-}
-
-/** Validates a thread count. */
-function checkThreads(threads: number, what: string): number {
+/**
+ * Validates a thread count.
+ *
+ * @example
+ * ```ts
+ * import { checkThreads } from "./ort_web.ts";
+ * console.log(checkThreads(2, "threads")); // 2
+ * ```
+ */
+export function checkThreads(threads: number, what: string): number {
   if (!Number.isInteger(threads) || threads < 1) {
     throw new ObentoError("BAD_ARGUMENT", `${what} must be an integer >= 1, got ${threads}`);
   }
   return threads;
-}
-
-/** Checks feeds against the model inputs and wraps them as ORT tensors. */
-function checkFeeds(
-  inputs: readonly TensorInfo[],
-  feeds: Readonly<Record<string, Tensor>>,
-): Record<string, ort.Tensor> {
-  const describe = () => inputs.map((i) => `${i.name} (${i.type} ${formatShape(i.shape)})`).join(", ");
-  if (feeds === null || typeof feeds !== "object") {
-    throw new BadInputError(
-      `model inputs must be an object of tensors by name; the model needs ${describe()}`,
-    );
-  }
-  for (const name of Object.keys(feeds)) {
-    if (!inputs.some((i) => i.name === name)) {
-      throw new BadInputError(`unknown input "${name}"; the model's inputs are ${describe()}`);
-    }
-  }
-  const symbols = new Map<string, { input: string; value: number }>();
-  const out: Record<string, ort.Tensor> = {};
-  for (const info of inputs) {
-    const tensor = feeds[info.name];
-    if (tensor === undefined) {
-      throw new BadInputError(`missing input "${info.name}"; the model needs ${describe()}`);
-    }
-    const problem = describeTensorProblem(tensor);
-    if (problem !== undefined) throw new BadInputError(`input "${info.name}" ${problem}`);
-    const expected = `${info.type} ${formatShape(info.shape)}`;
-    const given = `${tensor.type} ${formatShape(tensor.dims)}`;
-    if (info.type !== "unknown" && tensor.type !== info.type) {
-      throw new BadInputError(`input "${info.name}" must be ${expected}, got ${given} (wrong dtype)`);
-    }
-    if (info.shape !== undefined) {
-      if (tensor.dims.length !== info.shape.length) {
-        throw new BadInputError(
-          `input "${info.name}" must be ${expected}, got ${given} (rank ${tensor.dims.length}, expected ` +
-            `${info.shape.length})`,
-        );
-      }
-      info.shape.forEach((want, axis) => {
-        const got = tensor.dims[axis];
-        if (typeof want === "number" && got !== want) {
-          throw new BadInputError(
-            `input "${info.name}" must be ${expected}, got ${given} (dim ${axis} is ${got}, expected ${want})`,
-          );
-        }
-        if (typeof want === "string") {
-          const seen = symbols.get(want);
-          if (seen === undefined) symbols.set(want, { input: info.name, value: got });
-          else if (seen.value !== got) {
-            throw new BadInputError(
-              `input "${info.name}" has ${want}=${got} (dim ${axis} of ${given}) but input "${seen.input}" has ` +
-                `${want}=${seen.value}; inputs sharing the dim ${want} must agree`,
-            );
-          }
-        }
-      });
-    }
-    out[info.name] = toOrtTensor(tensor, ort.Tensor);
-  }
-  return out;
-}
-
-/** Checks requested output names; non-tensor outputs are refused with advice. */
-function checkFetches(outputs: readonly TensorInfo[], outputNames: readonly string[] | undefined): string[] {
-  const names = outputNames === undefined ? outputs.map((o) => o.name) : [...outputNames];
-  for (const name of names) {
-    const info = outputs.find((o) => o.name === name);
-    if (info === undefined) {
-      throw new BadInputError(
-        `unknown output "${name}"; the model's outputs are ${outputs.map((o) => o.name).join(", ")}`,
-      );
-    }
-    if (info.type === "unknown") {
-      throw new ObentoError(
-        "BAD_MODEL",
-        `output "${name}" is not a tensor (a map or a sequence, e.g. from ZipMap), which onnxruntime-web cannot ` +
-          `return; re-export the model without ZipMap (skl2onnx: options={"zipmap": False}) or fetch only ` +
-          `tensor outputs`,
-      );
-    }
-  }
-  return names;
-}
-
-/** The first line of an ORT error, without its "Can't create a session." style prefix. */
-function ortMessage(error: unknown): string {
-  const text = error instanceof Error ? error.message : String(error);
-  const match = /ERROR_MESSAGE: ([^]*)$/.exec(text);
-  return (match ? match[1] : text).replace(/\s+/g, " ").trim();
-}
-
-/** Maps a session-creation failure to BAD_MODEL. */
-function badModel(model: Uint8Array, error: unknown): ObentoError {
-  const message = ortMessage(error);
-  if (/protobuf parsing failed|No graph was found/i.test(message)) {
-    return new ObentoError(
-      "BAD_MODEL",
-      `${model.byteLength} bytes given are not an ONNX model (protobuf parsing failed)`,
-      { cause: error },
-    );
-  }
-  return new ObentoError("BAD_MODEL", `onnxruntime-web cannot load the model: ${message}`, { cause: error });
-}
-
-/** Maps a run failure: ORT's INVALID_ARGUMENT (code 2) is the caller's input, anything else is ours. */
-function runError(error: unknown): ObentoError {
-  const text = error instanceof Error ? error.message : String(error);
-  if (/ERROR_CODE: 2\b/.test(text)) {
-    return new BadInputError(`the model rejected the input: ${ortMessage(error)}`, { cause: error });
-  }
-  return new ObentoError("INTERNAL", `onnxruntime-web failed to run the model: ${ortMessage(error)}`, {
-    cause: error,
-  });
 }

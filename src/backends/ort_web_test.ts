@@ -257,7 +257,7 @@ Deno.test("explains that onnxruntime-web cannot return a ZipMap output", async (
       s.run({ probabilities: f32([1, 3], [0.2, 0.3, 0.5]) }),
       new ObentoError(
         "BAD_MODEL",
-        'output "zipped" is not a tensor (a map or a sequence, e.g. from ZipMap), which onnxruntime-web cannot ' +
+        'output "zipped" is not a tensor (a map or a sequence, e.g. from ZipMap), which obento cannot ' +
           'return; re-export the model without ZipMap (skl2onnx: options={"zipmap": False}) or fetch only ' +
           "tensor outputs",
       ),

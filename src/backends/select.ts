@@ -42,7 +42,7 @@ export interface BackendSelection {
 }
 
 /** Backend names this build knows, in the order they are listed in messages. */
-export const KNOWN_BACKENDS: readonly string[] = ["wasm", "node", "webgpu"];
+export const KNOWN_BACKENDS: readonly string[] = ["wasm", "native", "webgpu"];
 
 /** Backends obento may support later; naming them falls through with this reason. */
 const NOT_BUILT = "not available in this build";
@@ -55,8 +55,8 @@ const NOT_BUILT = "not available in this build";
  * @example
  * ```ts
  * import { selectBackend } from "./select.ts";
- * const { backend, chosen, skipped } = await selectBackend(["node", "wasm"], { wasm: { threads: 1 } });
- * console.log(chosen, skipped); // wasm [ { name: "node", reason: "not available in this build" } ]
+ * const { backend, chosen, skipped } = await selectBackend(["native", "wasm"], { wasm: { threads: 1 } });
+ * console.log(chosen, skipped); // wasm [ { name: "native", reason: "not available in this build" } ]
  * console.log(backend.name); // wasm
  * ```
  */

@@ -4,13 +4,13 @@ import type { InferenceBackend } from "./backend.ts";
 import { WasmBackend } from "./ort_web.ts";
 import { selectBackend } from "./select.ts";
 
-Deno.test("falls through node and webgpu to wasm and reports why", async () => {
-  const { backend, chosen, skipped } = await selectBackend(["webgpu", "node", "WASM"]);
+Deno.test("falls through native and webgpu to wasm and reports why", async () => {
+  const { backend, chosen, skipped } = await selectBackend(["webgpu", "native", "WASM"]);
   assert.ok(backend instanceof WasmBackend);
   assert.equal(chosen, "wasm");
   assert.deepEqual(skipped, [
     { name: "webgpu", reason: "not available in this build" },
-    { name: "node", reason: "not available in this build" },
+    { name: "native", reason: "not available in this build" },
   ]);
 });
 
@@ -33,18 +33,18 @@ Deno.test("skips unknown names and factories that throw", async () => {
   assert.equal(selection.backend, fake);
   assert.equal(selection.chosen, "fake");
   assert.deepEqual(selection.skipped, [
-    { name: "cuda", reason: "unknown backend (known: wasm, node, webgpu, broken, fake)" },
+    { name: "cuda", reason: "unknown backend (known: wasm, native, webgpu, broken, fake)" },
     { name: "broken", reason: "no adapter found" },
   ]);
 });
 
 Deno.test("throws UNAVAILABLE listing every reason when nothing fits", async () => {
   await assert.rejects(
-    selectBackend(["node", "tpu"]),
+    selectBackend(["native", "tpu"]),
     new ObentoError(
       "UNAVAILABLE",
-      "no inference backend could be used: node: not available in this build; " +
-        "tpu: unknown backend (known: wasm, node, webgpu)",
+      "no inference backend could be used: native: not available in this build; " +
+        "tpu: unknown backend (known: wasm, native, webgpu)",
     ),
   );
 });

@@ -81,7 +81,9 @@ export interface BentoDocument {
 
 /** Serialises a document to YAML. */
 export function stringifyBento(doc: BentoDocument): string {
-  return stringify(doc, { lineWidth: 0 });
+  // No anchors: the same object written twice (e.g. 784 identical column types) would become aliases, and
+  // parsing refuses more than 100 of them (the yaml package's guard against alias bombs).
+  return stringify(doc, { lineWidth: 0, aliasDuplicateObjects: false });
 }
 
 /** Parses and checks bento.yaml text; `where` names the file in errors. */

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import process from "node:process";
 import { ObentoError } from "../errors.ts";
-import { parseBento } from "./bento_yaml.ts";
+import { parseBento, stringifyBento } from "./bento_yaml.ts";
 
 function yaml(module: string, file: string): string {
   return [
@@ -58,4 +58,14 @@ Deno.test("parseBento prints no YAML warning for an unknown tag or directive", (
     process.emitWarning = original;
   }
   assert.deepEqual(emitted, []);
+});
+
+Deno.test("stringifyBento writes repeated objects out, so a 784-column table parses back", () => {
+  const doc = parseBento(yaml("service.js", "artifacts/model.onnx"), "bento.yaml");
+  const shared = { type: "float32" };
+  const metadata = Object.fromEntries(Array.from({ length: 784 }, (_, i) => [`f${i}`, shared]));
+  const big = { ...doc, artifacts: [{ ...doc.artifacts[0], metadata }] };
+  const text = stringifyBento(big);
+  assert.doesNotMatch(text, /&a\d|\*a\d/);
+  assert.equal(parseBento(text, "bento.yaml").name, doc.name);
 });

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { openDeviceForCli } from "./device_flag.ts";
 import { resolve } from "node:path";
 import { ObentoError } from "../errors.ts";
 import { openRegistry } from "../registry/registry.ts";
@@ -54,7 +55,9 @@ Runs at scale:
   --shard I/N           run only records r with r mod N = I; N runs with I = 0..N-1 cover each
                         record exactly once
   --checkpoint-seconds S  seconds between checkpoints (default 1; 0: after every chunk)
-  --threads N           onnxruntime-web threads (default 1)
+  --device D            where models run: auto (default: native onnxruntime where its library loads,
+                        else wasm), native, wasm
+  --threads N           onnxruntime threads (default 1)
   --quiet               no progress and no summary on stderr
   -h, --help            show this help
 
@@ -105,6 +108,7 @@ async function run(args: string[], ctx: CliContext): Promise<number> {
     shard: { type: "string" },
     "checkpoint-seconds": { type: "string" },
     threads: { type: "string" },
+    device: { type: "string" },
     quiet: { type: "boolean" },
   });
   if (parsed.positionals.length !== 2) {
@@ -160,7 +164,8 @@ async function run(args: string[], ctx: CliContext): Promise<number> {
   } finally {
     registry.close();
   }
-  const service = await load(bundlePath, { threads });
+  const { backend } = await openDeviceForCli(stringFlag(parsed, "device"), "this-thread");
+  const service = await load(bundlePath, { threads, backend });
   const abort = new AbortController();
   const onSigint = () => abort.abort();
   try {

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { openDeviceForCli } from "./device_flag.ts";
 import { ObentoError } from "../errors.ts";
 import { openRegistry } from "../registry/registry.ts";
 import { resolveBundleRef } from "../registry/resolve_ref.ts";
@@ -41,7 +42,11 @@ Options:
                             batch past --timeout plus a margin is stopped and replaced
   --in-process              run the service on the server's thread instead (a little faster for tiny
                             models, but nothing can stop an API that never returns)
-  --threads N               onnxruntime threads per worker (default 1)
+  --device D                where models run: auto (default: wasm in supervised workers; with
+                            --in-process, native onnxruntime where its library loads), native (on
+                            the server's thread, unsupervised; not with --workers), wasm; the choice
+                            and any fallback are logged. Native runs on the server's thread
+  --threads N               onnxruntime threads per worker (default 1; native: cores - 1, at least 1)
   --load-timeout MS         how long loading and warming the bundle may take, in ms (default 60000)
   --shutdown-grace MS       on SIGTERM/SIGINT, how long in-flight requests may finish before stuck
                             workers are stopped, in ms (default 20000); a second signal exits at once
@@ -138,7 +143,10 @@ function bodyTotalFrom(maxBodyBytes: number, given: number): number {
 }
 
 /** Parses flags into serve options, recording where each value came from. */
-async function optionsFrom(args: string[], ctx: CliContext): Promise<{ ref: string; options: ServeOptions }> {
+async function optionsFrom(
+  args: string[],
+  ctx: CliContext,
+): Promise<{ ref: string; device: string | undefined; options: ServeOptions }> {
   const parsed = parseFlags("serve", args, {
     port: { type: "string" },
     host: { type: "string" },
@@ -148,6 +156,7 @@ async function optionsFrom(args: string[], ctx: CliContext): Promise<{ ref: stri
     workers: { type: "string" },
     "in-process": { type: "boolean" },
     threads: { type: "string" },
+    device: { type: "string" },
     "load-timeout": { type: "string" },
     "shutdown-grace": { type: "string" },
     "max-body": { type: "string" },
@@ -196,6 +205,7 @@ async function optionsFrom(args: string[], ctx: CliContext): Promise<{ ref: stri
       ...sources,
       "api-token-file": tokenFile === undefined ? "default" : "flag",
       cors: cors === undefined ? "default" : "flag",
+      device: stringFlag(parsed, "device") === undefined ? "default" : "flag",
       workers: parsed.values["in-process"] === true ? "flag" : sources.workers,
     },
     log: (line) => ctx.err(`${line}\n`),
@@ -203,17 +213,32 @@ async function optionsFrom(args: string[], ctx: CliContext): Promise<{ ref: stri
     logFormat,
     trimHeap: ctx.trimHeap,
   };
-  return { ref: parsed.positionals[0], options };
+  return { ref: parsed.positionals[0], device: stringFlag(parsed, "device"), options };
 }
 
 async function run(args: string[], ctx: CliContext): Promise<number> {
-  const { ref, options } = await optionsFrom(args, ctx);
+  const { ref, device, options } = await optionsFrom(args, ctx);
   const registry = await openRegistry({ home: ctx.home });
   let path: string;
   try {
     path = (await resolveBundleRef(ref, { cwd: ctx.cwd, registry })).path;
   } finally {
     registry.close();
+  }
+  // Models run in supervised workers unless the operator chose the server's thread: --in-process, or
+  // --device native without --workers. Native can only run there (src/cli/device_flag.ts says why), so `auto`
+  // picks native only with --in-process and says why it picked wasm otherwise.
+  const onThisThread = options.inProcess || (device === "native" && options.sources.workers !== "flag");
+  options.device = await openDeviceForCli(device, onThisThread ? "this-thread" : "workers");
+  if (options.device.device === "native") {
+    options.inProcess = true;
+    options.sources.workers = options.sources.workers === "flag" ? "flag" : "native";
+    if (options.sources.threads === "default") {
+      // One core stays with the JavaScript thread (HTTP, JSON, batching): on 2 cores, 2 intra-op threads
+      // served the MLP at 0.45× of 1 thread in bench:serve (docs/benchmarks.md, "Devices").
+      options.threads = Math.max(1, (navigator.hardwareConcurrency || 1) - 1);
+      options.sources.threads = "native";
+    }
   }
   const server = await startServer(path, options);
   let failure: unknown;

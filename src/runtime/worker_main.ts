@@ -10,6 +10,7 @@
  */
 import { openFullGc } from "../full_gc.ts";
 import { warmUpModels } from "./warm_up.ts";
+import { revokeFfi } from "../heap_trim.ts";
 import { load } from "../../mod.ts";
 import { ObentoError } from "../errors.ts";
 import { runRawItems } from "./executor.ts";
@@ -76,7 +77,10 @@ function reportSelfExit(): void {
 
 async function open(path: string, threads: number, verify: boolean): Promise<void> {
   try {
-    service = await load(path, { threads, verify });
+    // Workers share the process's permissions; FFI is gone by now (src/cli/device_flag.ts), and this makes
+    // sure of it before the bundle's code is evaluated, whoever started the pool.
+    revokeFfi();
+    service = await load(path, { threads, verify, device: "wasm" });
     // Ready means warmed: one inference per model on zeros, so the first request pays no lazy set-up.
     await warmUpModels(service.artifacts);
     scope.postMessage({ kind: "ready" });

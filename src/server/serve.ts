@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { describeDevice, type DeviceChoice } from "../backends/device.ts";
 import { join } from "node:path";
 import { parseBento } from "../bundle/bento_yaml.ts";
 import { messageOf, ObentoError } from "../errors.ts";
@@ -43,6 +44,11 @@ export interface ServeOptions extends ServeConfig {
   shutdownGraceMs?: number;
   /** onnxruntime threads per worker. */
   threads: number;
+  /**
+   * The device the models run on, opened by the caller (src/backends/device.ts). Default: WASM. In-process,
+   * its backend is used as it is; workers always run WASM (src/cli/device_flag.ts says why).
+   */
+  device?: DeviceChoice;
   /** Where each option's value came from ("flag", "default"), logged at start and shown in /metadata. */
   sources: Record<string, string>;
   /** Where log lines go (one line per call, without its newline). */
@@ -102,7 +108,8 @@ async function openExecutor(
   metrics: ServerMetrics,
 ): Promise<Executor> {
   const loadTimeoutMs = options.loadTimeoutMs ?? DEFAULT_LOAD_TIMEOUT_MS;
-  if (!options.inProcess) {
+  // Native models run on this thread only (src/cli/device_flag.ts): workers cannot load the library.
+  if (!options.inProcess && options.device?.device !== "native") {
     const pool = await WorkerPoolExecutor.open(path, {
       workers: options.workers,
       threads: options.threads,
@@ -128,7 +135,10 @@ async function openExecutor(
       ), loadTimeoutMs);
   });
   try {
-    const service = await Promise.race([load(path, { threads: options.threads }), timedOut]);
+    const service = await Promise.race([
+      load(path, { threads: options.threads, device: "wasm", backend: options.device?.backend }),
+      timedOut,
+    ]);
     for (const warning of await warmUpModels(service.artifacts)) logger.warn(`warning: ${warning}`);
     metrics.watchWorkers(() => 1);
     return new InProcessExecutor(service);
@@ -219,7 +229,8 @@ export async function startServer(path: string, options: ServeOptions): Promise<
     "mb-max-batch-size": options.maxBatchSize,
     "mb-max-latency": options.maxLatencyMs,
     timeout: options.timeoutMs,
-    workers: options.inProcess ? "in-process" : options.workers,
+    device: options.device?.device ?? "wasm",
+    workers: options.inProcess || options.device?.device === "native" ? "in-process" : options.workers,
     threads: options.threads,
     "load-timeout": options.loadTimeoutMs ?? DEFAULT_LOAD_TIMEOUT_MS,
     "shutdown-grace": options.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS,
@@ -231,15 +242,23 @@ export async function startServer(path: string, options: ServeOptions): Promise<
     "log-level": options.logLevel ?? "info",
     "log-format": options.logFormat ?? "text",
   };
+  if (options.device?.fallback !== undefined) knobs["device-fallback"] = options.device.fallback;
   for (const [key, value] of Object.entries(knobs)) {
     config[key] = { value, source: options.sources[key] ?? "default" };
   }
 
   let ready = false;
   // Models load only once the port is bound (below), so a port conflict fails before any loading.
-  const metrics = createServerMetrics(
-    new Registry({ constLabels: { service: document.name, service_version: document.version } }),
-  );
+  const registry = new Registry({
+    constLabels: { service: document.name, service_version: document.version },
+  });
+  const metrics = createServerMetrics(registry);
+  // The device as an info series (value 1), so queries on the other series keep their label sets.
+  registry.gauge({
+    name: "obento_device_info",
+    help: "Where the models run: the device in use and the one asked for (auto, native, wasm).",
+    labelNames: ["device", "requested"],
+  }).set({ device: options.device?.device ?? "wasm", requested: options.device?.requested ?? "wasm" }, 1);
   let startLoading = () => {};
   let pool: WorkerPoolExecutor | undefined;
   const executorPromise = new Promise<Executor>((resolve, reject) => {
@@ -288,6 +307,9 @@ export async function startServer(path: string, options: ServeOptions): Promise<
     for (const [key, { value, source }] of Object.entries(config)) {
       logger.info(`  ${key.padEnd(18)} ${shown(key, value).padEnd(14)} (${source})`);
     }
+  }
+  if (options.device?.fallback !== undefined) {
+    logger.info(`obento: ${describeDevice(options.device)}`);
   }
   logger.info(`obento: listening on ${url}`);
   startLoading();

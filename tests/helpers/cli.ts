@@ -29,7 +29,7 @@ export interface CliRun {
 
 /**
  * The permissions `deno task obento` and the compiled binary run with: no --allow-run; --allow-ffi, which
- * main.ts uses once and revokes (src/heap_trim.ts).
+ * main.ts uses at start (and serve/run to load the native device) and revokes before bundle code loads.
  */
 export const OBENTO_PERMISSIONS: readonly string[] = PERMISSIONS;
 

@@ -1,0 +1,116 @@
+/**
+ * Devices: the run-time choice of where a bundle's models run (`--device auto|native|wasm|webgpu`, `device`
+ * in mod.ts's `load()`). The bundle never names a device; the same bundle runs on each.
+ *
+ * - `wasm`: onnxruntime-web's WebAssembly CPU build; runs everywhere, needs no permission.
+ * - `native`: onnxruntime-node's native CPU library (src/backends/ort_node.ts); needs `--allow-ffi` to load.
+ * - `auto`: native where its library loads on this platform, else wasm, with the reason kept for the log.
+ * - `webgpu`: named, not built yet: choosing it is a clear error.
+ *
+ * @module
+ */
+import { ObentoError } from "../errors.ts";
+import type { InferenceBackend } from "./backend.ts";
+import { loadNativeRuntime, NativeBackend, type NativeRuntimeLoader } from "./ort_node.ts";
+import { selectBackend } from "./select.ts";
+
+/** A device as the user names it. */
+export type Device = "auto" | "native" | "wasm" | "webgpu";
+
+/** Every {@link Device}, in the order messages list them. */
+export const DEVICES: readonly Device[] = ["auto", "native", "wasm", "webgpu"];
+
+/** A device a backend runs on (what `auto` resolves to). */
+export type ResolvedDevice = "native" | "wasm";
+
+/** What {@link openDevice} chose. */
+export interface DeviceChoice {
+  /** The device asked for. */
+  readonly requested: Device;
+  /** The device models run on. */
+  readonly device: ResolvedDevice;
+  /** Its backend. */
+  readonly backend: InferenceBackend;
+  /** Why `auto` did not get native (absent when it did, or when a device was named). */
+  readonly fallback?: string;
+}
+
+/** Options for {@link openDevice}. */
+export interface OpenDeviceOptions {
+  /** Default intra-op threads per session. Default 1. */
+  threads?: number;
+  /** Loads onnxruntime-node; tests inject a failing one. Default: {@link loadNativeRuntime}. */
+  loadNative?: NativeRuntimeLoader;
+}
+
+/**
+ * Checks a device name from a flag or an option.
+ *
+ * @throws {ObentoError} BAD_ARGUMENT listing the devices
+ * @example
+ * ```ts
+ * import { parseDevice } from "./device.ts";
+ * console.log(parseDevice("native")); // native
+ * ```
+ */
+export function parseDevice(raw: string): Device {
+  const found = DEVICES.find((d) => d === raw.trim().toLowerCase());
+  if (found === undefined) {
+    throw new ObentoError("BAD_ARGUMENT", `--device must be one of ${DEVICES.join(", ")}, got "${raw}"`);
+  }
+  return found;
+}
+
+/**
+ * Opens the device `requested`: loads the native library for `native` and `auto` (falling back to wasm under
+ * `auto`, with the reason).
+ *
+ * @throws {ObentoError} UNAVAILABLE when `native` cannot load here (naming the platform and what to do), or
+ *   for `webgpu`, which this build does not have
+ * @example
+ * ```ts
+ * import { openDevice } from "./device.ts";
+ * const choice = await openDevice("auto", { loadNative: () => Promise.reject(new Error("no library")) });
+ * console.log(choice.device, choice.fallback); // wasm no library
+ * ```
+ */
+export async function openDevice(requested: Device, options: OpenDeviceOptions = {}): Promise<DeviceChoice> {
+  const threads = options.threads ?? 1;
+  const loadNative = options.loadNative ?? loadNativeRuntime;
+  if (requested === "webgpu") {
+    throw new ObentoError(
+      "UNAVAILABLE",
+      "the webgpu device is not available in this build of obento yet; use --device native or wasm " +
+        "(or auto)",
+    );
+  }
+  if (requested === "native") {
+    return { requested, device: "native", backend: new NativeBackend(await loadNative(), { threads }) };
+  }
+  const selection = await selectBackend(requested === "auto" ? ["native", "wasm"] : ["wasm"], {
+    wasm: { threads },
+    factories: { native: async () => new NativeBackend(await loadNative(), { threads }) },
+  });
+  const device: ResolvedDevice = selection.chosen === "native" ? "native" : "wasm";
+  const fallback = selection.skipped.find((s) => s.name === "native")?.reason;
+  return fallback === undefined
+    ? { requested, device, backend: selection.backend }
+    : { requested, device, backend: selection.backend, fallback };
+}
+
+/**
+ * One line for the log: the device and, under `auto`, why it is not native.
+ *
+ * @example
+ * ```ts
+ * import { describeDevice } from "./device.ts";
+ * console.log(describeDevice({ requested: "auto", device: "wasm", fallback: "no library" }));
+ * // device wasm (auto: native unavailable: no library)
+ * ```
+ */
+export function describeDevice(choice: Pick<DeviceChoice, "requested" | "device" | "fallback">): string {
+  if (choice.requested !== "auto") return `device ${choice.device}`;
+  return choice.fallback === undefined
+    ? `device ${choice.device} (auto)`
+    : `device ${choice.device} (auto: native unavailable: ${choice.fallback})`;
+}

@@ -1,0 +1,96 @@
+import assert from "node:assert/strict";
+import { ObentoError } from "../errors.ts";
+import { describeDevice, openDevice, parseDevice } from "./device.ts";
+import { loadNativeRuntime, NativeBackend } from "./ort_node.ts";
+import { WasmBackend } from "./ort_web.ts";
+
+const failing = () =>
+  Promise.reject(new ObentoError("UNAVAILABLE", "native onnxruntime cannot load on testos"));
+
+Deno.test("auto falls back to wasm when the native library cannot load, and says why", async () => {
+  const choice = await openDevice("auto", { loadNative: failing });
+  assert.equal(choice.device, "wasm");
+  assert.ok(choice.backend instanceof WasmBackend);
+  assert.equal(choice.fallback, "native onnxruntime cannot load on testos");
+  assert.match(describeDevice(choice), /^device wasm \(auto: native unavailable: native onnxruntime cannot/);
+});
+
+Deno.test("native where the library cannot load is the loader's error, not a fallback", async () => {
+  await assert.rejects(
+    openDevice("native", { loadNative: failing }),
+    (e: unknown) => e instanceof ObentoError && e.code === "UNAVAILABLE" && /testos/.test(e.message),
+  );
+});
+
+Deno.test("wasm never loads the native library", async () => {
+  let loaded = false;
+  const choice = await openDevice("wasm", {
+    loadNative: () => {
+      loaded = true;
+      return failing();
+    },
+  });
+  assert.equal(choice.device, "wasm");
+  assert.equal(loaded, false);
+  assert.equal(choice.fallback, undefined);
+});
+
+Deno.test("webgpu is refused with what to use instead", async () => {
+  await assert.rejects(
+    openDevice("webgpu"),
+    /webgpu device is not available in this build.*--device native or wasm/,
+  );
+});
+
+Deno.test("parseDevice takes the four names and refuses others", () => {
+  assert.equal(parseDevice("AUTO"), "auto");
+  assert.throws(() => parseDevice("cuda"), /--device must be one of auto, native, wasm, webgpu, got "cuda"/);
+});
+
+Deno.test("without the FFI permission the native loader names the platform and the flag", {
+  permissions: { read: true, env: true, sys: true, ffi: false },
+}, async () => {
+  await assert.rejects(
+    loadNativeRuntime(),
+    (e: unknown) =>
+      e instanceof ObentoError && e.code === "UNAVAILABLE" &&
+      e.message.includes(`${Deno.build.os}-${Deno.build.arch}`) && /--allow-ffi/.test(e.message),
+  );
+});
+
+const native = await loadNativeRuntime().then(() => true, () => false);
+
+Deno.test({
+  name: "auto picks native where its library loads, and its sessions run",
+  ignore: !native,
+  fn: async () => {
+    const choice = await openDevice("auto", { threads: 2 });
+    assert.equal(choice.device, "native");
+    assert.ok(choice.backend instanceof NativeBackend);
+    const session = await choice.backend.createSession(
+      await Deno.readFile("bundles/iris_classifier/iris_lr.onnx"),
+    );
+    assert.equal(session.backend, "native");
+    const out = await session.run({
+      input: { type: "float32", dims: [1, 4], data: new Float32Array([5.1, 3.5, 1.4, 0.2]) },
+    });
+    assert.deepEqual(Array.from(out.label.data as BigInt64Array), [0n]);
+    await assert.rejects(
+      session.run({ input: { type: "float32", dims: [1, 3], data: new Float32Array(3) } }),
+      /input "input" must be float32 \[.*,4\], got float32 \[1,3\]/,
+    );
+    await session.close();
+  },
+});
+
+Deno.test({
+  name: "native refuses bytes that are not a model as BAD_MODEL naming the device",
+  ignore: !native,
+  fn: async () => {
+    const choice = await openDevice("native");
+    await assert.rejects(
+      choice.backend.createSession(await Deno.readFile("tests/fixtures/not_onnx.onnx")),
+      (e: unknown) => e instanceof ObentoError && e.code === "BAD_MODEL",
+    );
+  },
+});

@@ -1,0 +1,151 @@
+/**
+ * End-to-end devices: `--device` on `serve` and `run` with the real CLI. Bundle code never gets FFI, whatever
+ * the device and executor; native and WASM give the same answers. Where native onnxruntime cannot load, the
+ * native cases are skipped (the fallback itself is unit-tested in src/backends/device_test.ts).
+ */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { obento, packBundle, packIris } from "./helpers/cli.ts";
+import { startServer } from "./helpers/server.ts";
+import { loadNativeRuntime } from "../src/backends/ort_node.ts";
+
+const NATIVE = await loadNativeRuntime().then(() => true, () => false);
+/** Checks a probe's answer: FFI not granted, and dlopen refused, both at load and at call. */
+function assertSealed(answer: unknown): void {
+  const { atLoad, atCall } = answer as Record<string, { ffi: string; dlopen: string }>;
+  for (const [when, seen] of Object.entries({ atLoad, atCall })) {
+    assert.notEqual(seen.ffi, "granted", when);
+    assert.equal(seen.dlopen, "NotCapable", when);
+  }
+}
+
+async function withHome(fn: (home: string) => Promise<void>): Promise<void> {
+  const home = await Deno.makeTempDir({ prefix: "obento-device-" });
+  try {
+    await fn(home);
+  } finally {
+    await Deno.remove(home, { recursive: true });
+  }
+}
+
+function packProbe(home: string): Promise<string> {
+  return packBundle(home, "tests/fixtures/services/ffi_probe/service.ts", [], join(home, "probe"));
+}
+
+for (
+  const [flags, device] of [
+    [[], "wasm"],
+    [["--in-process"], NATIVE ? "native" : "wasm"],
+    [["--workers", "1"], "wasm"],
+  ] as const
+) {
+  Deno.test(`serve ${flags.join(" ") || "(no flags)"}: device ${device}, and bundle code cannot dlopen`, async () => {
+    await withHome(async (home) => {
+      const bundle = await packProbe(home);
+      const server = await startServer(home, [bundle, ...flags]);
+      try {
+        const response = await fetch(`${server.url}/probe`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: "{}",
+        });
+        assert.equal(response.status, 200);
+        assertSealed(await response.json());
+        const metadata = await (await fetch(`${server.url}/metadata`)).text();
+        assert.match(metadata, new RegExp(`"device":\\{"value":"${device}"`));
+        const metrics = await (await fetch(`${server.url}/metrics`)).text();
+        assert.match(
+          metrics,
+          new RegExp(
+            `^obento_device_info\\{service="FfiProbe",service_version="[^"]+",device="${device}",` +
+              `requested="auto"\\} 1$`,
+            "m",
+          ),
+        );
+        if (flags[0] !== "--in-process" && NATIVE) {
+          assert.match(
+            server.log(),
+            /device wasm \(auto: native unavailable: models run in supervised Web Workers/,
+          );
+        }
+      } finally {
+        assert.equal(await server.stop(), 0);
+      }
+    });
+  });
+}
+
+Deno.test("serve --device native --workers 2 is refused with what to do", async () => {
+  await withHome(async (home) => {
+    const bundle = await packIris(home);
+    const r = await obento(home, "serve", bundle, "--device", "native", "--workers", "2", "--port", "0");
+    assert.equal(r.code, 64, r.stderr);
+    assert.match(r.stderr, /--device native runs the models on the server's thread.*drop --workers/);
+  });
+});
+
+Deno.test("run on the default device: bundle code cannot dlopen", async () => {
+  await withHome(async (home) => {
+    const bundle = await packProbe(home);
+    const r = await obento(home, "run", bundle, "probe", "--input", "{}");
+    assert.equal(r.code, 0, r.stderr);
+    assertSealed(JSON.parse(r.stdout));
+  });
+});
+
+Deno.test("run --device webgpu and an unknown device are refused with what to use", async () => {
+  await withHome(async (home) => {
+    const bundle = await packIris(home);
+    const gpu = await obento(
+      home,
+      "run",
+      bundle,
+      "predict",
+      "--input",
+      "[[5.1,3.5,1.4,0.2]]",
+      "--device",
+      "webgpu",
+    );
+    assert.notEqual(gpu.code, 0);
+    assert.match(gpu.stderr, /webgpu device is not available in this build.*--device native or wasm/);
+    const bad = await obento(
+      home,
+      "run",
+      bundle,
+      "predict",
+      "--input",
+      "[[5.1,3.5,1.4,0.2]]",
+      "--device",
+      "tpu",
+    );
+    assert.notEqual(bad.code, 0);
+    assert.match(bad.stderr, /--device must be one of auto, native, wasm, webgpu, got "tpu"/);
+  });
+});
+
+Deno.test({
+  name: "run gives the same answers on --device native and --device wasm (iris CSV)",
+  ignore: !NATIVE,
+  fn: async () => {
+    await withHome(async (home) => {
+      const bundle = await packIris(home);
+      const answers: string[] = [];
+      for (const device of ["native", "wasm"]) {
+        const r = await obento(
+          home,
+          "run",
+          bundle,
+          "predict",
+          "--input-file",
+          join(Deno.cwd(), "bundles/iris_classifier/iris_sample.csv"),
+          "--device",
+          device,
+        );
+        assert.equal(r.code, 0, r.stderr);
+        answers.push(r.stdout);
+      }
+      assert.ok(answers[0].includes("setosa"), answers[0]);
+      assert.equal(answers[0], answers[1]);
+    });
+  },
+});
