@@ -83,9 +83,14 @@ Examples:
           );
         }
       }
-      const deleted = targets.length === 0 ? [] : await registry.delete(refs);
+      // Chosen bundles that another process deletes meanwhile are skipped (not reported missing).
+      const deleted = await registry.deleteSelected(targets);
       if (parsed.values.json === true) {
         ctx.out(JSON.stringify(deleted.map(({ name, version }) => ({ name, version }))) + "\n");
+      } else if (deleted.length === 0 && targets.length > 0) {
+        ctx.err(
+          `${refs.join(", ")} ${refs.length === 1 ? "was" : "were"} deleted meanwhile by another process\n`,
+        );
       } else if (deleted.length === 0) {
         ctx.err(`${nothingMatched(parsed.positionals, selector)}; nothing deleted\n`);
       } else {

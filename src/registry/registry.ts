@@ -309,7 +309,16 @@ export class Registry {
    * @returns the bundles deleted
    */
   async delete(refs: readonly string[], options: SelectOptions = {}): Promise<SavedBundle[]> {
-    const targets = await this.select(refs, options);
+    return await this.deleteSelected(await this.select(refs, options));
+  }
+
+  /**
+   * Deletes bundles already chosen by {@link Registry.select} (the CLI asks before deleting): the index row
+   * first, then the files. One that another process deleted meanwhile is skipped, not an error.
+   *
+   * @returns the bundles this call deleted
+   */
+  async deleteSelected(targets: readonly SavedBundle[]): Promise<SavedBundle[]> {
     const deleted: SavedBundle[] = [];
     for (const b of targets) {
       if (!(await this.index.remove(b.name, b.version))) continue; // deleted meanwhile by another process
