@@ -19,12 +19,32 @@ const ref: IrisReference = JSON.parse(
 const SPECIES = ["setosa", "versicolor", "virginica"];
 const record = (row: number[]) => Object.fromEntries(ref.columns.map((c, i) => [c, row[i]]));
 
+/** What a download needs from this machine's environment: its certificate authorities and proxies. */
+const NETWORK_ENV = [
+  "DENO_CERT",
+  "SSL_CERT_FILE",
+  "SSL_CERT_DIR",
+  "NODE_EXTRA_CA_CERTS",
+  "HTTPS_PROXY",
+  "HTTP_PROXY",
+  "NO_PROXY",
+  "https_proxy",
+  "http_proxy",
+  "no_proxy",
+];
+
 /** Runs the `deno` running this test in `cwd` (it may fetch the project's npm packages into the cache). */
 async function deno(cwd: string, home: string, args: string[]): Promise<{ code: number; output: string }> {
+  const network = Object.fromEntries(
+    NETWORK_ENV.flatMap((name) => {
+      const value = Deno.env.get(name);
+      return value === undefined ? [] : [[name, value]];
+    }),
+  );
   const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
     args,
     cwd,
-    env: cleanEnv(home),
+    env: { ...cleanEnv(home), ...network },
     clearEnv: true,
     stdout: "piped",
     stderr: "piped",
