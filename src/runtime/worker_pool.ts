@@ -417,8 +417,7 @@ export class WorkerPoolExecutor implements Executor {
       slot.waiter({
         kind: "crashed",
         code: "TIMEOUT",
-        message: `the bundle did not load within ${this.#loadTimeoutMs} ms (top-level code that never ` +
-          "finishes, or a model too big for this machine?); the load timeout is --load-timeout",
+        message: loadTimeoutMessage(this.#loadTimeoutMs),
       });
     }, this.#loadTimeoutMs);
     const ready = new Promise<void>((resolve, reject) => {
@@ -572,6 +571,20 @@ export class WorkerPoolExecutor implements Executor {
     slot.worker = undefined;
     slot.ready = false;
   }
+}
+
+/**
+ * What a bundle that did not load in time is told, in a worker or in-process (the server's executors share it).
+ *
+ * @example
+ * ```ts
+ * import { loadTimeoutMessage } from "./worker_pool.ts";
+ * console.log(loadTimeoutMessage(500)); // the bundle did not load within 500 ms (…)
+ * ```
+ */
+export function loadTimeoutMessage(ms: number): string {
+  return `the bundle did not load within ${ms} ms (top-level code that never finishes, or a model too big ` +
+    "for this machine?); the load timeout is --load-timeout";
 }
 
 /** Detaches a job's abort listener and batch timer, and returns it for settling. */

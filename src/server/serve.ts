@@ -15,7 +15,7 @@ import { trimWhenIdle } from "./idle_trim.ts";
 import { openFullGc } from "../full_gc.ts";
 import type { Executor, RawItem, RawOutcome } from "../runtime/executor.ts";
 import { InProcessExecutor } from "../runtime/executor.ts";
-import { WorkerPoolExecutor } from "../runtime/worker_pool.ts";
+import { loadTimeoutMessage, WorkerPoolExecutor } from "../runtime/worker_pool.ts";
 import { warmUpModels } from "../runtime/warm_up.ts";
 import { load } from "../../mod.ts";
 import { createApp, type ServeConfig } from "./app.ts";
@@ -127,11 +127,7 @@ async function openExecutor(
   const timedOut = new Promise<never>((_, reject) => {
     timer = setTimeout(() =>
       reject(
-        new ObentoError(
-          "TIMEOUT",
-          `the bundle did not load within ${loadTimeoutMs} ms (top-level code that never finishes, or a model ` +
-            "too big for this machine?); the load timeout is --load-timeout",
-        ),
+        new ObentoError("TIMEOUT", loadTimeoutMessage(loadTimeoutMs)),
       ), loadTimeoutMs);
   });
   try {
