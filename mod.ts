@@ -81,6 +81,14 @@ export {
   type NativeRuntimeLoader,
 } from "./src/backends/ort_node.ts";
 export {
+  type GpuLike,
+  loadWebGpuRuntime,
+  WebGpuBackend,
+  type WebGpuOrt,
+  type WebGpuRuntime,
+  type WebGpuRuntimeLoader,
+} from "./src/backends/ort_webgpu.ts";
+export {
   type Device,
   type DeviceChoice,
   openDevice,
@@ -123,7 +131,8 @@ export interface LoadOptions {
   /**
    * Where the models run when no `backend` is given: "wasm" (the default, as for `loadService` and `pack`:
    * no permission needed, the same floats everywhere), "native" (onnxruntime-node; needs `--allow-ffi`),
-   * or "auto" (native where its library loads, else WASM). `obento serve` and `run` default to "auto".
+   * "webgpu" (onnxruntime-web's WebGPU build; needs a WebGPU adapter), or "auto" (native where its library
+   * loads, else WASM; never webgpu). `obento serve` and `run` default to "auto".
    * See {@link openDevice}.
    */
   device?: Device;
@@ -252,7 +261,8 @@ export interface LoadServiceOptions {
   /**
    * Where the models run when no `backend` is given: "wasm" (the default, as for `loadService` and `pack`:
    * no permission needed, the same floats everywhere), "native" (onnxruntime-node; needs `--allow-ffi`),
-   * or "auto" (native where its library loads, else WASM). `obento serve` and `run` default to "auto".
+   * "webgpu" (onnxruntime-web's WebGPU build; needs a WebGPU adapter), or "auto" (native where its library
+   * loads, else WASM; never webgpu). `obento serve` and `run` default to "auto".
    * See {@link openDevice}.
    */
   device?: Device;

@@ -5,9 +5,10 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { obento, packBundle, packIris } from "./helpers/cli.ts";
+import { obento, packBundle, packIris, runObento } from "./helpers/cli.ts";
 import { startServer } from "./helpers/server.ts";
 import { loadNativeRuntime } from "../src/backends/ort_node.ts";
+import { findWebGpuAdapter } from "../src/backends/ort_webgpu.ts";
 
 const NATIVE = await loadNativeRuntime().then(() => true, () => false);
 /** Checks a probe's answer: FFI not granted, and dlopen refused, both at load and at call. */
@@ -93,34 +94,59 @@ Deno.test("run on the default device: bundle code cannot dlopen", async () => {
   });
 });
 
-Deno.test("run --device webgpu and an unknown device are refused with what to use", async () => {
+/**
+ * No WebGPU adapter, whatever the machine has: only Vulkan, and no Vulkan driver (Deno reads
+ * DENO_WEBGPU_BACKEND; the Vulkan loader reads VK_ICD_FILENAMES).
+ */
+const NO_ADAPTER = { DENO_WEBGPU_BACKEND: "vulkan", VK_ICD_FILENAMES: "/nonexistent/icd.json" };
+
+Deno.test("run --device webgpu without an adapter, and an unknown device, are refused with what to do", async () => {
   await withHome(async (home) => {
     const bundle = await packIris(home);
-    const gpu = await obento(
-      home,
-      "run",
-      bundle,
-      "predict",
-      "--input",
-      "[[5.1,3.5,1.4,0.2]]",
-      "--device",
-      "webgpu",
+    const input = ["predict", "--input", "[[5.1,3.5,1.4,0.2]]"];
+    const gpu = await runObento({ home, env: NO_ADAPTER }, ["run", bundle, ...input, "--device", "webgpu"]);
+    assert.equal(gpu.code, 69, gpu.stderr); // UNAVAILABLE
+    assert.match(
+      gpu.stderr,
+      /webgpu device needs a WebGPU adapter and this machine \(linux-[^)]+\) has none/,
     );
-    assert.notEqual(gpu.code, 0);
-    assert.match(gpu.stderr, /webgpu device is not available in this build.*--device native or wasm/);
-    const bad = await obento(
-      home,
-      "run",
-      bundle,
-      "predict",
-      "--input",
-      "[[5.1,3.5,1.4,0.2]]",
-      "--device",
-      "tpu",
-    );
-    assert.notEqual(bad.code, 0);
+    assert.match(gpu.stderr, /mesa-vulkan-drivers.*--device wasm or native/);
+    const bad = await obento(home, "run", bundle, ...input, "--device", "tpu");
+    assert.equal(bad.code, 64, bad.stderr);
     assert.match(bad.stderr, /--device must be one of auto, native, wasm, webgpu, got "tpu"/);
   });
+});
+
+const ADAPTER = await findWebGpuAdapter().then((a) => a.info.description, () => undefined);
+
+Deno.test({
+  name:
+    "serve --device webgpu runs in a model worker, answers like wasm, and says so on /metadata and /metrics",
+  ignore: ADAPTER === undefined,
+  fn: async () => {
+    await withHome(async (home) => {
+      const bundle = await packIris(home);
+      const server = await startServer(home, [bundle, "--device", "webgpu", "--workers", "1"], 90_000);
+      try {
+        const response = await fetch(`${server.url}/predict`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: "[[5.1,3.5,1.4,0.2],[6.7,3.0,5.2,2.3]]",
+        });
+        assert.equal(response.status, 200);
+        assert.deepEqual(await response.json(), ["setosa", "virginica"]);
+        const metadata = await (await fetch(`${server.url}/metadata`)).text();
+        assert.match(metadata, /"device":\{"value":"webgpu"/);
+        assert.match(metadata, /"workers":\{"value":1/);
+        assert.ok(metadata.includes(`"device-adapter":{"value":${JSON.stringify(ADAPTER)}`), metadata);
+        const metrics = await (await fetch(`${server.url}/metrics`)).text();
+        assert.match(metrics, /^obento_device_info\{[^}]*device="webgpu",requested="webgpu"\} 1$/m);
+        assert.ok(server.log().includes(`device webgpu (adapter: ${ADAPTER})`), server.log());
+      } finally {
+        assert.equal(await server.stop(), 0);
+      }
+    });
+  },
 });
 
 Deno.test({

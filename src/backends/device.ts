@@ -5,13 +5,18 @@
  * - `wasm`: onnxruntime-web's WebAssembly CPU build; runs everywhere, needs no permission.
  * - `native`: onnxruntime-node's native CPU library (src/backends/ort_node.ts); needs `--allow-ffi` to load.
  * - `auto`: native where its library loads on this platform, else wasm, with the reason kept for the log.
- * - `webgpu`: named, not built yet: choosing it is a clear error.
+ * - `webgpu`: onnxruntime-web's WebGPU build on `navigator.gpu` (src/backends/ort_webgpu.ts); needs a WebGPU
+ *   adapter (a GPU driver, or Mesa's llvmpipe software adapter). `auto` never picks it: on the machines we
+ *   can measure only llvmpipe exists, which runs on the CPU behind a GPU API, and where a real GPU exists its
+ *   speed for small models (the kind obento serves: per-request batches of a few rows) is not measured; WASM or
+ *   native answer without a device upload and shader compiles (3–4 s at the first session here).
  *
  * @module
  */
 import { ObentoError } from "../errors.ts";
 import type { InferenceBackend } from "./backend.ts";
 import { loadNativeRuntime, NativeBackend, type NativeRuntimeLoader } from "./ort_node.ts";
+import { checkWebGpuThreads, findWebGpuAdapter, type GpuLike, WebGpuBackend } from "./ort_webgpu.ts";
 import { selectBackend } from "./select.ts";
 
 /** A device as the user names it. */
@@ -21,7 +26,7 @@ export type Device = "auto" | "native" | "wasm" | "webgpu";
 export const DEVICES: readonly Device[] = ["auto", "native", "wasm", "webgpu"];
 
 /** A device a backend runs on (what `auto` resolves to). */
-export type ResolvedDevice = "native" | "wasm";
+export type ResolvedDevice = "native" | "wasm" | "webgpu";
 
 /** What {@link openDevice} chose. */
 export interface DeviceChoice {
@@ -33,6 +38,8 @@ export interface DeviceChoice {
   readonly backend: InferenceBackend;
   /** Why `auto` did not get native (absent when it did, or when a device was named). */
   readonly fallback?: string;
+  /** The WebGPU adapter's description, for the `webgpu` device only (e.g. "llvmpipe (LLVM 15.0.6, 256 bits)"). */
+  readonly adapter?: string;
 }
 
 /** Options for {@link openDevice}. */
@@ -41,6 +48,8 @@ export interface OpenDeviceOptions {
   threads?: number;
   /** Loads onnxruntime-node; tests inject a failing one. Default: {@link loadNativeRuntime}. */
   loadNative?: NativeRuntimeLoader;
+  /** Where the `webgpu` device looks for an adapter; tests pass one without. Default: `navigator.gpu`. */
+  gpu?: GpuLike;
 }
 
 /**
@@ -66,7 +75,7 @@ export function parseDevice(raw: string): Device {
  * `auto`, with the reason).
  *
  * @throws {ObentoError} UNAVAILABLE when `native` cannot load here (naming the platform and what to do), or
- *   for `webgpu`, which this build does not have
+ *   when `webgpu` finds no adapter (naming what to install); BAD_ARGUMENT for `webgpu` with threads > 1
  * @example
  * ```ts
  * import { openDevice } from "./device.ts";
@@ -78,11 +87,16 @@ export async function openDevice(requested: Device, options: OpenDeviceOptions =
   const threads = options.threads ?? 1;
   const loadNative = options.loadNative ?? loadNativeRuntime;
   if (requested === "webgpu") {
-    throw new ObentoError(
-      "UNAVAILABLE",
-      "the webgpu device is not available in this build of obento yet; use --device native or wasm " +
-        "(or auto)",
-    );
+    checkWebGpuThreads(threads);
+    // Only the adapter here: the runtime (27 MB of WebAssembly) loads where the first session is made, which
+    // is in each model worker when the models run there.
+    const adapter = await findWebGpuAdapter(options.gpu);
+    return {
+      requested,
+      device: "webgpu",
+      backend: new WebGpuBackend(),
+      adapter: adapter.info.description || `vendor ${adapter.info.vendor}`,
+    };
   }
   if (requested === "native") {
     return { requested, device: "native", backend: new NativeBackend(await loadNative(), { threads }) };
@@ -108,7 +122,10 @@ export async function openDevice(requested: Device, options: OpenDeviceOptions =
  * // device wasm (auto: native unavailable: no library)
  * ```
  */
-export function describeDevice(choice: Pick<DeviceChoice, "requested" | "device" | "fallback">): string {
+export function describeDevice(
+  choice: Pick<DeviceChoice, "requested" | "device" | "fallback" | "adapter">,
+): string {
+  if (choice.adapter !== undefined) return `device ${choice.device} (adapter: ${choice.adapter})`;
   if (choice.requested !== "auto") return `device ${choice.device}`;
   return choice.fallback === undefined
     ? `device ${choice.device} (auto)`

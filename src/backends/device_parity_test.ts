@@ -1,8 +1,9 @@
 /**
  * Same answers on every device: every test model and every example bundle's model runs on each device this
- * machine has (WASM always; native where onnxruntime-node loads), on the same deterministic inputs, and the
- * outputs must agree: same names, types and shapes; integers, booleans and strings exactly; floats within a
- * per-output tolerance. Models with dynamic dims, int64/bool/string inputs, scalar inputs and several
+ * machine has (WASM always; native where onnxruntime-node loads; WebGPU where a WebGPU adapter exists, e.g.
+ * Mesa's llvmpipe from `mesa-vulkan-drivers`), on the same deterministic inputs, and the outputs must agree:
+ * same names, types and shapes; integers, booleans and strings exactly; floats within a per-output tolerance.
+ * A model a device cannot run must be refused at load with BAD_MODEL naming the operator (WEBGPU_REFUSES). Models with dynamic dims, int64/bool/string inputs, scalar inputs and several
  * outputs are among them (tests/fixtures/neg_dims_multi.onnx, symbolic_scalar.onnx, add_int64_bool_string.onnx).
  */
 import assert from "node:assert/strict";
@@ -11,6 +12,7 @@ import { allocate, type Tensor, type TensorInfo } from "../sdk/tensor.ts";
 import type { BackendSession, InferenceBackend } from "./backend.ts";
 import { loadNativeRuntime, NativeBackend } from "./ort_node.ts";
 import { WasmBackend } from "./ort_web.ts";
+import { findWebGpuAdapter, WebGpuBackend } from "./ort_webgpu.ts";
 
 /** Float tolerance: |a - b| <= atol + rtol * |b|. */
 interface Tolerance {
@@ -24,6 +26,16 @@ const DEFAULT_TOLERANCE: Tolerance = { atol: 1e-5, rtol: 1e-4 };
 const TOLERANCES: Readonly<Record<string, Tolerance>> = {
   "mlp_784.onnx:logits": { atol: 1e-4, rtol: 1e-3 },
   "digits_cnn.onnx:logits": { atol: 1e-4, rtol: 1e-3 },
+};
+
+/**
+ * Models the webgpu device refuses at load, and the operator its message must name: onnxruntime-web's WebGPU
+ * build has no ai.onnx.ml operators (the tree ensembles), and its graph partitioner leaves a float64 Cast
+ * with no provider. Every other model must load and agree.
+ */
+const WEBGPU_REFUSES: Readonly<Record<string, RegExp>> = {
+  "iris_rf.onnx": /webgpu device cannot run operator TreeEnsembleClassifier/,
+  "div_nan_inf.onnx": /webgpu device cannot run operator Cast/,
 };
 
 /** Models that are not models: every device must refuse them the same way. */
@@ -103,6 +115,11 @@ async function devices(): Promise<Map<string, InferenceBackend>> {
   const found = new Map<string, InferenceBackend>([["wasm", new WasmBackend()]]);
   const native = await loadNativeRuntime().catch(() => undefined);
   if (native !== undefined) found.set("native", new NativeBackend(native));
+  const adapter = await findWebGpuAdapter().catch((error) => {
+    console.log(`webgpu not compared: ${error.message}`);
+    return undefined;
+  });
+  if (adapter !== undefined) found.set("webgpu", new WebGpuBackend());
   return found;
 }
 
@@ -125,8 +142,19 @@ Deno.test({
           sessions.set(device, await backend.createSession(bytes));
         } catch (error) {
           assert.ok(error instanceof ObentoError, `${file} on ${device}: ${error}`);
+          if (device === "webgpu" && WEBGPU_REFUSES[name] !== undefined) {
+            assert.equal(error.code, "BAD_MODEL", `${file} on webgpu: ${error.message}`);
+            assert.match(error.message, WEBGPU_REFUSES[name], file);
+            continue;
+          }
           refusals.set(device, error.code);
         }
+      }
+      if (AVAILABLE.has("webgpu") && WEBGPU_REFUSES[name] !== undefined) {
+        assert.ok(
+          !sessions.has("webgpu"),
+          `${file} now loads on webgpu: compare it (drop it from WEBGPU_REFUSES)`,
+        );
       }
       if (NOT_MODELS.has(name)) {
         assert.deepEqual([...refusals.values()], [...AVAILABLE.keys()].map(() => "BAD_MODEL"), file);

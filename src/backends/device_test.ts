@@ -35,11 +35,40 @@ Deno.test("wasm never loads the native library", async () => {
   assert.equal(choice.fallback, undefined);
 });
 
-Deno.test("webgpu is refused with what to use instead", async () => {
+const noAdapter = { requestAdapter: () => Promise.resolve(null) };
+
+Deno.test("webgpu without an adapter is UNAVAILABLE naming the platform and what to install", async () => {
   await assert.rejects(
-    openDevice("webgpu"),
-    /webgpu device is not available in this build.*--device native or wasm/,
+    openDevice("webgpu", { gpu: noAdapter }),
+    (e: unknown) =>
+      e instanceof ObentoError && e.code === "UNAVAILABLE" &&
+      e.message.includes(`has none`) && e.message.includes(`${Deno.build.os}-${Deno.build.arch}`) &&
+      /--device wasm or native/.test(e.message) &&
+      (Deno.build.os !== "linux" || /mesa-vulkan-drivers/.test(e.message)),
   );
+});
+
+Deno.test("webgpu when the adapter request fails says why and what to do", async () => {
+  await assert.rejects(
+    openDevice("webgpu", { gpu: { requestAdapter: () => Promise.reject(new Error("driver exploded")) } }),
+    /webgpu device cannot start: WebGPU failed to find an adapter \(driver exploded\).*--device wasm/,
+  );
+});
+
+Deno.test("webgpu with more than one thread is a bad argument, before any adapter is looked for", async () => {
+  await assert.rejects(
+    openDevice("webgpu", { threads: 2, gpu: noAdapter }),
+    (e: unknown) =>
+      e instanceof ObentoError && e.code === "BAD_ARGUMENT" && /--threads 1.*got 2/.test(e.message),
+  );
+});
+
+Deno.test("auto never opens webgpu", async () => {
+  const choice = await openDevice("auto", {
+    loadNative: failing,
+    gpu: { requestAdapter: () => Promise.reject(new Error("auto must not ask")) },
+  });
+  assert.equal(choice.device, "wasm");
 });
 
 Deno.test("parseDevice takes the four names and refuses others", () => {

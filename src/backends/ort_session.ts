@@ -217,6 +217,17 @@ export function badModel(model: Uint8Array, error: unknown, runtime: string, dev
       { cause: error },
     );
   }
+  const operator = missingOperator(message);
+  if (operator !== undefined) {
+    return new ObentoError(
+      "BAD_MODEL",
+      `the ${device} device cannot run operator ${operator} of this model (${runtime}: ${message}); run it ` +
+        `with --device wasm${
+          device === "native" ? "" : " or native"
+        }, or export the model without that operator`,
+      { cause: error },
+    );
+  }
   return new ObentoError(
     "BAD_MODEL",
     `${runtime} cannot load the model on the ${device} device: ${message}` +
@@ -225,6 +236,28 @@ export function badModel(model: Uint8Array, error: unknown, runtime: string, dev
         : ""),
     { cause: error },
   );
+}
+
+/**
+ * The operator an ORT load error says no provider can run, e.g. "TreeEnsembleClassifier (domain version 3)"
+ * from "No Op registered for TreeEnsembleClassifier with domain_version of 3", or "Cast (node x64)" from the
+ * WebGPU build's "Provider type for Cast node with name 'x64' is not set" (no provider claimed the node).
+ *
+ * @example
+ * ```ts
+ * import { missingOperator } from "./ort_session.ts";
+ * console.log(missingOperator("No Op registered for TreeEnsembleClassifier with domain_version of 3"));
+ * // TreeEnsembleClassifier (domain version 3)
+ * ```
+ */
+export function missingOperator(message: string): string | undefined {
+  const registered = /No Op registered for (\S+) with domain_version of (\d+)/.exec(message);
+  if (registered) return `${registered[1]} (domain version ${registered[2]})`;
+  const unclaimed = /Provider type for (\S+) node with name '([^']*)' is not set/.exec(message);
+  if (unclaimed) return `${unclaimed[1]} (node ${unclaimed[2]})`;
+  const kernel = /Could not find an implementation for (\S+)\((\d+)\) node with name '([^']*)'/.exec(message);
+  if (kernel) return `${kernel[1]} (opset ${kernel[2]}, node ${kernel[3]})`;
+  return undefined;
 }
 
 /** Maps a run failure: ORT's INVALID_ARGUMENT (code 2) is the caller's input, anything else is ours. */

@@ -9,6 +9,9 @@
  * load the library if FFI stayed granted for everyone, bundle code included, or with per-worker permissions,
  * which need `--unstable-worker-options`.
  *
+ * WebGPU needs no permission, so `--device webgpu` runs in model workers like WASM (each worker loads its own
+ * onnxruntime-web WebGPU runtime); only the adapter is looked for here, to fail before the workers start.
+ *
  * @module
  */
 import { type DeviceChoice, openDevice, parseDevice } from "../backends/device.ts";

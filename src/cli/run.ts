@@ -56,7 +56,7 @@ Runs at scale:
                         record exactly once
   --checkpoint-seconds S  seconds between checkpoints (default 1; 0: after every chunk)
   --device D            where models run: auto (default: native onnxruntime where its library loads,
-                        else wasm), native, wasm
+                        else wasm), native, wasm, webgpu (needs a WebGPU adapter; --threads 1)
   --threads N           onnxruntime threads (default 1)
   --quiet               no progress and no summary on stderr
   -h, --help            show this help

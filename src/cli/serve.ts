@@ -44,8 +44,9 @@ Options:
                             models, but nothing can stop an API that never returns)
   --device D                where models run: auto (default: wasm in supervised workers; with
                             --in-process, native onnxruntime where its library loads), native (on
-                            the server's thread, unsupervised; not with --workers), wasm; the choice
-                            and any fallback are logged. Native runs on the server's thread
+                            the server's thread, unsupervised; not with --workers), wasm, webgpu
+                            (needs a WebGPU adapter; --threads 1); the choice and any fallback are
+                            logged. Native runs on the server's thread
   --threads N               onnxruntime threads per worker (default 1; native: cores - 1, at least 1)
   --load-timeout MS         how long loading and warming the bundle may take, in ms (default 60000)
   --shutdown-grace MS       on SIGTERM/SIGINT, how long in-flight requests may finish before stuck

@@ -16,7 +16,7 @@ import { ObentoError } from "../errors.ts";
 import { runRawItems } from "./executor.ts";
 import type { RawOutcome } from "./executor.ts";
 import type { LoadedService } from "./loaded_service.ts";
-import { type FromWorker, serializeError, type ToWorker } from "./worker_pool.ts";
+import { type FromWorker, serializeError, type ToWorker, type WorkerDevice } from "./worker_pool.ts";
 
 /** The parts of a dedicated worker's global scope this module uses. */
 interface WorkerScope {
@@ -34,7 +34,7 @@ reportSelfExit();
 scope.addEventListener("message", (event) => {
   const message = event.data;
   if (message.kind === "open") {
-    void open(message.path, message.threads, message.verify);
+    void open(message.path, message.threads, message.verify, message.device ?? "wasm");
   } else if (message.kind === "run") {
     const task = run(message.id, message.api, message.items);
     running.add(task);
@@ -75,12 +75,12 @@ function reportSelfExit(): void {
   });
 }
 
-async function open(path: string, threads: number, verify: boolean): Promise<void> {
+async function open(path: string, threads: number, verify: boolean, device: WorkerDevice): Promise<void> {
   try {
     // Workers share the process's permissions; FFI is gone by now (src/cli/device_flag.ts), and this makes
     // sure of it before the bundle's code is evaluated, whoever started the pool.
     revokeFfi();
-    service = await load(path, { threads, verify, device: "wasm" });
+    service = await load(path, { threads, verify, device });
     // Ready means warmed: one inference per model on zeros, so the first request pays no lazy set-up.
     await warmUpModels(service.artifacts);
     scope.postMessage({ kind: "ready" });

@@ -26,7 +26,7 @@ export interface SerializedError {
 
 /** A message from the pool to a worker. */
 export type ToWorker =
-  | { kind: "open"; path: string; threads: number; verify: boolean }
+  | { kind: "open"; path: string; threads: number; verify: boolean; device?: WorkerDevice }
   | { kind: "run"; id: number; api: string; items: RawItem[] }
   | { kind: "ping"; id: number }
   | { kind: "collect" }
@@ -102,6 +102,9 @@ export function deserializeError(error: SerializedError): ObentoError {
   return new ObentoError(error.code, error.message, { status: error.status });
 }
 
+/** The devices model workers can run: native cannot (src/cli/device_flag.ts says why). */
+export type WorkerDevice = "wasm" | "webgpu";
+
 /** Options for {@link WorkerPoolExecutor.open}. */
 export interface WorkerPoolOptions {
   /** Number of workers, each with its own copy of the bundle. Default: `navigator.hardwareConcurrency`. */
@@ -110,6 +113,8 @@ export interface WorkerPoolOptions {
   threads?: number;
   /** Check the bundle's MANIFEST in each worker before loading. Default true. */
   verify?: boolean;
+  /** The device each worker's models run on. Default "wasm". */
+  device?: WorkerDevice;
   /** How long {@link WorkerPoolExecutor.close} waits for a worker to finish and free its models. Default 5000. */
   closeTimeoutMs?: number;
   /**
@@ -207,6 +212,7 @@ export class WorkerPoolExecutor implements Executor {
   readonly #path: string;
   readonly #threads: number;
   readonly #verify: boolean;
+  readonly #device: WorkerDevice;
   readonly #closeTimeoutMs: number;
   readonly #batchTimeoutMs: number;
   readonly #loadTimeoutMs: number;
@@ -224,6 +230,7 @@ export class WorkerPoolExecutor implements Executor {
     this.#path = path;
     this.#threads = options.threads;
     this.#verify = options.verify;
+    this.#device = options.device;
     this.#closeTimeoutMs = options.closeTimeoutMs;
     this.#batchTimeoutMs = options.batchTimeoutMs;
     this.#loadTimeoutMs = options.loadTimeoutMs;
@@ -273,6 +280,7 @@ export class WorkerPoolExecutor implements Executor {
       workers,
       threads,
       verify: options.verify ?? true,
+      device: options.device ?? "wasm",
       closeTimeoutMs: options.closeTimeoutMs ?? 5000,
       batchTimeoutMs: options.batchTimeoutMs ?? Infinity,
       loadTimeoutMs: options.loadTimeoutMs ?? 60_000,
@@ -441,7 +449,13 @@ export class WorkerPoolExecutor implements Executor {
         }
       };
     });
-    post(worker, { kind: "open", path: this.#path, threads: this.#threads, verify: this.#verify });
+    post(worker, {
+      kind: "open",
+      path: this.#path,
+      threads: this.#threads,
+      verify: this.#verify,
+      device: this.#device,
+    });
     return ready;
   }
 

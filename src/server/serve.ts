@@ -46,7 +46,8 @@ export interface ServeOptions extends ServeConfig {
   threads: number;
   /**
    * The device the models run on, opened by the caller (src/backends/device.ts). Default: WASM. In-process,
-   * its backend is used as it is; workers always run WASM (src/cli/device_flag.ts says why).
+   * its backend is used as it is; workers run WASM, or WebGPU when that is the device (never native:
+   * src/cli/device_flag.ts says why).
    */
   device?: DeviceChoice;
   /** Where each option's value came from ("flag", "default"), logged at start and shown in /metadata. */
@@ -113,6 +114,7 @@ async function openExecutor(
     const pool = await WorkerPoolExecutor.open(path, {
       workers: options.workers,
       threads: options.threads,
+      device: options.device?.device === "webgpu" ? "webgpu" : "wasm",
       loadTimeoutMs,
       batchTimeoutMs: batchTimeoutFor(options.timeoutMs),
       onRestart: ({ worker, cause, message }) => {
@@ -239,6 +241,7 @@ export async function startServer(path: string, options: ServeOptions): Promise<
     "log-format": options.logFormat ?? "text",
   };
   if (options.device?.fallback !== undefined) knobs["device-fallback"] = options.device.fallback;
+  if (options.device?.adapter !== undefined) knobs["device-adapter"] = options.device.adapter;
   for (const [key, value] of Object.entries(knobs)) {
     config[key] = { value, source: options.sources[key] ?? "default" };
   }
@@ -252,7 +255,7 @@ export async function startServer(path: string, options: ServeOptions): Promise<
   // The device as an info series (value 1), so queries on the other series keep their label sets.
   registry.gauge({
     name: "obento_device_info",
-    help: "Where the models run: the device in use and the one asked for (auto, native, wasm).",
+    help: "Where the models run: the device in use and the one asked for (auto, native, wasm, webgpu).",
     labelNames: ["device", "requested"],
   }).set({ device: options.device?.device ?? "wasm", requested: options.device?.requested ?? "wasm" }, 1);
   let startLoading = () => {};
@@ -304,7 +307,7 @@ export async function startServer(path: string, options: ServeOptions): Promise<
       logger.info(`  ${key.padEnd(18)} ${shown(key, value).padEnd(14)} (${source})`);
     }
   }
-  if (options.device?.fallback !== undefined) {
+  if (options.device?.fallback !== undefined || options.device?.adapter !== undefined) {
     logger.info(`obento: ${describeDevice(options.device)}`);
   }
   logger.info(`obento: listening on ${url}`);

@@ -46,6 +46,8 @@ export interface RunObentoOptions {
   cwd?: string;
   /** Bytes for standard input (default: none). */
   stdin?: Uint8Array;
+  /** Extra environment variables, added to the clean environment (default: none). */
+  env?: Readonly<Record<string, string>>;
 }
 
 /** Runs `obento ...args` with `options` and collects its output. */
@@ -56,7 +58,7 @@ export async function runObento(options: RunObentoOptions, args: readonly string
       ...args,
     ],
     cwd: options.cwd ?? options.home,
-    env: cleanEnv(options.home),
+    env: { ...cleanEnv(options.home), ...options.env },
     clearEnv: true,
     stdin: options.stdin ? "piped" : "null",
     stdout: "piped",
