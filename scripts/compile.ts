@@ -1,11 +1,16 @@
 /**
- * `deno task compile [--target T]… [--out DIR]`: builds the single `obento` binary for Linux x86_64/aarch64,
+ * `deno task compile [--target T]… [--out DIR] [--webgpu]`: builds the single `obento` binary for Linux x86_64/aarch64,
  * macOS x86_64/arm64 and Windows x86_64 with `deno compile`. Needs the network to fetch `denort` for each
  * target once (our CI machines cannot; users can).
  *
  * The binary runs without a `deno` CLI: bundling at pack time uses esbuild-wasm in-process, inference uses
  * onnxruntime-web's WASM, and bundles load from data: URLs. The `--include` flags below embed the WebAssembly
  * files those packages read at run time.
+ *
+ * `--webgpu` also embeds onnxruntime-web's WebGPU build (dist/ort.webgpu.bundle.min.mjs, 0.1 MB, and
+ * dist/ort-wasm-simd-threaded.asyncify.wasm, 26.8 MB) for `--device webgpu`. Left out by default: the
+ * embedded files are 62 MB without it and the binary must stay under 120 MB with denort added; a binary
+ * without it answers `--device webgpu` with an error saying so (docs/serving.md, "Devices").
  *
  * @module
  */
@@ -31,6 +36,7 @@ const { values } = parseArgs({
     target: { type: "string", multiple: true },
     out: { type: "string", default: join(root, "dist") },
     "dry-run": { type: "boolean" },
+    webgpu: { type: "boolean" },
   },
 });
 const targets = values.target?.length ? values.target : TARGETS;
@@ -58,11 +64,16 @@ await import("typescript");
 await import("swagger-ui-dist/swagger-ui.css", { with: { type: "text" } });
 const require = createRequire(import.meta.url);
 
+/** onnxruntime-web's WebGPU build, read by src/backends/ort_webgpu.ts (`--webgpu` only). */
+const WEBGPU_FILES = ["ort.webgpu.bundle.min.mjs", "ort-wasm-simd-threaded.asyncify.wasm"];
+/** What `--webgpu` adds to the includes below. */
+const INCLUDES_WEBGPU: string[] = [];
+
 /**
  * Package files obento never reads, left out of the binary (~75 MB of ~107): of onnxruntime-web's dist/, all
  * but the Node entry and the plain WASM build it loads (the jsep build for WebGPU/WebNN, the JSPI and asyncify
- * builds, the browser bundles and their source maps); of swagger-ui-dist, all but the two files /docs serves
- * and the package's entry. Add files back here when code starts to load them (a WebGPU backend: the jsep build).
+ * builds, the browser bundles and their source maps; with `--webgpu`, the WebGPU build stays); of
+ * swagger-ui-dist, all but the two files /docs serves and the package's entry.
  */
 const EXCLUDES = [
   ...unusedFiles(dirname(require.resolve("onnxruntime-web")), [
@@ -72,6 +83,7 @@ const EXCLUDES = [
     "ort.node.min.js.map",
     "ort-wasm-simd-threaded.mjs",
     "ort-wasm-simd-threaded.wasm",
+    ...(values.webgpu ? WEBGPU_FILES : []),
   ]),
   // Of TypeScript's lib/, all but the compiler API (typescript.js) and the lib.*.d.ts files pack's type check
   // reads (tsc, tsserver and their helpers: ~6 MB).
@@ -109,6 +121,7 @@ function filesUnder(dir: string): string[] {
 EXCLUDES.push(...filesUnder(join(dirname(require.resolve("onnxruntime-node")), "..", "bin")));
 
 /** Files read at run time by path rather than imported, which `deno compile` must embed. */
+if (values.webgpu) INCLUDES_WEBGPU.push(...WEBGPU_FILES.map((f) => `npm:onnxruntime-web@1.30.0/dist/${f}`));
 const INCLUDES = [
   // The worker pool's entry module is started with `new Worker(new URL(...))`, which the module graph
   // does not see (docs/multicore.md).
@@ -123,6 +136,7 @@ const INCLUDES = [
   "npm:onnxruntime-web@1.30.0/dist/ort-wasm-simd-threaded.wasm",
   "npm:onnxruntime-web@1.30.0/dist/ort-wasm-simd-threaded.mjs",
   "npm:esbuild-wasm@0.28.2/esbuild.wasm",
+  ...INCLUDES_WEBGPU,
 ];
 
 for (const target of targets) {

@@ -145,15 +145,18 @@ export function loadWebGpuRuntime(): Promise<WebGpuRuntime> {
   loaded ??= (async () => {
     const adapter = await findWebGpuAdapter();
     const moduleUrl = new URL(import.meta.resolve(WEBGPU_MODULE));
-    const source = new Blob([await Deno.readTextFile(moduleUrl)], { type: "text/javascript" });
-    const blobUrl = URL.createObjectURL(source);
+    const [text, wasm] = await Promise.all([
+      readBuildFile(() => Deno.readTextFile(moduleUrl)),
+      readBuildFile(() => Deno.readFile(new URL(WEBGPU_WASM, moduleUrl))),
+    ]);
+    const blobUrl = URL.createObjectURL(new Blob([text], { type: "text/javascript" }));
     let ort: WebGpuOrt;
     try {
       ort = await import(blobUrl);
     } finally {
       URL.revokeObjectURL(blobUrl);
     }
-    ort.env.wasm.wasmBinary = await Deno.readFile(new URL(WEBGPU_WASM, moduleUrl));
+    ort.env.wasm.wasmBinary = wasm;
     ort.env.webgpu.adapter = adapter;
     // CPU-fallback nodes run on one thread: the browser build's thread pool would start Web Workers from
     // its own module URL, which a blob: import does not have.
@@ -168,6 +171,25 @@ export function loadWebGpuRuntime(): Promise<WebGpuRuntime> {
   })();
   loaded.catch(() => (loaded = undefined));
   return loaded;
+}
+
+/**
+ * Reads a file of onnxruntime-web's WebGPU build; a binary built without it (scripts/compile.ts leaves it out
+ * unless given `--webgpu`) says so.
+ */
+async function readBuildFile<T>(read: () => Promise<T>): Promise<T> {
+  try {
+    return await read();
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+    throw new ObentoError(
+      "UNAVAILABLE",
+      "this obento was built without the webgpu device (onnxruntime-web's 27 MB WebGPU build is not " +
+        "embedded: `deno task compile --webgpu` embeds it); use --device wasm or native, or run obento " +
+        "from source",
+      { cause: error },
+    );
+  }
 }
 
 /** onnxruntime-web's WebGPU entry (resolves to dist/ort.webgpu.bundle.min.mjs: the module, its glue inlined). */
