@@ -10,7 +10,7 @@
  * @module
  */
 import { ObentoError } from "../errors.ts";
-import type { InferenceBackend } from "./backend.ts";
+import type { InferenceBackend } from "../sdk/backend.ts";
 import { loadNativeRuntime, NativeBackend, type NativeRuntimeLoader } from "./ort_node.ts";
 import { selectBackend } from "./select.ts";
 

@@ -11,7 +11,7 @@
 import { openFullGc } from "../full_gc.ts";
 import { warmUpModels } from "./warm_up.ts";
 import { revokeFfi } from "../heap_trim.ts";
-import { load } from "../../mod.ts";
+import { openBundle } from "./host_parts.ts";
 import { ObentoError } from "../errors.ts";
 import { runRawItems } from "./executor.ts";
 import type { RawOutcome } from "./executor.ts";
@@ -80,7 +80,7 @@ async function open(path: string, threads: number, verify: boolean): Promise<voi
     // Workers share the process's permissions; FFI is gone by now (src/cli/device_flag.ts), and this makes
     // sure of it before the bundle's code is evaluated, whoever started the pool.
     revokeFfi();
-    service = await load(path, { threads, verify, device: "wasm" });
+    service = await openBundle(path, { threads, verify });
     // Ready means warmed: one inference per model on zeros, so the first request pays no lazy set-up.
     await warmUpModels(service.artifacts);
     scope.postMessage({ kind: "ready" });
