@@ -4,7 +4,7 @@
  *
  * A service declares its artifacts and APIs:
  *
- * ```ts ignore
+ * ```ts
  * import { DataframeInput, defineService, OnnxModelArtifact } from "obento";
  *
  * export default defineService({ name: "IrisClassifier", artifacts: { model: new OnnxModelArtifact() } })
@@ -16,7 +16,7 @@
  *
  * Then `pack` it with its model into a bundle and `load` the bundle anywhere:
  *
- * ```ts ignore
+ * ```ts
  * import { load, pack } from "obento";
  * await pack({ service: "./service.ts", artifacts: { model: "./iris.onnx" }, version: "1", output: "./iris-bundle" });
  * const svc = await load("./iris-bundle");
@@ -231,7 +231,7 @@ export interface LoadOptions {
  *   INTEGRITY when a file changed after packing
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { load } from "obento";
  * const svc = await load("IrisClassifier:latest"); // or a directory: await load("./iris-bundle")
  * const labels = await svc.call("predict", { sepal_length: [5.1], sepal_width: [3.5], petal_length: [1.4], petal_width: [0.2] });
@@ -272,7 +272,7 @@ export type PackServiceOptions = Omit<PackOptions, "sdk" | "backend" | "defaultO
  * Packs a service module and its artifact files into a new bundle directory (`options.output`).
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { pack } from "obento";
  * const { path, document } = await pack({
  *   service: "./service.ts",
@@ -302,7 +302,7 @@ export type PackModelServiceOptions = Omit<PackModelOptions, "sdk" | "backend" |
  * also takes tables whose columns are its features: in order, or by the names in `columns`.
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { load, packModel } from "obento";
  * const columns = ["sepal_length", "sepal_width", "petal_length", "petal_width"];
  * await packModel({ model: "./iris.onnx", name: "Iris", version: "1", output: "./iris-bundle", columns });

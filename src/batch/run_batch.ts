@@ -120,7 +120,7 @@ async function* valueChunks(
  * @returns one row per record, in order
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { load, runBatch } from "obento";
  * const svc = await load("./iris-bundle");
  * async function* rows() {
