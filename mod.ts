@@ -24,6 +24,11 @@
  * await svc.close();
  * ```
  *
+ * What a service's own code may use is the service SDK (also the package's `./sdk` export): a bundle
+ * receives exactly those names from the host that loads it. The rest of this module is for Deno programs
+ * that run services: `load`, `loadService`, `pack`, `packModel`, devices, the registry and `runBatch`; the
+ * registry's and batch runs' lower-level parts are the `./registry` and `./batch` exports.
+ *
  * @module
  */
 import type { ArtifactSpecs } from "./src/sdk/artifact.ts";
