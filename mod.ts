@@ -4,7 +4,7 @@
  *
  * A service declares its artifacts and APIs:
  *
- * ```ts ignore
+ * ```ts
  * import { DataframeInput, defineService, OnnxModelArtifact } from "obento";
  *
  * export default defineService({ name: "IrisClassifier", artifacts: { model: new OnnxModelArtifact() } })
@@ -16,7 +16,7 @@
  *
  * Then `pack` it with its model into a bundle and `load` the bundle anywhere:
  *
- * ```ts ignore
+ * ```ts
  * import { load, pack } from "obento";
  * await pack({ service: "./service.ts", artifacts: { model: "./iris.onnx" }, version: "1", output: "./iris-bundle" });
  * const svc = await load("./iris-bundle");
@@ -24,14 +24,20 @@
  * await svc.close();
  * ```
  *
+ * What a service's own code may use is the service SDK (also the package's `./sdk` export): a bundle
+ * receives exactly those names from the host that loads it. The rest of this module is for Deno programs
+ * that run services: `load`, `loadService`, `pack`, `packModel`, devices, the registry and `runBatch`; the
+ * registry's and batch runs' lower-level parts are the `./registry` and `./batch` exports.
+ *
  * @module
  */
-import * as sdk from "./mod.ts";
-import { WasmBackend } from "./src/backends/ort_web.ts";
-import type { InferenceBackend } from "./src/backends/backend.ts";
+import type { ArtifactSpecs } from "./src/sdk/artifact.ts";
+import type { JsonValue } from "./src/sdk/adapter.ts";
+import type { InferenceBackend } from "./src/sdk/backend.ts";
+import type { Service } from "./src/sdk/service.ts";
 import { type Device, openDevice } from "./src/backends/device.ts";
-import { JsonOutput } from "./src/adapters/json_output.ts";
-import { loadBundle, loadService as loadServiceWith } from "./src/runtime/load.ts";
+import { loadService as loadServiceWith } from "./src/runtime/load.ts";
+import { hostParts, openBundle } from "./src/runtime/host_parts.ts";
 import type { LoadedService } from "./src/runtime/loaded_service.ts";
 import { packBundle, type PackOptions, type PackResult } from "./src/bundle/pack.ts";
 import { packModel as packModelWith, type PackModelOptions } from "./src/bundle/pack_model.ts";
@@ -40,38 +46,103 @@ import { openRegistry, type Registry } from "./src/registry/registry.ts";
 import { isRegistryRef, resolveBundleRef } from "./src/registry/resolve_ref.ts";
 import { registryHome } from "./src/registry/home.ts";
 
-export { BadInputError, type ErrorCode, ObentoError, type ObentoErrorOptions } from "./src/errors.ts";
+// What a service author writes a service with (and exactly what a bundle receives as the host SDK).
 export {
   type ApiContext,
   type ApiOptions,
   type ApiSpec,
+  type ArtifactContext,
+  type ArtifactSpec,
+  type ArtifactSpecs,
+  type BackendSession,
+  BadInputError,
   type BatchApiContext,
   type BatchApiOptions,
   type BatchHandler,
+  BinaryArtifact,
+  type Column,
+  type ColumnSource,
+  type ColumnStorage,
+  type ColumnType,
+  concatRows,
+  type DataArtifactOptions,
+  DataframeInput,
+  type DataframeInputOptions,
+  type DataframeOrient,
+  DataframeOutput,
+  type DataframeOutputOptions,
+  type DeclaredShape,
+  type DecodedImage,
+  decodeImage,
+  type DecodeImageOptions,
   defineService,
-  Service,
-  type ServiceEnv,
-  type ServiceOptions,
-  type SingleApiContext,
-  type SingleApiOptions,
-  type SingleHandler,
-} from "./src/sdk/service.ts";
-export {
+  type DType,
+  type DTypeStorage,
+  type EncodedOutput,
+  type ErrorCode,
+  type FeatureBatch,
+  featureRowResults,
+  type FeatureRows,
+  FeatureTableInput,
+  type FeatureTableInputOptions,
+  type Feeds,
+  FileInput,
+  Frame,
+  type FrameRecord,
+  type FrameTensorType,
+  type GraphOptimizationLevel,
+  type ImageFormat,
+  ImageInput,
+  type ImageInputOptions,
+  type InferenceBackend,
   InferenceError,
   InferenceResult,
   type InferenceResultOptions,
   InferenceTask,
+  type InputAdapter,
   type ItemResult,
-} from "./src/sdk/inference.ts";
-export type { DType, DTypeStorage, Tensor, TensorData, TensorInfo } from "./src/sdk/tensor.ts";
-export type { EncodedOutput, InputAdapter, JsonSchema, JsonValue, OutputAdapter } from "./src/sdk/adapter.ts";
-export type { ArtifactContext, ArtifactSpec, ArtifactSpecs, LoadedArtifacts } from "./src/sdk/artifact.ts";
-export type {
-  BackendSession,
-  GraphOptimizationLevel,
-  InferenceBackend,
-  SessionOptions,
-} from "./src/backends/backend.ts";
+  JsonArtifact,
+  JsonInput,
+  type JsonInputOptions,
+  JsonOutput,
+  type JsonOutputOptions,
+  type JsonSchema,
+  type JsonValue,
+  type LoadedArtifacts,
+  nestedFromTensor,
+  ObentoError,
+  type ObentoErrorOptions,
+  OnnxFeedsInput,
+  type OnnxFeedsInputOptions,
+  OnnxModel,
+  OnnxModelArtifact,
+  type OnnxModelArtifactOptions,
+  type OutputAdapter,
+  Service,
+  type ServiceEnv,
+  type ServiceOptions,
+  type SessionOptions,
+  type SingleApiContext,
+  type SingleApiOptions,
+  type SingleHandler,
+  splitRows,
+  stackTensors,
+  StringInput,
+  type Tensor,
+  type TensorData,
+  tensorFromNested,
+  type TensorFromNestedOptions,
+  type TensorInfo,
+  TensorInput,
+  type TensorInputOptions,
+  type TensorRow,
+  TensorRowsOutput,
+  tensorToJson,
+  TextArtifact,
+  toJsonValue,
+} from "./src/runtime/service_sdk.ts";
+
+// What a Deno program runs services with: devices, loaded services, bundles, the registry, offline runs.
 export { WasmBackend } from "./src/backends/ort_web.ts";
 export {
   loadNativeRuntime,
@@ -95,34 +166,49 @@ export {
   type OpenDeviceOptions,
   type ResolvedDevice,
 } from "./src/backends/device.ts";
-export * from "./src/adapters/mod.ts";
-export {
-  OnnxModel,
-  OnnxModelArtifact,
-  type OnnxModelArtifactOptions,
-} from "./src/artifacts/onnx_model_artifact.ts";
-export {
-  BinaryArtifact,
-  type DataArtifactOptions,
-  JsonArtifact,
-  TextArtifact,
-} from "./src/artifacts/data_artifacts.ts";
 export { type CallOptions, LoadedService } from "./src/runtime/loaded_service.ts";
 export type { ErrorOutcome, ItemOutcome, OkOutcome } from "./src/runtime/invoke.ts";
 export type { ApiRecord, ArtifactRecord, BentoDocument } from "./src/bundle/bento_yaml.ts";
 export type { PackOptions, PackResult } from "./src/bundle/pack.ts";
 export type { PackModelOptions } from "./src/bundle/pack_model.ts";
-export * from "./src/registry/mod.ts";
-export * from "./src/batch/mod.ts";
-
-/** The parts the host supplies to every bundle: this SDK, a backend (default WASM), JSON as default output. */
-function hostParts(backend: InferenceBackend | undefined) {
-  return {
-    sdk: sdk as unknown as Record<string, unknown>,
-    backend: backend ?? new WasmBackend(),
-    defaultOutput: new JsonOutput(),
-  };
-}
+export {
+  type AddOptions,
+  type BundleDetails,
+  type BundleSummary,
+  type GcReport,
+  type ListOptions,
+  openRegistry,
+  type OpenRegistryOptions,
+  Registry,
+  type SavedBundle,
+  type SelectOptions,
+  type VerifyReport,
+} from "./src/registry/registry.ts";
+export type {
+  BundleIndex,
+  BundleRecord,
+  IndexedArtifact,
+  IndexQuery,
+  PendingRecord,
+} from "./src/registry/bundle_index.ts";
+export type {
+  BlobStore,
+  StagedBundle,
+  StageOptions,
+  StagingArea,
+  StoredBundle,
+} from "./src/registry/blob_store.ts";
+export { type BundleRef, formatBundleRef, LATEST, parseBundleRef } from "./src/registry/bundle_ref.ts";
+export {
+  formatSelector,
+  matchesSelector,
+  parseSelector,
+  type Requirement,
+  type Selector,
+  type SelectorOperator,
+} from "./src/registry/selector.ts";
+export { type BatchRow, runBatch, type RunBatchOptions } from "./src/batch/run_batch.ts";
+export { parseShard, type Shard } from "./src/batch/shard.ts";
 
 /** Options for {@link load}. */
 export interface LoadOptions {
@@ -159,7 +245,7 @@ export interface LoadOptions {
  *   INTEGRITY when a file changed after packing
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { load } from "obento";
  * const svc = await load("IrisClassifier:latest"); // or a directory: await load("./iris-bundle")
  * const labels = await svc.call("predict", { sepal_length: [5.1], sepal_width: [3.5], petal_length: [1.4], petal_width: [0.2] });
@@ -168,13 +254,9 @@ export interface LoadOptions {
  */
 export async function load(ref: string, options: LoadOptions = {}): Promise<LoadedService> {
   const path = await resolveForLoad(ref, options);
-  const backend = options.backend ??
-    (await openDevice(options.device ?? "wasm", { threads: options.threads ?? 1 })).backend;
-  return await loadBundle(path, {
-    ...hostParts(backend),
-    sessionOptions: { threads: options.threads ?? 1 },
-    verify: options.verify,
-  });
+  const threads = options.threads ?? 1;
+  const backend = options.backend ?? (await openDevice(options.device ?? "wasm", { threads })).backend;
+  return await openBundle(path, { backend, threads, verify: options.verify });
 }
 
 /** The bundle directory `ref` names: a directory as it is, else a registry lookup. */
@@ -204,7 +286,7 @@ export type PackServiceOptions = Omit<PackOptions, "sdk" | "backend" | "defaultO
  * Packs a service module and its artifact files into a new bundle directory (`options.output`).
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { pack } from "obento";
  * const { path, document } = await pack({
  *   service: "./service.ts",
@@ -234,7 +316,7 @@ export type PackModelServiceOptions = Omit<PackModelOptions, "sdk" | "backend" |
  * also takes tables whose columns are its features: in order, or by the names in `columns`.
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { load, packModel } from "obento";
  * const columns = ["sepal_length", "sepal_width", "petal_length", "petal_width"];
  * await packModel({ model: "./iris.onnx", name: "Iris", version: "1", output: "./iris-bundle", columns });
@@ -255,7 +337,7 @@ export interface LoadServiceOptions {
   /** Artifact files (paths) or bytes, by declared name. */
   artifacts: Readonly<Record<string, string | Uint8Array>>;
   /** Immutable metadata per artifact name. */
-  metadata?: Readonly<Record<string, Readonly<Record<string, sdk.JsonValue>>>>;
+  metadata?: Readonly<Record<string, Readonly<Record<string, JsonValue>>>>;
   /** Inference backend; when given, `device` is not used. */
   backend?: InferenceBackend;
   /**
@@ -283,11 +365,11 @@ export interface LoadServiceOptions {
  * await svc.close();
  * ```
  */
-export async function loadService<A extends sdk.ArtifactSpecs>(
-  service: sdk.Service<A>,
+export async function loadService<A extends ArtifactSpecs>(
+  service: Service<A>,
   options: LoadServiceOptions,
 ): Promise<LoadedService> {
-  return await loadServiceWith(service as unknown as sdk.Service<sdk.ArtifactSpecs>, {
+  return await loadServiceWith(service as unknown as Service<ArtifactSpecs>, {
     artifacts: options.artifacts,
     metadata: options.metadata,
     ...hostParts(options.backend),

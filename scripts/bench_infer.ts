@@ -21,8 +21,8 @@ import { fileURLToPath } from "node:url";
 import * as ortWeb from "onnxruntime-web";
 import { WasmBackend } from "../src/backends/ort_web.ts";
 import { loadNativeRuntime, NativeBackend } from "../src/backends/ort_node.ts";
-import type { BackendSession, SessionOptions } from "../src/backends/backend.ts";
-import { PERMISSIONS, RUN_FLAGS } from "./obento_flags.ts";
+import type { BackendSession, SessionOptions } from "../src/sdk/backend.ts";
+import { RUN_FLAGS, SCRIPT_PERMISSIONS } from "./obento_flags.ts";
 
 const ROOT = new URL("../", import.meta.url);
 const path = (p: string) => fileURLToPath(new URL(p, ROOT));
@@ -344,9 +344,7 @@ async function spawnChild(flags: string[], limitMs: number): Promise<ChildReport
     args: [
       "run",
       "--quiet",
-      ...PERMISSIONS,
-      "--allow-ffi",
-      "--allow-run",
+      ...SCRIPT_PERMISSIONS,
       fileURLToPath(import.meta.url),
       "--child",
       ...flags,

@@ -1,7 +1,14 @@
 /**
  * The `deno` flags obento runs with, in one place: `scripts/compile.ts` bakes them into the binary, the
- * benchmarks and the end-to-end tests start the CLI with them. `deno.json`'s `obento` and `demo` tasks must
- * repeat them (JSON cannot import); `scripts/obento_flags_test.ts` checks that they do.
+ * benchmarks and the end-to-end tests (tests/helpers/cli.ts) start the CLI with them. `deno.json`'s tasks
+ * must repeat them (JSON cannot import): `obento` and `demo` {@link RUN_FLAGS}, `test` {@link TEST_PERMISSIONS},
+ * the benchmarks that start obento {@link SCRIPT_PERMISSIONS}; `scripts/obento_flags_test.ts` checks that they do.
+ *
+ * Why not Deno's permission sets (`"permissions"` in deno.json, `deno run -P=obento`)? Deno 2.9.6 accepts
+ * them for `run`, `test` and `compile`, but marks them experimental and prints a warning on every run without
+ * `--quiet` (so `deno task obento` would print it to every user), and `deno test` refuses a config with test
+ * permissions unless `-P` is given; the compiled binary's baked-in set could not be verified offline either
+ * (`deno compile` downloads `denort`). Revisit when they are stable.
  *
  * @module
  */
@@ -28,3 +35,12 @@ export const V8_FLAGS = "--v8-flags=--max-semi-space-size=8";
 
 /** Everything `deno run` needs before `main.ts` to run obento as the binary does. */
 export const RUN_FLAGS: readonly string[] = [V8_FLAGS, ...PERMISSIONS];
+
+/**
+ * `deno test`'s permissions: obento's, plus `--allow-run` because the end-to-end tests start the CLI as a
+ * child process (obento itself never does).
+ */
+export const TEST_PERMISSIONS: readonly string[] = [...PERMISSIONS, "--allow-run"];
+
+/** Permissions of the scripts that start obento as a child (benchmarks, reliability runs, the HTTP fuzzer). */
+export const SCRIPT_PERMISSIONS: readonly string[] = [...PERMISSIONS, "--allow-run"];

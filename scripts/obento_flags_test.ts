@@ -1,10 +1,26 @@
 import assert from "node:assert/strict";
-import { RUN_FLAGS } from "./obento_flags.ts";
+import { RUN_FLAGS, SCRIPT_PERMISSIONS, TEST_PERMISSIONS } from "./obento_flags.ts";
 
 Deno.test("deno.json's obento and demo tasks run with the shared flags", async () => {
   const config = JSON.parse(await Deno.readTextFile(new URL("../deno.json", import.meta.url)));
   for (const [task, entry] of [["obento", "main.ts"], ["demo", "scripts/demo.ts"]]) {
     const command: string = config.tasks[task];
     assert.equal(command, ["deno run", ...RUN_FLAGS, entry].join(" "), `task "${task}"`);
+  }
+});
+
+Deno.test("deno.json's test task and the scripts that start obento take the shared permissions", async () => {
+  const config = JSON.parse(await Deno.readTextFile(new URL("../deno.json", import.meta.url)));
+  assert.equal(config.tasks.test, ["deno test", ...TEST_PERMISSIONS].join(" "), 'task "test"');
+  for (
+    const [task, script] of [
+      ["bench:infer", "scripts/bench_infer.ts"],
+      ["bench:batch", "scripts/bench_batch.ts"],
+      ["bench:serve", "scripts/bench_serve.ts"],
+      ["reliability:workers", "scripts/reliability_workers.ts"],
+      ["fuzz:http", "scripts/fuzz_http.ts"],
+    ]
+  ) {
+    assert.equal(config.tasks[task], ["deno run", ...SCRIPT_PERMISSIONS, script].join(" "), `task "${task}"`);
   }
 });

@@ -21,7 +21,7 @@ export type HeapTrimmer = () => boolean;
  * addon; sessions of a native library loaded before keep running.
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { revokeFfi } from "./heap_trim.ts";
  * revokeFfi();
  * console.log(Deno.permissions.querySync({ name: "ffi" }).state); // prompt (never granted again)

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import type { Column, ColumnType } from "./frame.ts";
+import type { Column, ColumnType } from "./column_type.ts";
 
 /** Columns of at most this many bytes come from a slab. */
 const SMALL_BYTES = 256;

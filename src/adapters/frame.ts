@@ -10,31 +10,8 @@ import { allocate } from "../sdk/tensor.ts";
 import { allocateColumn } from "./column_alloc.ts";
 import { coerceNumber, fitsFloat } from "./number_coercion.ts";
 import type { Tensor } from "../sdk/tensor.ts";
-
-/** Element types a frame column may hold. `bool` is stored as `Uint8Array` (0/1). */
-export type ColumnType = "float32" | "float64" | "int32" | "int64" | "bool" | "string";
-
-/** All column types, for validation. */
-export const COLUMN_TYPES: readonly ColumnType[] = ["float32", "float64", "int32", "int64", "bool", "string"];
-
-/** The storage for each {@link ColumnType}. */
-export interface ColumnStorage {
-  /** 32-bit floats. */
-  float32: Float32Array;
-  /** 64-bit floats. */
-  float64: Float64Array;
-  /** 32-bit signed integers. */
-  int32: Int32Array;
-  /** 64-bit signed integers, as BigInt. */
-  int64: BigInt64Array;
-  /** Booleans as 0/1. */
-  bool: Uint8Array;
-  /** Strings. */
-  string: string[];
-}
-
-/** Any column storage. */
-export type Column = ColumnStorage[ColumnType];
+import { type Column, COLUMN_TYPES, type ColumnType } from "./column_type.ts";
+export { type Column, COLUMN_TYPES, type ColumnStorage, type ColumnType } from "./column_type.ts";
 
 /** Tensor element types {@link Frame.toTensor} can produce. */
 export type FrameTensorType = "float32" | "float64" | "int32" | "int64";

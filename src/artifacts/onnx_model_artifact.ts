@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { BackendSession, GraphOptimizationLevel, SessionOptions } from "../backends/backend.ts";
+import type { BackendSession, GraphOptimizationLevel, SessionOptions } from "../sdk/backend.ts";
 import { ObentoError } from "../errors.ts";
 import type { JsonValue } from "../sdk/adapter.ts";
 import type { ArtifactContext, ArtifactSpec } from "../sdk/artifact.ts";

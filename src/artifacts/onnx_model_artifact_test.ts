@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import type { BackendSession, InferenceBackend, SessionOptions } from "../backends/backend.ts";
+import type { BackendSession, InferenceBackend, SessionOptions } from "../sdk/backend.ts";
 import { WasmBackend } from "../backends/ort_web.ts";
 import { ObentoError } from "../errors.ts";
 import type { ArtifactContext } from "../sdk/artifact.ts";

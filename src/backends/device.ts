@@ -14,7 +14,7 @@
  * @module
  */
 import { ObentoError } from "../errors.ts";
-import type { InferenceBackend } from "./backend.ts";
+import type { InferenceBackend } from "../sdk/backend.ts";
 import { loadNativeRuntime, NativeBackend, type NativeRuntimeLoader } from "./ort_node.ts";
 import { checkWebGpuThreads, findWebGpuAdapter, type GpuLike, WebGpuBackend } from "./ort_webgpu.ts";
 import { selectBackend } from "./select.ts";

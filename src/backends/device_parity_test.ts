@@ -9,7 +9,7 @@
 import assert from "node:assert/strict";
 import { ObentoError } from "../errors.ts";
 import { allocate, type Tensor, type TensorInfo } from "../sdk/tensor.ts";
-import type { BackendSession, InferenceBackend } from "./backend.ts";
+import type { BackendSession, InferenceBackend } from "../sdk/backend.ts";
 import { loadNativeRuntime, NativeBackend } from "./ort_node.ts";
 import { WasmBackend } from "./ort_web.ts";
 import { findWebGpuAdapter, WebGpuBackend } from "./ort_webgpu.ts";

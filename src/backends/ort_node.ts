@@ -8,7 +8,7 @@
  */
 import type * as OrtNode from "onnxruntime-node";
 import { ObentoError } from "../errors.ts";
-import type { BackendSession, InferenceBackend, SessionOptions } from "./backend.ts";
+import type { BackendSession, InferenceBackend, SessionOptions } from "../sdk/backend.ts";
 import { badModel, OrtSession } from "./ort_session.ts";
 import { checkThreads } from "./ort_web.ts";
 
@@ -38,7 +38,7 @@ export function platformName(): string {
  *
  * @throws {ObentoError} UNAVAILABLE naming the platform and what to do, when the library cannot load
  * @example
- * ```ts ignore
+ * ```ts
  * import { loadNativeRuntime } from "./ort_node.ts";
  * const ort = await loadNativeRuntime(); // needs --allow-ffi
  * console.log(typeof ort.InferenceSession.create); // function
@@ -84,7 +84,7 @@ export interface NativeBackendOptions {
  * thread count is per session and concurrent runs need no chaining (ORT's sessions are thread-safe).
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { loadNativeRuntime, NativeBackend } from "./ort_node.ts";
  * const backend = new NativeBackend(await loadNativeRuntime(), { threads: 2 });
  * const session = await backend.createSession(await Deno.readFile("bundles/iris_classifier/iris_lr.onnx"));

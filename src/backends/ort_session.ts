@@ -8,7 +8,7 @@
 import type { InferenceSession, Tensor as OrtTensor, TensorConstructor } from "onnxruntime-web";
 import { BadInputError, ObentoError } from "../errors.ts";
 import type { Tensor, TensorInfo } from "../sdk/tensor.ts";
-import type { BackendSession } from "./backend.ts";
+import type { BackendSession } from "../sdk/backend.ts";
 import {
   describeTensorProblem,
   formatShape,

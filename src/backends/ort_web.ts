@@ -9,7 +9,7 @@
  */
 import * as ort from "onnxruntime-web";
 import { ObentoError } from "../errors.ts";
-import type { BackendSession, InferenceBackend, SessionOptions } from "./backend.ts";
+import type { BackendSession, InferenceBackend, SessionOptions } from "../sdk/backend.ts";
 import { badModel, OrtSession } from "./ort_session.ts";
 
 /** Options for {@link WasmBackend}. */

@@ -18,7 +18,7 @@
  */
 import type * as ortTypes from "onnxruntime-web";
 import { ObentoError } from "../errors.ts";
-import type { BackendSession, InferenceBackend, SessionOptions } from "./backend.ts";
+import type { BackendSession, InferenceBackend, SessionOptions } from "../sdk/backend.ts";
 import { badModel, OrtSession } from "./ort_session.ts";
 import { checkThreads } from "./ort_web.ts";
 

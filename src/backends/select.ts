@@ -6,7 +6,7 @@
  * @module
  */
 import { ObentoError } from "../errors.ts";
-import type { InferenceBackend } from "./backend.ts";
+import type { InferenceBackend } from "../sdk/backend.ts";
 import { WasmBackend, type WasmBackendOptions } from "./ort_web.ts";
 
 /** Makes a backend, or throws to say why it cannot be used here. */

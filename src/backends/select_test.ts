@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { ObentoError } from "../errors.ts";
-import type { InferenceBackend } from "./backend.ts";
+import type { InferenceBackend } from "../sdk/backend.ts";
 import { WasmBackend } from "./ort_web.ts";
 import { selectBackend } from "./select.ts";
 

@@ -49,7 +49,7 @@ export async function readCheckpoint(path: string): Promise<Checkpoint | undefin
  * Writes a checkpoint atomically (a temporary file, synced, then renamed over the old one).
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { writeCheckpoint } from "./checkpoint.ts";
  * await writeCheckpoint("/tmp/out.csv.obento-resume.json", { version: 1, run: {}, position: 4096, rows: 4096, failed: 0, outputBytes: 40960, errorsBytes: 0, sink: null, complete: false });
  * ```

@@ -51,7 +51,7 @@ function readsCsv(adapter: AnyInputAdapter): boolean {
  * Makes the chunk.
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { csvChunk } from "./csv_chunk.ts";
  * const chunk = csvChunk({ header: "a,b", names: ["a", "b"], text: "1,2", rows: [0], position: 1, bytesRead: 8, rowwise: true });
  * ```

@@ -33,7 +33,7 @@ type Shape = "object" | "list" | "value";
  * @example
  * ```ts
  * import { CsvSink } from "./csv_sink.ts";
- *  * const sink = new CsvSink({ keepColumns: ["id"] });
+^ * const sink = new CsvSink({ keepColumns: ["id"] });
  * const bytes = sink.write({ results: [{ ok: true, value: { label: "a, b" } }], kept: [["7"]] });
  * console.log(new TextDecoder().decode(bytes)); // id,label\n7,"a, b"\n
  * ```

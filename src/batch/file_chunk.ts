@@ -46,7 +46,7 @@ export interface FileChunkInit {
  * Makes the chunk; `--keep-columns file` passes the file's name through.
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { fileChunk } from "./file_chunk.ts";
  * const chunk = fileChunk({ files: [{ path: "/data/a.png", name: "a.png" }], rows: [0], position: 1 });
  * ```

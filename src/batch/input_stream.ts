@@ -26,7 +26,7 @@ export interface InputStream {
  * @throws {ObentoError} NOT_FOUND for a missing file, BAD_ARGUMENT for a directory
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { openInputStream } from "./input_stream.ts";
  * const input = await openInputStream("rows.csv");
  * for await (const bytes of input.readable) console.log(bytes.length, input.bytesRead(), input.size);

@@ -10,6 +10,7 @@
  *
  * @module
  */
+import { BATCH_DEFAULTS } from "../defaults.ts";
 import { ObentoError } from "../errors.ts";
 import type { JsonValue } from "../sdk/adapter.ts";
 import type { LoadedService } from "../runtime/loaded_service.ts";
@@ -274,11 +275,11 @@ export async function runJob(options: BatchJobOptions): Promise<BatchJobResult> 
       if (errors !== undefined) await errors.write(encoder.encode("row,status,message\n"));
       await save(false);
     }
-    const interval = options.checkpointIntervalMs ?? 1000;
+    const interval = options.checkpointIntervalMs ?? BATCH_DEFAULTS.checkpointIntervalMs;
     let lastSave = performance.now();
     const chunks = source.chunks({
       adapter: service.api(api).input,
-      batchSize: options.batchSize ?? 4096,
+      batchSize: options.batchSize ?? BATCH_DEFAULTS.batchSize,
       skip: position,
       shard: options.shard,
       keepColumns,

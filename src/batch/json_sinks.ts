@@ -16,7 +16,7 @@ const encoder = new TextEncoder();
  * @example
  * ```ts
  * import { JsonlSink } from "./json_sinks.ts";
- *  * const sink = new JsonlSink({ keepColumns: ["id"] });
+ * const sink = new JsonlSink({ keepColumns: ["id"] });
  * const bytes = sink.write({ results: [{ ok: true, value: "setosa" }], kept: [["7"]] });
  * console.log(new TextDecoder().decode(bytes)); // {"id":"7","result":"setosa"}\n
  * ```
@@ -63,7 +63,7 @@ export class JsonlSink implements ResultSink {
  * @example
  * ```ts
  * import { JsonSink } from "./json_sinks.ts";
- *  * const sink = new JsonSink({ keepColumns: [] });
+ * const sink = new JsonSink({ keepColumns: [] });
  * const parts = [sink.begin(), sink.write({ results: [{ ok: true, value: 1 }, { ok: true, value: 2 }], kept: undefined }), sink.end()];
  * console.log(parts.map((p) => new TextDecoder().decode(p)).join("")); // [1,2]\n
  * ```

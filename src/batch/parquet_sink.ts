@@ -30,9 +30,9 @@ function toCell(value: JsonValue | undefined): Cell {
  * Writes Parquet.
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { ParquetSink } from "./parquet_sink.ts";
- *  * const sink = new ParquetSink({ keepColumns: [] });
+ * const sink = new ParquetSink({ keepColumns: [] });
  * const bytes = [sink.begin(), sink.write({ results: [{ ok: true, value: "a" }], kept: undefined }), sink.end()];
  * ```
  */

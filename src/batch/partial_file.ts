@@ -15,7 +15,7 @@ export function partialPath(path: string): string {
  * An output file in progress.
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { PartialFile } from "./partial_file.ts";
  * const out = await PartialFile.open("/tmp/out.csv");
  * await out.write(new TextEncoder().encode("a\n1\n"));

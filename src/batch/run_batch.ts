@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { BATCH_DEFAULTS } from "../defaults.ts";
 import type { LoadedService } from "../runtime/loaded_service.ts";
 import type { RecordChunk, RecordResult } from "./chunk.ts";
 import { mapOrdered } from "./ordered_map.ts";
@@ -14,7 +15,7 @@ import { valueChunk } from "./value_chunk.ts";
 /** Options for {@link runChunks} and {@link runBatch}. */
 export interface RunBatchOptions {
   /**
-   * Records per model call (default 1024). For a rowwise API (DataframeInput, TensorInput) a chunk of records
+   * Records per model call (default 4096, `BATCH_DEFAULTS.batchSize`). For a rowwise API (DataframeInput, TensorInput) a chunk of records
    * becomes one frame or tensor.
    */
   batchSize?: number;
@@ -119,7 +120,7 @@ async function* valueChunks(
  * @returns one row per record, in order
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { load, runBatch } from "obento";
  * const svc = await load("./iris-bundle");
  * async function* rows() {
@@ -139,7 +140,7 @@ export async function* runBatch(
   options: RunBatchOptions = {},
 ): AsyncGenerator<BatchRow> {
   const rowRecords = service.api(api).input.rowwise === true;
-  const chunks = valueChunks(records, Math.max(1, options.batchSize ?? 1024), rowRecords);
+  const chunks = valueChunks(records, Math.max(1, options.batchSize ?? BATCH_DEFAULTS.batchSize), rowRecords);
   for await (const { chunk, results } of runChunks(service, api, chunks, options)) {
     for (let k = 0; k < results.length; k++) {
       const r = results[k];

@@ -56,8 +56,12 @@ async function invokeIsolated(
  * @returns one result per record of `chunk`
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { runChunk } from "./run_chunk.ts";
+ * import { valueChunk } from "./value_chunk.ts";
+ * import { openBundle } from "../runtime/host_parts.ts";
+ * const service = await openBundle("./iris-bundle");
+ * const chunk = valueChunk({ values: [[5.1, 3.5, 1.4, 0.2]], rows: [0], position: 1, bytesRead: 0, rowRecords: true });
  * const results = await runChunk(service, "predict", chunk);
  * console.log(results.filter((r) => !r.ok).length, "failed");
  * ```

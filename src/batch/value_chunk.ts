@@ -59,7 +59,7 @@ export function parseJsonRecord(text: string, where: string): unknown {
  * Makes the chunk.
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { valueChunk } from "./value_chunk.ts";
  * const chunk = valueChunk({ values: [{ a: 1 }, { a: 2 }], rows: [0, 1], position: 2, bytesRead: 0, rowRecords: true });
  * ```

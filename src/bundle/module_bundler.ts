@@ -1,7 +1,7 @@
 /**
  * Bundles a service module at pack time: the user's `service.ts`, its relative imports and its npm
  * dependencies become ONE self-contained ESM file, while the obento SDK is left out and read at load time
- * from the host (see `src/runtime/module_loader.ts`). Runs esbuild's WebAssembly build in-process, so the
+ * from the host (see `src/bundle/module_loader.ts`). Runs esbuild's WebAssembly build in-process, so the
  * compiled obento binary needs neither the `deno` CLI nor a child process nor the network.
  *
  * Resolution rules (docs/bundling.md has the long form):
@@ -29,6 +29,7 @@ import type {
 import { type ErrorCode, messageOf, ObentoError } from "../errors.ts";
 import { WebWorker } from "../web_worker.ts";
 import { isFile } from "./_fs.ts";
+import { SDK_GLOBAL_KEY } from "./sdk_global.ts";
 import { applyImportMap, findImportMap, type ImportMap } from "./import_map.ts";
 import {
   defaultDenoDir,
@@ -39,12 +40,6 @@ import {
 } from "./npm_resolver.ts";
 
 export { defaultDenoDir };
-
-/**
- * The `Symbol.for` key under which the host publishes the SDK namespace before importing a bundled
- * service. Bumped (`v2`) only if the SDK's shape changes incompatibly.
- */
-export const SDK_GLOBAL_KEY = "obento.sdk.v1";
 
 /** Options for {@link bundleServiceModule}. */
 export interface BundleServiceOptions {

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ObentoError } from "../errors.ts";
-import { loadServiceModule } from "../runtime/module_loader.ts";
+import { loadServiceModule } from "./module_loader.ts";
 import { bundleServiceModule, defaultDenoDir } from "./module_bundler.ts";
 
 const FIXTURES = fileURLToPath(new URL("../../tests/fixtures/services/", import.meta.url));

@@ -6,12 +6,12 @@
  */
 import { basename, dirname, join, resolve } from "node:path";
 import { ObentoError } from "../errors.ts";
-import type { InferenceBackend } from "../backends/backend.ts";
+import type { InferenceBackend } from "../sdk/backend.ts";
 import type { JsonValue, OutputAdapter } from "../sdk/adapter.ts";
 import type { ArtifactContext, ArtifactSpecs } from "../sdk/artifact.ts";
 import type { Service } from "../sdk/service.ts";
 import { validateName, validateVersion } from "../sdk/names.ts";
-import { loadServiceModule } from "../runtime/module_loader.ts";
+import { loadServiceModule } from "./module_loader.ts";
 import {
   type ApiRecord,
   type ArtifactRecord,
@@ -22,7 +22,7 @@ import {
 import { renderDockerfile, renderReadme } from "./bundle_docs.ts";
 import { sha256Hex, writeManifest } from "./manifest.ts";
 import { bundleServiceModule } from "./module_bundler.ts";
-import { validateLabels } from "../registry/labels.ts";
+import { validateLabels } from "./labels.ts";
 import { DENO_VERSION, OBENTO_VERSION } from "../version.ts";
 import { pathExists } from "../path_exists.ts";
 

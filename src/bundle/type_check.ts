@@ -72,7 +72,7 @@ const MISSING_NAME = new Set([2304, 2503, 2552, 2580, 2582]);
  *   sources cannot be loaded.
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { typescriptChecker } from "./type_check.ts";
  * const outcome = await typescriptChecker().check("/abs/service.ts");
  * if (outcome.checked) console.log(outcome.checker, outcome.diagnostics.length);

@@ -38,7 +38,7 @@ export const WORKERS_NEED_WASM =
  * @throws {ObentoError} BAD_ARGUMENT for an unknown device, or native with workers; UNAVAILABLE from
  *   {@link openDevice}
  * @example
- * ```ts ignore
+ * ```ts
  * import { openDeviceForCli } from "./device_flag.ts";
  * const choice = await openDeviceForCli("auto", "this-thread");
  * console.log(choice.device, Deno.permissions.querySync({ name: "ffi" }).state); // native prompt

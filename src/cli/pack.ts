@@ -9,7 +9,9 @@ import { ObentoError } from "../errors.ts";
 import type { JsonValue } from "../sdk/adapter.ts";
 import { newVersion } from "../registry/version.ts";
 import { openRegistry } from "../registry/registry.ts";
-import { pack, packModel } from "../../mod.ts";
+import { packBundle } from "../bundle/pack.ts";
+import { packModel } from "../bundle/pack_model.ts";
+import { hostParts } from "../runtime/host_parts.ts";
 import { formatDiagnostic, type ServiceTypeChecker, typescriptChecker } from "../bundle/type_check.ts";
 import { keyValueFlags, parseFlags, stringFlag } from "./args.ts";
 import type { CliContext, Command } from "./command.ts";
@@ -175,13 +177,15 @@ async function run(checker: ServiceTypeChecker, args: string[], ctx: CliContext)
     const result = isModel
       ? await packModel({
         ...common,
+        ...hostParts(),
         model: source,
         name: stringFlag(parsed, "name") ?? defaultModelName(source),
         metadata: metadataByArtifact(metadataPairs, ["model"]).model,
         columns,
       })
-      : await pack({
+      : await packBundle({
         ...common,
+        ...hostParts(),
         service: source,
         artifacts,
         name: stringFlag(parsed, "name"),

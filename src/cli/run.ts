@@ -5,12 +5,13 @@
  *
  * @module
  */
+import { BATCH_DEFAULTS, SERVE_DEFAULTS } from "../defaults.ts";
 import { openDeviceForCli } from "./device_flag.ts";
 import { resolve } from "node:path";
 import { ObentoError } from "../errors.ts";
 import { openRegistry } from "../registry/registry.ts";
 import { resolveBundleRef } from "../registry/resolve_ref.ts";
-import { load } from "../../mod.ts";
+import { openBundle } from "../runtime/host_parts.ts";
 import { runJob } from "../batch/job.ts";
 import { checkOutputPath } from "../batch/output_path.ts";
 import { partialPath } from "../batch/partial_file.ts";
@@ -47,17 +48,19 @@ Output:
                         (default: every record is tried, and any failure makes the exit status 65)
 
 Runs at scale:
-  --batch-size N        records per model call (default 4096)
-  --concurrency N       chunks in flight (default 1; the model runs on one thread in this process, so
+  --batch-size N        records per model call (default ${BATCH_DEFAULTS.batchSize})
+  --concurrency N       chunks in flight (default ${BATCH_DEFAULTS.concurrency}; the model runs on one thread in this process, so
                         more only helps when reading input waits, e.g. image files)
   --resume              continue an interrupted run of the same command from its last checkpoint
                         (FILE.obento-resume.json); csv, jsonl and json output
   --shard I/N           run only records r with r mod N = I; N runs with I = 0..N-1 cover each
                         record exactly once
-  --checkpoint-seconds S  seconds between checkpoints (default 1; 0: after every chunk)
+  --checkpoint-seconds S  seconds between checkpoints (default ${
+  BATCH_DEFAULTS.checkpointIntervalMs / 1000
+}; 0: after every chunk)
   --device D            where models run: auto (default: native onnxruntime where its library loads,
                         else wasm), native, wasm, webgpu (needs a WebGPU adapter; --threads 1)
-  --threads N           onnxruntime threads (default 1)
+  --threads N           onnxruntime threads (default ${SERVE_DEFAULTS.threads})
   --quiet               no progress and no summary on stderr
   -h, --help            show this help
 
@@ -121,11 +124,12 @@ async function run(args: string[], ctx: CliContext): Promise<number> {
   const outputFlag = stringFlag(parsed, "output");
   const outputPath = outputFlag === undefined ? undefined : resolve(ctx.cwd, outputFlag);
   const format = outputFormat(stringFlag(parsed, "format"), outputFlag);
-  const batchSize = intFlag("run", parsed, "batch-size", 4096);
-  const concurrency = intFlag("run", parsed, "concurrency", 1);
-  const threads = intFlag("run", parsed, "threads", 1);
+  const batchSize = intFlag("run", parsed, "batch-size", BATCH_DEFAULTS.batchSize);
+  const concurrency = intFlag("run", parsed, "concurrency", BATCH_DEFAULTS.concurrency);
+  const threads = intFlag("run", parsed, "threads", SERVE_DEFAULTS.threads);
   const maxErrors = countFlag(parsed, "max-errors");
-  const checkpointSeconds = countFlag(parsed, "checkpoint-seconds") ?? 1;
+  const checkpointSeconds = countFlag(parsed, "checkpoint-seconds") ??
+    BATCH_DEFAULTS.checkpointIntervalMs / 1000;
   const shardFlag = stringFlag(parsed, "shard");
   const shard = shardFlag === undefined ? undefined : parseShard(shardFlag);
   const keepColumns = (stringFlag(parsed, "keep-columns") ?? "").split(",").map((c) => c.trim()).filter((c) =>
@@ -165,7 +169,7 @@ async function run(args: string[], ctx: CliContext): Promise<number> {
     registry.close();
   }
   const { backend } = await openDeviceForCli(stringFlag(parsed, "device"), "this-thread");
-  const service = await load(bundlePath, { threads, backend });
+  const service = await openBundle(bundlePath, { threads, backend });
   const abort = new AbortController();
   const onSigint = () => abort.abort();
   try {

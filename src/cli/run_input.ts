@@ -29,7 +29,7 @@ export interface RunInputFlags {
  * unknown `--input-format`; NOT_FOUND for a missing file
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { openRunInput } from "./run_input.ts";
  * const source = await openRunInput({ inputFile: "rows.csv" }, Deno.cwd());
  * ```

@@ -8,16 +8,14 @@ import { openDeviceForCli } from "./device_flag.ts";
 import { ObentoError } from "../errors.ts";
 import { openRegistry } from "../registry/registry.ts";
 import { resolveBundleRef } from "../registry/resolve_ref.ts";
-import {
-  DEFAULT_LOAD_TIMEOUT_MS,
-  DEFAULT_SHUTDOWN_GRACE_MS,
-  type ServeOptions,
-  startServer,
-} from "../server/serve.ts";
+import { type ServeOptions, startServer } from "../server/serve.ts";
+import { SERVE_DEFAULTS } from "../defaults.ts";
 import { LOG_FORMATS, LOG_LEVELS } from "../server/logger.ts";
 import { defaultBodyBudgetBytes } from "../server/body_budget.ts";
 import { intFlag, parseFlags, stringFlag } from "./args.ts";
 import type { CliContext, Command } from "./command.ts";
+
+const D = SERVE_DEFAULTS;
 
 const HELP = `Usage:
   obento serve <bundle | NAME:VERSION | NAME:latest> [options]
@@ -29,14 +27,14 @@ bound first; /healthz answers while models load and /readyz turns 200 once they 
 SIGINT drains in-flight requests and exits 0.
 
 Options:
-  --port N                  port, 0 to 65535 (default 3000; 0 picks a free one, the log says which)
-  --host H                  address to bind (default 127.0.0.1; 0.0.0.0 serves other machines)
-  --mb-max-batch-size N     largest batch, in items (default 64; 1 turns batching off)
-  --mb-max-latency MS       queue-wait budget in ms (default 20): a batch is never held open past it,
+  --port N                  port, 0 to 65535 (default ${D.port}; 0 picks a free one, the log says which)
+  --host H                  address to bind (default ${D.host}; 0.0.0.0 serves other machines)
+  --mb-max-batch-size N     largest batch, in items (default ${D.maxBatchSize}; 1 turns batching off)
+  --mb-max-latency MS       queue-wait budget in ms (default ${D.maxLatencyMs}): a batch is never held open past it,
                             and under load a request that would wait longer behind the work already
                             queued is refused at once with 503 + Retry-After (docs/batching.md)
   --timeout MS              end-to-end deadline per request in ms, arrival to response (default
-                            10000); past it the request gets 504 naming the timer that fired
+                            ${D.timeoutMs}); past it the request gets 504 naming the timer that fired
   --workers N               model workers, each on its own core (default: number of cores); each is
                             supervised: one that crashes, ends itself, stops answering, or runs a
                             batch past --timeout plus a margin is stopped and replaced
@@ -47,16 +45,18 @@ Options:
                             the server's thread, unsupervised; not with --workers), wasm, webgpu
                             (needs a WebGPU adapter; --threads 1); the choice and any fallback are
                             logged. Native runs on the server's thread
-  --threads N               onnxruntime threads per worker (default 1; native: cores - 1, at least 1)
-  --load-timeout MS         how long loading and warming the bundle may take, in ms (default 60000)
+  --threads N               onnxruntime threads per worker (default ${D.threads}; native: cores - 1, at least 1)
+  --load-timeout MS         how long loading and warming the bundle may take, in ms (default ${D.loadTimeoutMs})
   --shutdown-grace MS       on SIGTERM/SIGINT, how long in-flight requests may finish before stuck
-                            workers are stopped, in ms (default 20000); a second signal exits at once
-  --max-body BYTES          largest request body in bytes (default 33554432 = 32 MiB); larger gets 413
+                            workers are stopped, in ms (default ${D.shutdownGraceMs}); a second signal exits at once
+  --max-body BYTES          largest request body in bytes (default ${D.maxBodyBytes} = ${
+  D.maxBodyBytes / 2 ** 20
+} MiB); larger gets 413
   --max-body-total BYTES    most bytes of request bodies held at once, read, queued or in inference
                             (default: a quarter of available memory, at most 536870912 = 512 MiB, at
                             least --max-body); past it a request gets 503 + Retry-After before its
                             body is read
-  --max-queue N             queued requests per API before shedding with 503 (default 1024)
+  --max-queue N             queued requests per API before shedding with 503 (default ${D.maxQueue})
   --api-token-file F        API routes need "Authorization: Bearer <token in F>"; health,
                             readiness, metrics and docs stay open
   --cors ORIGINS            comma-separated allowed origins, or * (default: no CORS headers)
@@ -94,9 +94,9 @@ async function readToken(path: string): Promise<string> {
   return token;
 }
 
-/** `--port`: an integer from 0 to 65535 (0 picks a free port); default 3000. */
+/** `--port`: an integer from 0 to 65535 (0 picks a free port); default `SERVE_DEFAULTS.port`. */
 function portFrom(raw: string | undefined): number {
-  if (raw === undefined) return 3000;
+  if (raw === undefined) return D.port;
   const port = Number(raw);
   if (!/^\d+$/.test(raw.trim()) || !Number.isInteger(port) || port > 65535) {
     throw new ObentoError(
@@ -178,28 +178,28 @@ async function optionsFrom(
   };
   const tokenFile = stringFlag(parsed, "api-token-file");
   const cors = stringFlag(parsed, "cors");
-  const host = stringFlag(parsed, "host") ?? "127.0.0.1";
+  const host = stringFlag(parsed, "host") ?? D.host;
   sources.host = stringFlag(parsed, "host") === undefined ? "default" : "flag";
   const logLevel = oneOf("log-level", stringFlag(parsed, "log-level"), LOG_LEVELS);
   const logFormat = oneOf("log-format", stringFlag(parsed, "log-format"), LOG_FORMATS);
   sources["log-level"] = logLevel === undefined ? "default" : "flag";
   sources["log-format"] = logFormat === undefined ? "default" : "flag";
   sources.port = stringFlag(parsed, "port") === undefined ? "default" : "flag";
-  const maxBodyBytes = int("max-body", 32 * 1024 * 1024);
+  const maxBodyBytes = int("max-body", D.maxBodyBytes);
   const options: ServeOptions = {
     port: portFrom(stringFlag(parsed, "port")),
     host,
-    maxBatchSize: int("mb-max-batch-size", 64),
-    maxLatencyMs: int("mb-max-latency", 20),
-    timeoutMs: int("timeout", 10_000),
+    maxBatchSize: int("mb-max-batch-size", D.maxBatchSize),
+    maxLatencyMs: int("mb-max-latency", D.maxLatencyMs),
+    timeoutMs: int("timeout", D.timeoutMs),
     workers: int("workers", navigator.hardwareConcurrency || 1),
     inProcess: parsed.values["in-process"] === true,
-    threads: int("threads", 1),
-    loadTimeoutMs: int("load-timeout", DEFAULT_LOAD_TIMEOUT_MS),
-    shutdownGraceMs: int("shutdown-grace", DEFAULT_SHUTDOWN_GRACE_MS),
+    threads: int("threads", D.threads),
+    loadTimeoutMs: int("load-timeout", D.loadTimeoutMs),
+    shutdownGraceMs: int("shutdown-grace", D.shutdownGraceMs),
     maxBodyBytes,
     maxBodyTotalBytes: bodyTotalFrom(maxBodyBytes, int("max-body-total", 0)),
-    maxQueue: int("max-queue", 1024),
+    maxQueue: int("max-queue", D.maxQueue),
     apiToken: tokenFile === undefined ? undefined : await readToken(tokenFile),
     corsOrigins: cors === undefined ? [] : cors.split(",").map((s) => s.trim()).filter(Boolean),
     sources: {

@@ -39,7 +39,7 @@ export {
   type ResolvedBundleRef,
 } from "./resolve_ref.ts";
 export { type BundleRef, formatBundleRef, LATEST, parseBundleRef } from "./bundle_ref.ts";
-export { isLabelText, MAX_LABEL_LENGTH, validateLabels } from "./labels.ts";
+export { isLabelText, MAX_LABEL_LENGTH, validateLabels } from "../bundle/labels.ts";
 export {
   formatSelector,
   matchesSelector,
@@ -49,6 +49,7 @@ export {
   type SelectorOperator,
 } from "./selector.ts";
 export { newVersion } from "./version.ts";
+export type { ApiRecord, ArtifactRecord, BentoDocument } from "../bundle/bento_yaml.ts";
 export type {
   BundleIndex,
   BundleRecord,

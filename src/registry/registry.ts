@@ -16,7 +16,7 @@ import type { BlobStore } from "./blob_store.ts";
 import type { BundleIndex, BundleRecord } from "./bundle_index.ts";
 import { formatBundleRef, LATEST, parseBundleRef } from "./bundle_ref.ts";
 import { FsStore } from "./fs_store.ts";
-import { validateLabels } from "./labels.ts";
+import { validateLabels } from "../bundle/labels.ts";
 import { matchesSelector, parseSelector, type Selector } from "./selector.ts";
 import { openSqliteIndex } from "./sqlite_index.ts";
 

@@ -7,6 +7,7 @@
 import { join, resolve } from "node:path";
 import { ObentoError } from "../errors.ts";
 import type { Registry } from "./registry.ts";
+import { isDirectory, notABundleDirectory } from "../bundle/bundle_dir.ts";
 
 /** Options for {@link resolveBundleRef}. */
 export interface ResolveBundleRefOptions {
@@ -24,15 +25,6 @@ export interface ResolvedBundleRef {
   readonly name?: string;
   /** The bundle version, when it came from the registry. */
   readonly version?: string;
-}
-
-async function isDirectory(path: string): Promise<boolean> {
-  try {
-    return (await Deno.stat(path)).isDirectory;
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound || error instanceof Deno.errors.NotADirectory) return false;
-    throw error;
-  }
 }
 
 /**
@@ -97,10 +89,7 @@ export async function resolveBundleRef(
     }
   }
   if (dir) {
-    throw new ObentoError(
-      "BAD_BUNDLE",
-      `${path} has no bento.yaml; it is not a bundle directory written by pack`,
-    );
+    throw notABundleDirectory(path);
   }
   throw new ObentoError(
     "NOT_FOUND",

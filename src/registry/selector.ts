@@ -6,7 +6,7 @@
  * @module
  */
 import { ObentoError } from "../errors.ts";
-import { labelTextProblem } from "./labels.ts";
+import { labelTextProblem } from "../bundle/labels.ts";
 
 /** The operators a requirement can use. */
 export type SelectorOperator = "=" | "!=" | "In" | "NotIn" | "Exists" | "DoesNotExist";

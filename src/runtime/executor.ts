@@ -148,8 +148,10 @@ export async function runRawItems(
  * Runs batches in this thread, one at a time per call (concurrency 1).
  *
  * @example
- * ```ts ignore
- * const executor = new InProcessExecutor(await load("./bundle"));
+ * ```ts
+ * import { InProcessExecutor } from "./executor.ts";
+ * import { openBundle } from "./host_parts.ts";
+ * const executor = new InProcessExecutor(await openBundle("./bundle"));
  * const [out] = await executor.run("predict", [{ body: new TextEncoder().encode("[[1,2,3,4]]"), contentType: "application/json" }]);
  * ```
  */

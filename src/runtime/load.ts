@@ -6,7 +6,7 @@
  */
 import { join, resolve } from "node:path";
 import { ObentoError } from "../errors.ts";
-import type { InferenceBackend, SessionOptions } from "../backends/backend.ts";
+import type { InferenceBackend, SessionOptions } from "../sdk/backend.ts";
 import type { JsonValue, OutputAdapter } from "../sdk/adapter.ts";
 import type { ArtifactContext, ArtifactSpecs } from "../sdk/artifact.ts";
 import type { ApiSpec, Service } from "../sdk/service.ts";
@@ -15,7 +15,8 @@ import { v2InferApi } from "../adapters/v2_infer.ts";
 import { type BentoDocument, BUNDLE_FORMAT, parseBento } from "../bundle/bento_yaml.ts";
 import { DENO_VERSION, OBENTO_VERSION } from "../version.ts";
 import { verifyManifest } from "../bundle/manifest.ts";
-import { loadServiceModule } from "./module_loader.ts";
+import { loadServiceModule } from "../bundle/module_loader.ts";
+import { checkNotBareDirectory } from "../bundle/bundle_dir.ts";
 import { LoadedService } from "./loaded_service.ts";
 import type { InvokeContext } from "./invoke.ts";
 
@@ -77,12 +78,13 @@ function checkArtifacts(service: Service<ArtifactSpecs>, doc: BentoDocument, whe
 
 /**
  * Loads the bundle at `path`.
- * @throws ObentoError NOT_FOUND when there is no bento.yaml, INTEGRITY when a file changed after packing,
+ * @throws ObentoError NOT_FOUND when there is no such directory, BAD_BUNDLE when it holds no bento.yaml, INTEGRITY when a file changed after packing,
  *   BAD_BUNDLE / BAD_SERVICE / BAD_MODEL when the contents are wrong.
  */
 export async function loadBundle(path: string, options: LoadBundleOptions): Promise<LoadedService> {
   const root = resolve(path);
   const yamlPath = join(root, "bento.yaml");
+  await checkNotBareDirectory(root);
   const doc = parseBento(await readText(yamlPath, `${root} is not a bundle directory`), yamlPath);
   // Verifying reads every file once; the module and artifacts are taken from that read, not read again.
   const verified = options.verify === false

@@ -21,7 +21,7 @@ export interface CallOptions {
  * A service with its artifacts loaded.
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { load } from "../../mod.ts";
  * const svc = await load("./IrisClassifier-bundle");
  * const result = await svc.call("predict", [{ sepal_length: 5.1, sepal_width: 3.5, petal_length: 1.4, petal_width: 0.2 }]);

@@ -11,7 +11,8 @@
 import { openFullGc } from "../full_gc.ts";
 import { warmUpModels } from "./warm_up.ts";
 import { revokeFfi } from "../heap_trim.ts";
-import { load } from "../../mod.ts";
+import { openDevice } from "../backends/device.ts";
+import { openBundle } from "./host_parts.ts";
 import { ObentoError } from "../errors.ts";
 import { runRawItems } from "./executor.ts";
 import type { RawOutcome } from "./executor.ts";
@@ -80,7 +81,8 @@ async function open(path: string, threads: number, verify: boolean, device: Work
     // Workers share the process's permissions; FFI is gone by now (src/cli/device_flag.ts), and this makes
     // sure of it before the bundle's code is evaluated, whoever started the pool.
     revokeFfi();
-    service = await load(path, { threads, verify, device });
+    const { backend } = await openDevice(device, { threads });
+    service = await openBundle(path, { backend, threads, verify });
     // Ready means warmed: one inference per model on zeros, so the first request pays no lazy set-up.
     await warmUpModels(service.artifacts);
     scope.postMessage({ kind: "ready" });

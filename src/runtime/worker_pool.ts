@@ -197,7 +197,7 @@ function webWorker(): typeof Worker {
  * its in-flight items with 500 outcomes and is replaced.
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { WorkerPoolExecutor } from "./worker_pool.ts";
  * const pool = await WorkerPoolExecutor.open("./iris-bundle", { workers: 2 });
  * const body = new TextEncoder().encode("[[5.1, 3.5, 1.4, 0.2]]");
@@ -264,7 +264,7 @@ export class WorkerPoolExecutor implements Executor {
    *   for a directory without bento.yaml; BAD_ARGUMENT for a bad `workers`/`threads` count
    *
    * @example
-   * ```ts ignore
+   * ```ts
    * const pool = await WorkerPoolExecutor.open("./bundle", { workers: 2, threads: 1 });
    * console.log(pool.concurrency); // 2
    * await pool.close();

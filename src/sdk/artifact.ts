@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { InferenceBackend, SessionOptions } from "../backends/backend.ts";
+import type { InferenceBackend, SessionOptions } from "./backend.ts";
 import type { JsonValue } from "./adapter.ts";
 
 /** What the host gives an artifact when it packs or loads it. */

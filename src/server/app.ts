@@ -14,6 +14,7 @@ import type { Executor, RawItem, RawOutcome } from "../runtime/executor.ts";
 import { Batcher, DeadlineError, ShedError } from "./batcher.ts";
 import { BodyBudget } from "./body_budget.ts";
 import { BodyReader } from "./body_reader.ts";
+import { bearerCheck } from "./bearer_token.ts";
 import type { ServerMetrics } from "./metrics.ts";
 import { v2ModelsFromBundle, v2Routes } from "./v2_routes.ts";
 import { openApiDocument } from "./openapi.ts";
@@ -277,9 +278,10 @@ export function createApp(config: ServeConfig, deps: AppDeps): ObentoApp {
     );
   }
   /** The 401 response when `request` lacks the configured bearer token, else undefined. */
+  const tokenMatches = config.apiToken === undefined ? undefined : bearerCheck(config.apiToken);
   const unauthorized = (request: Request): Response | undefined => {
-    if (config.apiToken === undefined) return undefined;
-    if (request.headers.get("authorization") === `Bearer ${config.apiToken}`) return undefined;
+    if (tokenMatches === undefined) return undefined;
+    if (tokenMatches(request.headers.get("authorization"))) return undefined;
     return errorResponse(401, "missing or wrong bearer token: send Authorization: Bearer <token>", {
       "www-authenticate": 'Bearer realm="obento"',
     }, exchanges.get(request)?.id);

@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { SERVE_DEFAULTS } from "../defaults.ts";
 import { setImmediate } from "node:timers";
 import { messageOf, ObentoError } from "../errors.ts";
 import { CostModel, type CostModelOptions, type CostSnapshot } from "./cost_model.ts";
@@ -312,8 +313,11 @@ export class Batcher<T, R> {
 
   /** Makes a batcher; see {@link BatcherOptions} for the defaults. */
   constructor(options: BatcherOptions<T, R>) {
-    const maxBatchSize = positiveInt(options.maxBatchSize ?? 64, "maxBatchSize (--mb-max-batch-size)");
-    const maxLatencyMs = options.maxLatencyMs ?? 20;
+    const maxBatchSize = positiveInt(
+      options.maxBatchSize ?? SERVE_DEFAULTS.maxBatchSize,
+      "maxBatchSize (--mb-max-batch-size)",
+    );
+    const maxLatencyMs = options.maxLatencyMs ?? SERVE_DEFAULTS.maxLatencyMs;
     if (!(maxLatencyMs >= 0) || !Number.isFinite(maxLatencyMs)) {
       throw new ObentoError(
         "BAD_ARGUMENT",
@@ -323,7 +327,7 @@ export class Batcher<T, R> {
     this.config = Object.freeze({
       maxBatchSize,
       maxLatencyMs,
-      maxQueue: positiveInt(options.maxQueue ?? 1024, "maxQueue (--max-queue)"),
+      maxQueue: positiveInt(options.maxQueue ?? SERVE_DEFAULTS.maxQueue, "maxQueue (--max-queue)"),
       concurrency: positiveInt(options.concurrency ?? 1, "concurrency (--workers)"),
     });
     this.#run = options.run;

@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { SERVE_DEFAULTS } from "../defaults.ts";
 import { describeDevice, type DeviceChoice } from "../backends/device.ts";
 import { join } from "node:path";
 import { parseBento } from "../bundle/bento_yaml.ts";
@@ -17,7 +18,7 @@ import type { Executor, RawItem, RawOutcome } from "../runtime/executor.ts";
 import { InProcessExecutor } from "../runtime/executor.ts";
 import { loadTimeoutMessage, WorkerPoolExecutor } from "../runtime/worker_pool.ts";
 import { warmUpModels } from "../runtime/warm_up.ts";
-import { load } from "../../mod.ts";
+import { openBundle } from "../runtime/host_parts.ts";
 import { createApp, type ServeConfig } from "./app.ts";
 import { createServerMetrics, Registry, type ServerMetrics } from "./metrics.ts";
 import { createLogger, type LogFormat, type Logger, type LogLevel } from "./logger.ts";
@@ -108,7 +109,7 @@ async function openExecutor(
   logger: Logger,
   metrics: ServerMetrics,
 ): Promise<Executor> {
-  const loadTimeoutMs = options.loadTimeoutMs ?? DEFAULT_LOAD_TIMEOUT_MS;
+  const loadTimeoutMs = options.loadTimeoutMs ?? SERVE_DEFAULTS.loadTimeoutMs;
   // Native models run on this thread only (src/cli/device_flag.ts): workers cannot load the library.
   if (!options.inProcess && options.device?.device !== "native") {
     const pool = await WorkerPoolExecutor.open(path, {
@@ -134,7 +135,7 @@ async function openExecutor(
   });
   try {
     const service = await Promise.race([
-      load(path, { threads: options.threads, device: "wasm", backend: options.device?.backend }),
+      openBundle(path, { threads: options.threads, backend: options.device?.backend }),
       timedOut,
     ]);
     for (const warning of await warmUpModels(service.artifacts)) logger.warn(`warning: ${warning}`);
@@ -144,11 +145,6 @@ async function openExecutor(
     clearTimeout(timer);
   }
 }
-
-/** Default of {@link ServeOptions.loadTimeoutMs}. */
-export const DEFAULT_LOAD_TIMEOUT_MS = 60_000;
-/** Default of {@link ServeOptions.shutdownGraceMs}. */
-export const DEFAULT_SHUTDOWN_GRACE_MS = 20_000;
 
 /** Binds `host:port`, turning the OS's refusals into one actionable {@link ObentoError} each. */
 function bind(
@@ -230,8 +226,8 @@ export async function startServer(path: string, options: ServeOptions): Promise<
     device: options.device?.device ?? "wasm",
     workers: options.inProcess || options.device?.device === "native" ? "in-process" : options.workers,
     threads: options.threads,
-    "load-timeout": options.loadTimeoutMs ?? DEFAULT_LOAD_TIMEOUT_MS,
-    "shutdown-grace": options.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS,
+    "load-timeout": options.loadTimeoutMs ?? SERVE_DEFAULTS.loadTimeoutMs,
+    "shutdown-grace": options.shutdownGraceMs ?? SERVE_DEFAULTS.shutdownGraceMs,
     "max-body": options.maxBodyBytes,
     "max-body-total": options.maxBodyTotalBytes ?? "(none)",
     "max-queue": options.maxQueue,
@@ -345,7 +341,7 @@ export async function startServer(path: string, options: ServeOptions): Promise<
   let stopping: Promise<void> | undefined;
   function shutdown(): Promise<void> {
     stopping ??= (async () => {
-      const graceMs = options.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS;
+      const graceMs = options.shutdownGraceMs ?? SERVE_DEFAULTS.shutdownGraceMs;
       logger.info(
         `obento: shutting down: no new connections, finishing in-flight requests (at most ${graceMs} ms)`,
       );

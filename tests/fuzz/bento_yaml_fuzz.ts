@@ -11,7 +11,7 @@ import fc from "fast-check";
 import assert from "node:assert/strict";
 import { stringify } from "yaml";
 import { parseBento, stringifyBento } from "../../src/bundle/bento_yaml.ts";
-import { validateLabels } from "../../src/registry/labels.ts";
+import { validateLabels } from "../../src/bundle/labels.ts";
 import type { ObentoError } from "../../src/errors.ts";
 import {
   anyText,

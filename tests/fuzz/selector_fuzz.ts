@@ -8,7 +8,7 @@
 import fc from "fast-check";
 import assert from "node:assert/strict";
 import { formatSelector, matchesSelector, parseSelector } from "../../src/registry/selector.ts";
-import { isLabelText, validateLabels } from "../../src/registry/labels.ts";
+import { isLabelText, validateLabels } from "../../src/bundle/labels.ts";
 import {
   anyText,
   type FuzzRun,

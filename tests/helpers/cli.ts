@@ -7,7 +7,7 @@
  */
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { PERMISSIONS } from "../../scripts/obento_flags.ts";
+import { RUN_FLAGS } from "../../scripts/obento_flags.ts";
 
 /** The repository root. */
 export const ROOT: string = fileURLToPath(new URL("../../", import.meta.url));
@@ -28,14 +28,13 @@ export interface CliRun {
 }
 
 /**
- * The permissions `deno task obento` and the compiled binary run with: no --allow-run; --allow-ffi, which
- * main.ts uses at start (and serve/run to load the native device) and revokes before bundle code loads.
+ * `deno` arguments that run the obento CLI from source, as the binary would run (add the command after): the
+ * V8 flags and permissions `deno task obento` and the compiled binary run with (scripts/obento_flags.ts): no
+ * --allow-run; --allow-ffi, which main.ts uses at start (and serve/run to load the native device) and revokes
+ * before bundle code loads.
  */
-export const OBENTO_PERMISSIONS: readonly string[] = PERMISSIONS;
-
-/** `deno` arguments that run the obento CLI from source, as the binary would run (add the command after). */
 export function obentoArgs(): string[] {
-  return ["run", "--quiet", ...OBENTO_PERMISSIONS, join(ROOT, "main.ts")];
+  return ["run", "--quiet", ...RUN_FLAGS, join(ROOT, "main.ts")];
 }
 
 /** Options for {@link runObento}. */

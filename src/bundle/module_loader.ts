@@ -7,7 +7,7 @@
  * @module
  */
 import { messageOf, ObentoError } from "../errors.ts";
-import { SDK_GLOBAL_KEY } from "../bundle/module_bundler.ts";
+import { SDK_GLOBAL_KEY } from "./sdk_global.ts";
 
 /** The shape obento checks a loaded service against (what `defineService` builds). */
 export interface LoadedServiceShape {
@@ -33,16 +33,17 @@ export interface LoadServiceModuleOptions {
  * evaluated, so load bundles that need different SDK objects one after another, not concurrently.
  *
  * @param code The bundled ESM code.
- * @param sdk The SDK namespace (`import * as sdk from "mod.ts"`).
+ * @param sdk The SDK namespace: the host's service SDK (`hostParts().sdk`, src/runtime/host_parts.ts).
  * @param options How errors name the module.
  * @returns The exported service.
  * @throws {ObentoError} `BAD_SERVICE` when the code throws while loading, or exports no service.
  *
  * @example
  * ```ts
- * import * as sdk from "../../mod.ts";
  * import { loadServiceModule } from "./module_loader.ts";
- * const code = await Deno.readTextFile("bundle/service.js");
+ * const sdk = { defineService: (o: { name: string }) => ({ ...o, apis: new Map(), artifacts: {} }) };
+ * const code = `const sdk = globalThis[Symbol.for("obento.sdk.v1")];
+ * export default sdk.defineService({ name: "Echo" });`;
  * const service = await loadServiceModule(code, sdk, { filename: "bundle/service.js" });
  * console.log(service.name, [...service.apis.keys()]);
  * ```
@@ -92,9 +93,9 @@ export async function loadServiceModule(
  *
  * @example
  * ```ts
- * import * as sdk from "../../mod.ts";
  * import { loadServiceFile } from "./module_loader.ts";
- * const service = await loadServiceFile("bundles/Echo/1/service.js", sdk);
+ * import { hostParts } from "../runtime/host_parts.ts";
+ * const service = await loadServiceFile("bundles/Echo/1/service.js", hostParts().sdk);
  * console.log(service.name); // Echo
  * ```
  */

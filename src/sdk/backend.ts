@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { Tensor, TensorInfo } from "../sdk/tensor.ts";
+import type { Tensor, TensorInfo } from "./tensor.ts";
 
 /** Graph optimization levels, as onnxruntime names them. */
 export type GraphOptimizationLevel = "disabled" | "basic" | "extended" | "all";

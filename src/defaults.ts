@@ -1,0 +1,41 @@
+/**
+ * Serving and batch-run defaults, stated once: the library (`startServer`, `Batcher`, `runBatch`,
+ * `runJob`), the CLI (`obento serve`, `obento run`) and the CLI's help text all take them from here, so the
+ * three cannot disagree.
+ *
+ * @module
+ */
+
+/** Defaults of `obento serve` and of the server library it starts (src/server/serve.ts, batcher.ts). */
+export const SERVE_DEFAULTS = {
+  /** Port to listen on. */
+  port: 3000,
+  /** Address to bind: this machine only. */
+  host: "127.0.0.1",
+  /** Most items per batch (1 turns batching off). */
+  maxBatchSize: 64,
+  /** Queue-wait budget of an item, in ms. */
+  maxLatencyMs: 20,
+  /** Most requests queued per API before new ones are shed with 503. */
+  maxQueue: 1024,
+  /** End-to-end deadline of a request, arrival to response, in ms. */
+  timeoutMs: 10_000,
+  /** Largest request body, in bytes (32 MiB). */
+  maxBodyBytes: 32 * 1024 * 1024,
+  /** How long loading and warming the bundle may take, in ms. */
+  loadTimeoutMs: 60_000,
+  /** On shutdown, how long in-flight requests may take to finish, in ms. */
+  shutdownGraceMs: 20_000,
+  /** onnxruntime threads per worker (WASM). */
+  threads: 1,
+} as const;
+
+/** Defaults of offline runs: `runBatch` (src/batch/run_batch.ts), `obento run` and its job (job.ts). */
+export const BATCH_DEFAULTS = {
+  /** Records per model call (a chunk). 4096 runs 1M iris rows at about 0.9M rows/s, 1024 at 0.5M (docs/batch.md). */
+  batchSize: 4096,
+  /** Chunks in flight at once. */
+  concurrency: 1,
+  /** Minimum time between checkpoints, in ms. */
+  checkpointIntervalMs: 1000,
+} as const;
