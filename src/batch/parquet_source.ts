@@ -8,7 +8,7 @@
 import { type AsyncBuffer, parquetMetadataAsync, parquetReadObjects } from "hyparquet";
 import { BadInputError } from "../errors.ts";
 import { declaredColumns, type RecordChunk } from "./chunk.ts";
-import type { ChunkOptions } from "./source.ts";
+import type { ChunkOptions } from "./source_types.ts";
 import { valueChunk } from "./value_chunk.ts";
 import { recordFilter } from "./shard.ts";
 

@@ -6,8 +6,10 @@
  * @module
  */
 import { ObentoError } from "../errors.ts";
-import { INPUT_FORMATS, type InputFormat } from "../batch/source.ts";
-import { type BatchSource, inlineSource, openSource } from "../batch/source.ts";
+import { INPUT_FORMATS, type InputFormat } from "../batch/source_types.ts";
+import type { BatchSource } from "../batch/source_types.ts";
+import { inlineSource } from "../batch/inline_source.ts";
+import { openSource } from "../batch/source.ts";
 
 /** The input flags of one `obento run`. */
 export interface RunInputFlags {

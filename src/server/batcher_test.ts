@@ -1,13 +1,9 @@
 import assert from "node:assert/strict";
 import { ObentoError } from "../errors.ts";
-import {
-  Batcher,
-  type BatcherOptions,
-  type BatchInfo,
-  DeadlineError,
-  type SetTimer,
-  ShedError,
-} from "./batcher.ts";
+import { Batcher } from "./batcher.ts";
+import { DeadlineError, ShedError } from "./batcher_errors.ts";
+import type { BatcherOptions, BatchInfo } from "./batcher_types.ts";
+import type { SetTimer } from "./set_timer.ts";
 import { CostModel } from "./cost_model.ts";
 import { openFullGc } from "../full_gc.ts";
 
