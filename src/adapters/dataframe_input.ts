@@ -11,6 +11,9 @@ import { type Column, type ColumnType, Frame, isColumnType } from "./frame.ts";
 import { allocateColumn } from "./column_alloc.ts";
 import { coerceBigInt, coerceNumber, fitsFloat, nonJsonNumberHint } from "./number_coercion.ts";
 import { columnMismatch } from "./column_mismatch.ts";
+import { DTYPE_INFO } from "../sdk/dtype.ts";
+
+const [INT32_MIN, INT32_MAX] = DTYPE_INFO.int32.range!;
 
 /**
  * How a JSON body lays out its table:
@@ -248,7 +251,7 @@ function fromFloat64(values: Float64Array, type: ColumnType): Column | undefined
     case "int32": {
       for (let r = 0; r < values.length; r++) {
         const v = values[r];
-        if (!Number.isInteger(v) || v < -2147483648 || v > 2147483647) return undefined;
+        if (!Number.isInteger(v) || v < INT32_MIN || v > INT32_MAX) return undefined;
       }
       return Int32Array.from(values);
     }

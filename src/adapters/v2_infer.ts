@@ -21,7 +21,9 @@ import type { DType, Tensor, TensorData, TensorInfo } from "../sdk/tensor.ts";
 import { bytesFromJson } from "./file_input.ts";
 import { flatDataToJson, toJsonValue } from "./json_value.ts";
 import { mediaTypeOf, unsupportedMediaType } from "./multipart.ts";
-import { concatRows, formatShape, tensorFromNested } from "./nested.ts";
+import { concatRows, tensorFromNested } from "./nested.ts";
+import { formatShape } from "../sdk/shape.ts";
+import { sliceRows } from "../sdk/slice_rows.ts";
 
 /** A v2 tensor datatype. */
 export type V2Datatype =
@@ -670,13 +672,6 @@ export class V2InferOutput implements OutputAdapter {
   }
 }
 
-/** Rows `[start, start + count)` of a tensor along axis 0. */
-function sliceRows(tensor: Tensor, start: number, count: number): Tensor {
-  const stride = sizeOf(tensor.dims.slice(1));
-  const data = tensor.data.slice(start * stride, (start + count) * stride) as TensorData;
-  return { type: tensor.type, dims: [count, ...tensor.dims.slice(1)], data };
-}
-
 /** Options for {@link v2InferApi}. */
 export interface V2InferApiOptions {
   /** `model_version` in responses (the bundle version). Default: left out. */
@@ -780,7 +775,7 @@ export function v2InferApi(
     return batch.items.map((item, k) => {
       const count = batch.rows[k];
       const own: Record<string, Tensor> = {};
-      for (const [name, t] of Object.entries(outputs)) own[name] = sliceRows(t, start, count);
+      for (const [name, t] of Object.entries(outputs)) own[name] = sliceRows(t, start, count, "copy");
       start += count;
       return respond(item, own);
     });
