@@ -4,7 +4,7 @@
  * batcher, executor).
  */
 import assert from "node:assert/strict";
-import { V2InferInput } from "../adapters/v2_infer.ts";
+import { V2InferInput } from "../v2/infer_input.ts";
 import { messageOf, ObentoError } from "../errors.ts";
 import { errorOutcome, type Executor, type RawItem, type RawOutcome } from "../runtime/executor.ts";
 import { testArtifact, testDocument } from "./_testing.ts";

@@ -31,7 +31,7 @@ function swapInPlace(bytes: Uint8Array, size: number): void {
  *
  * @example
  * ```ts
- * import { tensorBytes } from "./v2_binary.ts";
+ * import { tensorBytes } from "./binary.ts";
  * console.log(tensorBytes(new Int32Array([1, -1]), "int32")); // Uint8Array(8) [1, 0, 0, 0, 255, 255, 255, 255]
  * ```
  */
@@ -91,7 +91,7 @@ function firstNonFinite(data: TensorData, type: DType): [number, string] | undef
  *
  * @example
  * ```ts
- * import { tensorFromBytes } from "./v2_binary.ts";
+ * import { tensorFromBytes } from "./binary.ts";
  * console.log(tensorFromBytes(new Uint8Array([1, 0, 0, 0]), "int32", 1, "input x")); // Int32Array(1) [1]
  * ```
  */
@@ -152,7 +152,7 @@ export function tensorFromBytes(bytes: Uint8Array, type: DType, count: number, w
  *
  * @example
  * ```ts
- * import { splitBinaryBody } from "./v2_binary.ts";
+ * import { splitBinaryBody } from "./binary.ts";
  * const body = new TextEncoder().encode('{"a":1}xyz');
  * const { header, binary } = splitBinaryBody(body, "application/octet-stream; inference-header-content-length=7");
  * console.log(header.length, binary.length); // 7 3
