@@ -32,7 +32,8 @@ export async function* csvChunks(input: InputStream, options: ChunkOptions): Asy
       if (missing !== undefined) {
         throw new ObentoError(
           "BAD_ARGUMENT",
-          `--keep-columns: ${input.name} has no column "${missing}"; its columns are ${names.join(", ")}`,
+          `keepColumns: ${input.name} has no column "${missing}"; its columns are ${names.join(", ")}`,
+          { option: "keepColumns" },
         );
       }
     }

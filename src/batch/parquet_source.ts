@@ -65,7 +65,8 @@ export async function* parquetChunks(path: string, options: ChunkOptions): Async
     const missing = options.keepColumns.find((c) => !names.includes(c));
     if (missing !== undefined) {
       throw new BadInputError(
-        `--keep-columns: ${path} has no column "${missing}"; its columns are ${names.join(", ")}`,
+        `keepColumns: ${path} has no column "${missing}"; its columns are ${names.join(", ")}`,
+        { option: "keepColumns" },
       );
     }
     const rowRecords = options.adapter.rowwise === true;

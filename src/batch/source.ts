@@ -47,7 +47,8 @@ export async function openSource(spec: SourceSpec, cwd: string): Promise<BatchSo
     if (spec.format !== undefined && spec.format !== "files") {
       throw new ObentoError(
         "BAD_ARGUMENT",
-        `--input-format ${spec.format} needs a file, but ${spec.path} is a folder or glob`,
+        `format ${spec.format} needs a file, but ${spec.path} is a folder or glob`,
+        { option: "format" },
       );
     }
     const { base, names } = await listFiles(path);
@@ -56,7 +57,9 @@ export async function openSource(spec: SourceSpec, cwd: string): Promise<BatchSo
   const format = spec.format ?? (path === "-" ? "json" : EXTENSIONS[extname(path).toLowerCase()] ?? "files");
   if (format === "files") {
     if (path === "-") {
-      throw new ObentoError("BAD_ARGUMENT", "--input-format files needs a file or folder, not stdin");
+      throw new ObentoError("BAD_ARGUMENT", "format files needs a file or folder, not stdin", {
+        option: "format",
+      });
     }
     const info = await stat(path);
     if (info === undefined) throw new ObentoError("NOT_FOUND", `input file ${spec.path} not found`);

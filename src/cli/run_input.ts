@@ -50,7 +50,7 @@ export async function openRunInput(flags: RunInputFlags, cwd: string): Promise<B
       `obento run: --input-format must be one of ${INPUT_FORMATS.join(", ")}, got "${format}"`,
     );
   }
-  if (flags.input !== undefined) return inlineSource(flags.input);
+  if (flags.input !== undefined) return inlineSource(flags.input, "--input");
   return await openSource({ path: flags.inputFile!, format }, cwd);
 }
 

@@ -58,7 +58,9 @@ const MIN_HOLD_MS = 0.01;
 
 function positiveInt(value: number, name: string): number {
   if (!Number.isInteger(value) || value < 1) {
-    throw new ObentoError("BAD_ARGUMENT", `${name} must be a whole number ≥ 1, got ${value}`);
+    throw new ObentoError("BAD_ARGUMENT", `${name} must be a whole number ≥ 1, got ${value}`, {
+      option: name,
+    });
   }
   return value;
 }
@@ -121,19 +123,18 @@ export class Batcher<T, R> {
 
   /** Makes a batcher; see {@link BatcherOptions} for the defaults. */
   constructor(options: BatcherOptions<T, R>) {
-    const maxBatchSize = positiveInt(options.maxBatchSize ?? 64, "maxBatchSize (--mb-max-batch-size)");
+    const maxBatchSize = positiveInt(options.maxBatchSize ?? 64, "maxBatchSize");
     const maxLatencyMs = options.maxLatencyMs ?? 20;
     if (!(maxLatencyMs >= 0) || !Number.isFinite(maxLatencyMs)) {
-      throw new ObentoError(
-        "BAD_ARGUMENT",
-        `maxLatencyMs (--mb-max-latency) must be ≥ 0 ms, got ${maxLatencyMs}`,
-      );
+      throw new ObentoError("BAD_ARGUMENT", `maxLatencyMs must be ≥ 0 ms, got ${maxLatencyMs}`, {
+        option: "maxLatencyMs",
+      });
     }
     this.config = Object.freeze({
       maxBatchSize,
       maxLatencyMs,
-      maxQueue: positiveInt(options.maxQueue ?? 1024, "maxQueue (--max-queue)"),
-      concurrency: positiveInt(options.concurrency ?? 1, "concurrency (--workers)"),
+      maxQueue: positiveInt(options.maxQueue ?? 1024, "maxQueue"),
+      concurrency: positiveInt(options.concurrency ?? 1, "concurrency"),
     });
     this.#run = options.run;
     this.#name = options.name ?? "batch";
@@ -145,10 +146,14 @@ export class Batcher<T, R> {
     const watchAfterMs = options.watchAfterMs ?? 10;
     this.#gatherMs = options.gatherMs ?? 1;
     if (!(this.#gatherMs >= 0) || !Number.isFinite(this.#gatherMs)) {
-      throw new ObentoError("BAD_ARGUMENT", `gatherMs must be ≥ 0 ms, got ${this.#gatherMs}`);
+      throw new ObentoError("BAD_ARGUMENT", `gatherMs must be ≥ 0 ms, got ${this.#gatherMs}`, {
+        option: "gatherMs",
+      });
     }
     if (!(watchAfterMs >= 0) || !Number.isFinite(watchAfterMs)) {
-      throw new ObentoError("BAD_ARGUMENT", `watchAfterMs must be ≥ 0 ms, got ${watchAfterMs}`);
+      throw new ObentoError("BAD_ARGUMENT", `watchAfterMs must be ≥ 0 ms, got ${watchAfterMs}`, {
+        option: "watchAfterMs",
+      });
     }
     this.#sweep = new DeadlineSweep({
       now: this.#now,

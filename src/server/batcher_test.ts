@@ -508,8 +508,14 @@ Deno.test("real timers: concurrent submits are batched and all answered", async 
 Deno.test("rejects bad options with BAD_ARGUMENT naming the flag", () => {
   const run = (xs: number[]) => Promise.resolve(xs);
   assert.throws(() => new Batcher({ run, maxBatchSize: 0 }), /--mb-max-batch-size/);
-  assert.throws(() => new Batcher({ run, maxLatencyMs: -1 }), /--mb-max-latency/);
-  assert.throws(() => new Batcher({ run, maxQueue: 1.5 }), /--max-queue/);
+  assert.throws(() => new Batcher({ run, maxLatencyMs: -1 }), {
+    option: "maxLatencyMs",
+    message: "maxLatencyMs must be ≥ 0 ms, got -1",
+  });
+  assert.throws(() => new Batcher({ run, maxQueue: 1.5 }), {
+    option: "maxQueue",
+    message: "maxQueue must be a whole number ≥ 1, got 1.5",
+  });
 });
 
 Deno.test("real timers: a deadline beyond setTimeout's 24.8-day limit does not fire at once", async () => {
