@@ -9,6 +9,7 @@ import type { InputAdapter, JsonSchema, JsonValue } from "../sdk/adapter.ts";
 import { parseCsv, parseNumericCsv } from "./csv.ts";
 import { type Column, type ColumnType, Frame, isColumnType } from "./frame.ts";
 import { nonJsonNumberHint } from "./number_coercion.ts";
+import { CsvHeaderError } from "./csv_header_error.ts";
 import { columnMismatch } from "./column_mismatch.ts";
 import {
   type CellReading,
@@ -351,12 +352,13 @@ export class DataframeInput implements InputAdapter<Frame, Frame> {
    */
   #checkNames(found: readonly string[], where: string, csv = false): readonly string[] {
     const names = this.#names;
+    const Refusal = csv ? CsvHeaderError : BadInputError;
     if (names === undefined) {
-      if (found.length === 0) throw new BadInputError(`${where}has no columns; send at least one column`);
+      if (found.length === 0) throw new Refusal(`${where}has no columns; send at least one column`);
       return found;
     }
     if (found.length === names.length && names.every((n) => found.includes(n))) return names;
-    throw new BadInputError(`${where}${columnMismatch(names, found, { csv })}`);
+    throw new Refusal(`${where}${columnMismatch(names, found, { csv })}`);
   }
 
   /** Converts named cell columns to a frame, with declared types or inferred ones. */
@@ -477,7 +479,7 @@ export class DataframeInput implements InputAdapter<Frame, Frame> {
     const header = records[0];
     const seen = new Set<string>();
     for (const name of header) {
-      if (seen.has(name)) throw new BadInputError(`CSV header names column "${name}" twice; rename one`);
+      if (seen.has(name)) throw new CsvHeaderError(`CSV header names column "${name}" twice; rename one`);
       seen.add(name);
     }
     const names = this.#checkNames(header, "CSV header: ", true);
