@@ -40,6 +40,11 @@ export interface ObentoErrorOptions {
   cause?: unknown;
   /** An HTTP status to use instead of the code's default (e.g. 422 for a discarded item). */
   status?: number;
+  /**
+   * The library option the error is about (`maxBatchSize`), named as is in the message; the CLI reports it
+   * under its flag's name instead (src/cli/option_flags.ts).
+   */
+  option?: string;
 }
 
 /**
@@ -57,6 +62,8 @@ export class ObentoError extends Error {
   readonly code: ErrorCode;
   /** The HTTP status this error maps to. */
   readonly status: number;
+  /** The library option the message names, when the error is about one (see {@link ObentoErrorOptions.option}). */
+  readonly option?: string;
 
   /** Makes an error with a code and an actionable message. */
   constructor(code: ErrorCode, message: string, options: ObentoErrorOptions = {}) {
@@ -64,6 +71,7 @@ export class ObentoError extends Error {
     this.name = "ObentoError";
     this.code = code;
     this.status = options.status ?? TABLE[code].status;
+    if (options.option !== undefined) this.option = options.option;
   }
 
   /** The process exit code this error maps to. */

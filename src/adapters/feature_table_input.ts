@@ -19,6 +19,7 @@ import { mediaTypeOf, unsupportedMediaType } from "./multipart.ts";
 import { toJsonValue } from "./json_value.ts";
 import { type Feeds, OnnxFeedsInput } from "./onnx_feeds_input.ts";
 import { splitRows } from "./tensor_rows.ts";
+import { CsvHeaderError } from "./csv_header_error.ts";
 
 /** Options for {@link FeatureTableInput}. */
 export interface FeatureTableInputOptions {
@@ -244,13 +245,13 @@ export class FeatureTableInput implements InputAdapter<FeatureRows, FeatureBatch
   fromBytes(bytes: Uint8Array, contentType: string): FeatureRows {
     if (mediaTypeOf(contentType) === CSV_TYPE) {
       if (this.#columns === undefined) {
-        return this.#toFeeds(this.#strict.fromBytes(bytes, contentType), "CSV header: ");
+        return this.#toFeeds(this.#strict.fromBytes(bytes, contentType), "CSV header: ", true);
       }
       const frame = this.#loose.fromBytes(bytes, contentType);
       const missing = this.#columns.find((c) => !frame.columns.includes(c));
       if (missing !== undefined) {
         const wanted = this.#columns.join(", ");
-        throw new BadInputError(
+        throw new CsvHeaderError(
           `CSV header: missing feature column "${missing}"; the model takes columns ${wanted} ` +
             "(other columns are ignored)",
         );
@@ -325,11 +326,14 @@ export class FeatureTableInput implements InputAdapter<FeatureRows, FeatureBatch
     return !(keys.length === 1 && keys[0] === input && !(this.#columns ?? []).includes(input));
   }
 
-  /** The frame's feature columns as the model's input; `where` prefixes a column-count error. */
-  #toFeeds(frame: Frame, where: string): FeatureRows {
+  /**
+   * The frame's feature columns as the model's input; `where` prefixes a column-count error, which is a
+   * {@link CsvHeaderError} when the columns come from a CSV header (`csv`).
+   */
+  #toFeeds(frame: Frame, where: string, csv = false): FeatureRows {
     const names = this.#columns ?? frame.columns;
     if (this.#features !== null && names.length !== this.#features) {
-      throw new BadInputError(
+      throw new (csv ? CsvHeaderError : BadInputError)(
         `${where}the table has ${names.length} columns (${names.join(", ")}), the model takes ` +
           `${this.#features} features in order; send exactly ${this.#features} columns`,
       );

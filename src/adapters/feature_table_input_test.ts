@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { BadInputError, ObentoError } from "../errors.ts";
+import { CsvHeaderError } from "./csv_header_error.ts";
 import { featureRowResults, FeatureTableInput, featureTableProblem } from "./feature_table_input.ts";
 import { TensorRowsOutput } from "./tensor_rows.ts";
 
@@ -50,7 +51,7 @@ Deno.test("without names, a table's columns are the features in order, whatever 
   assert.deepEqual(input.fromJson({ a: 1, b: 2, c: 3, d: 4 }).feeds.input.dims, [1, 4]);
   assert.throws(
     () => input.fromBytes(enc("a,b,c\n1,2,3\n"), "text/csv"),
-    new BadInputError(
+    new CsvHeaderError(
       "CSV header: the table has 3 columns (a, b, c), the model takes 4 features in order; send exactly 4 columns",
     ),
   );
@@ -76,7 +77,7 @@ Deno.test("named columns are matched by name, in the model's order; other column
   assert.deepEqual(csv.feeds.input.data, new Float32Array([5.1, 3.5, 1.4, 0.2, 2, 3, 4, 1]));
   assert.throws(
     () => input.fromBytes(enc("id,sepal_length,sepal_width,petal_length\nx,1,2,3\n"), "text/csv"),
-    new BadInputError(
+    new CsvHeaderError(
       'CSV header: missing feature column "petal_width"; the model takes columns sepal_length, sepal_width, ' +
         "petal_length, petal_width (other columns are ignored)",
     ),

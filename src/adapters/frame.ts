@@ -12,6 +12,9 @@ import { coerceNumber, fitsFloat } from "./number_coercion.ts";
 import type { Tensor } from "../sdk/tensor.ts";
 import { type Column, COLUMN_TYPES, type ColumnType } from "./column_type.ts";
 export { type Column, COLUMN_TYPES, type ColumnStorage, type ColumnType } from "./column_type.ts";
+import { DTYPE_INFO } from "../sdk/dtype.ts";
+
+const [INT32_MIN, INT32_MAX] = DTYPE_INFO.int32.range!;
 
 /** Tensor element types {@link Frame.toTensor} can produce. */
 export type FrameTensorType = "float32" | "float64" | "int32" | "int64";
@@ -376,7 +379,7 @@ function checkFloat32(src: Float64Array, name: string): void {
 function checkInt32(src: Float32Array | Float64Array, name: string): void {
   for (let r = 0; r < src.length; r++) {
     const v = src[r];
-    if (!Number.isInteger(v) || v < -2147483648 || v > 2147483647) {
+    if (!Number.isInteger(v) || v < INT32_MIN || v > INT32_MAX) {
       throw new BadInputError(
         `row ${r + 1}, column "${name}": ${v} is not an int32; round the value or use float32`,
       );
@@ -414,7 +417,7 @@ function fillFromBigInt(
   const isInt32 = out instanceof Int32Array;
   for (let r = 0, i = c; r < rows; r++, i += n) {
     const v = col[r];
-    if (isInt32 && (v > 2147483647n || v < -2147483648n)) {
+    if (isInt32 && (v > INT32_MAX || v < INT32_MIN)) {
       throw new BadInputError(`row ${r + 1}, column "${name}": ${v} does not fit an int32; use int64`);
     }
     out[i] = Number(v);

@@ -7,6 +7,7 @@
  */
 import { BadInputError, messageOf } from "../errors.ts";
 import type { JsonValue } from "../sdk/adapter.ts";
+import { formatShape } from "../sdk/shape.ts";
 import { allocate, sizeOf } from "../sdk/tensor.ts";
 import type { DType, DTypeStorage, Tensor, TensorData } from "../sdk/tensor.ts";
 import { tensorToJson } from "./json_value.ts";
@@ -35,13 +36,6 @@ export interface TensorFromNestedOptions {
 interface Where {
   name: string;
   allowNaN: boolean;
-}
-
-/** Formats a shape as `[2,3]`, named dims by name and unknown ones as `?`. */
-export function formatShape(shape: DeclaredShape): string {
-  return `[${
-    shape.map((d) => (typeof d === "string" ? d : d === null || d < 0 ? "?" : String(d))).join(",")
-  }]`;
 }
 
 function isFree(d: number | string | null): boolean {

@@ -16,6 +16,7 @@
  * @module
  */
 import { BadInputError } from "../errors.ts";
+import { DTYPE_INFO, isFloatDType } from "../sdk/dtype.ts";
 import type { DType } from "../sdk/tensor.ts";
 
 /** The element types that hold numbers. */
@@ -53,18 +54,6 @@ const FLOAT_MAX: Readonly<Record<FloatDType, number>> = {
   float32: 3.4028234663852886e38,
   float64: Number.MAX_VALUE,
 };
-const INT_RANGE: Readonly<Record<Exclude<SmallNumericDType, FloatDType>, readonly [number, number]>> = {
-  int8: [-128, 127],
-  uint8: [0, 255],
-  int16: [-32768, 32767],
-  uint16: [0, 65535],
-  int32: [-2147483648, 2147483647],
-  uint32: [0, 4294967295],
-};
-const BIG_RANGE: Readonly<Record<BigIntDType, readonly [bigint, bigint]>> = {
-  int64: [-(2n ** 63n), 2n ** 63n - 1n],
-  uint64: [0n, 2n ** 64n - 1n],
-};
 const DECIMAL_INTEGER = /^[+-]?\d+$/;
 const NAN_TEXT = /^[+-]?nan$/i;
 const INFINITY_TEXT = /^([+-]?)inf(inity)?$/i;
@@ -81,11 +70,6 @@ const INFINITY_TEXT = /^([+-]?)inf(inity)?$/i;
  */
 export function fitsFloat(value: number, dtype: FloatDType): boolean {
   return Math.abs(value) < FLOAT_LIMIT[dtype];
-}
-
-/** True for the float dtypes. */
-export function isFloatDType(dtype: DType): dtype is FloatDType {
-  return dtype === "float32" || dtype === "float64" || dtype === "float16";
 }
 
 /** A value as messages show it: strings quoted, numbers and booleans bare, other values by kind. */
@@ -180,7 +164,7 @@ export function coerceNumber(value: unknown, dtype: SmallNumericDType, options: 
     const max = String(FLOAT_MAX[dtype]);
     return outOfRange(shown, dtype, `-${max}`, max);
   }
-  const [min, max] = INT_RANGE[dtype as Exclude<SmallNumericDType, FloatDType>];
+  const [min, max] = DTYPE_INFO[dtype].range!;
   if (Number.isInteger(v)) {
     if (v >= min && v <= max) return v;
     return outOfRange(shown, dtype, min, String(max));
@@ -207,7 +191,7 @@ export function coerceNumber(value: unknown, dtype: SmallNumericDType, options: 
  * ```
  */
 export function coerceBigInt(value: unknown, dtype: BigIntDType): bigint {
-  const [min, max] = BIG_RANGE[dtype];
+  const [min, max] = DTYPE_INFO[dtype].bigRange!;
   let b: bigint;
   if (typeof value === "bigint") {
     b = value;

@@ -6,7 +6,9 @@
  */
 import { BadInputError } from "../errors.ts";
 import type { InputAdapter, JsonSchema, JsonValue } from "../sdk/adapter.ts";
-import { type DType, modelDim, type Tensor, type TensorInfo } from "../sdk/tensor.ts";
+import { elementSchema } from "../sdk/dtype.ts";
+import { fixedDim, formatShape, shapeSchema } from "../sdk/shape.ts";
+import type { DType, Tensor, TensorInfo } from "../sdk/tensor.ts";
 import { concatRows, tensorFromNested } from "./nested.ts";
 import { isJsonContentType, parseJsonBytes } from "./json_input.ts";
 import { unsupportedMediaType } from "./multipart.ts";
@@ -20,36 +22,8 @@ export interface OnnxFeedsInputOptions {
 /** Named tensors, one per model input. */
 export type Feeds = Record<string, Tensor>;
 
-function elementSchema(type: TensorInfo["type"]): JsonSchema {
-  if (type === "string") return { type: "string" };
-  if (type === "bool") return { type: "boolean" };
-  if (type === "int64" || type === "uint64") return { type: ["integer", "string"] };
-  if (type.startsWith("int") || type.startsWith("uint")) return { type: "integer" };
-  return { type: "number" };
-}
-
-/**
- * A dim's fixed size, or null when it is dynamic: symbolic, unknown, or stored as -1 (bundles packed before
- * obento read -1 as dynamic recorded it as onnxruntime-web reports it, 4294967295).
- */
-function fixedDim(dim: number | string | null | undefined): number | null {
-  return typeof dim === "number" ? modelDim(dim) as number | null : null;
-}
-
 function nestedSchema(info: TensorInfo): JsonSchema {
-  let schema = elementSchema(info.type);
-  const rank = info.shape?.length ?? 1;
-  for (let i = rank - 1; i >= 0; i--) {
-    const d = fixedDim(info.shape?.[i]);
-    schema = d !== null
-      ? { type: "array", items: schema, minItems: d, maxItems: d }
-      : { type: "array", items: schema };
-  }
-  return schema;
-}
-
-function formatShape(shape: readonly (number | string | null)[]): string {
-  return `[${shape.map((d) => (typeof d === "string" ? d : fixedDim(d) ?? "?")).join(",")}]`;
+  return shapeSchema(elementSchema(info.type), info.shape ?? [null]);
 }
 
 /**
@@ -97,7 +71,7 @@ export class OnnxFeedsInput implements InputAdapter<Feeds, Feeds> {
       shape.every((d, i) => fixedDim(d) === null || d === tensor.dims[i]);
     if (!fits) {
       throw new BadInputError(
-        `input "${info.name}" has shape [${tensor.dims.join(",")}], the model expects ${formatShape(shape)}`,
+        `input "${info.name}" has shape ${formatShape(tensor.dims)}, the model expects ${formatShape(shape)}`,
       );
     }
     return tensor;

@@ -11,8 +11,10 @@ import type { DType, DTypeStorage, Tensor } from "../sdk/tensor.ts";
 import { isJsonContentType, parseJsonBytes } from "./json_input.ts";
 import { isTensorLike } from "./json_value.ts";
 import { mediaTypeOf, unsupportedMediaType } from "./multipart.ts";
-import { coerceNumber, isFloatDType } from "./number_coercion.ts";
-import { concatRows, type DeclaredShape, formatShape, nestedDims, tensorFromNested } from "./nested.ts";
+import { coerceNumber } from "./number_coercion.ts";
+import { concatRows, type DeclaredShape, nestedDims, tensorFromNested } from "./nested.ts";
+import { DTYPE_INFO, elementSchema, isFloatDType, storageView } from "../sdk/dtype.ts";
+import { formatShape, shapeSchema } from "../sdk/shape.ts";
 
 /** Options for {@link TensorInput}. */
 export interface TensorInputOptions<T extends DType = DType> {
@@ -30,40 +32,8 @@ export interface TensorInputOptions<T extends DType = DType> {
   allowNaN?: boolean;
 }
 
-const BYTES_PER_ELEMENT: Record<Exclude<DType, "string">, number> = {
-  float32: 4,
-  float64: 8,
-  float16: 2,
-  int8: 1,
-  uint8: 1,
-  int16: 2,
-  uint16: 2,
-  int32: 4,
-  uint32: 4,
-  int64: 8,
-  uint64: 8,
-  bool: 1,
-};
-
-function elementSchema(dtype: DType, allowNaN: boolean): JsonSchema {
-  if (dtype === "string") return { type: "string" };
-  if (allowNaN && isFloatDType(dtype)) return { type: ["number", "null"] };
-  if (dtype === "bool") return { type: "boolean" };
-  if (dtype === "int64" || dtype === "uint64") return { type: ["integer", "string"] };
-  if (dtype.startsWith("int") || dtype.startsWith("uint")) return { type: "integer" };
-  return { type: "number" };
-}
-
 function nestedSchema(dtype: DType, shape: DeclaredShape | undefined, allowNaN: boolean): JsonSchema {
-  let schema = elementSchema(dtype, allowNaN);
-  if (shape === undefined) return {};
-  for (let i = shape.length - 1; i >= 0; i--) {
-    const d = shape[i];
-    schema = typeof d === "number" && d >= 0
-      ? { type: "array", items: schema, minItems: d, maxItems: d }
-      : { type: "array", items: schema };
-  }
-  return schema;
+  return shape === undefined ? {} : shapeSchema(elementSchema(dtype, { allowNaN }), shape);
 }
 
 /** Throws naming the first raw float element the number rule refuses (NaN, ±Infinity; NaN passes with `allowNaN`). */
@@ -264,7 +234,7 @@ export class TensorInput<T extends DType = "float32"> implements InputAdapter<Te
     if (bytes.length === 0) {
       throw new BadInputError("empty body: send whole rows of raw little-endian elements");
     }
-    const size = BYTES_PER_ELEMENT[dtype];
+    const size = DTYPE_INFO[dtype].bytes;
     const rowDims = (shape ?? []) as number[];
     const rowBytes = shape === undefined ? size : sizeOf(rowDims) * size;
     if (rowBytes === 0 || bytes.length % rowBytes !== 0) {
@@ -272,22 +242,7 @@ export class TensorInput<T extends DType = "float32"> implements InputAdapter<Te
         `${formatShape(rowDims)} ${dtype} (${rowBytes} bytes each)`;
       throw new BadInputError(`body has ${bytes.length} bytes, not a whole number of ${what}`);
     }
-    const buffer = bytes.slice().buffer;
-    const views: Record<Exclude<DType, "string">, () => DTypeStorage[DType]> = {
-      float32: () => new Float32Array(buffer),
-      float64: () => new Float64Array(buffer),
-      float16: () => new Uint16Array(buffer),
-      int8: () => new Int8Array(buffer),
-      uint8: () => new Uint8Array(buffer),
-      int16: () => new Int16Array(buffer),
-      uint16: () => new Uint16Array(buffer),
-      int32: () => new Int32Array(buffer),
-      uint32: () => new Uint32Array(buffer),
-      int64: () => new BigInt64Array(buffer),
-      uint64: () => new BigUint64Array(buffer),
-      bool: () => new Uint8Array(buffer).map((b) => (b === 0 ? 0 : 1)),
-    };
-    const data = views[dtype]() as DTypeStorage[T];
+    const data = storageView(dtype, bytes.slice().buffer) as DTypeStorage[T];
     checkRawFloats(data, dtype, this.allowNaN);
     const dims = shape === undefined ? [1, data.length] : [bytes.length / rowBytes, ...rowDims];
     return { type: this.dtype, dims, data };

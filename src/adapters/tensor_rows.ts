@@ -5,15 +5,12 @@
  * @module
  */
 import type { EncodedOutput, JsonSchema, JsonValue, OutputAdapter } from "../sdk/adapter.ts";
-import type { Tensor, TensorData } from "../sdk/tensor.ts";
+import { rowAt } from "../sdk/slice_rows.ts";
+import type { Tensor } from "../sdk/tensor.ts";
 import { isTensorLike, toJsonValue } from "./json_value.ts";
 
 /** One row of several named tensors (each without the batch dimension). */
 export type TensorRow = Record<string, Tensor>;
-
-function sliceData(data: TensorData, start: number, end: number): TensorData {
-  return Array.isArray(data) ? data.slice(start, end) : (data.subarray(start, end) as TensorData);
-}
 
 /**
  * Splits every tensor of `outputs` along its first dimension into `rows` records; a row's tensors are views of
@@ -33,15 +30,7 @@ export function splitRows(outputs: Readonly<Record<string, Tensor>>, rows: numbe
     if (tensor.dims[0] !== rows) {
       throw new RangeError(`output "${name}" has ${tensor.dims[0]} rows, expected ${rows}`);
     }
-    const rest = tensor.dims.slice(1);
-    const size = rest.reduce((a, b) => a * b, 1);
-    for (let i = 0; i < rows; i++) {
-      result[i][name] = {
-        type: tensor.type,
-        dims: rest,
-        data: sliceData(tensor.data, i * size, (i + 1) * size),
-      };
-    }
+    for (let i = 0; i < rows; i++) result[i][name] = rowAt(tensor, i, "view");
   }
   return result;
 }

@@ -9,13 +9,8 @@ import type { InferenceSession, Tensor as OrtTensor, TensorConstructor } from "o
 import { BadInputError, ObentoError } from "../errors.ts";
 import type { Tensor, TensorInfo } from "../sdk/tensor.ts";
 import type { BackendSession } from "../sdk/backend.ts";
-import {
-  describeTensorProblem,
-  formatShape,
-  fromOrtTensor,
-  tensorInfoOf,
-  toOrtTensor,
-} from "./ort_tensor.ts";
+import { formatShape } from "../sdk/shape.ts";
+import { describeTensorProblem, fromOrtTensor, tensorInfoOf, toOrtTensor } from "./ort_tensor.ts";
 
 /** What an {@link OrtSession} needs to know about the runtime that made its session. */
 export interface OrtSessionRuntime {

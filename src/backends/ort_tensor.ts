@@ -10,6 +10,8 @@
  */
 import type { InferenceSession, Tensor as OrtTensor, TensorConstructor } from "onnxruntime-web";
 import { ObentoError } from "../errors.ts";
+import { DTYPE_INFO } from "../sdk/dtype.ts";
+import { formatShape } from "../sdk/shape.ts";
 import { type DType, isDType, modelDim, type Tensor, type TensorInfo } from "../sdk/tensor.ts";
 
 /**
@@ -80,22 +82,6 @@ export function tensorInfoOf(meta: InferenceSession.ValueMetadata): TensorInfo {
   return { name: meta.name, type, shape };
 }
 
-/** The typed-array class each dtype is stored in. */
-const STORAGE: Record<Exclude<DType, "string">, new (length: number) => object> = {
-  float32: Float32Array,
-  float64: Float64Array,
-  float16: Uint16Array,
-  int8: Int8Array,
-  uint8: Uint8Array,
-  int16: Int16Array,
-  uint16: Uint16Array,
-  int32: Int32Array,
-  uint32: Uint32Array,
-  int64: BigInt64Array,
-  uint64: BigUint64Array,
-  bool: Uint8Array,
-};
-
 /**
  * Checks that a value is a well-formed plain tensor: a known dtype, integer dims ≥ 0, storage of the dtype's
  * class and a length equal to the product of dims.
@@ -120,19 +106,13 @@ export function describeTensorProblem(value: unknown): string | undefined {
     if (!Array.isArray(data) || !data.every((s) => typeof s === "string")) {
       return `string data must be an array of strings, got ${given}`;
     }
-  } else if (!(data instanceof STORAGE[type])) {
-    return `${type} data must be a ${STORAGE[type].name}, got ${given}`;
+  } else if (!(data instanceof DTYPE_INFO[type].storage!)) {
+    return `${type} data must be a ${DTYPE_INFO[type].storage!.name}, got ${given}`;
   }
   const expected = dims.reduce((n: number, d: number) => n * d, 1);
   const length = (data as ArrayLike<unknown>).length;
   if (length !== expected) {
-    return `has ${length} elements but dims [${dims.join(",")}] need ${expected}`;
+    return `has ${length} elements but dims ${formatShape(dims)} need ${expected}`;
   }
   return undefined;
-}
-
-/** Formats a shape as `[N,4]`, unknown dims as `?`. */
-export function formatShape(shape: readonly (number | string | null)[] | undefined): string {
-  if (shape === undefined) return "(any shape)";
-  return `[${shape.map((d) => d ?? "?").join(",")}]`;
 }

@@ -1,13 +1,7 @@
 import assert from "node:assert/strict";
 import * as ort from "onnxruntime-web";
 import { ObentoError } from "../errors.ts";
-import {
-  describeTensorProblem,
-  formatShape,
-  fromOrtTensor,
-  tensorInfoOf,
-  toOrtTensor,
-} from "./ort_tensor.ts";
+import { describeTensorProblem, fromOrtTensor, tensorInfoOf, toOrtTensor } from "./ort_tensor.ts";
 
 Deno.test("wraps plain tensors as ort tensors sharing the same array", () => {
   const data = new BigInt64Array([1n, 2n]);
@@ -79,10 +73,4 @@ Deno.test("describes malformed tensors", () => {
     describeTensorProblem({ type: "bool", dims: [3], data: new Uint8Array(2) }),
     "has 2 elements but dims [3] need 3",
   );
-});
-
-Deno.test("formats shapes with ? for unknown dims", () => {
-  assert.equal(formatShape(["N", 3, null]), "[N,3,?]");
-  assert.equal(formatShape([]), "[]");
-  assert.equal(formatShape(undefined), "(any shape)");
 });

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { BadInputError } from "../errors.ts";
+import { BadInputError, type ObentoErrorOptions } from "../errors.ts";
 import type { InputAdapter, JsonValue } from "../sdk/adapter.ts";
 
 /**
@@ -14,8 +14,8 @@ import type { InputAdapter, JsonValue } from "../sdk/adapter.ts";
  */
 export class JobInputError extends BadInputError {
   /** Makes one; the message names the input and what to change. */
-  constructor(message: string) {
-    super(message);
+  constructor(message: string, options: ObentoErrorOptions = {}) {
+    super(message, options);
     this.name = "JobInputError";
   }
 }

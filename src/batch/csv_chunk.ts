@@ -9,6 +9,7 @@
 import { BadInputError } from "../errors.ts";
 import type { JsonValue } from "../sdk/adapter.ts";
 import { formatCsv, parseCsv } from "../adapters/csv.ts";
+import { CsvHeaderError } from "../adapters/csv_header_error.ts";
 import { type AnyInputAdapter, JobInputError, type RecordChunk } from "./chunk.ts";
 import { splitRecords } from "./text_batches.ts";
 
@@ -66,16 +67,14 @@ export function csvChunk(init: CsvChunkInit): RecordChunk {
     if (dropAt.size === 0) return text;
     return splitRecords(text, true).map((_, k) => withoutFields(fieldsOf(k), dropAt)).join("\n");
   };
-  const headerError = (error: unknown): unknown => {
-    const message = error instanceof Error ? error.message : "";
-    return message.startsWith("CSV header")
+  const headerError = (error: unknown): unknown =>
+    error instanceof CsvHeaderError
       ? new JobInputError(
-        `${
-          init.source ?? "the input"
-        }: ${message}; pass the API's columns (extra columns can go to --keep-columns)`,
+        `${init.source ?? "the input"}: ${error.message}; pass the API's columns (extra columns can go to ` +
+          "keepColumns)",
+        { option: "keepColumns" },
       )
       : error;
-  };
   let split: string[] | undefined;
   const record = (k: number): string => (split ??= splitRecords(text, true))[k];
   let fields: (string[] | Error)[] | undefined;

@@ -126,7 +126,9 @@ export class CsvSink implements ResultSink {
     if (clash !== undefined) {
       throw new ObentoError(
         "BAD_ARGUMENT",
-        `--keep-columns: the result has a field "${clash}" too; keep another column or use --format jsonl`,
+        `keepColumns: the result has a field "${clash}" too; keep another column or write JSON lines ` +
+          "(output format jsonl)",
+        { option: "keepColumns" },
       );
     }
     return line([...this.#keep, ...this.#fields].map((h) => cell(h)));
@@ -136,7 +138,7 @@ export class CsvSink implements ResultSink {
     throw new ObentoError(
       "BAD_INPUT",
       `a result has ${what} that the CSV header (${this.#fields!.join(",")}, from the first result) lacks; ` +
-        `use --format jsonl for results whose fields vary`,
+        `write JSON lines (output format jsonl) for results whose fields vary`,
     );
   }
 }

@@ -90,3 +90,13 @@ export async function* inputText(input: InputStream): AsyncGenerator<string> {
     throw error;
   }
 }
+
+/** `Deno.stat(path)`, or undefined when nothing is there. */
+export async function statOrUndefined(path: string): Promise<Deno.FileInfo | undefined> {
+  try {
+    return await Deno.stat(path);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return undefined;
+    throw error;
+  }
+}

@@ -26,7 +26,7 @@ import type { Progress } from "./progress.ts";
 import { runChunks } from "./run_batch.ts";
 import type { Shard } from "./shard.ts";
 import { type OutputFormat, type ResultSink, type SinkOptions, toJsonResults } from "./sink.ts";
-import type { BatchSource } from "./source.ts";
+import type { BatchSource } from "./source_types.ts";
 import { pathExists } from "../path_exists.ts";
 
 /** Options for {@link runJob}. */

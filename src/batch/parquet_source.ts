@@ -8,7 +8,7 @@
 import { type AsyncBuffer, parquetMetadataAsync, parquetReadObjects } from "hyparquet";
 import { BadInputError } from "../errors.ts";
 import { declaredColumns, type RecordChunk } from "./chunk.ts";
-import type { ChunkOptions } from "./source.ts";
+import type { ChunkOptions } from "./source_types.ts";
 import { valueChunk } from "./value_chunk.ts";
 import { recordFilter } from "./shard.ts";
 
@@ -65,7 +65,8 @@ export async function* parquetChunks(path: string, options: ChunkOptions): Async
     const missing = options.keepColumns.find((c) => !names.includes(c));
     if (missing !== undefined) {
       throw new BadInputError(
-        `--keep-columns: ${path} has no column "${missing}"; its columns are ${names.join(", ")}`,
+        `keepColumns: ${path} has no column "${missing}"; its columns are ${names.join(", ")}`,
+        { option: "keepColumns" },
       );
     }
     const rowRecords = options.adapter.rowwise === true;

@@ -25,7 +25,10 @@ function failure(error: unknown, oneRow: boolean): RecordFailure {
   };
 }
 
-/** Invokes `items`; when a multi-item call fails every item with the same 5xx, retries each item alone. */
+/**
+ * Invokes `items`; when the call failed as a whole with a 5xx (a batch handler that threw), retries each item
+ * alone, so that one bad item fails alone.
+ */
 async function invokeIsolated(
   service: LoadedService,
   api: string,
@@ -35,8 +38,7 @@ async function invokeIsolated(
   const outcomes = await service.invoke(api, items, options);
   if (items.length < 2) return outcomes;
   const first = outcomes[0];
-  const wholesale = !first.ok && first.status >= 500 &&
-    outcomes.every((o) => !o.ok && o.message === first.message);
+  const wholesale = !first.ok && first.status >= 500 && first.wholeCall === true;
   if (!wholesale) return outcomes;
   const alone: ItemOutcome[] = [];
   for (const item of items) alone.push(...await service.invoke(api, [item], options));

@@ -7,6 +7,7 @@
  * @module
  */
 import { exitCodeOf, messageOf, ObentoError } from "../errors.ts";
+import { cliMessage } from "./option_flags.ts";
 
 const OS_ERROR = /^(.+?) \(os error \d+\): (\w+) '([^']*)'(?: -> '([^']*)')?$/;
 
@@ -74,7 +75,7 @@ function stackOf(error: unknown): string {
 export function errorReport(error: unknown, debug: boolean): ErrorReport {
   const known = error instanceof ObentoError ? error : systemError(error);
   const line = known !== undefined
-    ? `error: ${messageOf(known)}\n`
+    ? `error: ${cliMessage(known)}\n`
     : `error: internal error: ${messageOf(error)} (a bug in obento; run again with OBENTO_DEBUG=1 ` +
       `for the stack trace, and report it)\n`;
   return {

@@ -6,8 +6,10 @@
  * @module
  */
 import { ObentoError } from "../errors.ts";
-import { INPUT_FORMATS, type InputFormat } from "../batch/source.ts";
-import { type BatchSource, inlineSource, openSource } from "../batch/source.ts";
+import { INPUT_FORMATS, type InputFormat } from "../batch/source_types.ts";
+import type { BatchSource } from "../batch/source_types.ts";
+import { inlineSource } from "../batch/inline_source.ts";
+import { openSource } from "../batch/source.ts";
 
 /** The input flags of one `obento run`. */
 export interface RunInputFlags {
@@ -48,7 +50,7 @@ export async function openRunInput(flags: RunInputFlags, cwd: string): Promise<B
       `obento run: --input-format must be one of ${INPUT_FORMATS.join(", ")}, got "${format}"`,
     );
   }
-  if (flags.input !== undefined) return inlineSource(flags.input);
+  if (flags.input !== undefined) return inlineSource(flags.input, "--input");
   return await openSource({ path: flags.inputFile!, format }, cwd);
 }
 

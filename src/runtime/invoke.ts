@@ -32,6 +32,11 @@ export interface ErrorOutcome {
   readonly message: string;
   /** For a 5xx from a thrown error: its stack, for the server's log (never sent to the client). */
   readonly stack?: string;
+  /**
+   * True when the whole call failed, not this item (a batch handler threw, or returned the wrong number of
+   * results): every item of the call has this same outcome, and alone it might have gone through.
+   */
+  readonly wholeCall?: true;
 }
 
 /** The outcome of one item. */
@@ -58,12 +63,18 @@ function rowOutcome(task: InferenceTask, result: unknown): RowOutcome {
   return { ok: true, value: result, status: 200 };
 }
 
-function failAll(count: number, error: unknown): ItemOutcome[] {
+/** The outcome of an item that `error` failed. */
+function failed(error: unknown): ErrorOutcome {
   const status = httpStatusOf(error);
   const stack = status >= 500 && error instanceof Error ? error.stack : undefined;
-  const outcome: ErrorOutcome = stack === undefined
+  return stack === undefined
     ? { ok: false, status, message: messageOf(error) }
     : { ok: false, status, message: messageOf(error), stack };
+}
+
+/** The outcomes of the `count` items of a call that `error` failed as a whole. */
+function failAll(count: number, error: unknown): ItemOutcome[] {
+  const outcome: ErrorOutcome = { ...failed(error), wholeCall: true };
   return Array.from({ length: count }, () => outcome);
 }
 
@@ -108,7 +119,7 @@ export async function invokeApi<A extends ArtifactSpecs>(
         const result = await api.handler(item, { ...ctx, task });
         return itemFromRows([rowOutcome(task, result)], false);
       } catch (error) {
-        return failAll(1, error)[0];
+        return failed(error);
       }
     }));
   }

@@ -101,8 +101,8 @@ Deno.test("a throwing batch handler fails its batch with the error's status", as
   });
   const outcomes = await invokeApi(svc.apis.get("boom")!, [1, 2], ctx);
   assert.deepEqual(outcomes, [
-    { ok: false, status: 400, message: "cannot do that" },
-    { ok: false, status: 400, message: "cannot do that" },
+    { ok: false, status: 400, message: "cannot do that", wholeCall: true },
+    { ok: false, status: 400, message: "cannot do that", wholeCall: true },
   ]);
 });
 

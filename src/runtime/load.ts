@@ -11,7 +11,7 @@ import type { JsonValue, OutputAdapter } from "../sdk/adapter.ts";
 import type { ArtifactContext, ArtifactSpecs } from "../sdk/artifact.ts";
 import type { ApiSpec, Service } from "../sdk/service.ts";
 import { OnnxModel } from "../artifacts/onnx_model_artifact.ts";
-import { v2InferApi } from "../adapters/v2_infer.ts";
+import { v2InferApi } from "../v2/infer_api.ts";
 import { type BentoDocument, BUNDLE_FORMAT, parseBento } from "../bundle/bento_yaml.ts";
 import { DENO_VERSION, OBENTO_VERSION } from "../version.ts";
 import { verifyManifest } from "../bundle/manifest.ts";

@@ -4,55 +4,9 @@
  *
  * @module
  */
+import { type DType, DTYPE_INFO, type DTypeStorage } from "./dtype.ts";
 
-/** Element types a tensor may hold. `bool` is stored as `Uint8Array` (0/1), `float16` as `Uint16Array` bits. */
-export type DType =
-  | "float32"
-  | "float64"
-  | "float16"
-  | "int8"
-  | "uint8"
-  | "int16"
-  | "uint16"
-  | "int32"
-  | "uint32"
-  | "int64"
-  | "uint64"
-  | "bool"
-  | "string";
-
-/** The storage for each {@link DType}. */
-export interface DTypeStorage {
-  /** Storage of `float32` elements. */
-  float32: Float32Array;
-  /** Storage of `float64` elements. */
-  float64: Float64Array;
-  /** Storage of `float16` elements. */
-  float16: Uint16Array;
-  /** Storage of `int8` elements. */
-  int8: Int8Array;
-  /** Storage of `uint8` elements. */
-  uint8: Uint8Array;
-  /** Storage of `int16` elements. */
-  int16: Int16Array;
-  /** Storage of `uint16` elements. */
-  uint16: Uint16Array;
-  /** Storage of `int32` elements. */
-  int32: Int32Array;
-  /** Storage of `uint32` elements. */
-  uint32: Uint32Array;
-  /** Storage of `int64` elements. */
-  int64: BigInt64Array;
-  /** Storage of `uint64` elements. */
-  uint64: BigUint64Array;
-  /** Storage of `bool` elements. */
-  bool: Uint8Array;
-  /** Storage of `string` elements. */
-  string: string[];
-}
-
-/** Any storage a tensor may have. */
-export type TensorData = DTypeStorage[DType];
+export { type DType, DTYPES, type DTypeStorage, isDType, type TensorData } from "./dtype.ts";
 
 /**
  * A tensor as plain data.
@@ -80,28 +34,6 @@ export interface TensorInfo {
   readonly type: DType | "unknown";
   /** Shape; a string is a named (dynamic) dim, null an unknown one. Undefined when the model gives no shape. */
   readonly shape?: readonly (number | string | null)[];
-}
-
-/** All dtypes, for validation. */
-export const DTYPES: readonly DType[] = [
-  "float32",
-  "float64",
-  "float16",
-  "int8",
-  "uint8",
-  "int16",
-  "uint16",
-  "int32",
-  "uint32",
-  "int64",
-  "uint64",
-  "bool",
-  "string",
-];
-
-/** True when `value` names a {@link DType}. */
-export function isDType(value: unknown): value is DType {
-  return typeof value === "string" && (DTYPES as readonly string[]).includes(value);
 }
 
 /**
@@ -133,36 +65,9 @@ export function sizeOf(dims: readonly number[]): number {
   return n;
 }
 
-/** Allocates zeroed storage for `length` elements of `type`. */
+/** Allocates zeroed storage for `length` elements of `type` (its {@link DTYPE_INFO} storage class). */
 export function allocate<T extends DType>(type: T, length: number): DTypeStorage[T] {
-  const make = (): TensorData => {
-    switch (type) {
-      case "float32":
-        return new Float32Array(length);
-      case "float64":
-        return new Float64Array(length);
-      case "float16":
-      case "uint16":
-        return new Uint16Array(length);
-      case "int8":
-        return new Int8Array(length);
-      case "uint8":
-      case "bool":
-        return new Uint8Array(length);
-      case "int16":
-        return new Int16Array(length);
-      case "int32":
-        return new Int32Array(length);
-      case "uint32":
-        return new Uint32Array(length);
-      case "int64":
-        return new BigInt64Array(length);
-      case "uint64":
-        return new BigUint64Array(length);
-      case "string":
-        return new Array<string>(length).fill("");
-    }
-    throw new TypeError(`unknown dtype ${type}`);
-  };
-  return make() as DTypeStorage[T];
+  const storage = DTYPE_INFO[type].storage;
+  if (storage === undefined) return new Array<string>(length).fill("") as DTypeStorage[T];
+  return new storage(length) as DTypeStorage[T];
 }

@@ -11,12 +11,14 @@ import { cors } from "hono/cors";
 import { messageOf, ObentoError } from "../errors.ts";
 import type { BentoDocument } from "../bundle/bento_yaml.ts";
 import type { Executor, RawItem, RawOutcome } from "../runtime/executor.ts";
-import { Batcher, DeadlineError, ShedError } from "./batcher.ts";
+import { Batcher } from "./batcher.ts";
+import { DeadlineError, ShedError } from "./batcher_errors.ts";
 import { BodyBudget } from "./body_budget.ts";
 import { BodyReader } from "./body_reader.ts";
 import { bearerCheck } from "./bearer_token.ts";
 import type { ServerMetrics } from "./metrics.ts";
-import { v2ModelsFromBundle, v2Routes } from "./v2_routes.ts";
+import { v2ModelsFromBundle } from "../v2/models.ts";
+import { v2Routes } from "../v2/routes.ts";
 import { openApiDocument } from "./openapi.ts";
 import { docsPage, indexPage, swaggerAssets } from "./pages.ts";
 import { OBENTO_VERSION } from "../version.ts";
@@ -258,7 +260,7 @@ export function createApp(config: ServeConfig, deps: AppDeps): ObentoApp {
       if (error instanceof ShedError && error.reason === "body_budget") {
         metrics.observeShed(api, error.reason);
       }
-      if (error instanceof DeadlineError && error.stage === "body") metrics.observeTimeout(api, error);
+      if (error instanceof DeadlineError && error.stage === "body") metrics.observeTimeout(api, error.stage);
       response = failureResponse(error, exchange);
     } finally {
       release();

@@ -4,7 +4,8 @@ import { errorOutcome, type Executor, type RawItem, type RawOutcome } from "../r
 import { testDocument } from "./_testing.ts";
 import { createApp, type ServeConfig } from "./app.ts";
 import { createLogger } from "./logger.ts";
-import { createServerMetrics, Registry } from "./metrics.ts";
+import { createServerMetrics } from "./metrics.ts";
+import { Registry } from "./prometheus.ts";
 
 const CONFIG: ServeConfig = {
   maxBatchSize: 8,

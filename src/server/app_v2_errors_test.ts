@@ -4,12 +4,13 @@
  * batcher, executor).
  */
 import assert from "node:assert/strict";
-import { V2InferInput } from "../adapters/v2_infer.ts";
+import { V2InferInput } from "../v2/infer_input.ts";
 import { messageOf, ObentoError } from "../errors.ts";
 import { errorOutcome, type Executor, type RawItem, type RawOutcome } from "../runtime/executor.ts";
 import { testArtifact, testDocument } from "./_testing.ts";
 import { createApp, type ServeConfig } from "./app.ts";
-import { createServerMetrics, Registry } from "./metrics.ts";
+import { createServerMetrics } from "./metrics.ts";
+import { Registry } from "./prometheus.ts";
 
 const CONFIG: ServeConfig = {
   maxBatchSize: 8,

@@ -10,195 +10,22 @@
 import { SERVE_DEFAULTS } from "../defaults.ts";
 import { setImmediate } from "node:timers";
 import { messageOf, ObentoError } from "../errors.ts";
-import { CostModel, type CostModelOptions, type CostSnapshot } from "./cost_model.ts";
-
-/**
- * Why a request was refused at admission (`body_budget`: the server's budget for request bodies,
- * `--max-body-total`, is spent; see src/server/body_budget.ts).
- */
-export type ShedReason = "queue_full" | "over_budget" | "deadline" | "closing" | "body_budget";
-
-/** Why a batch left the queue when it did. */
-export type FlushReason =
-  /** `maxBatchSize` items were waiting. */
-  | "full"
-  /** The oldest item used up `maxLatencyMs`, or the next arrival is expected after that. */
-  | "budget"
-  /** Holding longer would risk a queued item's deadline. */
-  | "deadline"
-  /** Waiting is not expected to lower latency (or the cost model is not calibrated yet). */
-  | "no_gain"
-  /** The batcher is closing: everything left goes out at once. */
-  | "drain";
-
-/** Where a request was when its deadline (`--timeout`) fired (`body`: its body was still arriving). */
-export type TimeoutStage = "queued" | "inference" | "body";
-
-/**
- * A request refused because the server is overloaded or closing: `UNAVAILABLE` (HTTP 503). The server
- * sends {@link ShedError.retryAfterSeconds} as `Retry-After`.
- *
- * @example
- * ```ts
- * import { ShedError } from "./batcher.ts";
- * const err = new ShedError("queue_full", "queue is full", 2);
- * console.log(err.status, err.retryAfterSeconds, err.reason); // 503 2 queue_full
- * ```
- */
-export class ShedError extends ObentoError {
-  /** Seconds after which a retry is likely to be admitted (≥ 1). */
-  readonly retryAfterSeconds: number;
-  /** Why the request was refused. */
-  readonly reason: ShedReason;
-
-  /** Makes a shed error; `retryAfterSeconds` is rounded up to a whole second, at least 1. */
-  constructor(reason: ShedReason, message: string, retryAfterSeconds: number) {
-    super("UNAVAILABLE", message);
-    this.name = "ShedError";
-    this.reason = reason;
-    this.retryAfterSeconds = Math.max(1, Math.ceil(retryAfterSeconds));
-  }
-}
-
-/**
- * A request whose end-to-end deadline passed: `TIMEOUT` (HTTP 504). The message names the timer
- * (`--timeout`) and {@link DeadlineError.stage} says where the request was when it fired.
- *
- * @example
- * ```ts
- * import { DeadlineError } from "./batcher.ts";
- * const err = new DeadlineError("queued", "--timeout (50 ms) expired while queued");
- * console.log(err.status, err.stage); // 504 queued
- * ```
- */
-export class DeadlineError extends ObentoError {
-  /** Where the request was when the deadline passed. */
-  readonly stage: TimeoutStage;
-
-  /** Makes a deadline error. */
-  constructor(stage: TimeoutStage, message: string) {
-    super("TIMEOUT", message);
-    this.name = "DeadlineError";
-    this.stage = stage;
-  }
-}
-
-/** What the batcher reports about each finished batch. */
-export interface BatchInfo {
-  /** Items in the batch. */
-  size: number;
-  /** The longest queue wait in the batch (its oldest item's), ms. */
-  queueWaitMs: number;
-  /** How long `run` took, ms. */
-  runMs: number;
-  /** Why the batch left the queue when it did. */
-  reason: FlushReason;
-  /** False when `run` rejected or returned the wrong number of results. */
-  ok: boolean;
-}
-
-/** Starts a timer; returns a function that cancels it. */
-export type SetTimer = (fn: () => void, ms: number) => () => void;
-
-/** Options for {@link Batcher}; everything but `run` has a default. */
-export interface BatcherOptions<T, R> {
-  /**
-   * Runs one batch. Must resolve to exactly one result per item, in order; per-item failures belong in the
-   * results (e.g. an error outcome), not in a rejection. A rejection fails every item of that batch; a list
-   * of the wrong length fails every item of that batch with an `INTERNAL` error naming both counts.
-   * `signal` aborts when no item of the batch is still waiting for it, or on `close({ drain: false })`.
-   */
-  run: (items: T[], signal: AbortSignal) => Promise<R[]>;
-  /** Most items per batch; 1 turns batching off (every item alone). Default 64. */
-  maxBatchSize?: number;
-  /**
-   * Queue-wait budget in ms (`--mb-max-latency`): a batch is never held open past the point where its oldest
-   * item has waited this long, and (once calibrated) a request whose predicted wait beyond the batches
-   * already running exceeds it is shed. Default 20.
-   */
-  maxLatencyMs?: number;
-  /** Most requests waiting in the queue (not counting running batches) before new ones are shed. Default 1024. */
-  maxQueue?: number;
-  /** Batches in flight at once: the number of model workers. Default 1. */
-  concurrency?: number;
-  /** Name used in messages (the API). Default "batch". */
-  name?: string;
-  /** Clock in ms. Default: `performance.timeOrigin + performance.now()` (monotonic, on Date.now()'s scale). */
-  now?: () => number;
-  /** Timer source (inject a fake one in tests). Default: `setTimeout`/`clearTimeout`. */
-  setTimer?: SetTimer;
-  /** The cost model, or options for a new one. Default: a new {@link CostModel} with its defaults. */
-  costModel?: CostModel | CostModelOptions;
-  /**
-   * After a batch, the longest time (ms) to wait for the clients it answered to send their next requests
-   * before forming the next batch (see docs/batching.md); 0 turns gathering off. Default 1.
-   */
-  gatherMs?: number;
-  /**
-   * How long (ms) a request with a lazy {@link SubmitOptions.cancellation} waits before the batcher fetches
-   * its signal and starts watching it. Requests answered sooner never create one. Default 10.
-   */
-  watchAfterMs?: number;
-  /** Called after each batch finishes. */
-  onBatch?: (info: BatchInfo) => void;
-  /** Called for each request refused at admission. */
-  onShed?: (reason: ShedReason) => void;
-  /** Called for each request whose deadline passed. */
-  onTimeout?: (stage: TimeoutStage) => void;
-}
-
-/** Per-request options for {@link Batcher.submit}. */
-export interface SubmitOptions {
-  /** Absolute deadline in ms on the batcher's clock (`batcher.now() + timeoutMs`). Default: none. */
-  deadline?: number;
-  /** The configured `--timeout` in ms, only for messages. Default: the deadline minus the submit time. */
-  timeoutMs?: number;
-  /** Aborts the request (client gone): a queued item leaves the queue, a running one is answered at once. */
-  signal?: AbortSignal;
-  /**
-   * Like `signal`, fetched only once the request has waited {@link BatcherOptions.watchAfterMs}: for signals
-   * that are costly to create (a served `Request`'s `signal` registers a cancellation watch with the HTTP
-   * server, which costs more than a tiny model's inference). A client that leaves earlier still gets its
-   * item computed; its answer is dropped.
-   */
-  cancellation?: () => AbortSignal;
-}
-
-/** A point-in-time view of a batcher. */
-export interface BatcherStats {
-  /** Requests waiting in the queue. */
-  queueDepth: number;
-  /** Batches running now. */
-  inFlightBatches: number;
-  /** Items in the batches running now. */
-  inFlightItems: number;
-  /** Requests refused at admission since start. */
-  shed: number;
-  /** Requests whose deadline passed since start (queued or during inference). */
-  timedOut: number;
-  /** Batches run since start. */
-  batches: number;
-  /** The cost model's figures. */
-  costModel: CostSnapshot;
-}
-
-/** The effective settings of a batcher, for logs and `/metadata`. */
-export interface BatcherConfig {
-  /** See {@link BatcherOptions.maxBatchSize}. */
-  maxBatchSize: number;
-  /** See {@link BatcherOptions.maxLatencyMs}. */
-  maxLatencyMs: number;
-  /** See {@link BatcherOptions.maxQueue}. */
-  maxQueue: number;
-  /** See {@link BatcherOptions.concurrency}. */
-  concurrency: number;
-}
-
-/** Options for {@link Batcher.close}. */
-export interface CloseOptions {
-  /** True: finish queued and running work first. False: refuse queued items and abort running batches. */
-  drain?: boolean;
-}
+import { DeadlineError, ShedError } from "./batcher_errors.ts";
+import type {
+  BatcherConfig,
+  BatcherOptions,
+  BatcherStats,
+  BatchInfo,
+  CloseOptions,
+  FlushReason,
+  ShedReason,
+  SubmitOptions,
+  TimeoutStage,
+} from "./batcher_types.ts";
+import { CancelWatches } from "./cancel_watch.ts";
+import { CostModel } from "./cost_model.ts";
+import { DeadlineSweep } from "./deadline_sweep.ts";
+import { defaultSetTimer, type SetTimer } from "./set_timer.ts";
 
 type State = "queued" | "running" | "done";
 
@@ -230,23 +57,11 @@ const GAP_WEIGHT = 0.2;
 /** Holds shorter than this (ms) are not worth a timer. */
 const MIN_HOLD_MS = 0.01;
 
-/** setTimeout's longest delay; longer ones would fire at once. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
-
-const defaultSetTimer: SetTimer = (fn, ms) => {
-  let id: ReturnType<typeof setTimeout>;
-  const arm = (left: number) => {
-    id = left > MAX_TIMER_MS
-      ? setTimeout(() => arm(left - MAX_TIMER_MS), MAX_TIMER_MS)
-      : setTimeout(fn, Math.max(0, left));
-  };
-  arm(ms);
-  return () => clearTimeout(id);
-};
-
 function positiveInt(value: number, name: string): number {
   if (!Number.isInteger(value) || value < 1) {
-    throw new ObentoError("BAD_ARGUMENT", `${name} must be a whole number ≥ 1, got ${value}`);
+    throw new ObentoError("BAD_ARGUMENT", `${name} must be a whole number ≥ 1, got ${value}`, {
+      option: name,
+    });
   }
   return value;
 }
@@ -292,14 +107,10 @@ export class Batcher<T, R> {
   #cancelWake: (() => void) | undefined;
   #pumping = false;
   /** Live requests with a finite deadline, watched by one sweep timer. */
-  readonly #timed = new Set<Entry<T, R>>();
-  #sweepAt: number | undefined;
-  #cancelSweep: (() => void) | undefined;
-  /** Live requests whose lazy cancellation signal is not fetched yet, oldest first. */
-  readonly #unwatched = new Set<Entry<T, R>>();
-  readonly #watchAfterMs: number;
+  readonly #sweep: DeadlineSweep<Entry<T, R>>;
+  /** Live requests' cancellation signals. */
+  readonly #watches: CancelWatches<Entry<T, R>>;
   readonly #gatherMs: number;
-  #cancelWatch: (() => void) | undefined;
   /** A gather window is open ({@link #gather}): dispatch waits for the answered clients to come back. */
   #gathering = false;
   /** Items the last batch answered, whose clients {@link #gather} waits for. */
@@ -313,22 +124,18 @@ export class Batcher<T, R> {
 
   /** Makes a batcher; see {@link BatcherOptions} for the defaults. */
   constructor(options: BatcherOptions<T, R>) {
-    const maxBatchSize = positiveInt(
-      options.maxBatchSize ?? SERVE_DEFAULTS.maxBatchSize,
-      "maxBatchSize (--mb-max-batch-size)",
-    );
+    const maxBatchSize = positiveInt(options.maxBatchSize ?? SERVE_DEFAULTS.maxBatchSize, "maxBatchSize");
     const maxLatencyMs = options.maxLatencyMs ?? SERVE_DEFAULTS.maxLatencyMs;
     if (!(maxLatencyMs >= 0) || !Number.isFinite(maxLatencyMs)) {
-      throw new ObentoError(
-        "BAD_ARGUMENT",
-        `maxLatencyMs (--mb-max-latency) must be ≥ 0 ms, got ${maxLatencyMs}`,
-      );
+      throw new ObentoError("BAD_ARGUMENT", `maxLatencyMs must be ≥ 0 ms, got ${maxLatencyMs}`, {
+        option: "maxLatencyMs",
+      });
     }
     this.config = Object.freeze({
       maxBatchSize,
       maxLatencyMs,
-      maxQueue: positiveInt(options.maxQueue ?? SERVE_DEFAULTS.maxQueue, "maxQueue (--max-queue)"),
-      concurrency: positiveInt(options.concurrency ?? 1, "concurrency (--workers)"),
+      maxQueue: positiveInt(options.maxQueue ?? SERVE_DEFAULTS.maxQueue, "maxQueue"),
+      concurrency: positiveInt(options.concurrency ?? 1, "concurrency"),
     });
     this.#run = options.run;
     this.#name = options.name ?? "batch";
@@ -337,14 +144,30 @@ export class Batcher<T, R> {
     this.#cost = options.costModel instanceof CostModel
       ? options.costModel
       : new CostModel({ minDistinctSizes: maxBatchSize === 1 ? 1 : 2, ...options.costModel });
-    this.#watchAfterMs = options.watchAfterMs ?? 10;
+    const watchAfterMs = options.watchAfterMs ?? 10;
     this.#gatherMs = options.gatherMs ?? 1;
     if (!(this.#gatherMs >= 0) || !Number.isFinite(this.#gatherMs)) {
-      throw new ObentoError("BAD_ARGUMENT", `gatherMs must be ≥ 0 ms, got ${this.#gatherMs}`);
+      throw new ObentoError("BAD_ARGUMENT", `gatherMs must be ≥ 0 ms, got ${this.#gatherMs}`, {
+        option: "gatherMs",
+      });
     }
-    if (!(this.#watchAfterMs >= 0) || !Number.isFinite(this.#watchAfterMs)) {
-      throw new ObentoError("BAD_ARGUMENT", `watchAfterMs must be ≥ 0 ms, got ${this.#watchAfterMs}`);
+    if (!(watchAfterMs >= 0) || !Number.isFinite(watchAfterMs)) {
+      throw new ObentoError("BAD_ARGUMENT", `watchAfterMs must be ≥ 0 ms, got ${watchAfterMs}`, {
+        option: "watchAfterMs",
+      });
     }
+    this.#sweep = new DeadlineSweep({
+      now: this.#now,
+      setTimer: this.#setTimer,
+      expire: (e) => this.#expire(e),
+    });
+    this.#watches = new CancelWatches({
+      now: this.#now,
+      setTimer: this.#setTimer,
+      watchAfterMs,
+      abort: (e) => this.#abort(e),
+      done: (e) => e.state === "done",
+    });
     this.#onBatch = options.onBatch;
     this.#onShed = options.onShed;
     this.#onTimeout = options.onTimeout;
@@ -425,16 +248,9 @@ export class Batcher<T, R> {
         resolve,
         reject,
       };
-      if (Number.isFinite(deadline)) {
-        this.#timed.add(entry);
-        this.#armSweep(deadline, now);
-      }
-      if (options.signal) this.#watchSignal(entry, options.signal);
-      else if (options.cancellation) {
-        entry.watch = options.cancellation;
-        this.#unwatched.add(entry);
-        if (this.#cancelWatch === undefined) this.#armWatch(this.#watchAfterMs);
-      }
+      this.#sweep.add(entry, now);
+      if (options.signal) this.#watches.watch(entry, options.signal);
+      else if (options.cancellation) this.#watches.watchLater(entry, options.cancellation);
       this.#queue.push(entry);
       this.#queued++;
       this.#arrived(now);
@@ -793,74 +609,16 @@ export class Batcher<T, R> {
     const wasRunning = e.state === "running";
     e.state = "done";
     e.value = undefined;
-    // The sweep and watch timers stay armed when their sets empty (re-arming them per batch costs more
-    // than letting them fire once for nothing); #checkIdle cancels them when the batcher closes.
-    this.#timed.delete(e);
-    if (e.watch !== undefined) this.#unwatched.delete(e);
-    if (e.onAbort) e.signal?.removeEventListener("abort", e.onAbort);
+    // The sweep and watch timers stay armed when nothing is left to watch (re-arming them per batch costs
+    // more than letting them fire once for nothing); #checkIdle cancels them when the batcher closes.
+    this.#sweep.delete(e);
+    this.#watches.forget(e);
     if (error === undefined) e.resolve(value as R);
     else e.reject(error);
     const batch = e.batch;
     if (wasRunning && batch && --batch.pending === 0 && this.#running.has(batch)) {
       batch.controller.abort(new ObentoError("UNAVAILABLE", "no request is waiting for this batch any more"));
     }
-  }
-
-  /** Watches `signal` for `e`; an already aborted one settles `e` at once. */
-  #watchSignal(e: Entry<T, R>, signal: AbortSignal): void {
-    e.signal = signal;
-    if (signal.aborted) return this.#abort(e);
-    e.onAbort = () => this.#abort(e);
-    signal.addEventListener("abort", e.onAbort, { once: true });
-  }
-
-  #armWatch(ms: number): void {
-    this.#cancelWatch = this.#setTimer(() => this.#fetchSignals(), ms);
-  }
-
-  /** Fetches the lazy signals of requests that have waited `watchAfterMs`; re-arms for the next one. */
-  #fetchSignals(): void {
-    this.#cancelWatch = undefined;
-    const now = this.#now();
-    for (const e of this.#unwatched) {
-      const due = e.enqueuedAt + this.#watchAfterMs;
-      if (due > now) {
-        this.#armWatch(due - now);
-        return;
-      }
-      this.#unwatched.delete(e);
-      const watch = e.watch!;
-      e.watch = undefined;
-      if (e.state !== "done") this.#watchSignal(e, watch());
-    }
-  }
-
-  /**
-   * One timer for all deadlines (not one per request, which costs more than a tiny model's inference): it is
-   * armed for the earliest deadline among live requests and, when it fires, expires every request whose
-   * deadline has passed and re-arms for the next.
-   */
-  #armSweep(deadline: number, now: number): void {
-    if (this.#sweepAt !== undefined && this.#sweepAt <= deadline) return;
-    this.#cancelSweep?.();
-    this.#sweepAt = deadline;
-    this.#cancelSweep = this.#setTimer(() => this.#sweep(), Math.max(0, deadline - now));
-  }
-
-  #disarmSweep(): void {
-    this.#cancelSweep?.();
-    this.#cancelSweep = undefined;
-    this.#sweepAt = undefined;
-  }
-
-  #sweep(): void {
-    this.#cancelSweep = undefined;
-    this.#sweepAt = undefined;
-    const now = this.#now();
-    for (const e of [...this.#timed]) if (e.deadline <= now) this.#expire(e);
-    let next = Infinity;
-    for (const e of this.#timed) next = Math.min(next, e.deadline);
-    if (Number.isFinite(next)) this.#armSweep(next, now);
   }
 
   #expire(e: Entry<T, R>): void {
@@ -904,9 +662,8 @@ export class Batcher<T, R> {
 
   #checkIdle(): void {
     if (!this.#closing || this.#queued > 0 || this.#running.size > 0) return;
-    this.#disarmSweep();
-    this.#cancelWatch?.();
-    this.#cancelWatch = undefined;
+    this.#sweep.close();
+    this.#watches.close();
     const waiters = this.#idle;
     this.#idle = [];
     for (const resolve of waiters) resolve();

@@ -1,13 +1,9 @@
 import assert from "node:assert/strict";
 import { ObentoError } from "../errors.ts";
-import {
-  Batcher,
-  type BatcherOptions,
-  type BatchInfo,
-  DeadlineError,
-  type SetTimer,
-  ShedError,
-} from "./batcher.ts";
+import { Batcher } from "./batcher.ts";
+import { DeadlineError, ShedError } from "./batcher_errors.ts";
+import type { BatcherOptions, BatchInfo } from "./batcher_types.ts";
+import type { SetTimer } from "./set_timer.ts";
 import { CostModel } from "./cost_model.ts";
 import { openFullGc } from "../full_gc.ts";
 
@@ -509,11 +505,21 @@ Deno.test("real timers: concurrent submits are batched and all answered", async 
   await batcher.close({ drain: true });
 });
 
-Deno.test("rejects bad options with BAD_ARGUMENT naming the flag", () => {
+Deno.test("rejects bad options with BAD_ARGUMENT naming the option", () => {
   const run = (xs: number[]) => Promise.resolve(xs);
-  assert.throws(() => new Batcher({ run, maxBatchSize: 0 }), /--mb-max-batch-size/);
-  assert.throws(() => new Batcher({ run, maxLatencyMs: -1 }), /--mb-max-latency/);
-  assert.throws(() => new Batcher({ run, maxQueue: 1.5 }), /--max-queue/);
+  assert.throws(() => new Batcher({ run, maxBatchSize: 0 }), {
+    code: "BAD_ARGUMENT",
+    option: "maxBatchSize",
+    message: "maxBatchSize must be a whole number ≥ 1, got 0",
+  });
+  assert.throws(() => new Batcher({ run, maxLatencyMs: -1 }), {
+    option: "maxLatencyMs",
+    message: "maxLatencyMs must be ≥ 0 ms, got -1",
+  });
+  assert.throws(() => new Batcher({ run, maxQueue: 1.5 }), {
+    option: "maxQueue",
+    message: "maxQueue must be a whole number ≥ 1, got 1.5",
+  });
 });
 
 Deno.test("real timers: a deadline beyond setTimeout's 24.8-day limit does not fire at once", async () => {

@@ -6,7 +6,7 @@
  * @module
  */
 import { messageOf, ObentoError } from "../errors.ts";
-import { DeadlineError, ShedError } from "./batcher.ts";
+import { DeadlineError, ShedError } from "./batcher_errors.ts";
 import type { BodyBudget } from "./body_budget.ts";
 
 /** A body read and the budget it holds; call `release()` once the request is answered. */

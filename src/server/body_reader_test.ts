@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { DeadlineError, ShedError } from "./batcher.ts";
+import { DeadlineError, ShedError } from "./batcher_errors.ts";
 import { BodyBudget } from "./body_budget.ts";
 import { BodyReader } from "./body_reader.ts";
 

@@ -7,11 +7,11 @@
  * @module
  */
 import type { ApiRecord, BentoDocument } from "../bundle/bento_yaml.ts";
-import { v2RequestSchema, v2ResponseSchema } from "../adapters/v2_infer.ts";
+import { v2RequestSchema, v2ResponseSchema } from "../v2/schema.ts";
 import type { JsonSchema, JsonValue } from "../sdk/adapter.ts";
-import { v2ModelsFromBundle } from "./v2_routes.ts";
+import { v2ModelsFromBundle } from "../v2/models.ts";
 import { exampleInput } from "../bundle/example_input.ts";
-import type { V2ModelInfo } from "./v2_routes.ts";
+import type { V2ModelInfo } from "../v2/protocol.ts";
 
 /** Options for {@link openApiDocument}. */
 export interface OpenApiOptions {

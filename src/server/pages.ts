@@ -9,7 +9,7 @@
  */
 import type { ApiRecord, BentoDocument } from "../bundle/bento_yaml.ts";
 import { exampleInput } from "../bundle/example_input.ts";
-import { v2ModelsFromBundle } from "./v2_routes.ts";
+import { v2ModelsFromBundle } from "../v2/models.ts";
 
 export { loadSwaggerAssets, swaggerAssets } from "./swagger_assets.ts";
 export type { SwaggerAssets, SwaggerAssetsOptions } from "./swagger_assets.ts";

@@ -6,7 +6,7 @@
  * @module
  */
 import process from "node:process";
-import type { Registry } from "./metrics.ts";
+import type { Registry } from "./prometheus.ts";
 
 /** What {@link registerProcessMetrics} reads; tests pass fixed figures. */
 export interface ProcessSampler {

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { Registry } from "./metrics.ts";
+import { Registry } from "./prometheus.ts";
 import { currentProcess, type ProcessSampler, registerProcessMetrics } from "./process_metrics.ts";
 
 Deno.test("process metrics: sampled at each scrape; CPU seconds is a counter that follows the process's total", () => {

@@ -20,7 +20,8 @@ import { loadTimeoutMessage, WorkerPoolExecutor } from "../runtime/worker_pool.t
 import { warmUpModels } from "../runtime/warm_up.ts";
 import { openBundle } from "../runtime/host_parts.ts";
 import { createApp, type ServeConfig } from "./app.ts";
-import { createServerMetrics, Registry, type ServerMetrics } from "./metrics.ts";
+import { createServerMetrics, type ServerMetrics } from "./metrics.ts";
+import { Registry } from "./prometheus.ts";
 import { createLogger, type LogFormat, type Logger, type LogLevel } from "./logger.ts";
 
 /** Options for {@link startServer}. */

@@ -5,7 +5,8 @@
  * @module
  */
 import fc from "fast-check";
-import { v2DatatypeOf, V2InferInput } from "../../src/adapters/v2_infer.ts";
+import { V2InferInput } from "../../src/v2/infer_input.ts";
+import { v2DatatypeOf } from "../../src/v2/protocol.ts";
 import type { TensorInfo } from "../../src/sdk/tensor.ts";
 import { contentType, decodeAndMerge, jsonBody } from "./bodies.ts";
 import { anyText, type FuzzRun, type FuzzTarget, type PropertyReport, runProperty } from "./property.ts";

@@ -7,35 +7,8 @@
  */
 import { Hono } from "hono";
 import type { Context } from "hono";
-import type { BentoDocument } from "../bundle/bento_yaml.ts";
-import { v2DatatypeOf, v2Shape } from "../adapters/v2_infer.ts";
-import { HEADER_LENGTH_PARAM } from "../adapters/v2_binary.ts";
-import type { V2Datatype } from "../adapters/v2_infer.ts";
-import type { DType } from "../sdk/tensor.ts";
-
-/** A model input or output as v2 metadata describes it. */
-export interface V2TensorMetadata {
-  /** Name as the model declares it. */
-  name: string;
-  /** v2 datatype. */
-  datatype: V2Datatype;
-  /** Dims; -1 for a dynamic one. */
-  shape: number[];
-}
-
-/** One model the v2 endpoints serve (an ONNX artifact of the bundle). */
-export interface V2ModelInfo {
-  /** Model name: the artifact name. */
-  name: string;
-  /** Versions served (the bundle version). */
-  versions: string[];
-  /** The runtime, "onnxruntime-web". */
-  platform: string;
-  /** Model inputs. */
-  inputs: V2TensorMetadata[];
-  /** Model outputs. */
-  outputs: V2TensorMetadata[];
-}
+import { HEADER_LENGTH_PARAM } from "./binary.ts";
+import type { V2ModelInfo } from "./protocol.ts";
 
 /** What {@link v2Routes} needs from the server. */
 export interface V2RoutesContext {
@@ -62,46 +35,6 @@ export interface V2RoutesContext {
   errorResponse?(request: Request, status: number, message: string): Response;
   /** Answers a method other than POST on an infer route. Default: 405 with `Allow: POST`. */
   methodNotAllowed?(c: Context): Response;
-}
-
-/** The tensors in an artifact's `info` (`inputs` or `outputs`), as v2 metadata; non-tensors skipped. */
-function tensorsOf(value: unknown): V2TensorMetadata[] {
-  if (!Array.isArray(value)) return [];
-  const out: V2TensorMetadata[] = [];
-  for (const t of value as { name?: unknown; type?: unknown; shape?: unknown }[]) {
-    if (typeof t?.name !== "string") continue;
-    const datatype = v2DatatypeOf(t.type as DType);
-    if (!datatype) continue;
-    const shape = Array.isArray(t.shape) ? (t.shape as (number | string | null)[]) : null;
-    out.push({ name: t.name, datatype, shape: v2Shape(shape) });
-  }
-  return out;
-}
-
-/**
- * The v2 models of a bundle: one per ONNX artifact, with inputs and outputs from its recorded `info`.
- *
- * @param doc the bundle's bento.yaml.
- * @returns one entry per `OnnxModelArtifact`, versioned with the bundle version.
- *
- * @example
- * ```ts ignore
- * import { v2ModelsFromBundle } from "./v2_routes.ts";
- * import { parseBento } from "../bundle/bento_yaml.ts";
- * const doc = parseBento(await Deno.readTextFile("./IrisClassifier/bento.yaml"), "bento.yaml");
- * console.log(v2ModelsFromBundle(doc)[0].inputs); // [{ name: "input", datatype: "FP32", shape: [-1, 4] }]
- * ```
- */
-export function v2ModelsFromBundle(doc: BentoDocument): V2ModelInfo[] {
-  return doc.artifacts
-    .filter((a) => a.type === "OnnxModelArtifact")
-    .map((a) => ({
-      name: a.name,
-      versions: [doc.version],
-      platform: "onnxruntime-web",
-      inputs: tensorsOf(a.info?.inputs),
-      outputs: tensorsOf(a.info?.outputs),
-    }));
 }
 
 /** The protocol extensions `GET /v2` advertises: the binary tensor data extension, under Triton's name. */
@@ -134,7 +67,7 @@ function inferContentType(request: Request): string {
  *
  * @example
  * ```ts
- * import { v2Routes } from "./v2_routes.ts";
+ * import { v2Routes } from "./routes.ts";
  * const app = v2Routes({
  *   serverName: "obento",
  *   serverVersion: "0.1.0",

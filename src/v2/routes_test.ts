@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
-import { testArtifact, testDocument } from "./_testing.ts";
-import { V2_EXTENSIONS, v2ModelsFromBundle, v2Routes } from "./v2_routes.ts";
-import type { V2RoutesContext } from "./v2_routes.ts";
+import { testArtifact, testDocument } from "../server/_testing.ts";
+import { v2ModelsFromBundle } from "./models.ts";
+import { V2_EXTENSIONS, v2Routes } from "./routes.ts";
+import type { V2RoutesContext } from "./routes.ts";
 
 const DOC = testDocument({
   artifacts: [

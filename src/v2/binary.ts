@@ -8,26 +8,11 @@
  * @module
  */
 import { BadInputError } from "../errors.ts";
+import { DTYPE_INFO, storageView } from "../sdk/dtype.ts";
 import type { DType, TensorData } from "../sdk/tensor.ts";
 
 /** The media-type parameter that carries the `Inference-Header-Content-Length` request header to the adapter. */
 export const HEADER_LENGTH_PARAM = "inference-header-content-length";
-
-/** Bytes per element of the fixed-size dtypes; BYTES (`string`) has none. */
-const ITEM_SIZE: Readonly<Partial<Record<DType, number>>> = {
-  bool: 1,
-  uint8: 1,
-  int8: 1,
-  uint16: 2,
-  int16: 2,
-  float16: 2,
-  uint32: 4,
-  int32: 4,
-  float32: 4,
-  uint64: 8,
-  int64: 8,
-  float64: 8,
-};
 
 const IS_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
@@ -46,7 +31,7 @@ function swapInPlace(bytes: Uint8Array, size: number): void {
  *
  * @example
  * ```ts
- * import { tensorBytes } from "./v2_binary.ts";
+ * import { tensorBytes } from "./binary.ts";
  * console.log(tensorBytes(new Int32Array([1, -1]), "int32")); // Uint8Array(8) [1, 0, 0, 0, 255, 255, 255, 255]
  * ```
  */
@@ -66,40 +51,15 @@ export function tensorBytes(data: TensorData, type: DType): Uint8Array {
   }
   const view = data as Exclude<TensorData, string[]>;
   const out = new Uint8Array(view.buffer.slice(view.byteOffset, view.byteOffset + view.byteLength));
-  swapInPlace(out, ITEM_SIZE[type] ?? 1);
+  swapInPlace(out, DTYPE_INFO[type].bytes || 1);
   return out;
 }
 
 /** Storage for `count` elements of `type` over a copy of `bytes` (copied so the array is aligned). */
 function storageOf(type: DType, bytes: Uint8Array, count: number): TensorData {
   const copy = bytes.slice();
-  swapInPlace(copy, ITEM_SIZE[type] ?? 1);
-  const buffer = copy.buffer;
-  switch (type) {
-    case "float32":
-      return new Float32Array(buffer, 0, count);
-    case "float64":
-      return new Float64Array(buffer, 0, count);
-    case "float16":
-    case "uint16":
-      return new Uint16Array(buffer, 0, count);
-    case "int16":
-      return new Int16Array(buffer, 0, count);
-    case "int32":
-      return new Int32Array(buffer, 0, count);
-    case "uint32":
-      return new Uint32Array(buffer, 0, count);
-    case "int64":
-      return new BigInt64Array(buffer, 0, count);
-    case "uint64":
-      return new BigUint64Array(buffer, 0, count);
-    case "int8":
-      return new Int8Array(buffer, 0, count);
-    case "uint8":
-      return new Uint8Array(buffer, 0, count);
-    default: // bool: any non-zero byte is true, stored as 1
-      return copy.map((b) => (b === 0 ? 0 : 1));
-  }
+  swapInPlace(copy, DTYPE_INFO[type].bytes || 1);
+  return storageView(type, copy.buffer, 0, count);
 }
 
 /** The first non-finite element of float data, as [index, value], or undefined. */
@@ -131,7 +91,7 @@ function firstNonFinite(data: TensorData, type: DType): [number, string] | undef
  *
  * @example
  * ```ts
- * import { tensorFromBytes } from "./v2_binary.ts";
+ * import { tensorFromBytes } from "./binary.ts";
  * console.log(tensorFromBytes(new Uint8Array([1, 0, 0, 0]), "int32", 1, "input x")); // Int32Array(1) [1]
  * ```
  */
@@ -167,7 +127,7 @@ export function tensorFromBytes(bytes: Uint8Array, type: DType, count: number, w
     }
     return out;
   }
-  const size = ITEM_SIZE[type] ?? 1;
+  const size = DTYPE_INFO[type].bytes || 1;
   if (bytes.length !== count * size) {
     throw new BadInputError(
       `${where}: binary_data_size ${bytes.length} does not fit the shape: ${count} element${
@@ -192,7 +152,7 @@ export function tensorFromBytes(bytes: Uint8Array, type: DType, count: number, w
  *
  * @example
  * ```ts
- * import { splitBinaryBody } from "./v2_binary.ts";
+ * import { splitBinaryBody } from "./binary.ts";
  * const body = new TextEncoder().encode('{"a":1}xyz');
  * const { header, binary } = splitBinaryBody(body, "application/octet-stream; inference-header-content-length=7");
  * console.log(header.length, binary.length); // 7 3

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import type { DType, TensorData } from "../sdk/tensor.ts";
-import { splitBinaryBody, tensorBytes, tensorFromBytes } from "./v2_binary.ts";
+import { splitBinaryBody, tensorBytes, tensorFromBytes } from "./binary.ts";
 
 Deno.test("tensorBytes and tensorFromBytes round-trip every dtype, little-endian", () => {
   const cases: [DType, TensorData, number[]][] = [

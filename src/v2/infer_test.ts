@@ -5,8 +5,10 @@ import { WasmBackend } from "../backends/ort_web.ts";
 import { invokeApi } from "../runtime/invoke.ts";
 import type { InvokeContext } from "../runtime/invoke.ts";
 import type { Tensor, TensorInfo } from "../sdk/tensor.ts";
-import { v2DatatypeOf, v2InferApi, V2InferInput, V2InferOutput, v2Shape } from "./v2_infer.ts";
-import type { V2InferBatch, V2InferItem, V2InferResponse, V2Model } from "./v2_infer.ts";
+import { v2InferApi, type V2Model } from "./infer_api.ts";
+import { type V2InferBatch, V2InferInput, type V2InferItem } from "./infer_input.ts";
+import { V2InferOutput } from "./infer_output.ts";
+import { v2DatatypeOf, type V2InferResponse, v2Shape } from "./protocol.ts";
 
 const ROOT = new URL("../../", import.meta.url);
 const backend = new WasmBackend();
