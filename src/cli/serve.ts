@@ -16,6 +16,7 @@ import {
 } from "../server/serve.ts";
 import { LOG_FORMATS, LOG_LEVELS } from "../server/logger.ts";
 import { defaultBodyBudgetBytes } from "../server/body_budget.ts";
+import { type ConnectionBounds, DEFAULT_CONNECTION_BOUNDS } from "../server/bounded_http.ts";
 import { intFlag, parseFlags, stringFlag } from "./args.ts";
 import type { CliContext, Command } from "./command.ts";
 
@@ -56,6 +57,17 @@ Options:
                             least --max-body); past it a request gets 503 + Retry-After before its
                             body is read
   --max-queue N             queued requests per API before shedding with 503 (default 1024)
+  --transport T             deno (default) or bounded. deno is Deno.serve: fastest, but with no bound
+                            on connections (idle and half-sent ones are held until the client
+                            leaves); bounded serves through node:http with the three bounds below,
+                            at about half the throughput (docs/serving.md, "Connections")
+  --header-timeout MS       (bounded) a connection that has not sent a request's headers within MS
+                            of opening, or of its keep-alive idle time ending, is closed (default
+                            10000)
+  --idle-timeout MS         (bounded) a keep-alive connection idle for MS after an answer is closed
+                            (default 5000)
+  --max-connections N       (bounded) most connections open at once; past it a new one is closed at
+                            once, unanswered (default 4096)
   --api-token-file F        API routes need "Authorization: Bearer <token in F>"; health,
                             readiness, metrics and docs stay open
   --cors ORIGINS            comma-separated allowed origins, or * (default: no CORS headers)
@@ -142,6 +154,34 @@ function bodyTotalFrom(maxBodyBytes: number, given: number): number {
   return given;
 }
 
+/** `--transport`: how connections are served. */
+const TRANSPORTS = ["bounded", "deno"] as const;
+/** The default `--transport` (docs/serving.md, "Connections", gives the throughput figures behind it). */
+const DEFAULT_TRANSPORT: (typeof TRANSPORTS)[number] = "deno";
+
+/**
+ * The connection bounds for `transport`: the bounds for `bounded`; none for `deno`, where giving one of the
+ * bound flags is a usage error (Deno.serve cannot enforce it).
+ */
+function connectionsFrom(
+  transport: (typeof TRANSPORTS)[number],
+  bounds: ConnectionBounds,
+  sources: Record<string, string>,
+): ConnectionBounds | undefined {
+  if (transport === "bounded") return bounds;
+  const given = ["header-timeout", "idle-timeout", "max-connections"].filter((flag) =>
+    sources[flag] === "flag"
+  );
+  if (given.length > 0) {
+    throw new ObentoError(
+      "BAD_ARGUMENT",
+      `obento serve: --${given[0]} needs --transport bounded (Deno.serve has no bound on connections); ` +
+        "add --transport bounded, or drop the bound",
+    );
+  }
+  return undefined;
+}
+
 /** Parses flags into serve options, recording where each value came from. */
 async function optionsFrom(
   args: string[],
@@ -162,6 +202,10 @@ async function optionsFrom(
     "max-body": { type: "string" },
     "max-body-total": { type: "string" },
     "max-queue": { type: "string" },
+    transport: { type: "string" },
+    "header-timeout": { type: "string" },
+    "idle-timeout": { type: "string" },
+    "max-connections": { type: "string" },
     "api-token-file": { type: "string" },
     cors: { type: "string" },
     "log-level": { type: "string" },
@@ -185,6 +229,13 @@ async function optionsFrom(
   sources["log-format"] = logFormat === undefined ? "default" : "flag";
   sources.port = stringFlag(parsed, "port") === undefined ? "default" : "flag";
   const maxBodyBytes = int("max-body", 32 * 1024 * 1024);
+  const transport = oneOf("transport", stringFlag(parsed, "transport"), TRANSPORTS) ?? DEFAULT_TRANSPORT;
+  sources.transport = stringFlag(parsed, "transport") === undefined ? "default" : "flag";
+  const connections = connectionsFrom(transport, {
+    headerTimeoutMs: int("header-timeout", DEFAULT_CONNECTION_BOUNDS.headerTimeoutMs),
+    idleTimeoutMs: int("idle-timeout", DEFAULT_CONNECTION_BOUNDS.idleTimeoutMs),
+    maxConnections: int("max-connections", DEFAULT_CONNECTION_BOUNDS.maxConnections),
+  }, sources);
   const options: ServeOptions = {
     port: portFrom(stringFlag(parsed, "port")),
     host,
@@ -199,6 +250,7 @@ async function optionsFrom(
     maxBodyBytes,
     maxBodyTotalBytes: bodyTotalFrom(maxBodyBytes, int("max-body-total", 0)),
     maxQueue: int("max-queue", 1024),
+    connections,
     apiToken: tokenFile === undefined ? undefined : await readToken(tokenFile),
     corsOrigins: cors === undefined ? [] : cors.split(",").map((s) => s.trim()).filter(Boolean),
     sources: {
