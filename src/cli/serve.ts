@@ -47,6 +47,11 @@ Options:
                             --in-process, native onnxruntime where its library loads), native (on
                             the server's thread, unsupervised; not with --workers), wasm; the choice
                             and any fallback are logged. Native runs on the server's thread
+  --worker-memory-limit BYTES
+                            most JS heap a model worker may use (default 1073741824 = 1 GiB;
+                            models' WASM memory not counted); a worker past it is replaced and its
+                            requests get 500 naming the limit (checked every 100 ms while the worker
+                            is not running synchronous code; docs/serving.md)
   --threads N               onnxruntime threads per worker (default 1; native: cores - 1, at least 1)
   --load-timeout MS         how long loading and warming the bundle may take, in ms (default 60000)
   --shutdown-grace MS       on SIGTERM/SIGINT, how long in-flight requests may finish before stuck
@@ -154,6 +159,9 @@ function bodyTotalFrom(maxBodyBytes: number, given: number): number {
   return given;
 }
 
+/** The default `--worker-memory-limit`: 1 GiB of JS heap per model worker. */
+const DEFAULT_WORKER_MEMORY_LIMIT_BYTES = 2 ** 30;
+
 /** `--transport`: how connections are served. */
 const TRANSPORTS = ["bounded", "deno"] as const;
 /** The default `--transport` (docs/serving.md, "Connections", gives the throughput figures behind it). */
@@ -196,6 +204,7 @@ async function optionsFrom(
     workers: { type: "string" },
     "in-process": { type: "boolean" },
     threads: { type: "string" },
+    "worker-memory-limit": { type: "string" },
     device: { type: "string" },
     "load-timeout": { type: "string" },
     "shutdown-grace": { type: "string" },
@@ -245,6 +254,7 @@ async function optionsFrom(
     workers: int("workers", navigator.hardwareConcurrency || 1),
     inProcess: parsed.values["in-process"] === true,
     threads: int("threads", 1),
+    workerMemoryLimitBytes: int("worker-memory-limit", DEFAULT_WORKER_MEMORY_LIMIT_BYTES),
     loadTimeoutMs: int("load-timeout", DEFAULT_LOAD_TIMEOUT_MS),
     shutdownGraceMs: int("shutdown-grace", DEFAULT_SHUTDOWN_GRACE_MS),
     maxBodyBytes,

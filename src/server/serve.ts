@@ -43,6 +43,11 @@ export interface ServeOptions extends ServeConfig {
    * (default 20000).
    */
   shutdownGraceMs?: number;
+  /**
+   * Most bytes of JS heap a model worker may use before it is replaced (restart cause `memory`); 0 or absent:
+   * no limit. See `WorkerPoolOptions.memoryLimitBytes`.
+   */
+  workerMemoryLimitBytes?: number;
   /** onnxruntime threads per worker. */
   threads: number;
   /**
@@ -122,6 +127,7 @@ async function openExecutor(
       threads: options.threads,
       loadTimeoutMs,
       batchTimeoutMs: batchTimeoutFor(options.timeoutMs),
+      memoryLimitBytes: options.workerMemoryLimitBytes,
       onRestart: ({ worker, cause, message }) => {
         metrics.observeRestart(cause);
         logger.warn(`obento: model worker ${worker} replaced (${cause}): ${message}`);
@@ -224,6 +230,7 @@ function shown(key: string, value: unknown): string {
     case "max-connections":
       return typeof value === "number" ? `${value}` : String(value);
     case "max-body":
+    case "worker-memory-limit":
     case "max-body-total": {
       const bytes = Number(value);
       return bytes % 2 ** 20 === 0 ? `${bytes / 2 ** 20} MiB` : `${bytes} bytes`;
@@ -260,6 +267,7 @@ export async function startServer(path: string, options: ServeOptions): Promise<
     device: options.device?.device ?? "wasm",
     workers: options.inProcess || options.device?.device === "native" ? "in-process" : options.workers,
     threads: options.threads,
+    "worker-memory-limit": options.workerMemoryLimitBytes ?? "(none)",
     "load-timeout": options.loadTimeoutMs ?? DEFAULT_LOAD_TIMEOUT_MS,
     "shutdown-grace": options.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS,
     "max-body": options.maxBodyBytes,
