@@ -199,7 +199,8 @@ async function bind(
           "with --port N (--port 0 picks a free one)",
       );
     }
-    if (error instanceof Deno.errors.AddrNotAvailable || code === "EADDRNOTAVAIL") {
+    // Deno's node:http reports an address of another machine as EINVAL.
+    if (error instanceof Deno.errors.AddrNotAvailable || code === "EADDRNOTAVAIL" || code === "EINVAL") {
       throw new ObentoError(
         "BAD_ARGUMENT",
         `cannot bind ${where}: ${options.host} is not an address of this machine; use --host 127.0.0.1 ` +
