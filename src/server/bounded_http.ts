@@ -156,6 +156,9 @@ export async function serveBounded(
     state.timer = setTimeout(() => socket.destroy(), ms);
   };
   const server = createServer((req, res) => {
+    // A client that goes away makes node emit "error" ("aborted"); without a listener that would end the process.
+    req.on("error", () => {});
+    res.on("error", () => {});
     const socket = req.socket;
     const state = sockets.get(socket);
     if (state !== undefined) {
