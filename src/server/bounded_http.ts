@@ -52,32 +52,58 @@ export interface BoundedServer {
   connections(): number;
 }
 
-/** The web `Request` for a node request; its signal aborts when the client goes away before the answer. */
+/**
+ * The web `Request` for a node request; its signal aborts when the client goes away before the answer, and its
+ * body fails when the client goes away (or half-closes) before sending all of it. A client that half-closes
+ * after a complete request keeps its connection until the answer is written.
+ */
 function toRequest(req: IncomingMessage, res: ServerResponse, origin: string): Request {
   const headers = new Headers();
   const raw = req.rawHeaders;
   for (let i = 0; i < raw.length; i += 2) headers.append(raw[i], raw[i + 1]);
   const method = req.method ?? "GET";
   const controller = new AbortController();
+  const gone = () => new DOMException("the client went away before sending the whole request", "AbortError");
+  let failBody = (_error: DOMException) => {};
+  const socket = req.socket;
+  const onEnd = () => {
+    if (req.complete) return;
+    failBody(gone());
+    socket.destroy();
+  };
+  socket.once("end", onEnd);
   res.once("close", () => {
+    socket.off("end", onEnd);
+    if (!req.complete) failBody(gone());
     if (!res.writableFinished) controller.abort(new DOMException("the client went away", "AbortError"));
   });
   let body: ReadableStream<Uint8Array> | null = null;
   if (method !== "GET" && method !== "HEAD") {
     body = new ReadableStream<Uint8Array>({
       start(stream) {
+        let open = true;
+        failBody = (error) => {
+          if (!open) return;
+          open = false;
+          stream.error(error);
+        };
         req.on("data", (chunk: Uint8Array) => {
+          if (!open) return;
           stream.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
           if ((stream.desiredSize ?? 0) <= 0) req.pause();
         });
-        req.once("end", () => stream.close());
-        req.once("error", (error) => stream.error(error));
-        req.once("aborted", () => stream.error(new DOMException("the client went away", "AbortError")));
+        req.once("end", () => {
+          if (!open) return;
+          open = false;
+          stream.close();
+        });
+        req.once("error", () => failBody(gone()));
       },
       pull() {
         req.resume();
       },
       cancel() {
+        failBody = () => {};
         req.resume(); // drained and dropped, so the connection can carry the next request
       },
     }, { highWaterMark: 4 });

@@ -87,3 +87,39 @@ Deno.test("serveBounded: requests and responses cross as web types; bounds close
   }
   assert.equal(server.connections(), 0);
 });
+
+Deno.test("serveBounded: a client that leaves mid-body fails the body read, and shutdown still ends", async () => {
+  let port = 0;
+  const failures: string[] = [];
+  const server = await serveBounded(
+    {
+      hostname: "127.0.0.1",
+      port: 0,
+      headerTimeoutMs: 2000,
+      idleTimeoutMs: 2000,
+      maxConnections: 64,
+      onListen: (addr) => (port = addr.port),
+    },
+    async (request) => {
+      try {
+        await request.arrayBuffer();
+      } catch (error) {
+        failures.push(error instanceof DOMException ? error.name : String(error));
+      }
+      return new Response("ok");
+    },
+  );
+  try {
+    for (let i = 0; i < 3; i++) {
+      const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+      await conn.write(encoder.encode("POST / HTTP/1.1\r\nhost: x\r\ncontent-length: 100\r\n\r\nabc"));
+      conn.close();
+    }
+    for (let i = 0; i < 50 && failures.length < 3; i++) await new Promise((r) => setTimeout(r, 50));
+    assert.deepEqual(failures, ["AbortError", "AbortError", "AbortError"]);
+    assert.equal(await (await fetch(`http://127.0.0.1:${port}/`)).text(), "ok");
+  } finally {
+    await server.shutdown();
+  }
+  assert.equal(server.connections(), 0);
+});
