@@ -135,6 +135,16 @@ Deno.test("--max-body-total below --max-body is a usage error naming both", () =
     );
   }));
 
+Deno.test("a connection bound without --transport bounded is a usage error naming the fix", () =>
+  withBodies(async (home, bundle) => {
+    const r = await runObento({ home }, ["serve", bundle, "--idle-timeout", "1000"]);
+    assert.equal(r.code, 64, r.stderr);
+    assert.match(
+      r.stderr,
+      /--idle-timeout needs --transport bounded \(Deno\.serve has no bound on connections\); add --transport bounded, or drop the bound/,
+    );
+  }));
+
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
