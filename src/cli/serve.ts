@@ -65,7 +65,8 @@ Options:
   --transport T             deno (default) or bounded. deno is Deno.serve: fastest, but with no bound
                             on connections (idle and half-sent ones are held until the client
                             leaves); bounded serves through node:http with the three bounds below,
-                            at about half the throughput (docs/serving.md, "Connections")
+                            at a third to two thirds of the throughput (docs/serving.md,
+                            "Connections")
   --header-timeout MS       (bounded) a connection that has not sent a request's headers within MS
                             of opening, or of its keep-alive idle time ending, is closed (default
                             10000)
