@@ -12,7 +12,10 @@
  * - devices: `serve` with no flags (native in-process where it loads, cores threads) against `--device wasm`
  *   and the `--workers` settings, for iris and the MLP at c = 32; cold start and idle RSS per config.
  *
- * `--only-devices` runs just the ceiling and the devices section. The tables before it pin `--device wasm`,
+ * - transports: `--transport bounded` (the default: node:http with connection bounds) against
+ *   `--transport deno` (Deno.serve), iris and the MLP at c = 32, as alternating pairs.
+ *
+ * `--only-transport` runs just the transport section. `--only-devices` runs just the ceiling and the devices section. The tables before it pin `--device wasm`,
  * so their figures stay comparable with earlier runs.
  *
  * `--only-executors` runs the ceiling and the same measurement over the executors instead (#13's "no flags
@@ -39,6 +42,7 @@ const { values } = parseArgs({
     quick: { type: "boolean" },
     "only-devices": { type: "boolean" },
     "only-executors": { type: "boolean" },
+    "only-transport": { type: "boolean" },
   },
 });
 const duration = values.quick ? 2 : Number(values.duration);
@@ -383,6 +387,61 @@ try {
     out();
   };
 
+  /** The transports section: bounded (node:http + timers) against Deno.serve, in alternating pairs. */
+  const transports = async (): Promise<void> => {
+    const c = CONCURRENCY.includes(32) ? 32 : CONCURRENCY.at(-1)!;
+    out(
+      `### Transports at c=${c}: --transport bounded / deno, ${ROUNDS} alternating ${PAIR_SECONDS} s pairs`,
+    );
+    out();
+    const ceilingAgain = await startProcess(["eval", CEILING], {});
+    const mlpFlags = ["--workers", "1", "--mb-max-batch-size", "64", "--mb-max-latency", "20"];
+    const servers = {
+      irisDeno: await serve("iris", ["--workers", "1", "--transport", "deno"]),
+      irisBounded: await serve("iris", ["--workers", "1", "--transport", "bounded"]),
+      mlpDeno: await serve("mlp", [...mlpFlags, "--transport", "deno"]),
+      mlpBounded: await serve("mlp", [...mlpFlags, "--transport", "bounded"]),
+    };
+    await new Promise((r) => setTimeout(r, 2000));
+    await wrk(`${ceilingAgain.url}/`, "{}", c, 2);
+    for (const [name, server] of Object.entries(servers)) {
+      await wrk(`${server.url}/predict`, name.startsWith("iris") ? irisBody : mlpBody, c, 2);
+    }
+    const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
+    const rows: Record<string, number[]> = {};
+    const add = (key: string, value: number) => (rows[key] ??= []).push(value);
+    for (let i = 0; i < ROUNDS; i++) {
+      const ceilingRps = (await wrk(`${ceilingAgain.url}/`, "{}", c, PAIR_SECONDS)).rps;
+      const irisDeno = (await wrk(`${servers.irisDeno.url}/predict`, irisBody, c, PAIR_SECONDS)).rps;
+      const irisBounded = (await wrk(`${servers.irisBounded.url}/predict`, irisBody, c, PAIR_SECONDS)).rps;
+      const mlpDeno = (await wrk(`${servers.mlpDeno.url}/predict`, mlpBody, c, PAIR_SECONDS)).rps;
+      const mlpBounded = (await wrk(`${servers.mlpBounded.url}/predict`, mlpBody, c, PAIR_SECONDS)).rps;
+      add("iris deno req/s", irisDeno);
+      add("iris bounded req/s", irisBounded);
+      add("iris deno / ceiling", irisDeno / ceilingRps);
+      add("iris bounded / ceiling", irisBounded / ceilingRps);
+      add("iris bounded / deno", irisBounded / irisDeno);
+      add("MLP deno req/s", mlpDeno);
+      add("MLP bounded req/s", mlpBounded);
+      add("MLP bounded / deno", mlpBounded / mlpDeno);
+    }
+    for (const [key, values] of Object.entries(rows)) {
+      const digits = key.endsWith("req/s") ? 0 : 2;
+      out(
+        `- ${key}: median ${median(values).toFixed(digits)} (${
+          values.map((v) => v.toFixed(digits)).join(", ")
+        })`,
+      );
+    }
+    out();
+    for (const p of [ceilingAgain, ...Object.values(servers)]) await p.stop();
+  };
+
+  if (values["only-transport"]) {
+    await transports();
+    Deno.exit(0);
+  }
+
   if (values["only-devices"]) {
     await devices();
     Deno.exit(0);
@@ -505,6 +564,7 @@ try {
       `(runs: ${colds.map((c) => c.toFixed(0)).join(", ")}); --workers 2: ${coldPool.toFixed(0)} ms`,
   );
   out();
+  await transports();
   await devices();
 } finally {
   await Deno.remove(home, { recursive: true });

@@ -63,8 +63,11 @@ Deno.test("stuck and exiting workers are replaced; health answers throughout; me
       "500",
       "--mb-max-batch-size",
       "1",
+      "--worker-memory-limit",
+      String(64 * 2 ** 20),
     ]);
     try {
+      assert.match(server.log(), /worker-memory-limit\s+64 MiB\s+\(flag\)/);
       // Both workers stuck in a busy loop: the two requests get 504 at their deadline.
       const health: number[] = [];
       let stuck = true;
@@ -106,6 +109,24 @@ Deno.test("stuck and exiting workers are replaced; health answers throughout; me
       await ready.body?.cancel();
       assert.equal(ready.status, 200);
 
+      // An API that keeps allocating (8 MiB every 10 ms): its worker is stopped past --worker-memory-limit and
+      // replaced (cause "memory", counted below). Its request has its 504 at --timeout (500 ms here) if the
+      // limit is not reached before; src/runtime/worker_pool_test.ts checks the 500 naming the limit.
+      await metricsWhenReady(server.url, 2);
+      const hoarded = await post(`${server.url}/hoard`, 1);
+      assert.ok([500, 504].includes(hoarded.status), hoarded.body);
+      if (hoarded.status === 500) {
+        assert.match(JSON.parse(hoarded.body).error, /over the 64 MiB limit \(--worker-memory-limit\)/);
+      }
+      const replaced = Date.now() + 10_000;
+      while (!/replaced \(memory\)/.test(server.log()) && Date.now() < replaced) {
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      assert.match(
+        server.log(),
+        /model worker \d replaced \(memory\): model worker \d used \d+ MiB of JS heap, over the 64 MiB limit/,
+      );
+
       // Replacements finish in the background: wait until both workers are back.
       const metrics = await metricsWhenReady(server.url, 2);
       const restarts = (cause: string) =>
@@ -114,6 +135,7 @@ Deno.test("stuck and exiting workers are replaced; health answers throughout; me
         );
       assert.equal(restarts("timeout"), 2, metrics);
       assert.equal(restarts("exit"), 3, metrics);
+      assert.equal(restarts("memory"), 1, metrics);
       assert.match(metrics, /obento_workers_ready\{[^}]*\} 2/);
       assert.match(
         server.log(),

@@ -12,6 +12,7 @@ import { type ServeOptions, startServer } from "../server/serve.ts";
 import { SERVE_DEFAULTS } from "../defaults.ts";
 import { LOG_FORMATS, LOG_LEVELS } from "../server/logger.ts";
 import { defaultBodyBudgetBytes } from "../server/body_budget.ts";
+import { type ConnectionBounds, DEFAULT_CONNECTION_BOUNDS } from "../server/bounded_http.ts";
 import { intFlag, parseFlags, stringFlag } from "./args.ts";
 import type { CliContext, Command } from "./command.ts";
 
@@ -45,6 +46,11 @@ Options:
                             the server's thread, unsupervised; not with --workers), wasm, webgpu
                             (needs a WebGPU adapter; --threads 1); the choice and any fallback are
                             logged. Native runs on the server's thread
+  --worker-memory-limit BYTES
+                            most JS heap a model worker may use (default 1073741824 = 1 GiB;
+                            models' WASM memory not counted); a worker past it is replaced and its
+                            requests get 500 naming the limit (checked every 100 ms while the worker
+                            is not running synchronous code; docs/serving.md)
   --threads N               onnxruntime threads per worker (default ${D.threads}; native: cores - 1, at least 1)
   --load-timeout MS         how long loading and warming the bundle may take, in ms (default ${D.loadTimeoutMs})
   --shutdown-grace MS       on SIGTERM/SIGINT, how long in-flight requests may finish before stuck
@@ -57,6 +63,18 @@ Options:
                             least --max-body); past it a request gets 503 + Retry-After before its
                             body is read
   --max-queue N             queued requests per API before shedding with 503 (default ${D.maxQueue})
+  --transport T             deno (default) or bounded. deno is Deno.serve: fastest, but with no bound
+                            on connections (idle and half-sent ones are held until the client
+                            leaves); bounded serves through node:http with the three bounds below,
+                            at a third to two thirds of the throughput (docs/serving.md,
+                            "Connections")
+  --header-timeout MS       (bounded) a connection that has not sent a request's headers within MS
+                            of opening, or of its keep-alive idle time ending, is closed (default
+                            10000)
+  --idle-timeout MS         (bounded) a keep-alive connection idle for MS after an answer is closed
+                            (default 5000)
+  --max-connections N       (bounded) most connections open at once; past it a new one is closed at
+                            once, unanswered (default 4096)
   --api-token-file F        API routes need "Authorization: Bearer <token in F>"; health,
                             readiness, metrics and docs stay open
   --cors ORIGINS            comma-separated allowed origins, or * (default: no CORS headers)
@@ -143,6 +161,37 @@ function bodyTotalFrom(maxBodyBytes: number, given: number): number {
   return given;
 }
 
+/** The default `--worker-memory-limit`: 1 GiB of JS heap per model worker. */
+const DEFAULT_WORKER_MEMORY_LIMIT_BYTES = 2 ** 30;
+
+/** `--transport`: how connections are served. */
+const TRANSPORTS = ["bounded", "deno"] as const;
+/** The default `--transport` (docs/serving.md, "Connections", gives the throughput figures behind it). */
+const DEFAULT_TRANSPORT: (typeof TRANSPORTS)[number] = "deno";
+
+/**
+ * The connection bounds for `transport`: the bounds for `bounded`; none for `deno`, where giving one of the
+ * bound flags is a usage error (Deno.serve cannot enforce it).
+ */
+function connectionsFrom(
+  transport: (typeof TRANSPORTS)[number],
+  bounds: ConnectionBounds,
+  sources: Record<string, string>,
+): ConnectionBounds | undefined {
+  if (transport === "bounded") return bounds;
+  const given = ["header-timeout", "idle-timeout", "max-connections"].filter((flag) =>
+    sources[flag] === "flag"
+  );
+  if (given.length > 0) {
+    throw new ObentoError(
+      "BAD_ARGUMENT",
+      `obento serve: --${given[0]} needs --transport bounded (Deno.serve has no bound on connections); ` +
+        "add --transport bounded, or drop the bound",
+    );
+  }
+  return undefined;
+}
+
 /** Parses flags into serve options, recording where each value came from. */
 async function optionsFrom(
   args: string[],
@@ -157,12 +206,17 @@ async function optionsFrom(
     workers: { type: "string" },
     "in-process": { type: "boolean" },
     threads: { type: "string" },
+    "worker-memory-limit": { type: "string" },
     device: { type: "string" },
     "load-timeout": { type: "string" },
     "shutdown-grace": { type: "string" },
     "max-body": { type: "string" },
     "max-body-total": { type: "string" },
     "max-queue": { type: "string" },
+    transport: { type: "string" },
+    "header-timeout": { type: "string" },
+    "idle-timeout": { type: "string" },
+    "max-connections": { type: "string" },
     "api-token-file": { type: "string" },
     cors: { type: "string" },
     "log-level": { type: "string" },
@@ -186,6 +240,13 @@ async function optionsFrom(
   sources["log-format"] = logFormat === undefined ? "default" : "flag";
   sources.port = stringFlag(parsed, "port") === undefined ? "default" : "flag";
   const maxBodyBytes = int("max-body", D.maxBodyBytes);
+  const transport = oneOf("transport", stringFlag(parsed, "transport"), TRANSPORTS) ?? DEFAULT_TRANSPORT;
+  sources.transport = stringFlag(parsed, "transport") === undefined ? "default" : "flag";
+  const connections = connectionsFrom(transport, {
+    headerTimeoutMs: int("header-timeout", DEFAULT_CONNECTION_BOUNDS.headerTimeoutMs),
+    idleTimeoutMs: int("idle-timeout", DEFAULT_CONNECTION_BOUNDS.idleTimeoutMs),
+    maxConnections: int("max-connections", DEFAULT_CONNECTION_BOUNDS.maxConnections),
+  }, sources);
   const options: ServeOptions = {
     port: portFrom(stringFlag(parsed, "port")),
     host,
@@ -195,11 +256,13 @@ async function optionsFrom(
     workers: int("workers", navigator.hardwareConcurrency || 1),
     inProcess: parsed.values["in-process"] === true,
     threads: int("threads", D.threads),
+    workerMemoryLimitBytes: int("worker-memory-limit", DEFAULT_WORKER_MEMORY_LIMIT_BYTES),
     loadTimeoutMs: int("load-timeout", D.loadTimeoutMs),
     shutdownGraceMs: int("shutdown-grace", D.shutdownGraceMs),
     maxBodyBytes,
     maxBodyTotalBytes: bodyTotalFrom(maxBodyBytes, int("max-body-total", 0)),
     maxQueue: int("max-queue", D.maxQueue),
+    connections,
     apiToken: tokenFile === undefined ? undefined : await readToken(tokenFile),
     corsOrigins: cors === undefined ? [] : cors.split(",").map((s) => s.trim()).filter(Boolean),
     sources: {

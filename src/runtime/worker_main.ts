@@ -36,6 +36,7 @@ scope.addEventListener("message", (event) => {
   const message = event.data;
   if (message.kind === "open") {
     void open(message.path, message.threads, message.verify, message.device ?? "wasm");
+    reportMemory(message.memoryReportMs);
   } else if (message.kind === "run") {
     const task = run(message.id, message.api, message.items);
     running.add(task);
@@ -48,6 +49,19 @@ scope.addEventListener("message", (event) => {
     void close();
   }
 });
+
+/**
+ * Posts this worker's JS heap every `everyMs` (0: never), for the pool's memory limit. Runs whenever the event
+ * loop is free, so between the awaits of an API that keeps allocating too.
+ */
+function reportMemory(everyMs: number): void {
+  if (everyMs <= 0) return;
+  const timer = setInterval(
+    () => scope.postMessage({ kind: "memory", heapUsed: Deno.memoryUsage().heapUsed }),
+    everyMs,
+  );
+  Deno.unrefTimer(timer);
+}
 
 /**
  * A worker that ends itself (`Deno.exit()` or `close()` in a service's code) fires no event in the pool, so

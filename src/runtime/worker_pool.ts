@@ -26,7 +26,14 @@ export interface SerializedError {
 
 /** A message from the pool to a worker. */
 export type ToWorker =
-  | { kind: "open"; path: string; threads: number; verify: boolean; device?: WorkerDevice }
+  | {
+    kind: "open";
+    path: string;
+    threads: number;
+    verify: boolean;
+    device?: WorkerDevice;
+    memoryReportMs: number;
+  }
   | { kind: "run"; id: number; api: string; items: RawItem[] }
   | { kind: "ping"; id: number }
   | { kind: "collect" }
@@ -40,17 +47,18 @@ export type FromWorker =
   | { kind: "failed"; id: number; error: SerializedError }
   | { kind: "pong"; id: number }
   | { kind: "exiting"; how: string }
+  | { kind: "memory"; heapUsed: number }
   | { kind: "closed" };
 
 /**
  * Why a worker was replaced: it threw an uncaught error (`crash`), its code ended it (`exit`: `Deno.exit()`
- * or `close()`), a batch overran the batch timeout (`timeout`), or it stopped answering while idle
- * (`unresponsive`).
+ * or `close()`), a batch overran the batch timeout (`timeout`), it stopped answering while idle
+ * (`unresponsive`), or its JS heap passed the memory limit (`memory`).
  */
-export type RestartCause = "crash" | "exit" | "timeout" | "unresponsive";
+export type RestartCause = "crash" | "exit" | "timeout" | "unresponsive" | "memory";
 
 /** Every {@link RestartCause}, in a fixed order (for metrics). */
-export const RESTART_CAUSES: readonly RestartCause[] = ["crash", "exit", "timeout", "unresponsive"];
+export const RESTART_CAUSES: readonly RestartCause[] = ["crash", "exit", "timeout", "unresponsive", "memory"];
 
 /** What the pool tells its owner when it replaces a worker. */
 export interface RestartEvent {
@@ -126,6 +134,16 @@ export interface WorkerPoolOptions {
   loadTimeoutMs?: number;
   /** How often idle workers are asked whether they are alive, in ms; 0 turns the check off. Default 1000. */
   heartbeatMs?: number;
+  /**
+   * Most bytes of JS heap (`Deno.memoryUsage().heapUsed` inside the worker) a worker may use; past it the worker
+   * is terminated and replaced, and its batch gets 500. WASM memory (the models) is not counted. Each worker
+   * reports its heap every `memoryReportMs` while its event loop is free: an API that allocates in a loop
+   * that never yields is stopped by the batch timeout or V8's own heap limit instead (docs/serving.md,
+   * "Supervised workers"). Default: no limit (0).
+   */
+  memoryLimitBytes?: number;
+  /** How often each worker reports its heap, in ms. Default 100. */
+  memoryReportMs?: number;
   /** Called whenever a worker is replaced (for logs and metrics). */
   onRestart?: (event: RestartEvent) => void;
 }
@@ -216,6 +234,8 @@ export class WorkerPoolExecutor implements Executor {
   readonly #closeTimeoutMs: number;
   readonly #batchTimeoutMs: number;
   readonly #loadTimeoutMs: number;
+  readonly #memoryLimitBytes: number;
+  readonly #memoryReportMs: number;
   readonly #onRestart?: (event: RestartEvent) => void;
   readonly #heartbeat?: ReturnType<typeof setInterval>;
   readonly #slots: Slot[];
@@ -234,6 +254,8 @@ export class WorkerPoolExecutor implements Executor {
     this.#closeTimeoutMs = options.closeTimeoutMs;
     this.#batchTimeoutMs = options.batchTimeoutMs;
     this.#loadTimeoutMs = options.loadTimeoutMs;
+    this.#memoryLimitBytes = options.memoryLimitBytes;
+    this.#memoryReportMs = options.memoryReportMs;
     this.#onRestart = options.onRestart;
     this.concurrency = options.workers;
     this.#slots = Array.from({ length: options.workers }, (_, index) => ({
@@ -245,7 +267,7 @@ export class WorkerPoolExecutor implements Executor {
         batches: 0,
         items: 0,
         restarts: 0,
-        restartsBy: { crash: 0, exit: 0, timeout: 0, unresponsive: 0 },
+        restartsBy: { crash: 0, exit: 0, timeout: 0, unresponsive: 0, memory: 0 },
       },
     }));
     if (options.heartbeatMs > 0) {
@@ -285,6 +307,8 @@ export class WorkerPoolExecutor implements Executor {
       batchTimeoutMs: options.batchTimeoutMs ?? Infinity,
       loadTimeoutMs: options.loadTimeoutMs ?? 60_000,
       heartbeatMs: options.heartbeatMs ?? 1000,
+      memoryLimitBytes: options.memoryLimitBytes ?? 0,
+      memoryReportMs: options.memoryReportMs ?? 100,
       onRestart: options.onRestart,
     });
     const started = await Promise.allSettled(pool.#slots.map((slot) => pool.#start(slot)));
@@ -455,6 +479,7 @@ export class WorkerPoolExecutor implements Executor {
       threads: this.#threads,
       verify: this.#verify,
       device: this.#device,
+      memoryReportMs: this.#memoryLimitBytes > 0 ? this.#memoryReportMs : 0,
     });
     return ready;
   }
@@ -479,6 +504,19 @@ export class WorkerPoolExecutor implements Executor {
     }
     if (message.kind === "exiting") {
       this.#replace(slot, worker, "exit", `the service's code ended its model worker (${message.how})`);
+      return;
+    }
+    if (message.kind === "memory") {
+      if (this.#memoryLimitBytes > 0 && message.heapUsed > this.#memoryLimitBytes) {
+        const mib = (bytes: number) => Math.round(bytes / 2 ** 20);
+        this.#replace(
+          slot,
+          worker,
+          "memory",
+          `model worker ${slot.index} used ${mib(message.heapUsed)} MiB of JS heap, over the ` +
+            `${mib(this.#memoryLimitBytes)} MiB limit (--worker-memory-limit)`,
+        );
+      }
       return;
     }
     slot.waiter?.(message);
@@ -531,7 +569,7 @@ export class WorkerPoolExecutor implements Executor {
       const [status, text] = cause === "timeout" ? [504, message] : [
         500,
         `model worker ${slot.index} ${
-          cause === "exit" ? "was ended" : "crashed"
+          cause === "exit" ? "was ended" : cause === "memory" ? "was stopped" : "crashed"
         } while running API "${job.api}": ${message}`,
       ];
       settle(job).resolve(job.items.map(() => errorOutcome(status, text)));

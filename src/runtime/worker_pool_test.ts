@@ -174,7 +174,7 @@ Deno.test("a crashed worker fails its batch with 500s and is replaced", async ()
       batches: 2,
       items: 3,
       restarts: 1,
-      restartsBy: { crash: 1, exit: 0, timeout: 0, unresponsive: 0 },
+      restartsBy: { crash: 1, exit: 0, timeout: 0, unresponsive: 0, memory: 0 },
       busy: false,
       dead: false,
     }]);
@@ -221,6 +221,13 @@ export default defineService({ name: "Unruly" })
   .api("wedge", { input: new JsonInput() }, () => {
     setTimeout(() => { for (;;) { /* busy after answering */ } }, 50);
     return "ok";
+  })
+  .api("hoard", { input: new JsonInput() }, async () => {
+    const kept = [];
+    for (;;) {
+      kept.push(new Array(1 << 20).fill(1.5));
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
   });
 `,
   );
@@ -249,7 +256,13 @@ Deno.test("supervision: a batch that overruns is stopped with 504s, and the work
     const echoed = await pool.run("echo", [json("back")]);
     assert.deepEqual(readable(echoed).map((o) => (o as RawOutcome).body), ['"back"']);
     assert.deepEqual(restarts, ["0:timeout"]);
-    assert.deepEqual(pool.stats()[0].restartsBy, { crash: 0, exit: 0, timeout: 1, unresponsive: 0 });
+    assert.deepEqual(pool.stats()[0].restartsBy, {
+      crash: 0,
+      exit: 0,
+      timeout: 1,
+      unresponsive: 0,
+      memory: 0,
+    });
     assert.deepEqual(pool.health(), { ready: 1, total: 1 });
   } finally {
     await pool.close();
@@ -272,7 +285,13 @@ Deno.test("supervision: Deno.exit() in an API fails its batch and the worker is 
       const echoed = await pool.run("echo", [json(i)]);
       assert.deepEqual(echoed.map((o) => o.status), [200]);
     }
-    assert.deepEqual(pool.stats()[0].restartsBy, { crash: 0, exit: 2, timeout: 0, unresponsive: 0 });
+    assert.deepEqual(pool.stats()[0].restartsBy, {
+      crash: 0,
+      exit: 2,
+      timeout: 0,
+      unresponsive: 0,
+      memory: 0,
+    });
   } finally {
     await pool.close();
     await Deno.remove(dir, { recursive: true });
@@ -322,6 +341,36 @@ Deno.test("supervision: a bundle whose top-level code never finishes fails open 
       assert.ok(Date.now() - started < 10_000);
     }
   } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("supervision: a worker whose JS heap passes the memory limit is replaced, its batch gets 500", async () => {
+  const dir = await Deno.makeTempDir();
+  const path = await unrulyBundle(dir);
+  const restarts: string[] = [];
+  const pool = await WorkerPoolExecutor.open(path, {
+    workers: 1,
+    memoryLimitBytes: 64 * 2 ** 20,
+    onRestart: ({ cause }) => restarts.push(cause),
+  });
+  try {
+    const started = performance.now();
+    const hoarded = await pool.run("hoard", [json(1)]);
+    const tookMs = performance.now() - started;
+    assert.deepEqual(hoarded.map((o) => o.status), [500]);
+    assert.match(
+      JSON.parse(hoarded[0].body as string).error,
+      /^model worker 0 was stopped while running API "hoard": model worker 0 used \d+ MiB of JS heap, over the 64 MiB limit \(--worker-memory-limit\)$/,
+    );
+    assert.ok(tookMs < 10_000, `stopped after ${Math.round(tookMs)} ms`);
+    assert.deepEqual(restarts, ["memory"]);
+    // The replacement serves, and a worker under the limit is left alone.
+    const echoed = await pool.run("echo", [json(2)]);
+    assert.deepEqual(echoed.map((o) => o.status), [200]);
+    assert.equal(pool.stats()[0].restartsBy.memory, 1);
+  } finally {
+    await pool.close();
     await Deno.remove(dir, { recursive: true });
   }
 });

@@ -192,7 +192,7 @@ export function createServerMetrics(
   );
   const workerRestarts = registry.counter({
     name: "obento_worker_restarts_total",
-    help: "Model workers replaced, by cause (crash, exit, timeout, unresponsive).",
+    help: "Model workers replaced, by cause (crash, exit, timeout, unresponsive, memory).",
     labelNames: ["cause"],
   });
   let readyWorkers: (() => number) | undefined;

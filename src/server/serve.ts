@@ -22,6 +22,7 @@ import { openBundle } from "../runtime/host_parts.ts";
 import { createApp, type ServeConfig } from "./app.ts";
 import { createServerMetrics, type ServerMetrics } from "./metrics.ts";
 import { Registry } from "./prometheus.ts";
+import { type ConnectionBounds, serveBounded } from "./bounded_http.ts";
 import { createLogger, type LogFormat, type Logger, type LogLevel } from "./logger.ts";
 
 /** Options for {@link startServer}. */
@@ -44,6 +45,11 @@ export interface ServeOptions extends ServeConfig {
    * (default 20000).
    */
   shutdownGraceMs?: number;
+  /**
+   * Most bytes of JS heap a model worker may use before it is replaced (restart cause `memory`); 0 or absent:
+   * no limit. See `WorkerPoolOptions.memoryLimitBytes`.
+   */
+  workerMemoryLimitBytes?: number;
   /** onnxruntime threads per worker. */
   threads: number;
   /**
@@ -65,6 +71,12 @@ export interface ServeOptions extends ServeConfig {
    * V8 finishes compiling in the background, and whenever traffic stops (src/server/idle_trim.ts).
    */
   trimHeap?: HeapTrimmer;
+  /**
+   * Bounds on connections (src/server/bounded_http.ts); when given, the server runs on the bounded transport
+   * (`node:http` with our timers) instead of `Deno.serve`, which has no such bounds. docs/serving.md
+   * ("Connections") says what each costs.
+   */
+  connections?: ConnectionBounds;
 }
 
 /** A running server. */
@@ -119,6 +131,7 @@ async function openExecutor(
       device: options.device?.device === "webgpu" ? "webgpu" : "wasm",
       loadTimeoutMs,
       batchTimeoutMs: batchTimeoutFor(options.timeoutMs),
+      memoryLimitBytes: options.workerMemoryLimitBytes,
       onRestart: ({ worker, cause, message }) => {
         metrics.observeRestart(cause);
         logger.warn(`obento: model worker ${worker} replaced (${cause}): ${message}`);
@@ -147,31 +160,53 @@ async function openExecutor(
   }
 }
 
+/** What serve.ts needs of the HTTP server, whichever transport runs it. */
+interface HttpServer {
+  shutdown(): Promise<void>;
+  finished: Promise<void>;
+}
+
+/** The code of a node-style error (`EADDRINUSE`), if any. */
+function codeOf(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === "string" ? code : undefined;
+}
+
 /** Binds `host:port`, turning the OS's refusals into one actionable {@link ObentoError} each. */
-function bind(
+async function bind(
   options: ServeOptions,
   onListen: (addr: { hostname: string; port: number }) => void,
   handler: (request: Request) => Response | Promise<Response>,
-): Deno.HttpServer {
+): Promise<HttpServer> {
   const where = `${options.host}:${options.port}`;
   try {
+    if (options.connections !== undefined) {
+      return await serveBounded({
+        hostname: options.host,
+        port: options.port,
+        onListen,
+        ...options.connections,
+      }, handler);
+    }
     return Deno.serve({ hostname: options.host, port: options.port, onListen }, handler);
   } catch (error) {
-    if (error instanceof Deno.errors.AddrInUse) {
+    const code = codeOf(error);
+    if (error instanceof Deno.errors.AddrInUse || code === "EADDRINUSE") {
       throw new ObentoError(
         "UNAVAILABLE",
         `port ${options.port} on ${options.host} is already in use; stop what listens there, or pick another ` +
           "with --port N (--port 0 picks a free one)",
       );
     }
-    if (error instanceof Deno.errors.AddrNotAvailable) {
+    // Deno's node:http reports an address of another machine as EINVAL.
+    if (error instanceof Deno.errors.AddrNotAvailable || code === "EADDRNOTAVAIL" || code === "EINVAL") {
       throw new ObentoError(
         "BAD_ARGUMENT",
         `cannot bind ${where}: ${options.host} is not an address of this machine; use --host 127.0.0.1 ` +
           "or --host 0.0.0.0",
       );
     }
-    if (error instanceof Deno.errors.PermissionDenied) {
+    if (error instanceof Deno.errors.PermissionDenied || code === "EACCES") {
       throw new ObentoError(
         "UNAVAILABLE",
         `not allowed to bind ${where}${options.port < 1024 ? " (ports below 1024 need privileges)" : ""}; ` +
@@ -189,8 +224,13 @@ function shown(key: string, value: unknown): string {
     case "timeout":
     case "load-timeout":
     case "shutdown-grace":
-      return `${value} ms`;
+    case "header-timeout":
+    case "idle-timeout":
+      return typeof value === "number" ? `${value} ms` : String(value);
+    case "max-connections":
+      return typeof value === "number" ? `${value}` : String(value);
     case "max-body":
+    case "worker-memory-limit":
     case "max-body-total": {
       const bytes = Number(value);
       return bytes % 2 ** 20 === 0 ? `${bytes / 2 ** 20} MiB` : `${bytes} bytes`;
@@ -227,11 +267,16 @@ export async function startServer(path: string, options: ServeOptions): Promise<
     device: options.device?.device ?? "wasm",
     workers: options.inProcess || options.device?.device === "native" ? "in-process" : options.workers,
     threads: options.threads,
+    "worker-memory-limit": options.workerMemoryLimitBytes ?? "(none)",
     "load-timeout": options.loadTimeoutMs ?? SERVE_DEFAULTS.loadTimeoutMs,
     "shutdown-grace": options.shutdownGraceMs ?? SERVE_DEFAULTS.shutdownGraceMs,
     "max-body": options.maxBodyBytes,
     "max-body-total": options.maxBodyTotalBytes ?? "(none)",
     "max-queue": options.maxQueue,
+    transport: options.connections === undefined ? "deno" : "bounded",
+    "header-timeout": options.connections?.headerTimeoutMs ?? "(none)",
+    "idle-timeout": options.connections?.idleTimeoutMs ?? "(none)",
+    "max-connections": options.connections?.maxConnections ?? "(none)",
     "api-token-file": options.apiToken === undefined ? "(none)" : "(set)",
     cors: options.corsOrigins.length ? options.corsOrigins.join(",") : "(none)",
     "log-level": options.logLevel ?? "info",
@@ -285,7 +330,7 @@ export async function startServer(path: string, options: ServeOptions): Promise<
   const shutdownController = new AbortController();
   let resolveListening: (url: string) => void;
   const listening = new Promise<string>((resolve) => (resolveListening = resolve));
-  const server = bind(
+  const server = await bind(
     options,
     ({ hostname, port }) =>
       resolveListening(`http://${hostname.includes(":") ? `[${hostname}]` : hostname}:${port}`),

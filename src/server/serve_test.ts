@@ -67,3 +67,21 @@ Deno.test("a host that is not an address of this machine is a usage error", asyn
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("--transport bounded: a port in use and a foreign host give the same errors as Deno.serve", async () => {
+  const dir = await bareBundle();
+  const busy = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (busy.addr as Deno.NetAddr).port;
+  const connections = { headerTimeoutMs: 1000, idleTimeoutMs: 1000, maxConnections: 8 };
+  try {
+    const inUse = await refusal(startServer(dir, { ...options(port, "127.0.0.1", []), connections }));
+    assert.equal(inUse.code, "UNAVAILABLE");
+    assert.match(inUse.message, new RegExp(`^port ${port} on 127\\.0\\.0\\.1 is already in use; .*--port 0`));
+    const foreign = await refusal(startServer(dir, { ...options(0, "192.0.2.1", []), connections }));
+    assert.equal(foreign.code, "BAD_ARGUMENT");
+    assert.match(foreign.message, /192\.0\.2\.1 is not an address of this machine/);
+  } finally {
+    busy.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
