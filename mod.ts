@@ -51,6 +51,7 @@ export {
   defineService,
   Service,
   type ServiceEnv,
+  type ServicePermissions,
   type ServiceOptions,
   type SingleApiContext,
   type SingleApiOptions,
@@ -102,6 +103,7 @@ export {
 export { type CallOptions, LoadedService } from "./src/runtime/loaded_service.ts";
 export type { ErrorOutcome, ItemOutcome, OkOutcome } from "./src/runtime/invoke.ts";
 export type { ApiRecord, ArtifactRecord, BentoDocument } from "./src/bundle/bento_yaml.ts";
+export type { BundlePermissions } from "./src/bundle/permissions.ts";
 export type { PackOptions, PackResult } from "./src/bundle/pack.ts";
 export type { PackModelOptions } from "./src/bundle/pack_model.ts";
 export * from "./src/registry/mod.ts";

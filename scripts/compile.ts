@@ -13,7 +13,7 @@ import { parseArgs } from "node:util";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { PERMISSIONS, V8_FLAGS } from "./obento_flags.ts";
+import { PERMISSIONS, UNSTABLE_FLAGS, V8_FLAGS } from "./obento_flags.ts";
 
 /** Targets `deno compile` supports that obento ships. */
 const TARGETS = [
@@ -131,6 +131,7 @@ for (const target of targets) {
   const args = [
     "compile",
     V8_FLAGS,
+    ...UNSTABLE_FLAGS,
     ...PERMISSIONS,
     // Only the npm packages main.ts's module graph reaches (not the test and benchmark ones in deno.json,
     // such as onnxruntime-node's 290 MB of native builds), minus the package files obento never reads (EXCLUDES): 420 → 44 MB of embedded files.

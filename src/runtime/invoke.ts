@@ -6,6 +6,7 @@
  * @module
  */
 import { httpStatusOf, messageOf, ObentoError } from "../errors.ts";
+import { explainRefusal } from "./sandbox.ts";
 import type { ArtifactSpecs } from "../sdk/artifact.ts";
 import { InferenceError, InferenceResult, InferenceTask } from "../sdk/inference.ts";
 import type { ApiContext, ApiSpec } from "../sdk/service.ts";
@@ -61,9 +62,10 @@ function rowOutcome(task: InferenceTask, result: unknown): RowOutcome {
 function failAll(count: number, error: unknown): ItemOutcome[] {
   const status = httpStatusOf(error);
   const stack = status >= 500 && error instanceof Error ? error.stack : undefined;
+  const message = explainRefusal(messageOf(error));
   const outcome: ErrorOutcome = stack === undefined
-    ? { ok: false, status, message: messageOf(error) }
-    : { ok: false, status, message: messageOf(error), stack };
+    ? { ok: false, status, message }
+    : { ok: false, status, message, stack };
   return Array.from({ length: count }, () => outcome);
 }
 

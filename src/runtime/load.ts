@@ -15,6 +15,7 @@ import { v2InferApi } from "../adapters/v2_infer.ts";
 import { type BentoDocument, BUNDLE_FORMAT, parseBento } from "../bundle/bento_yaml.ts";
 import { DENO_VERSION, OBENTO_VERSION } from "../version.ts";
 import { verifyManifest } from "../bundle/manifest.ts";
+import { parsePermissions } from "../bundle/permissions.ts";
 import { loadServiceModule } from "./module_loader.ts";
 import { LoadedService } from "./loaded_service.ts";
 import type { InvokeContext } from "./invoke.ts";
@@ -216,7 +217,7 @@ export async function loadService(
     service: { name: service.name, doc: service.doc, module: "", apis: [] },
     artifacts: [],
     env: {
-      permissions: [...(service.env.permissions ?? [])],
+      permissions: parsePermissions(service.env.permissions, `service ${service.name}: env.permissions`),
       docker_base_image: "",
       deno_version: DENO_VERSION,
     },

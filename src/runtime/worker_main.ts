@@ -16,7 +16,9 @@ import { ObentoError } from "../errors.ts";
 import { runRawItems } from "./executor.ts";
 import type { RawOutcome } from "./executor.ts";
 import type { LoadedService } from "./loaded_service.ts";
-import { type FromWorker, serializeError, type ToWorker } from "./worker_pool.ts";
+import { type FromWorker, serializeError, type ToWorker, type WorkerDevice } from "./worker_pool.ts";
+import { openDevice } from "../backends/device.ts";
+import type { InferenceBackend } from "../backends/backend.ts";
 
 /** The parts of a dedicated worker's global scope this module uses. */
 interface WorkerScope {
@@ -34,7 +36,7 @@ reportSelfExit();
 scope.addEventListener("message", (event) => {
   const message = event.data;
   if (message.kind === "open") {
-    void open(message.path, message.threads, message.verify);
+    void open(message);
   } else if (message.kind === "run") {
     const task = run(message.id, message.api, message.items);
     running.add(task);
@@ -75,12 +77,33 @@ function reportSelfExit(): void {
   });
 }
 
-async function open(path: string, threads: number, verify: boolean): Promise<void> {
+/**
+ * Opens the worker's device with the worker's own permissions (src/runtime/sandbox.ts): native loads
+ * onnxruntime-node's library, which needs FFI; then FFI is revoked (in this worker only), before any of the
+ * bundle's code is evaluated.
+ */
+async function openWorkerDevice(
+  device: WorkerDevice,
+  threads: number,
+): Promise<InferenceBackend | undefined> {
   try {
-    // Workers share the process's permissions; FFI is gone by now (src/cli/device_flag.ts), and this makes
-    // sure of it before the bundle's code is evaluated, whoever started the pool.
+    return device === "native" ? (await openDevice("native", { threads })).backend : undefined;
+  } finally {
     revokeFfi();
-    service = await load(path, { threads, verify, device: "wasm" });
+  }
+}
+
+/** Drops the variables only obento's YAML parser needed, before the service's first request. */
+function revokeHostEnv(names: readonly string[]): void {
+  for (const variable of names) Deno.permissions.revokeSync({ name: "env", variable });
+}
+
+async function open(message: Extract<ToWorker, { kind: "open" }>): Promise<void> {
+  const { path, threads, verify } = message;
+  try {
+    const backend = await openWorkerDevice(message.device, threads);
+    service = await load(path, { threads, verify, device: "wasm", backend });
+    revokeHostEnv(message.revokeEnv);
     // Ready means warmed: one inference per model on zeros, so the first request pays no lazy set-up.
     await warmUpModels(service.artifacts);
     scope.postMessage({ kind: "ready" });

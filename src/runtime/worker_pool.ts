@@ -13,6 +13,8 @@ import { messageOf, ObentoError } from "../errors.ts";
 import type { ErrorCode } from "../errors.ts";
 import { WebWorker } from "../web_worker.ts";
 import { errorOutcome, type Executor, type RawItem, type RawOutcome } from "./executor.ts";
+import type { BundlePermissions } from "../bundle/permissions.ts";
+import { hostEnvToRevoke, workerPermissions } from "./sandbox.ts";
 
 /** An error as it crosses the worker boundary (structured clone keeps no class). */
 export interface SerializedError {
@@ -26,7 +28,16 @@ export interface SerializedError {
 
 /** A message from the pool to a worker. */
 export type ToWorker =
-  | { kind: "open"; path: string; threads: number; verify: boolean }
+  | {
+    kind: "open";
+    path: string;
+    threads: number;
+    verify: boolean;
+    /** `native`: open onnxruntime-node, then revoke FFI before the bundle's code loads. */
+    device: WorkerDevice;
+    /** Variables to revoke once the bundle is loaded (src/runtime/sandbox.ts). */
+    revokeEnv: string[];
+  }
   | { kind: "run"; id: number; api: string; items: RawItem[] }
   | { kind: "ping"; id: number }
   | { kind: "collect" }
@@ -102,6 +113,9 @@ export function deserializeError(error: SerializedError): ObentoError {
   return new ObentoError(error.code, error.message, { status: error.status });
 }
 
+/** The device a model worker runs its models on. */
+export type WorkerDevice = "wasm" | "native";
+
 /** Options for {@link WorkerPoolExecutor.open}. */
 export interface WorkerPoolOptions {
   /** Number of workers, each with its own copy of the bundle. Default: `navigator.hardwareConcurrency`. */
@@ -123,6 +137,16 @@ export interface WorkerPoolOptions {
   heartbeatMs?: number;
   /** Called whenever a worker is replaced (for logs and metrics). */
   onRestart?: (event: RestartEvent) => void;
+  /**
+   * What the bundle's code may do beyond reading its directory (src/bundle/permissions.ts); each worker is
+   * sandboxed to that (src/runtime/sandbox.ts). Default `{}`: nothing else.
+   */
+  permissions?: BundlePermissions;
+  /**
+   * Where each worker runs its models. `native` needs the FFI permission in this thread (each worker gets it
+   * to load onnxruntime-node and revokes it before the bundle's code loads). Default `wasm`.
+   */
+  device?: WorkerDevice;
 }
 
 /** Counters of one worker slot, for tests and diagnostics. */
@@ -211,6 +235,7 @@ export class WorkerPoolExecutor implements Executor {
   readonly #batchTimeoutMs: number;
   readonly #loadTimeoutMs: number;
   readonly #onRestart?: (event: RestartEvent) => void;
+  readonly #sandbox: SandboxSettings;
   readonly #heartbeat?: ReturnType<typeof setInterval>;
   readonly #slots: Slot[];
   readonly #queue: Job[] = [];
@@ -219,9 +244,10 @@ export class WorkerPoolExecutor implements Executor {
 
   private constructor(
     path: string,
-    options: Required<Omit<WorkerPoolOptions, "onRestart">> & WorkerPoolOptions,
+    options: Required<Omit<WorkerPoolOptions, "onRestart" | "permissions" | "device">> & WorkerPoolOptions,
   ) {
     this.#path = path;
+    this.#sandbox = sandboxSettings(path, options.permissions ?? {}, options.device ?? "wasm");
     this.#threads = options.threads;
     this.#verify = options.verify;
     this.#closeTimeoutMs = options.closeTimeoutMs;
@@ -278,6 +304,8 @@ export class WorkerPoolExecutor implements Executor {
       loadTimeoutMs: options.loadTimeoutMs ?? 60_000,
       heartbeatMs: options.heartbeatMs ?? 1000,
       onRestart: options.onRestart,
+      permissions: options.permissions,
+      device: options.device,
     });
     const started = await Promise.allSettled(pool.#slots.map((slot) => pool.#start(slot)));
     const failed = started.find((s): s is PromiseRejectedResult => s.status === "rejected");
@@ -402,6 +430,7 @@ export class WorkerPoolExecutor implements Executor {
     const worker = new (webWorker())(WORKER_URL, {
       type: "module",
       name: `obento-model-worker-${slot.index}`,
+      deno: { permissions: this.#sandbox.permissions },
     });
     slot.worker = worker;
     slot.ready = false;
@@ -441,7 +470,14 @@ export class WorkerPoolExecutor implements Executor {
         }
       };
     });
-    post(worker, { kind: "open", path: this.#path, threads: this.#threads, verify: this.#verify });
+    post(worker, {
+      kind: "open",
+      path: this.#path,
+      threads: this.#threads,
+      verify: this.#verify,
+      device: this.#sandbox.device,
+      revokeEnv: this.#sandbox.revokeEnv,
+    });
     return ready;
   }
 
@@ -585,6 +621,25 @@ export class WorkerPoolExecutor implements Executor {
 export function loadTimeoutMessage(ms: number): string {
   return `the bundle did not load within ${ms} ms (top-level code that never finishes, or a model too big ` +
     "for this machine?); the load timeout is --load-timeout";
+}
+
+/** How every worker of a pool is sandboxed, computed once. */
+interface SandboxSettings {
+  permissions: Deno.PermissionOptionsObject;
+  device: WorkerDevice;
+  revokeEnv: string[];
+}
+
+function sandboxSettings(
+  path: string,
+  permissions: BundlePermissions,
+  device: WorkerDevice,
+): SandboxSettings {
+  return {
+    permissions: workerPermissions({ root: path, permissions, native: device === "native" }),
+    device,
+    revokeEnv: hostEnvToRevoke(permissions),
+  };
 }
 
 /** Detaches a job's abort listener and batch timer, and returns it for settling. */

@@ -9,6 +9,7 @@
 import { describeDevice, type DeviceChoice } from "../backends/device.ts";
 import { join } from "node:path";
 import { parseBento } from "../bundle/bento_yaml.ts";
+import { type BundlePermissions, describePermissions, narrowPermissions } from "../bundle/permissions.ts";
 import { messageOf, ObentoError } from "../errors.ts";
 import type { HeapTrimmer } from "../heap_trim.ts";
 import { trimWhenIdle } from "./idle_trim.ts";
@@ -46,9 +47,15 @@ export interface ServeOptions extends ServeConfig {
   threads: number;
   /**
    * The device the models run on, opened by the caller (src/backends/device.ts). Default: WASM. In-process,
-   * its backend is used as it is; workers always run WASM (src/cli/device_flag.ts says why).
+   * its backend is used as it is; each model worker opens the same device itself (native: the caller keeps
+   * the FFI permission, which each worker gets and drops before the bundle's code loads).
    */
   device?: DeviceChoice;
+  /**
+   * `--bundle-permissions`: narrows what the bundle's bento.yaml declares (src/bundle/permissions.ts);
+   * absent: everything it declares. Ignored in-process, where the service has every permission obento has.
+   */
+  bundlePermissions?: string;
   /** Where each option's value came from ("flag", "default"), logged at start and shown in /metadata. */
   sources: Record<string, string>;
   /** Where log lines go (one line per call, without its newline). */
@@ -106,11 +113,13 @@ async function openExecutor(
   options: ServeOptions,
   logger: Logger,
   metrics: ServerMetrics,
+  permissions: BundlePermissions,
 ): Promise<Executor> {
   const loadTimeoutMs = options.loadTimeoutMs ?? DEFAULT_LOAD_TIMEOUT_MS;
-  // Native models run on this thread only (src/cli/device_flag.ts): workers cannot load the library.
-  if (!options.inProcess && options.device?.device !== "native") {
+  if (!options.inProcess) {
     const pool = await WorkerPoolExecutor.open(path, {
+      permissions,
+      device: options.device?.device ?? "wasm",
       workers: options.workers,
       threads: options.threads,
       loadTimeoutMs,
@@ -183,6 +192,16 @@ function bind(
   }
 }
 
+/**
+ * The start-up table's `sandbox` line: what the service's code may do. Anything beyond reading its bundle is
+ * named; in-process there is no sandbox.
+ */
+export function sandboxLine(inProcess: boolean, granted: BundlePermissions): string {
+  if (inProcess) return "off (in-process: the service has every permission obento has)";
+  const extra = describePermissions(granted);
+  return extra === "" ? "read its bundle only" : `read its bundle; ${extra}`;
+}
+
 /** A knob's value as the start-up table shows it, with its unit. */
 function shown(key: string, value: unknown): string {
   switch (key) {
@@ -218,6 +237,10 @@ export async function startServer(path: string, options: ServeOptions): Promise<
   const logger = createLogger({ level: options.logLevel, format: options.logFormat, write: options.log });
   const yamlPath = join(path, "bento.yaml");
   const document = parseBento(await Deno.readTextFile(yamlPath), yamlPath);
+  const declared = document.env.permissions;
+  const granted = options.bundlePermissions === undefined
+    ? declared
+    : narrowPermissions(declared, options.bundlePermissions);
   const config: Record<string, { value: unknown; source: string }> = {};
   const knobs: Record<string, unknown> = {
     host: options.host,
@@ -226,7 +249,8 @@ export async function startServer(path: string, options: ServeOptions): Promise<
     "mb-max-latency": options.maxLatencyMs,
     timeout: options.timeoutMs,
     device: options.device?.device ?? "wasm",
-    workers: options.inProcess || options.device?.device === "native" ? "in-process" : options.workers,
+    workers: options.inProcess ? "in-process" : options.workers,
+    sandbox: sandboxLine(options.inProcess === true, granted),
     threads: options.threads,
     "load-timeout": options.loadTimeoutMs ?? DEFAULT_LOAD_TIMEOUT_MS,
     "shutdown-grace": options.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS,
@@ -259,7 +283,7 @@ export async function startServer(path: string, options: ServeOptions): Promise<
   let pool: WorkerPoolExecutor | undefined;
   const executorPromise = new Promise<Executor>((resolve, reject) => {
     startLoading = () =>
-      openExecutor(path, options, logger, metrics).then((opened) => {
+      openExecutor(path, options, logger, metrics, granted).then((opened) => {
         if (opened instanceof WorkerPoolExecutor) pool = opened;
         resolve(opened);
       }, reject);

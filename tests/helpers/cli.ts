@@ -7,7 +7,7 @@
  */
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { PERMISSIONS } from "../../scripts/obento_flags.ts";
+import { PERMISSIONS, UNSTABLE_FLAGS } from "../../scripts/obento_flags.ts";
 
 /** The repository root. */
 export const ROOT: string = fileURLToPath(new URL("../../", import.meta.url));
@@ -35,7 +35,7 @@ export const OBENTO_PERMISSIONS: readonly string[] = PERMISSIONS;
 
 /** `deno` arguments that run the obento CLI from source, as the binary would run (add the command after). */
 export function obentoArgs(): string[] {
-  return ["run", "--quiet", ...OBENTO_PERMISSIONS, join(ROOT, "main.ts")];
+  return ["run", "--quiet", ...UNSTABLE_FLAGS, ...OBENTO_PERMISSIONS, join(ROOT, "main.ts")];
 }
 
 /** Options for {@link runObento}. */
