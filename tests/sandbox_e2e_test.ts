@@ -6,6 +6,7 @@
  * One packed probe bundle, one server per configuration.
  */
 import assert from "node:assert/strict";
+import { join } from "node:path";
 import { obento, ROOT, runObento } from "./helpers/cli.ts";
 import { startServer } from "./helpers/server.ts";
 
@@ -111,5 +112,56 @@ Deno.test("serve --bundle-permissions narrows what the bundle declares and never
     );
     assert.equal(wider.code, 64, wider.stderr);
     assert.match(wider.stderr, /--bundle-permissions asks for net, which the bundle does not declare/);
+  });
+});
+
+Deno.test("run: bundle code is sandboxed too; it reads its input, writes its output, and nothing else", async () => {
+  await withProbe(async (home) => {
+    for (const [what, refusal] of Object.entries(FORBIDDEN)) {
+      const r = await obento(home, "run", "SandboxProbe", "try", "--input", JSON.stringify(what));
+      assert.equal(r.code, 70, `${what}: ${r.stderr}`);
+      assert.match(r.stderr, new RegExp(`error: ${refusal.source.slice(1)}.*${REFUSED.source}`), what);
+    }
+    const declared = await obento(home, "run", "SandboxProbe", "try", "--input", '"declared-env"');
+    assert.equal(declared.code, 0, declared.stderr);
+    assert.deepEqual(JSON.parse(declared.stdout), { what: "declared-env", got: "1" });
+    // A file input and a file output (with --errors) go through the sandbox's extra grants.
+    await Deno.writeTextFile(join(home, "in.jsonl"), '"declared-read"\n"passwd"\n');
+    const files = await obento(
+      home,
+      "run",
+      "SandboxProbe",
+      "try",
+      "--input-file",
+      join(home, "in.jsonl"),
+      "--output",
+      join(home, "out.jsonl"),
+      "--errors",
+      join(home, "bad.csv"),
+      "--max-errors",
+      "1",
+    );
+    assert.equal(files.code, 0, files.stderr);
+    assert.equal(await Deno.readTextFile(join(home, "out.jsonl")), '{"what":"declared-read","got":true}\n');
+    assert.match(
+      await Deno.readTextFile(join(home, "bad.csv")),
+      /^row,status,message\n2,500,.*\/etc\/passwd/,
+    );
+    const narrowed = await obento(
+      home,
+      "run",
+      "SandboxProbe",
+      "try",
+      "--input",
+      '"declared-read"',
+      "--bundle-permissions",
+      "none",
+    );
+    assert.equal(narrowed.code, 70, narrowed.stderr);
+    assert.match(narrowed.stderr, /Requires read access to "\/etc\/os-release"/);
+    // --in-process is the explicit way out of the sandbox, for trusted bundles.
+    const trusted = await obento(home, "run", "SandboxProbe", "try", "--input", '"passwd"', "--in-process");
+    assert.equal(trusted.code, 0, trusted.stderr);
+    assert.ok(JSON.parse(trusted.stdout).got > 0);
   });
 });
