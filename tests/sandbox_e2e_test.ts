@@ -112,6 +112,18 @@ Deno.test("serve --bundle-permissions narrows what the bundle declares and never
     );
     assert.equal(wider.code, 64, wider.stderr);
     assert.match(wider.stderr, /--bundle-permissions asks for net, which the bundle does not declare/);
+    const both = await obento(
+      home,
+      "serve",
+      bundle,
+      "--port",
+      "0",
+      "--in-process",
+      "--bundle-permissions",
+      "none",
+    );
+    assert.equal(both.code, 64, both.stderr);
+    assert.match(both.stderr, /--in-process runs without one; drop one/);
   });
 });
 

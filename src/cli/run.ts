@@ -189,6 +189,13 @@ async function run(args: string[], ctx: CliContext): Promise<number> {
     threads,
   };
   const inProcess = parsed.values["in-process"] === true;
+  if (inProcess && stringFlag(parsed, "bundle-permissions") !== undefined) {
+    throw new ObentoError(
+      "BAD_ARGUMENT",
+      "obento run: --bundle-permissions narrows the sandbox, and --in-process runs without one; drop one",
+    );
+  }
+
   const device = await openDeviceForCli(stringFlag(parsed, "device"), inProcess ? "this-thread" : "workers");
   const abort = new AbortController();
   const onSigint = () => abort.abort();

@@ -175,6 +175,12 @@ async function optionsFrom(
   if (parsed.positionals.length !== 1) {
     throw new ObentoError("BAD_ARGUMENT", "obento serve: give exactly one bundle; see `obento serve --help`");
   }
+  if (parsed.values["in-process"] === true && stringFlag(parsed, "bundle-permissions") !== undefined) {
+    throw new ObentoError(
+      "BAD_ARGUMENT",
+      "obento serve: --bundle-permissions narrows the sandbox, and --in-process runs without one; drop one",
+    );
+  }
   const sources: Record<string, string> = {};
   const int = (flag: string, fallback: number): number => {
     sources[flag] = stringFlag(parsed, flag) === undefined ? "default" : "flag";
