@@ -171,6 +171,10 @@ Deno.test("run: bundle code is sandboxed too; it reads its input, writes its out
     );
     assert.equal(narrowed.code, 70, narrowed.stderr);
     assert.match(narrowed.stderr, /Requires read access to "\/etc\/os-release"/);
+    // Service code that ends its worker fails the run instead of leaving it waiting.
+    const exited = await obento(home, "run", "SandboxProbe", "try", "--input", '"exit"');
+    assert.equal(exited.code, 70, exited.stderr);
+    assert.match(exited.stderr, /the service's code ended its worker \(Deno\.exit\(3\)\)/);
     // --in-process is the explicit way out of the sandbox, for trusted bundles.
     const trusted = await obento(home, "run", "SandboxProbe", "try", "--input", '"passwd"', "--in-process");
     assert.equal(trusted.code, 0, trusted.stderr);

@@ -30,6 +30,38 @@ interface RunWorkerScope {
 const scope = globalThis as unknown as RunWorkerScope;
 const abort = new AbortController();
 const encoder = new TextEncoder();
+reportSelfExit();
+
+/**
+ * A worker that ends itself (`Deno.exit()` or `close()` in the service's code) fires no event in `run`, which
+ * would wait forever: both are wrapped to report the failure first.
+ */
+function reportSelfExit(): void {
+  const fail = (how: string) =>
+    scope.postMessage({
+      kind: "failed",
+      error: { code: "INTERNAL", message: `the service's code ended its worker (${how})`, status: 500 },
+    });
+  const exit = Deno.exit;
+  const close = (globalThis as unknown as { close(): void }).close.bind(globalThis);
+  Object.defineProperty(Deno, "exit", {
+    value: (code?: number): never => {
+      fail(`Deno.exit(${code ?? ""})`);
+      exit(code);
+      throw new Error("unreachable: Deno.exit returned");
+    },
+    configurable: true,
+    writable: true,
+  });
+  Object.defineProperty(globalThis, "close", {
+    value: () => {
+      fail("close()");
+      close();
+    },
+    configurable: true,
+    writable: true,
+  });
+}
 
 /** Writes all of `text` (a single write may take only part of it on a pipe). */
 function writeAll(stream: { writeSync(p: Uint8Array): number }, text: string): void {
