@@ -113,6 +113,8 @@ const INCLUDES = [
   // The worker pool's entry module is started with `new Worker(new URL(...))`, which the module graph
   // does not see (docs/multicore.md).
   "src/runtime/worker_main.ts",
+  // Likewise `obento run`'s sandboxed worker (src/cli/run_sandboxed.ts).
+  "src/cli/run_worker.ts",
   // Likewise the pack-time bundling worker (src/bundle/module_bundler.ts).
   "src/bundle/bundle_worker.ts",
   // And the pack-time type-checking worker (src/bundle/type_check.ts), which reads the SDK's own sources

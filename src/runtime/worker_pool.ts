@@ -5,7 +5,8 @@
  * strategy, with measurements: docs/multicore.md.
  *
  * The worker entry is `worker_main.ts` beside this file; `deno compile` must be given
- * `--include src/runtime/worker_main.ts` because a worker URL is not part of the static module graph.
+ * `--include src/runtime/worker_main.ts` because a worker URL is not part of the static module graph. Each
+ * worker runs sandboxed: only what the bundle declares (src/runtime/sandbox.ts, docs/serving.md "Sandbox").
  *
  * @module
  */
