@@ -50,7 +50,7 @@ Options:
   --device D                where models run: auto (default: native onnxruntime where its library
                             loads, else wasm), native, wasm; the choice and any fallback are logged.
                             Each model worker opens it (native: FFI is dropped before bundle code)
-  --threads N               onnxruntime threads per worker (default 1; native: cores - 1, at least 1)
+  --threads N               onnxruntime threads per worker (default 1; native --in-process: cores - 1)
   --load-timeout MS         how long loading and warming the bundle may take, in ms (default 60000)
   --shutdown-grace MS       on SIGTERM/SIGINT, how long in-flight requests may finish before stuck
                             workers are stopped, in ms (default 20000); a second signal exits at once
