@@ -121,6 +121,7 @@ export {
   Service,
   type ServiceEnv,
   type ServiceOptions,
+  type ServicePermissions,
   type SessionOptions,
   type SingleApiContext,
   type SingleApiOptions,
@@ -169,6 +170,7 @@ export {
 export { type CallOptions, LoadedService } from "./src/runtime/loaded_service.ts";
 export type { ErrorOutcome, ItemOutcome, OkOutcome } from "./src/runtime/invoke.ts";
 export type { ApiRecord, ArtifactRecord, BentoDocument } from "./src/bundle/bento_yaml.ts";
+export type { BundlePermissions } from "./src/bundle/permissions.ts";
 export type { PackOptions, PackResult } from "./src/bundle/pack.ts";
 export type { PackModelOptions } from "./src/bundle/pack_model.ts";
 export {

@@ -12,10 +12,14 @@
  * - devices: `serve` with no flags (native in-process where it loads, cores threads) against `--device wasm`
  *   and the `--workers` settings, for iris and the MLP at c = 32; cold start and idle RSS per config.
  *
- * - transports: `--transport bounded` (the default: node:http with connection bounds) against
- *   `--transport deno` (Deno.serve), iris and the MLP at c = 32, as alternating pairs.
+ * - transports: `--transport bounded` (node:http with connection bounds) against
+ *   `--transport deno` (Deno.serve, the default), iris and the MLP at c = 32, as alternating pairs.
  *
- * `--only-transport` runs just the transport section. `--only-devices` runs just the ceiling and the devices section. The tables before it pin `--device wasm`,
+ * `--only-transport` runs just the transport section. `--only-sandbox` runs just the ceiling and the sandbox section.
+ * - the sandbox's cost: sandboxed model workers (`--workers 1`, the default executor) against `--in-process`
+ *   (no sandbox), iris and the MLP at c = 32, as the median of alternating pairs.
+ *
+ * `--only-devices` runs just the ceiling and the devices section. The tables before it pin `--device wasm`,
  * so their figures stay comparable with earlier runs.
  *
  * `--only-executors` runs the ceiling and the same measurement over the executors instead (#13's "no flags
@@ -43,6 +47,7 @@ const { values } = parseArgs({
     "only-devices": { type: "boolean" },
     "only-executors": { type: "boolean" },
     "only-transport": { type: "boolean" },
+    "only-sandbox": { type: "boolean" },
   },
 });
 const duration = values.quick ? 2 : Number(values.duration);
@@ -437,8 +442,52 @@ try {
     for (const p of [ceilingAgain, ...Object.values(servers)]) await p.stop();
   };
 
+  /**
+   * The sandbox's cost per request: the default executor (sandboxed, supervised workers; one, so both sides
+   * use one core for the model) against --in-process (the service on the server's thread, no sandbox), with
+   * both servers up, as alternating pairs (docs/reliability.md, "Sandbox").
+   */
+  const sandbox = async (): Promise<void> => {
+    const c = CONCURRENCY.includes(32) ? 32 : CONCURRENCY.at(-1)!;
+    out(
+      `### Sandbox cost at c=${c}: sandboxed --workers 1 against --in-process, ${ROUNDS} alternating pairs`,
+    );
+    out();
+    out("| bundle | in-process req/s | sandboxed req/s | sandboxed / in-process (median of pairs) |");
+    out("| --- | ---: | ---: | ---: |");
+    for (const [bundle, body] of [["iris", irisBody], ["mlp", mlpBody]] as const) {
+      const inProcess = await serve(bundle, ["--in-process"]);
+      const sandboxed = await serve(bundle, ["--workers", "1"]);
+      await new Promise((r) => setTimeout(r, 2000)); // let V8 finish compiling the WASM runtimes
+      await wrk(`${inProcess.url}/predict`, body, c, 2);
+      await wrk(`${sandboxed.url}/predict`, body, c, 2);
+      const ratios: number[] = [];
+      const rates: [number[], number[]] = [[], []];
+      for (let i = 0; i < ROUNDS; i++) {
+        const a = await wrk(`${inProcess.url}/predict`, body, c, PAIR_SECONDS);
+        const b = await wrk(`${sandboxed.url}/predict`, body, c, PAIR_SECONDS);
+        rates[0].push(a.rps);
+        rates[1].push(b.rps);
+        ratios.push(b.rps / a.rps);
+      }
+      const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
+      out(
+        `| ${bundle} | ${median(rates[0]).toFixed(0)} | ${median(rates[1]).toFixed(0)} | ${
+          median(ratios).toFixed(2)
+        } (${ratios.map((r) => r.toFixed(2)).join(", ")}) |`,
+      );
+      await inProcess.stop();
+      await sandboxed.stop();
+    }
+    out();
+  };
+
   if (values["only-transport"]) {
     await transports();
+    Deno.exit(0);
+  }
+  if (values["only-sandbox"]) {
+    await sandbox();
     Deno.exit(0);
   }
 
@@ -527,6 +576,7 @@ try {
     for (const p of [ceilingAgain, iris, mlpOff, mlpOn]) await p.stop();
   }
   out();
+  await sandbox();
 
   // Cold start of the iris server (best of 3), RSS just after ready, and idle RSS once settled: V8 compiles
   // onnxruntime-web's WASM in the background for a few seconds, and the server gives freed memory back at its

@@ -18,7 +18,7 @@ import { parseArgs } from "node:util";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { PERMISSIONS, V8_FLAGS } from "./obento_flags.ts";
+import { PERMISSIONS, UNSTABLE_FLAGS, V8_FLAGS } from "./obento_flags.ts";
 
 /** Targets `deno compile` supports that obento ships. */
 const TARGETS = [
@@ -126,6 +126,8 @@ const INCLUDES = [
   // The worker pool's entry module is started with `new Worker(new URL(...))`, which the module graph
   // does not see (docs/multicore.md).
   "src/runtime/worker_main.ts",
+  // Likewise `obento run`'s sandboxed worker (src/cli/run_sandboxed.ts).
+  "src/cli/run_worker.ts",
   // Likewise the pack-time bundling worker (src/bundle/module_bundler.ts).
   "src/bundle/bundle_worker.ts",
   // And the pack-time type-checking worker (src/bundle/type_check.ts), which reads the SDK's own sources
@@ -145,6 +147,7 @@ for (const target of targets) {
   const args = [
     "compile",
     V8_FLAGS,
+    ...UNSTABLE_FLAGS,
     ...PERMISSIONS,
     // Only the npm packages main.ts's module graph reaches (not the test and benchmark ones in deno.json,
     // such as onnxruntime-node's 290 MB of native builds), minus the package files obento never reads (EXCLUDES): 420 → 44 MB of embedded files.

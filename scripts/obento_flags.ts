@@ -33,8 +33,15 @@ export const PERMISSIONS: readonly string[] = [
  */
 export const V8_FLAGS = "--v8-flags=--max-semi-space-size=8";
 
+/**
+ * Unstable features obento uses: per-worker permissions, which sandbox each bundle's code in its model
+ * workers (src/runtime/sandbox.ts). Without the flag, starting a sandboxed worker ends the process.
+ * deno.json's `"unstable"` list has it too, for `deno test` and tasks run in the repository.
+ */
+export const UNSTABLE_FLAGS: readonly string[] = ["--unstable-worker-options"];
+
 /** Everything `deno run` needs before `main.ts` to run obento as the binary does. */
-export const RUN_FLAGS: readonly string[] = [V8_FLAGS, ...PERMISSIONS];
+export const RUN_FLAGS: readonly string[] = [V8_FLAGS, ...UNSTABLE_FLAGS, ...PERMISSIONS];
 
 /**
  * `deno test`'s permissions: obento's, plus `--allow-run` because the end-to-end tests start the CLI as a

@@ -33,6 +33,11 @@ import { pathExists } from "../path_exists.ts";
 export interface BatchJobOptions {
   /** The loaded service. */
   service: LoadedService;
+  /**
+   * The caller has checked `outputPath` and `errorsPath` with `checkOutputPath` already (`obento run` does,
+   * before loading the bundle; its sandboxed worker may not look at the output's directory). Default false.
+   */
+  outputChecked?: boolean;
   /** The API's name. */
   api: string;
   /** The input. */
@@ -191,7 +196,7 @@ export async function runJob(options: BatchJobOptions): Promise<BatchJobResult> 
   const run: JsonValue = { ...(options.fingerprint as Record<string, JsonValue>), input: identity ?? null };
 
   if (outputPath !== undefined) {
-    await checkOutputPath(outputPath, options);
+    if (options.outputChecked !== true) await checkOutputPath(outputPath, options);
     if (options.resume) checkpoint = await readCheckpoint(cpPath!);
     if (checkpoint !== undefined && JSON.stringify(checkpoint.run) !== JSON.stringify(run)) {
       throw new ObentoError(

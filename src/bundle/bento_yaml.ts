@@ -7,6 +7,7 @@ import { parse, stringify } from "yaml";
 import { ObentoError } from "../errors.ts";
 import type { JsonValue } from "../sdk/adapter.ts";
 import { validateName, validateVersion } from "../sdk/names.ts";
+import { type BundlePermissions, parsePermissions } from "./permissions.ts";
 
 /** The bundle format version this obento writes and reads. */
 export const BUNDLE_FORMAT = 1;
@@ -73,7 +74,8 @@ export interface BentoDocument {
   web_static_content?: string | null;
   /** What the service needs from its host. */
   env: {
-    permissions: string[];
+    /** What the service code may do beyond reading its bundle (src/bundle/permissions.ts); `{}` for nothing. */
+    permissions: BundlePermissions;
     docker_base_image: string;
     deno_version: string;
   };
@@ -142,6 +144,11 @@ export function parseBento(text: string, where: string): BentoDocument {
   ) {
     fail(`web_static_content must be "static" or absent, got ${JSON.stringify(d.web_static_content)}`);
   }
+  if (d.env !== undefined && d.env !== null) {
+    if (typeof d.env !== "object" || Array.isArray(d.env)) fail("env must be a mapping");
+    const env = d.env as Record<string, unknown>;
+    env.permissions = parsePermissions(env.permissions, `${where} env.permissions`);
+  } else d.env = { permissions: {}, docker_base_image: "", deno_version: "" };
   if (d.labels === undefined || d.labels === null) d.labels = {};
   if (typeof d.labels !== "object" || Array.isArray(d.labels)) fail("labels must be a mapping");
   return d as unknown as BentoDocument;

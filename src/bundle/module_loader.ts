@@ -8,6 +8,7 @@
  */
 import { messageOf, ObentoError } from "../errors.ts";
 import { SDK_GLOBAL_KEY } from "./sdk_global.ts";
+import { explainRefusal } from "./permission_refusal.ts";
 
 /** The shape obento checks a loaded service against (what `defineService` builds). */
 export interface LoadedServiceShape {
@@ -63,7 +64,9 @@ export async function loadServiceModule(
   } catch (error) {
     throw new ObentoError(
       "BAD_SERVICE",
-      `${filename} failed while loading: ${messageOf(error)}; fix the service code and pack again`,
+      `${filename} failed while loading: ${
+        explainRefusal(messageOf(error))
+      }; fix the service code and pack again`,
       { cause: error },
     );
   }

@@ -21,6 +21,7 @@ import {
 } from "./bento_yaml.ts";
 import { renderDockerfile, renderReadme } from "./bundle_docs.ts";
 import { sha256Hex, writeManifest } from "./manifest.ts";
+import { parsePermissions } from "./permissions.ts";
 import { bundleServiceModule } from "./module_bundler.ts";
 import { validateLabels } from "./labels.ts";
 import { DENO_VERSION, OBENTO_VERSION } from "../version.ts";
@@ -218,7 +219,11 @@ export async function packBundle(options: PackOptions): Promise<PackResult> {
       artifacts,
       web_static_content: hasStatic ? STATIC_FOLDER : null,
       env: {
-        permissions: [...(service.env.permissions ?? [])],
+        permissions: parsePermissions(
+          service.env.permissions,
+          `service ${service.name}: env.permissions`,
+          "BAD_SERVICE",
+        ),
         docker_base_image: service.env.dockerBaseImage ?? "debian:bookworm-slim",
         deno_version: DENO_VERSION,
       },

@@ -8,6 +8,7 @@
  */
 import { join } from "node:path";
 import type { ApiRecord, BentoDocument } from "../bundle/bento_yaml.ts";
+import { describePermissions } from "../bundle/permissions.ts";
 import type { JsonValue } from "../sdk/adapter.ts";
 import { formatAge, formatTable } from "./table.ts";
 
@@ -123,6 +124,8 @@ export function formatBundleSummary(bundle: BundleSummaryInput, now: Date = new 
     `  location:  ${bundle.location}`,
   ];
   if (d.service?.doc) lines.push(`  doc:       ${clip(d.service.doc.split("\n")[0], 90)}`);
+  const permissions = describePermissions(d.env?.permissions ?? {});
+  lines.push(`  sandbox:   read its bundle${permissions === "" ? " only" : `; ${permissions}`}`);
   let text = lines.join("\n") + "\n\nAPIs:\n";
   const apis = d.service?.apis ?? [];
   text += apis.length === 0 ? "  (none)\n" : indent(formatTable(

@@ -51,7 +51,7 @@ function document(): BentoDocument {
       metadata: { accuracy: 0.973, framework: "sklearn" },
       info: {},
     }],
-    env: { permissions: [], docker_base_image: "x", deno_version: "2.9.6" },
+    env: { permissions: {}, docker_base_image: "x", deno_version: "2.9.6" },
   };
 }
 
@@ -93,6 +93,13 @@ Deno.test("describeInput names what each adapter takes", () => {
   assert.ok(long.endsWith("…)") && long.length <= "DataframeInput ()".length + 80, long);
 });
 
+Deno.test("formatBundleSummary names the permissions a bundle declares beyond reading itself", () => {
+  const doc = document();
+  doc.env.permissions = { net: ["api.example.com:443"], env: ["TOKEN"] };
+  const text = formatBundleSummary({ document: doc, location: "/b", size: 1 }, new Date("2024-01-03"));
+  assert.match(text, /\n {2}sandbox: {3}read its bundle; net api\.example\.com:443; env TOKEN\n/);
+});
+
 Deno.test("formatBundleSummary shows the bundle, its APIs, artifacts and metadata", () => {
   const text = formatBundleSummary(
     { document: document(), location: "/home/u/.obento/bundles/Iris/1", size: 4096 },
@@ -107,6 +114,7 @@ Deno.test("formatBundleSummary shows the bundle, its APIs, artifacts and metadat
       "  size:      4.0 KiB on disk",
       "  location:  /home/u/.obento/bundles/Iris/1",
       "  doc:       Classifies iris flowers.",
+      "  sandbox:   read its bundle only",
       "",
       "APIs:",
       "  NAME      BATCH  OUTPUT      INPUT",

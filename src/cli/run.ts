@@ -11,16 +11,13 @@ import { resolve } from "node:path";
 import { ObentoError } from "../errors.ts";
 import { openRegistry } from "../registry/registry.ts";
 import { resolveBundleRef } from "../registry/resolve_ref.ts";
-import { openBundle } from "../runtime/host_parts.ts";
-import { runJob } from "../batch/job.ts";
 import { checkOutputPath } from "../batch/output_path.ts";
-import { partialPath } from "../batch/partial_file.ts";
-import { Progress, summaryLine } from "../batch/progress.ts";
 import { parseShard } from "../batch/shard.ts";
+import { executeRun, type RunPlan } from "./run_job.ts";
+import { grantedPermissions, runSandboxed } from "./run_sandboxed.ts";
 import { intFlag, type ParsedArgs, parseFlags, stringFlag } from "./args.ts";
 import type { CliContext, Command } from "./command.ts";
-import { openRunInput, recordWord } from "./run_input.ts";
-import { failedRunLine, failurePrinter, outputFormat } from "./run_output.ts";
+import { outputFormat } from "./run_output.ts";
 
 const HELP = `Usage:
   obento run <bundle> <api> (--input JSON | --input-file PATH) [options]
@@ -61,6 +58,9 @@ Runs at scale:
   --device D            where models run: auto (default: native onnxruntime where its library loads,
                         else wasm), native, wasm, webgpu (needs a WebGPU adapter; --threads 1)
   --threads N           onnxruntime threads (default ${SERVE_DEFAULTS.threads})
+  --bundle-permissions P  narrow what the bundle's code may do: none, or kind[=value],... from what its
+                        bento.yaml declares (as on serve; docs/serving.md, "Sandbox")
+  --in-process          run the bundle's code on this thread, without the sandbox (trusted bundles only)
   --quiet               no progress and no summary on stderr
   -h, --help            show this help
 
@@ -112,6 +112,8 @@ async function run(args: string[], ctx: CliContext): Promise<number> {
     "checkpoint-seconds": { type: "string" },
     threads: { type: "string" },
     device: { type: "string" },
+    "in-process": { type: "boolean" },
+    "bundle-permissions": { type: "string" },
     quiet: { type: "boolean" },
   });
   if (parsed.positionals.length !== 2) {
@@ -168,89 +170,46 @@ async function run(args: string[], ctx: CliContext): Promise<number> {
   } finally {
     registry.close();
   }
-  const { backend } = await openDeviceForCli(stringFlag(parsed, "device"), "this-thread");
-  const service = await openBundle(bundlePath, { threads, backend });
+  const plan: RunPlan = {
+    bundlePath,
+    apiName,
+    inputFlags,
+    cwd: ctx.cwd,
+    isTerminal: ctx.isTerminal,
+    quiet,
+    outputPath,
+    outputFlag,
+    format,
+    overwrite,
+    resume,
+    keepColumns,
+    errorsPath,
+    errorsFlag,
+    maxErrors,
+    batchSize,
+    concurrency,
+    shard,
+    checkpointSeconds,
+    threads,
+  };
+  const inProcess = parsed.values["in-process"] === true;
+  if (inProcess && stringFlag(parsed, "bundle-permissions") !== undefined) {
+    throw new ObentoError(
+      "BAD_ARGUMENT",
+      "obento run: --bundle-permissions narrows the sandbox, and --in-process runs without one; drop one",
+    );
+  }
+
+  const device = await openDeviceForCli(stringFlag(parsed, "device"), inProcess ? "this-thread" : "workers");
   const abort = new AbortController();
   const onSigint = () => abort.abort();
+  Deno.addSignalListener("SIGINT", onSigint);
   try {
-    service.api(apiName);
-    const source = await openRunInput(inputFlags, ctx.cwd);
-    const word = source.single ? "" : recordWord(inputFlags);
-    const printer = failurePrinter({ err: ctx.err, word });
-    const progress = new Progress({
-      write: ctx.err,
-      mode: quiet || source.single ? "off" : ctx.isTerminal && outputPath !== undefined ? "bar" : "lines",
-    });
-    const decoder = new TextDecoder();
-    Deno.addSignalListener("SIGINT", onSigint);
-    const result = await runJob({
-      service,
-      api: apiName,
-      source,
-      format,
-      outputPath,
-      writeStdout: (bytes) => ctx.out(decoder.decode(bytes)),
-      overwrite,
-      resume,
-      keepColumns,
-      errorsPath,
-      maxErrors,
-      batchSize,
-      concurrency,
-      shard,
-      checkpointIntervalMs: checkpointSeconds * 1000,
-      progress,
-      onFailure: errorsPath === undefined ? printer.print : undefined,
-      fingerprint: {
-        bundle: `${service.name}:${service.version}`,
-        api: apiName,
-        format,
-        keepColumns,
-        errors: errorsPath ?? null,
-        shard: shard === undefined ? null : `${shard.index}/${shard.count}`,
-      },
-      signal: abort.signal,
-    });
-    if (printer.hidden() > 0) {
-      ctx.err(
-        `error: ${printer.hidden()} more failed records not shown; pass --errors FILE to keep them all\n`,
-      );
-    }
-    const failedStatus = result.worstStatus >= 500 ? 70 : 65;
-    switch (result.outcome) {
-      case "already-complete":
-        if (!quiet) ctx.err(`${outputFlag} is complete; nothing to resume\n`);
-        return 0;
-      case "interrupted":
-        ctx.err(
-          `interrupted; run the same command with --resume to continue from record ${
-            result.rows + result.failed + 1
-          }\n`,
-        );
-        return 130;
-      case "stopped":
-        ctx.err(
-          `error: stopped after ${result.failed} failed records (more than --max-errors ${maxErrors}); ` +
-            (outputPath !== undefined && resume
-              ? `the output so far is in ${partialPath(outputFlag!)}; `
-              : "") +
-            `fix the input and run again\n`,
-        );
-        return failedStatus;
-    }
-    progress.finish(
-      summaryLine(result.processed, result.failed, progress.elapsed).replace(
-        /\n$/,
-        (result.resumedAt > 0 ? `, resumed at record ${result.resumedAt + 1}` : "") +
-          (errorsPath !== undefined && result.failed > 0 ? `; failed records in ${errorsFlag}` : "") + "\n",
-      ),
-    );
-    if (result.failed <= (maxErrors ?? 0)) return 0;
-    if (!source.single) ctx.err(failedRunLine(result, recordWord(inputFlags), outputFlag, errorsFlag));
-    return failedStatus;
+    if (inProcess) return await executeRun(plan, ctx, { backend: device.backend, signal: abort.signal });
+    const permissions = await grantedPermissions(bundlePath, stringFlag(parsed, "bundle-permissions"));
+    return await runSandboxed(plan, { permissions, device: device.device, signal: abort.signal });
   } finally {
     Deno.removeSignalListener("SIGINT", onSigint);
-    await service.close();
   }
 }
 

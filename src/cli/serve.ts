@@ -39,19 +39,23 @@ Options:
   --workers N               model workers, each on its own core (default: number of cores); each is
                             supervised: one that crashes, ends itself, stops answering, or runs a
                             batch past --timeout plus a margin is stopped and replaced
-  --in-process              run the service on the server's thread instead (a little faster for tiny
-                            models, but nothing can stop an API that never returns)
-  --device D                where models run: auto (default: wasm in supervised workers; with
-                            --in-process, native onnxruntime where its library loads), native (on
-                            the server's thread, unsupervised; not with --workers), wasm, webgpu
-                            (needs a WebGPU adapter; --threads 1); the choice and any fallback are
-                            logged. Native runs on the server's thread
+  --in-process              run the service on the server's thread instead, without the sandbox: its
+                            code gets every permission obento has (for trusted, tiny models: a
+                            little faster, but nothing can stop an API that never returns)
+  --bundle-permissions P    narrow what the bundle's code may do beyond reading its bundle: none, or
+                            kind[=value],... from what its bento.yaml declares (kinds: read, write,
+                            net, env); asking for more than it declares is an error (default: what
+                            it declares; docs/serving.md, "Sandbox")
+  --device D                where models run: auto (default: native onnxruntime where its library
+                            loads, else wasm), native, wasm, webgpu (needs a WebGPU adapter;
+                            --threads 1); the choice and any fallback are logged. Each model worker
+                            opens it (native: FFI is dropped before bundle code)
   --worker-memory-limit BYTES
                             most JS heap a model worker may use (default 1073741824 = 1 GiB;
                             models' WASM memory not counted); a worker past it is replaced and its
                             requests get 500 naming the limit (checked every 100 ms while the worker
                             is not running synchronous code; docs/serving.md)
-  --threads N               onnxruntime threads per worker (default ${D.threads}; native: cores - 1, at least 1)
+  --threads N               onnxruntime threads per worker (default ${D.threads}; native --in-process: cores - 1)
   --load-timeout MS         how long loading and warming the bundle may take, in ms (default ${D.loadTimeoutMs})
   --shutdown-grace MS       on SIGTERM/SIGINT, how long in-flight requests may finish before stuck
                             workers are stopped, in ms (default ${D.shutdownGraceMs}); a second signal exits at once
@@ -205,6 +209,7 @@ async function optionsFrom(
     timeout: { type: "string" },
     workers: { type: "string" },
     "in-process": { type: "boolean" },
+    "bundle-permissions": { type: "string" },
     threads: { type: "string" },
     "worker-memory-limit": { type: "string" },
     device: { type: "string" },
@@ -224,6 +229,12 @@ async function optionsFrom(
   });
   if (parsed.positionals.length !== 1) {
     throw new ObentoError("BAD_ARGUMENT", "obento serve: give exactly one bundle; see `obento serve --help`");
+  }
+  if (parsed.values["in-process"] === true && stringFlag(parsed, "bundle-permissions") !== undefined) {
+    throw new ObentoError(
+      "BAD_ARGUMENT",
+      "obento serve: --bundle-permissions narrows the sandbox, and --in-process runs without one; drop one",
+    );
   }
   const sources: Record<string, string> = {};
   const int = (flag: string, fallback: number): number => {
@@ -255,6 +266,7 @@ async function optionsFrom(
     timeoutMs: int("timeout", D.timeoutMs),
     workers: int("workers", navigator.hardwareConcurrency || 1),
     inProcess: parsed.values["in-process"] === true,
+    bundlePermissions: stringFlag(parsed, "bundle-permissions"),
     threads: int("threads", D.threads),
     workerMemoryLimitBytes: int("worker-memory-limit", DEFAULT_WORKER_MEMORY_LIMIT_BYTES),
     loadTimeoutMs: int("load-timeout", D.loadTimeoutMs),
@@ -271,6 +283,9 @@ async function optionsFrom(
       cors: cors === undefined ? "default" : "flag",
       device: stringFlag(parsed, "device") === undefined ? "default" : "flag",
       workers: parsed.values["in-process"] === true ? "flag" : sources.workers,
+      sandbox: parsed.values["in-process"] === true || stringFlag(parsed, "bundle-permissions") !== undefined
+        ? "flag"
+        : "bento.yaml",
     },
     log: (line) => ctx.err(`${line}\n`),
     logLevel,
@@ -289,14 +304,11 @@ async function run(args: string[], ctx: CliContext): Promise<number> {
   } finally {
     registry.close();
   }
-  // Models run in supervised workers unless the operator chose the server's thread: --in-process, or
-  // --device native without --workers. Native can only run there (src/cli/device_flag.ts says why), so `auto`
-  // picks native only with --in-process and says why it picked wasm otherwise.
-  const onThisThread = options.inProcess || (device === "native" && options.sources.workers !== "flag");
-  options.device = await openDeviceForCli(device, onThisThread ? "this-thread" : "workers");
-  if (options.device.device === "native") {
-    options.inProcess = true;
-    options.sources.workers = options.sources.workers === "flag" ? "flag" : "native";
+  // Models run in sandboxed, supervised workers unless the operator chose the server's thread
+  // (--in-process). Each worker opens the device itself; for native, this thread keeps FFI to give it to
+  // them (src/cli/device_flag.ts).
+  options.device = await openDeviceForCli(device, options.inProcess ? "this-thread" : "workers");
+  if (options.device.device === "native" && options.inProcess) {
     if (options.sources.threads === "default") {
       // One core stays with the JavaScript thread (HTTP, JSON, batching): on 2 cores, 2 intra-op threads
       // served the MLP at 0.45× of 1 thread in bench:serve (docs/benchmarks.md, "Devices").

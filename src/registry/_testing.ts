@@ -59,7 +59,7 @@ export async function writeTestBundle(dir: string, options: TestBundleOptions = 
         metadata: {},
         info: {},
       }],
-      env: { permissions: [], docker_base_image: "", deno_version: "2.9.6" },
+      env: { permissions: {}, docker_base_image: "", deno_version: "2.9.6" },
     }),
   );
   await writeManifest(dir);

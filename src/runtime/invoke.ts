@@ -6,6 +6,7 @@
  * @module
  */
 import { httpStatusOf, messageOf, ObentoError } from "../errors.ts";
+import { explainRefusal } from "../bundle/permission_refusal.ts";
 import type { ArtifactSpecs } from "../sdk/artifact.ts";
 import { InferenceError, InferenceResult, InferenceTask } from "../sdk/inference.ts";
 import type { ApiContext, ApiSpec } from "../sdk/service.ts";
@@ -68,8 +69,8 @@ function failed(error: unknown): ErrorOutcome {
   const status = httpStatusOf(error);
   const stack = status >= 500 && error instanceof Error ? error.stack : undefined;
   return stack === undefined
-    ? { ok: false, status, message: messageOf(error) }
-    : { ok: false, status, message: messageOf(error), stack };
+    ? { ok: false, status, message: explainRefusal(messageOf(error)) }
+    : { ok: false, status, message: explainRefusal(messageOf(error)), stack };
 }
 
 /** The outcomes of the `count` items of a call that `error` failed as a whole. */

@@ -17,6 +17,7 @@ import { DENO_VERSION, OBENTO_VERSION } from "../version.ts";
 import { verifyManifest } from "../bundle/manifest.ts";
 import { loadServiceModule } from "../bundle/module_loader.ts";
 import { checkNotBareDirectory } from "../bundle/bundle_dir.ts";
+import { parsePermissions } from "../bundle/permissions.ts";
 import { LoadedService } from "./loaded_service.ts";
 import type { InvokeContext } from "./invoke.ts";
 
@@ -218,7 +219,7 @@ export async function loadService(
     service: { name: service.name, doc: service.doc, module: "", apis: [] },
     artifacts: [],
     env: {
-      permissions: [...(service.env.permissions ?? [])],
+      permissions: parsePermissions(service.env.permissions, `service ${service.name}: env.permissions`),
       docker_base_image: "",
       deno_version: DENO_VERSION,
     },

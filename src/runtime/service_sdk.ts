@@ -32,6 +32,7 @@ export {
   Service,
   type ServiceEnv,
   type ServiceOptions,
+  type ServicePermissions,
   type SingleApiContext,
   type SingleApiOptions,
   type SingleHandler,

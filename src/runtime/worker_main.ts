@@ -18,6 +18,7 @@ import { runRawItems } from "./executor.ts";
 import type { RawOutcome } from "./executor.ts";
 import type { LoadedService } from "./loaded_service.ts";
 import { type FromWorker, serializeError, type ToWorker, type WorkerDevice } from "./worker_pool.ts";
+import type { InferenceBackend } from "../sdk/backend.ts";
 
 /** The parts of a dedicated worker's global scope this module uses. */
 interface WorkerScope {
@@ -35,7 +36,7 @@ reportSelfExit();
 scope.addEventListener("message", (event) => {
   const message = event.data;
   if (message.kind === "open") {
-    void open(message.path, message.threads, message.verify, message.device ?? "wasm");
+    void open(message);
     reportMemory(message.memoryReportMs);
   } else if (message.kind === "run") {
     const task = run(message.id, message.api, message.items);
@@ -90,13 +91,33 @@ function reportSelfExit(): void {
   });
 }
 
-async function open(path: string, threads: number, verify: boolean, device: WorkerDevice): Promise<void> {
+/**
+ * Opens the worker's device with the worker's own permissions (src/runtime/sandbox.ts): native loads
+ * onnxruntime-node's library, which needs FFI (wasm and webgpu need none); then FFI is revoked (in this worker only), before any of the
+ * bundle's code is evaluated.
+ */
+async function openWorkerDevice(
+  device: WorkerDevice,
+  threads: number,
+): Promise<InferenceBackend> {
   try {
-    // Workers share the process's permissions; FFI is gone by now (src/cli/device_flag.ts), and this makes
-    // sure of it before the bundle's code is evaluated, whoever started the pool.
+    return (await openDevice(device, { threads })).backend;
+  } finally {
     revokeFfi();
-    const { backend } = await openDevice(device, { threads });
+  }
+}
+
+/** Drops the variables only obento's YAML parser needed, before the service's first request. */
+function revokeHostEnv(names: readonly string[]): void {
+  for (const variable of names) Deno.permissions.revokeSync({ name: "env", variable });
+}
+
+async function open(message: Extract<ToWorker, { kind: "open" }>): Promise<void> {
+  const { path, threads, verify } = message;
+  try {
+    const backend = await openWorkerDevice(message.device, threads);
     service = await openBundle(path, { backend, threads, verify });
+    revokeHostEnv(message.revokeEnv);
     // Ready means warmed: one inference per model on zeros, so the first request pays no lazy set-up.
     await warmUpModels(service.artifacts);
     scope.postMessage({ kind: "ready" });

@@ -5,7 +5,8 @@
  * strategy, with measurements: docs/multicore.md.
  *
  * The worker entry is `worker_main.ts` beside this file; `deno compile` must be given
- * `--include src/runtime/worker_main.ts` because a worker URL is not part of the static module graph.
+ * `--include src/runtime/worker_main.ts` because a worker URL is not part of the static module graph. Each
+ * worker runs sandboxed: only what the bundle declares (src/runtime/sandbox.ts, docs/serving.md "Sandbox").
  *
  * @module
  */
@@ -13,6 +14,8 @@ import { messageOf, ObentoError } from "../errors.ts";
 import type { ErrorCode } from "../errors.ts";
 import { WebWorker } from "../web_worker.ts";
 import { errorOutcome, type Executor, type RawItem, type RawOutcome } from "./executor.ts";
+import type { BundlePermissions } from "../bundle/permissions.ts";
+import { hostEnvToRevoke, workerPermissions } from "./sandbox.ts";
 
 /** An error as it crosses the worker boundary (structured clone keeps no class). */
 export interface SerializedError {
@@ -31,8 +34,11 @@ export type ToWorker =
     path: string;
     threads: number;
     verify: boolean;
-    device?: WorkerDevice;
+    /** `native`: open onnxruntime-node, then revoke FFI before the bundle's code loads. */
+    device: WorkerDevice;
     memoryReportMs: number;
+    /** Variables to revoke once the bundle is loaded (src/runtime/sandbox.ts). */
+    revokeEnv: string[];
   }
   | { kind: "run"; id: number; api: string; items: RawItem[] }
   | { kind: "ping"; id: number }
@@ -110,8 +116,8 @@ export function deserializeError(error: SerializedError): ObentoError {
   return new ObentoError(error.code, error.message, { status: error.status });
 }
 
-/** The devices model workers can run: native cannot (src/cli/device_flag.ts says why). */
-export type WorkerDevice = "wasm" | "webgpu";
+/** The device a model worker runs its models on. */
+export type WorkerDevice = "wasm" | "native" | "webgpu";
 
 /** Options for {@link WorkerPoolExecutor.open}. */
 export interface WorkerPoolOptions {
@@ -121,8 +127,6 @@ export interface WorkerPoolOptions {
   threads?: number;
   /** Check the bundle's MANIFEST in each worker before loading. Default true. */
   verify?: boolean;
-  /** The device each worker's models run on. Default "wasm". */
-  device?: WorkerDevice;
   /** How long {@link WorkerPoolExecutor.close} waits for a worker to finish and free its models. Default 5000. */
   closeTimeoutMs?: number;
   /**
@@ -146,6 +150,17 @@ export interface WorkerPoolOptions {
   memoryReportMs?: number;
   /** Called whenever a worker is replaced (for logs and metrics). */
   onRestart?: (event: RestartEvent) => void;
+  /**
+   * What the bundle's code may do beyond reading its directory (src/bundle/permissions.ts); each worker is
+   * sandboxed to that (src/runtime/sandbox.ts). Default `{}`: nothing else.
+   */
+  permissions?: BundlePermissions;
+  /**
+   * Where each worker runs its models. `native` needs the FFI permission in this thread (each worker gets it
+   * to load onnxruntime-node and revokes it before the bundle's code loads); `webgpu` needs a WebGPU adapter.
+   * Default `wasm`.
+   */
+  device?: WorkerDevice;
 }
 
 /** Counters of one worker slot, for tests and diagnostics. */
@@ -230,13 +245,13 @@ export class WorkerPoolExecutor implements Executor {
   readonly #path: string;
   readonly #threads: number;
   readonly #verify: boolean;
-  readonly #device: WorkerDevice;
   readonly #closeTimeoutMs: number;
   readonly #batchTimeoutMs: number;
   readonly #loadTimeoutMs: number;
   readonly #memoryLimitBytes: number;
   readonly #memoryReportMs: number;
   readonly #onRestart?: (event: RestartEvent) => void;
+  readonly #sandbox: SandboxSettings;
   readonly #heartbeat?: ReturnType<typeof setInterval>;
   readonly #slots: Slot[];
   readonly #queue: Job[] = [];
@@ -245,12 +260,12 @@ export class WorkerPoolExecutor implements Executor {
 
   private constructor(
     path: string,
-    options: Required<Omit<WorkerPoolOptions, "onRestart">> & WorkerPoolOptions,
+    options: Required<Omit<WorkerPoolOptions, "onRestart" | "permissions" | "device">> & WorkerPoolOptions,
   ) {
     this.#path = path;
+    this.#sandbox = sandboxSettings(path, options.permissions ?? {}, options.device ?? "wasm");
     this.#threads = options.threads;
     this.#verify = options.verify;
-    this.#device = options.device;
     this.#closeTimeoutMs = options.closeTimeoutMs;
     this.#batchTimeoutMs = options.batchTimeoutMs;
     this.#loadTimeoutMs = options.loadTimeoutMs;
@@ -302,7 +317,6 @@ export class WorkerPoolExecutor implements Executor {
       workers,
       threads,
       verify: options.verify ?? true,
-      device: options.device ?? "wasm",
       closeTimeoutMs: options.closeTimeoutMs ?? 5000,
       batchTimeoutMs: options.batchTimeoutMs ?? Infinity,
       loadTimeoutMs: options.loadTimeoutMs ?? 60_000,
@@ -310,6 +324,8 @@ export class WorkerPoolExecutor implements Executor {
       memoryLimitBytes: options.memoryLimitBytes ?? 0,
       memoryReportMs: options.memoryReportMs ?? 100,
       onRestart: options.onRestart,
+      permissions: options.permissions,
+      device: options.device,
     });
     const started = await Promise.allSettled(pool.#slots.map((slot) => pool.#start(slot)));
     const failed = started.find((s): s is PromiseRejectedResult => s.status === "rejected");
@@ -434,6 +450,7 @@ export class WorkerPoolExecutor implements Executor {
     const worker = new (webWorker())(WORKER_URL, {
       type: "module",
       name: `obento-model-worker-${slot.index}`,
+      deno: { permissions: this.#sandbox.permissions },
     });
     slot.worker = worker;
     slot.ready = false;
@@ -478,8 +495,9 @@ export class WorkerPoolExecutor implements Executor {
       path: this.#path,
       threads: this.#threads,
       verify: this.#verify,
-      device: this.#device,
+      device: this.#sandbox.device,
       memoryReportMs: this.#memoryLimitBytes > 0 ? this.#memoryReportMs : 0,
+      revokeEnv: this.#sandbox.revokeEnv,
     });
     return ready;
   }
@@ -637,6 +655,25 @@ export class WorkerPoolExecutor implements Executor {
 export function loadTimeoutMessage(ms: number): string {
   return `the bundle did not load within ${ms} ms (top-level code that never finishes, or a model too big ` +
     "for this machine?); the load timeout is --load-timeout";
+}
+
+/** How every worker of a pool is sandboxed, computed once. */
+interface SandboxSettings {
+  permissions: Deno.PermissionOptionsObject;
+  device: WorkerDevice;
+  revokeEnv: string[];
+}
+
+function sandboxSettings(
+  path: string,
+  permissions: BundlePermissions,
+  device: WorkerDevice,
+): SandboxSettings {
+  return {
+    permissions: workerPermissions({ root: path, permissions, native: device === "native" }),
+    device,
+    revokeEnv: hostEnvToRevoke(permissions),
+  };
 }
 
 /** Detaches a job's abort listener and batch timer, and returns it for settling. */

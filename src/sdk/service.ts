@@ -11,10 +11,28 @@ import type { ArtifactSpecs, LoadedArtifacts } from "./artifact.ts";
 import type { InferenceTask, ItemResult } from "./inference.ts";
 import { RESERVED_API_NAMES, validateIdentifier, validateName } from "./names.ts";
 
+/** Permissions by kind: `true` for all of that kind, or a list of paths, hosts or variable names. */
+export interface ServicePermissions {
+  /** Paths the service may read besides its bundle (relative: inside the bundle). */
+  readonly read?: true | readonly string[];
+  /** Paths the service may write (relative: inside the bundle). */
+  readonly write?: true | readonly string[];
+  /** Hosts (`host` or `host:port`) the service may connect to. */
+  readonly net?: true | readonly string[];
+  /** Environment variables the service may read. */
+  readonly env?: true | readonly string[];
+}
+
 /** What a service needs from its host, recorded in bento.yaml. */
 export interface ServiceEnv {
-  /** Deno permissions the service code needs beyond reading its bundle, e.g. `["net"]`. */
-  permissions?: readonly string[];
+  /**
+   * What the service code needs beyond reading its own bundle; it runs in a sandbox that allows nothing
+   * else (docs/bundling.md, "Permissions"). By kind, `true` for all of it or a list: `read`/`write` paths
+   * (relative ones are inside the bundle), `net` hosts (`host` or `host:port`), `env` variable names, e.g.
+   * `{ net: ["api.example.com:443"], env: ["API_TOKEN"] }`. A list of kind names (`["net"]`) means all of
+   * each. `run`, `ffi` and `sys` are never given.
+   */
+  permissions?: ServicePermissions | readonly string[];
   /** Base image for the generated Dockerfile (default `debian:bookworm-slim`). */
   dockerBaseImage?: string;
 }

@@ -33,7 +33,7 @@ export function testDocument(parts: TestDocumentParts = {}): BentoDocument {
     labels: parts.labels ?? {},
     service: { name, doc: parts.doc ?? "", module: "service.js", apis: parts.apis ?? [] },
     artifacts: parts.artifacts ?? [],
-    env: { permissions: [], docker_base_image: "debian:bookworm-slim", deno_version: "2.9.6" },
+    env: { permissions: {}, docker_base_image: "debian:bookworm-slim", deno_version: "2.9.6" },
   };
 }
 

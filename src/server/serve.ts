@@ -10,6 +10,7 @@ import { SERVE_DEFAULTS } from "../defaults.ts";
 import { describeDevice, type DeviceChoice } from "../backends/device.ts";
 import { join } from "node:path";
 import { parseBento } from "../bundle/bento_yaml.ts";
+import { type BundlePermissions, describePermissions, narrowPermissions } from "../bundle/permissions.ts";
 import { messageOf, ObentoError } from "../errors.ts";
 import type { HeapTrimmer } from "../heap_trim.ts";
 import { trimWhenIdle } from "./idle_trim.ts";
@@ -54,10 +55,15 @@ export interface ServeOptions extends ServeConfig {
   threads: number;
   /**
    * The device the models run on, opened by the caller (src/backends/device.ts). Default: WASM. In-process,
-   * its backend is used as it is; workers run WASM, or WebGPU when that is the device (never native:
-   * src/cli/device_flag.ts says why).
+   * its backend is used as it is; each model worker opens the same device itself (native: the caller keeps
+   * the FFI permission, which each worker gets and drops before the bundle's code loads).
    */
   device?: DeviceChoice;
+  /**
+   * `--bundle-permissions`: narrows what the bundle's bento.yaml declares (src/bundle/permissions.ts);
+   * absent: everything it declares. Ignored in-process, where the service has every permission obento has.
+   */
+  bundlePermissions?: string;
   /** Where each option's value came from ("flag", "default"), logged at start and shown in /metadata. */
   sources: Record<string, string>;
   /** Where log lines go (one line per call, without its newline). */
@@ -121,14 +127,15 @@ async function openExecutor(
   options: ServeOptions,
   logger: Logger,
   metrics: ServerMetrics,
+  permissions: BundlePermissions,
 ): Promise<Executor> {
   const loadTimeoutMs = options.loadTimeoutMs ?? SERVE_DEFAULTS.loadTimeoutMs;
-  // Native models run on this thread only (src/cli/device_flag.ts): workers cannot load the library.
-  if (!options.inProcess && options.device?.device !== "native") {
+  if (!options.inProcess) {
     const pool = await WorkerPoolExecutor.open(path, {
+      permissions,
+      device: options.device?.device ?? "wasm",
       workers: options.workers,
       threads: options.threads,
-      device: options.device?.device === "webgpu" ? "webgpu" : "wasm",
       loadTimeoutMs,
       batchTimeoutMs: batchTimeoutFor(options.timeoutMs),
       memoryLimitBytes: options.workerMemoryLimitBytes,
@@ -217,6 +224,16 @@ async function bind(
   }
 }
 
+/**
+ * The start-up table's `sandbox` line: what the service's code may do. Anything beyond reading its bundle is
+ * named; in-process there is no sandbox.
+ */
+export function sandboxLine(inProcess: boolean, granted: BundlePermissions): string {
+  if (inProcess) return "off (in-process: the service has every permission obento has)";
+  const extra = describePermissions(granted);
+  return extra === "" ? "read its bundle only" : `read its bundle; ${extra}`;
+}
+
 /** A knob's value as the start-up table shows it, with its unit. */
 function shown(key: string, value: unknown): string {
   switch (key) {
@@ -257,6 +274,10 @@ export async function startServer(path: string, options: ServeOptions): Promise<
   const logger = createLogger({ level: options.logLevel, format: options.logFormat, write: options.log });
   const yamlPath = join(path, "bento.yaml");
   const document = parseBento(await Deno.readTextFile(yamlPath), yamlPath);
+  const declared = document.env.permissions;
+  const granted = options.bundlePermissions === undefined
+    ? declared
+    : narrowPermissions(declared, options.bundlePermissions);
   const config: Record<string, { value: unknown; source: string }> = {};
   const knobs: Record<string, unknown> = {
     host: options.host,
@@ -265,7 +286,8 @@ export async function startServer(path: string, options: ServeOptions): Promise<
     "mb-max-latency": options.maxLatencyMs,
     timeout: options.timeoutMs,
     device: options.device?.device ?? "wasm",
-    workers: options.inProcess || options.device?.device === "native" ? "in-process" : options.workers,
+    workers: options.inProcess ? "in-process" : options.workers,
+    sandbox: sandboxLine(options.inProcess === true, granted),
     threads: options.threads,
     "worker-memory-limit": options.workerMemoryLimitBytes ?? "(none)",
     "load-timeout": options.loadTimeoutMs ?? SERVE_DEFAULTS.loadTimeoutMs,
@@ -304,7 +326,7 @@ export async function startServer(path: string, options: ServeOptions): Promise<
   let pool: WorkerPoolExecutor | undefined;
   const executorPromise = new Promise<Executor>((resolve, reject) => {
     startLoading = () =>
-      openExecutor(path, options, logger, metrics).then((opened) => {
+      openExecutor(path, options, logger, metrics, granted).then((opened) => {
         if (opened instanceof WorkerPoolExecutor) pool = opened;
         resolve(opened);
       }, reject);

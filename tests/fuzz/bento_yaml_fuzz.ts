@@ -37,7 +37,7 @@ const VALID = {
     sha256: "00",
     size: 1,
   }],
-  env: { permissions: [], docker_base_image: "x", deno_version: "2.9.6" },
+  env: { permissions: {}, docker_base_image: "x", deno_version: "2.9.6" },
 };
 
 const FIELDS = [

@@ -1,0 +1,189 @@
+/**
+ * The part of `obento run` that touches the bundle: loads it, streams the input through one API with
+ * `runJob`, writes the output and reports. `run` calls it in a sandboxed Worker (src/cli/run_worker.ts) so the
+ * bundle's code gets only what its bento.yaml declares plus the run's own input and output files, or on its
+ * own thread with `--in-process`. Everything it needs is in a {@link RunPlan}: plain data that a message can
+ * carry.
+ *
+ * @module
+ */
+import type { InferenceBackend } from "../sdk/backend.ts";
+import { openBundle } from "../runtime/host_parts.ts";
+import { runJob } from "../batch/job.ts";
+import { partialPath } from "../batch/partial_file.ts";
+import { Progress, summaryLine } from "../batch/progress.ts";
+import type { Shard } from "../batch/shard.ts";
+import type { OutputFormat } from "../batch/sink.ts";
+import { openRunInput, recordWord, type RunInputFlags } from "./run_input.ts";
+import { failedRunLine, failurePrinter } from "./run_output.ts";
+
+/** What `obento run` was asked to do, after its flags were parsed and checked. */
+export interface RunPlan {
+  /** The bundle directory. */
+  bundlePath: string;
+  /** The API to run. */
+  apiName: string;
+  /** `--input`, `--input-file`, `--input-format`. */
+  inputFlags: RunInputFlags;
+  /** The working directory (relative input paths). */
+  cwd: string;
+  /** Whether stderr is a terminal (progress bar). */
+  isTerminal: boolean;
+  /** `--quiet`. */
+  quiet: boolean;
+  /** `--output`, absolute, if given. */
+  outputPath?: string;
+  /** `--output` as given, for messages. */
+  outputFlag?: string;
+  /** The output format. */
+  format: OutputFormat;
+  /** `--overwrite`. */
+  overwrite: boolean;
+  /** `--resume`. */
+  resume: boolean;
+  /** `--keep-columns`. */
+  keepColumns: string[];
+  /** `--errors`, absolute, if given. */
+  errorsPath?: string;
+  /** `--errors` as given, for messages. */
+  errorsFlag?: string;
+  /** `--max-errors`. */
+  maxErrors?: number;
+  /** `--batch-size`. */
+  batchSize: number;
+  /** `--concurrency`. */
+  concurrency: number;
+  /** `--shard`. */
+  shard?: Shard;
+  /** `--checkpoint-seconds`. */
+  checkpointSeconds: number;
+  /** `--threads`. */
+  threads: number;
+}
+
+/** Where `executeRun` writes: stdout and stderr text. */
+export interface RunIo {
+  /** Writes to stdout. */
+  out(text: string): void;
+  /** Writes to stderr. */
+  err(text: string): void;
+}
+
+/** Options for {@link executeRun}. */
+export interface ExecuteRunOptions {
+  /** Aborts the run (SIGINT): it stops at the next chunk and reports how to resume. */
+  signal?: AbortSignal;
+  /** The opened device's backend (default: WASM). */
+  backend?: InferenceBackend;
+  /** Called once the bundle is loaded, before any record is read. */
+  onLoaded?: () => void;
+}
+
+/**
+ * Runs a {@link RunPlan}; returns the exit status (0, 65, 70, 130).
+ *
+ * @throws {ObentoError} what loading the bundle, opening the input or a write throws (the CLI maps the code)
+ */
+export async function executeRun(plan: RunPlan, io: RunIo, options: ExecuteRunOptions = {}): Promise<number> {
+  const {
+    bundlePath,
+    apiName,
+    inputFlags,
+    quiet,
+    outputPath,
+    outputFlag,
+    format,
+    overwrite,
+    resume,
+    keepColumns,
+    errorsPath,
+    errorsFlag,
+    maxErrors,
+    batchSize,
+    concurrency,
+    shard,
+    checkpointSeconds,
+    threads,
+  } = plan;
+  const service = await openBundle(bundlePath, { threads, backend: options.backend });
+  options.onLoaded?.();
+  try {
+    service.api(apiName);
+    const source = await openRunInput(inputFlags, plan.cwd);
+    const word = source.single ? "" : recordWord(inputFlags);
+    const printer = failurePrinter({ err: io.err, word });
+    const progress = new Progress({
+      write: io.err,
+      mode: quiet || source.single ? "off" : plan.isTerminal && outputPath !== undefined ? "bar" : "lines",
+    });
+    const decoder = new TextDecoder();
+    const result = await runJob({
+      service,
+      outputChecked: true,
+      api: apiName,
+      source,
+      format,
+      outputPath,
+      writeStdout: (bytes) => io.out(decoder.decode(bytes)),
+      overwrite,
+      resume,
+      keepColumns,
+      errorsPath,
+      maxErrors,
+      batchSize,
+      concurrency,
+      shard,
+      checkpointIntervalMs: checkpointSeconds * 1000,
+      progress,
+      onFailure: errorsPath === undefined ? printer.print : undefined,
+      fingerprint: {
+        bundle: `${service.name}:${service.version}`,
+        api: apiName,
+        format,
+        keepColumns,
+        errors: errorsPath ?? null,
+        shard: shard === undefined ? null : `${shard.index}/${shard.count}`,
+      },
+      signal: options.signal,
+    });
+    if (printer.hidden() > 0) {
+      io.err(
+        `error: ${printer.hidden()} more failed records not shown; pass --errors FILE to keep them all\n`,
+      );
+    }
+    const failedStatus = result.worstStatus >= 500 ? 70 : 65;
+    switch (result.outcome) {
+      case "already-complete":
+        if (!quiet) io.err(`${outputFlag} is complete; nothing to resume\n`);
+        return 0;
+      case "interrupted":
+        io.err(
+          `interrupted; run the same command with --resume to continue from record ${
+            result.rows + result.failed + 1
+          }\n`,
+        );
+        return 130;
+      case "stopped":
+        io.err(
+          `error: stopped after ${result.failed} failed records (more than --max-errors ${maxErrors}); ` +
+            (outputPath !== undefined && resume
+              ? `the output so far is in ${partialPath(outputFlag!)}; `
+              : "") +
+            `fix the input and run again\n`,
+        );
+        return failedStatus;
+    }
+    progress.finish(
+      summaryLine(result.processed, result.failed, progress.elapsed).replace(
+        /\n$/,
+        (result.resumedAt > 0 ? `, resumed at record ${result.resumedAt + 1}` : "") +
+          (errorsPath !== undefined && result.failed > 0 ? `; failed records in ${errorsFlag}` : "") + "\n",
+      ),
+    );
+    if (result.failed <= (maxErrors ?? 0)) return 0;
+    if (!source.single) io.err(failedRunLine(result, recordWord(inputFlags), outputFlag, errorsFlag));
+    return failedStatus;
+  } finally {
+    await service.close();
+  }
+}
