@@ -8,8 +8,10 @@ import { openRegistry } from "../registry/mod.ts";
 import { parseFlags } from "./args.ts";
 import type { CliContext, Command } from "./command.ts";
 import { didYouMean } from "./suggest.ts";
+import { REGISTRY_SERVE_HELP, registryServe } from "./registry_serve.ts";
+import { REGISTRY_TOKEN_HELP, registryToken } from "./registry_token.ts";
 
-const SUBCOMMANDS = ["verify", "gc"];
+const SUBCOMMANDS = ["verify", "gc", "serve", "token"];
 
 const lines = (title: string, items: readonly string[]) =>
   items.length === 0 ? "" : `${title}:\n${items.map((i) => `  ${i}\n`).join("")}`;
@@ -17,10 +19,13 @@ const lines = (title: string, items: readonly string[]) =>
 /** The `registry` command (subcommands `verify` and `gc`). */
 export const registryCommand: Command = {
   name: "registry",
-  summary: "check the registry (verify) or remove leftovers of crashed saves (gc)",
+  summary:
+    "check the registry (verify), remove leftovers (gc), serve it to a team (serve), manage tokens (token)",
   help: `Usage:
   obento registry verify [--json]
   obento registry gc [--json]
+  obento registry serve [options]          (see \`obento registry serve --help\`)
+  obento registry token create|list|revoke (see \`obento registry token --help\`)
 
 verify  re-checks every saved bundle's digests and bento.yaml, and that the index (registry.db) and the
         bundle files agree; exits 65 when a bundle is damaged. Leftovers of interrupted saves are
@@ -35,15 +40,24 @@ Options:
 Examples:
   obento registry verify           # exit 0 when every bundle is intact
   obento registry gc --json        # remove leftovers; report what went
-`,
+\n` + REGISTRY_SERVE_HELP + "\n" + REGISTRY_TOKEN_HELP,
   async run(args: string[], ctx: CliContext): Promise<number> {
+    if (args[0] === "serve" || args[0] === "token") {
+      if (args.includes("--help") || args.includes("-h")) {
+        ctx.out(args[0] === "serve" ? REGISTRY_SERVE_HELP : REGISTRY_TOKEN_HELP);
+        return 0;
+      }
+      return args[0] === "serve"
+        ? await registryServe(args.slice(1), ctx)
+        : await registryToken(args.slice(1), ctx);
+    }
     const parsed = parseFlags("registry", args, { json: { type: "boolean" } });
     const [sub, ...extra] = parsed.positionals;
     if ((sub !== "verify" && sub !== "gc") || extra.length > 0) {
       const guess = sub === undefined || extra.length > 0 ? "" : didYouMean(sub, SUBCOMMANDS);
       throw new ObentoError(
         "BAD_ARGUMENT",
-        `obento registry: expected "verify" or "gc"${
+        `obento registry: expected "verify", "gc", "serve" or "token"${
           sub === undefined ? "" : `, got "${parsed.positionals.join(" ")}"`
         }${guess} (see \`obento registry --help\`)`,
       );
