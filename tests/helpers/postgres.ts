@@ -92,9 +92,12 @@ export async function startPostgres(bin: string): Promise<PostgresServer> {
     for await (const chunk of child.stderr) log += decoder.decode(chunk, { stream: true });
   })();
   const stop = async () => {
-    try {
-      child.kill("SIGINT"); // fast shutdown
-    } catch { /* gone */ }
+    // pg_ctl, not a signal to the child: as root the child is runuser, which does not pass signals on
+    await run(join(bin, "pg_ctl"), ["-D", data, "stop", "-m", "fast", "-w"], asPostgres).catch(() => {
+      try {
+        child.kill("SIGKILL");
+      } catch { /* gone */ }
+    });
     await child.status;
     await reading;
     await Deno.remove(dir, { recursive: true }).catch(() => {});
