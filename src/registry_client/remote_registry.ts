@@ -228,7 +228,19 @@ export class RemoteRegistry {
     const body = options.onProgress
       ? response.body!.pipeThrough(counting((n) => options.onProgress!(n, total)))
       : response.body!;
-    await unpackBundleArchive(body, dir);
+    try {
+      await unpackBundleArchive(body, dir);
+    } catch (error) {
+      if (error instanceof ObentoError) throw error;
+      throw new ObentoError(
+        "UNAVAILABLE",
+        `the transfer of ${ref} from ${this.url} broke off (${
+          (error as Error).message
+        }); nothing was saved: ` +
+          "run it again",
+        { cause: error },
+      );
+    }
     const got = parseBundleRef(response.headers.get("x-obento-bundle") ?? ref);
     return { name: got.name, version: got.version ?? version ?? "" };
   }
