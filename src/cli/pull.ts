@@ -31,6 +31,7 @@ ${REGISTRY_HELP}
 
 Examples:
   obento pull IrisClassifier:latest --registry http://127.0.0.1:50051
+  obento pull IrisClassifier:20261127114004_360ECB --json                # server in $OBENTO_REGISTRY_URL
 `,
   async run(args: string[], ctx: CliContext): Promise<number> {
     const parsed = parseFlags("pull", args, { ...REGISTRY_FLAG, json: { type: "boolean" } });

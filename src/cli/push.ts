@@ -30,7 +30,8 @@ ${REGISTRY_HELP}
   -h, --help         show this help
 
 Examples:
-  OBENTO_TOKEN=obt_… obento push IrisClassifier:latest --registry http://127.0.0.1:50051
+  obento push IrisClassifier:latest --registry http://127.0.0.1:50051   # token in $OBENTO_TOKEN
+  obento push IrisClassifier:20261127114004_360ECB --json                # server in $OBENTO_REGISTRY_URL
 `,
   async run(args: string[], ctx: CliContext): Promise<number> {
     const parsed = parseFlags("push", args, { ...REGISTRY_FLAG, json: { type: "boolean" } });

@@ -24,15 +24,18 @@ export const registryCommand: Command = {
   help: `Usage:
   obento registry verify [--json]
   obento registry gc [--json]
-  obento registry serve [options]          (see \`obento registry serve --help\`)
-  obento registry token create|list|revoke (see \`obento registry token --help\`)
+  obento registry serve [--db PATH | --db postgres://…] [--store DIR] [--host 127.0.0.1] [--port 50051]
+                        [--public-read] [--max-bundle-mb N]
+  obento registry token create --scope read|write|admin [--name TEXT] [--db PATH|URL] [--json]
+  obento registry token list [--db PATH|URL] [--json]
+  obento registry token revoke ID [--db PATH|URL]
 
 verify  re-checks every saved bundle's digests and bento.yaml, and that the index (registry.db) and the
         bundle files agree; exits 65 when a bundle is damaged. Leftovers of interrupted saves are
         listed but are not damage.
 gc      removes leftovers of crashed saves and deletes (temporary and trash directories, unfinished index
         rows, unindexed bundle directories); saves still in progress are left alone.
-
+${REGISTRY_SERVE_HELP}${REGISTRY_TOKEN_HELP}
 Options:
   --json      print the report as JSON
   -h, --help  show this help
@@ -40,13 +43,12 @@ Options:
 Examples:
   obento registry verify           # exit 0 when every bundle is intact
   obento registry gc --json        # remove leftovers; report what went
-\n` + REGISTRY_SERVE_HELP + "\n" + REGISTRY_TOKEN_HELP,
+  obento registry serve --db postgres://obento@db:5432/obento --store /srv/obento --host 0.0.0.0
+  obento registry token create --scope write --name ci
+  obento registry token revoke 3f9c1a2b4d5e
+`,
   async run(args: string[], ctx: CliContext): Promise<number> {
     if (args[0] === "serve" || args[0] === "token") {
-      if (args.includes("--help") || args.includes("-h")) {
-        ctx.out(args[0] === "serve" ? REGISTRY_SERVE_HELP : REGISTRY_TOKEN_HELP);
-        return 0;
-      }
       return args[0] === "serve"
         ? await registryServe(args.slice(1), ctx)
         : await registryToken(args.slice(1), ctx);

@@ -11,16 +11,11 @@ import { serveRegistry } from "../registry_server/serve.ts";
 import { parseFlags, stringFlag } from "./args.ts";
 import type { CliContext } from "./command.ts";
 
-/** The help text of `obento registry serve`. */
-export const REGISTRY_SERVE_HELP = `Usage:
-  obento registry serve [--db PATH | --db postgres://…] [--store DIR] [--host 127.0.0.1] [--port 50051]
-                        [--public-read] [--max-bundle-mb N]
-
-Serves a registry to a team over HTTP: list, get, pull (read scope), push (write), delete (admin). Every
+/** The `serve` part of `obento registry --help`. */
+export const REGISTRY_SERVE_HELP =
+  `serve   serves a registry to a team over HTTP: list, get, pull (read scope), push (write), delete (admin). Every
 request needs a bearer token (\`obento registry token create\`), except reads with --public-read. Put TLS in
-front with a reverse proxy (docs/registry.md).
-
-Options:
+front with a reverse proxy (docs/registry.md). Options:
   --db PATH|URL      the index: an SQLite file (default $OBENTO_HOME/registry.db) or a PostgreSQL URL
                      postgres://user:password@host:port/database
   --store DIR        where bundle files live (default $OBENTO_HOME/bundles)
@@ -28,11 +23,6 @@ Options:
   --port N           port (default 50051; 0 picks a free one)
   --public-read      let requests without a token list, get and pull
   --max-bundle-mb N  refuse pushed bundles larger than N MiB (default 16384)
-  -h, --help         show this help
-
-Examples:
-  obento registry serve                                        # the local registry, on 127.0.0.1:50051
-  obento registry serve --db postgres://obento@db:5432/obento --store /srv/obento --host 0.0.0.0
 `;
 
 function dbOf(ctx: CliContext, value: string | undefined): string {

@@ -12,20 +12,11 @@ import type { CliContext } from "./command.ts";
 import { registryDb } from "./registry_serve.ts";
 import { formatTable } from "./table.ts";
 
-/** The help text of `obento registry token`. */
-export const REGISTRY_TOKEN_HELP = `Usage:
-  obento registry token create --scope read|write|admin [--name TEXT] [--db PATH|URL] [--json]
-  obento registry token list [--db PATH|URL] [--json]
-  obento registry token revoke ID [--db PATH|URL]
-
-Tokens for \`obento registry serve\`: read lists and pulls, write also pushes, admin also deletes. create
+/** The `token` part of `obento registry --help`. */
+export const REGISTRY_TOKEN_HELP =
+  `token   tokens for \`obento registry serve\`: read lists and pulls, write also pushes, admin also deletes. create
 prints the token once (only its sha256 is stored); clients send it as $OBENTO_TOKEN. revoke takes effect
 on the next request. --db is the server's database (default $OBENTO_HOME/registry.db).
-
-Examples:
-  obento registry token create --scope write --name ci
-  obento registry token list
-  obento registry token revoke 3f9c1a2b4d5e
 `;
 
 /** Runs `obento registry token …`. */
