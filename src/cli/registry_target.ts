@@ -5,7 +5,14 @@
  *
  * @module
  */
-import { type BundleDetails, type BundleSummary, openRegistry, type Registry } from "../registry/mod.ts";
+import {
+  type BundleDetails,
+  type BundleSummary,
+  isRegistryRef,
+  openRegistry,
+  type Registry,
+} from "../registry/mod.ts";
+import { pullBundle } from "../registry_client/transfer.ts";
 import type { ListOptions, SavedBundle, SelectOptions } from "../registry/registry.ts";
 import { RemoteRegistry } from "../registry_client/remote_registry.ts";
 import { type ParsedArgs, stringFlag } from "./args.ts";
@@ -53,4 +60,23 @@ export async function openRegistryTarget(ctx: CliContext, parsed: ParsedArgs): P
   if (url !== undefined) return remoteRegistry(ctx, url);
   const local: Registry = await openRegistry({ home: ctx.home });
   return local;
+}
+
+/**
+ * For `serve` and `run` with `--registry URL`: pulls `ref` from the server into the local registry (unless
+ * that exact version is there already) and returns its exact `Name:version`, which then resolves locally.
+ * A path-like `ref` is returned as it is.
+ */
+export async function pullForUse(ctx: CliContext, url: string, ref: string): Promise<string> {
+  if (!isRegistryRef(ref)) return ref;
+  const local = await openRegistry({ home: ctx.home });
+  try {
+    const pulled = await pullBundle(remoteRegistry(ctx, url), local, ctx.home, ref);
+    if (pulled.bytes > 0) {
+      ctx.err(`pulled ${pulled.name}:${pulled.version} from ${url} (${pulled.bytes} bytes)\n`);
+    }
+    return `${pulled.name}:${pulled.version}`;
+  } finally {
+    local.close();
+  }
 }

@@ -181,7 +181,13 @@ export function registryApp(options: RegistryAppOptions): Hono<Env> {
     const scratch = await makeScratchDir(options.scratchRoot, UPLOAD_PREFIX);
     try {
       await unpackBundleArchive(body, scratch.path, options.limits);
-      const document = parseBento(await Deno.readTextFile(join(scratch.path, "bento.yaml")), "bento.yaml");
+      const text = await Deno.readTextFile(join(scratch.path, "bento.yaml")).catch((error) => {
+        if (error instanceof Deno.errors.NotFound) {
+          throw new ObentoError("BAD_INPUT", "the archive has no bento.yaml; push a bundle written by pack");
+        }
+        throw error;
+      });
+      const document = parseBento(text, "bento.yaml");
       if (document.name !== name || document.version !== version) {
         throw new ObentoError(
           "BAD_INPUT",
