@@ -35,7 +35,7 @@ export interface RemoteRegistryOptions {
 
 /** A bundle's details on the server. */
 export interface RemoteBundleDetails extends BundleDetails {
-  /** The bundle's size in bytes (sum of its artifacts' sizes plus its other files is not known: artifacts). */
+  /** The server's index record of the bundle. */
   readonly record: BundleRecord;
 }
 
