@@ -17,7 +17,7 @@ function writeAll(stream: { writeSync(p: Uint8Array): number }, bytes: Uint8Arra
 
 /**
  * The CLI context of this process: `$OBENTO_HOME` (default `~/.obento`), the working directory, and
- * stdout/stderr, `$OBENTO_DEBUG` (`1`: stack traces after error lines), and the heap trimmer (bound when
+ * stdout/stderr, `$OBENTO_REGISTRY_URL` and `$OBENTO_TOKEN` (a registry server), `$OBENTO_DEBUG` (`1`: stack traces after error lines), and the heap trimmer (bound when
  * main.ts's first import was evaluated: binding it is the process's one use of the FFI permission, which it
  * then drops). The only place obento reads its environment.
  */
@@ -29,6 +29,9 @@ export function processCliContext(cwd: string = Deno.cwd()): CliContext {
     isTerminal: Deno.stdout.isTerminal(),
     trimHeap: STARTUP_HEAP_TRIMMER,
     debug: ["1", "true", "yes"].includes(Deno.env.get("OBENTO_DEBUG")?.toLowerCase() ?? ""),
+    registryUrl: Deno.env.get("OBENTO_REGISTRY_URL") || undefined,
+    token: Deno.env.get("OBENTO_TOKEN") || undefined,
+    stderrIsTerminal: Deno.stderr.isTerminal(),
     out: (text) => writeAll(Deno.stdout, encoder.encode(text)),
     err: (text) => writeAll(Deno.stderr, encoder.encode(text)),
   };

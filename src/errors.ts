@@ -14,6 +14,8 @@ export type ErrorCode =
   | "BAD_BUNDLE"
   | "BAD_MODEL"
   | "NOT_FOUND"
+  | "UNAUTHORIZED"
+  | "FORBIDDEN"
   | "CONFLICT"
   | "INTEGRITY"
   | "UNAVAILABLE"
@@ -27,6 +29,8 @@ const TABLE: Record<ErrorCode, { status: number; exit: number }> = {
   BAD_BUNDLE: { status: 500, exit: 65 },
   BAD_MODEL: { status: 500, exit: 65 },
   NOT_FOUND: { status: 404, exit: 66 }, // EX_NOINPUT
+  UNAUTHORIZED: { status: 401, exit: 77 }, // EX_NOPERM: no token, or one the registry does not know
+  FORBIDDEN: { status: 403, exit: 77 }, // EX_NOPERM: a token whose scope does not allow the request
   CONFLICT: { status: 409, exit: 73 }, // EX_CANTCREAT
   INTEGRITY: { status: 500, exit: 65 },
   UNAVAILABLE: { status: 503, exit: 69 }, // EX_UNAVAILABLE

@@ -122,11 +122,15 @@ Deno.test("bad input gives a clear error and a non-zero exit", async () => {
       [["list", "--limit", "0"], 64, 'error: obento list: --limit must be a positive integer, got "0"'],
       [["delete", "Iris:9", "--yes"], 66, "error: no bundle Iris:9 in the registry"],
       [["retrieve", "Iris:1"], 64, "error: obento retrieve: give one bundle and --target-dir DIR"],
-      [["registry", "fix"], 64, 'error: obento registry: expected "verify" or "gc", got "fix"'],
+      [
+        ["registry", "fix"],
+        64,
+        'error: obento registry: expected "verify", "gc", "serve" or "token", got "fix"',
+      ],
       [
         ["registry", "verfy"],
         64,
-        'error: obento registry: expected "verify" or "gc", got "verfy"; did you mean verify?',
+        'error: obento registry: expected "verify", "gc", "serve" or "token", got "verfy"; did you mean verify?',
       ],
       [["list", "--lables", "x"], 64, "error: obento list: unknown option --lables; did you mean --labels?"],
     ];

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { createHash } from "node:crypto";
 import { join, relative, sep as SEP } from "node:path";
 import { ObentoError } from "../errors.ts";
 
@@ -41,9 +42,17 @@ export async function digestTree(
   const files = (await listFiles(root)).filter((f) => f !== MANIFEST_FILE).sort();
   const digests = new Map<string, string>();
   for (const file of files) {
-    const bytes = await Deno.readFile(join(root, file));
-    if (keep.has(file)) kept?.set(file, bytes);
-    digests.set(file, await sha256Hex(bytes));
+    if (keep.has(file)) {
+      const bytes = await Deno.readFile(join(root, file));
+      kept?.set(file, bytes);
+      digests.set(file, await sha256Hex(bytes));
+      continue;
+    }
+    // streamed: a large artifact is hashed in chunks, never held whole (push, pull and add stay flat)
+    const hash = createHash("sha256");
+    const handle = await Deno.open(join(root, file)); // its readable closes it
+    for await (const chunk of handle.readable) hash.update(chunk);
+    digests.set(file, hash.digest("hex"));
   }
   return digests;
 }

@@ -29,6 +29,12 @@ export interface CliContext extends CliOutput {
   readonly trimHeap?: HeapTrimmer;
   /** `OBENTO_DEBUG=1`: after an error line, print its stack trace (and its causes'). */
   readonly debug?: boolean;
+  /** `$OBENTO_REGISTRY_URL`: the registry server list/get/delete/retrieve/push/pull use without --registry. */
+  readonly registryUrl?: string;
+  /** `$OBENTO_TOKEN`: the bearer token sent to a registry server. */
+  readonly token?: string;
+  /** True when standard error is a terminal (progress lines). */
+  readonly stderrIsTerminal?: boolean;
 }
 
 /** One `obento <name>` command. */

@@ -13,6 +13,8 @@ import { getCommand } from "./get.ts";
 import { deleteCommand } from "./delete.ts";
 import { retrieveCommand } from "./retrieve.ts";
 import { registryCommand } from "./registry_cmd.ts";
+import { pushCommand } from "./push.ts";
+import { pullCommand } from "./pull.ts";
 
 /** Every command, by name. */
 export const COMMANDS: readonly Command[] = [
@@ -24,5 +26,7 @@ export const COMMANDS: readonly Command[] = [
   getCommand,
   deleteCommand,
   retrieveCommand,
+  pushCommand,
+  pullCommand,
   registryCommand,
 ];

@@ -4,9 +4,9 @@
  * @module
  */
 import { ObentoError } from "../errors.ts";
-import { openRegistry } from "../registry/mod.ts";
 import { parseFlags, stringFlag } from "./args.ts";
 import type { CliContext, Command } from "./command.ts";
+import { openRegistryTarget, REGISTRY_FLAG, REGISTRY_HELP } from "./registry_target.ts";
 
 function confirmInteractively(ctx: CliContext, question: string): boolean {
   if (!ctx.isTerminal || !Deno.stdin.isTerminal()) return false;
@@ -50,6 +50,7 @@ Options:
   --labels SELECTOR  e.g. "stage=dev" (see \`obento list --help\`)
   -y, --yes          do not ask; required when stdin is not a terminal
   --json             print the deleted bundles as JSON ([] when none)
+${REGISTRY_HELP}
   -h, --help         show this help
 
 Examples:
@@ -59,6 +60,7 @@ Examples:
 `,
   async run(args: string[], ctx: CliContext): Promise<number> {
     const parsed = parseFlags("delete", args, {
+      ...REGISTRY_FLAG,
       labels: { type: "string" },
       yes: { type: "boolean", short: "y" },
       json: { type: "boolean" },
@@ -70,7 +72,7 @@ Examples:
         "obento delete: name bundles (Name:version) or give --labels SELECTOR (see `obento delete --help`)",
       );
     }
-    const registry = await openRegistry({ home: ctx.home });
+    const registry = await openRegistryTarget(ctx, parsed);
     try {
       const targets = await registry.select(parsed.positionals, { selector });
       const refs = targets.map((b) => `${b.name}:${b.version}`);

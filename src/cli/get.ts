@@ -6,9 +6,10 @@
  */
 import { ObentoError } from "../errors.ts";
 import { stringifyBento } from "../bundle/bento_yaml.ts";
-import { matchesSelector, openRegistry, parseBundleRef, parseSelector } from "../registry/mod.ts";
+import { matchesSelector, parseBundleRef, parseSelector } from "../registry/mod.ts";
 import { parseFlags, stringFlag } from "./args.ts";
 import type { CliContext, Command } from "./command.ts";
+import { openRegistryTarget, REGISTRY_FLAG, REGISTRY_HELP } from "./registry_target.ts";
 import { directorySize, formatBundleSummary } from "./bundle_summary.ts";
 import { printBundles } from "./list.ts";
 
@@ -29,6 +30,7 @@ Options:
   --print-location   print only the bundle's directory (the newest version when none is given)
   --labels SELECTOR  only versions whose labels match (see \`obento list --help\`)
   -q, --quiet        with --yaml or --print-location: print nothing but the requested value
+${REGISTRY_HELP}
   -h, --help         show this help
 
 Examples:
@@ -39,6 +41,7 @@ Examples:
 `,
   async run(args: string[], ctx: CliContext): Promise<number> {
     const parsed = parseFlags("get", args, {
+      ...REGISTRY_FLAG,
       labels: { type: "string" },
       "print-location": { type: "boolean" },
       quiet: { type: "boolean", short: "q" },
@@ -59,7 +62,7 @@ Examples:
     const labels = stringFlag(parsed, "labels");
     const selector = labels === undefined ? undefined : parseSelector(labels);
     const json = parsed.values.json === true;
-    const registry = await openRegistry({ home: ctx.home });
+    const registry = await openRegistryTarget(ctx, parsed);
     try {
       if (!ref.includes(":") && parsed.values["print-location"] !== true) {
         const versions = await registry.list({ name, selector });
@@ -87,7 +90,9 @@ Examples:
         ctx.out(stringifyBento(details.document));
         if (parsed.values.quiet !== true) ctx.out(`location: ${details.path}\n`);
       } else {
-        const size = await directorySize(details.path);
+        const size = "url" in registry // a server: its artifacts' sizes (the files are not here to measure)
+          ? details.document.artifacts.reduce((n, a) => n + a.size, 0)
+          : await directorySize(details.path);
         ctx.out(formatBundleSummary({ document: details.document, location: details.path, size }));
       }
       return 0;

@@ -4,9 +4,10 @@
  * @module
  */
 import { ObentoError } from "../errors.ts";
-import { type BundleSummary, openRegistry } from "../registry/mod.ts";
+import type { BundleSummary } from "../registry/mod.ts";
 import { intFlag, parseFlags, stringFlag } from "./args.ts";
 import type { CliContext, Command } from "./command.ts";
+import { openRegistryTarget, REGISTRY_FLAG, REGISTRY_HELP } from "./registry_target.ts";
 import { formatAge, formatTable } from "./table.ts";
 
 /** The JSON shape of one bundle in `list --json` and `get Name --json`. */
@@ -57,6 +58,7 @@ Options:
                      operators: =, !=, In (...), NotIn (...), Exists, DoesNotExist; comma = AND
   --limit N          at most N bundles
   --json             print JSON instead of a table
+${REGISTRY_HELP}
   -h, --help         show this help
 
 Examples:
@@ -66,6 +68,7 @@ Examples:
 `,
   async run(args: string[], ctx: CliContext): Promise<number> {
     const parsed = parseFlags("list", args, {
+      ...REGISTRY_FLAG,
       labels: { type: "string" },
       limit: { type: "string" },
       json: { type: "boolean" },
@@ -77,7 +80,7 @@ Examples:
       );
     }
     const limit = parsed.values.limit === undefined ? undefined : intFlag("list", parsed, "limit", 1);
-    const registry = await openRegistry({ home: ctx.home });
+    const registry = await openRegistryTarget(ctx, parsed);
     try {
       const bundles = await registry.list({
         name: parsed.positionals[0],

@@ -8,8 +8,10 @@ import { openRegistry } from "../registry/mod.ts";
 import { parseFlags } from "./args.ts";
 import type { CliContext, Command } from "./command.ts";
 import { didYouMean } from "./suggest.ts";
+import { REGISTRY_SERVE_HELP, registryServe } from "./registry_serve.ts";
+import { REGISTRY_TOKEN_HELP, registryToken } from "./registry_token.ts";
 
-const SUBCOMMANDS = ["verify", "gc"];
+const SUBCOMMANDS = ["verify", "gc", "serve", "token"];
 
 const lines = (title: string, items: readonly string[]) =>
   items.length === 0 ? "" : `${title}:\n${items.map((i) => `  ${i}\n`).join("")}`;
@@ -17,17 +19,23 @@ const lines = (title: string, items: readonly string[]) =>
 /** The `registry` command (subcommands `verify` and `gc`). */
 export const registryCommand: Command = {
   name: "registry",
-  summary: "check the registry (verify) or remove leftovers of crashed saves (gc)",
+  summary:
+    "check the registry (verify), remove leftovers (gc), serve it to a team (serve), manage tokens (token)",
   help: `Usage:
   obento registry verify [--json]
   obento registry gc [--json]
+  obento registry serve [--db PATH | --db postgres://…] [--store DIR] [--host 127.0.0.1] [--port 50051]
+                        [--public-read] [--max-bundle-mb N]
+  obento registry token create --scope read|write|admin [--name TEXT] [--db PATH|URL] [--json]
+  obento registry token list [--db PATH|URL] [--json]
+  obento registry token revoke ID [--db PATH|URL]
 
 verify  re-checks every saved bundle's digests and bento.yaml, and that the index (registry.db) and the
         bundle files agree; exits 65 when a bundle is damaged. Leftovers of interrupted saves are
         listed but are not damage.
 gc      removes leftovers of crashed saves and deletes (temporary and trash directories, unfinished index
         rows, unindexed bundle directories); saves still in progress are left alone.
-
+${REGISTRY_SERVE_HELP}${REGISTRY_TOKEN_HELP}
 Options:
   --json      print the report as JSON
   -h, --help  show this help
@@ -35,15 +43,23 @@ Options:
 Examples:
   obento registry verify           # exit 0 when every bundle is intact
   obento registry gc --json        # remove leftovers; report what went
+  obento registry serve --db postgres://obento@db:5432/obento --store /srv/obento --host 0.0.0.0
+  obento registry token create --scope write --name ci
+  obento registry token revoke 3f9c1a2b4d5e
 `,
   async run(args: string[], ctx: CliContext): Promise<number> {
+    if (args[0] === "serve" || args[0] === "token") {
+      return args[0] === "serve"
+        ? await registryServe(args.slice(1), ctx)
+        : await registryToken(args.slice(1), ctx);
+    }
     const parsed = parseFlags("registry", args, { json: { type: "boolean" } });
     const [sub, ...extra] = parsed.positionals;
     if ((sub !== "verify" && sub !== "gc") || extra.length > 0) {
       const guess = sub === undefined || extra.length > 0 ? "" : didYouMean(sub, SUBCOMMANDS);
       throw new ObentoError(
         "BAD_ARGUMENT",
-        `obento registry: expected "verify" or "gc"${
+        `obento registry: expected "verify", "gc", "serve" or "token"${
           sub === undefined ? "" : `, got "${parsed.positionals.join(" ")}"`
         }${guess} (see \`obento registry --help\`)`,
       );

@@ -5,9 +5,9 @@
  */
 import { dirname, resolve } from "node:path";
 import { ObentoError } from "../errors.ts";
-import { openRegistry } from "../registry/mod.ts";
 import { parseFlags, stringFlag } from "./args.ts";
 import type { CliContext, Command } from "./command.ts";
+import { openRegistryTarget, REGISTRY_FLAG, REGISTRY_HELP } from "./registry_target.ts";
 
 /**
  * Checks that `target` can be created: its nearest existing ancestor is a directory.
@@ -44,6 +44,7 @@ are created).
 Options:
   --target-dir DIR  where to copy the bundle (created; never overwritten)
   --json            print {name, version, path} as JSON
+${REGISTRY_HELP}
   -h, --help        show this help
 
 Examples:
@@ -52,6 +53,7 @@ Examples:
 `,
   async run(args: string[], ctx: CliContext): Promise<number> {
     const parsed = parseFlags("retrieve", args, {
+      ...REGISTRY_FLAG,
       "target-dir": { type: "string" },
       json: { type: "boolean" },
     });
@@ -62,7 +64,7 @@ Examples:
         "obento retrieve: give one bundle and --target-dir DIR (see `obento retrieve --help`)",
       );
     }
-    const registry = await openRegistry({ home: ctx.home });
+    const registry = await openRegistryTarget(ctx, parsed);
     try {
       await checkTargetParent(resolve(ctx.cwd, target));
       const saved = await registry.retrieve(parsed.positionals[0], resolve(ctx.cwd, target));

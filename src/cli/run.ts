@@ -16,6 +16,7 @@ import { parseShard } from "../batch/shard.ts";
 import { executeRun, type RunPlan } from "./run_job.ts";
 import { grantedPermissions, runSandboxed } from "./run_sandboxed.ts";
 import { intFlag, type ParsedArgs, parseFlags, stringFlag } from "./args.ts";
+import { pullForUse, REGISTRY_FLAG } from "./registry_target.ts";
 import type { CliContext, Command } from "./command.ts";
 import { outputFormat } from "./run_output.ts";
 
@@ -62,6 +63,8 @@ Runs at scale:
                         bento.yaml declares (as on serve; docs/serving.md, "Sandbox")
   --in-process          run the bundle's code on this thread, without the sandbox (trusted bundles only)
   --quiet               no progress and no summary on stderr
+  --registry URL        pull Name[:version] from this registry server into the local registry first
+                        (a version already there is not downloaded; token: $OBENTO_TOKEN)
   -h, --help            show this help
 
 A run that fails (a bad header, a file that cannot be read, more failures than --max-errors, or every
@@ -96,6 +99,7 @@ function countFlag(parsed: ParsedArgs, name: string): number | undefined {
 
 async function run(args: string[], ctx: CliContext): Promise<number> {
   const parsed = parseFlags("run", args, {
+    ...REGISTRY_FLAG,
     input: { type: "string" },
     "input-file": { type: "string" },
     "input-format": { type: "string" },
@@ -163,10 +167,12 @@ async function run(args: string[], ctx: CliContext): Promise<number> {
     );
   }
 
+  const registryUrl = stringFlag(parsed, "registry");
+  const localRef = registryUrl === undefined ? ref : await pullForUse(ctx, registryUrl, ref);
   const registry = await openRegistry({ home: ctx.home });
   let bundlePath: string;
   try {
-    bundlePath = (await resolveBundleRef(ref, { cwd: ctx.cwd, registry })).path;
+    bundlePath = (await resolveBundleRef(localRef, { cwd: ctx.cwd, registry })).path;
   } finally {
     registry.close();
   }

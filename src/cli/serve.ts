@@ -14,6 +14,7 @@ import { LOG_FORMATS, LOG_LEVELS } from "../server/logger.ts";
 import { defaultBodyBudgetBytes } from "../server/body_budget.ts";
 import { type ConnectionBounds, DEFAULT_CONNECTION_BOUNDS } from "../server/bounded_http.ts";
 import { intFlag, parseFlags, stringFlag } from "./args.ts";
+import { pullForUse, REGISTRY_FLAG } from "./registry_target.ts";
 import type { CliContext, Command } from "./command.ts";
 
 const D = SERVE_DEFAULTS;
@@ -85,6 +86,8 @@ Options:
   --log-level L             debug, info (default), warn or error; a request's line is info (probes
                             debug), warn for 4xx, 503 and 504, error for 500
   --log-format F            text (default) or json (one JSON object per line)
+  --registry URL            pull Name[:version] from this registry server into the local registry
+                            first (a version already there is not downloaded; token: $OBENTO_TOKEN)
   -h, --help                show this help
 
 Every response carries x-request-id (the client's, if it sent a sensible one); the log has one
@@ -200,8 +203,9 @@ function connectionsFrom(
 async function optionsFrom(
   args: string[],
   ctx: CliContext,
-): Promise<{ ref: string; device: string | undefined; options: ServeOptions }> {
+): Promise<{ ref: string; device: string | undefined; options: ServeOptions; registryUrl?: string }> {
   const parsed = parseFlags("serve", args, {
+    ...REGISTRY_FLAG,
     port: { type: "string" },
     host: { type: "string" },
     "mb-max-batch-size": { type: "string" },
@@ -292,11 +296,17 @@ async function optionsFrom(
     logFormat,
     trimHeap: ctx.trimHeap,
   };
-  return { ref: parsed.positionals[0], device: stringFlag(parsed, "device"), options };
+  return {
+    ref: parsed.positionals[0],
+    device: stringFlag(parsed, "device"),
+    options,
+    registryUrl: stringFlag(parsed, "registry"),
+  };
 }
 
 async function run(args: string[], ctx: CliContext): Promise<number> {
-  const { ref, device, options } = await optionsFrom(args, ctx);
+  const { ref: given, device, options, registryUrl } = await optionsFrom(args, ctx);
+  const ref = registryUrl === undefined ? given : await pullForUse(ctx, registryUrl, given);
   const registry = await openRegistry({ home: ctx.home });
   let path: string;
   try {

@@ -1,0 +1,192 @@
+/**
+ * End to end: `obento registry serve` as a real process on 127.0.0.1 (one per file), driven by the real CLI:
+ * tokens (create/list/revoke), push, list, get, pull, delete with --registry and OBENTO_TOKEN, 401/403 as
+ * exit 77, 409 as exit 73, and a push killed mid-stream that leaves nothing and can be re-run.
+ */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { openRegistry } from "../src/registry/registry.ts";
+import { writeTestBundle } from "../src/registry/_testing.ts";
+import { cleanEnv, type CliRun, obentoArgs, ROOT } from "./helpers/cli.ts";
+
+function spawnObento(home: string, args: string[], env: Record<string, string> = {}): Deno.ChildProcess {
+  return new Deno.Command(Deno.execPath(), {
+    args: [...obentoArgs(), ...args],
+    cwd: ROOT,
+    env: { ...cleanEnv(home), ...env },
+    clearEnv: true,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+}
+
+async function obento(home: string, args: string[], env: Record<string, string> = {}): Promise<CliRun> {
+  const { code, stdout, stderr } = await spawnObento(home, args, env).output();
+  const d = new TextDecoder();
+  return { code, stdout: d.decode(stdout), stderr: d.decode(stderr) };
+}
+
+async function startRegistry(home: string): Promise<{ url: string; stop(): Promise<string> }> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [...obentoArgs(), "registry", "serve", "--port", "0"],
+    cwd: ROOT,
+    env: cleanEnv(home),
+    clearEnv: true,
+    stdin: "null",
+    stdout: "null",
+    stderr: "piped",
+  }).spawn();
+  let log = "";
+  const decoder = new TextDecoder();
+  const reading = (async () => {
+    for await (const chunk of child.stderr) log += decoder.decode(chunk, { stream: true });
+  })();
+  const until = Date.now() + 60_000;
+  let url: string | undefined;
+  while (!url) {
+    url = /listening on (http:\/\/\S+)/.exec(log)?.[1];
+    if (Date.now() > until) {
+      child.kill("SIGKILL");
+      throw new Error(`registry did not start:\n${log}`);
+    }
+    if (!url) await new Promise((r) => setTimeout(r, 50));
+  }
+  return {
+    url,
+    async stop() {
+      child.kill("SIGTERM");
+      await child.status;
+      await reading;
+      return log;
+    },
+  };
+}
+
+async function dotEntries(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  for await (const e of Deno.readDir(dir)) if (e.name.startsWith(".")) out.push(e.name);
+  return out;
+}
+
+Deno.test("registry serve + the CLI: tokens, push, list, get, pull, delete, 401/403/409, interrupted push", async () => {
+  const root = await Deno.makeTempDir({ prefix: "obento-rse2e-" });
+  const serverHome = join(root, "server");
+  const alice = join(root, "alice");
+  const bob = join(root, "bob");
+  const token = async (scope: string) => {
+    const r = await obento(serverHome, [
+      "registry",
+      "token",
+      "create",
+      "--scope",
+      scope,
+      "--name",
+      scope,
+      "--json",
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    return JSON.parse(r.stdout) as { token: string; id: string; scope: string };
+  };
+  const [read, write, admin] = [await token("read"), await token("write"), await token("admin")];
+  const listed = await obento(serverHome, ["registry", "token", "list", "--json"]);
+  assert.deepEqual(JSON.parse(listed.stdout).map((t: { scope: string }) => t.scope).sort(), [
+    "admin",
+    "read",
+    "write",
+  ]);
+  assert.ok(!listed.stdout.includes(read.token), "token list never shows secrets");
+
+  const local = await openRegistry({ home: alice });
+  await local.add(
+    await writeTestBundle(join(root, "src1"), { name: "Iris", version: "1", labels: { stage: "prod" } }),
+  );
+  await local.add(
+    await writeTestBundle(join(root, "src2"), { name: "Big", version: "1", artifactBytes: 96 * 1024 * 1024 }),
+  );
+  local.close();
+
+  const server = await startRegistry(serverHome);
+  try {
+    const as = (t: { token: string } | undefined) => ({
+      OBENTO_REGISTRY_URL: server.url,
+      ...(t ? { OBENTO_TOKEN: t.token } : {}),
+    });
+    // no token: 401 → exit 77; read token pushing: 403 → exit 77
+    let r = await obento(alice, ["list"], as(undefined));
+    assert.equal(r.code, 77, r.stderr);
+    assert.match(r.stderr, /this registry needs a token for reading/);
+    r = await obento(alice, ["push", "Iris:1"], as(read));
+    assert.equal(r.code, 77, r.stderr);
+    assert.match(r.stderr, /has scope read; pushing needs write/);
+    r = await obento(alice, ["push", "Iris:1", "--registry", server.url], { OBENTO_TOKEN: write.token });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^pushed Iris:1 to http:\/\/127\.0\.0\.1:\d+ \(\d+ bytes\)\n$/);
+    r = await obento(alice, ["push", "Iris:1"], as(write));
+    assert.equal(r.code, 73, r.stderr);
+    assert.match(r.stderr, /Iris:1 is already in the registry/);
+    r = await obento(alice, ["list", "--labels", "stage=prod", "--json"], as(read));
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(
+      JSON.parse(r.stdout).map((b: { name: string; version: string }) => `${b.name}:${b.version}`),
+      ["Iris:1"],
+    );
+    r = await obento(alice, ["get", "Iris:latest"], as(read));
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^Iris:1\n/);
+
+    // a push killed mid-stream leaves nothing published and can be run again
+    const storeDir = join(serverHome, "bundles");
+    const pushing = spawnObento(alice, ["push", "Big:1"], as(write));
+    const until = Date.now() + 60_000;
+    let started = false;
+    while (!started && Date.now() < until) {
+      for (const name of await dotEntries(storeDir)) {
+        if (!name.startsWith(".upload-") || name.endsWith(".lock")) continue;
+        try {
+          started = (await Deno.stat(join(storeDir, name, "artifacts", "model.onnx"))).size > 1024 * 1024;
+        } catch { /* not yet */ }
+      }
+      if (!started) await new Promise((r) => setTimeout(r, 20));
+    }
+    assert.ok(started, "the push did not start streaming");
+    pushing.kill("SIGKILL");
+    await pushing.output();
+    for (let i = 0; i < 200 && (await dotEntries(storeDir)).length > 0; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.deepEqual(await dotEntries(storeDir), []);
+    r = await obento(alice, ["list", "Big", "--json"], as(read));
+    assert.equal(r.stdout.trim(), "[]");
+    r = await obento(alice, ["push", "Big:1"], as(write));
+    assert.equal(r.code, 0, r.stderr);
+
+    // pull into another registry, and retrieve into a directory
+    r = await obento(bob, ["pull", "Big:latest", "--json"], as(read));
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(JSON.parse(r.stdout).name, "Big");
+    r = await obento(bob, ["list", "--json"], { OBENTO_REGISTRY_URL: "" });
+    assert.deepEqual(JSON.parse(r.stdout).map((b: { name: string }) => b.name), ["Big"]);
+    r = await obento(bob, ["retrieve", "Iris:1", "--target-dir", join(root, "iris-copy")], as(read));
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok((await Deno.stat(join(root, "iris-copy", "bento.yaml"))).isFile);
+
+    // delete needs admin
+    r = await obento(bob, ["delete", "Big:1", "--yes"], as(write));
+    assert.equal(r.code, 77, r.stderr);
+    r = await obento(bob, ["delete", "Big:1", "--yes"], as(admin));
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, "deleted Big:1\n");
+
+    // a revoked token stops working at once
+    r = await obento(serverHome, ["registry", "token", "revoke", read.id]);
+    assert.equal(r.code, 0, r.stderr);
+    r = await obento(bob, ["list"], as(read));
+    assert.equal(r.code, 77, r.stderr);
+    assert.match(r.stderr, /not valid \(unknown, malformed or revoked\)/);
+  } finally {
+    const log = await server.stop();
+    assert.match(log, /obento registry stopped/);
+    await Deno.remove(root, { recursive: true });
+  }
+});
