@@ -25,6 +25,8 @@ export interface SerializedError {
   message: string;
   /** The HTTP status. */
   status: number;
+  /** The library option the message names, if any ({@link ObentoError.option}): the CLI reports its flag. */
+  option?: string;
 }
 
 /** A message from the pool to a worker. */
@@ -97,7 +99,10 @@ export interface PoolHealth {
  * ```
  */
 export function serializeError(error: unknown): SerializedError {
-  if (error instanceof ObentoError) return { code: error.code, message: error.message, status: error.status };
+  if (error instanceof ObentoError) {
+    const { code, message, status, option } = error;
+    return option === undefined ? { code, message, status } : { code, message, status, option };
+  }
   const message = error instanceof Error ? error.message : String(error);
   return { code: "INTERNAL", message, status: 500 };
 }
@@ -113,7 +118,7 @@ export function serializeError(error: unknown): SerializedError {
  * ```
  */
 export function deserializeError(error: SerializedError): ObentoError {
-  return new ObentoError(error.code, error.message, { status: error.status });
+  return new ObentoError(error.code, error.message, { status: error.status, option: error.option });
 }
 
 /** The device a model worker runs its models on. */
