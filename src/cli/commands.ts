@@ -13,6 +13,8 @@ import { getCommand } from "./get.ts";
 import { deleteCommand } from "./delete.ts";
 import { retrieveCommand } from "./retrieve.ts";
 import { registryCommand } from "./registry_cmd.ts";
+import { containerizeCommand } from "./containerize.ts";
+import { healthcheckCommand } from "./healthcheck.ts";
 
 /** Every command, by name. */
 export const COMMANDS: readonly Command[] = [
@@ -25,4 +27,6 @@ export const COMMANDS: readonly Command[] = [
   deleteCommand,
   retrieveCommand,
   registryCommand,
+  containerizeCommand,
+  healthcheckCommand,
 ];
