@@ -15,6 +15,7 @@ import { retrieveCommand } from "./retrieve.ts";
 import { registryCommand } from "./registry_cmd.ts";
 import { containerizeCommand } from "./containerize.ts";
 import { healthcheckCommand } from "./healthcheck.ts";
+import { deployCommand } from "./deploy.ts";
 
 /** Every command, by name. */
 export const COMMANDS: readonly Command[] = [
@@ -28,5 +29,6 @@ export const COMMANDS: readonly Command[] = [
   retrieveCommand,
   registryCommand,
   containerizeCommand,
+  deployCommand,
   healthcheckCommand,
 ];
