@@ -30,11 +30,11 @@ Options:
   -h, --help         show this help
 
 Nothing is left half-written: DIR appears complete or not at all. A link in the bundle that points
-outside it is refused.
+outside it is refused. Then: docker build -t iris:1 DIR && docker run -p 3000:3000 iris:1
 
 Examples:
   obento containerize IrisClassifier:latest --output ./iris-image --binary dist/obento-x86_64-unknown-linux-gnu
-  docker build -t iris:1 ./iris-image && docker run -p 3000:3000 iris:1
+  obento containerize ./iris-bundle --output ./iris-image --base debian:12-slim --port 8080
 `;
 
 /** The `containerize` command. */
