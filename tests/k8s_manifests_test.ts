@@ -1,13 +1,16 @@
 /**
  * The manifests validate against the Kubernetes API's JSON schemas (npm `kubernetes-models`, generated from
  * the Kubernetes OpenAPI spec, with compiled validators: offline), and say what the server needs.
+ *
+ * In tests/, not beside src/ship/k8s.ts: `deno task compile` embeds src/ with `--include`, and a test file
+ * there would pull kubernetes-models (5 MB with its validators) into the binary (scripts/compile_test.ts).
  */
 import assert from "node:assert/strict";
 import { Deployment } from "kubernetes-models/apps/v1/Deployment";
 import { HorizontalPodAutoscaler } from "kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler";
 import { Job } from "kubernetes-models/batch/v1/Job";
 import { Service } from "kubernetes-models/v1/Service";
-import { type Manifest, objectName, serveManifests, shardedJobManifest } from "./k8s.ts";
+import { type Manifest, objectName, serveManifests, shardedJobManifest } from "../src/ship/k8s.ts";
 
 /** Validates `m` with the schema of its kind; throws the validator's message. */
 function validate(m: Manifest): void {
