@@ -15,6 +15,9 @@ import { retrieveCommand } from "./retrieve.ts";
 import { registryCommand } from "./registry_cmd.ts";
 import { pushCommand } from "./push.ts";
 import { pullCommand } from "./pull.ts";
+import { containerizeCommand } from "./containerize.ts";
+import { healthcheckCommand } from "./healthcheck.ts";
+import { deployCommand } from "./deploy.ts";
 
 /** Every command, by name. */
 export const COMMANDS: readonly Command[] = [
@@ -29,4 +32,7 @@ export const COMMANDS: readonly Command[] = [
   pushCommand,
   pullCommand,
   registryCommand,
+  containerizeCommand,
+  deployCommand,
+  healthcheckCommand,
 ];

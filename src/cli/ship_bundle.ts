@@ -1,0 +1,32 @@
+/**
+ * The bundle a shipping command (`containerize`, `deploy`) was given: a directory or a registry reference,
+ * resolved once, with its bento.yaml read.
+ *
+ * @module
+ */
+import { join } from "node:path";
+import { type BentoDocument, parseBento } from "../bundle/bento_yaml.ts";
+import { openRegistry } from "../registry/registry.ts";
+import { resolveBundleRef } from "../registry/resolve_ref.ts";
+import type { CliContext } from "./command.ts";
+
+/** A resolved bundle. */
+export interface ShipBundle {
+  /** Its directory. */
+  readonly path: string;
+  /** Its bento.yaml. */
+  readonly document: BentoDocument;
+}
+
+/** Resolves `ref` (a bundle directory, `Name`, `Name:version` or `Name:latest`) and reads its bento.yaml. */
+export async function resolveShipBundle(ref: string, ctx: CliContext): Promise<ShipBundle> {
+  const registry = await openRegistry({ home: ctx.home });
+  let path: string;
+  try {
+    path = (await resolveBundleRef(ref, { cwd: ctx.cwd, registry })).path;
+  } finally {
+    registry.close();
+  }
+  const yamlPath = join(path, "bento.yaml");
+  return { path, document: parseBento(await Deno.readTextFile(yamlPath), yamlPath) };
+}
