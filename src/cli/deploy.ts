@@ -7,7 +7,7 @@
 import { join, resolve } from "node:path";
 import { stringify } from "yaml";
 import { ObentoError } from "../errors.ts";
-import { DEFAULT_SHUTDOWN_GRACE_MS } from "../server/serve.ts";
+import { SERVE_DEFAULTS } from "../defaults.ts";
 import { type Manifest, serveManifests, shardedJobManifest } from "../ship/k8s.ts";
 import { writeDirectory } from "../ship/output_dir.ts";
 import { intFlag, type ParsedArgs, parseFlags, stringFlag } from "./args.ts";
@@ -38,7 +38,7 @@ k8s:
   --replicas N           replicas and the autoscaler's minimum (default 2)
   --max-replicas N       the autoscaler's maximum (default 3 × replicas)
   --port N               the server's port (default 3000)
-  --shutdown-grace MS    the server's drain on SIGTERM, ms (default ${DEFAULT_SHUTDOWN_GRACE_MS})
+  --shutdown-grace MS    the server's drain on SIGTERM, ms (default ${SERVE_DEFAULTS.shutdownGraceMs})
 k8s-job:
   --input PATH           the input file, an absolute path inside the pods (e.g. on --pvc)
   --shards N             pods, each given --shard i/N
@@ -177,7 +177,7 @@ export const deployCommand: Command = {
         replicas,
         maxReplicas,
         port,
-        shutdownGraceMs: intFlag("deploy k8s", parsed, "shutdown-grace", DEFAULT_SHUTDOWN_GRACE_MS),
+        shutdownGraceMs: intFlag("deploy k8s", parsed, "shutdown-grace", SERVE_DEFAULTS.shutdownGraceMs),
       });
       await emit(ctx, parsed, { "deployment.yaml": deployment, "service.yaml": service, "hpa.yaml": hpa });
       return 0;
