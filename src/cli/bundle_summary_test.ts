@@ -1,57 +1,53 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import type { BentoDocument } from "../bundle/bento_yaml.ts";
+import { testBento } from "../registry/_testing.ts";
 import { describeInput, directorySize, formatBundleSummary, formatBytes } from "./bundle_summary.ts";
 
+/** The registry's test bento, with two APIs of different inputs and an artifact with metadata. */
 function document(): BentoDocument {
+  const base = testBento({
+    version: "20240101000000_ABCDEF",
+    createdAt: "2024-01-01T00:00:00.000Z",
+    labels: { stage: "prod", team: "ml" },
+    artifactBytes: 2048,
+  });
+  const [predict] = base.service.apis;
+  const [model] = base.artifacts;
   return {
+    ...base,
     bundle_format: 1,
     obento_version: "0.1.0",
-    name: "Iris",
-    version: "20240101000000_ABCDEF",
-    created_at: "2024-01-01T00:00:00.000Z",
-    labels: { stage: "prod", team: "ml" },
     service: {
-      name: "Iris",
+      ...base.service,
       doc: "Classifies iris flowers.\nSecond line.",
-      module: "service.js",
       apis: [
         {
-          name: "predict",
-          batch: true,
-          doc: "",
+          ...predict,
           input: {
             type: "DataframeInput",
             config: { orient: "auto", columns: { a: "float32", b: "float32", c: "int64" } },
             content_types: ["application/json"],
           },
-          output: { type: "JsonOutput", config: {} },
-          schema: { request: {}, response: {} },
         },
         {
+          ...predict,
           name: "classify",
           batch: false,
-          doc: "",
           input: {
             type: "ImageInput",
             config: { width: 28, height: 28, channels: 1, dtype: "float32" },
             content_types: ["image/png"],
           },
-          output: { type: "JsonOutput", config: {} },
-          schema: { request: {}, response: {} },
         },
       ],
     },
     artifacts: [{
-      name: "model",
-      type: "OnnxModelArtifact",
-      file: "artifacts/model.onnx",
+      ...model,
       sha256: "b3cb234b287b0123456789abcdef",
-      size: 2048,
       metadata: { accuracy: 0.973, framework: "sklearn" },
-      info: {},
     }],
-    env: { permissions: {}, docker_base_image: "x", deno_version: "2.9.6" },
+    env: { ...base.env, docker_base_image: "x" },
   };
 }
 

@@ -177,23 +177,31 @@ async function run(args: string[], ctx: CliContext): Promise<number> {
     if (typeof content === "string") await Deno.writeTextFile(join(dir, file), content);
     else await Deno.writeFile(join(dir, file), content);
   }
-  const o = settings.obentoCommand;
-  ctx.out(
-    [
-      `Created service ${name} in ${dir}: ${files.map(([f]) => f).join(", ")}`,
-      `"obento" maps to ${settings.sdk}`,
-      ...(settings.sdk.startsWith("jsr:")
-        ? [`note: deno check and deno test fetch ${settings.sdk} from JSR (network); obento pack does not`]
-        : []),
-      "Next:",
-      `  cd ${parsed.positionals[0]}`,
-      "  deno task test",
-      `  ${o} pack service.ts --artifact model=${MODEL_FILE}`,
-      `  ${o} run ${name}:latest classify --input '{"sepal_length":5.1,"sepal_width":3.5,"petal_length":1.4,"petal_width":0.2}'`,
-      "",
-    ].join("\n"),
-  );
+  ctx.out(createdMessage(settings, dir, parsed.positionals[0], files.map(([f]) => f)));
   return 0;
+}
+
+/** What init prints when done: what it wrote where, and the commands to run next. */
+function createdMessage(
+  settings: ProjectSettings,
+  dir: string,
+  dirArg: string,
+  files: readonly string[],
+): string {
+  const { name, obentoCommand: o } = settings;
+  return [
+    `Created service ${name} in ${dir}: ${files.join(", ")}`,
+    `"obento" maps to ${settings.sdk}`,
+    ...(settings.sdk.startsWith("jsr:")
+      ? [`note: deno check and deno test fetch ${settings.sdk} from JSR (network); obento pack does not`]
+      : []),
+    "Next:",
+    `  cd ${dirArg}`,
+    "  deno task test",
+    `  ${o} pack service.ts --artifact model=${MODEL_FILE}`,
+    `  ${o} run ${name}:latest classify --input '{"sepal_length":5.1,"sepal_width":3.5,"petal_length":1.4,"petal_width":0.2}'`,
+    "",
+  ].join("\n");
 }
 
 /** The `init` command. */

@@ -85,64 +85,48 @@ export interface ExecuteRunOptions {
  * @throws {ObentoError} what loading the bundle, opening the input or a write throws (the CLI maps the code)
  */
 export async function executeRun(plan: RunPlan, io: RunIo, options: ExecuteRunOptions = {}): Promise<number> {
-  const {
-    bundlePath,
-    apiName,
-    inputFlags,
-    quiet,
-    outputPath,
-    outputFlag,
-    format,
-    overwrite,
-    resume,
-    keepColumns,
-    errorsPath,
-    errorsFlag,
-    maxErrors,
-    batchSize,
-    concurrency,
-    shard,
-    checkpointSeconds,
-    threads,
-  } = plan;
-  const service = await openBundle(bundlePath, { threads, backend: options.backend });
+  const service = await openBundle(plan.bundlePath, { threads: plan.threads, backend: options.backend });
   options.onLoaded?.();
   try {
-    service.api(apiName);
-    const source = await openRunInput(inputFlags, plan.cwd);
-    const word = source.single ? "" : recordWord(inputFlags);
+    service.api(plan.apiName);
+    const source = await openRunInput(plan.inputFlags, plan.cwd);
+    const word = source.single ? "" : recordWord(plan.inputFlags);
     const printer = failurePrinter({ err: io.err, word });
     const progress = new Progress({
       write: io.err,
-      mode: quiet || source.single ? "off" : plan.isTerminal && outputPath !== undefined ? "bar" : "lines",
+      mode: plan.quiet || source.single
+        ? "off"
+        : plan.isTerminal && plan.outputPath !== undefined
+        ? "bar"
+        : "lines",
     });
     const decoder = new TextDecoder();
     const result = await runJob({
       service,
       outputChecked: true,
-      api: apiName,
+      api: plan.apiName,
       source,
-      format,
-      outputPath,
+      format: plan.format,
+      outputPath: plan.outputPath,
       writeStdout: (bytes) => io.out(decoder.decode(bytes)),
-      overwrite,
-      resume,
-      keepColumns,
-      errorsPath,
-      maxErrors,
-      batchSize,
-      concurrency,
-      shard,
-      checkpointIntervalMs: checkpointSeconds * 1000,
+      overwrite: plan.overwrite,
+      resume: plan.resume,
+      keepColumns: plan.keepColumns,
+      errorsPath: plan.errorsPath,
+      maxErrors: plan.maxErrors,
+      batchSize: plan.batchSize,
+      concurrency: plan.concurrency,
+      shard: plan.shard,
+      checkpointIntervalMs: plan.checkpointSeconds * 1000,
       progress,
-      onFailure: errorsPath === undefined ? printer.print : undefined,
+      onFailure: plan.errorsPath === undefined ? printer.print : undefined,
       fingerprint: {
         bundle: `${service.name}:${service.version}`,
-        api: apiName,
-        format,
-        keepColumns,
-        errors: errorsPath ?? null,
-        shard: shard === undefined ? null : `${shard.index}/${shard.count}`,
+        api: plan.apiName,
+        format: plan.format,
+        keepColumns: plan.keepColumns,
+        errors: plan.errorsPath ?? null,
+        shard: plan.shard === undefined ? null : `${plan.shard.index}/${plan.shard.count}`,
       },
       signal: options.signal,
     });
@@ -154,7 +138,7 @@ export async function executeRun(plan: RunPlan, io: RunIo, options: ExecuteRunOp
     const failedStatus = result.worstStatus >= 500 ? 70 : 65;
     switch (result.outcome) {
       case "already-complete":
-        if (!quiet) io.err(`${outputFlag} is complete; nothing to resume\n`);
+        if (!plan.quiet) io.err(`${plan.outputFlag} is complete; nothing to resume\n`);
         return 0;
       case "interrupted":
         io.err(
@@ -165,9 +149,9 @@ export async function executeRun(plan: RunPlan, io: RunIo, options: ExecuteRunOp
         return 130;
       case "stopped":
         io.err(
-          `error: stopped after ${result.failed} failed records (more than --max-errors ${maxErrors}); ` +
-            (outputPath !== undefined && resume
-              ? `the output so far is in ${partialPath(outputFlag!)}; `
+          `error: stopped after ${result.failed} failed records (more than --max-errors ${plan.maxErrors}); ` +
+            (plan.outputPath !== undefined && plan.resume
+              ? `the output so far is in ${partialPath(plan.outputFlag!)}; `
               : "") +
             `fix the input and run again\n`,
         );
@@ -177,11 +161,16 @@ export async function executeRun(plan: RunPlan, io: RunIo, options: ExecuteRunOp
       summaryLine(result.processed, result.failed, progress.elapsed).replace(
         /\n$/,
         (result.resumedAt > 0 ? `, resumed at record ${result.resumedAt + 1}` : "") +
-          (errorsPath !== undefined && result.failed > 0 ? `; failed records in ${errorsFlag}` : "") + "\n",
+          (plan.errorsPath !== undefined && result.failed > 0
+            ? `; failed records in ${plan.errorsFlag}`
+            : "") +
+          "\n",
       ),
     );
-    if (result.failed <= (maxErrors ?? 0)) return 0;
-    if (!source.single) io.err(failedRunLine(result, recordWord(inputFlags), outputFlag, errorsFlag));
+    if (result.failed <= (plan.maxErrors ?? 0)) return 0;
+    if (!source.single) {
+      io.err(failedRunLine(result, recordWord(plan.inputFlags), plan.outputFlag, plan.errorsFlag));
+    }
     return failedStatus;
   } finally {
     await service.close();

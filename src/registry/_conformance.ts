@@ -9,9 +9,9 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { ObentoError } from "../errors.ts";
 import type { BlobStore } from "./blob_store.ts";
-import type { BundleIndex } from "./bundle_index.ts";
+import type { BundleIndex, BundleRecord } from "./bundle_index.ts";
 import { Registry } from "./registry.ts";
-import { writeTestBundle } from "./_testing.ts";
+import { testRecord, writeTestBundle } from "./_testing.ts";
 import type { TestBundleOptions } from "./_testing.ts";
 
 /** One fresh, empty backend. */
@@ -30,6 +30,11 @@ export interface ConformanceBackend {
 
 /** Makes a fresh backend per case. */
 export type BackendFactory = () => Promise<ConformanceBackend>;
+
+/** A record with no APIs or artifacts, for reserving `name`:1 straight in the index. */
+function emptyRecord(name: string, labels: Record<string, string>): BundleRecord {
+  return { name, version: "1", createdAt: "2026-01-01T00:00:00.000Z", labels, apis: [], artifacts: [] };
+}
 
 async function rejectsWith(promise: Promise<unknown>, code: string, message?: RegExp): Promise<void> {
   await assert.rejects(promise, (error: unknown) => {
@@ -56,21 +61,15 @@ export async function registryConformance(t: Deno.TestContext, factory: BackendF
     await registry.add(await writeTestBundle(join(b.scratch, `src-${n++}`), options));
 
   await step("add, find, resolve and list a bundle with its record", async (registry, b) => {
-    const saved = await save(registry, b, {
+    const options = {
       name: "Iris",
       version: "1",
       labels: { stage: "prod" },
       createdAt: "2026-01-01T00:00:00.000Z",
-    });
-    assert.deepEqual(saved, { name: "Iris", version: "1", path: b.store.locate("Iris", "1") });
-    const record = {
-      name: "Iris",
-      version: "1",
-      createdAt: "2026-01-01T00:00:00.000Z",
-      labels: { stage: "prod" },
-      apis: ["predict"],
-      artifacts: [{ name: "model", type: "OnnxModelArtifact" }],
     };
+    const saved = await save(registry, b, options);
+    assert.deepEqual(saved, { name: "Iris", version: "1", path: b.store.locate("Iris", "1") });
+    const record = testRecord(options);
     assert.deepEqual(await b.index.find("Iris", "1"), record);
     assert.deepEqual(await registry.list(), [{ ...record, path: saved.path }]);
     assert.equal((await registry.resolve("Iris:latest")).version, "1");
@@ -138,14 +137,7 @@ export async function registryConformance(t: Deno.TestContext, factory: BackendF
   await step(
     "reserve, commit and release: pending records are invisible and block the name",
     async (_registry, b) => {
-      const record = {
-        name: "P",
-        version: "1",
-        createdAt: "2026-01-01T00:00:00.000Z",
-        labels: { x: "y" },
-        apis: [],
-        artifacts: [],
-      };
+      const record = emptyRecord("P", { x: "y" });
       await b.index.reserve(record, "tok1");
       assert.deepEqual(await b.index.list(), []);
       assert.equal(await b.index.find("P", "1"), undefined);
@@ -211,14 +203,7 @@ export async function registryConformance(t: Deno.TestContext, factory: BackendF
   await step(
     "gc removes an unfinished save left by a dead process; verify is clean after",
     async (registry, b) => {
-      const record = {
-        name: "G",
-        version: "1",
-        createdAt: "2026-01-01T00:00:00.000Z",
-        labels: {},
-        apis: [],
-        artifacts: [],
-      };
+      const record = emptyRecord("G", {});
       await b.index.reserve(record, "deadbeef0000"); // a save whose process died: no store lock holds it
       assert.deepEqual((await registry.verify()).leftovers, ["unfinished save of G:1 (index row and files)"]);
       assert.deepEqual((await registry.gc()).removed, ["unfinished save of G:1"]);

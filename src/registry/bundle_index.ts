@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { ObentoError } from "../errors.ts";
 import type { Selector } from "./selector.ts";
 
 /** One artifact as the index keeps it. */
@@ -29,6 +30,39 @@ export interface BundleRecord {
   readonly apis: readonly string[];
   /** Artifacts, in service order. */
   readonly artifacts: readonly IndexedArtifact[];
+}
+
+/**
+ * The `summary` column both SQL indexes store: the record's own fields as JSON, in a fixed order, with
+ * nothing a caller may have added to the object (e.g. an artifact's file or size).
+ */
+export function recordSummaryJson(record: BundleRecord): string {
+  return JSON.stringify({
+    name: record.name,
+    version: record.version,
+    createdAt: record.createdAt,
+    labels: record.labels,
+    apis: record.apis,
+    artifacts: record.artifacts.map(({ name, type }) => ({ name, type })),
+  });
+}
+
+/** The `created_ms` sort key both SQL indexes store: `createdAt` in epoch ms, 0 when it does not parse. */
+export function recordCreatedMs(record: BundleRecord): number {
+  const created = Date.parse(record.createdAt);
+  return Number.isNaN(created) ? 0 : created;
+}
+
+/** The CONFLICT a `reserve` throws when `Name:version` has a row in `state` (`ready` or `pending`). */
+export function reserveConflict(record: BundleRecord, state: string): ObentoError {
+  return new ObentoError(
+    "CONFLICT",
+    state === "ready"
+      ? `${record.name}:${record.version} is already in the registry; pack with another --version or ` +
+        `\`obento delete ${record.name}:${record.version}\` first`
+      : `${record.name}:${record.version} is being saved by another process (or by one that crashed; ` +
+        "then `obento registry gc` clears it)",
+  );
 }
 
 /** A save that reserved its `Name:version` but has not committed it (in progress, or crashed). */

@@ -10,6 +10,7 @@
 import postgres from "postgres";
 import { ObentoError } from "../errors.ts";
 import type { BundleIndex, BundleRecord, IndexQuery, PendingRecord } from "./bundle_index.ts";
+import { recordCreatedMs, recordSummaryJson, reserveConflict } from "./bundle_index.ts";
 import { selectorToSql } from "./sqlite_index.ts";
 
 /** A connection pool (`npm:postgres`). */
@@ -95,6 +96,15 @@ export function postgresError(where: string, error: unknown): ObentoError {
   return new ObentoError("UNAVAILABLE", `registry database ${where}: ${message}`, { cause: error });
 }
 
+/** Runs `fn`, turning what the driver throws into {@link postgresError}'s ObentoError. */
+export async function withPostgresErrors<T>(where: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (error) {
+    throw postgresError(where, error);
+  }
+}
+
 function isUniqueViolation(error: unknown): boolean {
   return (error as { code?: string }).code === "23505";
 }
@@ -120,41 +130,20 @@ export class PostgresIndex implements BundleIndex {
     this.#where = where;
   }
 
-  async #run<T>(fn: () => Promise<T>): Promise<T> {
-    try {
-      return await fn();
-    } catch (error) {
-      throw postgresError(this.#where, error);
-    }
+  #run<T>(fn: () => Promise<T>): Promise<T> {
+    return withPostgresErrors(this.#where, fn);
   }
 
   /** Reserves a name and version for a save; CONFLICT when taken. */
   reserve(record: BundleRecord, token: string): Promise<void> {
-    const conflict = (state: string) =>
-      new ObentoError(
-        "CONFLICT",
-        state === "ready"
-          ? `${record.name}:${record.version} is already in the registry; pack with another --version or ` +
-            `\`obento delete ${record.name}:${record.version}\` first`
-          : `${record.name}:${record.version} is being saved by another process (or by one that crashed; ` +
-            "then `obento registry gc` clears it)",
-      );
     return this.#run(async () => {
-      const created = Date.parse(record.createdAt);
-      const summary = JSON.stringify({
-        name: record.name,
-        version: record.version,
-        createdAt: record.createdAt,
-        labels: record.labels,
-        apis: record.apis,
-        artifacts: record.artifacts.map(({ name, type }) => ({ name, type })),
-      });
+      const summary = recordSummaryJson(record);
       try {
         await this.#sql.begin(async (tx) => {
           const [row] = await tx`
             INSERT INTO obento_bundles (name, version, created_at, created_ms, state, token, summary)
             VALUES (${record.name}, ${record.version}, ${record.createdAt}, ${
-            Number.isNaN(created) ? 0 : created
+            recordCreatedMs(record)
           }, 'pending', ${token}, ${summary})
             RETURNING id`;
           for (const [key, value] of Object.entries(record.labels)) {
@@ -165,7 +154,7 @@ export class PostgresIndex implements BundleIndex {
         if (!isUniqueViolation(error)) throw error;
         const [existing] = await this.#sql`
           SELECT state FROM obento_bundles WHERE name = ${record.name} AND version = ${record.version}`;
-        throw conflict(existing?.state ?? "pending");
+        throw reserveConflict(record, existing?.state ?? "pending");
       }
     });
   }

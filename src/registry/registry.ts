@@ -17,8 +17,10 @@ import type { BundleIndex, BundleRecord } from "./bundle_index.ts";
 import { formatBundleRef, LATEST, parseBundleRef } from "./bundle_ref.ts";
 import { FsStore } from "./fs_store.ts";
 import { validateLabels } from "../bundle/labels.ts";
-import { matchesSelector, parseSelector, type Selector } from "./selector.ts";
+import { parseSelector, type Selector } from "./selector.ts";
 import { openSqliteIndex } from "./sqlite_index.ts";
+import { selectBundles } from "./select_bundles.ts";
+import { assertNewTargetDir } from "./target_dir.ts";
 
 /** The index file under the registry home. */
 export const INDEX_FILE = "registry.db";
@@ -276,30 +278,13 @@ export class Registry {
    *
    * @throws {ObentoError} BAD_ARGUMENT when neither is given; NOT_FOUND for a reference that matches nothing
    */
-  async select(refs: readonly string[], options: SelectOptions = {}): Promise<BundleSummary[]> {
-    const selector = toSelector(options.selector);
-    if (refs.length === 0) {
-      if (!selector) {
-        throw new ObentoError("BAD_ARGUMENT", "name bundles (Name:version) or give a label selector");
-      }
-      return await this.list({ selector });
-    }
-    const found = new Map<string, BundleSummary>();
-    for (const ref of refs) {
-      const parsed = parseBundleRef(ref);
-      const matches = parsed.version === undefined && !ref.endsWith(`:${LATEST}`)
-        ? await this.list({ name: parsed.name })
-        : [await this.resolve(ref)];
-      if (matches.length === 0) {
-        throw new ObentoError(
-          "NOT_FOUND",
-          `no bundle named ${parsed.name} in the registry; run \`obento list\``,
-        );
-      }
-      for (const m of matches) found.set(formatBundleRef(m.name, m.version), m);
-    }
-    const all = [...found.values()];
-    return selector ? all.filter((b) => matchesSelector(selector, b.labels)) : all;
+  select(refs: readonly string[], options: SelectOptions = {}): Promise<BundleSummary[]> {
+    return selectBundles(
+      this,
+      refs,
+      toSelector(options.selector),
+      (name) => `no bundle named ${name} in the registry; run \`obento list\``,
+    );
   }
 
   /**
@@ -335,15 +320,7 @@ export class Registry {
    */
   async retrieve(ref: string, targetDir: string): Promise<SavedBundle> {
     const summary = await this.resolve(ref);
-    try {
-      await Deno.lstat(targetDir);
-      throw new ObentoError(
-        "CONFLICT",
-        `${targetDir} already exists; choose a new --target-dir (obento never overwrites a directory)`,
-      );
-    } catch (error) {
-      if (!(error instanceof Deno.errors.NotFound)) throw error;
-    }
+    await assertNewTargetDir(targetDir);
     await verifyManifest(summary.path);
     await this.store.copyOut(summary.name, summary.version, targetDir);
     return { name: summary.name, version: summary.version, path: targetDir };

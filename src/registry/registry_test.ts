@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { ObentoError } from "../errors.ts";
 import { openRegistry, type Registry } from "./registry.ts";
 import { resolveBundleRef } from "./resolve_ref.ts";
-import { writeTestBundle } from "./_testing.ts";
+import { testRecord, writeTestBundle } from "./_testing.ts";
 import type { TestBundleOptions } from "./_testing.ts";
 
 async function withRegistry(fn: (registry: Registry, home: string) => Promise<void>): Promise<void> {
@@ -42,12 +42,7 @@ Deno.test("add saves a bundle under bundles/<Name>/<version> and indexes it", as
     assert.deepEqual(
       { ...listed, createdAt: "" },
       {
-        name: "Iris",
-        version: "1",
-        createdAt: "",
-        labels: { stage: "prod" },
-        apis: ["predict"],
-        artifacts: [{ name: "model", type: "OnnxModelArtifact" }],
+        ...testRecord({ name: "Iris", version: "1", labels: { stage: "prod" }, createdAt: "" }),
         path: saved.path,
       },
     );

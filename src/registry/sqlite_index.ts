@@ -9,6 +9,7 @@
 import { DatabaseSync, type SQLInputValue } from "node:sqlite";
 import { ObentoError } from "../errors.ts";
 import type { BundleIndex, BundleRecord, IndexQuery, PendingRecord } from "./bundle_index.ts";
+import { recordCreatedMs, recordSummaryJson, reserveConflict } from "./bundle_index.ts";
 import type { Selector } from "./selector.ts";
 
 /** The schema version this obento writes and reads. */
@@ -159,17 +160,7 @@ export class SqliteIndex implements BundleIndex {
       this.#transaction(() => {
         const existing = this.#db.prepare("SELECT state FROM bundles WHERE name = ? AND version = ?")
           .get(record.name, record.version) as { state: string } | undefined;
-        if (existing) {
-          throw new ObentoError(
-            "CONFLICT",
-            existing.state === "ready"
-              ? `${record.name}:${record.version} is already in the registry; pack with another --version or ` +
-                `\`obento delete ${record.name}:${record.version}\` first`
-              : `${record.name}:${record.version} is being saved by another process (or by one that crashed; ` +
-                "then `obento registry gc` clears it)",
-          );
-        }
-        const created = Date.parse(record.createdAt);
+        if (existing) throw reserveConflict(record, existing.state);
         const { lastInsertRowid } = this.#db.prepare(
           "INSERT INTO bundles (name, version, created_at, created_ms, state, token, summary) " +
             "VALUES (?, ?, ?, ?, 'pending', ?, ?)",
@@ -177,16 +168,9 @@ export class SqliteIndex implements BundleIndex {
           record.name,
           record.version,
           record.createdAt,
-          Number.isNaN(created) ? 0 : created,
+          recordCreatedMs(record),
           token,
-          JSON.stringify({
-            name: record.name,
-            version: record.version,
-            createdAt: record.createdAt,
-            labels: record.labels,
-            apis: record.apis,
-            artifacts: record.artifacts.map(({ name, type }) => ({ name, type })),
-          }),
+          recordSummaryJson(record),
         );
         const insertLabel = this.#db.prepare("INSERT INTO labels (bundle_id, key, value) VALUES (?, ?, ?)");
         for (const [key, value] of Object.entries(record.labels)) {

@@ -20,7 +20,9 @@ import type {
   SavedBundle,
   SelectOptions,
 } from "../registry/registry.ts";
-import { formatSelector, matchesSelector, parseSelector, type Selector } from "../registry/selector.ts";
+import { formatSelector, parseSelector, type Selector } from "../registry/selector.ts";
+import { selectBundles } from "../registry/select_bundles.ts";
+import { assertNewTargetDir } from "../registry/target_dir.ts";
 import { counting } from "./progress.ts";
 
 /** Options for {@link RemoteRegistry}. */
@@ -176,27 +178,13 @@ export class RemoteRegistry {
   }
 
   /** Like {@link Registry.select}: the bundles references and a selector designate. */
-  async select(refs: readonly string[], options: SelectOptions = {}): Promise<BundleSummary[]> {
-    const selector = toSelector(options.selector);
-    if (refs.length === 0) {
-      if (!selector) {
-        throw new ObentoError("BAD_ARGUMENT", "name bundles (Name:version) or give a label selector");
-      }
-      return await this.list({ selector });
-    }
-    const found = new Map<string, BundleSummary>();
-    for (const ref of refs) {
-      const parsed = parseBundleRef(ref);
-      const matches = parsed.version === undefined && !ref.endsWith(`:${LATEST}`)
-        ? await this.list({ name: parsed.name })
-        : [await this.resolve(ref)];
-      if (matches.length === 0) {
-        throw new ObentoError("NOT_FOUND", `no bundle named ${parsed.name} in the registry at ${this.url}`);
-      }
-      for (const m of matches) found.set(formatBundleRef(m.name, m.version), m);
-    }
-    const all = [...found.values()];
-    return selector ? all.filter((b) => matchesSelector(selector, b.labels)) : all;
+  select(refs: readonly string[], options: SelectOptions = {}): Promise<BundleSummary[]> {
+    return selectBundles(
+      this,
+      refs,
+      toSelector(options.selector),
+      (name) => `no bundle named ${name} in the registry at ${this.url}`,
+    );
   }
 
   /** Deletes chosen bundles (admin scope); ones deleted meanwhile are skipped. */
@@ -250,15 +238,7 @@ export class RemoteRegistry {
    * directory, checked, then renamed into place, so an interrupted copy leaves no `targetDir`.
    */
   async retrieve(ref: string, targetDir: string, options: TransferOptions = {}): Promise<SavedBundle> {
-    try {
-      await Deno.lstat(targetDir);
-      throw new ObentoError(
-        "CONFLICT",
-        `${targetDir} already exists; choose a new --target-dir (obento never overwrites a directory)`,
-      );
-    } catch (error) {
-      if (!(error instanceof Deno.errors.NotFound)) throw error;
-    }
+    await assertNewTargetDir(targetDir);
     const scratch = await makeScratchDir(dirname(targetDir), ".obento-retrieve-");
     try {
       const { name, version } = await this.download(ref, scratch.path, options);

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { type PostgresClient, postgresError } from "../registry/postgres_index.ts";
+import { type PostgresClient, withPostgresErrors } from "../registry/postgres_index.ts";
 import type { Scope, TokenInfo, TokenRow, TokenStore } from "./tokens.ts";
 
 function toRow(r: Record<string, unknown>): TokenRow {
@@ -29,12 +29,8 @@ export class PostgresTokenStore implements TokenStore {
     this.#where = where;
   }
 
-  async #run<T>(fn: () => Promise<T>): Promise<T> {
-    try {
-      return await fn();
-    } catch (error) {
-      throw postgresError(this.#where, error);
-    }
+  #run<T>(fn: () => Promise<T>): Promise<T> {
+    return withPostgresErrors(this.#where, fn);
   }
 
   /** Stores a row. */

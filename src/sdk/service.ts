@@ -107,22 +107,16 @@ export type SingleHandler<A extends ArtifactSpecs, I, R> = (
 
 /** A declared API, as the runtime sees it. */
 export type ApiSpec<A extends ArtifactSpecs> =
-  | {
+  & {
     readonly name: string;
-    readonly batch: true;
     readonly input: InputAdapter<unknown, unknown>;
     readonly output?: OutputAdapter;
     readonly doc: string;
-    readonly handler: BatchHandler<A, unknown, unknown>;
   }
-  | {
-    readonly name: string;
-    readonly batch: false;
-    readonly input: InputAdapter<unknown, unknown>;
-    readonly output?: OutputAdapter;
-    readonly doc: string;
-    readonly handler: SingleHandler<A, unknown, unknown>;
-  };
+  & (
+    | { readonly batch: true; readonly handler: BatchHandler<A, unknown, unknown> }
+    | { readonly batch: false; readonly handler: SingleHandler<A, unknown, unknown> }
+  );
 
 /**
  * A service: artifacts plus named APIs. Build one with {@link defineService} and add APIs with `.api()`.

@@ -114,57 +114,58 @@ export function createServerMetrics(
         for (const [api, source] of sources) g.set({ api }, pick(source.stats()));
       },
     });
-  const requests = registry.counter({
-    name: "obento_requests_total",
-    help: "Requests answered, by API and HTTP status.",
-    labelNames: ["api", "status"],
-  });
-  const requestDuration = registry.histogram({
-    name: "obento_request_duration_seconds",
-    help: "Time from arrival to response, by API and HTTP status.",
-    labelNames: ["api", "status"],
-  });
+  // Per-API metrics: the `api` label first, then the ones named.
+  const counter = (name: string, labels: readonly string[], help: string): Counter =>
+    registry.counter({ name, help, labelNames: ["api", ...labels] });
+  const histogram = (name: string, labels: readonly string[], help: string, buckets?: readonly number[]) =>
+    registry.histogram({ name, help, labelNames: ["api", ...labels], buckets });
+  const requests = counter("obento_requests_total", ["status"], "Requests answered, by API and HTTP status.");
+  const requestDuration = histogram(
+    "obento_request_duration_seconds",
+    ["status"],
+    "Time from arrival to response, by API and HTTP status.",
+  );
   const inFlightRequests = registry.gauge({
     name: "obento_in_flight_requests",
     help: "Requests received and not yet answered.",
     labelNames: ["api"],
   });
-  const batchSize = registry.histogram({
-    name: "obento_batch_size",
-    help: "Items per batch run by the model.",
-    labelNames: ["api"],
-    buckets: BATCH_SIZE_BUCKETS,
-  });
-  const batchQueueWait = registry.histogram({
-    name: "obento_batch_queue_wait_seconds",
-    help: "Queue wait of the oldest item of each batch (bounded by --mb-max-latency when workers are free).",
-    labelNames: ["api"],
-  });
-  const inference = registry.histogram({
-    name: "obento_inference_duration_seconds",
-    help: "Time the model took per batch (decode, run, encode).",
-    labelNames: ["api"],
-  });
-  const flushes = registry.counter({
-    name: "obento_batch_flush_total",
-    help: "Batches dispatched, by why they left the queue (full, budget, deadline, no_gain, drain).",
-    labelNames: ["api", "reason"],
-  });
-  const batchFailures = registry.counter({
-    name: "obento_batch_failures_total",
-    help: "Batches that failed as a whole (run rejected or returned the wrong number of results).",
-    labelNames: ["api"],
-  });
-  const shed = registry.counter({
-    name: "obento_shed_total",
-    help: "Requests refused with 503 at admission (queue_full, over_budget, deadline, closing, body_budget).",
-    labelNames: ["api", "reason"],
-  });
-  const timeouts = registry.counter({
-    name: "obento_timeouts_total",
-    help: "Requests answered 504 because a timer fired, by timer and where the request was.",
-    labelNames: ["api", "timer", "stage"],
-  });
+  const batchSize = histogram(
+    "obento_batch_size",
+    [],
+    "Items per batch run by the model.",
+    BATCH_SIZE_BUCKETS,
+  );
+  const batchQueueWait = histogram(
+    "obento_batch_queue_wait_seconds",
+    [],
+    "Queue wait of the oldest item of each batch (bounded by --mb-max-latency when workers are free).",
+  );
+  const inference = histogram(
+    "obento_inference_duration_seconds",
+    [],
+    "Time the model took per batch (decode, run, encode).",
+  );
+  const flushes = counter(
+    "obento_batch_flush_total",
+    ["reason"],
+    "Batches dispatched, by why they left the queue (full, budget, deadline, no_gain, drain).",
+  );
+  const batchFailures = counter(
+    "obento_batch_failures_total",
+    [],
+    "Batches that failed as a whole (run rejected or returned the wrong number of results).",
+  );
+  const shed = counter(
+    "obento_shed_total",
+    ["reason"],
+    "Requests refused with 503 at admission (queue_full, over_budget, deadline, closing, body_budget).",
+  );
+  const timeouts = counter(
+    "obento_timeouts_total",
+    ["timer", "stage"],
+    "Requests answered 504 because a timer fired, by timer and where the request was.",
+  );
   const queueDepth = sampled(
     "obento_queue_depth",
     "Requests waiting in the batch queue.",

@@ -8,9 +8,10 @@
 import { httpStatusOf, messageOf } from "../errors.ts";
 import type { InputAdapter } from "../sdk/adapter.ts";
 import type { ArtifactSpecs } from "../sdk/artifact.ts";
+import type { BackendSession } from "../sdk/backend.ts";
 import { InferenceError } from "../sdk/inference.ts";
 import type { ApiSpec } from "../sdk/service.ts";
-import type { Tensor, TensorInfo } from "../sdk/tensor.ts";
+import type { Tensor } from "../sdk/tensor.ts";
 import { sliceRows } from "../sdk/slice_rows.ts";
 import { v2DatatypeOf } from "./protocol.ts";
 import type { V2InferResponse, V2OutputTensor } from "./protocol.ts";
@@ -24,18 +25,11 @@ export interface V2InferApiOptions {
   version?: string;
 }
 
-/** The model as {@link v2InferApi} needs it: metadata and a run function (an `OnnxModel` fits). */
-export interface V2Model {
-  /** Model inputs. */
-  readonly inputs: readonly TensorInfo[];
-  /** Model outputs. */
-  readonly outputs: readonly TensorInfo[];
-  /** Runs the model on named tensors, fetching `outputNames` (all when undefined). */
-  run(
-    feeds: Readonly<Record<string, Tensor>>,
-    outputNames?: readonly string[],
-  ): Promise<Record<string, Tensor>>;
-}
+/**
+ * The model as {@link v2InferApi} needs it: a backend session's metadata and run function (an `OnnxModel`
+ * fits).
+ */
+export type V2Model = Pick<BackendSession, "inputs" | "outputs" | "run">;
 
 /**
  * Makes the synthetic batch API `v2:<artifact name>` that serves v2 inference for one ONNX model.

@@ -7,6 +7,23 @@ import type { JsonSchema } from "../sdk/adapter.ts";
 import { V2_DATATYPES } from "./protocol.ts";
 
 /**
+ * The properties of one tensor object, the same in a request's `inputs` and a response's `outputs`:
+ * `binary_data_size` set means the data follows the JSON as raw bytes.
+ */
+function tensorProperties(): Record<string, JsonSchema> {
+  return {
+    name: { type: "string" },
+    shape: { type: "array", items: { type: "integer", minimum: 0 } },
+    datatype: { enum: [...V2_DATATYPES] },
+    parameters: {
+      type: "object",
+      properties: { binary_data_size: { type: "integer", minimum: 0 } },
+    },
+    data: { type: "array" },
+  };
+}
+
+/**
  * JSON Schema of a v2 inference request.
  *
  * @example
@@ -26,16 +43,7 @@ export function v2RequestSchema(): JsonSchema {
         minItems: 1,
         items: {
           type: "object",
-          properties: {
-            name: { type: "string" },
-            shape: { type: "array", items: { type: "integer", minimum: 0 } },
-            datatype: { enum: [...V2_DATATYPES] },
-            parameters: {
-              type: "object",
-              properties: { binary_data_size: { type: "integer", minimum: 0 } },
-            },
-            data: { type: "array" },
-          },
+          properties: tensorProperties(),
           required: ["name", "shape", "datatype"],
         },
       },
@@ -76,16 +84,7 @@ export function v2ResponseSchema(): JsonSchema {
         type: "array",
         items: {
           type: "object",
-          properties: {
-            name: { type: "string" },
-            datatype: { enum: [...V2_DATATYPES] },
-            shape: { type: "array", items: { type: "integer", minimum: 0 } },
-            parameters: {
-              type: "object",
-              properties: { binary_data_size: { type: "integer", minimum: 0 } },
-            },
-            data: { type: "array" },
-          },
+          properties: tensorProperties(),
           required: ["name", "datatype", "shape"],
         },
       },
