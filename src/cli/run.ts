@@ -9,14 +9,13 @@ import { BATCH_DEFAULTS, SERVE_DEFAULTS } from "../defaults.ts";
 import { openDeviceForCli } from "./device_flag.ts";
 import { resolve } from "node:path";
 import { ObentoError } from "../errors.ts";
-import { openRegistry } from "../registry/registry.ts";
-import { resolveBundleRef } from "../registry/resolve_ref.ts";
 import { checkOutputPath } from "../batch/output_path.ts";
 import { parseShard } from "../batch/shard.ts";
 import { executeRun, type RunPlan } from "./run_job.ts";
 import { grantedPermissions, runSandboxed } from "./run_sandboxed.ts";
 import { intFlag, type ParsedArgs, parseFlags, stringFlag } from "./args.ts";
 import { pullForUse, REGISTRY_FLAG } from "./registry_target.ts";
+import { bundlePathOf } from "./bundle_path.ts";
 import type { CliContext, Command } from "./command.ts";
 import { outputFormat } from "./run_output.ts";
 
@@ -169,13 +168,7 @@ async function run(args: string[], ctx: CliContext): Promise<number> {
 
   const registryUrl = stringFlag(parsed, "registry");
   const localRef = registryUrl === undefined ? ref : await pullForUse(ctx, registryUrl, ref);
-  const registry = await openRegistry({ home: ctx.home });
-  let bundlePath: string;
-  try {
-    bundlePath = (await resolveBundleRef(localRef, { cwd: ctx.cwd, registry })).path;
-  } finally {
-    registry.close();
-  }
+  const bundlePath = await bundlePathOf(localRef, ctx);
   const plan: RunPlan = {
     bundlePath,
     apiName,

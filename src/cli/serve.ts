@@ -6,8 +6,6 @@
  */
 import { openDeviceForCli } from "./device_flag.ts";
 import { ObentoError } from "../errors.ts";
-import { openRegistry } from "../registry/registry.ts";
-import { resolveBundleRef } from "../registry/resolve_ref.ts";
 import { type ServeOptions, startServer } from "../server/serve.ts";
 import { SERVE_DEFAULTS } from "../defaults.ts";
 import { LOG_FORMATS, LOG_LEVELS } from "../server/logger.ts";
@@ -15,6 +13,7 @@ import { defaultBodyBudgetBytes } from "../server/body_budget.ts";
 import { type ConnectionBounds, DEFAULT_CONNECTION_BOUNDS } from "../server/bounded_http.ts";
 import { intFlag, parseFlags, stringFlag } from "./args.ts";
 import { pullForUse, REGISTRY_FLAG } from "./registry_target.ts";
+import { bundlePathOf } from "./bundle_path.ts";
 import type { CliContext, Command } from "./command.ts";
 
 const D = SERVE_DEFAULTS;
@@ -307,13 +306,7 @@ async function optionsFrom(
 async function run(args: string[], ctx: CliContext): Promise<number> {
   const { ref: given, device, options, registryUrl } = await optionsFrom(args, ctx);
   const ref = registryUrl === undefined ? given : await pullForUse(ctx, registryUrl, given);
-  const registry = await openRegistry({ home: ctx.home });
-  let path: string;
-  try {
-    path = (await resolveBundleRef(ref, { cwd: ctx.cwd, registry })).path;
-  } finally {
-    registry.close();
-  }
+  const path = await bundlePathOf(ref, ctx);
   // Models run in sandboxed, supervised workers unless the operator chose the server's thread
   // (--in-process). Each worker opens the device itself; for native, this thread keeps FFI to give it to
   // them (src/cli/device_flag.ts).

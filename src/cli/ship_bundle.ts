@@ -6,8 +6,7 @@
  */
 import { join } from "node:path";
 import { type BentoDocument, parseBento } from "../bundle/bento_yaml.ts";
-import { openRegistry } from "../registry/registry.ts";
-import { resolveBundleRef } from "../registry/resolve_ref.ts";
+import { bundlePathOf } from "./bundle_path.ts";
 import type { CliContext } from "./command.ts";
 
 /** A resolved bundle. */
@@ -20,13 +19,7 @@ export interface ShipBundle {
 
 /** Resolves `ref` (a bundle directory, `Name`, `Name:version` or `Name:latest`) and reads its bento.yaml. */
 export async function resolveShipBundle(ref: string, ctx: CliContext): Promise<ShipBundle> {
-  const registry = await openRegistry({ home: ctx.home });
-  let path: string;
-  try {
-    path = (await resolveBundleRef(ref, { cwd: ctx.cwd, registry })).path;
-  } finally {
-    registry.close();
-  }
+  const path = await bundlePathOf(ref, ctx);
   const yamlPath = join(path, "bento.yaml");
   return { path, document: parseBento(await Deno.readTextFile(yamlPath), yamlPath) };
 }
