@@ -11,7 +11,7 @@ Deno.test("deno.json's obento and demo tasks run with the shared flags", async (
 
 Deno.test("deno.json's test task and the scripts that start obento take the shared permissions", async () => {
   const config = JSON.parse(await Deno.readTextFile(new URL("../deno.json", import.meta.url)));
-  assert.equal(config.tasks.test, ["deno test", ...TEST_PERMISSIONS].join(" "), 'task "test"');
+  assert.equal(config.tasks.test, ["deno test --parallel", ...TEST_PERMISSIONS].join(" "), 'task "test"');
   for (
     const [task, script] of [
       ["bench:infer", "scripts/bench_infer.ts"],
