@@ -119,6 +119,9 @@ function filesUnder(dir: string): string[] {
   );
 }
 EXCLUDES.push(...filesUnder(join(dirname(require.resolve("onnxruntime-node")), "..", "bin")));
+// The unit tests beside the sources: `--include src` would embed them, and what they import with them
+// (kubernetes-models did once, 5 MB). Nothing reads them at run time.
+EXCLUDES.push(...filesUnder(join(root, "src")).filter((f) => f.endsWith("_test.ts")));
 
 /** Files read at run time by path rather than imported, which `deno compile` must embed. */
 if (values.webgpu) INCLUDES_WEBGPU.push(...WEBGPU_FILES.map((f) => `npm:onnxruntime-web@1.30.0/dist/${f}`));

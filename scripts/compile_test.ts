@@ -111,6 +111,10 @@ Deno.test("the compiled binary embeds every file obento reads at run time, and n
       `not embedded (add them to INCLUDES in scripts/compile.ts):\n${missing.join("\n")}`,
     );
 
+    // Unit tests stay out (scripts/compile.ts excludes them): nothing reads them, and they pull in test-only
+    // packages.
+    assert.deepEqual([...files.keys()].filter((f) => f.endsWith("_test.ts")), []);
+
     // The decision of docs/bundling.md: the native library stays out, its JavaScript in.
     const native = [...files.keys()].filter((f) => /onnxruntime-node\/[^/]+\/bin\//.test(f));
     assert.deepEqual(native, []);
