@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { streamUpload } from "./stream_upload.ts";
 import { dirname } from "node:path";
 import { ObentoError } from "../errors.ts";
 import type { BentoDocument } from "../bundle/bento_yaml.ts";
@@ -93,12 +94,14 @@ export class RemoteRegistry {
   async request(path: string, init: RequestInit = {}): Promise<Response> {
     const headers = new Headers(init.headers);
     if (this.#token) headers.set("authorization", `Bearer ${this.#token}`);
+    const url = path.startsWith("http") ? path : `${this.url}${path}`;
     let response: Response;
     try {
-      response = await this.#fetch(path.startsWith("http") ? path : `${this.url}${path}`, {
-        ...init,
-        headers,
-      });
+      // A streamed body goes through node:http unless the caller gave its own fetch (stream_upload.ts says
+      // why: Deno's fetch uploads a stream about 7x slower).
+      response = init.body instanceof ReadableStream && this.#fetch === fetch
+        ? await streamUpload(url, { method: init.method ?? "POST", headers, body: init.body })
+        : await this.#fetch(url, { ...init, headers });
     } catch (error) {
       if (error instanceof ObentoError) throw error;
       throw new ObentoError(
