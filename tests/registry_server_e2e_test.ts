@@ -3,11 +3,12 @@
  * tokens (create/list/revoke), push, list, get, pull, delete with --registry and OBENTO_TOKEN, 401/403 as
  * exit 77, 409 as exit 73, and a push killed mid-stream that leaves nothing and can be re-run.
  */
+import { collectLog } from "./helpers/child_log.ts";
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { openRegistry } from "../src/registry/registry.ts";
 import { writeTestBundle } from "../src/registry/_testing.ts";
-import { cleanEnv, type CliRun, obentoArgs, ROOT } from "./helpers/cli.ts";
+import { cleanEnv, type CliRun, obentoArgs, ROOT, runObento } from "./helpers/cli.ts";
 
 function spawnObento(home: string, args: string[], env: Record<string, string> = {}): Deno.ChildProcess {
   return new Deno.Command(Deno.execPath(), {
@@ -21,10 +22,8 @@ function spawnObento(home: string, args: string[], env: Record<string, string> =
   }).spawn();
 }
 
-async function obento(home: string, args: string[], env: Record<string, string> = {}): Promise<CliRun> {
-  const { code, stdout, stderr } = await spawnObento(home, args, env).output();
-  const d = new TextDecoder();
-  return { code, stdout: d.decode(stdout), stderr: d.decode(stderr) };
+function obento(home: string, args: string[], env: Record<string, string> = {}): Promise<CliRun> {
+  return runObento({ home, cwd: ROOT, env }, args);
 }
 
 async function startRegistry(home: string): Promise<{ url: string; stop(): Promise<string> }> {
@@ -37,18 +36,14 @@ async function startRegistry(home: string): Promise<{ url: string; stop(): Promi
     stdout: "null",
     stderr: "piped",
   }).spawn();
-  let log = "";
-  const decoder = new TextDecoder();
-  const reading = (async () => {
-    for await (const chunk of child.stderr) log += decoder.decode(chunk, { stream: true });
-  })();
+  const output = collectLog(child.stderr);
   const until = Date.now() + 60_000;
   let url: string | undefined;
   while (!url) {
-    url = /listening on (http:\/\/\S+)/.exec(log)?.[1];
+    url = /listening on (http:\/\/\S+)/.exec(output.text)?.[1];
     if (Date.now() > until) {
       child.kill("SIGKILL");
-      throw new Error(`registry did not start:\n${log}`);
+      throw new Error(`registry did not start:\n${output.text}`);
     }
     if (!url) await new Promise((r) => setTimeout(r, 50));
   }
@@ -57,8 +52,8 @@ async function startRegistry(home: string): Promise<{ url: string; stop(): Promi
     async stop() {
       child.kill("SIGTERM");
       await child.status;
-      await reading;
-      return log;
+      await output.done;
+      return output.text;
     },
   };
 }

@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { collectLog } from "./child_log.ts";
 import { join } from "node:path";
 
 /** A running throwaway server. */
@@ -86,11 +87,7 @@ export async function startPostgres(bin: string): Promise<PostgresServer> {
     stdout: "null",
     stderr: "piped",
   }).spawn();
-  let log = "";
-  const decoder = new TextDecoder();
-  const reading = (async () => {
-    for await (const chunk of child.stderr) log += decoder.decode(chunk, { stream: true });
-  })();
+  const output = collectLog(child.stderr);
   const stop = async () => {
     // pg_ctl, not a signal to the child: as root the child is runuser, which does not pass signals on
     await run(join(bin, "pg_ctl"), ["-D", data, "stop", "-m", "fast", "-w"], asPostgres).catch(() => {
@@ -99,15 +96,15 @@ export async function startPostgres(bin: string): Promise<PostgresServer> {
       } catch { /* gone */ }
     });
     await child.status;
-    await reading;
+    await output.done;
     await Deno.remove(dir, { recursive: true }).catch(() => {});
   };
   const until = Date.now() + 30_000;
   for (;;) {
-    if (/ready to accept connections/.test(log)) break;
+    if (/ready to accept connections/.test(output.text)) break;
     if (Date.now() > until) {
       await stop();
-      throw new Error(`postgres did not start in time:\n${log}`);
+      throw new Error(`postgres did not start in time:\n${output.text}`);
     }
     await new Promise((r) => setTimeout(r, 50));
   }

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { collectLog } from "./child_log.ts";
 import { cleanEnv, obentoArgs, ROOT } from "./cli.ts";
 
 /** A running `obento serve` subprocess. */
@@ -35,11 +36,7 @@ export async function startServer(home: string, args: string[], timeoutMs = 30_0
     stdout: "null",
     stderr: "piped",
   }).spawn();
-  let log = "";
-  const decoder = new TextDecoder();
-  const reading = (async () => {
-    for await (const chunk of child.stderr) log += decoder.decode(chunk, { stream: true });
-  })();
+  const output = collectLog(child.stderr);
   const status = child.status;
   let exited = false;
   status.then(() => (exited = true));
@@ -47,14 +44,14 @@ export async function startServer(home: string, args: string[], timeoutMs = 30_0
     try {
       child.kill("SIGKILL");
     } catch { /* already gone */ }
-    throw new Error(`${why}\n--- server log ---\n${log}`);
+    throw new Error(`${why}\n--- server log ---\n${output.text}`);
   };
   const until = Date.now() + timeoutMs;
   let url: string | undefined;
   while (!url) {
     if (exited) give("server exited before listening");
     if (Date.now() > until) give("server did not listen in time");
-    url = /listening on (http:\/\/[^\s"]+)/.exec(log)?.[1];
+    url = /listening on (http:\/\/[^\s"]+)/.exec(output.text)?.[1];
     if (!url) await new Promise((r) => setTimeout(r, 20));
   }
   for (;;) {
@@ -68,11 +65,11 @@ export async function startServer(home: string, args: string[], timeoutMs = 30_0
   return {
     url,
     child,
-    log: () => log,
+    log: () => output.text,
     async stop(signal: Deno.Signal = "SIGTERM") {
       if (!exited) child.kill(signal);
       const { code } = await status;
-      await reading;
+      await output.done;
       return code;
     },
   };
