@@ -28,6 +28,14 @@ export const SERVE_DEFAULTS = {
   shutdownGraceMs: 20_000,
   /** onnxruntime threads per worker (WASM). */
   threads: 1,
+  /** Most JS heap a model worker may use before it is replaced, in bytes (1 GiB). */
+  workerMemoryLimitBytes: 2 ** 30,
+  /** `--transport bounded`: time to send a request's headers, in ms. */
+  headerTimeoutMs: 10_000,
+  /** `--transport bounded`: how long a kept-alive connection may sit idle, in ms. */
+  idleTimeoutMs: 5_000,
+  /** `--transport bounded`: most connections open at once. */
+  maxConnections: 4096,
 } as const;
 
 /** Defaults of offline runs: `runBatch` (src/batch/run_batch.ts), `obento run` and its job (job.ts). */

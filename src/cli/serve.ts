@@ -51,7 +51,7 @@ Options:
                             --threads 1); the choice and any fallback are logged. Each model worker
                             opens it (native: FFI is dropped before bundle code)
   --worker-memory-limit BYTES
-                            most JS heap a model worker may use (default 1073741824 = 1 GiB;
+                            most JS heap a model worker may use (default ${D.workerMemoryLimitBytes} = 1 GiB;
                             models' WASM memory not counted); a worker past it is replaced and its
                             requests get 500 naming the limit (checked every 100 ms while the worker
                             is not running synchronous code; docs/serving.md)
@@ -74,11 +74,11 @@ Options:
                             "Connections")
   --header-timeout MS       (bounded) a connection that has not sent a request's headers within MS
                             of opening, or of its keep-alive idle time ending, is closed (default
-                            10000)
+                            ${D.headerTimeoutMs})
   --idle-timeout MS         (bounded) a keep-alive connection idle for MS after an answer is closed
-                            (default 5000)
+                            (default ${D.idleTimeoutMs})
   --max-connections N       (bounded) most connections open at once; past it a new one is closed at
-                            once, unanswered (default 4096)
+                            once, unanswered (default ${D.maxConnections})
   --api-token-file F        API routes need "Authorization: Bearer <token in F>"; health,
                             readiness, metrics and docs stay open
   --cors ORIGINS            comma-separated allowed origins, or * (default: no CORS headers)
@@ -166,9 +166,6 @@ function bodyTotalFrom(maxBodyBytes: number, given: number): number {
   }
   return given;
 }
-
-/** The default `--worker-memory-limit`: 1 GiB of JS heap per model worker. */
-const DEFAULT_WORKER_MEMORY_LIMIT_BYTES = 2 ** 30;
 
 /** `--transport`: how connections are served. */
 const TRANSPORTS = ["bounded", "deno"] as const;
@@ -271,7 +268,7 @@ async function optionsFrom(
     inProcess: parsed.values["in-process"] === true,
     bundlePermissions: stringFlag(parsed, "bundle-permissions"),
     threads: int("threads", D.threads),
-    workerMemoryLimitBytes: int("worker-memory-limit", DEFAULT_WORKER_MEMORY_LIMIT_BYTES),
+    workerMemoryLimitBytes: int("worker-memory-limit", D.workerMemoryLimitBytes),
     loadTimeoutMs: int("load-timeout", D.loadTimeoutMs),
     shutdownGraceMs: int("shutdown-grace", D.shutdownGraceMs),
     maxBodyBytes,

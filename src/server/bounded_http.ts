@@ -9,6 +9,7 @@
  *
  * @module
  */
+import { SERVE_DEFAULTS } from "../defaults.ts";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 
@@ -27,9 +28,9 @@ export interface ConnectionBounds {
 
 /** The defaults of `obento serve --header-timeout`, `--idle-timeout` and `--max-connections`. */
 export const DEFAULT_CONNECTION_BOUNDS: Readonly<ConnectionBounds> = {
-  headerTimeoutMs: 10_000,
-  idleTimeoutMs: 5_000,
-  maxConnections: 4096,
+  headerTimeoutMs: SERVE_DEFAULTS.headerTimeoutMs,
+  idleTimeoutMs: SERVE_DEFAULTS.idleTimeoutMs,
+  maxConnections: SERVE_DEFAULTS.maxConnections,
 };
 
 /** Options for {@link serveBounded}. */
