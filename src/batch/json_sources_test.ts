@@ -24,6 +24,18 @@ Deno.test("JSON lines: one value per line in chunks; a bad line fails alone, nam
   assert.equal(chunks[1].decodeOne(json, 1), "four");
 });
 
+Deno.test("JSON lines: a bad line is named by its line in the file, blank lines and CRLFs counted", async () => {
+  const chunks = await collect(
+    jsonlChunks(memoryInput('{"x":1}\r\n\n\r\n[2,3]\n\n{bad\n"four"'), {
+      adapter: json,
+      batchSize: 10,
+      keepColumns: [],
+    }),
+  );
+  assert.deepEqual(chunks.map((c) => c.rows), [[0, 1, 2, 3]]);
+  assert.throws(() => chunks[0].decodeOne(json, 2), /^BadInputError: line 6 is not valid JSON/);
+});
+
 Deno.test("a JSON array is streamed element by element, whatever the read boundaries", async () => {
   const text = ' [ {"a": "x]"}, 2, [3, [4]], "five" ] ';
   for (const piece of [1, 3, 64]) {

@@ -15,7 +15,7 @@ export async function* jsonlChunks(input: InputStream, options: ChunkOptions): A
   const owns = recordFilter(options.skip ?? 0, options.shard);
   for await (const batch of textBatches(input, { quotes: false, header: false, owns, ...options })) {
     const values = splitRecords(batch.text, false).map((text, i) =>
-      parseJsonRecord(text, `line ${batch.rows[i] + 1}`)
+      parseJsonRecord(text, `line ${batch.lines[i]}`)
     );
     yield valueChunk({ ...batch, values, rowRecords: false, drop: dropColumns(options) });
   }

@@ -73,6 +73,13 @@ export class RecordSplitter {
 
   #start = 0;
   #end = 0;
+  #nextLine = 1;
+  #line = 0;
+
+  /** The 1-based line number on which the record last returned by {@link next} starts (blank lines counted). */
+  get line(): number {
+    return this.#line;
+  }
 
   /** Finds the next non-blank record: sets #start/#end and advances; false when none is complete. */
   #scan(final: boolean): boolean {
@@ -80,6 +87,8 @@ export class RecordSplitter {
     const len = buf.length;
     while (this.#pos < len) {
       const start = this.#pos;
+      const line = this.#nextLine;
+      let lines = 0;
       let from = start;
       let inQuote = false;
       let end: number;
@@ -103,6 +112,7 @@ export class RecordSplitter {
           end = len;
           break;
         }
+        lines++;
         if (!inQuote) {
           end = lf;
           break;
@@ -110,6 +120,7 @@ export class RecordSplitter {
         from = lf + 1;
       }
       this.#pos = end === len ? len : end + 1;
+      this.#nextLine = line + lines;
       // The CR of a CRLF is dropped, but not when another CR precedes it: a record that ended in a bare CR
       // would read as a CRLF once a reader joins records with LF (and a record of one CR as a blank line).
       let recordEnd = end;
@@ -117,6 +128,7 @@ export class RecordSplitter {
         recordEnd--;
       }
       if (recordEnd === start) continue;
+      this.#line = line;
       this.#start = start;
       this.#end = recordEnd;
       return true;

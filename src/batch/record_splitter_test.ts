@@ -59,3 +59,14 @@ Deno.test("RecordSplitter keeps a line of CRs a record when its records are join
   assert.deepEqual(run, { text: "a\r\n\r\r", count: 2 });
   assert.deepEqual(all([run!.text + "\n"], true), ["a", "\r\r"]);
 });
+
+Deno.test("RecordSplitter says the line each record starts on, across pieces, blank lines and quoted line ends", () => {
+  const s = new RecordSplitter({ quotes: true });
+  const lines: number[] = [];
+  for (const piece of ['a\n\n"x\n', 'y"\r\n\r\nb\n', "c"]) {
+    s.push(piece);
+    for (let r = s.next(false); r !== undefined; r = s.next(false)) lines.push(s.line);
+  }
+  for (let r = s.next(true); r !== undefined; r = s.next(true)) lines.push(s.line);
+  assert.deepEqual(lines, [1, 3, 6, 7]);
+});

@@ -27,6 +27,8 @@ export interface TextBatch {
   text: string;
   /** Their 0-based record numbers. */
   rows: number[];
+  /** The 1-based line each record starts on (blank lines counted); empty on the `contiguous` path. */
+  lines: number[];
   /** Records consumed after this batch. */
   position: number;
   /** Input bytes read so far. */
@@ -57,16 +59,19 @@ export async function* textBatches(
   let record = 0;
   let parts: string[] = [];
   let rows: number[] = [];
+  let lines: number[] = [];
   const batch = (): TextBatch => {
     const out = {
       header: header ?? "",
       text: parts.length === 1 ? parts[0] : parts.join("\n"),
       rows,
+      lines,
       position: rows[rows.length - 1] + 1,
       bytesRead: input.bytesRead(),
     };
     parts = [];
     rows = [];
+    lines = [];
     return out;
   };
   const take = function* (final: boolean): Generator<TextBatch> {
@@ -92,6 +97,7 @@ export async function* textBatches(
       if (owns(record)) {
         parts.push(text);
         rows.push(record);
+        lines.push(splitter.line);
         if (rows.length >= batchSize) yield batch();
       }
       record++;
