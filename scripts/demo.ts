@@ -5,18 +5,25 @@
  *
  * @module
  */
-// First, as in main.ts: the heap trimmer is bound (and the FFI permission dropped) when main.ts is evaluated.
-import { processCliContext } from "../main.ts";
 import { parseArgs } from "node:util";
 import { fileURLToPath } from "node:url";
-import { runCli } from "../src/cli/main.ts";
+import { RUN_FLAGS } from "./obento_flags.ts";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
-const ctx = processCliContext(root);
 
+/**
+ * Runs one `obento` command as its own process, as `deno task obento` would: each command then starts as a user's
+ * does (`serve` and `run` keep the FFI permission to open the native device where it loads; any other command
+ * drops it at start, src/startup_heap_trimmer.ts), which one process running every step could not do.
+ */
 async function step(title: string, args: string[]): Promise<void> {
   console.log(`\n$ obento ${args.map((a) => (/[\s"'{[]/.test(a) ? `'${a}'` : a)).join(" ")}   # ${title}`);
-  const code = await runCli(args, ctx);
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", ...RUN_FLAGS, "main.ts", ...args],
+    cwd: root,
+  })
+    .spawn();
+  const { code } = await child.status;
   if (code !== 0) Deno.exit(code);
 }
 
@@ -54,9 +61,10 @@ console.log(
     `  curl -s http://127.0.0.1:${values.port}/predict -H 'content-type: application/json' -d '${row}'\n` +
     `  open http://127.0.0.1:${values.port}/docs for the API docs. Ctrl-C stops the server.`,
 );
-// One in-process model worker: for a 4-feature model the fastest setting (docs/multicore.md), and this process
-// already holds onnxruntime-web from the predictions above (a pool would start two more copies of it).
-await step("serve it (one in-process model worker: fastest for a tiny model)", [
+// One model worker: for a 4-feature model the fastest setting (docs/multicore.md).
+// Ctrl-C reaches the server too (same process group), which drains and exits; then so does the demo.
+Deno.addSignalListener("SIGINT", () => {});
+await step("serve it (one model worker: fastest for a tiny model)", [
   "serve",
   "IrisClassifier:latest",
   "--port",

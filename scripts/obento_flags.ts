@@ -1,7 +1,7 @@
 /**
  * The `deno` flags obento runs with, in one place: `scripts/compile.ts` bakes them into the binary, the
  * benchmarks and the end-to-end tests (tests/helpers/cli.ts) start the CLI with them. `deno.json`'s tasks
- * must repeat them (JSON cannot import): `obento` and `demo` {@link RUN_FLAGS}, `test` {@link TEST_PERMISSIONS},
+ * must repeat them (JSON cannot import): `obento` {@link RUN_FLAGS}, `test` {@link TEST_PERMISSIONS},
  * the benchmarks that start obento {@link SCRIPT_PERMISSIONS}; `scripts/obento_flags_test.ts` checks that they do.
  *
  * Why not Deno's permission sets (`"permissions"` in deno.json, `deno run -P=obento`)? Deno 2.9.6 accepts
@@ -51,5 +51,5 @@ export const RUN_FLAGS: readonly string[] = [V8_FLAGS, ...UNSTABLE_FLAGS, ...PER
  */
 export const TEST_PERMISSIONS: readonly string[] = [...PERMISSIONS, "--allow-run"];
 
-/** Permissions of the scripts that start obento as a child (benchmarks, reliability runs, the HTTP fuzzer). */
+/** Permissions of the scripts that start obento as a child (the demo, benchmarks, reliability runs, the HTTP fuzzer). */
 export const SCRIPT_PERMISSIONS: readonly string[] = [...PERMISSIONS, "--allow-run"];
