@@ -299,8 +299,12 @@
           h(
             "tr",
             { "data-bundle": `${b.name}:${b.version}` },
-            h("td", null, h("a", { href: bundleHash(b.name, b.version) }, `${b.name}:${b.version}`)),
-            h("td", null, timeEl(b.createdAt)),
+            h(
+              "td",
+              { class: "nowrap" },
+              h("a", { href: bundleHash(b.name, b.version) }, `${b.name}:${b.version}`),
+            ),
+            h("td", { class: "nowrap" }, timeEl(b.createdAt)),
             h("td", null, (b.apis ?? []).join(", ") || "—"),
             h("td", null, (b.artifacts ?? []).map((a) => `${a.name} (${a.type})`).join(", ") || "—"),
             h("td", null, chips(b.labels)),
@@ -449,11 +453,11 @@
           h(
             "tr",
             { "data-artifact": a.name },
-            h("td", null, h("code", null, a.name)),
-            h("td", null, a.type),
+            h("td", { class: "nowrap" }, h("code", null, a.name)),
+            h("td", { class: "nowrap" }, a.type),
             h("td", null, h("code", null, a.file)),
             h("td", { class: "num size", title: `${a.size} bytes` }, formatBytes(a.size)),
-            h("td", null, h("code", { title: a.sha256 }, String(a.sha256 ?? "").slice(0, 12))),
+            h("td", { class: "nowrap" }, h("code", { title: a.sha256 }, String(a.sha256 ?? "").slice(0, 12))),
             h(
               "td",
               { class: "metadata" },
