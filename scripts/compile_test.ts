@@ -45,7 +45,8 @@ function npmFile(specifier: string): string {
 /**
  * Files obento reads at run time by a path or URL rather than through a static import, found in the
  * sources: `new URL("./x.ts", import.meta.url)` (worker entries, the SDK's own mod.ts),
- * `import.meta.resolve("pkg/file")` (esbuild's wasm) and text imports (the Swagger UI assets).
+ * `import.meta.resolve("pkg/file")` (esbuild's wasm) and text imports (the Swagger UI assets, the registry's
+ * web UI).
  */
 function runTimeReads(): Set<string> {
   const found = new Set<string>();
@@ -56,8 +57,11 @@ function runTimeReads(): Set<string> {
       found.add(relative(ROOT, fileURLToPath(new URL(m[1], `file://${file}`))));
     }
     for (const m of code.matchAll(/import\.meta\.resolve\("([^".][^"]*)"\)/g)) found.add(npmFile(m[1]));
-    for (const m of code.matchAll(/import\("([^".][^"]*)", \{ with: \{ type: "(?:text|bytes)" \} \}\)/g)) {
-      found.add(npmFile(m[1]));
+    for (const m of code.matchAll(/import\("([^"]+)", \{ with: \{ type: "(?:text|bytes)" \} \}\)/g)) {
+      // a package's file (Swagger UI's) or one of ours (the registry's web UI)
+      found.add(
+        m[1].startsWith(".") ? relative(ROOT, fileURLToPath(new URL(m[1], `file://${file}`))) : npmFile(m[1]),
+      );
     }
   }
   return found;
@@ -87,6 +91,9 @@ Deno.test("the compiled binary embeds every file obento reads at run time, and n
         npmFile("esbuild-wasm/esbuild.wasm"),
         npmFile("swagger-ui-dist/swagger-ui.css"),
         npmFile("swagger-ui-dist/swagger-ui-bundle.js"),
+        "src/registry_server/ui/index.html",
+        "src/registry_server/ui/app.js",
+        "src/registry_server/ui/style.css",
       ]
     ) assert.ok(reads.has(expected), `the source scan no longer finds ${expected}`);
     // Read by name from inside packages, invisible to a scan of our sources: onnxruntime-web loads its WASM

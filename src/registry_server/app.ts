@@ -4,14 +4,16 @@
  *
  * | route | scope |
  * | --- | --- |
- * | `GET /healthz` | none |
+ * | `GET /healthz` (index and store answer: 200, else 503) | none |
+ * | `GET /metrics` (Prometheus text) | none |
+ * | `GET /ui/` (the web UI; `/` redirects there) | none (the page asks for a token when reads need one) |
  * | `GET /v1/bundles?name=&labels=&limit=` | read |
  * | `GET /v1/bundles/:name/:version` (`latest` allowed) | read |
  * | `GET /v1/bundles/:name/:version/archive` | read |
  * | `PUT /v1/bundles/:name/:version/archive` | write |
  * | `DELETE /v1/bundles/:name/:version` | admin |
  *
- * Every route but `/healthz` checks its token before looking anything up, so a refused request never
+ * Every `/v1` route checks its token before looking anything up, so a refused request never
  * reveals whether a bundle exists. A push is unpacked into a private scratch directory (every entry checked,
  * every digest verified while it streams), then saved with the registry's own crash-safe add (stage,
  * reserve, publish with one rename, commit); anything that fails on the way leaves nothing published.
@@ -28,7 +30,11 @@ import type { ArchiveLimits } from "../registry/archive/bundle_archive.ts";
 import { makeScratchDir } from "../registry/archive/scratch.ts";
 import { formatBundleRef, LATEST, parseBundleRef } from "../registry/bundle_ref.ts";
 import type { Registry } from "../registry/registry.ts";
+import { checkHealth } from "./health.ts";
+import { RegistryMetrics } from "./metrics.ts";
+import { measureRequests } from "./request_metrics.ts";
 import { allows, type Scope, type TokenInfo, type TokenStore, verifyToken } from "./tokens.ts";
+import { uiApp } from "./ui_assets.ts";
 
 /** The scratch directories of pushes in progress, under the store's directory. */
 export const UPLOAD_PREFIX = ".upload-";
@@ -47,6 +53,12 @@ export interface RegistryAppOptions {
   limits?: ArchiveLimits;
   /** Called once per request with a one-line log. Default: nothing. */
   log?: (line: string) => void;
+  /** The metrics `/metrics` shows. Default: a fresh set with this process's figures. */
+  metrics?: RegistryMetrics;
+  /** Serve the web UI at `/ui/` (and redirect `/` there). Default true. */
+  ui?: boolean;
+  /** How long `/healthz` waits for the index and the store, each. Default 5000 ms. */
+  healthTimeoutMs?: number;
 }
 
 type Env = { Variables: { token?: TokenInfo } };
@@ -82,7 +94,9 @@ function routeRef(c: Context<Env>, allowLatest: boolean): { name: string; versio
  */
 export function registryApp(options: RegistryAppOptions): Hono<Env> {
   const { registry, tokens } = options;
+  const metrics = options.metrics ?? new RegistryMetrics();
   const app = new Hono<Env>();
+  app.use(measureRequests(metrics));
 
   const need = (scope: Scope) => async (c: Context<Env>, next: () => Promise<void>) => {
     const header = c.req.header("authorization");
@@ -133,7 +147,16 @@ export function registryApp(options: RegistryAppOptions): Hono<Env> {
     });
   }
 
-  app.get("/healthz", (c) => c.json({ status: "ok" }));
+  app.get("/healthz", async (c) => {
+    const report = await checkHealth(registry, { timeoutMs: options.healthTimeoutMs, log: options.log });
+    return c.json(report, report.status === "ok" ? 200 : 503);
+  });
+  app.get(
+    "/metrics",
+    (c) => c.body(metrics.render(), 200, { "content-type": "text/plain; version=0.0.4; charset=utf-8" }),
+  );
+
+  if (options.ui ?? true) app.route("/", uiApp());
 
   app.get("/v1/bundles", need("read"), async (c) => {
     const limitText = c.req.query("limit");
@@ -166,6 +189,7 @@ export function registryApp(options: RegistryAppOptions): Hono<Env> {
         "content-type": "application/x-tar",
         "content-length": String(size),
         "x-obento-bundle": formatBundleRef(found.name, found.version),
+        "content-disposition": `attachment; filename="${found.name}-${found.version}.tar"`,
       },
     });
   });
