@@ -43,6 +43,12 @@ const LOADERS: Readonly<Record<string, Loader>> = {
   ".json": "json",
 };
 
+/**
+ * The script, once built in this process: it depends only on obento's own sources and packages, which do not
+ * change while it runs, and a build takes seconds (esbuild's WebAssembly build over ~90 files).
+ */
+let built: Promise<string> | undefined;
+
 /** A package found on disk. */
 interface Package {
   readonly name: string;
@@ -51,7 +57,7 @@ interface Package {
 }
 
 /**
- * Bundles the page's script (see the module doc).
+ * Bundles the page's script (see the module doc), once per process.
  *
  * @returns the code of `app.js`
  * @throws {ObentoError} INTERNAL when a file of obento or of a package it uses cannot be found or bundled
@@ -63,7 +69,13 @@ interface Package {
  * await Deno.writeTextFile("site/app.js", await bundlePageScript());
  * ```
  */
-export async function bundlePageScript(): Promise<string> {
+export function bundlePageScript(): Promise<string> {
+  built ??= build();
+  built.catch(() => (built = undefined)); // a later call may retry
+  return built;
+}
+
+async function build(): Promise<string> {
   const esbuild = await loadEsbuild();
   const entry = fileURLToPath(ENTRY);
   try {

@@ -20,7 +20,7 @@ import { ObentoError } from "../errors.ts";
 import type { InferenceBackend } from "../sdk/backend.ts";
 import { parseBento } from "../bundle/bento_yaml.ts";
 import { verifyManifest } from "../bundle/manifest.ts";
-import { writeDirectory } from "../ship/output_dir.ts";
+import { checkOutputDirectory, writeDirectory } from "../ship/output_dir.ts";
 import { bundlePageScript, ORT_ENTRY } from "./browser_bundler.ts";
 import { browserRefusals } from "./browser_refusals.ts";
 import type { SiteData } from "./site_data.ts";
@@ -76,6 +76,8 @@ export interface ExportedSite {
  */
 export async function exportWebSite(options: ExportWebOptions): Promise<ExportedSite> {
   const { bundleDir } = options;
+  // Before the slow part (loading the models, bundling the script): a refused output fails at once.
+  await checkOutputDirectory(options.output, { force: options.force, flag: options.flag });
   const yamlPath = join(bundleDir, "bento.yaml");
   const doc = parseBento(await Deno.readTextFile(yamlPath), yamlPath);
   const files = [doc.service.module, ...doc.artifacts.map((a) => a.file)];

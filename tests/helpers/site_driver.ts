@@ -43,7 +43,13 @@ export interface DriverPlan {
 /** What the helper prints on stdout. */
 export interface DriverResult {
   /** Per visit: the status line's state and text, and each call's output box. */
-  visits: { state: string; status: string; outputs: { status: string; text: string }[] }[];
+  visits: {
+    state: string;
+    status: string;
+    /** From the page's navigation to `#status` leaving `loading` (the model loaded), ms. */
+    readyMs: number;
+    outputs: { status: string; text: string }[];
+  }[];
   /** Uncaught errors in the pages. */
   pageErrors: string[];
 }
@@ -75,13 +81,15 @@ if (import.meta.main) {
     const page = await browser.newPage();
     page.on("pageerror", (error) => result.pageErrors.push(error.message));
     for (const visit of plan.visits) {
+      const started = performance.now();
       await page.goto(visit.url);
       const status = page.locator("#status");
       await page.locator("#status:not([data-state=loading])").waitFor({ timeout: 120_000 });
+      const readyMs = Math.round(performance.now() - started);
       const state = (await status.getAttribute("data-state")) ?? "";
       const outputs = [];
       if (state === "ready") { for (const c of visit.calls) outputs.push(await call(page, c)); }
-      result.visits.push({ state, status: (await status.textContent()) ?? "", outputs });
+      result.visits.push({ state, status: (await status.textContent()) ?? "", readyMs, outputs });
     }
   } finally {
     await browser.close();
