@@ -279,6 +279,19 @@ export default defineService({ name: "ReadsFiles", env: { permissions: { read: [
         ].sort(),
       );
 
+      // Usage errors (64), before any work.
+      for (
+        const [args, message] of [
+          [["export"], /obento export: give a target, web \(see `obento export --help`\)/],
+          [["export", "pdf", join(home, "bundles", "json")], /give a target, web, not "pdf"/],
+          [["export", "web", join(home, "bundles", "json")], /give one bundle and --output DIR/],
+        ] as const
+      ) {
+        const r = await cli(home, [...args]);
+        assert.equal(r.code, 64, r.err);
+        assert.match(r.err, message);
+      }
+
       // An existing output: refused without --force (73), replaced with it.
       const again = await cli(home, [
         "export",

@@ -114,7 +114,7 @@ function wire(env: PageEnv, service: LoadedService): void {
   for (let i = 0; i < forms.length; i++) {
     const form = forms[i];
     const api = form.dataset.api!;
-    const out = env.document.querySelector(`pre[data-out="${CSS_ESCAPE(api)}"]`);
+    const out = env.document.querySelector(`pre[data-out="${quoteSelector(api)}"]`);
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
       if (out === null) return;
@@ -138,7 +138,7 @@ function wire(env: PageEnv, service: LoadedService): void {
 }
 
 /** API names are obento names (letters, digits, `_`, `-`, `.`), but quote anything else anyway. */
-function CSS_ESCAPE(value: string): string {
+function quoteSelector(value: string): string {
   return value.replace(/["\\]/g, "\\$&");
 }
 

@@ -180,10 +180,10 @@ export function sitePage(doc: BentoDocument): string {
 ${doc.service.doc ? `<p class="doc">${escapeHtml(doc.service.doc)}</p>` : ""}
 <p id="status" data-state="loading">Loading the model…</p>
 ${doc.service.apis.map(apiSection).join("\n")}
-<p class="meta">Exported by obento ${
+<p class="meta">Packed with obento ${
     escapeHtml(doc.obento_version)
-  }: the service and its models run in this page ` +
-    `(onnxruntime-web, WebAssembly); nothing is sent to a server.</p>
+  }. The service and its models run in this page ` +
+    `(onnxruntime-web, WebAssembly); what you enter is not sent anywhere.</p>
 </body>
 </html>
 `;
