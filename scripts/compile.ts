@@ -71,7 +71,7 @@ const INCLUDES_WEBGPU: string[] = [];
 
 /**
  * Package files obento never reads, left out of the binary (~75 MB of ~107): of onnxruntime-web's dist/, all
- * but the Node entry and the plain WASM build it loads (the jsep build for WebGPU/WebNN, the JSPI and asyncify
+ * but the Node entry, the plain WASM build it loads and the browser entry of that build (`export web`) (the jsep build for WebGPU/WebNN, the JSPI and asyncify
  * builds, the browser bundles and their source maps; with `--webgpu`, the WebGPU build stays); of
  * swagger-ui-dist, all but the two files /docs serves and the package's entry.
  */
@@ -83,6 +83,8 @@ const EXCLUDES = [
     "ort.node.min.js.map",
     "ort-wasm-simd-threaded.mjs",
     "ort-wasm-simd-threaded.wasm",
+    // `obento export web` copies the browser WASM build's entry into the site (src/web/export_site.ts).
+    "ort.wasm.min.mjs",
     ...(values.webgpu ? WEBGPU_FILES : []),
   ]),
   // Of TypeScript's lib/, all but the compiler API (typescript.js) and the lib.*.d.ts files pack's type check
@@ -140,6 +142,8 @@ const INCLUDES = [
   "src",
   "npm:onnxruntime-web@1.30.0/dist/ort-wasm-simd-threaded.wasm",
   "npm:onnxruntime-web@1.30.0/dist/ort-wasm-simd-threaded.mjs",
+  // Copied into the site `obento export web` writes, with the two above (src/web/export_site.ts).
+  "npm:onnxruntime-web@1.30.0/dist/ort.wasm.min.mjs",
   "npm:esbuild-wasm@0.28.2/esbuild.wasm",
   ...INCLUDES_WEBGPU,
 ];

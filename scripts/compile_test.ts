@@ -87,6 +87,7 @@ Deno.test("the compiled binary embeds every file obento reads at run time, and n
         "src/runtime/worker_main.ts",
         "src/bundle/bundle_worker.ts",
         "src/bundle/type_check_worker.ts",
+        "src/web/browser_main.ts",
         "mod.ts",
         npmFile("esbuild-wasm/esbuild.wasm"),
         npmFile("swagger-ui-dist/swagger-ui.css"),
@@ -98,19 +99,32 @@ Deno.test("the compiled binary embeds every file obento reads at run time, and n
     ) assert.ok(reads.has(expected), `the source scan no longer finds ${expected}`);
     // Read by name from inside packages, invisible to a scan of our sources: onnxruntime-web loads its WASM
     // build beside its entry; pack's type check reads TypeScript's compiler and its lib.*.d.ts files, and
-    // the SDK's own sources (every file under src/).
+    // the SDK's own sources (every file under src/); `export web` copies onnxruntime-web's browser WASM
+    // build into the site and bundles the page's script from src/ and the browser builds of its packages.
     await import("typescript");
     const tsLib = dirname(createRequire(import.meta.url).resolve("typescript"));
     const needed = [
       ...reads,
       npmFile("onnxruntime-web/dist/ort-wasm-simd-threaded.wasm"),
       npmFile("onnxruntime-web/dist/ort-wasm-simd-threaded.mjs"),
+      npmFile("onnxruntime-web/dist/ort.wasm.min.mjs"),
+      npmFile("fast-png/lib/index.js"),
+      npmFile("jpeg-js/index.js"),
       npmFile("typescript/lib/typescript.js"),
       ...[...Deno.readDirSync(tsLib)].filter((e) => /^lib\..*d\.ts$/.test(e.name)).map((e) =>
         npmFile(`typescript/lib/${e.name}`)
       ),
       ...sourceFiles(join(ROOT, "src")).filter((f) => !f.endsWith("_test.ts")).map((f) => relative(ROOT, f)),
     ];
+    // fast-png's dependencies, which deno.json does not name (so no version here): their browser entries.
+    for (
+      const dependency of [/\/fflate\/[^/]+\/esm\/browser\.js$/, /\/iobuffer\/[^/]+\/lib\/iobuffer\.js$/]
+    ) {
+      assert.ok(
+        [...files.keys()].some((f) => dependency.test(f)),
+        `no file matching ${dependency} is embedded`,
+      );
+    }
     const missing = needed.filter((f) => !files.has(f));
     assert.deepEqual(
       missing,

@@ -69,7 +69,8 @@ export interface BundledServiceModule {
   files: string[];
 }
 
-type Esbuild = typeof import("esbuild-wasm/esm/browser.js");
+/** esbuild's WebAssembly build, initialised. */
+export type Esbuild = typeof import("esbuild-wasm/esm/browser.js");
 
 /** Per-build state of the resolver plugin. */
 interface ResolveContext {
@@ -235,7 +236,24 @@ function envGetter(): (name: string) => string | undefined {
   };
 }
 
-function loadEsbuild(wasmUrl: string | URL): Promise<Esbuild> {
+/**
+ * esbuild's WebAssembly build, initialised in this thread on first use (esbuild can be initialised once per
+ * thread, so every bundling in a thread shares it: pack's service modules, `obento export web`'s page script).
+ *
+ * @param wasmUrl where `esbuild.wasm` is; default beside the `esbuild-wasm` npm package (see
+ *   {@link BundleServiceOptions.wasmUrl}). Only the first call of a thread reads it.
+ * @returns the initialised module
+ *
+ * @example
+ * ```ts ignore
+ * import { loadEsbuild } from "./module_bundler.ts";
+ * const esbuild = await loadEsbuild();
+ * console.log((await esbuild.transform("let x: number = 1", { loader: "ts" })).code); // let x = 1;
+ * ```
+ */
+export function loadEsbuild(
+  wasmUrl: string | URL = import.meta.resolve("esbuild-wasm/esbuild.wasm"),
+): Promise<Esbuild> {
   esbuildReady ??= (async () => {
     // The browser build runs in-process (`worker: false`); the node build would spawn a child process.
     const esbuild = await import("esbuild-wasm/esm/browser.js");

@@ -292,8 +292,19 @@ function conditionsFor(kind: string): readonly string[] {
     : ["deno", "node", "import", "module", "default"];
 }
 
-/** Node's file lookup: as written, with an extension added, or a folder's package.json/index. */
-async function resolveNodeFile(path: string): Promise<string | undefined> {
+/**
+ * Node's file lookup: as written, with an extension added, or a folder's package.json/index.
+ *
+ * @param path an absolute path as an import names it
+ * @returns the file, or undefined when none matches
+ *
+ * @example
+ * ```ts ignore
+ * import { resolveNodeFile } from "./npm_resolver.ts";
+ * console.log(await resolveNodeFile("/cache/jpeg-js/0.4.4/lib/encoder")); // /cache/jpeg-js/0.4.4/lib/encoder.js
+ * ```
+ */
+export async function resolveNodeFile(path: string): Promise<string | undefined> {
   if (await isFile(path)) return path;
   for (const ext of [".js", ".mjs", ".cjs", ".json"]) {
     if (await isFile(path + ext)) return path + ext;
@@ -315,8 +326,18 @@ async function resolveNodeFile(path: string): Promise<string | undefined> {
   return undefined;
 }
 
-/** Resolves a subpath against a package.json `exports` (or `imports`) value; undefined when not exported. */
-function resolveExportsMap(
+/**
+ * Resolves a subpath against a package.json `exports` (or `imports`) value under `conditions`; undefined
+ * when not exported.
+ *
+ * @example
+ * ```ts
+ * import { resolveExportsMap } from "./npm_resolver.ts";
+ * const exports = { ".": { node: "./node.mjs", import: "./browser.js" } };
+ * console.log(resolveExportsMap(exports, ".", ["browser", "import", "default"])); // ./browser.js
+ * ```
+ */
+export function resolveExportsMap(
   exports: unknown,
   subpath: string,
   conditions: readonly string[],

@@ -18,6 +18,7 @@ import { pullCommand } from "./pull.ts";
 import { containerizeCommand } from "./containerize.ts";
 import { healthcheckCommand } from "./healthcheck.ts";
 import { deployCommand } from "./deploy.ts";
+import { exportCommand } from "./export.ts";
 
 /** Every command, by name. */
 export const COMMANDS: readonly Command[] = [
@@ -34,5 +35,6 @@ export const COMMANDS: readonly Command[] = [
   registryCommand,
   containerizeCommand,
   deployCommand,
+  exportCommand,
   healthcheckCommand,
 ];

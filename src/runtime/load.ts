@@ -19,6 +19,7 @@ import { loadServiceModule } from "../bundle/module_loader.ts";
 import { checkNotBareDirectory } from "../bundle/bundle_dir.ts";
 import { parsePermissions } from "../bundle/permissions.ts";
 import { LoadedService } from "./loaded_service.ts";
+import { checkArtifacts } from "./check_artifacts.ts";
 import type { InvokeContext } from "./invoke.ts";
 
 /** Options for {@link loadBundle}. */
@@ -43,37 +44,6 @@ async function readText(path: string, what: string): Promise<string> {
       throw new ObentoError("NOT_FOUND", `${path} not found: ${what}`);
     }
     throw error;
-  }
-}
-
-/** Checks that the service's declared artifacts are exactly those bento.yaml lists, with the same types. */
-function checkArtifacts(service: Service<ArtifactSpecs>, doc: BentoDocument, where: string): void {
-  const declared = Object.keys(service.artifacts);
-  const packed = doc.artifacts.map((a) => a.name);
-  for (const name of declared) {
-    const record = doc.artifacts.find((a) => a.name === name);
-    if (!record) {
-      throw new ObentoError(
-        "BAD_BUNDLE",
-        `${where}: the service declares artifact "${name}" but the bundle has none`,
-      );
-    }
-    if (record.type !== service.artifacts[name].type) {
-      throw new ObentoError(
-        "BAD_BUNDLE",
-        `${where}: artifact "${name}" is packed as ${record.type} but the service declares ${
-          service.artifacts[name].type
-        }`,
-      );
-    }
-  }
-  for (const name of packed) {
-    if (!declared.includes(name)) {
-      throw new ObentoError(
-        "BAD_BUNDLE",
-        `${where}: bundle artifact "${name}" is not declared by the service`,
-      );
-    }
   }
 }
 

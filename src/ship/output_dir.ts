@@ -25,6 +25,43 @@ async function kindOf(path: string): Promise<"missing" | "directory" | "other"> 
 }
 
 /**
+ * The checks {@link writeDirectory} makes before it writes, for a caller to make before slow work: the parent
+ * exists, and `output` does not (or is a directory and `force` is set).
+ *
+ * @param output the directory to create
+ * @param options `force` and the flag's name for messages
+ * @returns whether `output` exists now (as a directory, to be replaced)
+ * @throws {ObentoError} CONFLICT or NOT_FOUND, as {@link writeDirectory}
+ *
+ * @example
+ * ```ts
+ * import { checkOutputDirectory } from "./output_dir.ts";
+ * console.log(await checkOutputDirectory(`${await Deno.makeTempDir()}/site`)); // missing
+ * ```
+ */
+export async function checkOutputDirectory(
+  output: string,
+  options: WriteDirectoryOptions = {},
+): Promise<"missing" | "directory"> {
+  const flag = options.flag ?? "--output";
+  const parent = dirname(output);
+  if ((await kindOf(parent)) !== "directory") {
+    throw new ObentoError(
+      "NOT_FOUND",
+      `${flag} ${output}: the directory ${parent} does not exist; create it first`,
+    );
+  }
+  const existing = await kindOf(output);
+  if (existing === "other") {
+    throw new ObentoError("CONFLICT", `${flag} ${output} exists and is not a directory; choose another path`);
+  }
+  if (existing === "directory" && options.force !== true) {
+    throw new ObentoError("CONFLICT", `${flag} ${output} already exists; give --force to replace it`);
+  }
+  return existing;
+}
+
+/**
  * Creates `output` with the files `fill` writes into the directory it is given (a temporary sibling of
  * `output`, renamed into place once `fill` resolves).
  *
@@ -47,21 +84,8 @@ export async function writeDirectory(
   fill: (dir: string) => Promise<void>,
   options: WriteDirectoryOptions = {},
 ): Promise<void> {
-  const flag = options.flag ?? "--output";
+  const existing = await checkOutputDirectory(output, options);
   const parent = dirname(output);
-  if ((await kindOf(parent)) !== "directory") {
-    throw new ObentoError(
-      "NOT_FOUND",
-      `${flag} ${output}: the directory ${parent} does not exist; create it first`,
-    );
-  }
-  const existing = await kindOf(output);
-  if (existing === "other") {
-    throw new ObentoError("CONFLICT", `${flag} ${output} exists and is not a directory; choose another path`);
-  }
-  if (existing === "directory" && options.force !== true) {
-    throw new ObentoError("CONFLICT", `${flag} ${output} already exists; give --force to replace it`);
-  }
   const temp = await Deno.makeTempDir({ dir: parent, prefix: `.${basename(output)}.partial-` });
   try {
     await fill(temp);

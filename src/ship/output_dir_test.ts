@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { ObentoError } from "../errors.ts";
-import { writeDirectory } from "./output_dir.ts";
+import { checkOutputDirectory, writeDirectory } from "./output_dir.ts";
 
 async function names(dir: string): Promise<string[]> {
   return (await Array.fromAsync(Deno.readDir(dir))).map((e) => e.name).sort();
@@ -57,6 +57,28 @@ Deno.test("writeDirectory names a missing parent and a file in the way", async (
       writeDirectory(join(parent, "file"), async () => {}, { force: true }),
       (e: unknown) => e instanceof ObentoError && e.code === "CONFLICT" && /not a directory/.test(e.message),
     );
+  } finally {
+    await Deno.remove(parent, { recursive: true });
+  }
+});
+
+Deno.test("checkOutputDirectory: the same refusals before any work, and whether the output exists", async () => {
+  const parent = await Deno.makeTempDir();
+  try {
+    const out = join(parent, "site");
+    assert.equal(await checkOutputDirectory(out), "missing");
+    await Deno.mkdir(out);
+    await assert.rejects(
+      checkOutputDirectory(out, { flag: "--site" }),
+      (e: unknown) =>
+        e instanceof ObentoError && e.code === "CONFLICT" && e.message.startsWith(`--site ${out}`),
+    );
+    assert.equal(await checkOutputDirectory(out, { force: true }), "directory");
+    await assert.rejects(
+      checkOutputDirectory(join(parent, "no", "site")),
+      (e: unknown) => e instanceof ObentoError && e.code === "NOT_FOUND",
+    );
+    assert.deepEqual(await names(parent), ["site"]);
   } finally {
     await Deno.remove(parent, { recursive: true });
   }
