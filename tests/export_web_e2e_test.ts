@@ -10,18 +10,12 @@
  */
 import assert from "node:assert/strict";
 import { extname, join } from "node:path";
-import { cleanEnv, ROOT } from "./helpers/cli.ts";
-import type { DriverCall, DriverPlan, DriverResult } from "./helpers/site_driver.ts";
+import { ROOT } from "./helpers/cli.ts";
+import { type DriverCall, type DriverPlan, driveSites } from "./helpers/site_driver.ts";
+import { findChromium, noChromiumReason } from "./helpers/playwright.ts";
 import { runCli } from "../src/cli/main.ts";
 
-const CHROMIUM_PATHS = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"];
-const executablePath = CHROMIUM_PATHS.find((path) => {
-  try {
-    return Deno.statSync(path).isFile;
-  } catch {
-    return false;
-  }
-});
+const executablePath = findChromium();
 
 const MIME: Record<string, string> = {
   ".html": "text/html; charset=utf-8",
@@ -111,29 +105,9 @@ const CASES: Case[] = [
   })),
 ];
 
-/** Drives the pages in one Chromium, in a helper process (tests/helpers/site_driver.ts says why). */
-async function drive(home: string, plan: DriverPlan): Promise<DriverResult> {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "--quiet", join(ROOT, "tests", "helpers", "site_driver.ts")],
-    env: cleanEnv(home),
-    clearEnv: true,
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const writer = child.stdin.getWriter();
-  await writer.write(new TextEncoder().encode(JSON.stringify(plan)));
-  await writer.close();
-  const { code, stdout, stderr } = await child.output();
-  assert.equal(code, 0, `site_driver: ${new TextDecoder().decode(stderr)}`);
-  return JSON.parse(new TextDecoder().decode(stdout));
-}
-
 Deno.test({
   name: executablePath === undefined
-    ? `export web in a browser (skipped: no Chromium at ${
-      CHROMIUM_PATHS.join(", ")
-    }; apt-get install chromium)`
+    ? `export web in a browser (skipped: ${noChromiumReason()})`
     : "export web: every example bundle runs in headless Chromium and answers as obento run does",
   ignore: executablePath === undefined,
   async fn() {
@@ -241,7 +215,7 @@ export default defineService({ name: "ReadsFiles", env: { permissions: { read: [
         url: `${base}/json/index.html`,
         calls: [{ api: "classify", via: "json", input: JSON.stringify({ ...FLOWER, petal_width: -1 }) }],
       });
-      const result = await drive(home, { executablePath: executablePath!, visits });
+      const result = await driveSites({ executablePath: executablePath!, visits });
       assert.deepEqual(result.pageErrors, []);
       const outputs = result.visits.flatMap((v) => {
         assert.equal(v.state, "ready", v.status);

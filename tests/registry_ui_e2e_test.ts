@@ -25,26 +25,7 @@ import { pushBundle } from "../src/registry_client/transfer.ts";
 import { serveRegistry } from "../src/registry_server/serve.ts";
 import { SqliteTokenStore } from "../src/registry_server/sqlite_tokens.ts";
 import { createToken } from "../src/registry_server/tokens.ts";
-import { loadPlaywright } from "./helpers/playwright.ts";
-
-const CANDIDATES = [
-  "/usr/bin/chromium",
-  "/usr/bin/chromium-browser",
-  "/usr/bin/google-chrome",
-  "/usr/bin/google-chrome-stable",
-];
-
-function findChromium(): string | undefined {
-  const given = Deno.env.get("OBENTO_CHROMIUM");
-  for (const path of given ? [given] : CANDIDATES) {
-    try {
-      if (Deno.statSync(path).isFile) return path;
-    } catch {
-      // not there
-    }
-  }
-  return undefined;
-}
+import { findChromium, loadPlaywright, noChromiumReason } from "./helpers/playwright.ts";
 
 /** Text no bundle page may turn into markup. */
 const HOSTILE_LABEL = "<img src=x onerror=window.__pwned=1>";
@@ -144,9 +125,7 @@ const chromiumPath = findChromium();
 
 Deno.test({
   name: chromiumPath === undefined
-    ? `registry web UI in headless Chromium (skipped: no Chromium at ${
-      Deno.env.get("OBENTO_CHROMIUM") ?? `${CANDIDATES.join(", ")} and $OBENTO_CHROMIUM unset`
-    }; apt-get install chromium)`
+    ? `registry web UI in headless Chromium (skipped: ${noChromiumReason()})`
     : "registry web UI in headless Chromium: sign-in, selector, search, bundle page, download, public reads",
   ignore: chromiumPath === undefined,
   // Playwright keeps its pipe to the browser and its timers between steps.

@@ -1,18 +1,14 @@
 /**
- * Test helper process: drives the pages `obento export web` writes in one headless Chromium (npm
- * `playwright-core`). A process of its own because playwright-core reads `/proc` at import, which Deno allows
- * only with `--allow-all`, and the test runner runs with narrower permissions (`deno task test`).
- *
- * Usage: deno run -A tests/helpers/site_driver.ts < plan.json > results.json
- *
- * The plan ({@link DriverPlan}) lists page visits; in each, the page must reach `#status[data-state=ready]`,
+ * Drives the pages `obento export web` writes in one headless Chromium (npm `playwright-core`, loaded by
+ * tests/helpers/playwright.ts). The plan ({@link DriverPlan}) lists page visits; in each, the page must reach `#status[data-state=ready]`,
  * then each call fills the API's fields form, text box, file picker or JSON box, submits it and reads the
  * output box. The results ({@link DriverResult}) give, per visit, the status line and the calls' outputs,
  * plus every uncaught page error.
  *
  * @module
  */
-import { chromium, type Page } from "playwright-core";
+import type { Page } from "playwright-core";
+import { loadPlaywright } from "./playwright.ts";
 
 /** One API call in a page. */
 export interface DriverCall {
@@ -32,7 +28,7 @@ export interface DriverVisit {
   calls: DriverCall[];
 }
 
-/** What the helper reads on stdin. */
+/** What to drive. */
 export interface DriverPlan {
   /** The Chromium executable. */
   executablePath: string;
@@ -40,7 +36,7 @@ export interface DriverPlan {
   visits: DriverVisit[];
 }
 
-/** What the helper prints on stdout. */
+/** What {@link driveSites} found. */
 export interface DriverResult {
   /** Per visit: the status line's state and text, and each call's output box. */
   visits: {
@@ -73,8 +69,9 @@ async function call(page: Page, c: DriverCall): Promise<{ status: string; text: 
   return { status: (await out.getAttribute("data-status")) ?? "", text: (await out.textContent()) ?? "" };
 }
 
-if (import.meta.main) {
-  const plan = JSON.parse(await new Response(Deno.stdin.readable).text()) as DriverPlan;
+/** Visits the plan's pages in one page of one browser, making each visit's calls. */
+export async function driveSites(plan: DriverPlan): Promise<DriverResult> {
+  const { chromium } = await loadPlaywright();
   const browser = await chromium.launch({ executablePath: plan.executablePath });
   const result: DriverResult = { visits: [], pageErrors: [] };
   try {
@@ -94,5 +91,5 @@ if (import.meta.main) {
   } finally {
     await browser.close();
   }
-  console.log(JSON.stringify(result));
+  return result;
 }
