@@ -361,11 +361,15 @@ export interface LoadServiceOptions {
  * service while writing it. Results match those of the packed bundle, `v2:<model>` APIs included.
  *
  * @example
- * ```ts ignore
- * import { loadService } from "obento";
- * import service from "./service.ts";
+ * ```ts
+ * import { DataframeInput, defineService, loadService, OnnxModelArtifact } from "obento";
+ * const service = defineService({ name: "Iris", artifacts: { model: new OnnxModelArtifact() } })
+ *   .api("predict", { input: new DataframeInput(), batch: true }, async (frame, { artifacts }) => {
+ *     const { label } = await artifacts.model.run({ input: frame.toTensor("float32") });
+ *     return Array.from(label.data as BigInt64Array, Number);
+ *   });
  * const svc = await loadService(service, { artifacts: { model: "./iris.onnx" } });
- * console.log(await svc.call("predict", [{ sepal_length: 5.1, sepal_width: 3.5, petal_length: 1.4, petal_width: 0.2 }]));
+ * console.log(await svc.call("predict", [{ sepal_length: 5.1, sepal_width: 3.5, petal_length: 1.4, petal_width: 0.2 }])); // [0]
  * await svc.close();
  * ```
  */

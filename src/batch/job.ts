@@ -153,8 +153,14 @@ function errorLine(record: number, failure: RecordFailure): string {
  * `--resume` continues)
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import { openBundle } from "../runtime/host_parts.ts";
  * import { runJob } from "./job.ts";
+ * import { Progress } from "./progress.ts";
+ * import { openSource } from "./source.ts";
+ * const service = await openBundle("./iris-bundle");
+ * const source = await openSource({ path: "/data/rows.csv" }, Deno.cwd());
+ * const progress = new Progress({ write: (text) => Deno.stderr.writeSync(new TextEncoder().encode(text)), mode: "lines" });
  * const result = await runJob({ service, api: "predict", source, format: "csv", outputPath: "/data/out.csv",
  *   writeStdout: () => {}, progress, fingerprint: { bundle: "IrisClassifier:1" } });
  * console.log(result.rows, result.failed);

@@ -184,9 +184,21 @@ function failureResponse(error: unknown, exchange: Exchange | undefined): Respon
  * Builds the app for one bundle.
  *
  * @example
- * ```ts ignore
- * const { app } = createApp(config, { document, executor, isReady: () => true, metrics, effectiveConfig: {} });
- * Deno.serve({ port: 3000 }, app.fetch);
+ * ```ts
+ * import { SERVE_DEFAULTS } from "../defaults.ts";
+ * import { InProcessExecutor } from "../runtime/executor.ts";
+ * import { openBundle } from "../runtime/host_parts.ts";
+ * import { createApp } from "./app.ts";
+ * import { createServerMetrics } from "./metrics.ts";
+ * const service = await openBundle("./iris-bundle");
+ * const { fetch } = createApp({ ...SERVE_DEFAULTS, corsOrigins: [] }, {
+ *   document: service.document,
+ *   executor: new InProcessExecutor(service),
+ *   isReady: () => true,
+ *   metrics: createServerMetrics(),
+ *   effectiveConfig: {},
+ * });
+ * Deno.serve({ port: 3000 }, fetch);
  * ```
  */
 export function createApp(config: ServeConfig, deps: AppDeps): ObentoApp {
