@@ -26,6 +26,7 @@ export const OPTION_FLAGS: Readonly<Record<string, string>> = Object.freeze({
   workerMemoryLimitBytes: "--worker-memory-limit",
   port: "--port",
   host: "--host",
+  shard: "--shard",
 });
 
 /**
@@ -38,7 +39,6 @@ export const JOB_OPTION_FLAGS: Readonly<Record<string, string>> = Object.freeze(
   errorsPath: "--errors",
   overwrite: "--overwrite",
   resume: "--resume",
-  shard: "--shard",
   source: "--input-file",
 });
 

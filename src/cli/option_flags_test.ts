@@ -4,6 +4,7 @@ import { JsonOutput } from "../adapters/json_output.ts";
 import { WasmBackend } from "../backends/ort_web.ts";
 import { runJob } from "../batch/job.ts";
 import { Progress } from "../batch/progress.ts";
+import { parseShard } from "../batch/shard.ts";
 import { BadInputError, messageOf, ObentoError } from "../errors.ts";
 import type { OptionNamer } from "../option_name.ts";
 import { loadService } from "../runtime/load.ts";
@@ -147,4 +148,23 @@ Deno.test("every flag a namer gives is one the command takes", () => {
   assert.equal(jobFlagName("format"), "--format", "a job's format is the output's");
   assert.equal(flagName("format"), "--input-format", "a source's format is the input's");
   assert.equal(flagName("gatherMs"), "gatherMs", "an option no flag sets keeps its name");
+});
+
+Deno.test("parseShard names the option; obento run reports the flag", () => {
+  let error: unknown;
+  try {
+    parseShard("4/4");
+  } catch (e) {
+    error = e;
+  }
+  assert.ok(error instanceof ObentoError);
+  assert.equal(error.option, "shard");
+  assert.equal(
+    error.message,
+    'shard must be i/N with 0 ≤ i < N (e.g. 0/4 … 3/4 for four processes), got "4/4"',
+  );
+  assert.equal(
+    cliMessage(error),
+    '--shard must be i/N with 0 ≤ i < N (e.g. 0/4 … 3/4 for four processes), got "4/4"',
+  );
 });
