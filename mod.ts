@@ -38,6 +38,7 @@ import type { Service } from "./src/sdk/service.ts";
 import { type Device, openDevice } from "./src/backends/device.ts";
 import { loadService as loadServiceWith } from "./src/runtime/load.ts";
 import { hostParts, openBundle } from "./src/runtime/host_parts.ts";
+import { v2Apis } from "./src/v2/infer_api.ts";
 import type { LoadedService } from "./src/runtime/loaded_service.ts";
 import { packBundle, type PackOptions, type PackResult } from "./src/bundle/pack.ts";
 import { packModel as packModelWith, type PackModelOptions } from "./src/bundle/pack_model.ts";
@@ -242,6 +243,7 @@ export interface LoadOptions {
 /**
  * Loads a bundle into a ready service whose APIs can be called directly. `ref` is a bundle directory, or
  * `Name`, `Name:version` or `Name:latest` in the local registry (as `obento run` and `obento serve` take).
+ * Besides the service's APIs, each ONNX model answers Open Inference Protocol v2 requests as `v2:<model>`.
  *
  * @throws {ObentoError} NOT_FOUND when neither a bundle directory nor a registry bundle has that name;
  *   INTEGRITY when a file changed after packing
@@ -258,7 +260,7 @@ export async function load(ref: string, options: LoadOptions = {}): Promise<Load
   const path = await resolveForLoad(ref, options);
   const threads = options.threads ?? 1;
   const backend = options.backend ?? (await openDevice(options.device ?? "wasm", { threads })).backend;
-  return await openBundle(path, { backend, threads, verify: options.verify });
+  return await openBundle(path, { backend, threads, verify: options.verify, hostApis: v2Apis });
 }
 
 /** The bundle directory `ref` names: a directory as it is, else a registry lookup. */
@@ -356,14 +358,18 @@ export interface LoadServiceOptions {
 
 /**
  * Loads a service definition straight from source with its artifact files, without packing — for trying a
- * service while writing it. Results match those of the packed bundle.
+ * service while writing it. Results match those of the packed bundle, `v2:<model>` APIs included.
  *
  * @example
- * ```ts ignore
- * import { loadService } from "obento";
- * import service from "./service.ts";
+ * ```ts
+ * import { DataframeInput, defineService, loadService, OnnxModelArtifact } from "obento";
+ * const service = defineService({ name: "Iris", artifacts: { model: new OnnxModelArtifact() } })
+ *   .api("predict", { input: new DataframeInput(), batch: true }, async (frame, { artifacts }) => {
+ *     const { label } = await artifacts.model.run({ input: frame.toTensor("float32") });
+ *     return Array.from(label.data as BigInt64Array, Number);
+ *   });
  * const svc = await loadService(service, { artifacts: { model: "./iris.onnx" } });
- * console.log(await svc.call("predict", [{ sepal_length: 5.1, sepal_width: 3.5, petal_length: 1.4, petal_width: 0.2 }]));
+ * console.log(await svc.call("predict", [{ sepal_length: 5.1, sepal_width: 3.5, petal_length: 1.4, petal_width: 0.2 }])); // [0]
  * await svc.close();
  * ```
  */
@@ -376,5 +382,6 @@ export async function loadService<A extends ArtifactSpecs>(
     metadata: options.metadata,
     ...hostParts(options.backend),
     sessionOptions: { threads: options.threads ?? 1 },
+    hostApis: v2Apis,
   });
 }

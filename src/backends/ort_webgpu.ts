@@ -60,7 +60,7 @@ export function noAdapterAdvice(os: typeof Deno.build.os = Deno.build.os): strin
  * @param gpu `navigator.gpu`, or a stand-in
  * @throws {ObentoError} UNAVAILABLE naming what to install when there is no WebGPU or no adapter
  * @example
- * ```ts ignore
+ * ```ts
  * import { findWebGpuAdapter } from "./ort_webgpu.ts";
  * console.log((await findWebGpuAdapter()).info.description); // llvmpipe (LLVM 15.0.6, 256 bits)
  * ```
@@ -136,7 +136,7 @@ let loaded: Promise<WebGpuRuntime> | undefined;
  *
  * @throws {ObentoError} UNAVAILABLE when there is no adapter (see {@link findWebGpuAdapter})
  * @example
- * ```ts ignore
+ * ```ts
  * import { loadWebGpuRuntime } from "./ort_webgpu.ts";
  * console.log((await loadWebGpuRuntime()).adapter); // llvmpipe (LLVM 15.0.6, 256 bits)
  * ```
@@ -213,7 +213,7 @@ function serialized<T>(task: () => Promise<T>): Promise<T> {
  * a backend made on a thread whose models run in workers costs nothing.
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { WebGpuBackend } from "./ort_webgpu.ts";
  * const backend = new WebGpuBackend();
  * const session = await backend.createSession(await Deno.readFile("bundles/iris_classifier/iris_lr.onnx"));

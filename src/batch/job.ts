@@ -10,6 +10,7 @@
  *
  * @module
  */
+import { type OptionNamer, sdkOptionName } from "../option_name.ts";
 import { BATCH_DEFAULTS } from "../defaults.ts";
 import { ObentoError } from "../errors.ts";
 import type { JsonValue } from "../sdk/adapter.ts";
@@ -55,6 +56,11 @@ export interface BatchJobOptions {
   overwrite?: boolean;
   /** Continue an interrupted run from its checkpoint (default false). */
   resume?: boolean;
+  /**
+   * How messages name this job's options (`resume`, `outputPath`, `format`, `overwrite`…; src/option_name.ts):
+   * default as they are; `obento run` passes its flags' names (`--resume`, `--output`, `--format`).
+   */
+  optionName?: OptionNamer;
   /** Input columns passed through to the output (default none). */
   keepColumns?: readonly string[];
   /** Where failed records go (CSV `row,status,message`), or undefined: inline in JSON, and `onFailure`. */
@@ -147,8 +153,14 @@ function errorLine(record: number, failure: RecordFailure): string {
  * `--resume` continues)
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import { openBundle } from "../runtime/host_parts.ts";
  * import { runJob } from "./job.ts";
+ * import { Progress } from "./progress.ts";
+ * import { openSource } from "./source.ts";
+ * const service = await openBundle("./iris-bundle");
+ * const source = await openSource({ path: "/data/rows.csv" }, Deno.cwd());
+ * const progress = new Progress({ write: (text) => Deno.stderr.writeSync(new TextEncoder().encode(text)), mode: "lines" });
  * const result = await runJob({ service, api: "predict", source, format: "csv", outputPath: "/data/out.csv",
  *   writeStdout: () => {}, progress, fingerprint: { bundle: "IrisClassifier:1" } });
  * console.log(result.rows, result.failed);
@@ -159,22 +171,28 @@ export async function runJob(options: BatchJobOptions): Promise<BatchJobResult> 
   const keepColumns = options.keepColumns ?? [];
   const inlineErrors = options.errorsPath === undefined;
   const output = service.output(api);
+  const name = options.optionName ?? sdkOptionName;
   const sink = makeSink(options.format, {
     keepColumns,
     inlineErrors,
     single: source.single,
+    optionName: name,
   });
   if (options.resume && outputPath === undefined) {
     throw new ObentoError(
       "BAD_ARGUMENT",
-      "--resume needs --output FILE: output to stdout cannot be continued",
+      `${name("resume")} needs ${name("outputPath")}: output to stdout cannot be continued`,
     );
   }
   if (options.resume && !sink.resumable) {
     throw new ObentoError(
       "BAD_ARGUMENT",
-      `--resume works with --format csv, jsonl or json; a ${options.format} file cannot be continued from a byte ` +
-        `offset (split the run with --shard instead, or write csv and convert)`,
+      `${name("resume")} works with ${
+        name("format")
+      } csv, jsonl or json; a ${options.format} file cannot be ` +
+        `continued from a byte offset (split the run with ${
+          name("shard")
+        } instead, or write csv and convert)`,
     );
   }
   const result: BatchJobResult = {
@@ -201,8 +219,8 @@ export async function runJob(options: BatchJobOptions): Promise<BatchJobResult> 
     if (checkpoint !== undefined && JSON.stringify(checkpoint.run) !== JSON.stringify(run)) {
       throw new ObentoError(
         "CONFLICT",
-        `${cpPath} belongs to another run (a different bundle, API, input or output flags); run the same ` +
-          `command as before, or pass --overwrite instead of --resume to start over`,
+        `${cpPath} belongs to another run (a different bundle, API, input or output options); run the same ` +
+          `job as before, or pass ${name("overwrite")} instead of ${name("resume")} to start over`,
       );
     }
     if (
@@ -226,7 +244,7 @@ export async function runJob(options: BatchJobOptions): Promise<BatchJobResult> 
       if (identity === undefined && options.resume) {
         throw new ObentoError(
           "BAD_ARGUMENT",
-          "--resume cannot check that stdin is the same input; give --input-file FILE",
+          `${name("resume")} cannot check that stdin is the same input; give a file as ${name("source")}`,
         );
       }
       await removeIfThere(cpPath!);
@@ -265,9 +283,9 @@ export async function runJob(options: BatchJobOptions): Promise<BatchJobResult> 
 
   try {
     if (outputPath !== undefined) {
-      out = await PartialFile.open(outputPath, checkpoint?.outputBytes);
+      out = await PartialFile.open(outputPath, checkpoint?.outputBytes, name);
       if (options.errorsPath !== undefined) {
-        errors = await PartialFile.open(options.errorsPath, checkpoint?.errorsBytes);
+        errors = await PartialFile.open(options.errorsPath, checkpoint?.errorsBytes, name);
       }
     }
     if (checkpoint !== undefined) {

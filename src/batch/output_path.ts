@@ -5,16 +5,22 @@
  *
  * @module
  */
+import { type OptionNamer, sdkOptionName } from "../option_name.ts";
 import { dirname } from "node:path";
 import { ObentoError } from "../errors.ts";
 
 /** Options for {@link checkOutputPath}. */
 export interface OutputPathOptions {
-  /** The flag that named the file, for messages (default "--output"). */
-  flag?: string;
-  /** An existing file may be replaced (`--overwrite`). */
+  /** The option that named the file, for messages (default `outputPath`; `obento run` also checks `errorsPath`). */
+  option?: string;
+  /**
+   * How messages name options (src/option_name.ts): default as they are (`outputPath`, `overwrite`, `resume`);
+   * `obento run` passes its flags' names (`--output`, `--overwrite`, `--resume`).
+   */
+  optionName?: OptionNamer;
+  /** An existing file may be replaced. */
   overwrite?: boolean;
-  /** An existing file may be continued (`--resume`). */
+  /** An existing file may be continued (a resumed run). */
   resume?: boolean;
 }
 
@@ -31,7 +37,7 @@ async function statOrUndefined(path: string): Promise<Deno.FileInfo | undefined>
  * Checks that `path` may be written (see the module doc).
  *
  * @param path the output file, absolute
- * @param options the flag's name, and whether an existing file may be replaced or continued
+ * @param options the option's name and how to name it, and whether an existing file may be replaced or continued
  * @throws {ObentoError} NOT_FOUND (exit 66) when the directory is missing or is not a directory;
  * BAD_ARGUMENT when `path` is a directory; CONFLICT (exit 73) when `path` exists and neither `overwrite` nor
  * `resume` is set
@@ -41,34 +47,37 @@ async function statOrUndefined(path: string): Promise<Deno.FileInfo | undefined>
  * import { checkOutputPath } from "./output_path.ts";
  * await checkOutputPath("/tmp/predictions.csv", { overwrite: true }); // fine: /tmp exists
  * await checkOutputPath("/no/such/dir/out.csv").catch((e) => console.log(e.message));
- * // --output /no/such/dir/out.csv: the directory /no/such/dir does not exist; create it first
+ * // outputPath /no/such/dir/out.csv: the directory /no/such/dir does not exist; create it first (mkdir -p /no/such/dir)
  * ```
  */
 export async function checkOutputPath(path: string, options: OutputPathOptions = {}): Promise<void> {
-  const flag = options.flag ?? "--output";
+  const name = options.optionName ?? sdkOptionName;
+  const what = name(options.option ?? "outputPath");
   const dir = dirname(path);
   const dirInfo = await statOrUndefined(dir);
   if (dirInfo === undefined) {
     throw new ObentoError(
       "NOT_FOUND",
-      `${flag} ${path}: the directory ${dir} does not exist; create it first (mkdir -p ${dir})`,
+      `${what} ${path}: the directory ${dir} does not exist; create it first (mkdir -p ${dir})`,
     );
   }
   if (!dirInfo.isDirectory) {
-    throw new ObentoError("NOT_FOUND", `${flag} ${path}: ${dir} is not a directory`);
+    throw new ObentoError("NOT_FOUND", `${what} ${path}: ${dir} is not a directory`);
   }
   const info = await statOrUndefined(path);
   if (info === undefined) return;
   if (info.isDirectory) {
     throw new ObentoError(
       "BAD_ARGUMENT",
-      `${flag} ${path} is a directory; give a file name (e.g. ${path}/predictions.csv)`,
+      `${what} ${path} is a directory; give a file name (e.g. ${path}/predictions.csv)`,
     );
   }
   if (options.overwrite || options.resume) return;
   throw new ObentoError(
     "CONFLICT",
-    `${path} exists; pass --overwrite to replace it, --resume to continue the run that wrote it, or choose ` +
-      `another ${flag}`,
+    `${path} exists; pass ${name("overwrite")} to replace it, ${
+      name("resume")
+    } to continue the run that wrote ` +
+      `it, or choose another ${what}`,
   );
 }

@@ -17,12 +17,17 @@ Deno.test("checkOutputPath names a missing directory, a file in the way, a direc
     assert.equal(missing.exitCode, 66);
     assert.equal(
       missing.message,
-      `--output ${join(dir, "no", "such", "out.csv")}: the directory ${
+      `outputPath ${join(dir, "no", "such", "out.csv")}: the directory ${
         join(dir, "no", "such")
       } does not exist; create it first (mkdir -p ${join(dir, "no", "such")})`,
     );
-    const errorsFlag = await failure(checkOutputPath(join(dir, "no", "e.csv"), { flag: "--errors" }));
-    assert.match(errorsFlag.message, /^--errors .*e\.csv: the directory .*no does not exist/);
+    const errorsFile = await failure(checkOutputPath(join(dir, "no", "e.csv"), { option: "errorsPath" }));
+    assert.match(errorsFile.message, /^errorsPath .*e\.csv: the directory .*no does not exist/);
+    // An injected namer names the options instead (the CLI's names its flags: src/cli/option_flags_test.ts).
+    const named = await failure(
+      checkOutputPath(join(dir, "no", "e.csv"), { option: "errorsPath", optionName: (o) => `<${o}>` }),
+    );
+    assert.match(named.message, /^<errorsPath> .*e\.csv: the directory .*no does not exist/);
 
     await Deno.writeTextFile(join(dir, "file"), "x");
     const notDir = await failure(checkOutputPath(join(dir, "file", "out.csv")));
@@ -35,7 +40,10 @@ Deno.test("checkOutputPath names a missing directory, a file in the way, a direc
 
     const exists = await failure(checkOutputPath(join(dir, "file")));
     assert.equal(exists.exitCode, 73);
-    assert.match(exists.message, /file exists; pass --overwrite to replace it/);
+    assert.match(
+      exists.message,
+      /file exists; pass overwrite to replace it, resume to continue the run that wrote it, or choose another outputPath$/,
+    );
     await checkOutputPath(join(dir, "file"), { overwrite: true });
     await checkOutputPath(join(dir, "file"), { resume: true });
   } finally {

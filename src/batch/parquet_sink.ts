@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { type OptionNamer, sdkOptionName } from "../option_name.ts";
 import { ByteWriter, ParquetWriter, schemaFromColumnData } from "hyparquet-writer";
 import { ObentoError } from "../errors.ts";
 import type { JsonValue } from "../sdk/adapter.ts";
@@ -41,6 +42,7 @@ export class ParquetSink implements ResultSink {
   readonly #options: SinkOptions;
   readonly #rowGroupSize: number;
   readonly #keep: readonly string[];
+  readonly #optionName: OptionNamer;
   #names: string[] | undefined;
   #objects = false;
   #columns: Cell[][] = [];
@@ -51,6 +53,7 @@ export class ParquetSink implements ResultSink {
   constructor(options: ParquetSinkOptions) {
     this.#options = { ...options, keepColumns: [], inlineErrors: false };
     this.#keep = options.keepColumns;
+    this.#optionName = options.optionName ?? sdkOptionName;
     this.#rowGroupSize = options.rowGroupSize ?? 65536;
   }
 
@@ -126,7 +129,7 @@ export class ParquetSink implements ResultSink {
           `a Parquet row group cannot be written (${
             (error as Error).message
           }); results must keep one type per ` +
-            `field; use --format jsonl for results whose fields vary`,
+            `field; use ${this.#optionName("format")} jsonl for results whose fields vary`,
         );
       }
     }

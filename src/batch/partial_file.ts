@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { type OptionNamer, sdkOptionName } from "../option_name.ts";
 import { ObentoError } from "../errors.ts";
 
 /** The `.partial` name of an output path. */
@@ -27,25 +28,33 @@ export class PartialFile {
   /** The final path. */
   readonly path: string;
   readonly #file: Deno.FsFile;
+  readonly #optionName: OptionNamer;
   #bytes: number;
 
-  private constructor(path: string, file: Deno.FsFile, bytes: number) {
+  private constructor(path: string, file: Deno.FsFile, bytes: number, optionName: OptionNamer) {
     this.path = path;
     this.#file = file;
     this.#bytes = bytes;
+    this.#optionName = optionName;
   }
 
   /**
    * Opens `<path>.partial`: empty (created or truncated), or, with `resumeAt`, cut to that many bytes.
+   * `optionName` names the job's `resume` option in messages (src/option_name.ts; default as it is).
    *
    * @throws {ObentoError} CONFLICT when resuming and the partial file is shorter than `resumeAt`
    */
-  static async open(path: string, resumeAt?: number): Promise<PartialFile> {
+  static async open(
+    path: string,
+    resumeAt?: number,
+    optionName: OptionNamer = sdkOptionName,
+  ): Promise<PartialFile> {
     const partial = partialPath(path);
     if (resumeAt === undefined) {
       const file = await Deno.open(partial, { write: true, create: true, truncate: true });
-      return new PartialFile(path, file, 0);
+      return new PartialFile(path, file, 0, optionName);
     }
+    const resume = optionName("resume");
     let file: Deno.FsFile;
     try {
       file = await Deno.open(partial, { read: true, write: true });
@@ -53,7 +62,7 @@ export class PartialFile {
       if (error instanceof Deno.errors.NotFound) {
         throw new ObentoError(
           "CONFLICT",
-          `${partial} is missing, so the run cannot resume; run again without --resume`,
+          `${partial} is missing, so the run cannot resume; run again without ${resume}`,
         );
       }
       throw error;
@@ -63,12 +72,13 @@ export class PartialFile {
       file.close();
       throw new ObentoError(
         "CONFLICT",
-        `${partial} holds ${size} bytes, fewer than the ${resumeAt} its checkpoint recorded; run again without --resume`,
+        `${partial} holds ${size} bytes, fewer than the ${resumeAt} its checkpoint recorded; run again ` +
+          `without ${resume}`,
       );
     }
     await file.truncate(resumeAt);
     await file.seek(resumeAt, Deno.SeekMode.Start);
-    return new PartialFile(path, file, resumeAt);
+    return new PartialFile(path, file, resumeAt, optionName);
   }
 
   /** Bytes written so far. */
@@ -91,7 +101,7 @@ export class PartialFile {
         `cannot write ${partialPath(this.path)}: ${
           (error as Error).message
         }; free some space and run the same ` +
-          `command with --resume to continue from the last checkpoint`,
+          `command with ${this.#optionName("resume")} to continue from the last checkpoint`,
         { cause: error },
       );
     }

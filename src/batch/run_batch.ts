@@ -47,8 +47,13 @@ export interface ChunkResults {
  * @throws {ObentoError} NOT_FOUND when the API does not exist; the signal's reason when aborted
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import { openBundle } from "../runtime/host_parts.ts";
+ * import { openSource } from "./source.ts";
  * import { runChunks } from "./run_batch.ts";
+ * const service = await openBundle("./iris-bundle");
+ * const source = await openSource({ path: "rows.csv" }, Deno.cwd());
+ * const chunks = source.chunks({ adapter: service.api("predict").input, batchSize: 1024, keepColumns: [] });
  * for await (const { chunk, results } of runChunks(service, "predict", chunks)) console.log(chunk.position, results.length);
  * ```
  */

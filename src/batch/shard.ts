@@ -34,7 +34,8 @@ export function parseShard(text: string): Shard {
   if (!m || !(count >= 1) || !(index < count) || !Number.isSafeInteger(count)) {
     throw new ObentoError(
       "BAD_ARGUMENT",
-      `--shard must be i/N with 0 ≤ i < N (e.g. 0/4 … 3/4 for four processes), got "${text}"`,
+      `shard must be i/N with 0 ≤ i < N (e.g. 0/4 … 3/4 for four processes), got "${text}"`,
+      { option: "shard" }, // `obento run` reports it as --shard (src/cli/option_flags.ts)
     );
   }
   return { index, count };

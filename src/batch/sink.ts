@@ -5,6 +5,7 @@
  *
  * @module
  */
+import type { OptionNamer } from "../option_name.ts";
 import type { JsonValue, OutputAdapter } from "../sdk/adapter.ts";
 import type { RecordResult } from "./chunk.ts";
 
@@ -25,6 +26,8 @@ export interface SinkOptions {
   inlineErrors?: boolean;
   /** The input is one request body: JSON output is then its value alone, not a list. */
   single?: boolean;
+  /** How messages name the job's options (`format`; src/option_name.ts). Default: as they are. */
+  optionName?: OptionNamer;
 }
 
 /** One chunk's results, with the pass-through columns of each record when `--keep-columns` is set. */

@@ -33,9 +33,11 @@ const EXTENSIONS: Record<string, InputFormat> = {
  * @throws {ObentoError} NOT_FOUND for a missing file or folder, BAD_INPUT for a glob that matches nothing
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import { DataframeInput } from "../adapters/dataframe_input.ts";
  * import { openSource } from "./source.ts";
  * const source = await openSource({ path: "rows.csv" }, Deno.cwd());
+ * const adapter = new DataframeInput(); // the API's input adapter: `service.api("predict").input`
  * for await (const chunk of source.chunks({ adapter, batchSize: 1024, keepColumns: [] })) {
  *   console.log(chunk.rows.length);
  * }

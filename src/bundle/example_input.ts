@@ -82,9 +82,11 @@ export function exampleFromSchema(schema: unknown, depth = 0): JsonValue {
  * JSON). Undefined when the API takes no JSON (images, files, bytes).
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import { parseBento } from "./bento_yaml.ts";
  * import { exampleInput } from "./example_input.ts";
- * console.log(JSON.stringify(exampleInput(irisDocument.service.apis[0])));
+ * const iris = parseBento(await Deno.readTextFile("./iris-bundle/bento.yaml"), "bento.yaml");
+ * console.log(JSON.stringify(exampleInput(iris.service.apis[0])));
  * // [{"sepal_length":0.5,"sepal_width":0.5,"petal_length":0.5,"petal_width":0.5}]
  * ```
  */

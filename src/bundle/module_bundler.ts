@@ -29,7 +29,7 @@ import type {
 import { type ErrorCode, messageOf, ObentoError } from "../errors.ts";
 import { WebWorker } from "../web_worker.ts";
 import { isFile } from "./_fs.ts";
-import { SDK_GLOBAL_KEY } from "./sdk_global.ts";
+import { SDK_GLOBAL_KEY, SDK_MISSING_KEY } from "./sdk_global.ts";
 import { applyImportMap, findImportMap, type ImportMap } from "./import_map.ts";
 import {
   defaultDenoDir,
@@ -293,12 +293,23 @@ async function guard<T extends OnResolveResult | OnLoadResult>(fn: () => Promise
   }
 }
 
+/**
+ * The virtual `obento` module: each SDK name read through `need`, which asks the host (its
+ * {@link SDK_MISSING_KEY} function) to fail the load when the name is gone. The reads are pure calls, so
+ * esbuild drops those of names the service does not import: only the names it uses are read and checked.
+ */
 function sdkModuleSource(names: readonly string[]): string {
   const lines = [
     `const sdk = globalThis[Symbol.for(${JSON.stringify(SDK_GLOBAL_KEY)})];`,
     `if (!sdk) throw new Error("this bundle must be loaded by obento");`,
+    `const missing = sdk[Symbol.for(${JSON.stringify(SDK_MISSING_KEY)})] ?? ((name) => {`,
+    "  throw new Error(`this bundle imports ${name}, which this obento's SDK does not have; load it with a newer obento`);",
+    "});",
+    "const need = (name) => (name in sdk ? sdk[name] : missing(name));",
   ];
-  for (const name of names) lines.push(`export const ${name} = sdk.${name};`);
+  for (const name of names) {
+    lines.push(`export const ${name} = /* @__PURE__ */ need(${JSON.stringify(name)});`);
+  }
   lines.push("export default sdk;");
   return lines.join("\n") + "\n";
 }

@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ObentoError } from "../errors.ts";
-import { loadServiceModule } from "./module_loader.ts";
+import { OBENTO_VERSION } from "../version.ts";
+import { loadServiceModule, SdkNameMissingError } from "./module_loader.ts";
 import { bundleServiceModule, defaultDenoDir } from "./module_bundler.ts";
 
 const FIXTURES = fileURLToPath(new URL("../../tests/fixtures/services/", import.meta.url));
@@ -235,4 +236,34 @@ Deno.test("a bundled service that throws at top level fails to load naming the f
     "BAD_SERVICE",
     "throws/service.ts failed while loading: threshold is not a number; fix the service code and pack again",
   );
+});
+
+Deno.test("a bundle that imports a name the host's SDK no longer has fails at load, naming it", async () => {
+  const entry = await fixture("gone_sdk_name");
+  const bundled = await bundleServiceModule(entry, { sdkExports: SDK_EXPORTS });
+  const { FAKE_SDK_MARKER: _gone, ...newerSdk } = fakeSdk();
+  await assert.rejects(
+    loadServiceModule(bundled.code, newerSdk, { filename: "Gone/1/service.js" }),
+    (error) => {
+      assert.ok(error instanceof SdkNameMissingError);
+      assert.equal(error.code, "BAD_BUNDLE");
+      assert.equal(error.sdkName, "FAKE_SDK_MARKER");
+      assert.equal(
+        error.message,
+        `Gone/1/service.js imports "FAKE_SDK_MARKER" from obento, which the SDK of obento ${OBENTO_VERSION} ` +
+          "(obento.sdk.v1) does not have; pack the service again with this obento, or load the bundle with the " +
+          "obento version that packed it",
+      );
+      return true;
+    },
+  );
+  // With the SDK it was packed against, it loads and reads the name.
+  const service = await loadServiceModule(bundled.code, fakeSdk()) as unknown as {
+    apis: Map<string, FakeApi>;
+  };
+  assert.equal(service.apis.get("marker")?.handler(null), "host marker");
+  // A bundle reads only the names its service imports: echo was packed with FAKE_SDK_MARKER in the SDK too.
+  const echo = await bundleServiceModule(await fixture("echo"), { sdkExports: SDK_EXPORTS });
+  assert.ok(!echo.code.includes("FAKE_SDK_MARKER"), "an unused SDK name is not read");
+  assert.equal((await loadServiceModule(echo.code, newerSdk)).name, "Echo");
 });

@@ -7,7 +7,8 @@
  * @module
  */
 import { messageOf, ObentoError } from "../errors.ts";
-import { SDK_GLOBAL_KEY } from "./sdk_global.ts";
+import { OBENTO_VERSION } from "../version.ts";
+import { SDK_GLOBAL_KEY, SDK_MISSING_KEY } from "./sdk_global.ts";
 import { explainRefusal } from "./permission_refusal.ts";
 
 /** The shape obento checks a loaded service against (what `defineService` builds). */
@@ -18,6 +19,41 @@ export interface LoadedServiceShape {
   readonly apis: ReadonlyMap<string, unknown>;
   /** Declared artifacts by name. */
   readonly artifacts: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * A bundle imports a name this obento's SDK does not have (it was removed or renamed since the bundle was
+ * packed): the load fails, naming it, instead of the service running with `undefined`.
+ */
+export class SdkNameMissingError extends ObentoError {
+  /** The SDK name the bundle imports. */
+  readonly sdkName: string;
+
+  /** Makes the error for `sdkName`, imported by the module `filename`. */
+  constructor(filename: string, sdkName: string) {
+    super(
+      "BAD_BUNDLE",
+      `${filename} imports "${sdkName}" from obento, which the SDK of obento ${OBENTO_VERSION} ` +
+        `(${SDK_GLOBAL_KEY}) does not have; pack the service again with this obento, or load the bundle with ` +
+        "the obento version that packed it",
+    );
+    this.name = "SdkNameMissingError";
+    this.sdkName = sdkName;
+  }
+}
+
+/**
+ * `sdk` as a bundle sees it: the same object (its classes, its state), plus the function a bundle calls for a
+ * name the SDK lacks (`SDK_MISSING_KEY`, src/bundle/sdk_global.ts).
+ */
+function publishedSdk(sdk: Record<string, unknown>, filename: string): Record<string, unknown> {
+  const missingKey = Symbol.for(SDK_MISSING_KEY);
+  const missing = (name: string): never => {
+    throw new SdkNameMissingError(filename, name);
+  };
+  return new Proxy(sdk, {
+    get: (target, key, receiver) => key === missingKey ? missing : Reflect.get(target, key, receiver),
+  });
 }
 
 /** Options for {@link loadServiceModule}. */
@@ -37,6 +73,7 @@ export interface LoadServiceModuleOptions {
  * @param sdk The SDK namespace: the host's service SDK (`hostParts().sdk`, src/runtime/host_parts.ts).
  * @param options How errors name the module.
  * @returns The exported service.
+ * @throws {SdkNameMissingError} `BAD_BUNDLE` when the code imports a name `sdk` does not have.
  * @throws {ObentoError} `BAD_SERVICE` when the code throws while loading, or exports no service.
  *
  * @example
@@ -55,13 +92,14 @@ export async function loadServiceModule(
   options: LoadServiceModuleOptions = {},
 ): Promise<LoadedServiceShape> {
   const filename = options.filename ?? "service.ts";
-  (globalThis as Record<symbol, unknown>)[Symbol.for(SDK_GLOBAL_KEY)] = sdk;
+  (globalThis as Record<symbol, unknown>)[Symbol.for(SDK_GLOBAL_KEY)] = publishedSdk(sdk, filename);
   // The nonce makes the URL unique, so the module is evaluated again instead of served from the module map.
   const source = `${code}\n// obento load ${crypto.randomUUID()}\n`;
   let namespace: Record<string, unknown>;
   try {
     namespace = await import(`data:text/javascript;base64,${toBase64(new TextEncoder().encode(source))}`);
   } catch (error) {
+    if (error instanceof SdkNameMissingError) throw error;
     throw new ObentoError(
       "BAD_SERVICE",
       `${filename} failed while loading: ${

@@ -72,8 +72,20 @@ export function defaultDenoDir(env: (name: string) => string | undefined, os: ty
  * cached, or the subpath is not exported.
  *
  * @example
- * ```ts ignore
- * import { resolveNpmSpecifier } from "./npm_resolver.ts";
+ * ```ts
+ * import type { OnResolveArgs } from "esbuild-wasm/esm/browser.js";
+ * import { defaultDenoDir, resolveNpmSpecifier } from "./npm_resolver.ts";
+ * const ctx = { entry: "/srv/svc/service.ts", denoDir: defaultDenoDir((name) => Deno.env.get(name), Deno.build.os) };
+ * // What esbuild's onResolve hook passes for `import YAML from "npm:yaml@^2"` in service.ts.
+ * const args: OnResolveArgs = {
+ *   path: "npm:yaml@^2",
+ *   importer: "/srv/svc/service.ts",
+ *   namespace: "file",
+ *   resolveDir: "/srv/svc",
+ *   kind: "import-statement",
+ *   pluginData: undefined,
+ *   with: {},
+ * };
  * const result = await resolveNpmSpecifier(ctx, "npm:yaml@^2", args);
  * console.log(result.path); // "yaml@2.9.1/dist/index.js"
  * ```
@@ -115,9 +127,26 @@ export async function resolveNpmSpecifier(
  * @throws {ObentoError} `BAD_SERVICE` when the target is not defined, not found or not cached.
  *
  * @example
- * ```ts ignore
- * import { resolveFromPackage } from "./npm_resolver.ts";
- * const result = await resolveFromPackage(ctx, args, args.pluginData);
+ * ```ts
+ * import { dirname } from "node:path";
+ * import type { OnResolveArgs } from "esbuild-wasm/esm/browser.js";
+ * import { defaultDenoDir, type NpmModuleData, resolveFromPackage, resolveNpmSpecifier } from "./npm_resolver.ts";
+ * const ctx = { entry: "/srv/svc/service.ts", denoDir: defaultDenoDir((name) => Deno.env.get(name), Deno.build.os) };
+ * const base = { importer: "/srv/svc/service.ts", namespace: "file", resolveDir: "/srv/svc", with: {} };
+ * const yaml = await resolveNpmSpecifier(ctx, "npm:yaml@^2", { ...base, path: "npm:yaml@^2", kind: "import-statement", pluginData: undefined });
+ * // An import inside the package: esbuild hands back the importer's NpmModuleData as `pluginData`.
+ * const from = yaml.pluginData as NpmModuleData;
+ * const args: OnResolveArgs = {
+ *   ...base,
+ *   path: "./compose/composer.js",
+ *   importer: from.file,
+ *   resolveDir: dirname(from.file),
+ *   namespace: "npm",
+ *   kind: "require-call",
+ *   pluginData: from,
+ * };
+ * const result = await resolveFromPackage(ctx, args, from);
+ * console.log(result.path); // "yaml@2.9.1/dist/compose/composer.js"
  * ```
  */
 export async function resolveFromPackage(

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { jobFlagName } from "./option_flags.ts";
 import { BATCH_DEFAULTS, SERVE_DEFAULTS } from "../defaults.ts";
 import { openDeviceForCli } from "./device_flag.ts";
 import { resolve } from "node:path";
@@ -152,8 +153,9 @@ async function run(args: string[], ctx: CliContext): Promise<number> {
     );
   }
   // Before the model loads: a missing directory or an existing file fails now, not after the work.
-  if (outputPath !== undefined) await checkOutputPath(outputPath, { flag: "--output", overwrite, resume });
-  if (errorsPath !== undefined) await checkOutputPath(errorsPath, { flag: "--errors", overwrite, resume });
+  const named = { optionName: jobFlagName, overwrite, resume };
+  if (outputPath !== undefined) await checkOutputPath(outputPath, { ...named, option: "outputPath" });
+  if (errorsPath !== undefined) await checkOutputPath(errorsPath, { ...named, option: "errorsPath" });
   const inputFlags = {
     input: stringFlag(parsed, "input"),
     inputFile: stringFlag(parsed, "input-file"),

@@ -7,8 +7,10 @@
  *
  * @module
  */
+import { jobFlagName } from "./option_flags.ts";
 import type { InferenceBackend } from "../sdk/backend.ts";
 import { openBundle } from "../runtime/host_parts.ts";
+import { v2Apis } from "../v2/infer_api.ts";
 import { runJob } from "../batch/job.ts";
 import { partialPath } from "../batch/partial_file.ts";
 import { Progress, summaryLine } from "../batch/progress.ts";
@@ -85,7 +87,12 @@ export interface ExecuteRunOptions {
  * @throws {ObentoError} what loading the bundle, opening the input or a write throws (the CLI maps the code)
  */
 export async function executeRun(plan: RunPlan, io: RunIo, options: ExecuteRunOptions = {}): Promise<number> {
-  const service = await openBundle(plan.bundlePath, { threads: plan.threads, backend: options.backend });
+  // `obento run BUNDLE v2:<model>` runs v2 requests offline, as the server's v2 routes do.
+  const service = await openBundle(plan.bundlePath, {
+    threads: plan.threads,
+    backend: options.backend,
+    hostApis: v2Apis,
+  });
   options.onLoaded?.();
   try {
     service.api(plan.apiName);
@@ -111,6 +118,7 @@ export async function executeRun(plan: RunPlan, io: RunIo, options: ExecuteRunOp
       writeStdout: (bytes) => io.out(decoder.decode(bytes)),
       overwrite: plan.overwrite,
       resume: plan.resume,
+      optionName: jobFlagName, // the job's messages name `obento run`'s flags
       keepColumns: plan.keepColumns,
       errorsPath: plan.errorsPath,
       maxErrors: plan.maxErrors,

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { flagName } from "./option_flags.ts";
 import { openDeviceForCli } from "./device_flag.ts";
 import { ObentoError } from "../errors.ts";
 import { type ServeOptions, startServer } from "../server/serve.ts";
@@ -291,6 +292,7 @@ async function optionsFrom(
     logLevel,
     logFormat,
     trimHeap: ctx.trimHeap,
+    optionName: flagName, // HTTP clients and the start-up errors see `--timeout`, not `timeoutMs`
   };
   return {
     ref: parsed.positionals[0],

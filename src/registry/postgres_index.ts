@@ -74,7 +74,7 @@ export interface ConnectPostgresOptions {
  * A connection pool for `url` (`postgres://user:password@host:port/database`); connects lazily.
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { connectPostgres, openPostgresIndex } from "./postgres_index.ts";
  * const sql = connectPostgres("postgres://obento@127.0.0.1:5432/obento");
  * const index = await openPostgresIndex(sql, "postgres://obento@127.0.0.1:5432/obento");

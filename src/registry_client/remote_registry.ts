@@ -56,7 +56,7 @@ function toSelector(selector: string | Selector | undefined): Selector | undefin
  * A client of one registry server.
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { RemoteRegistry } from "./remote_registry.ts";
  * const remote = new RemoteRegistry({ url: "http://127.0.0.1:50051", token: Deno.env.get("OBENTO_TOKEN") });
  * console.log(await remote.list({ selector: "stage=prod" }));

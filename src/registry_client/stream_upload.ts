@@ -44,7 +44,7 @@ const ANSWER_GRACE_MS = 1000;
  * @returns The server's answer, its body read in full.
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { streamUpload } from "./stream_upload.ts";
  * const response = await streamUpload("http://127.0.0.1:50051/v1/bundles/Iris/1/archive", {
  *   method: "PUT",

@@ -87,8 +87,11 @@ function routeRef(c: Context<Env>, allowLatest: boolean): { name: string; versio
  * The server's Hono app.
  *
  * @example
- * ```ts ignore
- * const app = registryApp({ registry, tokens, scratchRoot: "/srv/obento/bundles" });
+ * ```ts
+ * import { openBackend } from "./backend.ts";
+ * import { registryApp } from "./app.ts";
+ * const { registry, tokens } = await openBackend({ db: "/srv/obento/registry.db", store: "/srv/obento/bundles" });
+ * const app = registryApp({ registry: registry!, tokens, scratchRoot: "/srv/obento/bundles" });
  * Deno.serve({ port: 50051 }, app.fetch);
  * ```
  */

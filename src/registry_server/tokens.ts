@@ -75,8 +75,12 @@ function base64url(bytes: Uint8Array): string {
  * Makes and stores a token; returns it (shown once: only its hash is kept) and its info.
  *
  * @example
- * ```ts ignore
- * const { token } = await createToken(store, "write", "ci");
+ * ```ts
+ * import { SqliteTokenStore } from "./sqlite_tokens.ts";
+ * import { createToken } from "./tokens.ts";
+ * const store = new SqliteTokenStore("/srv/obento/registry.db");
+ * const { token, info } = await createToken(store, "write", "ci");
+ * console.log(token.startsWith("obt_"), info.scope); // true write
  * ```
  */
 export async function createToken(

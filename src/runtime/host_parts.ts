@@ -11,7 +11,7 @@ import type { InferenceBackend } from "../sdk/backend.ts";
 import { JsonOutput } from "../adapters/json_output.ts";
 import { WasmBackend } from "../backends/ort_web.ts";
 import * as serviceSdk from "./service_sdk.ts";
-import { loadBundle } from "./load.ts";
+import { type HostApis, loadBundle } from "./load.ts";
 import type { LoadedService } from "./loaded_service.ts";
 
 /** What {@link hostParts} returns: the fields `packBundle`, `packModel`, `loadBundle` and `loadService` take. */
@@ -53,6 +53,8 @@ export interface OpenBundleOptions {
   threads?: number;
   /** Check every file against the bundle's MANIFEST first. Default true. */
   verify?: boolean;
+  /** The host's extra APIs, e.g. Open Inference Protocol v2's `v2Apis` (see `LoadBundleOptions.hostApis`). Default: none. */
+  hostApis?: HostApis;
 }
 
 /**
@@ -78,5 +80,6 @@ export async function openBundle(path: string, options: OpenBundleOptions = {}):
     ...hostParts(options.backend ?? new WasmBackend({ threads })),
     sessionOptions: { threads },
     verify: options.verify,
+    hostApis: options.hostApis,
   });
 }

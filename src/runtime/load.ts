@@ -11,7 +11,6 @@ import type { JsonValue, OutputAdapter } from "../sdk/adapter.ts";
 import type { ArtifactContext, ArtifactSpecs } from "../sdk/artifact.ts";
 import type { ApiSpec, Service } from "../sdk/service.ts";
 import { OnnxModel } from "../artifacts/onnx_model_artifact.ts";
-import { v2InferApi } from "../v2/infer_api.ts";
 import { type BentoDocument, BUNDLE_FORMAT, parseBento } from "../bundle/bento_yaml.ts";
 import { DENO_VERSION, OBENTO_VERSION } from "../version.ts";
 import { verifyManifest } from "../bundle/manifest.ts";
@@ -34,7 +33,27 @@ export interface LoadBundleOptions {
   verify?: boolean;
   /** Output adapter for APIs that declare none. */
   defaultOutput: OutputAdapter;
+  /**
+   * APIs the host serves beside the service's own, made from the loaded models: the server and `mod.ts`
+   * pass Open Inference Protocol v2's (`v2Apis` in src/v2/infer_api.ts, one `v2:<model>` API per ONNX
+   * model). The loader itself adds none, so it knows no protocol. Default: none.
+   */
+  hostApis?: HostApis;
 }
+
+/** What a {@link HostApis} hook is given: the bundle's version and its loaded ONNX models by artifact name. */
+export interface HostApiContext {
+  /** The bundle's version (`source` for {@link loadService}). */
+  readonly version: string;
+  /** The loaded ONNX models, by artifact name, in the bundle's artifact order. */
+  readonly models: ReadonlyMap<string, OnnxModel>;
+}
+
+/**
+ * Makes the host's extra APIs for one loaded service (see {@link LoadBundleOptions.hostApis}); each API's
+ * name must not collide with a service API (the host's names contain a `:`, which service API names cannot).
+ */
+export type HostApis = (context: HostApiContext) => Iterable<ApiSpec<ArtifactSpecs>>;
 
 async function readText(path: string, what: string): Promise<string> {
   try {
@@ -96,6 +115,7 @@ async function instantiate(
   const loaded: { unload?: () => Promise<void> }[] = [];
   const artifacts: Record<string, unknown> = {};
   const metadata: Record<string, unknown> = {};
+  const systemApis = new Map<string, ApiSpec<ArtifactSpecs>>();
   try {
     for (const entry of entries) {
       const spec = service.artifacts[entry.name];
@@ -110,16 +130,16 @@ async function instantiate(
       artifacts[entry.name] = value;
       metadata[entry.name] = ctx.metadata;
     }
+    if (options.hostApis !== undefined) {
+      const models = new Map<string, OnnxModel>();
+      for (const [name, value] of Object.entries(artifacts)) {
+        if (value instanceof OnnxModel) models.set(name, value);
+      }
+      for (const api of options.hostApis({ version: doc.version, models })) systemApis.set(api.name, api);
+    }
   } catch (error) {
     await Promise.allSettled(loaded.map((l) => l.unload?.()));
     throw error;
-  }
-  const systemApis = new Map<string, ApiSpec<ArtifactSpecs>>();
-  for (const [name, value] of Object.entries(artifacts)) {
-    if (value instanceof OnnxModel) {
-      const api = v2InferApi(name, value, { version: doc.version });
-      systemApis.set(api.name, api as unknown as ApiSpec<ArtifactSpecs>);
-    }
   }
   const shutdown = new AbortController();
   const context = {

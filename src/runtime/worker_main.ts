@@ -17,8 +17,29 @@ import { ObentoError } from "../errors.ts";
 import { runRawItems } from "./executor.ts";
 import type { RawOutcome } from "./executor.ts";
 import type { LoadedService } from "./loaded_service.ts";
-import { type FromWorker, serializeError, type ToWorker, type WorkerDevice } from "./worker_pool.ts";
+import {
+  type FromWorker,
+  type HostApiSet,
+  serializeError,
+  type ToWorker,
+  type WorkerDevice,
+} from "./worker_pool.ts";
 import type { InferenceBackend } from "../sdk/backend.ts";
+import type { HostApis } from "./load.ts";
+import { v2Apis } from "../v2/infer_api.ts";
+
+/**
+ * The host's API sets by the name the pool sends (a function cannot cross a worker message). This entry point
+ * is the host's side of the worker, so it, not the loader, names the protocol modules.
+ */
+const HOST_API_SETS: Readonly<Record<HostApiSet, HostApis>> = { v2: v2Apis };
+
+/** The hooks named by `sets`, as one {@link HostApis}; undefined when there are none. */
+function hostApisOf(sets: readonly HostApiSet[]): HostApis | undefined {
+  if (sets.length === 0) return undefined;
+  const hooks = sets.map((set) => HOST_API_SETS[set]);
+  return (context) => hooks.flatMap((hook) => [...hook(context)]);
+}
 
 /** The parts of a dedicated worker's global scope this module uses. */
 interface WorkerScope {
@@ -116,7 +137,7 @@ async function open(message: Extract<ToWorker, { kind: "open" }>): Promise<void>
   const { path, threads, verify } = message;
   try {
     const backend = await openWorkerDevice(message.device, threads);
-    service = await openBundle(path, { backend, threads, verify });
+    service = await openBundle(path, { backend, threads, verify, hostApis: hostApisOf(message.hostApis) });
     revokeHostEnv(message.revokeEnv);
     // Ready means warmed: one inference per model on zeros, so the first request pays no lazy set-up.
     await warmUpModels(service.artifacts);

@@ -10,6 +10,7 @@
  *
  * @module
  */
+import { type OptionNamer, sdkOptionName } from "../option_name.ts";
 import { messageOf, ObentoError } from "../errors.ts";
 import type { ErrorCode } from "../errors.ts";
 import { WebWorker } from "../web_worker.ts";
@@ -41,6 +42,8 @@ export type ToWorker =
     memoryReportMs: number;
     /** Variables to revoke once the bundle is loaded (src/runtime/sandbox.ts). */
     revokeEnv: string[];
+    /** The host's extra API sets to add (worker_main.ts maps each name to its module). */
+    hostApis: HostApiSet[];
   }
   | { kind: "run"; id: number; api: string; items: RawItem[] }
   | { kind: "ping"; id: number }
@@ -124,6 +127,13 @@ export function deserializeError(error: SerializedError): ObentoError {
 /** The device a model worker runs its models on. */
 export type WorkerDevice = "wasm" | "native" | "webgpu";
 
+/**
+ * A set of APIs the host adds beside the service's own, named because a function cannot cross a worker
+ * message: `v2` is Open Inference Protocol v2's `v2:<model>` per ONNX model (worker_main.ts maps the name to
+ * src/v2/).
+ */
+export type HostApiSet = "v2";
+
 /** Options for {@link WorkerPoolExecutor.open}. */
 export interface WorkerPoolOptions {
   /** Number of workers, each with its own copy of the bundle. Default: `navigator.hardwareConcurrency`. */
@@ -166,6 +176,13 @@ export interface WorkerPoolOptions {
    * Default `wasm`.
    */
   device?: WorkerDevice;
+  /**
+   * How messages name the pool's options (`loadTimeoutMs`, `memoryLimitBytes`): default as they are
+   * (src/option_name.ts); `obento serve` passes its flags' names.
+   */
+  optionName?: OptionNamer;
+  /** The host's API sets each worker adds (`["v2"]`: the server's v2 routes need them). Default: none. */
+  hostApis?: readonly HostApiSet[];
 }
 
 /** Counters of one worker slot, for tests and diagnostics. */
@@ -257,6 +274,8 @@ export class WorkerPoolExecutor implements Executor {
   readonly #memoryReportMs: number;
   readonly #onRestart?: (event: RestartEvent) => void;
   readonly #sandbox: SandboxSettings;
+  readonly #hostApis: HostApiSet[];
+  readonly #optionName: OptionNamer;
   readonly #heartbeat?: ReturnType<typeof setInterval>;
   readonly #slots: Slot[];
   readonly #queue: Job[] = [];
@@ -265,9 +284,13 @@ export class WorkerPoolExecutor implements Executor {
 
   private constructor(
     path: string,
-    options: Required<Omit<WorkerPoolOptions, "onRestart" | "permissions" | "device">> & WorkerPoolOptions,
+    options:
+      & Required<Omit<WorkerPoolOptions, "onRestart" | "permissions" | "device" | "hostApis" | "optionName">>
+      & WorkerPoolOptions,
   ) {
     this.#path = path;
+    this.#hostApis = [...options.hostApis ?? []];
+    this.#optionName = options.optionName ?? sdkOptionName;
     this.#sandbox = sandboxSettings(path, options.permissions ?? {}, options.device ?? "wasm");
     this.#threads = options.threads;
     this.#verify = options.verify;
@@ -331,6 +354,8 @@ export class WorkerPoolExecutor implements Executor {
       onRestart: options.onRestart,
       permissions: options.permissions,
       device: options.device,
+      hostApis: options.hostApis,
+      optionName: options.optionName,
     });
     const started = await Promise.allSettled(pool.#slots.map((slot) => pool.#start(slot)));
     const failed = started.find((s): s is PromiseRejectedResult => s.status === "rejected");
@@ -471,7 +496,7 @@ export class WorkerPoolExecutor implements Executor {
       slot.waiter({
         kind: "crashed",
         code: "TIMEOUT",
-        message: loadTimeoutMessage(this.#loadTimeoutMs),
+        message: loadTimeoutMessage(this.#loadTimeoutMs, this.#optionName),
       });
     }, this.#loadTimeoutMs);
     const ready = new Promise<void>((resolve, reject) => {
@@ -503,6 +528,7 @@ export class WorkerPoolExecutor implements Executor {
       device: this.#sandbox.device,
       memoryReportMs: this.#memoryLimitBytes > 0 ? this.#memoryReportMs : 0,
       revokeEnv: this.#sandbox.revokeEnv,
+      hostApis: this.#hostApis,
     });
     return ready;
   }
@@ -537,7 +563,7 @@ export class WorkerPoolExecutor implements Executor {
           worker,
           "memory",
           `model worker ${slot.index} used ${mib(message.heapUsed)} MiB of JS heap, over the ` +
-            `${mib(this.#memoryLimitBytes)} MiB limit (--worker-memory-limit)`,
+            `${mib(this.#memoryLimitBytes)} MiB limit (${this.#optionName("memoryLimitBytes")})`,
         );
       }
       return;
@@ -654,12 +680,12 @@ export class WorkerPoolExecutor implements Executor {
  * @example
  * ```ts
  * import { loadTimeoutMessage } from "./worker_pool.ts";
- * console.log(loadTimeoutMessage(500)); // the bundle did not load within 500 ms (…)
+ * console.log(loadTimeoutMessage(500)); // the bundle did not load within 500 ms (…); the load timeout is loadTimeoutMs
  * ```
  */
-export function loadTimeoutMessage(ms: number): string {
+export function loadTimeoutMessage(ms: number, optionName: OptionNamer = sdkOptionName): string {
   return `the bundle did not load within ${ms} ms (top-level code that never finishes, or a model too big ` +
-    "for this machine?); the load timeout is --load-timeout";
+    `for this machine?); the load timeout is ${optionName("loadTimeoutMs")}`;
 }
 
 /** How every worker of a pool is sandboxed, computed once. */

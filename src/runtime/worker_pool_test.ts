@@ -88,6 +88,12 @@ Deno.test("a 2-worker pool answers exactly as the in-process executor, bad items
       assert.equal(error.message, 'Iris has no API "nope"; its APIs are: predict');
       return true;
     });
+    // A pool opened without `hostApis` serves the service's APIs only (the loader adds no v2 of its own).
+    await assert.rejects(pool.run("v2:model", items), (error: unknown) => {
+      assert.ok(error instanceof ObentoError);
+      assert.equal(error.code, "NOT_FOUND");
+      return true;
+    });
   } finally {
     await pool.close();
     await local.close();
@@ -98,17 +104,25 @@ Deno.test("a 2-worker pool answers exactly as the in-process executor, bad items
 Deno.test("concurrent batches run on both workers", async () => {
   const dir = await Deno.makeTempDir();
   const path = await irisBundle(dir);
-  const pool = await WorkerPoolExecutor.open(path, { workers: 2 });
+  const pool = await WorkerPoolExecutor.open(path, { workers: 2, hostApis: ["v2"] });
   try {
     const item = json([[5.1, 3.5, 1.4, 0.2]]);
+    // `hostApis: ["v2"]` reaches the workers: each model answers as `v2:<model>`.
+    const v2 = json({
+      inputs: [{ name: "input", shape: [1, 4], datatype: "FP32", data: [5.1, 3.5, 1.4, 0.2] }],
+    });
+    const [answer] = readable(await pool.run("v2:model", [v2])) as { status: number; body: string }[];
+    assert.equal(answer.status, 200, answer.body);
+    const labels = JSON.parse(answer.body).outputs.find((o: { name: string }) => o.name === "label");
+    assert.deepEqual(labels.data, [0]);
     const runs = Array.from({ length: 8 }, () => pool.run("predict", [item, item]));
     // The first two batches go straight to the two idle workers.
     assert.deepEqual(pool.stats().map((s) => s.busy), [true, true]);
     const results = await Promise.all(runs);
     assert.deepEqual(results.map((r) => r.map((o) => o.status)), Array(8).fill([200, 200]));
     const stats = pool.stats();
-    assert.equal(stats[0].batches + stats[1].batches, 8);
-    assert.equal(stats[0].items + stats[1].items, 16);
+    assert.equal(stats[0].batches + stats[1].batches, 9);
+    assert.equal(stats[0].items + stats[1].items, 17);
     assert.ok(stats[0].batches >= 1 && stats[1].batches >= 1, JSON.stringify(stats));
     assert.deepEqual(stats.map((s) => [s.busy, s.restarts, s.dead]), [[false, 0, false], [false, 0, false]]);
   } finally {
@@ -361,7 +375,7 @@ Deno.test("supervision: a worker whose JS heap passes the memory limit is replac
     assert.deepEqual(hoarded.map((o) => o.status), [500]);
     assert.match(
       JSON.parse(hoarded[0].body as string).error,
-      /^model worker 0 was stopped while running API "hoard": model worker 0 used \d+ MiB of JS heap, over the 64 MiB limit \(--worker-memory-limit\)$/,
+      /^model worker 0 was stopped while running API "hoard": model worker 0 used \d+ MiB of JS heap, over the 64 MiB limit \(memoryLimitBytes\)$/,
     );
     assert.ok(tookMs < 10_000, `stopped after ${Math.round(tookMs)} ms`);
     assert.deepEqual(restarts, ["memory"]);

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import type { OptionNamer } from "../option_name.ts";
 import { Hono } from "hono";
 import type { Context } from "hono";
 import { cors } from "hono/cors";
@@ -49,6 +50,12 @@ export interface ServeConfig {
   apiToken?: string;
   /** Origins allowed by CORS (`*` for any); none when empty. */
   corsOrigins: readonly string[];
+  /**
+   * How messages to clients name the option to change (a deadline's `timeoutMs`, a full queue's `maxQueue`, a
+   * body's `maxBodyBytes`…): default the option's own name (src/option_name.ts); `obento serve` passes its
+   * flags' names (`--timeout`, `--max-queue`, `--max-body`).
+   */
+  optionName?: OptionNamer;
 }
 
 /** What the app needs besides its configuration. */
@@ -177,9 +184,21 @@ function failureResponse(error: unknown, exchange: Exchange | undefined): Respon
  * Builds the app for one bundle.
  *
  * @example
- * ```ts ignore
- * const { app } = createApp(config, { document, executor, isReady: () => true, metrics, effectiveConfig: {} });
- * Deno.serve({ port: 3000 }, app.fetch);
+ * ```ts
+ * import { SERVE_DEFAULTS } from "../defaults.ts";
+ * import { InProcessExecutor } from "../runtime/executor.ts";
+ * import { openBundle } from "../runtime/host_parts.ts";
+ * import { createApp } from "./app.ts";
+ * import { createServerMetrics } from "./metrics.ts";
+ * const service = await openBundle("./iris-bundle");
+ * const { fetch } = createApp({ ...SERVE_DEFAULTS, corsOrigins: [] }, {
+ *   document: service.document,
+ *   executor: new InProcessExecutor(service),
+ *   isReady: () => true,
+ *   metrics: createServerMetrics(),
+ *   effectiveConfig: {},
+ * });
+ * Deno.serve({ port: 3000 }, fetch);
  * ```
  */
 export function createApp(config: ServeConfig, deps: AppDeps): ObentoApp {
@@ -192,7 +211,12 @@ export function createApp(config: ServeConfig, deps: AppDeps): ObentoApp {
   const bodyBudget = new BodyBudget(config.maxBodyTotalBytes ?? Number.MAX_SAFE_INTEGER);
   metrics.watchBodyBudget(bodyBudget);
   const bodies = new BodyReader(
-    { maxBodyBytes: config.maxBodyBytes, budget: bodyBudget, timeoutMs: config.timeoutMs },
+    {
+      maxBodyBytes: config.maxBodyBytes,
+      budget: bodyBudget,
+      timeoutMs: config.timeoutMs,
+      optionName: config.optionName,
+    },
     now,
   );
 
@@ -208,6 +232,7 @@ export function createApp(config: ServeConfig, deps: AppDeps): ObentoApp {
         run: async (items, signal) =>
           (await executor.run(api, items, signal)).map((outcome) => ({ outcome, batchSize: items.length })),
         name: api,
+        optionName: config.optionName,
         onBatch: (info) => metrics.observeBatch(api, info),
         onShed: (reason) => metrics.observeShed(api, reason),
         onTimeout: (stage) => metrics.observeTimeout(api, stage),

@@ -180,7 +180,7 @@ Deno.test("past --max-body-total a request gets 503 + Retry-After before its bod
   const refused = await fetch(refusedRequest);
   assert.equal(refused.status, 503);
   assert.equal(refused.headers.get("retry-after"), "1");
-  assert.match((await refused.json()).error, /would pass --max-body-total 1024; retry later/);
+  assert.match((await refused.json()).error, /would pass maxBodyTotalBytes 1024; retry later/);
   assert.equal(refusedRequest.bodyUsed, false);
   unblock();
   assert.equal((await first).status, 200);

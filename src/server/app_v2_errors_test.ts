@@ -171,7 +171,7 @@ Deno.test("every v2 error answers {error, status, request_id}", async () => {
         405,
         /^GET is not allowed on \/v2\/models\/model\/infer; send POST/,
       ],
-      ["body over --max-body", () => post(request("x".repeat(300))), 413, /exceeds --max-body 256/],
+      ["body over --max-body", () => post(request("x".repeat(300))), 413, /exceeds maxBodyBytes 256/],
       [
         "CSV body",
         () => post("a,b\n1,2\n", { "content-type": "text/csv" }),
@@ -184,7 +184,7 @@ Deno.test("every v2 error answers {error, status, request_id}", async () => {
       assert.match(await errorOf(await response(), status, "walk"), message, what);
     }
 
-    // 504: a stalled request outlives --timeout; 503: the queue (--max-queue 1) is full behind it.
+    // 504: a stalled request outlives timeoutMs; 503: the queue (maxQueue 1) is full behind it.
     const stalled = Promise.resolve(post(request("stall"), { "x-request-id": "stalled" }));
     await new Promise((resolve) => setTimeout(resolve, 20));
     const queued = Promise.resolve(post(request("x"), { "x-request-id": "queued" }));
@@ -192,10 +192,10 @@ Deno.test("every v2 error answers {error, status, request_id}", async () => {
     const shed = await post(request("x"), { "x-request-id": "shed" });
     assert.match(await errorOf(shed, 503, "shed"), /queue is full/);
     assert.ok(Number(shed.headers.get("retry-after")) >= 1);
-    assert.match(await errorOf(await stalled, 504, "stalled"), /--timeout/);
+    assert.match(await errorOf(await stalled, 504, "stalled"), /^timeoutMs \(/);
     const second = await queued;
     if (second.status === 200) await second.body?.cancel();
-    else assert.match(await errorOf(second, 504, "queued"), /--timeout/);
+    else assert.match(await errorOf(second, 504, "queued"), /^timeoutMs \(/);
   } finally {
     await drain();
   }

@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { type OptionNamer, sdkOptionName } from "../option_name.ts";
 import { SERVE_DEFAULTS } from "../defaults.ts";
 import { setImmediate } from "node:timers";
 import { messageOf, ObentoError } from "../errors.ts";
@@ -87,6 +88,7 @@ export class Batcher<T, R> {
   readonly config: Readonly<BatcherConfig>;
   readonly #run: (items: T[], signal: AbortSignal) => Promise<R[]>;
   readonly #name: string;
+  readonly #option: OptionNamer;
   readonly #now: () => number;
   readonly #setTimer: SetTimer;
   readonly #cost: CostModel;
@@ -139,6 +141,7 @@ export class Batcher<T, R> {
     });
     this.#run = options.run;
     this.#name = options.name ?? "batch";
+    this.#option = options.optionName ?? sdkOptionName;
     this.#now = options.now ?? (() => performance.timeOrigin + performance.now());
     this.#setTimer = options.setTimer ?? defaultSetTimer;
     this.#cost = options.costModel instanceof CostModel
@@ -200,7 +203,7 @@ export class Batcher<T, R> {
       return Promise.reject(
         new DeadlineError(
           "queued",
-          `--timeout (${fmt(timeoutMs)} ms) expired before "${this.#name}" queued it`,
+          `${this.#option("timeoutMs")} (${fmt(timeoutMs)} ms) expired before "${this.#name}" queued it`,
         ),
       );
     }
@@ -209,7 +212,7 @@ export class Batcher<T, R> {
       return this.#refuse(
         "queue_full",
         `"${this.#name}" is overloaded: its queue is full (${this.config.maxQueue} requests waiting, ` +
-          `--max-queue); retry later`,
+          `${this.#option("maxQueue")}); retry later`,
         drain / 1000,
       );
     }
@@ -220,7 +223,7 @@ export class Batcher<T, R> {
         return this.#refuse(
           "over_budget",
           `"${this.#name}" is overloaded: this request would wait about ${fmt(p.start - now)} ms, over the ` +
-            `--mb-max-latency budget of ${
+            `${this.#option("maxLatencyMs")} budget of ${
               fmt(this.config.maxLatencyMs)
             } ms beyond the batches already running; ` +
             `retry later`,
@@ -233,7 +236,7 @@ export class Batcher<T, R> {
           `"${this.#name}" is overloaded: this request would finish in about ${
             fmt(p.finish - now)
           } ms, after ` +
-            `its --timeout deadline (${fmt(deadline - now)} ms left); retry later`,
+            `its ${this.#option("timeoutMs")} deadline (${fmt(deadline - now)} ms left); retry later`,
           retry,
         );
       }
@@ -631,7 +634,9 @@ export class Batcher<T, R> {
         e,
         new DeadlineError(
           "queued",
-          `--timeout (${fmt(e.timeoutMs)} ms) expired while queued for "${this.#name}" after ` +
+          `${this.#option("timeoutMs")} (${
+            fmt(e.timeoutMs)
+          } ms) expired while queued for "${this.#name}" after ` +
             `${fmt(now - e.enqueuedAt)} ms; the server is slower than the offered load`,
         ),
       );
@@ -644,7 +649,9 @@ export class Batcher<T, R> {
         e,
         new DeadlineError(
           "inference",
-          `--timeout (${fmt(e.timeoutMs)} ms) expired during inference for "${this.#name}" (batch of ` +
+          `${this.#option("timeoutMs")} (${
+            fmt(e.timeoutMs)
+          } ms) expired during inference for "${this.#name}" (batch of ` +
             `${batch.entries.length}, running for ${fmt(now - batch.startedAt)} ms after ` +
             `${fmt(batch.startedAt - e.enqueuedAt)} ms in the queue)`,
         ),

@@ -225,7 +225,7 @@ Deno.test("queue full → ShedError 503 at once, with Retry-After and onShed", a
   assert.equal(error.code, "UNAVAILABLE");
   assert.equal(error.reason, "queue_full");
   assert.equal(error.retryAfterSeconds, 1);
-  assert.match(error.message, /queue is full \(2 requests waiting, --max-queue\)/);
+  assert.match(error.message, /queue is full \(2 requests waiting, maxQueue\)/);
   assert.deepEqual(shed, ["queue_full"]);
   assert.equal(batcher.stats().shed, 1);
   await clock.advance(1000);
@@ -249,7 +249,7 @@ Deno.test("a deadline passing in the queue → 504 naming --timeout; the item ne
   assert.equal(late.error.stage, "queued");
   assert.equal(
     late.error.message,
-    '--timeout (50 ms) expired while queued for "predict" after 50 ms; ' +
+    'timeoutMs (50 ms) expired while queued for "predict" after 50 ms; ' +
       "the server is slower than the offered load",
   );
   assert.equal(batcher.stats().queueDepth, 1);
@@ -278,7 +278,7 @@ Deno.test("a deadline passing during inference → 504 'during inference'; batch
   assert.equal(a.error.stage, "inference");
   assert.match(
     a.error.message,
-    /^--timeout \(150 ms\) expired during inference for "predict" \(batch of 2, running for 50 ms after 100 ms in the queue\)$/,
+    /^timeoutMs \(150 ms\) expired during inference for "predict" \(batch of 2, running for 50 ms after 100 ms in the queue\)$/,
   );
   assert.equal(signals[1].aborted, false, "b still waits for the batch");
   await clock.advance(50);
@@ -372,7 +372,7 @@ Deno.test("neutral start: nothing is shed on predictions before the cost model i
   assert.equal(shed.length, 12);
   const error = shed[0].error as ShedError;
   assert.equal(error.reason, "over_budget");
-  assert.match(error.message, /over the --mb-max-latency budget of 1 ms/);
+  assert.match(error.message, /over the maxLatencyMs budget of 1 ms/);
   await clock.advance(10_000);
 });
 
@@ -387,7 +387,7 @@ Deno.test("once calibrated, a request that cannot meet its deadline is shed at a
   assert.ok(tight.error instanceof ShedError);
   assert.equal(tight.error.reason, "deadline");
   assert.equal(tight.error.retryAfterSeconds, 1);
-  assert.match(tight.error.message, /finish in about 24 ms, after its --timeout deadline \(20 ms left\)/);
+  assert.match(tight.error.message, /finish in about 24 ms, after its timeoutMs deadline \(20 ms left\)/);
   await clock.advance(100);
   assert.equal(fine.value, 6);
   assert.equal(batcher.stats().timedOut, 0);

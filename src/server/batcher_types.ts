@@ -4,6 +4,7 @@
  *
  * @module
  */
+import type { OptionNamer } from "../option_name.ts";
 import type { CostModel, CostModelOptions, CostSnapshot } from "./cost_model.ts";
 import type { SetTimer } from "./set_timer.ts";
 
@@ -26,7 +27,7 @@ export type FlushReason =
   /** The batcher is closing: everything left goes out at once. */
   | "drain";
 
-/** Where a request was when its deadline (`--timeout`) fired (`body`: its body was still arriving). */
+/** Where a request was when its deadline (`timeoutMs`) fired (`body`: its body was still arriving). */
 export type TimeoutStage = "queued" | "inference" | "body";
 
 /** What the batcher reports about each finished batch. */
@@ -55,7 +56,7 @@ export interface BatcherOptions<T, R> {
   /** Most items per batch; 1 turns batching off (every item alone). Default 64. */
   maxBatchSize?: number;
   /**
-   * Queue-wait budget in ms (`--mb-max-latency`): a batch is never held open past the point where its oldest
+   * Queue-wait budget in ms (`--mb-max-latency` in `obento serve`): a batch is never held open past the point where its oldest
    * item has waited this long, and (once calibrated) a request whose predicted wait beyond the batches
    * already running exceeds it is shed. Default 20.
    */
@@ -66,6 +67,11 @@ export interface BatcherOptions<T, R> {
   concurrency?: number;
   /** Name used in messages (the API). Default "batch". */
   name?: string;
+  /**
+   * How messages name the serving options to change (`timeoutMs`, `maxQueue`, `maxLatencyMs`): default the
+   * option's own name; `obento serve` passes its flags' names (src/option_name.ts).
+   */
+  optionName?: OptionNamer;
   /** Clock in ms. Default: `performance.timeOrigin + performance.now()` (monotonic, on Date.now()'s scale). */
   now?: () => number;
   /** Timer source (inject a fake one in tests). Default: `setTimeout`/`clearTimeout`. */
@@ -94,7 +100,7 @@ export interface BatcherOptions<T, R> {
 export interface SubmitOptions {
   /** Absolute deadline in ms on the batcher's clock (`batcher.now() + timeoutMs`). Default: none. */
   deadline?: number;
-  /** The configured `--timeout` in ms, only for messages. Default: the deadline minus the submit time. */
+  /** The configured deadline (`timeoutMs`) in ms, only for messages. Default: the deadline minus the submit time. */
   timeoutMs?: number;
   /** Aborts the request (client gone): a queued item leaves the queue, a running one is answered at once. */
   signal?: AbortSignal;

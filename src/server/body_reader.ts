@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { type OptionNamer, sdkOptionName } from "../option_name.ts";
 import { messageOf, ObentoError } from "../errors.ts";
 import { DeadlineError, ShedError } from "./batcher_errors.ts";
 import type { BodyBudget } from "./body_budget.ts";
@@ -23,8 +24,10 @@ export interface BodyLimits {
   maxBodyBytes: number;
   /** The budget every body held counts against (`--max-body-total`). */
   budget: BodyBudget;
-  /** The configured `--timeout` in ms, for messages. */
+  /** The configured deadline in ms, for messages. */
   timeoutMs: number;
+  /** How messages name `maxBodyBytes`, `maxBodyTotalBytes` and `timeoutMs` (src/option_name.ts). Default: as is. */
+  optionName?: OptionNamer;
 }
 
 /** Declared bodies at least this large are read into one buffer of their size, not through `arrayBuffer()`. */
@@ -68,16 +71,18 @@ class ReadDeadlines {
   }
 }
 
-function tooLarge(limit: number, size?: number): ObentoError {
+function tooLarge(option: OptionNamer, limit: number, size?: number): ObentoError {
   const what = size === undefined ? "request body" : `request body of ${size} bytes`;
-  return new ObentoError("BAD_INPUT", `${what} exceeds --max-body ${limit} bytes`, { status: 413 });
+  return new ObentoError("BAD_INPUT", `${what} exceeds ${option("maxBodyBytes")} ${limit} bytes`, {
+    status: 413,
+  });
 }
 
-function overBudget(budget: BodyBudget, bytes: number): ShedError {
+function overBudget(option: OptionNamer, budget: BodyBudget, bytes: number): ShedError {
   return new ShedError(
     "body_budget",
     `the server holds ${budget.reserved} bytes of request bodies and this one (${bytes} bytes) would pass ` +
-      `--max-body-total ${budget.limit}; retry later`,
+      `${option("maxBodyTotalBytes")} ${budget.limit}; retry later`,
     1,
   );
 }
@@ -99,12 +104,14 @@ function overBudget(budget: BodyBudget, bytes: number): ShedError {
  */
 export class BodyReader {
   readonly #limits: BodyLimits;
+  readonly #option: OptionNamer;
   readonly #now: () => number;
   readonly #deadlines: ReadDeadlines;
 
   /** Makes a reader; `now` is the clock deadlines are measured on (default wall time in ms). */
   constructor(limits: BodyLimits, now: () => number = () => performance.timeOrigin + performance.now()) {
     this.#limits = limits;
+    this.#option = limits.optionName ?? sdkOptionName;
     this.#now = now;
     this.#deadlines = new ReadDeadlines(now);
   }
@@ -117,14 +124,14 @@ export class BodyReader {
   async read(request: Request, deadline: number): Promise<HeldBody> {
     const { maxBodyBytes, budget } = this.#limits;
     const declared = Number(request.headers.get("content-length") ?? "NaN");
-    if (declared > maxBodyBytes) throw tooLarge(maxBodyBytes, declared);
+    if (declared > maxBodyBytes) throw tooLarge(this.#option, maxBodyBytes, declared);
     let reserved = 0;
     const release = () => {
       budget.release(reserved);
       reserved = 0;
     };
     const reserve = (bytes: number) => {
-      if (!budget.tryReserve(bytes)) throw overBudget(budget, bytes);
+      if (!budget.tryReserve(bytes)) throw overBudget(this.#option, budget, bytes);
       reserved += bytes;
     };
     try {
@@ -159,7 +166,7 @@ export class BodyReader {
               const { done, value } = await reader.read();
               if (done) return read;
               size += value.length;
-              if (size > maxBodyBytes) throw tooLarge(maxBodyBytes);
+              if (size > maxBodyBytes) throw tooLarge(this.#option, maxBodyBytes);
               reserve(value.length);
               read.push(value);
             }
@@ -213,7 +220,7 @@ export class BodyReader {
             const { done, value } = await reader.read();
             if (done) return;
             size += value.length;
-            if (size > this.#limits.maxBodyBytes) throw tooLarge(this.#limits.maxBodyBytes);
+            if (size > this.#limits.maxBodyBytes) throw tooLarge(this.#option, this.#limits.maxBodyBytes);
           }
         })(),
         deadline,
@@ -242,13 +249,16 @@ export class BodyReader {
         // The read goes on in the background until the client stops sending; its outcome is dropped.
         reading.catch(() => {});
         const timeoutMs = this.#limits.timeoutMs;
+        const option = this.#option;
         const late = Math.round(this.#now() - started);
         reject(
           new DeadlineError(
             "body",
-            `--timeout (${timeoutMs} ms) expired while the request body was still arriving (${late} ms ` +
+            `${
+              option("timeoutMs")
+            } (${timeoutMs} ms) expired while the request body was still arriving (${late} ms ` +
               `spent reading it${declared === undefined ? "" : `, ${declared} bytes declared`}); send the ` +
-              "body faster, or raise --timeout",
+              `body faster, or raise ${option("timeoutMs")}`,
           ),
         );
       });

@@ -48,7 +48,7 @@ Deno.test("a declared body the budget cannot hold is refused with 503 before it 
   assert.equal(error.status, 503);
   assert.equal(error.reason, "body_budget");
   assert.equal(error.retryAfterSeconds, 1);
-  assert.match(error.message, /holds 70 bytes .* this one \(40 bytes\) would pass --max-body-total 100/);
+  assert.match(error.message, /holds 70 bytes .* this one \(40 bytes\) would pass maxBodyTotalBytes 100/);
   assert.equal(request.bodyUsed, false, "the body was not read");
   assert.equal(budget.reserved, 70, "nothing stays reserved for a refused request");
 });
@@ -58,7 +58,7 @@ Deno.test("a declared body past --max-body gets 413 and reserves nothing", async
   const reader = new BodyReader({ maxBodyBytes: 50, budget, timeoutMs: 1000 });
   const error = await reader.read(declared(new Uint8Array(60)), Infinity).then(() => undefined, (e) => e);
   assert.equal(error?.status, 413);
-  assert.match(error.message, /request body of 60 bytes exceeds --max-body 50 bytes/);
+  assert.match(error.message, /request body of 60 bytes exceeds maxBodyBytes 50 bytes/);
   assert.equal(budget.reserved, 0);
 });
 
@@ -84,7 +84,7 @@ Deno.test("a streamed body past --max-body is cut off with 413", async () => {
   const { request, cancelled } = streamed([new Uint8Array(30), new Uint8Array(30)], true);
   const error = await reader.read(request, Infinity).then(() => undefined, (e) => e);
   assert.equal(error?.status, 413);
-  assert.match(error.message, /request body exceeds --max-body 50 bytes/);
+  assert.match(error.message, /request body exceeds maxBodyBytes 50 bytes/);
   await cancelled;
   assert.equal(budget.reserved, 0);
 });
@@ -102,8 +102,8 @@ Deno.test("a body still arriving at the deadline gets 504 at once, with a messag
   assert.equal(error.stage, "body");
   assert.equal(
     error.message,
-    "--timeout (200 ms) expired while the request body was still arriving (250 ms spent reading it); send " +
-      "the body faster, or raise --timeout",
+    "timeoutMs (200 ms) expired while the request body was still arriving (250 ms spent reading it); send " +
+      "the body faster, or raise timeoutMs",
   );
   await cancelled;
   assert.equal(budget.reserved, 0);

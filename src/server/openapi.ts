@@ -300,10 +300,12 @@ function v2Paths(models: readonly V2ModelInfo[], auth: boolean): Json {
  * @returns a JSON-safe OpenAPI 3.1 document.
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import { parseBento } from "../bundle/bento_yaml.ts";
  * import { openApiDocument } from "./openapi.ts";
- * const spec = openApiDocument(loaded.document, { serverUrl: "http://localhost:3000", auth: false });
- * console.log(Object.keys(spec.paths)); // ["/predict", "/metadata", "/healthz", ...]
+ * const doc = parseBento(await Deno.readTextFile("./iris-bundle/bento.yaml"), "bento.yaml");
+ * const spec = openApiDocument(doc, { serverUrl: "http://localhost:3000", auth: false });
+ * console.log(Object.keys(spec.paths as Record<string, unknown>)); // ["/predict", "/metadata", "/healthz", ...]
  * ```
  */
 export function openApiDocument(doc: BentoDocument, options: OpenApiOptions = {}): OpenApiDocument {

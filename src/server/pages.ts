@@ -177,9 +177,13 @@ const SCRIPT = `for (const form of document.querySelectorAll("form.try")) {
  * @returns the HTML.
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import { Hono } from "hono";
+ * import { parseBento } from "../bundle/bento_yaml.ts";
  * import { indexPage } from "./pages.ts";
- * app.get("/", (c) => c.html(indexPage(loaded.document)));
+ * const doc = parseBento(await Deno.readTextFile("./iris-bundle/bento.yaml"), "bento.yaml");
+ * const app = new Hono();
+ * app.get("/", (c) => c.html(indexPage(doc)));
  * ```
  */
 export function indexPage(doc: BentoDocument, options: IndexPageOptions = {}): string {

@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { sdkOptionName } from "../option_name.ts";
 import { SERVE_DEFAULTS } from "../defaults.ts";
 import { describeDevice, type DeviceChoice } from "../backends/device.ts";
 import { join } from "node:path";
@@ -20,6 +21,7 @@ import { InProcessExecutor } from "../runtime/executor.ts";
 import { loadTimeoutMessage, WorkerPoolExecutor } from "../runtime/worker_pool.ts";
 import { warmUpModels } from "../runtime/warm_up.ts";
 import { openBundle } from "../runtime/host_parts.ts";
+import { v2Apis } from "../v2/infer_api.ts";
 import { createApp, type ServeConfig } from "./app.ts";
 import { createServerMetrics, type ServerMetrics } from "./metrics.ts";
 import { Registry } from "./prometheus.ts";
@@ -130,6 +132,7 @@ async function openExecutor(
   permissions: BundlePermissions,
 ): Promise<Executor> {
   const loadTimeoutMs = options.loadTimeoutMs ?? SERVE_DEFAULTS.loadTimeoutMs;
+  const name = options.optionName ?? sdkOptionName;
   if (!options.inProcess) {
     const pool = await WorkerPoolExecutor.open(path, {
       permissions,
@@ -139,6 +142,9 @@ async function openExecutor(
       loadTimeoutMs,
       batchTimeoutMs: batchTimeoutFor(options.timeoutMs),
       memoryLimitBytes: options.workerMemoryLimitBytes,
+      // The pool's `memoryLimitBytes` is serve's `workerMemoryLimitBytes`.
+      optionName: (option) => name(option === "memoryLimitBytes" ? "workerMemoryLimitBytes" : option),
+      hostApis: ["v2"], // the v2 routes (src/v2/routes.ts) call each model's `v2:<model>` API
       onRestart: ({ worker, cause, message }) => {
         metrics.observeRestart(cause);
         logger.warn(`obento: model worker ${worker} replaced (${cause}): ${message}`);
@@ -151,12 +157,12 @@ async function openExecutor(
   const timedOut = new Promise<never>((_, reject) => {
     timer = setTimeout(() =>
       reject(
-        new ObentoError("TIMEOUT", loadTimeoutMessage(loadTimeoutMs)),
+        new ObentoError("TIMEOUT", loadTimeoutMessage(loadTimeoutMs, options.optionName)),
       ), loadTimeoutMs);
   });
   try {
     const service = await Promise.race([
-      openBundle(path, { threads: options.threads, backend: options.device?.backend }),
+      openBundle(path, { threads: options.threads, backend: options.device?.backend, hostApis: v2Apis }),
       timedOut,
     ]);
     for (const warning of await warmUpModels(service.artifacts)) logger.warn(`warning: ${warning}`);
@@ -186,6 +192,7 @@ async function bind(
   handler: (request: Request) => Response | Promise<Response>,
 ): Promise<HttpServer> {
   const where = `${options.host}:${options.port}`;
+  const option = options.optionName ?? sdkOptionName;
   try {
     if (options.connections !== undefined) {
       return await serveBounded({
@@ -202,22 +209,22 @@ async function bind(
       throw new ObentoError(
         "UNAVAILABLE",
         `port ${options.port} on ${options.host} is already in use; stop what listens there, or pick another ` +
-          "with --port N (--port 0 picks a free one)",
+          `with ${option("port")} N (${option("port")} 0 picks a free one)`,
       );
     }
     // Deno's node:http reports an address of another machine as EINVAL.
     if (error instanceof Deno.errors.AddrNotAvailable || code === "EADDRNOTAVAIL" || code === "EINVAL") {
       throw new ObentoError(
         "BAD_ARGUMENT",
-        `cannot bind ${where}: ${options.host} is not an address of this machine; use --host 127.0.0.1 ` +
-          "or --host 0.0.0.0",
+        `cannot bind ${where}: ${options.host} is not an address of this machine; use ${option("host")} ` +
+          `127.0.0.1 or ${option("host")} 0.0.0.0`,
       );
     }
     if (error instanceof Deno.errors.PermissionDenied || code === "EACCES") {
       throw new ObentoError(
         "UNAVAILABLE",
         `not allowed to bind ${where}${options.port < 1024 ? " (ports below 1024 need privileges)" : ""}; ` +
-          "use --port 1024 or above",
+          `use ${option("port")} 1024 or above`,
       );
     }
     throw new ObentoError("UNAVAILABLE", `cannot listen on ${where}: ${messageOf(error)}`, { cause: error });

@@ -48,7 +48,10 @@ Deno.test("a port in use is one UNAVAILABLE error naming port and host, and noth
     const error = await refusal(startServer(dir, options(port, "127.0.0.1", log)));
     assert.equal(error.code, "UNAVAILABLE");
     assert.equal(error.exitCode, 69);
-    assert.match(error.message, new RegExp(`^port ${port} on 127\\.0\\.0\\.1 is already in use; .*--port 0`));
+    assert.match(
+      error.message,
+      new RegExp(`^port ${port} on 127\\.0\\.0\\.1 is already in use; .*with port N \\(port 0`),
+    );
     // No start-up table before the error: the CLI prints the error as the only line.
     assert.deepEqual(log, []);
   } finally {
@@ -76,7 +79,10 @@ Deno.test("--transport bounded: a port in use and a foreign host give the same e
   try {
     const inUse = await refusal(startServer(dir, { ...options(port, "127.0.0.1", []), connections }));
     assert.equal(inUse.code, "UNAVAILABLE");
-    assert.match(inUse.message, new RegExp(`^port ${port} on 127\\.0\\.0\\.1 is already in use; .*--port 0`));
+    assert.match(
+      inUse.message,
+      new RegExp(`^port ${port} on 127\\.0\\.0\\.1 is already in use; .*with port N \\(port 0`),
+    );
     const foreign = await refusal(startServer(dir, { ...options(0, "192.0.2.1", []), connections }));
     assert.equal(foreign.code, "BAD_ARGUMENT");
     assert.match(foreign.message, /192\.0\.2\.1 is not an address of this machine/);

@@ -32,7 +32,10 @@ function notFound(path: string): Response {
  * A sub-app serving the files under `root` at `/*` (mount it at `/static`); `/` serves `index.html`.
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import { Hono } from "hono";
+ * import { staticFiles } from "./static_files.ts";
+ * const app = new Hono();
  * app.route("/static", staticFiles("/srv/bundle/static"));
  * ```
  */

@@ -139,3 +139,30 @@ export function v2InferApi(
     },
   };
 }
+
+/** What {@link v2Apis} is given: the bundle's version and its loaded ONNX models by artifact name. */
+export interface V2ApisContext {
+  /** `model_version` in responses. */
+  readonly version: string;
+  /** The ONNX models to serve, by artifact name. */
+  readonly models: ReadonlyMap<string, V2Model>;
+}
+
+/**
+ * One `v2:<artifact>` API per ONNX model ({@link v2InferApi}): the hook the server and `mod.ts` give the
+ * loader (`hostApis` in src/runtime/load.ts) so that the host, not the loader, decides to serve v2.
+ *
+ * @param context the bundle's version and its loaded ONNX models.
+ * @returns the APIs, in the models' order.
+ *
+ * @example
+ * ```ts
+ * import { v2Apis } from "./infer_api.ts";
+ * const model = { inputs: [], outputs: [], run: () => Promise.resolve({}) };
+ * const apis = v2Apis({ version: "1", models: new Map([["model", model]]) });
+ * console.log(apis.map((api) => api.name)); // [ "v2:model" ]
+ * ```
+ */
+export function v2Apis(context: V2ApisContext): ApiSpec<ArtifactSpecs>[] {
+  return [...context.models].map(([name, model]) => v2InferApi(name, model, { version: context.version }));
+}

@@ -41,7 +41,7 @@ export interface V2BundleFacts {
  * @returns one entry per `OnnxModelArtifact`, versioned with the bundle version.
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { v2ModelsFromBundle } from "./models.ts";
  * import { parseBento } from "../bundle/bento_yaml.ts";
  * const doc = parseBento(await Deno.readTextFile("./IrisClassifier/bento.yaml"), "bento.yaml");

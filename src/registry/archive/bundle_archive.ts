@@ -65,7 +65,7 @@ function hex(hash: ReturnType<typeof createHash>): string {
  *   (while streaming)
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { bundleArchive } from "./bundle_archive.ts";
  * const { stream, size } = await bundleArchive("./iris-bundle");
  * await fetch("http://127.0.0.1:50051/v1/bundles/Iris/1/archive", { method: "PUT", body: stream });
