@@ -245,7 +245,7 @@ function envGetter(): (name: string) => string | undefined {
  * @returns the initialised module
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { loadEsbuild } from "./module_bundler.ts";
  * const esbuild = await loadEsbuild();
  * console.log((await esbuild.transform("let x: number = 1", { loader: "ts" })).code); // let x = 1;

@@ -328,7 +328,7 @@ function conditionsFor(kind: string): readonly string[] {
  * @returns the file, or undefined when none matches
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { resolveNodeFile } from "./npm_resolver.ts";
  * console.log(await resolveNodeFile("/cache/jpeg-js/0.4.4/lib/encoder")); // /cache/jpeg-js/0.4.4/lib/encoder.js
  * ```

@@ -19,9 +19,17 @@ import type { BentoDocument } from "../bundle/bento_yaml.ts";
  * @throws {ObentoError} BAD_BUNDLE naming the artifact that is missing, extra or of another type
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { checkArtifacts } from "./check_artifacts.ts";
- * checkArtifacts(service, document, "bundle/bento.yaml");
+ * import { parseBento } from "../bundle/bento_yaml.ts";
+ * import { loadServiceModule } from "../bundle/module_loader.ts";
+ * import type { ArtifactSpecs } from "../sdk/artifact.ts";
+ * import type { Service } from "../sdk/service.ts";
+ * import * as sdk from "./service_sdk.ts";
+ * const document = parseBento(await Deno.readTextFile("./iris-bundle/bento.yaml"), "bento.yaml");
+ * const code = await Deno.readTextFile("./iris-bundle/service.js");
+ * const service = await loadServiceModule(code, sdk) as Service<ArtifactSpecs>;
+ * checkArtifacts(service, document, "iris-bundle/bento.yaml"); // throws BAD_BUNDLE unless it packed one "model"
  * ```
  */
 export function checkArtifacts(service: Service<ArtifactSpecs>, doc: BentoDocument, where: string): void {

@@ -64,7 +64,7 @@ interface Package {
  *   (a broken installation, not a user error)
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { bundlePageScript } from "./browser_bundler.ts";
  * await Deno.writeTextFile("site/app.js", await bundlePageScript());
  * ```

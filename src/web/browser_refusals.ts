@@ -27,8 +27,10 @@ const WHY: Readonly<Record<string, string>> = {
  *   the `Deno` namespace
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { browserRefusals } from "./browser_refusals.ts";
+ * import { parseBento } from "../bundle/bento_yaml.ts";
+ * const doc = parseBento(await Deno.readTextFile("./reader-bundle/bento.yaml"), "bento.yaml");
  * console.log(browserRefusals(doc, 'import { readFileSync } from "node:fs";'));
  * // [ "its code imports node:fs, which browsers do not have" ]
  * ```

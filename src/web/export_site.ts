@@ -67,7 +67,7 @@ export interface ExportedSite {
  *   output parent. Nothing is left behind on failure.
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { exportWebSite } from "./export_site.ts";
  * import { WasmBackend } from "../backends/ort_web.ts";
  * const site = await exportWebSite({ bundleDir: "iris", output: "iris-site", backend: new WasmBackend() });

@@ -159,8 +159,10 @@ white-space:pre-wrap;max-height:20rem;overflow:auto}.out:empty{display:none}
  * @returns the HTML
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { sitePage } from "./site_page.ts";
+ * import { parseBento } from "../bundle/bento_yaml.ts";
+ * const document = parseBento(await Deno.readTextFile("./iris-bundle/bento.yaml"), "bento.yaml");
  * await Deno.writeTextFile("site/index.html", sitePage(document));
  * ```
  */

@@ -47,9 +47,21 @@ export interface SiteServiceParts {
  *   missing or undeclared artifact; BAD_SERVICE when the module fails to load
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { loadSiteService } from "./site_service.ts";
- * const service = await loadSiteService({ document, code, artifacts: { model: bytes }, sdk, backend, defaultOutput });
+ * import { JsonOutput } from "../adapters/json_output.ts";
+ * import { WasmBackend } from "../backends/ort_web.ts";
+ * import { parseBento } from "../bundle/bento_yaml.ts";
+ * import * as sdk from "../runtime/service_sdk.ts";
+ * const document = parseBento(await Deno.readTextFile("./iris-bundle/bento.yaml"), "bento.yaml");
+ * const service = await loadSiteService({
+ *   document,
+ *   code: await Deno.readTextFile("./iris-bundle/service.js"),
+ *   artifacts: { model: await Deno.readFile("./iris-bundle/artifacts/model.onnx") },
+ *   sdk,
+ *   backend: new WasmBackend(),
+ *   defaultOutput: new JsonOutput(),
+ * });
  * console.log(service.apiNames);
  * ```
  */
