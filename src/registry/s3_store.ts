@@ -1,0 +1,651 @@
+/**
+ * A {@link BlobStore} in an S3-compatible bucket (AWS S3, MinIO, Ceph, s3rver…), through the AWS SDK v3
+ * (`@aws-sdk/client-s3`: SigV4; `@aws-sdk/lib-storage`: multipart uploads). The SDK is loaded by
+ * {@link openS3Store} only, so commands that never touch a bucket do not pay for it.
+ *
+ * Layout under `s3://<bucket>/<prefix>/`:
+ *
+ * - `blobs/<token>/<file>`: the files of one save, uploaded by {@link S3Store.stage} (streamed from disk,
+ *   multipart above one part, each file's sha256 checked against the MANIFEST while it uploads) and never
+ *   rewritten;
+ * - `bundles/<Name>/<version>`: the published marker, a small JSON object `{token, files}` naming the save's
+ *   files and sizes. {@link S3Store.publish} is one PUT of it: S3 makes an object visible whole or not at
+ *   all, so a bundle is never half-published;
+ * - `staging/<token>`: the lease of a live save, written when staging starts and refreshed while it runs;
+ *   a save whose lease is older than `leaseMs` is dead and {@link S3Store.reclaim} may remove its blobs.
+ *
+ * Deleting removes the marker first (the bundle is gone at once), then the blobs; blobs no marker names and
+ * no lease holds are the leftovers of an interrupted delete (`trash`), removed by `obento registry gc`.
+ *
+ * @module
+ */
+import type * as S3 from "@aws-sdk/client-s3";
+import type * as Storage from "@aws-sdk/lib-storage";
+import { createHash } from "node:crypto";
+import { dirname, join } from "node:path";
+import { ObentoError } from "../errors.ts";
+import { MANIFEST_FILE, parseManifest } from "../bundle/manifest.ts";
+import type {
+  BlobStore,
+  StagedBundle,
+  StageOptions,
+  StagingArea,
+  StoredBundle,
+  StoredFile,
+} from "./blob_store.ts";
+
+/** Credentials for the bucket (from `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`). */
+export interface S3Credentials {
+  /** The access key id. */
+  readonly accessKeyId: string;
+  /** The secret access key. */
+  readonly secretAccessKey: string;
+  /** A session token for temporary credentials. Default none. */
+  readonly sessionToken?: string;
+}
+
+/** Options for {@link openS3Store}. */
+export interface S3StoreOptions {
+  /** `s3://bucket` or `s3://bucket/prefix`. */
+  url: string;
+  /** The endpoint of an S3-compatible server, e.g. `http://127.0.0.1:9000`. Default: AWS for `region`. */
+  endpoint?: string;
+  /** The region (`AWS_REGION`). Default `us-east-1`. */
+  region?: string;
+  /** Credentials; required (the CLI reads them from `AWS_*` once). */
+  credentials: S3Credentials;
+  /** Path-style URLs (`endpoint/bucket/key`), as most S3-compatible servers want. Default: true with `endpoint`. */
+  forcePathStyle?: boolean;
+  /** Multipart part size in bytes (at least 5 MiB). Default 8 MiB. */
+  partSizeBytes?: number;
+  /** Parts uploaded at once per file. Default 4 (so at most `4 × partSizeBytes` in memory per upload). */
+  queueSize?: number;
+  /** How long a save's lease lasts without a refresh, in ms. Default 10 minutes (refreshed every third). */
+  leaseMs?: number;
+  /** Connection timeout in ms. Default 5000. */
+  connectTimeoutMs?: number;
+  /** Socket idle timeout per request in ms. Default 120000. */
+  requestTimeoutMs?: number;
+  /** Attempts per request (the SDK retries transient failures with backoff). Default 3. */
+  maxAttempts?: number;
+}
+
+/** The bucket and key prefix of an `s3://bucket/prefix` URL. */
+export interface S3Location {
+  /** The bucket. */
+  readonly bucket: string;
+  /** The key prefix, "" or ending in "/". */
+  readonly prefix: string;
+}
+
+/**
+ * Parses `s3://bucket[/prefix]`.
+ *
+ * @throws {ObentoError} BAD_ARGUMENT for anything else
+ *
+ * @example
+ * ```ts
+ * import { parseS3Url } from "./s3_store.ts";
+ * console.log(parseS3Url("s3://models/team-a")); // { bucket: "models", prefix: "team-a/" }
+ * ```
+ */
+export function parseS3Url(url: string): S3Location {
+  const m = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(?:\/(.*))?$/.exec(url);
+  if (!m) {
+    throw new ObentoError(
+      "BAD_ARGUMENT",
+      `--store ${url} is not an S3 URL; expected s3://bucket or s3://bucket/prefix (bucket: 3-63 lowercase ` +
+        "letters, digits, dots and dashes)",
+    );
+  }
+  const rest = (m[2] ?? "").replace(/^\/+|\/+$/g, "");
+  if (rest.split("/").some((p) => p === "." || p === "..")) {
+    throw new ObentoError("BAD_ARGUMENT", `--store ${url}: the prefix may not hold "." or ".." parts`);
+  }
+  return { bucket: m[1], prefix: rest === "" ? "" : rest + "/" };
+}
+
+interface Marker {
+  token: string;
+  files: StoredFile[];
+}
+
+interface Lease {
+  started: string;
+  /** Set once the save published `Name/version`: its blobs then belong to that bundle. */
+  published?: string;
+}
+
+type Sdk = typeof S3;
+type UploadClass = typeof Storage.Upload;
+
+function newToken(): string {
+  return Array.from(crypto.getRandomValues(new Uint8Array(8)), (b) => b.toString(16).padStart(2, "0")).join(
+    "",
+  );
+}
+
+const NETWORK_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "EPIPE",
+  "ETIMEDOUT",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "ECONNABORTED",
+  "UND_ERR_SOCKET",
+]);
+
+function statusOf(error: unknown): number | undefined {
+  return (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+}
+
+function isNetworkError(error: unknown): boolean {
+  for (let e: unknown = error, depth = 0; e && depth < 5; depth++) {
+    const { code, name } = e as { code?: string; name?: string };
+    if ((code && NETWORK_CODES.has(code)) || name === "TimeoutError" || name === "RequestTimeout") {
+      return true;
+    }
+    if (e instanceof AggregateError && e.errors.some(isNetworkError)) return true;
+    e = (e as { cause?: unknown }).cause;
+  }
+  const message = (error as Error)?.message ?? "";
+  return /socket hang up|connection (refused|reset|closed)|ECONNREFUSED|ECONNRESET|timed? ?out/i.test(
+    message,
+  );
+}
+
+function isMissing(error: unknown): boolean {
+  const name = (error as { name?: string }).name;
+  return name === "NoSuchKey" || name === "NotFound" || (statusOf(error) === 404 && name !== "NoSuchBucket");
+}
+
+/** An S3 bucket as a bundle store. Make one with {@link openS3Store}. */
+export class S3Store implements BlobStore {
+  /** `s3://bucket/prefix`. */
+  readonly url: string;
+  readonly #client: S3.S3Client;
+  readonly #sdk: Sdk;
+  readonly #upload: UploadClass;
+  readonly #bucket: string;
+  readonly #prefix: string;
+  readonly #endpoint: string;
+  readonly #partSize: number;
+  readonly #queueSize: number;
+  readonly #leaseMs: number;
+  /** Saves this process runs: token → lease refresh timer and what was uploaded. */
+  readonly #live = new Map<
+    string,
+    { timer: ReturnType<typeof setInterval>; files: StoredFile[]; moved?: string }
+  >();
+
+  /** Prefer {@link openS3Store}, which loads the SDK and checks the bucket. */
+  constructor(sdk: Sdk, upload: UploadClass, client: S3.S3Client, options: S3StoreOptions) {
+    const { bucket, prefix } = parseS3Url(options.url);
+    this.url = `s3://${bucket}/${prefix}`.replace(/\/$/, "");
+    this.#sdk = sdk;
+    this.#upload = upload;
+    this.#client = client;
+    this.#bucket = bucket;
+    this.#prefix = prefix;
+    this.#endpoint = options.endpoint ?? `AWS S3 (${options.region ?? "us-east-1"})`;
+    this.#partSize = Math.max(options.partSizeBytes ?? 8 * 1024 * 1024, 5 * 1024 * 1024);
+    this.#queueSize = options.queueSize ?? 4;
+    this.#leaseMs = options.leaseMs ?? 10 * 60_000;
+  }
+
+  /** The bucket URL. */
+  get location(): string {
+    return this.url;
+  }
+
+  /** Turns an SDK failure into an {@link ObentoError} that says what to do. */
+  #fail(error: unknown, doing: string): ObentoError {
+    if (error instanceof ObentoError) return error;
+    const name = (error as { name?: string }).name ?? "Error";
+    const status = statusOf(error);
+    const detail = (error as Error).message || name;
+    if (name === "NoSuchBucket" || (status === 404 && doing.startsWith("checking"))) {
+      return new ObentoError(
+        "UNAVAILABLE",
+        `bucket "${this.#bucket}" does not exist at ${this.#endpoint}; create it (e.g. \`aws s3 mb ` +
+          `s3://${this.#bucket}\`) or fix --store`,
+        { cause: error },
+      );
+    }
+    if (
+      ["InvalidAccessKeyId", "SignatureDoesNotMatch", "AccessDenied", "Forbidden", "InvalidToken"].includes(
+        name,
+      ) ||
+      status === 403
+    ) {
+      return new ObentoError(
+        "UNAVAILABLE",
+        `the S3 store ${this.url} at ${this.#endpoint} refused the server's credentials while ${doing} (${name}); ` +
+          "check AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and the bucket's policy",
+        { cause: error },
+      );
+    }
+    if (isNetworkError(error)) {
+      return new ObentoError(
+        "UNAVAILABLE",
+        `the S3 store at ${this.#endpoint} is unreachable while ${doing} (${detail}); nothing was published, ` +
+          "retry once it is back",
+        { cause: error },
+      );
+    }
+    return new ObentoError(
+      "UNAVAILABLE",
+      `the S3 store ${this.url} failed while ${doing}: ${name}: ${detail}`,
+      { cause: error },
+    );
+  }
+
+  async #send<T>(doing: string, run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (error) {
+      throw this.#fail(error, doing);
+    }
+  }
+
+  #key(...parts: string[]): string {
+    return this.#prefix + parts.join("/");
+  }
+
+  /** Checks that the bucket exists and the credentials work (HeadBucket). */
+  async check(): Promise<void> {
+    await this.#send(
+      `checking bucket ${this.#bucket}`,
+      () => this.#client.send(new this.#sdk.HeadBucketCommand({ Bucket: this.#bucket })),
+    );
+  }
+
+  async #put(key: string, body: string, doing: string): Promise<void> {
+    await this.#send(doing, () =>
+      this.#client.send(
+        new this.#sdk.PutObjectCommand({
+          Bucket: this.#bucket,
+          Key: key,
+          Body: body,
+          ContentType: "application/json",
+        }),
+      ));
+  }
+
+  /** The object's text, or undefined when it is not there. */
+  async #getText(key: string, doing: string): Promise<string | undefined> {
+    try {
+      const out = await this.#client.send(new this.#sdk.GetObjectCommand({ Bucket: this.#bucket, Key: key }));
+      return await out.Body!.transformToString();
+    } catch (error) {
+      if (isMissing(error)) return undefined;
+      throw this.#fail(error, doing);
+    }
+  }
+
+  async *#list(
+    prefix: string,
+    delimiter?: string,
+  ): AsyncGenerator<{ key: string; size: number; dir?: boolean }> {
+    let token: string | undefined;
+    do {
+      const out = await this.#send(`listing ${prefix}`, () =>
+        this.#client.send(
+          new this.#sdk.ListObjectsV2Command({
+            Bucket: this.#bucket,
+            Prefix: prefix,
+            Delimiter: delimiter,
+            ContinuationToken: token,
+          }),
+        ));
+      for (const p of out.CommonPrefixes ?? []) yield { key: p.Prefix!, size: 0, dir: true };
+      for (const o of out.Contents ?? []) yield { key: o.Key!, size: o.Size ?? 0 };
+      token = out.IsTruncated ? out.NextContinuationToken : undefined;
+    } while (token);
+  }
+
+  async #deletePrefix(prefix: string): Promise<void> {
+    const keys: string[] = [];
+    for await (const o of this.#list(prefix)) keys.push(o.key);
+    for (let i = 0; i < keys.length; i += 1000) {
+      const batch = keys.slice(i, i + 1000);
+      const out = await this.#send(`deleting ${prefix}`, () =>
+        this.#client.send(
+          new this.#sdk.DeleteObjectsCommand({
+            Bucket: this.#bucket,
+            Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true },
+          }),
+        ));
+      if (out.Errors?.length) {
+        const e = out.Errors[0];
+        throw new ObentoError(
+          "UNAVAILABLE",
+          `the S3 store could not delete ${e.Key}: ${e.Code} ${e.Message}`,
+        );
+      }
+    }
+  }
+
+  async #deleteKey(key: string): Promise<void> {
+    await this.#send(
+      `deleting ${key}`,
+      () => this.#client.send(new this.#sdk.DeleteObjectCommand({ Bucket: this.#bucket, Key: key })),
+    );
+  }
+
+  async #marker(name: string, version: string): Promise<Marker | undefined> {
+    const text = await this.#getText(this.#key("bundles", name, version), `reading ${name}:${version}`);
+    return text === undefined ? undefined : JSON.parse(text) as Marker;
+  }
+
+  async #writeLease(token: string, lease: Lease): Promise<void> {
+    await this.#put(this.#key("staging", token), JSON.stringify(lease), "writing a save's lease");
+  }
+
+  /** Uploads one file, hashing it on the way; returns its size and sha256. */
+  async #uploadFile(
+    sourceDir: string,
+    token: string,
+    path: string,
+  ): Promise<{ size: number; sha256: string }> {
+    const file = await Deno.open(join(sourceDir, ...path.split("/")));
+    const hash = createHash("sha256");
+    let size = 0;
+    const body = file.readable.pipeThrough(
+      new TransformStream<Uint8Array, Uint8Array>({
+        transform(chunk, controller) {
+          hash.update(chunk);
+          size += chunk.length;
+          controller.enqueue(chunk);
+        },
+      }),
+    );
+    const upload = new this.#upload({
+      client: this.#client,
+      params: { Bucket: this.#bucket, Key: this.#key("blobs", token, path), Body: body },
+      partSize: this.#partSize,
+      queueSize: this.#queueSize,
+      leavePartsOnError: false,
+    });
+    await this.#send(`uploading ${path}`, () => upload.done());
+    return { size, sha256: hash.digest("hex") };
+  }
+
+  /**
+   * Uploads the bundle in `sourceDir` (MANIFEST and every file it lists) under `blobs/<token>/`, checking each
+   * file's sha256 as it streams. `staged.path` is `sourceDir`; with `move`, it is removed when the save ends.
+   *
+   * @throws {ObentoError} INTEGRITY when a file differs from the MANIFEST; UNAVAILABLE when the bucket fails
+   */
+  async stage(sourceDir: string, options: StageOptions = {}): Promise<StagedBundle> {
+    const token = newToken();
+    const files: StoredFile[] = [];
+    const timer = setInterval(() => {
+      this.#writeLease(token, { started: new Date().toISOString() }).catch(() => {});
+    }, Math.max(1000, this.#leaseMs / 3));
+    this.#live.set(token, { timer, files, moved: options.move ? sourceDir : undefined });
+    try {
+      await this.#writeLease(token, { started: new Date().toISOString() });
+      const manifestText = await Deno.readTextFile(join(sourceDir, MANIFEST_FILE));
+      const digests = parseManifest(manifestText, join(sourceDir, MANIFEST_FILE));
+      for (const path of [MANIFEST_FILE, ...digests.keys()]) {
+        const { size, sha256 } = await this.#uploadFile(sourceDir, token, path);
+        const expected = digests.get(path);
+        if (expected !== undefined && expected !== sha256) {
+          throw new ObentoError(
+            "INTEGRITY",
+            `${join(sourceDir, path)} was changed after packing (sha256 ${sha256.slice(0, 12)}… != ${
+              expected.slice(0, 12)
+            }…)`,
+          );
+        }
+        files.push({ path, size });
+      }
+      return { token, path: sourceDir };
+    } catch (error) {
+      await this.discard({ token, path: sourceDir });
+      throw error;
+    }
+  }
+
+  /** Writes the marker `bundles/<name>/<version>` (one PUT: visible whole or not at all). */
+  async publish(staged: StagedBundle, name: string, version: string): Promise<string> {
+    const live = this.#live.get(staged.token);
+    if (!live) throw new ObentoError("INTERNAL", `save ${staged.token} is not staged in this process`);
+    const previous = await this.#marker(name, version);
+    await this.#writeLease(staged.token, {
+      started: new Date().toISOString(),
+      published: `${name}/${version}`,
+    });
+    const marker: Marker = { token: staged.token, files: live.files };
+    await this.#put(
+      this.#key("bundles", name, version),
+      JSON.stringify(marker),
+      `publishing ${name}:${version}`,
+    );
+    if (previous && previous.token !== staged.token) {
+      await this.#deletePrefix(this.#key("blobs", previous.token) + "/").catch(() => {}); // gc finds it otherwise
+    }
+    return this.locate(name, version);
+  }
+
+  async #end(staged: StagedBundle, removeBlobs: boolean): Promise<void> {
+    const live = this.#live.get(staged.token);
+    if (live) clearInterval(live.timer);
+    this.#live.delete(staged.token);
+    // Best effort: a bucket that fails now leaves a lease that expires; gc removes what it holds.
+    try {
+      if (removeBlobs) await this.#deletePrefix(this.#key("blobs", staged.token) + "/");
+      await this.#deleteKey(this.#key("staging", staged.token));
+    } catch {
+      // left for gc
+    }
+    if (live?.moved) await Deno.remove(live.moved, { recursive: true }).catch(() => {});
+  }
+
+  /** Ends a published save: drops its lease. Never fails (a lease left behind expires). */
+  async finish(staged: StagedBundle): Promise<void> {
+    await this.#end(staged, false);
+  }
+
+  /** Drops a staged save's blobs and lease, best effort (what is left, gc removes once the lease expires). */
+  async discard(staged: StagedBundle): Promise<void> {
+    await this.#end(staged, true);
+  }
+
+  /** Deletes the marker (the bundle is gone), then its blobs. */
+  async unpublish(name: string, version: string): Promise<void> {
+    const marker = await this.#marker(name, version);
+    if (!marker) return;
+    await this.#deleteKey(this.#key("bundles", name, version));
+    await this.#deletePrefix(this.#key("blobs", marker.token) + "/");
+  }
+
+  /** `s3://bucket/prefix/bundles/<name>/<version>`. */
+  locate(name: string, version: string): string {
+    return `s3://${this.#bucket}/${this.#key("bundles", name, version)}`;
+  }
+
+  /** The files the marker names. */
+  async files(name: string, version: string): Promise<StoredFile[]> {
+    return (await this.#marker(name, version))?.files ?? [];
+  }
+
+  /** Streams `blobs/<token>/<path>` of the published bundle. */
+  async readFile(name: string, version: string, path: string): Promise<ReadableStream<Uint8Array>> {
+    const marker = await this.#marker(name, version);
+    const missing = () => new ObentoError("NOT_FOUND", `${this.locate(name, version)}/${path} is missing`);
+    if (!marker || !marker.files.some((f) => f.path === path)) throw missing();
+    try {
+      const out = await this.#client.send(
+        new this.#sdk.GetObjectCommand({ Bucket: this.#bucket, Key: this.#key("blobs", marker.token, path) }),
+      );
+      return out.Body!.transformToWebStream() as ReadableStream<Uint8Array>;
+    } catch (error) {
+      if (isMissing(error)) throw missing();
+      throw this.#fail(error, `reading ${name}:${version}`);
+    }
+  }
+
+  /** Every marker under `bundles/`. */
+  async published(): Promise<StoredBundle[]> {
+    const out: StoredBundle[] = [];
+    const base = this.#key("bundles") + "/";
+    for await (const o of this.#list(base)) {
+      const [name, version, ...rest] = o.key.slice(base.length).split("/");
+      if (name && version && rest.length === 0) out.push({ name, version });
+    }
+    return out;
+  }
+
+  async #referencedTokens(): Promise<Set<string>> {
+    const tokens = new Set<string>();
+    for (const b of await this.published()) {
+      const marker = await this.#marker(b.name, b.version);
+      if (marker) tokens.add(marker.token);
+    }
+    return tokens;
+  }
+
+  /** Leases (`staging`) and blobs that no marker names and no lease holds (`trash`). */
+  async leftovers(): Promise<StagingArea[]> {
+    const areas = new Map<string, StagingArea>();
+    const leases = new Set<string>();
+    const referenced = await this.#referencedTokens();
+    for await (const o of this.#list(this.#key("staging") + "/")) {
+      const token = o.key.slice(this.#key("staging").length + 1);
+      leases.add(token); // of a live save, a dead one, or a published one whose finish failed (reclaim keeps its blobs)
+      areas.set(token, { token, kind: "staging", location: `s3://${this.#bucket}/${o.key}` });
+    }
+    for await (const o of this.#list(this.#key("blobs") + "/", "/")) {
+      const token = o.key.slice(this.#key("blobs").length + 1).replace(/\/$/, "");
+      if (leases.has(token) || referenced.has(token)) continue;
+      areas.set(token, { token, kind: "trash", location: `s3://${this.#bucket}/${o.key}` });
+    }
+    return [...areas.values()];
+  }
+
+  async #lease(token: string): Promise<{ lease: Lease; modified: number } | undefined> {
+    try {
+      const out = await this.#client.send(
+        new this.#sdk.GetObjectCommand({ Bucket: this.#bucket, Key: this.#key("staging", token) }),
+      );
+      const text = await out.Body!.transformToString();
+      return { lease: JSON.parse(text) as Lease, modified: out.LastModified?.getTime() ?? 0 };
+    } catch (error) {
+      if (isMissing(error)) return undefined;
+      throw this.#fail(error, "reading a save's lease");
+    }
+  }
+
+  /** True when this process runs the save, or its lease was refreshed within `leaseMs`. */
+  async isOwned(token: string): Promise<boolean> {
+    if (this.#live.has(token)) return true;
+    const found = await this.#lease(token);
+    return found !== undefined && Date.now() - found.modified < this.#leaseMs;
+  }
+
+  /**
+   * Removes the save `token` once its lease expired: its lease, and its blobs unless a marker (the bundle its
+   * save published) still names them.
+   */
+  async reclaim(token: string, beforeRemove?: () => Promise<void>): Promise<boolean> {
+    if (this.#live.has(token)) return false;
+    const found = await this.#lease(token);
+    if (found && Date.now() - found.modified < this.#leaseMs) return false;
+    await beforeRemove?.();
+    let keepBlobs = false;
+    if (found?.lease.published) {
+      const [name, version] = found.lease.published.split("/");
+      keepBlobs = (await this.#marker(name, version))?.token === token;
+    }
+    if (!keepBlobs) await this.#deletePrefix(this.#key("blobs", token) + "/");
+    if (found) await this.#deleteKey(this.#key("staging", token));
+    return true;
+  }
+
+  /** Downloads the published bundle into `targetDir` (created; CONFLICT when it exists). */
+  async copyOut(name: string, version: string, targetDir: string): Promise<void> {
+    await Deno.mkdir(dirname(targetDir), { recursive: true });
+    try {
+      await Deno.mkdir(targetDir);
+    } catch (error) {
+      if (error instanceof Deno.errors.AlreadyExists) {
+        throw new ObentoError(
+          "CONFLICT",
+          `${targetDir} already exists; choose a new --target-dir (obento never overwrites a directory)`,
+        );
+      }
+      throw error;
+    }
+    try {
+      for (const f of await this.files(name, version)) {
+        const target = join(targetDir, ...f.path.split("/"));
+        await Deno.mkdir(dirname(target), { recursive: true });
+        using file = await Deno.open(target, { write: true, createNew: true });
+        await (await this.readFile(name, version, f.path)).pipeTo(file.writable, { preventClose: true });
+        await file.sync();
+      }
+    } catch (error) {
+      await Deno.remove(targetDir, { recursive: true }).catch(() => {});
+      throw error;
+    }
+  }
+
+  /** Closes the client's connections. */
+  close(): void {
+    for (const { timer } of this.#live.values()) clearInterval(timer);
+    this.#client.destroy();
+  }
+}
+
+/**
+ * Loads the S3 SDK, connects to the bucket and checks it (HeadBucket), so a missing bucket, refused
+ * credentials or an unreachable endpoint fail at start with a clear message rather than on the first push.
+ *
+ * @throws {ObentoError} BAD_ARGUMENT for a malformed URL; UNAVAILABLE for a missing bucket, refused credentials
+ *   or an unreachable endpoint
+ *
+ * @example
+ * ```ts ignore
+ * import { openS3Store } from "./s3_store.ts";
+ * const store = await openS3Store({
+ *   url: "s3://models/team-a",
+ *   endpoint: "http://127.0.0.1:9000",
+ *   credentials: { accessKeyId: "minio", secretAccessKey: "minio123" },
+ * });
+ * console.log(await store.published());
+ * store.close();
+ * ```
+ */
+export async function openS3Store(options: S3StoreOptions): Promise<S3Store> {
+  parseS3Url(options.url);
+  const sdk = await import("@aws-sdk/client-s3");
+  const { Upload } = await import("@aws-sdk/lib-storage");
+  const client = new sdk.S3Client({
+    endpoint: options.endpoint,
+    region: options.region ?? "us-east-1",
+    forcePathStyle: options.forcePathStyle ?? options.endpoint !== undefined,
+    credentials: options.credentials,
+    maxAttempts: options.maxAttempts ?? 3,
+    // Checksums only where S3 requires them: S3-compatible servers do not all accept the SDK's default CRC32
+    // trailers. obento checks sha256 itself, end to end.
+    requestChecksumCalculation: "WHEN_REQUIRED",
+    responseChecksumValidation: "WHEN_REQUIRED",
+    requestHandler: {
+      connectionTimeout: options.connectTimeoutMs ?? 5000,
+      requestTimeout: options.requestTimeoutMs ?? 120_000,
+    },
+  });
+  const store = new S3Store(sdk, Upload, client, options);
+  try {
+    await store.check();
+  } catch (error) {
+    store.close();
+    throw error;
+  }
+  return store;
+}
