@@ -33,6 +33,7 @@ async function makeStore(kind: StoreKind, dir: string, s3: S3Server): Promise<Bl
     url: `s3://${BUCKET}/case-${prefixes++}`,
     endpoint: s3.endpoint,
     credentials: s3.credentials,
+    partSizeBytes: 5 * 1024 * 1024, // the smallest S3 allows, so the 6 MiB case uploads in two parts
   });
 }
 

@@ -24,8 +24,9 @@ export const registryCommand: Command = {
   help: `Usage:
   obento registry verify [--json]
   obento registry gc [--json]
-  obento registry serve [--db PATH | --db postgres://…] [--store DIR] [--host 127.0.0.1] [--port 50051]
-                        [--public-read] [--max-bundle-mb N]
+  obento registry serve [--db PATH | --db postgres://…] [--store DIR | --store s3://bucket/prefix]
+                        [--s3-endpoint URL] [--host 127.0.0.1] [--port 50051] [--public-read]
+                        [--max-bundle-mb N]
   obento registry token create --scope read|write|admin [--name TEXT] [--db PATH|URL] [--json]
   obento registry token list [--db PATH|URL] [--json]
   obento registry token revoke ID [--db PATH|URL]
@@ -44,6 +45,8 @@ Examples:
   obento registry verify           # exit 0 when every bundle is intact
   obento registry gc --json        # remove leftovers; report what went
   obento registry serve --db postgres://obento@db:5432/obento --store /srv/obento --host 0.0.0.0
+  AWS_ACCESS_KEY_ID=… AWS_SECRET_ACCESS_KEY=… obento registry serve --db postgres://obento@db/obento \
+    --store s3://models/obento --s3-endpoint http://minio:9000
   obento registry token create --scope write --name ci
   obento registry token revoke 3f9c1a2b4d5e
 `,

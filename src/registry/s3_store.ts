@@ -175,6 +175,8 @@ export class S3Store implements BlobStore {
   readonly #partSize: number;
   readonly #queueSize: number;
   readonly #leaseMs: number;
+  /** Saves whose clean-up failed (the bucket was failing): token → whether their blobs go too. */
+  readonly #unclean = new Map<string, boolean>();
   /** Saves this process runs: token → lease refresh timer and what was uploaded. */
   readonly #live = new Map<
     string,
@@ -381,6 +383,7 @@ export class S3Store implements BlobStore {
    * @throws {ObentoError} INTEGRITY when a file differs from the MANIFEST; UNAVAILABLE when the bucket fails
    */
   async stage(sourceDir: string, options: StageOptions = {}): Promise<StagedBundle> {
+    await this.#retryCleanUps();
     const token = newToken();
     const files: StoredFile[] = [];
     const timer = setInterval(() => {
@@ -432,16 +435,33 @@ export class S3Store implements BlobStore {
     return this.locate(name, version);
   }
 
+  async #cleanUp(token: string, removeBlobs: boolean): Promise<void> {
+    if (removeBlobs) await this.#deletePrefix(this.#key("blobs", token) + "/");
+    await this.#deleteKey(this.#key("staging", token));
+  }
+
+  /** Retries the clean-ups that failed earlier (quietly: they are retried again next time). */
+  async #retryCleanUps(): Promise<void> {
+    for (const [token, removeBlobs] of [...this.#unclean]) {
+      try {
+        await this.#cleanUp(token, removeBlobs);
+        this.#unclean.delete(token);
+      } catch {
+        return;
+      }
+    }
+  }
+
   async #end(staged: StagedBundle, removeBlobs: boolean): Promise<void> {
     const live = this.#live.get(staged.token);
     if (live) clearInterval(live.timer);
     this.#live.delete(staged.token);
-    // Best effort: a bucket that fails now leaves a lease that expires; gc removes what it holds.
+    // Best effort: when the bucket fails now (it may be why the save failed), the next save retries the
+    // clean-up; a process that dies first leaves a lease that expires, and gc removes what it holds.
     try {
-      if (removeBlobs) await this.#deletePrefix(this.#key("blobs", staged.token) + "/");
-      await this.#deleteKey(this.#key("staging", staged.token));
+      await this.#cleanUp(staged.token, removeBlobs);
     } catch {
-      // left for gc
+      this.#unclean.set(staged.token, removeBlobs);
     }
     if (live?.moved) await Deno.remove(live.moved, { recursive: true }).catch(() => {});
   }
@@ -544,6 +564,7 @@ export class S3Store implements BlobStore {
   /** True when this process runs the save, or its lease was refreshed within `leaseMs`. */
   async isOwned(token: string): Promise<boolean> {
     if (this.#live.has(token)) return true;
+    if (this.#unclean.has(token)) return false; // failed here; its clean-up is pending
     const found = await this.#lease(token);
     return found !== undefined && Date.now() - found.modified < this.#leaseMs;
   }
@@ -555,7 +576,7 @@ export class S3Store implements BlobStore {
   async reclaim(token: string, beforeRemove?: () => Promise<void>): Promise<boolean> {
     if (this.#live.has(token)) return false;
     const found = await this.#lease(token);
-    if (found && Date.now() - found.modified < this.#leaseMs) return false;
+    if (found && !this.#unclean.has(token) && Date.now() - found.modified < this.#leaseMs) return false;
     await beforeRemove?.();
     let keepBlobs = false;
     if (found?.lease.published) {
@@ -564,6 +585,7 @@ export class S3Store implements BlobStore {
     }
     if (!keepBlobs) await this.#deletePrefix(this.#key("blobs", token) + "/");
     if (found) await this.#deleteKey(this.#key("staging", token));
+    this.#unclean.delete(token);
     return true;
   }
 
@@ -586,7 +608,9 @@ export class S3Store implements BlobStore {
         const target = join(targetDir, ...f.path.split("/"));
         await Deno.mkdir(dirname(target), { recursive: true });
         using file = await Deno.open(target, { write: true, createNew: true });
-        await (await this.readFile(name, version, f.path)).pipeTo(file.writable, { preventClose: true });
+        for await (const chunk of await this.readFile(name, version, f.path)) {
+          for (let off = 0; off < chunk.length;) off += await file.write(chunk.subarray(off));
+        }
         await file.sync();
       }
     } catch (error) {

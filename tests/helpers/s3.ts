@@ -48,6 +48,8 @@ export interface CuttableProxy {
   readonly port: number;
   /** Bytes forwarded from clients to the upstream so far. */
   readonly forwarded: number;
+  /** Resolves once `bytes` more bytes have gone upstream (to make something else fail mid-request). */
+  when(bytes: number): Promise<void>;
   /** Cuts as soon as `bytes` more bytes have gone upstream (the request is then mid-flight). */
   cutAfter(bytes: number): Promise<void>;
   /** Drops every connection and refuses new ones. */
@@ -65,6 +67,7 @@ export function startProxy(upstreamPort: number): CuttableProxy {
   let forwarded = 0;
   let cutAt = Infinity;
   let onCut: (() => void) | undefined;
+  const waiters: { at: number; resolve: () => void }[] = [];
   const loops: Promise<void>[] = [];
 
   const cut = () => {
@@ -89,6 +92,10 @@ export function startProxy(upstreamPort: number): CuttableProxy {
         if (n === null) break;
         if (upstream) {
           forwarded += n;
+          for (const w of waiters.filter((w) => forwarded >= w.at)) {
+            waiters.splice(waiters.indexOf(w), 1);
+            w.resolve();
+          }
           if (forwarded >= cutAt) {
             cut();
             return;
@@ -134,6 +141,9 @@ export function startProxy(upstreamPort: number): CuttableProxy {
     port,
     get forwarded() {
       return forwarded;
+    },
+    when(bytes: number) {
+      return new Promise<void>((resolve) => waiters.push({ at: forwarded + bytes, resolve }));
     },
     cutAfter(bytes: number) {
       cutAt = forwarded + bytes;
