@@ -18,6 +18,7 @@ import { writeTestBundle } from "../src/registry/_testing.ts";
 import { RemoteRegistry } from "../src/registry_client/remote_registry.ts";
 import { pullBundle, pushBundle } from "../src/registry_client/transfer.ts";
 import { registryApp } from "../src/registry_server/app.ts";
+import { openStore } from "../src/registry_server/backend.ts";
 import { SqliteTokenStore } from "../src/registry_server/sqlite_tokens.ts";
 import { createToken } from "../src/registry_server/tokens.ts";
 import { findPostgres, startPostgres } from "./helpers/postgres.ts";
@@ -158,4 +159,49 @@ Deno.test({
       await server.stop();
     }
   },
+});
+
+Deno.test("registry serve's S3 store: a missing bucket, refused credentials, an unreachable endpoint fail at start, saying what to fix", async () => {
+  const s3 = await startS3(["present"]);
+  const fails = async (promise: Promise<unknown>, code: string, message: RegExp) =>
+    await assert.rejects(promise, (error: unknown) => {
+      assert.ok(error instanceof ObentoError, String(error));
+      assert.equal(error.code, code, error.message);
+      assert.match(error.message, message);
+      return true;
+    });
+  const closed = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const deadPort = (closed.addr as Deno.NetAddr).port;
+  closed.close();
+  try {
+    await fails(
+      openStore("s3://present/x", { endpoint: s3.endpoint }),
+      "BAD_ARGUMENT",
+      /--store s3:\/\/present\/x needs credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY/,
+    );
+    await fails(openStore("s3://Bad_Bucket", {}), "BAD_ARGUMENT", /is not an S3 URL; expected s3:\/\/bucket/);
+    await fails(
+      openStore("s3://absent/x", { endpoint: s3.endpoint, credentials: s3.credentials }),
+      "UNAVAILABLE",
+      /bucket "absent" does not exist at http:\/\/127\.0\.0\.1:\d+; create it/,
+    );
+    await fails(
+      openStore("s3://present/x", {
+        endpoint: s3.endpoint,
+        credentials: { accessKeyId: "WRONG", secretAccessKey: "wrong" }, // s3rver checks the key id
+      }),
+      "UNAVAILABLE",
+      /refused the server's credentials while checking bucket present \(HTTP 403\); check AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY/,
+    );
+    await fails(
+      openStore("s3://present/x", { endpoint: `http://127.0.0.1:${deadPort}`, credentials: s3.credentials }),
+      "UNAVAILABLE",
+      /the S3 store at http:\/\/127\.0\.0\.1:\d+ is unreachable while checking bucket present \(.*ECONNREFUSED/,
+    );
+    const store = await openStore("s3://present/x", { endpoint: s3.endpoint, credentials: s3.credentials });
+    assert.equal(store.location, "s3://present/x");
+    store.close?.();
+  } finally {
+    await s3.stop();
+  }
 });

@@ -206,8 +206,10 @@ export class S3Store implements BlobStore {
   /** Turns an SDK failure into an {@link ObentoError} that says what to do. */
   #fail(error: unknown, doing: string): ObentoError {
     if (error instanceof ObentoError) return error;
-    const name = (error as { name?: string }).name ?? "Error";
     const status = statusOf(error);
+    const given = (error as { name?: string }).name;
+    // a HEAD request's error has no body, so the SDK cannot name it: say the status instead
+    const name = !given || given === "Unknown" ? (status ? `HTTP ${status}` : "Error") : given;
     const detail = (error as Error).message || name;
     if (name === "NoSuchBucket" || (status === 404 && doing.startsWith("checking"))) {
       return new ObentoError(

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { ObentoError } from "../errors.ts";
 import type { BlobStore } from "../registry/blob_store.ts";
 import { FsStore } from "../registry/fs_store.ts";
-import type { S3Credentials } from "../registry/s3_store.ts";
+import { openS3Store, parseS3Url, type S3Credentials } from "../registry/s3_store.ts";
 import { connectPostgres, openPostgresIndex, redactUrl } from "../registry/postgres_index.ts";
 import { Registry } from "../registry/registry.ts";
 import { openSqliteIndex } from "../registry/sqlite_index.ts";
@@ -50,6 +50,7 @@ export function isS3Url(store: string): boolean {
  */
 export async function openStore(store: string, s3: S3Settings = {}): Promise<BlobStore & { close?(): void }> {
   if (!isS3Url(store)) return new FsStore({ root: store });
+  parseS3Url(store);
   const { accessKeyId, secretAccessKey, sessionToken } = s3.credentials ?? {};
   if (!accessKeyId || !secretAccessKey) {
     throw new ObentoError(
@@ -58,7 +59,6 @@ export async function openStore(store: string, s3: S3Settings = {}): Promise<Blo
         "default us-east-1; --s3-endpoint for a server other than AWS)",
     );
   }
-  const { openS3Store } = await import("../registry/s3_store.ts");
   return await openS3Store({
     url: store,
     endpoint: s3.endpoint,
