@@ -242,6 +242,21 @@ Deno.test("registry serve --store s3://… --s3-endpoint: push and pull through 
       log = await server.stop();
     }
     assert.match(log, /store s3:\/\/team\/obento\)/);
+    // verify and gc work on the team registry's database and bucket directly
+    const team = [
+      "--db",
+      join(serverHome, "registry.db"),
+      "--store",
+      "s3://team/obento",
+      "--s3-endpoint",
+      s3.endpoint,
+    ];
+    r = await obento(serverHome, ["registry", "verify", ...team], aws);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, "checked 1 bundle: ok\n");
+    r = await obento(serverHome, ["registry", "gc", ...team, "--json"], aws);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(JSON.parse(r.stdout), { removed: [], inProgress: [] });
     // the server's home holds the index and tokens only: bundle files live in the bucket
     const entries = [];
     for await (const e of Deno.readDir(serverHome)) entries.push(e.name);

@@ -6,9 +6,9 @@
 import { join, resolve } from "node:path";
 import { ObentoError } from "../errors.ts";
 import { BUNDLES_DIR, INDEX_FILE } from "../registry/registry.ts";
-import { isPostgresUrl, isS3Url } from "../registry_server/backend.ts";
+import { isPostgresUrl, isS3Url, type S3Settings } from "../registry_server/backend.ts";
 import { serveRegistry } from "../registry_server/serve.ts";
-import { parseFlags, stringFlag } from "./args.ts";
+import { type ParsedArgs, parseFlags, stringFlag } from "./args.ts";
 import type { CliContext } from "./command.ts";
 
 /** The `serve` part of `obento registry --help`. */
@@ -42,12 +42,55 @@ export function registryDb(ctx: CliContext, value: string | undefined): string {
   return dbOf(ctx, value);
 }
 
+/** The flags naming a registry's bundle store, for `registry serve`, `verify` and `gc`. */
+export const STORE_FLAGS = {
+  store: { type: "string" },
+  "s3-endpoint": { type: "string" },
+} as const;
+
+/**
+ * The store `--store` and `--s3-endpoint` name (default `$OBENTO_HOME/bundles`), with the S3 settings from
+ * the `AWS_*` variables main.ts read.
+ *
+ * @throws {ObentoError} BAD_ARGUMENT for `--s3-endpoint` without an s3:// store, or one that is not a URL
+ */
+export function registryStore(ctx: CliContext, parsed: ParsedArgs): { store: string; s3: S3Settings } {
+  const storeText = stringFlag(parsed, "store");
+  const store = storeText !== undefined && isS3Url(storeText)
+    ? storeText
+    : resolve(ctx.cwd, storeText ?? join(ctx.home, BUNDLES_DIR));
+  const endpoint = stringFlag(parsed, "s3-endpoint");
+  if (endpoint !== undefined) {
+    if (!isS3Url(store)) {
+      throw new ObentoError("BAD_ARGUMENT", "--s3-endpoint needs --store s3://bucket/…");
+    }
+    if (!/^https?:\/\/[^/]+/.test(endpoint) || !URL.canParse(endpoint)) {
+      throw new ObentoError(
+        "BAD_ARGUMENT",
+        `--s3-endpoint must be an http:// or https:// URL, got "${endpoint}"`,
+      );
+    }
+  }
+  const aws = ctx.aws ?? {};
+  return {
+    store,
+    s3: {
+      endpoint,
+      region: aws.region,
+      credentials: {
+        accessKeyId: aws.accessKeyId,
+        secretAccessKey: aws.secretAccessKey,
+        sessionToken: aws.sessionToken,
+      },
+    },
+  };
+}
+
 /** Runs `obento registry serve` until SIGINT or SIGTERM. */
 export async function registryServe(args: string[], ctx: CliContext): Promise<number> {
   const parsed = parseFlags("registry serve", args, {
     db: { type: "string" },
-    store: { type: "string" },
-    "s3-endpoint": { type: "string" },
+    ...STORE_FLAGS,
     host: { type: "string" },
     port: { type: "string" },
     "public-read": { type: "boolean" },
@@ -75,25 +118,7 @@ export async function registryServe(args: string[], ctx: CliContext): Promise<nu
       `obento registry serve: --max-bundle-mb must be a positive integer, got "${mbText}"`,
     );
   }
-  const storeText = stringFlag(parsed, "store");
-  const store = storeText !== undefined && isS3Url(storeText)
-    ? storeText
-    : resolve(ctx.cwd, storeText ?? join(ctx.home, BUNDLES_DIR));
-  const endpoint = stringFlag(parsed, "s3-endpoint");
-  if (endpoint !== undefined) {
-    if (!isS3Url(store)) {
-      throw new ObentoError(
-        "BAD_ARGUMENT",
-        "obento registry serve: --s3-endpoint needs --store s3://bucket/…",
-      );
-    }
-    if (!/^https?:\/\/[^/]+/.test(endpoint) || !URL.canParse(endpoint)) {
-      throw new ObentoError(
-        "BAD_ARGUMENT",
-        `obento registry serve: --s3-endpoint must be an http:// or https:// URL, got "${endpoint}"`,
-      );
-    }
-  }
+  const { store, s3 } = registryStore(ctx, parsed);
   const controller = new AbortController();
   const stop = () => controller.abort();
   Deno.addSignalListener("SIGINT", stop);
@@ -102,15 +127,7 @@ export async function registryServe(args: string[], ctx: CliContext): Promise<nu
     const server = await serveRegistry({
       db: dbOf(ctx, stringFlag(parsed, "db")),
       store,
-      s3: {
-        endpoint,
-        region: ctx.aws?.region,
-        credentials: {
-          accessKeyId: ctx.aws?.accessKeyId,
-          secretAccessKey: ctx.aws?.secretAccessKey,
-          sessionToken: ctx.aws?.sessionToken,
-        },
-      },
+      s3,
       scratchRoot: isS3Url(store) ? join(ctx.home, UPLOADS_DIR) : undefined,
       host: stringFlag(parsed, "host"),
       port,
