@@ -116,6 +116,20 @@ interface Lease {
   published?: string;
 }
 
+/** A save this process runs. */
+interface LiveSave {
+  /** Refreshes the lease. */
+  timer: ReturnType<typeof setInterval>;
+  /** The lease as last written (a refresh writes the same, so `published` is never lost). */
+  lease: Lease;
+  /** A refresh in flight, awaited before the lease is rewritten or deleted (so it cannot undo either). */
+  refreshing?: Promise<void>;
+  /** What was uploaded so far. */
+  files: StoredFile[];
+  /** The source directory, removed when the save ends (`stage` with `move`). */
+  moved?: string;
+}
+
 type Sdk = typeof S3;
 type UploadClass = typeof Storage.Upload;
 
@@ -178,10 +192,7 @@ export class S3Store implements BlobStore {
   /** Saves whose clean-up failed (the bucket was failing): token → whether their blobs go too. */
   readonly #unclean = new Map<string, boolean>();
   /** Saves this process runs: token → lease refresh timer and what was uploaded. */
-  readonly #live = new Map<
-    string,
-    { timer: ReturnType<typeof setInterval>; files: StoredFile[]; moved?: string }
-  >();
+  readonly #live = new Map<string, LiveSave>();
 
   /** Prefer {@link openS3Store}, which loads the SDK and checks the bucket. */
   constructor(sdk: Sdk, upload: UploadClass, client: S3.S3Client, options: S3StoreOptions) {
@@ -388,12 +399,19 @@ export class S3Store implements BlobStore {
     await this.#retryCleanUps();
     const token = newToken();
     const files: StoredFile[] = [];
-    const timer = setInterval(() => {
-      this.#writeLease(token, { started: new Date().toISOString() }).catch(() => {});
-    }, Math.max(1000, this.#leaseMs / 3));
-    this.#live.set(token, { timer, files, moved: options.move ? sourceDir : undefined });
+    const live: LiveSave = {
+      timer: setInterval(() => {
+        live.refreshing ??= this.#writeLease(token, live.lease).catch(() => {}).finally(() => {
+          live.refreshing = undefined;
+        });
+      }, Math.max(1000, this.#leaseMs / 3)),
+      lease: { started: new Date().toISOString() },
+      files,
+      moved: options.move ? sourceDir : undefined,
+    };
+    this.#live.set(token, live);
     try {
-      await this.#writeLease(token, { started: new Date().toISOString() });
+      await this.#writeLease(token, live.lease);
       const manifestText = await Deno.readTextFile(join(sourceDir, MANIFEST_FILE));
       const digests = parseManifest(manifestText, join(sourceDir, MANIFEST_FILE));
       for (const path of [MANIFEST_FILE, ...digests.keys()]) {
@@ -421,10 +439,9 @@ export class S3Store implements BlobStore {
     const live = this.#live.get(staged.token);
     if (!live) throw new ObentoError("INTERNAL", `save ${staged.token} is not staged in this process`);
     const previous = await this.#marker(name, version);
-    await this.#writeLease(staged.token, {
-      started: new Date().toISOString(),
-      published: `${name}/${version}`,
-    });
+    live.lease = { ...live.lease, published: `${name}/${version}` };
+    await live.refreshing;
+    await this.#writeLease(staged.token, live.lease);
     const marker: Marker = { token: staged.token, files: live.files };
     await this.#put(
       this.#key("bundles", name, version),
@@ -456,7 +473,10 @@ export class S3Store implements BlobStore {
 
   async #end(staged: StagedBundle, removeBlobs: boolean): Promise<void> {
     const live = this.#live.get(staged.token);
-    if (live) clearInterval(live.timer);
+    if (live) {
+      clearInterval(live.timer);
+      await live.refreshing;
+    }
     this.#live.delete(staged.token);
     // Best effort: when the bucket fails now (it may be why the save failed), the next save retries the
     // clean-up; a process that dies first leaves a lease that expires, and gc removes what it holds.
@@ -580,10 +600,14 @@ export class S3Store implements BlobStore {
     const found = await this.#lease(token);
     if (found && !this.#unclean.has(token) && Date.now() - found.modified < this.#leaseMs) return false;
     await beforeRemove?.();
-    let keepBlobs = false;
+    // Never remove blobs a marker names: the lease says which bundle its save published; without that (a
+    // save that died before publishing, or a delete's leftovers) every marker is checked.
+    let keepBlobs: boolean;
     if (found?.lease.published) {
       const [name, version] = found.lease.published.split("/");
       keepBlobs = (await this.#marker(name, version))?.token === token;
+    } else {
+      keepBlobs = (await this.#referencedTokens()).has(token);
     }
     if (!keepBlobs) await this.#deletePrefix(this.#key("blobs", token) + "/");
     if (found) await this.#deleteKey(this.#key("staging", token));
