@@ -55,8 +55,7 @@ Examples:
   obento registry verify           # exit 0 when every bundle is intact
   obento registry gc --json        # remove leftovers; report what went
   obento registry serve --db postgres://obento@db:5432/obento --store /srv/obento --host 0.0.0.0
-  AWS_ACCESS_KEY_ID=… AWS_SECRET_ACCESS_KEY=… obento registry serve --db postgres://obento@db/obento \
-    --store s3://models/obento --s3-endpoint http://minio:9000
+  obento registry serve --store s3://models/obento --s3-endpoint http://minio:9000  # AWS_* set
   obento registry token create --scope write --name ci
   obento registry token revoke 3f9c1a2b4d5e
 `,
