@@ -4,6 +4,7 @@
  * test cuts while the push is uploading. The push fails with UNAVAILABLE (HTTP 503) and a message naming what
  * went away; nothing is published (no index row, pending or ready; no marker in the bucket); once the proxy
  * is restored, the same push succeeds, the bundle pulls back byte for byte and `verify` finds no leftovers.
+ * The bucket going away mid-pull breaks the pull, which keeps nothing, and a retry works.
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
@@ -33,6 +34,8 @@ interface Setup {
   breakDuringUpload(s3: CuttableProxy): Promise<() => void>;
   /** The message the push fails with. */
   expected: RegExp;
+  /** Also cut the bucket mid-pull. */
+  cutPull?: boolean;
 }
 
 async function outage(setup: Setup, s3: CuttableProxy, endpoint: string): Promise<void> {
@@ -82,6 +85,13 @@ async function outage(setup: Setup, s3: CuttableProxy, endpoint: string): Promis
     await pushBundle(remote, local, "Big:1"); // the retry succeeds
     assert.deepEqual((await server.list()).map((b) => `${b.name}:${b.version}`), ["Big:1"]);
     other = await openRegistry({ home: join(dir, "other") });
+    if (setup.cutPull) {
+      // the bucket going away mid-pull: the stream breaks, the puller keeps nothing, a retry works
+      void s3.cutAfterReturned(5 * MiB);
+      await assert.rejects(pullBundle(remote, other, join(dir, "other"), "Big:1"), ObentoError);
+      assert.deepEqual(await other.list(), []);
+      s3.restore();
+    }
     await pullBundle(remote, other, join(dir, "other"), "Big:1");
     assert.deepEqual(await digestTree((await other.resolve("Big:1")).path), want);
     const report = await server.verify();
@@ -112,6 +122,7 @@ Deno.test("registry server: the S3 store going away mid-push → 503, nothing pu
           void s3Proxy.cutAfter(7 * MiB);
           return Promise.resolve(() => {});
         },
+        cutPull: true,
         expected:
           /the S3 store at http:\/\/127\.0\.0\.1:\d+ is unreachable while uploading artifacts\/model\.onnx .*nothing was published, retry/,
       },

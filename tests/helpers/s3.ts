@@ -52,6 +52,8 @@ export interface CuttableProxy {
   when(bytes: number): Promise<void>;
   /** Cuts as soon as `bytes` more bytes have gone upstream (the request is then mid-flight). */
   cutAfter(bytes: number): Promise<void>;
+  /** Cuts as soon as `bytes` more bytes have come back from the upstream (a response is then mid-flight). */
+  cutAfterReturned(bytes: number): Promise<void>;
   /** Drops every connection and refuses new ones. */
   cut(): void;
   /** Accepts connections again, on the same port. */
@@ -65,7 +67,9 @@ export function startProxy(upstreamPort: number): CuttableProxy {
   let listener: Deno.Listener | undefined;
   const open = new Set<Deno.Conn>();
   let forwarded = 0;
+  let returned = 0;
   let cutAt = Infinity;
+  let cutReturnedAt = Infinity;
   let onCut: (() => void) | undefined;
   const waiters: { at: number; resolve: () => void }[] = [];
   const loops: Promise<void>[] = [];
@@ -82,6 +86,7 @@ export function startProxy(upstreamPort: number): CuttableProxy {
     onCut?.();
     onCut = undefined;
     cutAt = Infinity;
+    cutReturnedAt = Infinity;
   };
 
   const pump = async (from: Deno.Conn, to: Deno.Conn, upstream: boolean) => {
@@ -97,6 +102,12 @@ export function startProxy(upstreamPort: number): CuttableProxy {
             w.resolve();
           }
           if (forwarded >= cutAt) {
+            cut();
+            return;
+          }
+        } else {
+          returned += n;
+          if (returned >= cutReturnedAt) {
             cut();
             return;
           }
@@ -147,6 +158,10 @@ export function startProxy(upstreamPort: number): CuttableProxy {
     },
     cutAfter(bytes: number) {
       cutAt = forwarded + bytes;
+      return new Promise<void>((resolve) => onCut = resolve);
+    },
+    cutAfterReturned(bytes: number) {
+      cutReturnedAt = returned + bytes;
       return new Promise<void>((resolve) => onCut = resolve);
     },
     cut,
