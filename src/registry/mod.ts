@@ -67,11 +67,5 @@ export type {
 } from "./blob_store.ts";
 export { openSqliteIndex, SqliteIndex, type SqliteIndexOptions } from "./sqlite_index.ts";
 export { FsStore, type FsStoreOptions } from "./fs_store.ts";
-export {
-  openS3Store,
-  parseS3Url,
-  type S3Credentials,
-  type S3Location,
-  S3Store,
-  type S3StoreOptions,
-} from "./s3_store.ts";
+export { openS3Store, type S3Credentials, S3Store, type S3StoreOptions } from "./s3_store.ts";
+export { parseS3Url, type S3Location } from "./s3_url.ts";

@@ -25,6 +25,8 @@ import { createHash } from "node:crypto";
 import { dirname, join } from "node:path";
 import { ObentoError } from "../errors.ts";
 import { MANIFEST_FILE, parseManifest } from "../bundle/manifest.ts";
+import { isMissing, s3Failure } from "./s3_errors.ts";
+import { parseS3Url } from "./s3_url.ts";
 import type {
   BlobStore,
   StagedBundle,
@@ -70,41 +72,6 @@ export interface S3StoreOptions {
   maxAttempts?: number;
 }
 
-/** The bucket and key prefix of an `s3://bucket/prefix` URL. */
-export interface S3Location {
-  /** The bucket. */
-  readonly bucket: string;
-  /** The key prefix, "" or ending in "/". */
-  readonly prefix: string;
-}
-
-/**
- * Parses `s3://bucket[/prefix]`.
- *
- * @throws {ObentoError} BAD_ARGUMENT for anything else
- *
- * @example
- * ```ts
- * import { parseS3Url } from "./s3_store.ts";
- * console.log(parseS3Url("s3://models/team-a")); // { bucket: "models", prefix: "team-a/" }
- * ```
- */
-export function parseS3Url(url: string): S3Location {
-  const m = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(?:\/(.*))?$/.exec(url);
-  if (!m) {
-    throw new ObentoError(
-      "BAD_ARGUMENT",
-      `--store ${url} is not an S3 URL; expected s3://bucket or s3://bucket/prefix (bucket: 3-63 lowercase ` +
-        "letters, digits, dots and dashes)",
-    );
-  }
-  const rest = (m[2] ?? "").replace(/^\/+|\/+$/g, "");
-  if (rest.split("/").some((p) => p === "." || p === "..")) {
-    throw new ObentoError("BAD_ARGUMENT", `--store ${url}: the prefix may not hold "." or ".." parts`);
-  }
-  return { bucket: m[1], prefix: rest === "" ? "" : rest + "/" };
-}
-
 interface Marker {
   token: string;
   files: StoredFile[];
@@ -137,43 +104,6 @@ function newToken(): string {
   return Array.from(crypto.getRandomValues(new Uint8Array(8)), (b) => b.toString(16).padStart(2, "0")).join(
     "",
   );
-}
-
-const NETWORK_CODES = new Set([
-  "ECONNREFUSED",
-  "ECONNRESET",
-  "EPIPE",
-  "ETIMEDOUT",
-  "ENOTFOUND",
-  "EAI_AGAIN",
-  "EHOSTUNREACH",
-  "ENETUNREACH",
-  "ECONNABORTED",
-  "UND_ERR_SOCKET",
-]);
-
-function statusOf(error: unknown): number | undefined {
-  return (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-}
-
-function isNetworkError(error: unknown): boolean {
-  for (let e: unknown = error, depth = 0; e && depth < 5; depth++) {
-    const { code, name } = e as { code?: string; name?: string };
-    if ((code && NETWORK_CODES.has(code)) || name === "TimeoutError" || name === "RequestTimeout") {
-      return true;
-    }
-    if (e instanceof AggregateError && e.errors.some(isNetworkError)) return true;
-    e = (e as { cause?: unknown }).cause;
-  }
-  const message = (error as Error)?.message ?? "";
-  return /socket hang up|connection (refused|reset|closed)|ECONNREFUSED|ECONNRESET|timed? ?out/i.test(
-    message,
-  );
-}
-
-function isMissing(error: unknown): boolean {
-  const name = (error as { name?: string }).name;
-  return name === "NoSuchKey" || name === "NotFound" || (statusOf(error) === 404 && name !== "NoSuchBucket");
 }
 
 /** An S3 bucket as a bundle store. Make one with {@link openS3Store}. */
@@ -216,46 +146,7 @@ export class S3Store implements BlobStore {
 
   /** Turns an SDK failure into an {@link ObentoError} that says what to do. */
   #fail(error: unknown, doing: string): ObentoError {
-    if (error instanceof ObentoError) return error;
-    const status = statusOf(error);
-    const given = (error as { name?: string }).name;
-    // a HEAD request's error has no body, so the SDK cannot name it: say the status instead
-    const name = !given || given === "Unknown" ? (status ? `HTTP ${status}` : "Error") : given;
-    const detail = (error as Error).message || name;
-    if (name === "NoSuchBucket" || (status === 404 && doing.startsWith("checking"))) {
-      return new ObentoError(
-        "UNAVAILABLE",
-        `bucket "${this.#bucket}" does not exist at ${this.#endpoint}; create it (e.g. \`aws s3 mb ` +
-          `s3://${this.#bucket}\`) or fix --store`,
-        { cause: error },
-      );
-    }
-    if (
-      ["InvalidAccessKeyId", "SignatureDoesNotMatch", "AccessDenied", "Forbidden", "InvalidToken"].includes(
-        name,
-      ) ||
-      status === 403
-    ) {
-      return new ObentoError(
-        "UNAVAILABLE",
-        `the S3 store ${this.url} at ${this.#endpoint} refused the server's credentials while ${doing} (${name}); ` +
-          "check AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and the bucket's policy",
-        { cause: error },
-      );
-    }
-    if (isNetworkError(error)) {
-      return new ObentoError(
-        "UNAVAILABLE",
-        `the S3 store at ${this.#endpoint} is unreachable while ${doing} (${detail}); nothing was published, ` +
-          "retry once it is back",
-        { cause: error },
-      );
-    }
-    return new ObentoError(
-      "UNAVAILABLE",
-      `the S3 store ${this.url} failed while ${doing}: ${name}: ${detail}`,
-      { cause: error },
-    );
+    return s3Failure(error, { doing, bucket: this.#bucket, url: this.url, endpoint: this.#endpoint });
   }
 
   async #send<T>(doing: string, run: () => Promise<T>): Promise<T> {
