@@ -62,10 +62,10 @@ Deno.test("S3 store: tampering, dead saves' leases and gc", async (t) => {
     await t.step(
       "a dead save's lease keeps gc away until it expires; then gc removes its blobs",
       async () => {
-        const crashed = await open("dead", 1500);
+        const crashed = await open("dead", 3000);
         await crashed.stage(await bundle("Dead")); // never published nor finished: the process "dies"
         crashed.close(); // stops refreshing the lease, as a killed process would
-        const store = await open("dead", 1500);
+        const store = await open("dead", 3000);
         const registry = new Registry(openSqliteIndex(join(dir, "dead.db")), store);
         try {
           const blobs = await keys("dead/blobs/");
@@ -74,7 +74,8 @@ Deno.test("S3 store: tampering, dead saves' leases and gc", async (t) => {
           assert.equal(report.inProgress.length, 1, JSON.stringify(report)); // the lease is fresh: a live save
           assert.deepEqual((await registry.gc()).removed, []);
           assert.deepEqual(await keys("dead/blobs/"), blobs);
-          await new Promise((r) => setTimeout(r, 1600));
+          // LastModified has whole seconds: a 3 s lease leaves room for that and for a loaded machine
+          await new Promise((r) => setTimeout(r, 3100));
           report = await registry.verify();
           assert.deepEqual(report.inProgress, []);
           assert.equal(report.leftovers.length, 1);
