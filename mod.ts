@@ -200,6 +200,7 @@ export type {
   StageOptions,
   StagingArea,
   StoredBundle,
+  StoredFile,
 } from "./src/registry/blob_store.ts";
 export { type BundleRef, formatBundleRef, LATEST, parseBundleRef } from "./src/registry/bundle_ref.ts";
 export {

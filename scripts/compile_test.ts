@@ -143,7 +143,8 @@ Deno.test("the compiled binary embeds every file obento reads at run time, and n
 
     // A guard on the payload: the binary is denort plus these files, within 120 MB (docs/shipping.md).
     const payload = [...files.values()].reduce((a, b) => a + b, 0);
-    assert.ok(payload < 66e6, `embedded files grew to ${(payload / 1e6).toFixed(1)} MB (docs/shipping.md)`);
+    // 64.0 MB before the S3 store's SDK (+5.1 MB after scripts/compile.ts leaves its dist-es and dist-types out).
+    assert.ok(payload < 70e6, `embedded files grew to ${(payload / 1e6).toFixed(1)} MB (docs/shipping.md)`);
   } finally {
     await Deno.remove(out, { recursive: true });
   }

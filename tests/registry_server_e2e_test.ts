@@ -1,7 +1,8 @@
 /**
  * End to end: `obento registry serve` as a real process on 127.0.0.1 (one per file), driven by the real CLI:
  * tokens (create/list/revoke), push, list, get, pull, delete with --registry and OBENTO_TOKEN, 401/403 as
- * exit 77, 409 as exit 73, and a push killed mid-stream that leaves nothing and can be re-run.
+ * exit 77, 409 as exit 73, and a push killed mid-stream that leaves nothing and can be re-run; and a server
+ * on an S3-compatible store (s3rver in this process): push and pull through the bucket, a missing bucket.
  */
 import { collectLog } from "./helpers/child_log.ts";
 import assert from "node:assert/strict";
@@ -9,6 +10,8 @@ import { join } from "node:path";
 import { openRegistry } from "../src/registry/registry.ts";
 import { writeTestBundle } from "../src/registry/_testing.ts";
 import { cleanEnv, type CliRun, obentoArgs, ROOT, runObento } from "./helpers/cli.ts";
+import { startS3 } from "./helpers/s3.ts";
+import { digestTree } from "../src/bundle/manifest.ts";
 
 function spawnObento(home: string, args: string[], env: Record<string, string> = {}): Deno.ChildProcess {
   return new Deno.Command(Deno.execPath(), {
@@ -26,11 +29,15 @@ function obento(home: string, args: string[], env: Record<string, string> = {}):
   return runObento({ home, cwd: ROOT, env }, args);
 }
 
-async function startRegistry(home: string): Promise<{ url: string; stop(): Promise<string> }> {
+async function startRegistry(
+  home: string,
+  extraArgs: string[] = [],
+  env: Record<string, string> = {},
+): Promise<{ url: string; stop(): Promise<string> }> {
   const child = new Deno.Command(Deno.execPath(), {
-    args: [...obentoArgs(), "registry", "serve", "--port", "0"],
+    args: [...obentoArgs(), "registry", "serve", "--port", "0", ...extraArgs],
     cwd: ROOT,
-    env: cleanEnv(home),
+    env: { ...cleanEnv(home), ...env },
     clearEnv: true,
     stdin: "null",
     stdout: "null",
@@ -182,6 +189,80 @@ Deno.test("registry serve + the CLI: tokens, push, list, get, pull, delete, 401/
   } finally {
     const log = await server.stop();
     assert.match(log, /obento registry stopped/);
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("registry serve --store s3://… --s3-endpoint: push and pull through a bucket; a missing bucket exits 69", async () => {
+  const s3 = await startS3(["team"]);
+  const root = await Deno.makeTempDir({ prefix: "obento-rss3-" });
+  const serverHome = join(root, "server");
+  const aws = { AWS_ACCESS_KEY_ID: "S3RVER", AWS_SECRET_ACCESS_KEY: "S3RVER", AWS_REGION: "us-east-1" };
+  try {
+    let r = await obento(
+      serverHome,
+      ["registry", "serve", "--store", "s3://nope/x", "--s3-endpoint", s3.endpoint, "--port", "0"],
+      aws,
+    );
+    assert.equal(r.code, 69, r.stderr);
+    assert.match(r.stderr, /bucket "nope" does not exist at http:\/\/127\.0\.0\.1:\d+; create it/);
+    r = await obento(serverHome, ["registry", "token", "create", "--scope", "write", "--json"]);
+    assert.equal(r.code, 0, r.stderr);
+    const token = (JSON.parse(r.stdout) as { token: string }).token;
+    const source = await writeTestBundle(join(root, "src"), {
+      name: "Iris",
+      version: "1",
+      artifactBytes: 200_000,
+    });
+    const local = await openRegistry({ home: join(root, "alice") });
+    await local.add(source);
+    local.close();
+
+    const server = await startRegistry(
+      serverHome,
+      ["--store", "s3://team/obento", "--s3-endpoint", s3.endpoint],
+      aws,
+    );
+    let log = "";
+    try {
+      const as = { OBENTO_REGISTRY_URL: server.url, OBENTO_TOKEN: token };
+      r = await obento(join(root, "alice"), ["push", "Iris:1"], as);
+      assert.equal(r.code, 0, r.stderr);
+      r = await obento(join(root, "bob"), ["pull", "Iris:1"], as);
+      assert.equal(r.code, 0, r.stderr);
+      const bob = await openRegistry({ home: join(root, "bob") });
+      try {
+        assert.deepEqual(await digestTree((await bob.resolve("Iris:1")).path), await digestTree(source));
+      } finally {
+        bob.close();
+      }
+      r = await obento(join(root, "bob"), ["get", "Iris:1", "--json"], as);
+      assert.equal(r.code, 0, r.stderr);
+    } finally {
+      log = await server.stop();
+    }
+    assert.match(log, /store s3:\/\/team\/obento\)/);
+    // verify and gc work on the team registry's database and bucket directly
+    const team = [
+      "--db",
+      join(serverHome, "registry.db"),
+      "--store",
+      "s3://team/obento",
+      "--s3-endpoint",
+      s3.endpoint,
+    ];
+    r = await obento(serverHome, ["registry", "verify", ...team], aws);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, "checked 1 bundle: ok\n");
+    r = await obento(serverHome, ["registry", "gc", ...team, "--json"], aws);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(JSON.parse(r.stdout), { removed: [], inProgress: [] });
+    // the server's home holds the index and tokens only: bundle files live in the bucket
+    const entries = [];
+    for await (const e of Deno.readDir(serverHome)) entries.push(e.name);
+    assert.ok(!entries.includes("bundles"), entries.join(", "));
+  } finally {
+    await s3.stop();
     await Deno.remove(root, { recursive: true });
   }
 });

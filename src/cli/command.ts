@@ -14,6 +14,18 @@ export interface CliOutput {
   err(text: string): void;
 }
 
+/** The `AWS_*` variables an S3 store reads (`registry serve --store s3://…`), read once by main.ts. */
+export interface AwsEnv {
+  /** `AWS_ACCESS_KEY_ID`. */
+  readonly accessKeyId?: string;
+  /** `AWS_SECRET_ACCESS_KEY`. */
+  readonly secretAccessKey?: string;
+  /** `AWS_SESSION_TOKEN` (temporary credentials). */
+  readonly sessionToken?: string;
+  /** `AWS_REGION`, else `AWS_DEFAULT_REGION`. */
+  readonly region?: string;
+}
+
 /** Settings read once from the environment and flags common to all commands. */
 export interface CliContext extends CliOutput {
   /** `$OBENTO_HOME`, default `~/.obento`: registry.db and bundles/. */
@@ -33,6 +45,8 @@ export interface CliContext extends CliOutput {
   readonly registryUrl?: string;
   /** `$OBENTO_TOKEN`: the bearer token sent to a registry server. */
   readonly token?: string;
+  /** The `AWS_*` variables, for an S3 store. */
+  readonly aws?: AwsEnv;
   /** True when standard error is a terminal (progress lines). */
   readonly stderrIsTerminal?: boolean;
 }

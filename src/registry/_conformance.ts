@@ -1,7 +1,7 @@
 /**
  * The registry conformance suite (test helper, not exported from mod.ts): one set of behaviours every
  * {@link BundleIndex} × {@link BlobStore} combination must show, run unchanged against each (SQLite and
- * PostgreSQL indexes × the directory store: `tests/registry_conformance_test.ts`).
+ * PostgreSQL indexes × the directory store and an S3-compatible store: `tests/registry_conformance_test.ts`).
  *
  * @module
  */
@@ -12,6 +12,9 @@ import type { BlobStore } from "./blob_store.ts";
 import type { BundleIndex, BundleRecord } from "./bundle_index.ts";
 import { Registry } from "./registry.ts";
 import { testRecord, writeTestBundle } from "./_testing.ts";
+import { storedBundleArchive } from "./archive/stored_archive.ts";
+import { unpackBundleArchive } from "./archive/bundle_archive.ts";
+import { digestTree } from "../bundle/manifest.ts";
 import type { TestBundleOptions } from "./_testing.ts";
 
 /** One fresh, empty backend. */
@@ -197,6 +200,31 @@ export async function registryConformance(t: Deno.TestContext, factory: BackendF
       } finally {
         other.close();
       }
+    },
+  );
+
+  await step(
+    "a 6 MiB artifact (several upload parts) comes back byte for byte through retrieve and the pull archive",
+    async (registry, b) => {
+      const source = await writeTestBundle(join(b.scratch, "big"), {
+        name: "Big",
+        version: "1",
+        artifactBytes: 6 * 1024 * 1024 + 7,
+      });
+      const want = await digestTree(source);
+      await registry.add(source);
+      const sizes = new Map((await b.store.files("Big", "1")).map((f) => [f.path, f.size]));
+      assert.equal(sizes.get("artifacts/model.onnx"), 6 * 1024 * 1024 + 7);
+      await registry.retrieve("Big:1", join(b.scratch, "out"));
+      assert.deepEqual(await digestTree(join(b.scratch, "out")), want);
+      await rejectsWith(registry.retrieve("Big:1", join(b.scratch, "out")), "CONFLICT", /already exists/);
+      const archive = await storedBundleArchive(b.store, "Big", "1");
+      await Deno.mkdir(join(b.scratch, "pulled"));
+      await unpackBundleArchive(archive.stream, join(b.scratch, "pulled"));
+      assert.deepEqual(await digestTree(join(b.scratch, "pulled")), want);
+      assert.equal((await registry.verify()).ok, true);
+      await rejectsWith(b.store.readFile("Big", "1", "nope.txt"), "NOT_FOUND");
+      assert.deepEqual(await b.store.files("Big", "2"), []);
     },
   );
 

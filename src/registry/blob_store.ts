@@ -1,6 +1,8 @@
 /**
- * The registry's bundle store: where bundle files live. {@link BlobStore} is the seam: a local directory now
- * (`fs_store.ts`), an S3-compatible bucket later, without touching the registry or the CLI.
+ * The registry's bundle store: where bundle files live. {@link BlobStore} is the seam: a local directory
+ * (`fs_store.ts`) or an S3-compatible bucket (`s3_store.ts`), without touching the registry or the CLI.
+ * Published bundles are read through {@link BlobStore.files} and {@link BlobStore.readFile} (streams), so
+ * nothing above the store needs a local directory.
  *
  * A save goes stage → publish → finish: {@link BlobStore.stage} copies a bundle into a private staging area
  * (durably, owned by a live save until finished), {@link BlobStore.publish} makes it visible under its name
@@ -14,7 +16,10 @@
 export interface StagedBundle {
   /** Identifies the staging area (also recorded in the index's pending record). */
   readonly token: string;
-  /** A local directory holding the staged bundle, readable until published or discarded. */
+  /**
+   * A local directory holding the staged bundle, readable until published or discarded (the staging area
+   * itself for a directory store; the source directory for a remote store, which uploads from it).
+   */
   readonly path: string;
 }
 
@@ -42,6 +47,14 @@ export interface StoredBundle {
   readonly version: string;
 }
 
+/** One file of a published bundle. */
+export interface StoredFile {
+  /** Bundle-relative, `/`-separated path (MANIFEST included). */
+  readonly path: string;
+  /** Its size in bytes. */
+  readonly size: number;
+}
+
 /** Stores bundle directories. Implementations must be safe to use from several processes at once. */
 export interface BlobStore {
   /** A human-readable description of where bundles live, e.g. a directory or a bucket URL. */
@@ -56,8 +69,19 @@ export interface BlobStore {
   discard(staged: StagedBundle): Promise<void>;
   /** Removes a published bundle; a no-op when it is not there. */
   unpublish(name: string, version: string): Promise<void>;
-  /** A local directory holding the published bundle `name/version` (it may not exist). */
+  /**
+   * Where the published bundle `name/version` is, for messages: a local directory for a directory store (it
+   * may not exist), an `s3://` URL for a bucket.
+   */
   locate(name: string, version: string): string;
+  /** The files of the published bundle `name/version`, with sizes; empty when it is not there. */
+  files(name: string, version: string): Promise<StoredFile[]>;
+  /**
+   * Streams one file of the published bundle `name/version`.
+   *
+   * @throws {ObentoError} NOT_FOUND when the bundle or the file is not there
+   */
+  readFile(name: string, version: string, path: string): Promise<ReadableStream<Uint8Array>>;
   /** Every published bundle, in no particular order. */
   published(): Promise<StoredBundle[]>;
   /** Every staging and trash area, including those of live saves. */

@@ -8,7 +8,14 @@
  */
 import { dirname, join, sep as SEP } from "node:path";
 import { ObentoError } from "../errors.ts";
-import type { BlobStore, StagedBundle, StageOptions, StagingArea, StoredBundle } from "./blob_store.ts";
+import type {
+  BlobStore,
+  StagedBundle,
+  StageOptions,
+  StagingArea,
+  StoredBundle,
+  StoredFile,
+} from "./blob_store.ts";
 
 const STAGING = ".tmp-";
 const TRASH = ".trash-";
@@ -212,6 +219,38 @@ export class FsStore implements BlobStore {
   /** `<root>/<name>/<version>`. */
   locate(name: string, version: string): string {
     return this.root + SEP + name + SEP + version; // names and versions are validated: no separators, no ".."
+  }
+
+  /** Every regular file under `<root>/<name>/<version>`, with its size; empty when the directory is missing. */
+  async files(name: string, version: string): Promise<StoredFile[]> {
+    const out: StoredFile[] = [];
+    const walk = async (dir: string, prefix: string): Promise<void> => {
+      for await (const entry of Deno.readDir(dir)) {
+        const path = join(dir, entry.name);
+        if (entry.isDirectory) await walk(path, `${prefix}${entry.name}/`);
+        else if (entry.isFile) out.push({ path: prefix + entry.name, size: (await Deno.stat(path)).size });
+      }
+    };
+    try {
+      await walk(this.locate(name, version), "");
+    } catch (error) {
+      if (error instanceof Deno.errors.NotFound || error instanceof Deno.errors.NotADirectory) return [];
+      throw error;
+    }
+    return out;
+  }
+
+  /** Opens `<root>/<name>/<version>/<path>` for reading. */
+  async readFile(name: string, version: string, path: string): Promise<ReadableStream<Uint8Array>> {
+    const full = join(this.locate(name, version), ...path.split("/"));
+    try {
+      return (await Deno.open(full)).readable;
+    } catch (error) {
+      if (error instanceof Deno.errors.NotFound) {
+        throw new ObentoError("NOT_FOUND", `${full} is missing`, { cause: error });
+      }
+      throw error;
+    }
   }
 
   /** Every `<name>/<version>` directory. */

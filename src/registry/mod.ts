@@ -57,6 +57,15 @@ export type {
   IndexQuery,
   PendingRecord,
 } from "./bundle_index.ts";
-export type { BlobStore, StagedBundle, StageOptions, StagingArea, StoredBundle } from "./blob_store.ts";
+export type {
+  BlobStore,
+  StagedBundle,
+  StageOptions,
+  StagingArea,
+  StoredBundle,
+  StoredFile,
+} from "./blob_store.ts";
 export { openSqliteIndex, SqliteIndex, type SqliteIndexOptions } from "./sqlite_index.ts";
 export { FsStore, type FsStoreOptions } from "./fs_store.ts";
+export { openS3Store, type S3Credentials, S3Store, type S3StoreOptions } from "./s3_store.ts";
+export { parseS3Url, type S3Location } from "./s3_url.ts";

@@ -93,7 +93,17 @@ export function connectPostgres(url: string, options: ConnectPostgresOptions = {
 export function postgresError(where: string, error: unknown): ObentoError {
   if (error instanceof ObentoError) return error;
   const message = (error as Error).message ?? String(error);
-  return new ObentoError("UNAVAILABLE", `registry database ${where}: ${message}`, { cause: error });
+  const code = (error as { code?: string }).code ?? "";
+  const gone =
+    /^(ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|CONNECTION_\w+|CONNECT_TIMEOUT)$/
+      .test(code);
+  return new ObentoError(
+    "UNAVAILABLE",
+    `registry database ${where}: ${message}${
+      gone ? " (unreachable: nothing was changed; retry once it is back)" : ""
+    }`,
+    { cause: error },
+  );
 }
 
 /** Runs `fn`, turning what the driver throws into {@link postgresError}'s ObentoError. */

@@ -21,6 +21,7 @@ import { parseSelector, type Selector } from "./selector.ts";
 import { openSqliteIndex } from "./sqlite_index.ts";
 import { selectBundles } from "./select_bundles.ts";
 import { assertNewTargetDir } from "./target_dir.ts";
+import { readStoredText, storedPath, verifyStoredBundle } from "./stored_bundle.ts";
 
 /** The index file under the registry home. */
 export const INDEX_FILE = "registry.db";
@@ -260,7 +261,7 @@ export class Registry {
     const summary = await this.resolve(version === undefined ? name : formatBundleRef(name, version));
     let document: BentoDocument;
     try {
-      document = await readDocument(summary.path);
+      document = await this.#storedDocument(summary.name, summary.version);
     } catch (error) {
       throw new ObentoError(
         "INTEGRITY",
@@ -270,6 +271,12 @@ export class Registry {
       );
     }
     return { name: summary.name, version: summary.version, path: summary.path, document };
+  }
+
+  /** The published bundle's bento.yaml, read through the store. */
+  async #storedDocument(name: string, version: string): Promise<BentoDocument> {
+    const text = await readStoredText(this.store, name, version, "bento.yaml");
+    return parseBento(text, storedPath(this.store, name, version, "bento.yaml"));
   }
 
   /**
@@ -321,7 +328,7 @@ export class Registry {
   async retrieve(ref: string, targetDir: string): Promise<SavedBundle> {
     const summary = await this.resolve(ref);
     await assertNewTargetDir(targetDir);
-    await verifyManifest(summary.path);
+    await verifyStoredBundle(this.store, summary.name, summary.version);
     await this.store.copyOut(summary.name, summary.version, targetDir);
     return { name: summary.name, version: summary.version, path: targetDir };
   }
@@ -341,16 +348,13 @@ export class Registry {
       const ref = formatBundleRef(r.name, r.version);
       known.add(ref);
       const path = this.store.locate(r.name, r.version);
-      try {
-        await Deno.stat(path);
-      } catch (error) {
-        if (!(error instanceof Deno.errors.NotFound)) throw error;
+      if ((await this.store.files(r.name, r.version)).length === 0) {
         problems.push(`${ref}: indexed, but its directory ${path} is missing`);
         continue;
       }
       try {
-        await verifyManifest(path);
-        const doc = await readDocument(path);
+        await verifyStoredBundle(this.store, r.name, r.version);
+        const doc = await this.#storedDocument(r.name, r.version);
         if (doc.name !== r.name || doc.version !== r.version) {
           problems.push(`${ref}: bento.yaml at ${path} says ${formatBundleRef(doc.name, doc.version)}`);
         }

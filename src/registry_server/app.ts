@@ -25,7 +25,8 @@ import type { Context } from "hono";
 import { join } from "node:path";
 import { ObentoError } from "../errors.ts";
 import { parseBento } from "../bundle/bento_yaml.ts";
-import { bundleArchive, unpackBundleArchive } from "../registry/archive/bundle_archive.ts";
+import { unpackBundleArchive } from "../registry/archive/bundle_archive.ts";
+import { storedBundleArchive } from "../registry/archive/stored_archive.ts";
 import type { ArchiveLimits } from "../registry/archive/bundle_archive.ts";
 import { makeScratchDir } from "../registry/archive/scratch.ts";
 import { formatBundleRef, LATEST, parseBundleRef } from "../registry/bundle_ref.ts";
@@ -186,7 +187,8 @@ export function registryApp(options: RegistryAppOptions): Hono<Env> {
   app.get("/v1/bundles/:name/:version/archive", need("read"), async (c) => {
     const { name, version } = routeRef(c, true);
     const found = await registry.resolve(version === undefined ? name : formatBundleRef(name, version));
-    const { stream, size } = await bundleArchive(found.path, { verify: false }); // the puller checks digests
+    // read through the store (a directory or a bucket); the puller checks digests
+    const { stream, size } = await storedBundleArchive(registry.store, found.name, found.version);
     return new Response(stream, {
       headers: {
         "content-type": "application/x-tar",
