@@ -345,7 +345,7 @@ Deno.test("bad input gets one clear line and a non-zero exit, and leaves nothing
       {
         args: ["pack", "bundles/iris_classifier/service.ts"],
         code: 64,
-        message: /declares artifact "model" but no file was given for it; pass --artifact model=/,
+        message: /declares artifact "model" but no file was given for it in --artifact \(model=/,
       },
       {
         args: ["pack", "bundles/iris_classifier/service.ts", "--artifact", "model=nope.onnx"],

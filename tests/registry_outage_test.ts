@@ -188,7 +188,7 @@ Deno.test("registry serve's S3 store: a missing bucket, refused credentials, an 
     await fails(
       openStore("s3://present/x", { endpoint: s3.endpoint }),
       "BAD_ARGUMENT",
-      /--store s3:\/\/present\/x needs credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY/,
+      /store s3:\/\/present\/x needs credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY/,
     );
     await fails(openStore("s3://Bad_Bucket", {}), "BAD_ARGUMENT", /is not an S3 URL; expected s3:\/\/bucket/);
     await fails(

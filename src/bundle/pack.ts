@@ -68,11 +68,13 @@ async function copyStaticTree(from: string, to: string): Promise<number> {
     stat = await Deno.stat(from);
   } catch (error) {
     if (error instanceof Deno.errors.NotFound) {
-      throw new ObentoError("NOT_FOUND", `--static folder ${from} not found`);
+      throw new ObentoError("NOT_FOUND", `static folder ${from} not found`, { option: "static" });
     }
     throw error;
   }
-  if (!stat.isDirectory) throw new ObentoError("BAD_ARGUMENT", `--static ${from} is not a folder`);
+  if (!stat.isDirectory) {
+    throw new ObentoError("BAD_ARGUMENT", `static ${from} is not a folder`, { option: "static" });
+  }
   await Deno.mkdir(to);
   let count = 0;
   for await (const entry of Deno.readDir(from)) {
@@ -84,7 +86,8 @@ async function copyStaticTree(from: string, to: string): Promise<number> {
     } else {
       throw new ObentoError(
         "BAD_ARGUMENT",
-        `--static: ${source} is a link or special file; bundles hold plain files`,
+        `static: ${source} is a link or special file; bundles hold plain files`,
+        { option: "static" },
       );
     }
   }
@@ -118,8 +121,9 @@ function checkArtifactNames(service: Service<ArtifactSpecs>, given: Readonly<Rec
     if (!(name in given)) {
       throw new ObentoError(
         "BAD_ARGUMENT",
-        `service ${service.name} declares artifact "${name}" but no file was given for it; ` +
-          `pass --artifact ${name}=./path/to/file`,
+        `service ${service.name} declares artifact "${name}" but no file was given for it in artifacts ` +
+          `(${name}=./path/to/file)`,
+        { option: "artifacts" },
       );
     }
   }
@@ -159,7 +163,9 @@ export async function packBundle(options: PackOptions): Promise<PackResult> {
   const version = validateVersion(options.version);
   const labels = validateLabels(options.labels ?? {});
   if (await pathExists(output)) {
-    throw new ObentoError("CONFLICT", `${output} already exists; choose another --output or remove it first`);
+    throw new ObentoError("CONFLICT", `${output} already exists; choose another output or remove it first`, {
+      option: "output",
+    });
   }
   await Deno.mkdir(dirname(output), { recursive: true });
   const tmp = await Deno.makeTempDir({ dir: dirname(output), prefix: `.tmp-pack-${basename(output)}-` });

@@ -58,8 +58,9 @@ export function zeroCodeServiceSource(
   if (columns !== undefined && tableProblem !== undefined) {
     throw new ObentoError(
       "BAD_ARGUMENT",
-      `--columns ${columns.join(",")}: feature columns need a model with one 2-D numeric input, but ` +
-        `${tableProblem}; drop --columns and send the model its named tensors`,
+      `columns ${columns.join(",")}: feature columns need a model with one 2-D numeric input, but ` +
+        `${tableProblem}; leave them out and send the model its named tensors`,
+      { option: "columns" },
     );
   }
   if (columns !== undefined) {
@@ -67,7 +68,9 @@ export function zeroCodeServiceSource(
       new FeatureTableInput({ inputs: info.inputs as unknown as TensorInfo[], columns });
     } catch (error) {
       if (!(error instanceof ObentoError)) throw error;
-      throw new ObentoError("BAD_ARGUMENT", `--columns ${columns.join(",")}: ${error.message}`);
+      throw new ObentoError("BAD_ARGUMENT", `columns ${columns.join(",")}: ${error.message}`, {
+        option: "columns",
+      });
     }
   }
   const tensorDoc = "an object keyed by the model's input names (a bare nested array when it has one input)";

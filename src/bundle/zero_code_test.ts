@@ -45,15 +45,16 @@ Deno.test("other models keep the named-tensors API; --columns for them is refuse
     () => zeroCodeServiceSource("Scalar", SCALAR, { columns: ["a"] }),
     new ObentoError(
       "BAD_ARGUMENT",
-      "--columns a: feature columns need a model with one 2-D numeric input, but its inputs and outputs do not " +
-        "all have a dynamic first (row) dim, so its rows cannot be batched; drop --columns and send the model its " +
+      "columns a: feature columns need a model with one 2-D numeric input, but its inputs and outputs do not " +
+        "all have a dynamic first (row) dim, so its rows cannot be batched; leave them out and send the model its " +
         "named tensors",
+      { option: "columns" },
     ),
   );
   assert.throws(
     () => zeroCodeServiceSource("Iris", IRIS, { columns: ["a", ""] }),
     (e: unknown) =>
       e instanceof ObentoError && e.code === "BAD_ARGUMENT" &&
-      /--columns a,: feature columns must be non-empty names/.test(e.message),
+      /^columns a,: feature columns must be non-empty names/.test(e.message),
   );
 });

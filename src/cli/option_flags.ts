@@ -27,6 +27,12 @@ export const OPTION_FLAGS: Readonly<Record<string, string>> = Object.freeze({
   port: "--port",
   host: "--host",
   shard: "--shard",
+  targetDir: "--target-dir",
+  static: "--static",
+  artifacts: "--artifact",
+  output: "--output",
+  columns: "--columns",
+  store: "--store",
 });
 
 /**

@@ -5,8 +5,11 @@ import { WasmBackend } from "../backends/ort_web.ts";
 import { runJob } from "../batch/job.ts";
 import { Progress } from "../batch/progress.ts";
 import { parseShard } from "../batch/shard.ts";
+import { zeroCodeServiceSource } from "../bundle/zero_code.ts";
 import { BadInputError, messageOf, ObentoError } from "../errors.ts";
 import type { OptionNamer } from "../option_name.ts";
+import { parseS3Url } from "../registry/s3_url.ts";
+import { targetDirExists } from "../registry/target_dir.ts";
 import { loadService } from "../runtime/load.ts";
 import { defineService } from "../sdk/service.ts";
 import { Batcher } from "../server/batcher.ts";
@@ -166,5 +169,27 @@ Deno.test("parseShard names the option; obento run reports the flag", () => {
   assert.equal(
     cliMessage(error),
     '--shard must be i/N with 0 ≤ i < N (e.g. 0/4 … 3/4 for four processes), got "4/4"',
+  );
+});
+
+Deno.test("the registry's and pack's errors name options; the CLI reports their flags", () => {
+  const exists = targetDirExists("/tmp/iris");
+  assert.match(exists.message, /choose a new targetDir \(/);
+  assert.match(cliMessage(exists), /^\/tmp\/iris already exists; choose a new --target-dir \(/);
+  const columns = (() => {
+    try {
+      zeroCodeServiceSource("Iris", { inputs: [{ name: "x", type: "float32", shape: [2] }] }, {
+        columns: ["a"],
+      });
+    } catch (error) {
+      return error as ObentoError;
+    }
+    throw new Error("no error");
+  })();
+  assert.match(columns.message, /^columns a: /);
+  assert.match(cliMessage(columns), /^--columns a: .*; leave them out/);
+  assert.throws(
+    () => parseS3Url("s3://Bad_Bucket"),
+    (e: ObentoError) => /^--store s3:\/\/Bad_Bucket is not/.test(cliMessage(e)),
   );
 });

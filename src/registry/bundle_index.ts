@@ -58,8 +58,8 @@ export function reserveConflict(record: BundleRecord, state: string): ObentoErro
   return new ObentoError(
     "CONFLICT",
     state === "ready"
-      ? `${record.name}:${record.version} is already in the registry; pack with another --version or ` +
-        `\`obento delete ${record.name}:${record.version}\` first`
+      ? `${record.name}:${record.version} is already in the registry; give the new one another version, or ` +
+        `delete ${record.name}:${record.version} first`
       : `${record.name}:${record.version} is being saved by another process (or by one that crashed; ` +
         "then `obento registry gc` clears it)",
   );

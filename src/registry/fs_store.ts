@@ -16,6 +16,7 @@ import type {
   StoredBundle,
   StoredFile,
 } from "./blob_store.ts";
+import { targetDirExists } from "./target_dir.ts";
 
 const STAGING = ".tmp-";
 const TRASH = ".trash-";
@@ -340,10 +341,7 @@ export class FsStore implements BlobStore {
       await Deno.mkdir(targetDir);
     } catch (error) {
       if (error instanceof Deno.errors.AlreadyExists) {
-        throw new ObentoError(
-          "CONFLICT",
-          `${targetDir} already exists; choose a new --target-dir (obento never overwrites a directory)`,
-        );
+        throw targetDirExists(targetDir);
       }
       throw error;
     }

@@ -193,8 +193,8 @@ export class Registry {
     if (await this.index.find(name, version)) {
       throw new ObentoError(
         "CONFLICT",
-        `${name}:${version} is already in the registry; pack with another --version or ` +
-          `\`obento delete ${name}:${version}\` first`,
+        `${name}:${version} is already in the registry; give the new one another version, or ` +
+          `delete ${name}:${version} first`,
       );
     }
     const staged = await this.store.stage(bundleDir, { move: options.move });

@@ -56,7 +56,7 @@ Deno.test("add refuses an existing Name:version and touches nothing", async () =
     await rejects(
       save(registry, home, { version: "1", labels: { a: "2" } }),
       "CONFLICT",
-      "Iris:1 is already in the registry; pack with another --version or `obento delete Iris:1` first",
+      "Iris:1 is already in the registry; give the new one another version, or delete Iris:1 first",
     );
     assert.deepEqual((await registry.list()).map((b) => b.labels), [{ a: "1" }]);
     assert.deepEqual([...Deno.readDirSync(join(home, "bundles"))].map((e) => e.name), ["Iris"]);
@@ -164,7 +164,7 @@ Deno.test("retrieve copies a verified bundle and refuses an existing target", as
     await rejects(
       registry.retrieve("Iris:1", target),
       "CONFLICT",
-      `${target} already exists; choose a new --target-dir (obento never overwrites a directory)`,
+      `${target} already exists; choose a new targetDir (obento never overwrites a directory)`,
     );
     await Deno.writeTextFile(join(home, "bundles", "Iris", "1", "service.js"), "edited");
     await rejects(

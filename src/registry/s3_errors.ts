@@ -85,8 +85,8 @@ export function s3Failure(error: unknown, ctx: S3FailureContext): ObentoError {
     return new ObentoError(
       "UNAVAILABLE",
       `bucket "${bucket}" does not exist at ${endpoint}; create it (e.g. \`aws s3 mb s3://${bucket}\`) or ` +
-        "fix --store",
-      { cause: error },
+        "fix store",
+      { cause: error, option: "store" },
     );
   }
   const refused = [

@@ -11,7 +11,7 @@ Deno.test("s3Failure: a missing bucket, refused credentials, an unreachable endp
   assert.equal(missing.code, "UNAVAILABLE");
   assert.equal(
     missing.message,
-    'bucket "b" does not exist at http://127.0.0.1:9000; create it (e.g. `aws s3 mb s3://b`) or fix --store',
+    'bucket "b" does not exist at http://127.0.0.1:9000; create it (e.g. `aws s3 mb s3://b`) or fix store',
   );
   assert.match(
     s3Failure(sdkError("NoSuchBucket", 404), { ...ctx, doing: "listing x" }).message,

@@ -35,6 +35,7 @@ import type {
   StoredBundle,
   StoredFile,
 } from "./blob_store.ts";
+import { targetDirExists } from "./target_dir.ts";
 
 /** Credentials for the bucket (from `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`). */
 export interface S3Credentials {
@@ -513,10 +514,7 @@ export class S3Store implements BlobStore {
       await Deno.mkdir(targetDir);
     } catch (error) {
       if (error instanceof Deno.errors.AlreadyExists) {
-        throw new ObentoError(
-          "CONFLICT",
-          `${targetDir} already exists; choose a new --target-dir (obento never overwrites a directory)`,
-        );
+        throw targetDirExists(targetDir);
       }
       throw error;
     }

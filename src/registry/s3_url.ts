@@ -29,13 +29,16 @@ export function parseS3Url(url: string): S3Location {
   if (!m) {
     throw new ObentoError(
       "BAD_ARGUMENT",
-      `--store ${url} is not an S3 URL; expected s3://bucket or s3://bucket/prefix (bucket: 3-63 lowercase ` +
+      `store ${url} is not an S3 URL; expected s3://bucket or s3://bucket/prefix (bucket: 3-63 lowercase ` +
         "letters, digits, dots and dashes)",
+      { option: "store" },
     );
   }
   const rest = (m[2] ?? "").replace(/^\/+|\/+$/g, "");
   if (rest.split("/").some((p) => p === "." || p === "..")) {
-    throw new ObentoError("BAD_ARGUMENT", `--store ${url}: the prefix may not hold "." or ".." parts`);
+    throw new ObentoError("BAD_ARGUMENT", `store ${url}: the prefix may not hold "." or ".." parts`, {
+      option: "store",
+    });
   }
   return { bucket: m[1], prefix: rest === "" ? "" : rest + "/" };
 }

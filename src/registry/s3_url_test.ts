@@ -14,7 +14,8 @@ Deno.test("parseS3Url: anything else is BAD_ARGUMENT naming the value", () => {
     assert.throws(
       () => parseS3Url(bad),
       (e: unknown) =>
-        e instanceof ObentoError && e.code === "BAD_ARGUMENT" && e.message.includes(`--store ${bad} is not`),
+        e instanceof ObentoError && e.code === "BAD_ARGUMENT" && e.message.includes(`store ${bad} is not`) &&
+        e.option === "store",
     );
   }
   assert.throws(

@@ -18,8 +18,24 @@ export async function assertNewTargetDir(targetDir: string): Promise<void> {
     if (error instanceof Deno.errors.NotFound) return;
     throw error;
   }
-  throw new ObentoError(
+  throw targetDirExists(targetDir);
+}
+
+/**
+ * The CONFLICT for a retrieve into `targetDir`, which exists. It names the option `targetDir` (the CLI
+ * reports it as `--target-dir`).
+ *
+ * @example
+ * ```ts
+ * import { targetDirExists } from "./target_dir.ts";
+ * console.log(targetDirExists("/tmp/iris").message);
+ * // /tmp/iris already exists; choose a new targetDir (obento never overwrites a directory)
+ * ```
+ */
+export function targetDirExists(targetDir: string): ObentoError {
+  return new ObentoError(
     "CONFLICT",
-    `${targetDir} already exists; choose a new --target-dir (obento never overwrites a directory)`,
+    `${targetDir} already exists; choose a new targetDir (obento never overwrites a directory)`,
+    { option: "targetDir" },
   );
 }

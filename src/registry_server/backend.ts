@@ -56,8 +56,9 @@ export async function openStore(store: string, s3: S3Settings = {}): Promise<Blo
   if (!accessKeyId || !secretAccessKey) {
     throw new ObentoError(
       "BAD_ARGUMENT",
-      `--store ${store} needs credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_REGION, ` +
-        "default us-east-1; --s3-endpoint for a server other than AWS)",
+      `store ${store} needs credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_REGION, ` +
+        "default us-east-1; an endpoint for a server other than AWS)",
+      { option: "store" },
     );
   }
   return await openS3Store({

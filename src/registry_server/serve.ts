@@ -81,8 +81,8 @@ export async function serveRegistry(options: ServeRegistryOptions): Promise<Runn
         "UNAVAILABLE",
         `cannot listen on ${hostname}:${options.port ?? 50051}: ${
           (error as Error).message
-        }; pick another --port`,
-        { cause: error },
+        }; pick another port`,
+        { cause: error, option: "port" },
       );
     }
     const addr = server.addr;
