@@ -102,6 +102,7 @@ export function csvChunk(init: CsvChunkInit): RecordChunk {
     position: init.position,
     bytesRead: init.bytesRead,
     rowRecords: init.rowwise,
+    wire: { kind: "csv", init },
     decodeAll(adapter: AnyInputAdapter): unknown {
       if (!readsCsv(adapter)) return undefined;
       return adapter.fromBytes(encoder.encode(header + "\n" + body() + "\n"), CSV_TYPE);

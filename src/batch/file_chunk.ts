@@ -58,6 +58,7 @@ export function fileChunk(init: FileChunkInit): RecordChunk {
     position: init.position,
     bytesRead: 0,
     rowRecords: false,
+    wire: { kind: "files", init },
     async decodeOne(adapter: AnyInputAdapter, k: number): Promise<unknown> {
       const { path, name } = files[k];
       let bytes: Uint8Array;

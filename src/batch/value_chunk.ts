@@ -6,7 +6,7 @@
  */
 import { BadInputError, oneLine } from "../errors.ts";
 import type { JsonValue } from "../sdk/adapter.ts";
-import type { AnyInputAdapter, RecordChunk } from "./chunk.ts";
+import type { AnyInputAdapter, ChunkWire, RecordChunk } from "./chunk.ts";
 
 /** A record whose text is not valid JSON (a truncated line, say). */
 export class UnparsedRecord {
@@ -73,6 +73,15 @@ export function valueChunk(init: ValueChunkInit): RecordChunk {
     position: init.position,
     bytesRead: init.bytesRead,
     rowRecords: init.rowRecords,
+    get wire(): ChunkWire {
+      const unparsed: [number, string][] = [];
+      const plain = originals.map((v, k) => {
+        if (!(v instanceof UnparsedRecord)) return v;
+        unparsed.push([k, v.message]);
+        return null;
+      });
+      return { kind: "values", init: { ...init, values: plain }, unparsed };
+    },
     decodeAll: init.rowRecords
       ? (adapter: AnyInputAdapter) => {
         if (values.some((v) => v instanceof UnparsedRecord)) return undefined;

@@ -13,6 +13,7 @@ import { WasmBackend } from "../backends/ort_web.ts";
 import * as serviceSdk from "./service_sdk.ts";
 import { loadBundle } from "./load.ts";
 import type { LoadedService } from "./loaded_service.ts";
+import type { BentoDocument } from "../bundle/bento_yaml.ts";
 
 /** What {@link hostParts} returns: the fields `packBundle`, `packModel`, `loadBundle` and `loadService` take. */
 export interface HostParts {
@@ -53,6 +54,8 @@ export interface OpenBundleOptions {
   threads?: number;
   /** Check every file against the bundle's MANIFEST first. Default true. */
   verify?: boolean;
+  /** Its bento.yaml, already read (`readBentoDocument`). Default: read it. */
+  document?: BentoDocument;
 }
 
 /**
@@ -78,5 +81,6 @@ export async function openBundle(path: string, options: OpenBundleOptions = {}):
     ...hostParts(options.backend ?? new WasmBackend({ threads })),
     sessionOptions: { threads },
     verify: options.verify,
+    document: options.document,
   });
 }

@@ -33,6 +33,12 @@ export interface LoadBundleOptions {
   verify?: boolean;
   /** Output adapter for APIs that declare none. */
   defaultOutput: OutputAdapter;
+  /**
+   * The bundle's bento.yaml, already read with {@link readBentoDocument} (a model worker gets it from the
+   * server's thread, so that the YAML parser, which looks at two environment variables, never runs inside
+   * the sandbox). Default: read it here. The file is still checked against MANIFEST with the others.
+   */
+  document?: BentoDocument;
 }
 
 async function readText(path: string, what: string): Promise<string> {
@@ -78,6 +84,19 @@ function checkArtifacts(service: Service<ArtifactSpecs>, doc: BentoDocument, whe
 }
 
 /**
+ * Reads and checks the bento.yaml of the bundle directory `path`.
+ *
+ * @throws ObentoError NOT_FOUND when there is no such directory, BAD_BUNDLE when it holds no bento.yaml or a
+ *   bad one
+ */
+export async function readBentoDocument(path: string): Promise<BentoDocument> {
+  const root = resolve(path);
+  const yamlPath = join(root, "bento.yaml");
+  await checkNotBareDirectory(root);
+  return parseBento(await readText(yamlPath, `${root} is not a bundle directory`), yamlPath);
+}
+
+/**
  * Loads the bundle at `path`.
  * @throws ObentoError NOT_FOUND when there is no such directory, BAD_BUNDLE when it holds no bento.yaml, INTEGRITY when a file changed after packing,
  *   BAD_BUNDLE / BAD_SERVICE / BAD_MODEL when the contents are wrong.
@@ -85,8 +104,7 @@ function checkArtifacts(service: Service<ArtifactSpecs>, doc: BentoDocument, whe
 export async function loadBundle(path: string, options: LoadBundleOptions): Promise<LoadedService> {
   const root = resolve(path);
   const yamlPath = join(root, "bento.yaml");
-  await checkNotBareDirectory(root);
-  const doc = parseBento(await readText(yamlPath, `${root} is not a bundle directory`), yamlPath);
+  const doc = options.document ?? await readBentoDocument(root);
   // Verifying reads every file once; the module and artifacts are taken from that read, not read again.
   const verified = options.verify === false
     ? new Map<string, Uint8Array>()

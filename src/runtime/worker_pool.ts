@@ -15,7 +15,9 @@ import type { ErrorCode } from "../errors.ts";
 import { WebWorker } from "../web_worker.ts";
 import { errorOutcome, type Executor, type RawItem, type RawOutcome } from "./executor.ts";
 import type { BundlePermissions } from "../bundle/permissions.ts";
-import { hostEnvToRevoke, workerPermissions } from "./sandbox.ts";
+import { workerPermissions } from "./sandbox.ts";
+import type { BentoDocument } from "../bundle/bento_yaml.ts";
+import { readBentoDocument } from "./load.ts";
 
 /** An error as it crosses the worker boundary (structured clone keeps no class). */
 export interface SerializedError {
@@ -39,8 +41,10 @@ export type ToWorker =
     /** `native`: open onnxruntime-node, then revoke FFI before the bundle's code loads. */
     device: WorkerDevice;
     memoryReportMs: number;
-    /** Variables to revoke once the bundle is loaded (src/runtime/sandbox.ts). */
-    revokeEnv: string[];
+    /** The bundle's bento.yaml, read on the pool's thread (the worker runs no YAML parser). */
+    document: BentoDocument;
+    /** What the items of `run` messages are (see {@link WorkerPoolOptions.items}). */
+    items: WorkerItems;
   }
   | { kind: "run"; id: number; api: string; items: RawItem[] }
   | { kind: "ping"; id: number }
@@ -124,6 +128,12 @@ export function deserializeError(error: SerializedError): ObentoError {
 /** The device a model worker runs its models on. */
 export type WorkerDevice = "wasm" | "native" | "webgpu";
 
+/**
+ * What a pool's items are: HTTP request bodies answered with encoded responses (`requests`, the server), or
+ * `obento run`'s chunks of records answered with their results (`chunks`, src/batch/chunk_items.ts).
+ */
+export type WorkerItems = "requests" | "chunks";
+
 /** Options for {@link WorkerPoolExecutor.open}. */
 export interface WorkerPoolOptions {
   /** Number of workers, each with its own copy of the bundle. Default: `navigator.hardwareConcurrency`. */
@@ -139,6 +149,8 @@ export interface WorkerPoolOptions {
    * 504 outcomes. Default: no limit. The server passes its `--timeout` plus a margin.
    */
   batchTimeoutMs?: number;
+  /** What the batch timeout is called in messages. Default "the request timeout plus a margin". */
+  batchTimeoutName?: string;
   /** How long a worker may take to load the bundle and warm its models up. Default 60000. */
   loadTimeoutMs?: number;
   /** How often idle workers are asked whether they are alive, in ms; 0 turns the check off. Default 1000. */
@@ -155,6 +167,8 @@ export interface WorkerPoolOptions {
   memoryReportMs?: number;
   /** Called whenever a worker is replaced (for logs and metrics). */
   onRestart?: (event: RestartEvent) => void;
+  /** What the items of {@link WorkerPoolExecutor.run} are. Default `requests`. */
+  items?: WorkerItems;
   /**
    * What the bundle's code may do beyond reading its directory (src/bundle/permissions.ts); each worker is
    * sandboxed to that (src/runtime/sandbox.ts). Default `{}`: nothing else.
@@ -252,11 +266,14 @@ export class WorkerPoolExecutor implements Executor {
   readonly #verify: boolean;
   readonly #closeTimeoutMs: number;
   readonly #batchTimeoutMs: number;
+  readonly #batchTimeoutName: string;
   readonly #loadTimeoutMs: number;
   readonly #memoryLimitBytes: number;
   readonly #memoryReportMs: number;
   readonly #onRestart?: (event: RestartEvent) => void;
   readonly #sandbox: SandboxSettings;
+  readonly #document: BentoDocument;
+  readonly #items: WorkerItems;
   readonly #heartbeat?: ReturnType<typeof setInterval>;
   readonly #slots: Slot[];
   readonly #queue: Job[] = [];
@@ -265,14 +282,22 @@ export class WorkerPoolExecutor implements Executor {
 
   private constructor(
     path: string,
-    options: Required<Omit<WorkerPoolOptions, "onRestart" | "permissions" | "device">> & WorkerPoolOptions,
+    document: BentoDocument,
+    options:
+      & Required<
+        Omit<WorkerPoolOptions, "onRestart" | "permissions" | "device" | "items" | "batchTimeoutName">
+      >
+      & WorkerPoolOptions,
   ) {
     this.#path = path;
+    this.#document = document;
+    this.#items = options.items ?? "requests";
     this.#sandbox = sandboxSettings(path, options.permissions ?? {}, options.device ?? "wasm");
     this.#threads = options.threads;
     this.#verify = options.verify;
     this.#closeTimeoutMs = options.closeTimeoutMs;
     this.#batchTimeoutMs = options.batchTimeoutMs;
+    this.#batchTimeoutName = options.batchTimeoutName ?? "the request timeout plus a margin";
     this.#loadTimeoutMs = options.loadTimeoutMs;
     this.#memoryLimitBytes = options.memoryLimitBytes;
     this.#memoryReportMs = options.memoryReportMs;
@@ -318,7 +343,8 @@ export class WorkerPoolExecutor implements Executor {
     const threads = options.threads ?? 1;
     checkCount(workers, "workers");
     checkCount(threads, "threads");
-    const pool = new WorkerPoolExecutor(path, {
+    const document = await readBentoDocument(path);
+    const pool = new WorkerPoolExecutor(path, document, {
       workers,
       threads,
       verify: options.verify ?? true,
@@ -331,6 +357,8 @@ export class WorkerPoolExecutor implements Executor {
       onRestart: options.onRestart,
       permissions: options.permissions,
       device: options.device,
+      items: options.items,
+      batchTimeoutName: options.batchTimeoutName,
     });
     const started = await Promise.allSettled(pool.#slots.map((slot) => pool.#start(slot)));
     const failed = started.find((s): s is PromiseRejectedResult => s.status === "rejected");
@@ -440,7 +468,7 @@ export class WorkerPoolExecutor implements Executor {
               worker,
               "timeout",
               `model worker ${slot.index} ran API "${job.api}" for more than ${this.#batchTimeoutMs} ms ` +
-                "(the request timeout plus a margin); it was stopped and a new one started",
+                `(${this.#batchTimeoutName}); it was stopped and a new one started`,
             );
           }, this.#batchTimeoutMs);
         }
@@ -502,7 +530,8 @@ export class WorkerPoolExecutor implements Executor {
       verify: this.#verify,
       device: this.#sandbox.device,
       memoryReportMs: this.#memoryLimitBytes > 0 ? this.#memoryReportMs : 0,
-      revokeEnv: this.#sandbox.revokeEnv,
+      document: this.#document,
+      items: this.#items,
     });
     return ready;
   }
@@ -666,7 +695,6 @@ export function loadTimeoutMessage(ms: number): string {
 interface SandboxSettings {
   permissions: Deno.PermissionOptionsObject;
   device: WorkerDevice;
-  revokeEnv: string[];
 }
 
 function sandboxSettings(
@@ -677,7 +705,6 @@ function sandboxSettings(
   return {
     permissions: workerPermissions({ root: path, permissions, native: device === "native" }),
     device,
-    revokeEnv: hostEnvToRevoke(permissions),
   };
 }
 
