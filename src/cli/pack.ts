@@ -189,6 +189,8 @@ async function run(checker: ServiceTypeChecker, args: string[], ctx: CliContext)
         service: source,
         artifacts,
         name: stringFlag(parsed, "name"),
+        // The service's code is evaluated in a Worker that may only read its folder (docs/bundling.md).
+        sandbox: true,
         metadata: metadataByArtifact(metadataPairs, Object.keys(artifacts)),
       });
     let path = result.path;
