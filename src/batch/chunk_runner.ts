@@ -21,6 +21,11 @@ export interface ChunkRunner {
    * service, a `JobInputError`).
    */
   run(chunk: RecordChunk, signal?: AbortSignal): Promise<RecordResult[]>;
+  /**
+   * Chunks to keep in flight at least, whatever the job's concurrency: 2 for a runner in another thread, so
+   * that its next chunk is queued while the job writes the last one's results. Default 1.
+   */
+  readonly minInFlight?: number;
 }
 
 /**

@@ -289,7 +289,8 @@ export async function runJob(options: BatchJobOptions): Promise<BatchJobResult> 
     const totalBytes = source.total.bytes;
     const totalRecords = source.total.records;
     const run = mapOrdered(chunks, async (chunk) => ({ chunk, results: await runner.run(chunk) }), {
-      concurrency: options.concurrency,
+      // A runner in another thread gets its next chunk while this thread writes the last one's results.
+      concurrency: Math.max(options.concurrency ?? BATCH_DEFAULTS.concurrency, runner.minInFlight ?? 1),
     });
     for await (const { chunk, results } of run) {
       const kept = keepColumns.length > 0 ? results.map((_, k) => chunk.columns(k, keepColumns)) : undefined;

@@ -46,8 +46,8 @@ Output:
 
 Runs at scale:
   --batch-size N        records per model call (default ${BATCH_DEFAULTS.batchSize})
-  --concurrency N       chunks in flight (default ${BATCH_DEFAULTS.concurrency}; the model runs on one thread in this process, so
-                        more only helps when reading input waits, e.g. image files)
+  --concurrency N       chunks in flight (default ${BATCH_DEFAULTS.concurrency}; the model runs on one thread, the bundle's
+                        worker, so more only helps when reading input waits, e.g. image files)
   --resume              continue an interrupted run of the same command from its last checkpoint
                         (FILE.obento-resume.json); csv, jsonl and json output
   --shard I/N           run only records r with r mod N = I; N runs with I = 0..N-1 cover each

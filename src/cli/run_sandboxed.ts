@@ -113,6 +113,7 @@ export async function openSandboxed(plan: RunPlan, options: RunSandboxedOptions)
     const description = fromBytes<ApiDescription>(described.body as Uint8Array);
     const runner: ChunkRunner = {
       input: { rowwise: description.rowwise, config: () => description.config },
+      minInFlight: 2,
       async run(chunk) {
         const [outcome] = await pool.run(api, [{ body: chunkToBytes(chunk), contentType: CHUNK_TYPE }]);
         if (outcome.status === 200) return resultsFromBytes(outcome.body as Uint8Array);
