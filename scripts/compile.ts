@@ -158,13 +158,13 @@ EXCLUDES.push(...filesUnder(join(root, "src")).filter((f) => f.endsWith("_test.t
 /** Files read at run time by path rather than imported, which `deno compile` must embed. */
 if (values.webgpu) INCLUDES_WEBGPU.push(...WEBGPU_FILES.map((f) => `npm:onnxruntime-web@1.30.0/dist/${f}`));
 const INCLUDES = [
-  // The worker pool's entry module is started with `new Worker(new URL(...))`, which the module graph
-  // does not see (docs/multicore.md).
+  // The worker pool's entry module (serve's model workers and `obento run`'s) is started with
+  // `new Worker(new URL(...))`, which the module graph does not see (docs/multicore.md).
   "src/runtime/worker_main.ts",
-  // Likewise `obento run`'s sandboxed worker (src/cli/run_sandboxed.ts).
-  "src/cli/run_worker.ts",
   // Likewise the pack-time bundling worker (src/bundle/module_bundler.ts).
   "src/bundle/bundle_worker.ts",
+  // And the worker pack evaluates the service module in (src/runtime/sandboxed_definition.ts).
+  "src/runtime/definition_worker.ts",
   // And the pack-time type-checking worker (src/bundle/type_check.ts), which reads the SDK's own sources
   // (mod.ts and src/) as TypeScript input: without them pack says the service was not type-checked.
   "src/bundle/type_check_worker.ts",

@@ -46,4 +46,9 @@ export const BATCH_DEFAULTS = {
   concurrency: 1,
   /** Minimum time between checkpoints, in ms. */
   checkpointIntervalMs: 1000,
+  /**
+   * `obento run`: deadline of one chunk's model call, in ms. Longer than serve's per-request 10 s because a
+   * chunk holds up to `batchSize` records; past it the chunk's worker is replaced and its records fail (504).
+   */
+  timeoutMs: 60_000,
 } as const;

@@ -104,6 +104,22 @@ export function exitCodeOf(error: unknown): number {
 }
 
 /**
+ * The exit code for a failure known only by its HTTP status (a failed record of `obento run`), from the same
+ * table: 504 is TIMEOUT's, 503 UNAVAILABLE's, any other 5xx INTERNAL's, anything else BAD_INPUT's.
+ *
+ * @example
+ * ```ts
+ * import { exitCodeOfStatus } from "./errors.ts";
+ * console.log(exitCodeOfStatus(504), exitCodeOfStatus(500), exitCodeOfStatus(400)); // 75 70 65
+ * ```
+ */
+export function exitCodeOfStatus(status: number): number {
+  if (status === TABLE.TIMEOUT.status) return TABLE.TIMEOUT.exit;
+  if (status === TABLE.UNAVAILABLE.status) return TABLE.UNAVAILABLE.exit;
+  return status >= 500 ? TABLE.INTERNAL.exit : TABLE.BAD_INPUT.exit;
+}
+
+/**
  * `text` on one line, its CRs and LFs written as the escapes `\r` and `\n`: for a message that quotes what a
  * client sent (a JSON parser's excerpt of the body, a form parser's header), which must stay one line.
  *

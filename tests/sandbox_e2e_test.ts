@@ -75,6 +75,11 @@ Deno.test("serve: bundle code gets only what bento.yaml declares; get, /metadata
           got: true,
         });
         assert.deepEqual((await tryIt(server.url, "declared-env")).body, { what: "declared-env", got: "1" });
+        // Not even at load: bento.yaml is parsed on the server's thread, so the YAML parser's variables are
+        // not granted to the worker.
+        const atLoad = (await tryIt(server.url, "yaml-env-at-load")).body.got as string[];
+        assert.match(atLoad[0], /^Requires env access to "LOG_TOKENS"/, `${device}`);
+        assert.match(atLoad[1], /^Requires env access to "LOG_STREAM"/, `${device}`);
       } finally {
         assert.equal(await server.stop(), 0);
       }
@@ -137,7 +142,12 @@ Deno.test("run: bundle code is sandboxed too; it reads its input, writes its out
     const declared = await obento(home, "run", "SandboxProbe", "try", "--input", '"declared-env"');
     assert.equal(declared.code, 0, declared.stderr);
     assert.deepEqual(JSON.parse(declared.stdout), { what: "declared-env", got: "1" });
-    // A file input and a file output (with --errors) go through the sandbox's extra grants.
+    const atLoad = await obento(home, "run", "SandboxProbe", "try", "--input", '"yaml-env-at-load"');
+    assert.equal(atLoad.code, 0, atLoad.stderr);
+    const [tokens, stream] = JSON.parse(atLoad.stdout).got;
+    assert.match(tokens, /^Requires env access to "LOG_TOKENS"/);
+    assert.match(stream, /^Requires env access to "LOG_STREAM"/);
+    // A file input and a file output (with --errors): read and written by obento, outside the sandbox.
     await Deno.writeTextFile(join(home, "in.jsonl"), '"declared-read"\n"passwd"\n');
     const files = await obento(
       home,
@@ -171,10 +181,10 @@ Deno.test("run: bundle code is sandboxed too; it reads its input, writes its out
     );
     assert.equal(narrowed.code, 70, narrowed.stderr);
     assert.match(narrowed.stderr, /Requires read access to "\/etc\/os-release"/);
-    // Service code that ends its worker fails the run instead of leaving it waiting.
+    // Service code that ends its worker fails its record instead of leaving the run waiting.
     const exited = await obento(home, "run", "SandboxProbe", "try", "--input", '"exit"');
     assert.equal(exited.code, 70, exited.stderr);
-    assert.match(exited.stderr, /the service's code ended its worker \(Deno\.exit\(3\)\)/);
+    assert.match(exited.stderr, /the service's code ended its model worker \(Deno\.exit\(3\)\)/);
     // --in-process is the explicit way out of the sandbox, for trusted bundles.
     const trusted = await obento(home, "run", "SandboxProbe", "try", "--input", '"passwd"', "--in-process");
     assert.equal(trusted.code, 0, trusted.stderr);

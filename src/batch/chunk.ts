@@ -7,6 +7,7 @@
  */
 import { BadInputError, type ObentoErrorOptions } from "../errors.ts";
 import type { InputAdapter, JsonValue } from "../sdk/adapter.ts";
+import type { ChunkWire } from "./chunk_init.ts";
 
 /**
  * An input problem that no record can get past (a CSV header the API does not accept, say): it stops the
@@ -24,7 +25,7 @@ export class JobInputError extends BadInputError {
  * The input columns an adapter declares (DataframeInput's `columns`), or undefined when it takes any.
  * `--keep-columns` columns that are not declared are passed through but not given to the API.
  */
-export function declaredColumns(adapter: AnyInputAdapter): readonly string[] | undefined {
+export function declaredColumns(adapter: AdapterShape): readonly string[] | undefined {
   const columns = adapter.config().columns;
   if (Array.isArray(columns)) return columns.filter((c): c is string => typeof c === "string");
   if (columns !== null && typeof columns === "object") return Object.keys(columns);
@@ -58,7 +59,15 @@ export interface RecordChunk {
   decodeOne(adapter: AnyInputAdapter, k: number): unknown;
   /** The values of the named input columns of record `k` (`--keep-columns`); null where a record has none. */
   columns(k: number, names: readonly string[]): JsonValue[];
+  /**
+   * What the chunk was made from, as plain data that a message can carry, so that a worker can make the same
+   * chunk again (src/batch/chunk_wire.ts); absent for chunks that cannot be sent.
+   */
+  readonly wire?: ChunkWire;
 }
+
+/** The parts of an input adapter that reading the input needs (a worker's adapter is described by these). */
+export type AdapterShape = Pick<AnyInputAdapter, "rowwise" | "config">;
 
 /** A record that went through: its API result (a row's result for row records). */
 export interface RecordOk {

@@ -7,6 +7,7 @@
 import { BadInputError } from "../errors.ts";
 import type { JsonValue } from "../sdk/adapter.ts";
 import type { AnyInputAdapter, RecordChunk } from "./chunk.ts";
+import type { FileChunkInit } from "./chunk_init.ts";
 
 /** Content types by file extension; anything else is application/octet-stream. */
 const TYPES: Record<string, string> = {
@@ -22,24 +23,6 @@ const TYPES: Record<string, string> = {
 export function contentTypeOf(name: string): string {
   const dot = name.lastIndexOf(".");
   return (dot >= 0 ? TYPES[name.slice(dot).toLowerCase()] : undefined) ?? "application/octet-stream";
-}
-
-/** One file of a chunk. */
-export interface FileRecord {
-  /** Where to read it. */
-  path: string;
-  /** The name it goes by in the output's `file` column (relative to the folder given). */
-  name: string;
-}
-
-/** What a file chunk is made of. */
-export interface FileChunkInit {
-  /** The files. */
-  files: FileRecord[];
-  /** Their 0-based record numbers. */
-  rows: number[];
-  /** Records consumed after this chunk. */
-  position: number;
 }
 
 /**
@@ -58,6 +41,7 @@ export function fileChunk(init: FileChunkInit): RecordChunk {
     position: init.position,
     bytesRead: 0,
     rowRecords: false,
+    wire: { kind: "files", init },
     async decodeOne(adapter: AnyInputAdapter, k: number): Promise<unknown> {
       const { path, name } = files[k];
       let bytes: Uint8Array;

@@ -14,7 +14,8 @@ import { type OptionNamer, sdkOptionName } from "../option_name.ts";
 import { BATCH_DEFAULTS } from "../defaults.ts";
 import { ObentoError } from "../errors.ts";
 import type { JsonValue } from "../sdk/adapter.ts";
-import type { LoadedService } from "../runtime/loaded_service.ts";
+import type { ChunkRunner } from "./chunk_runner.ts";
+import { mapOrdered } from "./ordered_map.ts";
 import type { RecordFailure } from "./chunk.ts";
 import { type Checkpoint, checkpointPath, readCheckpoint, writeCheckpoint } from "./checkpoint.ts";
 import { CsvSink } from "./csv_sink.ts";
@@ -24,23 +25,20 @@ import { HeldOutput } from "./held_output.ts";
 import { checkOutputPath } from "./output_path.ts";
 import { PartialFile, partialPath } from "./partial_file.ts";
 import type { Progress } from "./progress.ts";
-import { runChunks } from "./run_batch.ts";
 import type { Shard } from "./shard.ts";
-import { type OutputFormat, type ResultSink, type SinkOptions, toJsonResults } from "./sink.ts";
+import type { OutputFormat, ResultSink, SinkOptions } from "./sink.ts";
 import type { BatchSource } from "./source_types.ts";
 import { pathExists } from "../path_exists.ts";
 
 /** Options for {@link runJob}. */
 export interface BatchJobOptions {
-  /** The loaded service. */
-  service: LoadedService;
+  /** Runs the chunks through the API (a service on this thread: `serviceRunner`, or a sandboxed worker). */
+  runner: ChunkRunner;
   /**
    * The caller has checked `outputPath` and `errorsPath` with `checkOutputPath` already (`obento run` does,
    * before loading the bundle; its sandboxed worker may not look at the output's directory). Default false.
    */
   outputChecked?: boolean;
-  /** The API's name. */
-  api: string;
   /** The input. */
   source: BatchSource;
   /** The output format. */
@@ -156,21 +154,21 @@ function errorLine(record: number, failure: RecordFailure): string {
  * ```ts
  * import { openBundle } from "../runtime/host_parts.ts";
  * import { runJob } from "./job.ts";
+ * import { serviceRunner } from "./chunk_runner.ts";
  * import { Progress } from "./progress.ts";
  * import { openSource } from "./source.ts";
  * const service = await openBundle("./iris-bundle");
  * const source = await openSource({ path: "/data/rows.csv" }, Deno.cwd());
  * const progress = new Progress({ write: (text) => Deno.stderr.writeSync(new TextEncoder().encode(text)), mode: "lines" });
- * const result = await runJob({ service, api: "predict", source, format: "csv", outputPath: "/data/out.csv",
+ * const result = await runJob({ runner: serviceRunner(service, "predict"), source, format: "csv", outputPath: "/data/out.csv",
  *   writeStdout: () => {}, progress, fingerprint: { bundle: "IrisClassifier:1" } });
  * console.log(result.rows, result.failed);
  * ```
  */
 export async function runJob(options: BatchJobOptions): Promise<BatchJobResult> {
-  const { service, api, source, outputPath, progress } = options;
+  const { runner, source, outputPath, progress } = options;
   const keepColumns = options.keepColumns ?? [];
   const inlineErrors = options.errorsPath === undefined;
-  const output = service.output(api);
   const name = options.optionName ?? sdkOptionName;
   const sink = makeSink(options.format, {
     keepColumns,
@@ -301,7 +299,7 @@ export async function runJob(options: BatchJobOptions): Promise<BatchJobResult> 
     const interval = options.checkpointIntervalMs ?? BATCH_DEFAULTS.checkpointIntervalMs;
     let lastSave = performance.now();
     const chunks = source.chunks({
-      adapter: service.api(api).input,
+      adapter: runner.input,
       batchSize: options.batchSize ?? BATCH_DEFAULTS.batchSize,
       skip: position,
       shard: options.shard,
@@ -309,9 +307,11 @@ export async function runJob(options: BatchJobOptions): Promise<BatchJobResult> 
     });
     const totalBytes = source.total.bytes;
     const totalRecords = source.total.records;
-    const run = runChunks(service, api, chunks, { concurrency: options.concurrency });
-    for await (const { chunk, results: raw } of run) {
-      const results = toJsonResults(raw, output);
+    const run = mapOrdered(chunks, async (chunk) => ({ chunk, results: await runner.run(chunk) }), {
+      // A runner in another thread gets its next chunk while this thread writes the last one's results.
+      concurrency: Math.max(options.concurrency ?? BATCH_DEFAULTS.concurrency, runner.minInFlight ?? 1),
+    });
+    for await (const { chunk, results } of run) {
       const kept = keepColumns.length > 0 ? results.map((_, k) => chunk.columns(k, keepColumns)) : undefined;
       await emit(sink.write({ results, kept }));
       let errorText = "";

@@ -9,6 +9,7 @@ import { memoryInput } from "./_memory_input.ts";
 import { checkpointPath, readCheckpoint } from "./checkpoint.ts";
 import { jsonlChunks } from "./jsonl_source.ts";
 import { type BatchJobOptions, runJob } from "./job.ts";
+import { serviceRunner } from "./chunk_runner.ts";
 import { Progress } from "./progress.ts";
 import type { BatchSource } from "./source_types.ts";
 
@@ -42,8 +43,7 @@ async function service(seen: number[], stop?: { at: number; controller: AbortCon
 
 function options(outputPath: string, svc: Awaited<ReturnType<typeof service>>): BatchJobOptions {
   return {
-    service: svc,
-    api: "double",
+    runner: serviceRunner(svc, "double"),
     source: source(),
     format: "csv",
     outputPath,

@@ -6,7 +6,7 @@
  * @module
  */
 import type { JsonValue } from "../sdk/adapter.ts";
-import { type AnyInputAdapter, declaredColumns, type RecordChunk } from "./chunk.ts";
+import { type AdapterShape, declaredColumns, type RecordChunk } from "./chunk.ts";
 import type { Shard } from "./shard.ts";
 
 /** The formats a batch input can have; `files` means each file is one record. */
@@ -18,7 +18,7 @@ export const INPUT_FORMATS: readonly InputFormat[] = ["csv", "jsonl", "json", "p
 /** How to read the records. */
 export interface ChunkOptions {
   /** The API's input adapter. */
-  adapter: AnyInputAdapter;
+  adapter: AdapterShape;
   /** Records per chunk at most. */
   batchSize: number;
   /** Records before this one (0-based) are skipped: done before a resume (default 0). */

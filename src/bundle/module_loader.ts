@@ -60,6 +60,8 @@ function publishedSdk(sdk: Record<string, unknown>, filename: string): Record<st
 export interface LoadServiceModuleOptions {
   /** The name errors give the module, e.g. the bundle's `service.js` path. Default: `service.ts`. */
   filename?: string;
+  /** Whose sandbox a refused permission is reported as: a bundle's (default) or pack's. */
+  refusal?: "serve" | "pack";
 }
 
 /**
@@ -103,7 +105,7 @@ export async function loadServiceModule(
     throw new ObentoError(
       "BAD_SERVICE",
       `${filename} failed while loading: ${
-        explainRefusal(messageOf(error))
+        explainRefusal(messageOf(error), options.refusal)
       }; fix the service code and pack again`,
       { cause: error },
     );

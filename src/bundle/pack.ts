@@ -8,17 +8,9 @@ import { basename, dirname, join, resolve } from "node:path";
 import { ObentoError } from "../errors.ts";
 import type { InferenceBackend } from "../sdk/backend.ts";
 import type { JsonValue, OutputAdapter } from "../sdk/adapter.ts";
-import type { ArtifactContext, ArtifactSpecs } from "../sdk/artifact.ts";
-import type { Service } from "../sdk/service.ts";
 import { validateName, validateVersion } from "../sdk/names.ts";
-import { loadServiceModule } from "./module_loader.ts";
-import {
-  type ApiRecord,
-  type ArtifactRecord,
-  type BentoDocument,
-  BUNDLE_FORMAT,
-  stringifyBento,
-} from "./bento_yaml.ts";
+import { type DefinitionSource, inProcessDefinition, type ServiceDefinition } from "./service_definition.ts";
+import { type ArtifactRecord, type BentoDocument, BUNDLE_FORMAT, stringifyBento } from "./bento_yaml.ts";
 import { renderDockerfile, renderReadme } from "./bundle_docs.ts";
 import { sha256Hex, writeManifest } from "./manifest.ts";
 import { parsePermissions } from "./permissions.ts";
@@ -56,6 +48,13 @@ export interface PackOptions {
   static?: string;
   /** Creation time. Default now. */
   now?: Date;
+  /**
+   * Evaluates the bundled service module and returns its definition. Default: in this process, with its
+   * permissions ({@link inProcessDefinition}). The CLI passes `sandboxedDefinition`
+   * (src/runtime/sandboxed_definition.ts): a Worker that may only read the service's folder, whose artifacts
+   * are inspected there with onnxruntime-web, not `backend` (needs `--unstable-worker-options`).
+   */
+  define?: (code: string, where: { root: string; filename: string }) => Promise<DefinitionSource>;
 }
 
 /** The folder name of web static content inside a bundle. */
@@ -115,7 +114,7 @@ async function readArtifactFile(name: string, path: string): Promise<Uint8Array>
   }
 }
 
-function checkArtifactNames(service: Service<ArtifactSpecs>, given: Readonly<Record<string, string>>): void {
+function checkArtifactNames(service: ServiceDefinition, given: Readonly<Record<string, string>>): void {
   const declared = Object.keys(service.artifacts);
   for (const name of declared) {
     if (!(name in given)) {
@@ -139,20 +138,6 @@ function checkArtifactNames(service: Service<ArtifactSpecs>, given: Readonly<Rec
   }
 }
 
-function apiRecords(service: Service<ArtifactSpecs>, defaultOutput: OutputAdapter): ApiRecord[] {
-  return [...service.apis.values()].map((api) => {
-    const output = api.output ?? defaultOutput;
-    return {
-      name: api.name,
-      batch: api.batch,
-      doc: api.doc,
-      input: { type: api.input.type, config: api.input.config(), content_types: [...api.input.contentTypes] },
-      output: { type: output.type, config: output.config() },
-      schema: { request: api.input.schema(), response: output.schema() },
-    };
-  });
-}
-
 /**
  * Packs a bundle into `options.output`.
  * @throws ObentoError CONFLICT when the output exists; BAD_SERVICE for service code problems; BAD_ARGUMENT /
@@ -169,12 +154,14 @@ export async function packBundle(options: PackOptions): Promise<PackResult> {
   }
   await Deno.mkdir(dirname(output), { recursive: true });
   const tmp = await Deno.makeTempDir({ dir: dirname(output), prefix: `.tmp-pack-${basename(output)}-` });
+  let source: DefinitionSource | undefined;
   try {
     const servicePath = resolve(options.service);
     const { code } = await bundleServiceModule(servicePath, { sdkExports: Object.keys(options.sdk) });
-    const service = await loadServiceModule(code, options.sdk, { filename: servicePath }) as Service<
-      ArtifactSpecs
-    >;
+    source = options.define !== undefined
+      ? await options.define(code, { root: dirname(servicePath), filename: servicePath })
+      : await inProcessDefinition(code, { ...options, filename: servicePath });
+    const service = source.definition;
     const name = validateName(options.name ?? service.name, "bundle name");
     checkArtifactNames(service, options.artifacts);
     for (const artifactName of Object.keys(options.metadata ?? {})) {
@@ -187,14 +174,8 @@ export async function packBundle(options: PackOptions): Promise<PackResult> {
     const artifacts: ArtifactRecord[] = [];
     for (const [artifactName, spec] of Object.entries(service.artifacts)) {
       const bytes = await readArtifactFile(artifactName, resolve(options.artifacts[artifactName]));
-      const metadata = structuredClone({ ...(options.metadata?.[artifactName] ?? {}) });
-      const ctx: ArtifactContext = {
-        name: artifactName,
-        metadata,
-        backend: options.backend,
-        sessionOptions: {},
-      };
-      const info = await spec.inspect(bytes, ctx);
+      const given = structuredClone({ ...(options.metadata?.[artifactName] ?? {}) });
+      const { info, metadata } = await source.inspect(artifactName, bytes, given);
       const file = `artifacts/${artifactName}${spec.extension}`;
       await Deno.writeFile(join(tmp, file), bytes);
       artifacts.push({
@@ -220,7 +201,7 @@ export async function packBundle(options: PackOptions): Promise<PackResult> {
         name: service.name,
         doc: service.doc,
         module: SERVICE_MODULE_FILE,
-        apis: apiRecords(service, options.defaultOutput),
+        apis: service.apis,
       },
       artifacts,
       web_static_content: hasStatic ? STATIC_FOLDER : null,
@@ -243,5 +224,7 @@ export async function packBundle(options: PackOptions): Promise<PackResult> {
   } catch (error) {
     await Deno.remove(tmp, { recursive: true }).catch(() => {});
     throw error;
+  } finally {
+    source?.close();
   }
 }

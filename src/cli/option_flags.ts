@@ -24,6 +24,7 @@ export const OPTION_FLAGS: Readonly<Record<string, string>> = Object.freeze({
   maxBodyTotalBytes: "--max-body-total",
   loadTimeoutMs: "--load-timeout",
   workerMemoryLimitBytes: "--worker-memory-limit",
+  memoryLimitBytes: "--worker-memory-limit", // the worker pool's name for it
   port: "--port",
   host: "--host",
   shard: "--shard",

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { JsonInput } from "../adapters/json_input.ts";
 import { JsonOutput } from "../adapters/json_output.ts";
 import { WasmBackend } from "../backends/ort_web.ts";
+import { serviceRunner } from "../batch/chunk_runner.ts";
 import { runJob } from "../batch/job.ts";
 import { Progress } from "../batch/progress.ts";
 import { parseShard } from "../batch/shard.ts";
@@ -89,8 +90,7 @@ Deno.test("messages made in the library name options by default and the CLI's fl
     const resume = async (optionName?: OptionNamer) =>
       messageOf(
         await runJob({
-          service,
-          api: "echo",
+          runner: serviceRunner(service, "echo"),
           source: {
             name: "-",
             single: false,

@@ -10,6 +10,7 @@ import type { JsonValue } from "../sdk/adapter.ts";
 import { newVersion } from "../registry/version.ts";
 import { openRegistry } from "../registry/registry.ts";
 import { packBundle } from "../bundle/pack.ts";
+import { sandboxedDefinition } from "../runtime/sandboxed_definition.ts";
 import { packModel } from "../bundle/pack_model.ts";
 import { hostParts } from "../runtime/host_parts.ts";
 import { formatDiagnostic, type ServiceTypeChecker, typescriptChecker } from "../bundle/type_check.ts";
@@ -189,6 +190,8 @@ async function run(checker: ServiceTypeChecker, args: string[], ctx: CliContext)
         service: source,
         artifacts,
         name: stringFlag(parsed, "name"),
+        // The service's code is evaluated in a Worker that may only read its folder (docs/bundling.md).
+        define: sandboxedDefinition,
         metadata: metadataByArtifact(metadataPairs, Object.keys(artifacts)),
       });
     let path = result.path;

@@ -12,8 +12,8 @@ import { resolve } from "node:path";
 import { ObentoError } from "../errors.ts";
 import { checkOutputPath } from "../batch/output_path.ts";
 import { parseShard } from "../batch/shard.ts";
-import { executeRun, type RunPlan } from "./run_job.ts";
-import { grantedPermissions, runSandboxed } from "./run_sandboxed.ts";
+import { executeRun, openInProcess, type RunPlan } from "./run_job.ts";
+import { grantedPermissions, openSandboxed } from "./run_sandboxed.ts";
 import { intFlag, type ParsedArgs, parseFlags, stringFlag } from "./args.ts";
 import { pullForUse, REGISTRY_FLAG } from "./registry_target.ts";
 import { bundlePathOf } from "./bundle_path.ts";
@@ -47,8 +47,8 @@ Output:
 
 Runs at scale:
   --batch-size N        records per model call (default ${BATCH_DEFAULTS.batchSize})
-  --concurrency N       chunks in flight (default ${BATCH_DEFAULTS.concurrency}; the model runs on one thread in this process, so
-                        more only helps when reading input waits, e.g. image files)
+  --concurrency N       chunks in flight (default ${BATCH_DEFAULTS.concurrency}; the model runs on one thread, the bundle's
+                        worker, so more only helps when reading input waits, e.g. image files)
   --resume              continue an interrupted run of the same command from its last checkpoint
                         (FILE.obento-resume.json); csv, jsonl and json output
   --shard I/N           run only records r with r mod N = I; N runs with I = 0..N-1 cover each
@@ -61,7 +61,13 @@ Runs at scale:
   --threads N           onnxruntime threads (default ${SERVE_DEFAULTS.threads})
   --bundle-permissions P  narrow what the bundle's code may do: none, or kind[=value],... from what its
                         bento.yaml declares (as on serve; docs/serving.md, "Sandbox")
-  --in-process          run the bundle's code on this thread, without the sandbox (trusted bundles only)
+  --timeout MS          deadline of one chunk's model call, in ms (default ${BATCH_DEFAULTS.timeoutMs}; 0: none): a
+                        chunk past it is stopped, its worker replaced, and its records fail (504)
+  --worker-memory-limit BYTES
+                        most JS heap the bundle's worker may use (default ${SERVE_DEFAULTS.workerMemoryLimitBytes} = 1 GiB;
+                        0: none); past it the worker is replaced and the chunk's records fail (500)
+  --in-process          run the bundle's code on this thread, without the sandbox and without the
+                        two limits above (trusted bundles only)
   --quiet               no progress and no summary on stderr
   --registry URL        pull Name[:version] from this registry server into the local registry first
                         (a version already there is not downloaded; token: $OBENTO_TOKEN)
@@ -74,7 +80,7 @@ record failed, the --errors file still says why). --output and --errors must be 
 exists; that is checked before the model loads.
 
 Exit status: 0 when every record went through (or at most --max-errors failed), 65 when records failed
-(70 when the service failed), 64 bad flags, 66 a bundle, input or output directory that does not exist,
+(70 when the service failed, 75 when a chunk ran past --timeout), 64 bad flags, 66 a bundle, input or output directory that does not exist,
 73 an output that exists, 69 a write that failed (a full disk: free space and run again with --resume),
 130 when interrupted (run the same command with --resume).
 
@@ -118,6 +124,8 @@ async function run(args: string[], ctx: CliContext): Promise<number> {
     device: { type: "string" },
     "in-process": { type: "boolean" },
     "bundle-permissions": { type: "string" },
+    timeout: { type: "string" },
+    "worker-memory-limit": { type: "string" },
     quiet: { type: "boolean" },
   });
   if (parsed.positionals.length !== 2) {
@@ -136,6 +144,8 @@ async function run(args: string[], ctx: CliContext): Promise<number> {
   const maxErrors = countFlag(parsed, "max-errors");
   const checkpointSeconds = countFlag(parsed, "checkpoint-seconds") ??
     BATCH_DEFAULTS.checkpointIntervalMs / 1000;
+  const timeoutMs = countFlag(parsed, "timeout") ?? BATCH_DEFAULTS.timeoutMs;
+  const memoryLimitBytes = countFlag(parsed, "worker-memory-limit") ?? SERVE_DEFAULTS.workerMemoryLimitBytes;
   const shardFlag = stringFlag(parsed, "shard");
   const shard = shardFlag === undefined ? undefined : parseShard(shardFlag);
   const keepColumns = (stringFlag(parsed, "keep-columns") ?? "").split(",").map((c) => c.trim()).filter((c) =>
@@ -194,11 +204,16 @@ async function run(args: string[], ctx: CliContext): Promise<number> {
     threads,
   };
   const inProcess = parsed.values["in-process"] === true;
-  if (inProcess && stringFlag(parsed, "bundle-permissions") !== undefined) {
-    throw new ObentoError(
-      "BAD_ARGUMENT",
-      "obento run: --bundle-permissions narrows the sandbox, and --in-process runs without one; drop one",
+  if (inProcess) {
+    const sandboxOnly = ["bundle-permissions", "timeout", "worker-memory-limit"].find((flag) =>
+      stringFlag(parsed, flag) !== undefined
     );
+    if (sandboxOnly !== undefined) {
+      throw new ObentoError(
+        "BAD_ARGUMENT",
+        `obento run: --${sandboxOnly} applies to the bundle's worker, and --in-process runs without one; drop one`,
+      );
+    }
   }
 
   const device = await openDeviceForCli(stringFlag(parsed, "device"), inProcess ? "this-thread" : "workers");
@@ -206,9 +221,17 @@ async function run(args: string[], ctx: CliContext): Promise<number> {
   const onSigint = () => abort.abort();
   Deno.addSignalListener("SIGINT", onSigint);
   try {
-    if (inProcess) return await executeRun(plan, ctx, { backend: device.backend, signal: abort.signal });
-    const permissions = await grantedPermissions(bundlePath, stringFlag(parsed, "bundle-permissions"));
-    return await runSandboxed(plan, { permissions, device: device.device, signal: abort.signal });
+    const service = inProcess ? await openInProcess(plan, device.backend) : await openSandboxed(plan, {
+      permissions: await grantedPermissions(bundlePath, stringFlag(parsed, "bundle-permissions")),
+      device: device.device,
+      timeoutMs,
+      memoryLimitBytes,
+      loadTimeoutMs: SERVE_DEFAULTS.loadTimeoutMs,
+      onRestart: (event) => {
+        if (!quiet) ctx.err(`warning: ${event.message}\n`);
+      },
+    });
+    return await executeRun(plan, service, ctx, { signal: abort.signal });
   } finally {
     Deno.removeSignalListener("SIGINT", onSigint);
   }

@@ -1,9 +1,8 @@
 /**
- * The part of `obento run` that touches the bundle: loads it, streams the input through one API with
- * `runJob`, writes the output and reports. `run` calls it in a sandboxed Worker (src/cli/run_worker.ts) so the
- * bundle's code gets only what its bento.yaml declares plus the run's own input and output files, or on its
- * own thread with `--in-process`. Everything it needs is in a {@link RunPlan}: plain data that a message can
- * carry.
+ * The job of `obento run`, once its flags are checked: opens the bundle (a {@link RunService}: in a
+ * supervised, sandboxed worker, src/cli/run_sandboxed.ts, or on this thread with `--in-process`), streams the
+ * input through one API with `runJob`, writes the output and reports. The input is read and the output written
+ * on this thread either way; only the bundle's code runs in the worker.
  *
  * @module
  */
@@ -12,6 +11,8 @@ import type { InferenceBackend } from "../sdk/backend.ts";
 import { openBundle } from "../runtime/host_parts.ts";
 import { v2Apis } from "../v2/infer_api.ts";
 import { runJob } from "../batch/job.ts";
+import { type ChunkRunner, serviceRunner } from "../batch/chunk_runner.ts";
+import { exitCodeOfStatus } from "../errors.ts";
 import { partialPath } from "../batch/partial_file.ts";
 import { Progress, summaryLine } from "../batch/progress.ts";
 import type { Shard } from "../batch/shard.ts";
@@ -71,31 +72,57 @@ export interface RunIo {
   err(text: string): void;
 }
 
+/** The bundle, open for one API: where the chunks run, and how to close it. */
+export interface RunService {
+  /** The bundle's name. */
+  name: string;
+  /** Its version. */
+  version: string;
+  /** Runs chunks through the API. */
+  runner: ChunkRunner;
+  /** Frees the models (and the worker). */
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the bundle on this thread, unsandboxed (`--in-process`).
+ *
+ * @throws {ObentoError} what loading throws; NOT_FOUND for an unknown API
+ */
+export async function openInProcess(plan: RunPlan, backend?: InferenceBackend): Promise<RunService> {
+  // `obento run BUNDLE v2:<model>` runs v2 requests offline, as the server's v2 routes do.
+  const service = await openBundle(plan.bundlePath, { threads: plan.threads, backend, hostApis: v2Apis });
+  try {
+    return {
+      name: service.name,
+      version: service.version,
+      runner: serviceRunner(service, plan.apiName),
+      close: () => service.close(),
+    };
+  } catch (error) {
+    await service.close();
+    throw error;
+  }
+}
+
 /** Options for {@link executeRun}. */
 export interface ExecuteRunOptions {
   /** Aborts the run (SIGINT): it stops at the next chunk and reports how to resume. */
   signal?: AbortSignal;
-  /** The opened device's backend (default: WASM). */
-  backend?: InferenceBackend;
-  /** Called once the bundle is loaded, before any record is read. */
-  onLoaded?: () => void;
 }
 
 /**
- * Runs a {@link RunPlan}; returns the exit status (0, 65, 70, 130).
+ * Runs a {@link RunPlan} on an opened bundle, which it closes; returns the exit status (0, 65, 70, 75, 130).
  *
- * @throws {ObentoError} what loading the bundle, opening the input or a write throws (the CLI maps the code)
+ * @throws {ObentoError} what opening the input, the worker or a write throws (the CLI maps the code)
  */
-export async function executeRun(plan: RunPlan, io: RunIo, options: ExecuteRunOptions = {}): Promise<number> {
-  // `obento run BUNDLE v2:<model>` runs v2 requests offline, as the server's v2 routes do.
-  const service = await openBundle(plan.bundlePath, {
-    threads: plan.threads,
-    backend: options.backend,
-    hostApis: v2Apis,
-  });
-  options.onLoaded?.();
+export async function executeRun(
+  plan: RunPlan,
+  service: RunService,
+  io: RunIo,
+  options: ExecuteRunOptions = {},
+): Promise<number> {
   try {
-    service.api(plan.apiName);
     const source = await openRunInput(plan.inputFlags, plan.cwd);
     const word = source.single ? "" : recordWord(plan.inputFlags);
     const printer = failurePrinter({ err: io.err, word });
@@ -109,9 +136,8 @@ export async function executeRun(plan: RunPlan, io: RunIo, options: ExecuteRunOp
     });
     const decoder = new TextDecoder();
     const result = await runJob({
-      service,
+      runner: service.runner,
       outputChecked: true,
-      api: plan.apiName,
       source,
       format: plan.format,
       outputPath: plan.outputPath,
@@ -143,7 +169,7 @@ export async function executeRun(plan: RunPlan, io: RunIo, options: ExecuteRunOp
         `error: ${printer.hidden()} more failed records not shown; pass --errors FILE to keep them all\n`,
       );
     }
-    const failedStatus = result.worstStatus >= 500 ? 70 : 65;
+    const failedStatus = exitCodeOfStatus(result.worstStatus);
     switch (result.outcome) {
       case "already-complete":
         if (!plan.quiet) io.err(`${plan.outputFlag} is complete; nothing to resume\n`);

@@ -1,25 +1,33 @@
 /**
- * `obento run` in a sandbox: the bundle's code runs in a Worker (src/cli/run_worker.ts) with the permissions
- * a model worker of `serve` gets (src/runtime/sandbox.ts) plus what the run itself reads and writes — its
- * input file or folder, and its output and errors files with their `.partial` and checkpoint files — and
- * nothing else. The bundle's code can therefore read the input it is given and write the output it makes,
- * and no other file, variable or host than its bento.yaml declares (docs/serving.md, "Sandbox").
+ * `obento run` in a sandbox, supervised: the CLI's thread reads the input and writes the output
+ * (src/batch/job.ts); the bundle's code runs in one model worker (src/runtime/worker_pool.ts, opened for
+ * chunks) with the permissions a model worker of `serve` gets (src/runtime/sandbox.ts) plus read access to the
+ * run's input, and nothing else. Each chunk is sent to the worker (src/batch/chunk_wire.ts) and its results
+ * come back. The pool supervises the worker as it does `serve`'s: a chunk that runs past `--timeout`, a worker
+ * whose JS heap passes `--worker-memory-limit`, or one that crashes or ends itself is stopped and replaced;
+ * that chunk's records fail with the reason (504 for the timeout, 500 otherwise), and the job goes on or stops
+ * as `--max-errors` says (docs/serving.md, "Sandbox"; docs/reliability.md).
  *
  * @module
  */
 import { basename, dirname, join, resolve } from "node:path";
 import { parseBento } from "../bundle/bento_yaml.ts";
 import { type BundlePermissions, narrowPermissions } from "../bundle/permissions.ts";
-import { checkpointPath } from "../batch/checkpoint.ts";
-import { partialPath } from "../batch/partial_file.ts";
+import type { ChunkRunner } from "../batch/chunk_runner.ts";
+import {
+  type ApiDescription,
+  CHUNK_TYPE,
+  chunkToBytes,
+  DESCRIBE_TYPE,
+  fromBytes,
+  resultsFromBytes,
+} from "../batch/chunk_wire.ts";
+import type { RecordResult } from "../batch/chunk.ts";
 import { ObentoError } from "../errors.ts";
-import { hostEnvToRevoke, workerPermissions } from "../runtime/sandbox.ts";
-import { deserializeError, type WorkerDevice } from "../runtime/worker_pool.ts";
-import { WebWorker } from "../web_worker.ts";
-import type { RunPlan } from "./run_job.ts";
-import type { FromRunWorker, ToRunWorker } from "./run_worker.ts";
-
-const RUN_WORKER_URL = new URL("./run_worker.ts", import.meta.url);
+import type { RawOutcome } from "../runtime/executor.ts";
+import { jobFlagName } from "./option_flags.ts";
+import { type RestartEvent, type WorkerDevice, WorkerPoolExecutor } from "../runtime/worker_pool.ts";
+import type { RunPlan, RunService } from "./run_job.ts";
 
 /**
  * The bundle's declared permissions (bento.yaml), narrowed by `--bundle-permissions` when given.
@@ -35,86 +43,89 @@ export async function grantedPermissions(
   return spec === undefined ? declared : narrowPermissions(declared, spec);
 }
 
-/** The files a run reads and writes besides the bundle: its input, and its outputs with their helpers. */
-export function runFiles(plan: RunPlan): { read: string[]; write: string[] } {
-  const read: string[] = [];
+/**
+ * What the bundle's code reads besides the bundle: the run's input file, or the folder of a folder or glob
+ * (its files are read in the worker, one record each). Stdin and `--input` need nothing.
+ */
+export function runReadPaths(plan: RunPlan): string[] {
   const file = plan.inputFlags.inputFile;
-  if (file !== undefined && file !== "-") {
-    const path = resolve(plan.cwd, file);
-    read.push(/[*?]/.test(basename(path)) ? dirname(path) : path);
-  }
-  const write: string[] = [];
-  if (plan.outputPath !== undefined) {
-    const checkpoint = checkpointPath(plan.outputPath);
-    write.push(plan.outputPath, partialPath(plan.outputPath), checkpoint, `${checkpoint}.tmp`);
-  }
-  if (plan.errorsPath !== undefined) write.push(plan.errorsPath, partialPath(plan.errorsPath));
-  return { read: [...read, ...write], write };
+  if (file === undefined || file === "-") return [];
+  const path = resolve(plan.cwd, file);
+  return [/[*?]/.test(basename(path)) ? dirname(path) : path];
 }
 
-/** Options for {@link runSandboxed}. */
+/** Options for {@link openSandboxed}. */
 export interface RunSandboxedOptions {
   /** What the bundle may do beyond reading itself (already narrowed). */
   permissions: BundlePermissions;
   /** The device the worker opens (native: this thread must still hold FFI). */
   device: WorkerDevice;
-  /** Aborting it stops the run at the next chunk (SIGINT). */
-  signal?: AbortSignal;
+  /** A chunk that runs longer is stopped, its worker replaced, its records failed with 504 (0: no limit). */
+  timeoutMs: number;
+  /** Most JS heap of the worker, in bytes (0: no limit). */
+  memoryLimitBytes: number;
+  /** How long loading the bundle in a worker may take, in ms. */
+  loadTimeoutMs: number;
+  /** Told each time the worker is replaced. */
+  onRestart?: (event: RestartEvent) => void;
+}
+
+/** What went wrong, for an error outcome (the pool's: a timeout, the memory limit, a crash). */
+function outcomeMessage(outcome: RawOutcome): string {
+  return outcome.error?.message ??
+    (typeof outcome.body === "string" ? outcome.body : new TextDecoder().decode(outcome.body));
+}
+
+/** The records of a chunk whose run failed as a whole: each fails with the reason. */
+function failedChunk(rows: number, outcome: RawOutcome): RecordResult[] {
+  const message = outcomeMessage(outcome);
+  return Array.from({ length: rows }, () => ({ ok: false, status: outcome.status, message }));
 }
 
 /**
- * Runs `plan` in a sandboxed Worker and returns its exit status.
+ * Opens the bundle in a supervised, sandboxed worker for `plan.apiName`.
  *
- * @throws {ObentoError} what the run threw in the worker (same code and message), or INTERNAL if the worker
- *   died
+ * @throws {ObentoError} what loading the bundle throws (same code and message); NOT_FOUND for an unknown API
  */
-export function runSandboxed(plan: RunPlan, options: RunSandboxedOptions): Promise<number> {
-  if (WebWorker === undefined) throw new ObentoError("INTERNAL", "the Web Worker constructor is gone");
-  const base = workerPermissions({
-    root: plan.bundlePath,
-    permissions: options.permissions,
-    native: options.device === "native",
+export async function openSandboxed(plan: RunPlan, options: RunSandboxedOptions): Promise<RunService> {
+  const declared = options.permissions;
+  const read = runReadPaths(plan);
+  const permissions: BundlePermissions = read.length === 0 || declared.read === true
+    ? declared
+    : { ...declared, read: [...(declared.read ?? []), ...read] };
+  const pool = await WorkerPoolExecutor.open(plan.bundlePath, {
+    workers: 1,
+    threads: plan.threads,
+    items: "chunks",
+    permissions,
+    device: options.device,
+    batchTimeoutMs: options.timeoutMs > 0 ? options.timeoutMs : undefined,
+    batchTimeoutName: "--timeout",
+    hostApis: ["v2"], // `obento run BUNDLE v2:<model>`, as in-process
+    optionName: jobFlagName,
+    memoryLimitBytes: options.memoryLimitBytes,
+    loadTimeoutMs: options.loadTimeoutMs,
+    onRestart: options.onRestart,
   });
-  const files = runFiles(plan);
-  const permissions: Deno.PermissionOptionsObject = {
-    ...base,
-    read: base.read === true ? true : [...(base.read as string[]), ...files.read],
-    write: base.write === true
-      ? true
-      : [...(base.write === false ? [] : base.write as string[]), ...files.write],
-  };
-  if (Array.isArray(permissions.write) && permissions.write.length === 0) permissions.write = false;
-  const worker = new WebWorker(RUN_WORKER_URL, {
-    type: "module",
-    name: "obento-run-worker",
-    deno: { permissions },
-  });
-  const post = (message: ToRunWorker) => worker.postMessage(message);
-  return new Promise<number>((resolvePromise, reject) => {
-    const onAbort = () => post({ kind: "abort" });
-    options.signal?.addEventListener("abort", onAbort, { once: true });
-    const finish = () => {
-      options.signal?.removeEventListener("abort", onAbort);
-      worker.terminate();
+  try {
+    const api = plan.apiName;
+    const [described] = await pool.run(api, [{ body: new Uint8Array(), contentType: DESCRIBE_TYPE }]);
+    if (described.status !== 200) {
+      throw new ObentoError(described.status === 504 ? "TIMEOUT" : "INTERNAL", outcomeMessage(described));
+    }
+    const description = fromBytes<ApiDescription>(described.body as Uint8Array);
+    const runner: ChunkRunner = {
+      input: { rowwise: description.rowwise, config: () => description.config },
+      minInFlight: 2,
+      async run(chunk) {
+        const [outcome] = await pool.run(api, [{ body: chunkToBytes(chunk), contentType: CHUNK_TYPE }]);
+        if (outcome.status === 200) return resultsFromBytes(outcome.body as Uint8Array);
+        return failedChunk(chunk.rows.length, outcome);
+      },
     };
-    worker.onmessage = (event: MessageEvent<FromRunWorker>) => {
-      finish();
-      const message = event.data;
-      if (message.kind === "done") resolvePromise(message.code);
-      else reject(deserializeError(message.error));
-    };
-    worker.onerror = (event: ErrorEvent) => {
-      event.preventDefault();
-      finish();
-      reject(
-        new ObentoError("INTERNAL", `the bundle's worker crashed: ${event.message || "uncaught error"}`),
-      );
-    };
-    post({
-      kind: "run",
-      plan,
-      device: options.device,
-      revokeEnv: hostEnvToRevoke(options.permissions),
-    });
-  });
+    return { name: description.name, version: description.version, runner, close: () => pool.close() };
+  } catch (error) {
+    await pool.close();
+    throw error;
+  }
 }

@@ -13,6 +13,7 @@ import { WasmBackend } from "../backends/ort_web.ts";
 import * as serviceSdk from "./service_sdk.ts";
 import { type HostApis, loadBundle } from "./load.ts";
 import type { LoadedService } from "./loaded_service.ts";
+import type { BentoDocument } from "../bundle/bento_yaml.ts";
 
 /** What {@link hostParts} returns: the fields `packBundle`, `packModel`, `loadBundle` and `loadService` take. */
 export interface HostParts {
@@ -55,6 +56,8 @@ export interface OpenBundleOptions {
   verify?: boolean;
   /** The host's extra APIs, e.g. Open Inference Protocol v2's `v2Apis` (see `LoadBundleOptions.hostApis`). Default: none. */
   hostApis?: HostApis;
+  /** Its bento.yaml, already read (`readBentoDocument`). Default: read it. */
+  document?: BentoDocument;
 }
 
 /**
@@ -81,5 +84,6 @@ export async function openBundle(path: string, options: OpenBundleOptions = {}):
     sessionOptions: { threads },
     verify: options.verify,
     hostApis: options.hostApis,
+    document: options.document,
   });
 }

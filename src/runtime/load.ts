@@ -39,6 +39,12 @@ export interface LoadBundleOptions {
    * model). The loader itself adds none, so it knows no protocol. Default: none.
    */
   hostApis?: HostApis;
+  /**
+   * The bundle's bento.yaml, already read with {@link readBentoDocument} (a model worker gets it from the
+   * server's thread, so that the YAML parser, which looks at two environment variables, never runs inside
+   * the sandbox). Default: read it here. The file is still checked against MANIFEST with the others.
+   */
+  document?: BentoDocument;
 }
 
 /** What a {@link HostApis} hook is given: the bundle's version and its loaded ONNX models by artifact name. */
@@ -67,6 +73,19 @@ async function readText(path: string, what: string): Promise<string> {
 }
 
 /**
+ * Reads and checks the bento.yaml of the bundle directory `path`.
+ *
+ * @throws ObentoError NOT_FOUND when there is no such directory, BAD_BUNDLE when it holds no bento.yaml or a
+ *   bad one
+ */
+export async function readBentoDocument(path: string): Promise<BentoDocument> {
+  const root = resolve(path);
+  const yamlPath = join(root, "bento.yaml");
+  await checkNotBareDirectory(root);
+  return parseBento(await readText(yamlPath, `${root} is not a bundle directory`), yamlPath);
+}
+
+/**
  * Loads the bundle at `path`.
  * @throws ObentoError NOT_FOUND when there is no such directory, BAD_BUNDLE when it holds no bento.yaml, INTEGRITY when a file changed after packing,
  *   BAD_BUNDLE / BAD_SERVICE / BAD_MODEL when the contents are wrong.
@@ -74,8 +93,7 @@ async function readText(path: string, what: string): Promise<string> {
 export async function loadBundle(path: string, options: LoadBundleOptions): Promise<LoadedService> {
   const root = resolve(path);
   const yamlPath = join(root, "bento.yaml");
-  await checkNotBareDirectory(root);
-  const doc = parseBento(await readText(yamlPath, `${root} is not a bundle directory`), yamlPath);
+  const doc = options.document ?? await readBentoDocument(root);
   // Verifying reads every file once; the module and artifacts are taken from that read, not read again.
   const verified = options.verify === false
     ? new Map<string, Uint8Array>()

@@ -2,13 +2,13 @@
  * The permissions a model worker runs with: what its bundle may do (src/bundle/permissions.ts: by default,
  * read its own directory and nothing else) plus what obento's own code in the worker needs, and nothing
  * more. Given to `new Worker(url, { deno: { permissions } })`, which needs `--unstable-worker-options`; a
- * worker's permissions are its own, so a revoke inside one (FFI once native onnxruntime is loaded, the YAML
- * parser's variables once the bundle is read) leaves the other workers and the server as they were.
+ * worker's permissions are its own, so a revoke inside one (FFI once native onnxruntime is loaded) leaves the
+ * other workers and the server as they were.
  *
  * What obento's code needs, found by running a worker with nothing else (docs/serving.md, "Sandbox"):
  * - read onnxruntime-web's `dist/` folder (its `.wasm` is read from disk when the first session starts);
- * - read the variables `LOG_TOKENS` and `LOG_STREAM` (the `yaml` package looks at them on every parse):
- *   revoked by the worker once bento.yaml is read, unless the bundle declares them;
+ * - no environment variable: the `yaml` package looks at `LOG_TOKENS` and `LOG_STREAM` on every parse, so
+ *   bento.yaml is parsed on the server's thread and the document passed to the worker (src/runtime/load.ts);
  * - on the native device, read onnxruntime-node's package (the addon and `libonnxruntime`) and FFI to load
  *   it: the worker opens the device, then revokes FFI before the bundle's code is evaluated.
  * The worker's own modules (src/, the npm packages it imports) load whatever the permissions say: Deno
@@ -20,9 +20,6 @@
 import { dirname, isAbsolute, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { BundlePermissions } from "../bundle/permissions.ts";
-
-/** Variables the `yaml` package reads while parsing bento.yaml; the worker revokes them after loading. */
-export const HOST_ENV: readonly string[] = ["LOG_TOKENS", "LOG_STREAM"];
 
 /** Options for {@link workerPermissions}. */
 export interface WorkerPermissionsOptions {
@@ -71,7 +68,7 @@ function paths(root: string, value: true | readonly string[] | undefined): strin
 
 /**
  * The permissions of a model worker for a bundle: read its directory, the folders {@link hostReadPaths}
- * names and what the bundle declares; write, net and env only as declared (plus {@link HOST_ENV}); FFI only
+ * names and what the bundle declares; write, net and env only as declared; FFI only
  * for native; never run, sys or import.
  *
  * @example
@@ -86,7 +83,7 @@ export function workerPermissions(options: WorkerPermissionsOptions): Deno.Permi
   const declared = options.permissions;
   const read = paths(root, declared.read);
   const write = paths(root, declared.write);
-  const env = declared.env === true ? true : [...new Set([...HOST_ENV, ...(declared.env ?? [])])];
+  const env = declared.env === true ? true : declared.env?.length ? [...new Set(declared.env)] : false;
   return {
     read: read === true ? true : [root, ...hostReadPaths(options.native), ...read],
     write: write === true ? true : write.length > 0 ? write : false,
@@ -97,20 +94,4 @@ export function workerPermissions(options: WorkerPermissionsOptions): Deno.Permi
     sys: false,
     import: false,
   };
-}
-
-/**
- * The {@link HOST_ENV} variables the worker should drop once bento.yaml is read: those the bundle did not
- * declare itself.
- *
- * @example
- * ```ts
- * import { hostEnvToRevoke } from "./sandbox.ts";
- * console.log(hostEnvToRevoke({ env: ["LOG_TOKENS"] })); // ["LOG_STREAM"]
- * ```
- */
-export function hostEnvToRevoke(permissions: BundlePermissions): string[] {
-  const env = permissions.env;
-  if (env === true) return [];
-  return HOST_ENV.filter((name) => !(env ?? []).includes(name));
 }

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { explainRefusal } from "../bundle/permission_refusal.ts";
-import { HOST_ENV, hostEnvToRevoke, hostReadPaths, workerPermissions } from "./sandbox.ts";
+import { hostReadPaths, workerPermissions } from "./sandbox.ts";
 
 Deno.test("workerPermissions: the bundle, onnxruntime-web's files and nothing else by default", () => {
   const p = workerPermissions({ root: "/b/Iris/1", permissions: {}, native: false });
@@ -8,7 +8,7 @@ Deno.test("workerPermissions: the bundle, onnxruntime-web's files and nothing el
     read: ["/b/Iris/1", ...hostReadPaths(false)],
     write: false,
     net: false,
-    env: [...HOST_ENV],
+    env: false,
     ffi: false,
     run: false,
     sys: false,
@@ -27,18 +27,12 @@ Deno.test("workerPermissions: declared paths resolve inside the bundle; native a
   assert.match(hostReadPaths(true)[1], /onnxruntime-node/);
   assert.deepEqual(p.write, ["/b/Iris/1/out"]);
   assert.deepEqual(p.net, ["api.example.com"]);
-  assert.deepEqual(p.env, [...HOST_ENV, "TOKEN"]);
+  assert.deepEqual(p.env, ["TOKEN"]);
   assert.equal(p.ffi, true);
   assert.equal(
     workerPermissions({ root: "/b", permissions: { net: true, env: true }, native: false }).net,
     true,
   );
-});
-
-Deno.test("hostEnvToRevoke keeps what the bundle declares", () => {
-  assert.deepEqual(hostEnvToRevoke({}), [...HOST_ENV]);
-  assert.deepEqual(hostEnvToRevoke({ env: ["LOG_TOKENS"] }), ["LOG_STREAM"]);
-  assert.deepEqual(hostEnvToRevoke({ env: true }), []);
 });
 
 Deno.test("explainRefusal says where the refusal comes from", () => {

@@ -15,7 +15,8 @@ import { openDevice } from "../backends/device.ts";
 import { openBundle } from "./host_parts.ts";
 import { ObentoError } from "../errors.ts";
 import { runRawItems } from "./executor.ts";
-import type { RawOutcome } from "./executor.ts";
+import type { RawItem, RawOutcome } from "./executor.ts";
+import { runChunkItems } from "../batch/chunk_items.ts";
 import type { LoadedService } from "./loaded_service.ts";
 import {
   type FromWorker,
@@ -50,6 +51,9 @@ interface WorkerScope {
 
 const scope = globalThis as unknown as WorkerScope;
 let service: LoadedService | undefined;
+/** How this worker answers its items: as HTTP request bodies (serve) or as `obento run`'s chunks. */
+let runItems: (service: LoadedService, api: string, items: readonly RawItem[]) => Promise<RawOutcome[]> =
+  runRawItems;
 const fullGc = openFullGc();
 const running = new Set<Promise<void>>();
 reportSelfExit();
@@ -128,17 +132,19 @@ async function openWorkerDevice(
   }
 }
 
-/** Drops the variables only obento's YAML parser needed, before the service's first request. */
-function revokeHostEnv(names: readonly string[]): void {
-  for (const variable of names) Deno.permissions.revokeSync({ name: "env", variable });
-}
-
 async function open(message: Extract<ToWorker, { kind: "open" }>): Promise<void> {
-  const { path, threads, verify } = message;
+  const { path, threads, verify, document } = message;
+  if (message.items === "chunks") runItems = runChunkItems;
   try {
     const backend = await openWorkerDevice(message.device, threads);
-    service = await openBundle(path, { backend, threads, verify, hostApis: hostApisOf(message.hostApis) });
-    revokeHostEnv(message.revokeEnv);
+    // bento.yaml was read on the pool's thread: no YAML parser (which looks at env variables) runs here.
+    service = await openBundle(path, {
+      backend,
+      threads,
+      verify,
+      document,
+      hostApis: hostApisOf(message.hostApis),
+    });
     // Ready means warmed: one inference per model on zeros, so the first request pays no lazy set-up.
     await warmUpModels(service.artifacts);
     scope.postMessage({ kind: "ready" });
@@ -147,10 +153,10 @@ async function open(message: Extract<ToWorker, { kind: "open" }>): Promise<void>
   }
 }
 
-async function run(id: number, api: string, items: Parameters<typeof runRawItems>[2]): Promise<void> {
+async function run(id: number, api: string, items: readonly RawItem[]): Promise<void> {
   try {
     if (service === undefined) throw new ObentoError("UNAVAILABLE", "the model worker has no bundle loaded");
-    const outcomes = await runRawItems(service, api, items);
+    const outcomes = await runItems(service, api, items);
     send({ kind: "done", id, outcomes }, transferables(outcomes));
   } catch (error) {
     scope.postMessage({ kind: "failed", id, error: serializeError(error) });

@@ -16,7 +16,9 @@ import type { ErrorCode } from "../errors.ts";
 import { WebWorker } from "../web_worker.ts";
 import { errorOutcome, type Executor, type RawItem, type RawOutcome } from "./executor.ts";
 import type { BundlePermissions } from "../bundle/permissions.ts";
-import { hostEnvToRevoke, workerPermissions } from "./sandbox.ts";
+import { workerPermissions } from "./sandbox.ts";
+import type { BentoDocument } from "../bundle/bento_yaml.ts";
+import { readBentoDocument } from "./load.ts";
 
 /** An error as it crosses the worker boundary (structured clone keeps no class). */
 export interface SerializedError {
@@ -40,10 +42,12 @@ export type ToWorker =
     /** `native`: open onnxruntime-node, then revoke FFI before the bundle's code loads. */
     device: WorkerDevice;
     memoryReportMs: number;
-    /** Variables to revoke once the bundle is loaded (src/runtime/sandbox.ts). */
-    revokeEnv: string[];
     /** The host's extra API sets to add (worker_main.ts maps each name to its module). */
     hostApis: HostApiSet[];
+    /** The bundle's bento.yaml, read on the pool's thread (the worker runs no YAML parser). */
+    document: BentoDocument;
+    /** What the items of `run` messages are (see {@link WorkerPoolOptions.items}). */
+    items: WorkerItems;
   }
   | { kind: "run"; id: number; api: string; items: RawItem[] }
   | { kind: "ping"; id: number }
@@ -134,6 +138,12 @@ export type WorkerDevice = "wasm" | "native" | "webgpu";
  */
 export type HostApiSet = "v2";
 
+/**
+ * What a pool's items are: HTTP request bodies answered with encoded responses (`requests`, the server), or
+ * `obento run`'s chunks of records answered with their results (`chunks`, src/batch/chunk_items.ts).
+ */
+export type WorkerItems = "requests" | "chunks";
+
 /** Options for {@link WorkerPoolExecutor.open}. */
 export interface WorkerPoolOptions {
   /** Number of workers, each with its own copy of the bundle. Default: `navigator.hardwareConcurrency`. */
@@ -149,6 +159,8 @@ export interface WorkerPoolOptions {
    * 504 outcomes. Default: no limit. The server passes its `--timeout` plus a margin.
    */
   batchTimeoutMs?: number;
+  /** What the batch timeout is called in messages. Default "the request timeout plus a margin". */
+  batchTimeoutName?: string;
   /** How long a worker may take to load the bundle and warm its models up. Default 60000. */
   loadTimeoutMs?: number;
   /** How often idle workers are asked whether they are alive, in ms; 0 turns the check off. Default 1000. */
@@ -165,6 +177,8 @@ export interface WorkerPoolOptions {
   memoryReportMs?: number;
   /** Called whenever a worker is replaced (for logs and metrics). */
   onRestart?: (event: RestartEvent) => void;
+  /** What the items of {@link WorkerPoolExecutor.run} are. Default `requests`. */
+  items?: WorkerItems;
   /**
    * What the bundle's code may do beyond reading its directory (src/bundle/permissions.ts); each worker is
    * sandboxed to that (src/runtime/sandbox.ts). Default `{}`: nothing else.
@@ -269,6 +283,7 @@ export class WorkerPoolExecutor implements Executor {
   readonly #verify: boolean;
   readonly #closeTimeoutMs: number;
   readonly #batchTimeoutMs: number;
+  readonly #batchTimeoutName: string;
   readonly #loadTimeoutMs: number;
   readonly #memoryLimitBytes: number;
   readonly #memoryReportMs: number;
@@ -276,6 +291,8 @@ export class WorkerPoolExecutor implements Executor {
   readonly #sandbox: SandboxSettings;
   readonly #hostApis: HostApiSet[];
   readonly #optionName: OptionNamer;
+  readonly #document: BentoDocument;
+  readonly #items: WorkerItems;
   readonly #heartbeat?: ReturnType<typeof setInterval>;
   readonly #slots: Slot[];
   readonly #queue: Job[] = [];
@@ -284,18 +301,27 @@ export class WorkerPoolExecutor implements Executor {
 
   private constructor(
     path: string,
+    document: BentoDocument,
     options:
-      & Required<Omit<WorkerPoolOptions, "onRestart" | "permissions" | "device" | "hostApis" | "optionName">>
+      & Required<
+        Omit<
+          WorkerPoolOptions,
+          "onRestart" | "permissions" | "device" | "hostApis" | "optionName" | "items" | "batchTimeoutName"
+        >
+      >
       & WorkerPoolOptions,
   ) {
     this.#path = path;
     this.#hostApis = [...options.hostApis ?? []];
     this.#optionName = options.optionName ?? sdkOptionName;
+    this.#document = document;
+    this.#items = options.items ?? "requests";
     this.#sandbox = sandboxSettings(path, options.permissions ?? {}, options.device ?? "wasm");
     this.#threads = options.threads;
     this.#verify = options.verify;
     this.#closeTimeoutMs = options.closeTimeoutMs;
     this.#batchTimeoutMs = options.batchTimeoutMs;
+    this.#batchTimeoutName = options.batchTimeoutName ?? "the request timeout plus a margin";
     this.#loadTimeoutMs = options.loadTimeoutMs;
     this.#memoryLimitBytes = options.memoryLimitBytes;
     this.#memoryReportMs = options.memoryReportMs;
@@ -341,7 +367,8 @@ export class WorkerPoolExecutor implements Executor {
     const threads = options.threads ?? 1;
     checkCount(workers, "workers");
     checkCount(threads, "threads");
-    const pool = new WorkerPoolExecutor(path, {
+    const document = await readBentoDocument(path);
+    const pool = new WorkerPoolExecutor(path, document, {
       workers,
       threads,
       verify: options.verify ?? true,
@@ -356,6 +383,8 @@ export class WorkerPoolExecutor implements Executor {
       device: options.device,
       hostApis: options.hostApis,
       optionName: options.optionName,
+      items: options.items,
+      batchTimeoutName: options.batchTimeoutName,
     });
     const started = await Promise.allSettled(pool.#slots.map((slot) => pool.#start(slot)));
     const failed = started.find((s): s is PromiseRejectedResult => s.status === "rejected");
@@ -465,7 +494,7 @@ export class WorkerPoolExecutor implements Executor {
               worker,
               "timeout",
               `model worker ${slot.index} ran API "${job.api}" for more than ${this.#batchTimeoutMs} ms ` +
-                "(the request timeout plus a margin); it was stopped and a new one started",
+                `(${this.#batchTimeoutName}); it was stopped and a new one started`,
             );
           }, this.#batchTimeoutMs);
         }
@@ -527,8 +556,9 @@ export class WorkerPoolExecutor implements Executor {
       verify: this.#verify,
       device: this.#sandbox.device,
       memoryReportMs: this.#memoryLimitBytes > 0 ? this.#memoryReportMs : 0,
-      revokeEnv: this.#sandbox.revokeEnv,
       hostApis: this.#hostApis,
+      document: this.#document,
+      items: this.#items,
     });
     return ready;
   }
@@ -692,7 +722,6 @@ export function loadTimeoutMessage(ms: number, optionName: OptionNamer = sdkOpti
 interface SandboxSettings {
   permissions: Deno.PermissionOptionsObject;
   device: WorkerDevice;
-  revokeEnv: string[];
 }
 
 function sandboxSettings(
@@ -703,7 +732,6 @@ function sandboxSettings(
   return {
     permissions: workerPermissions({ root: path, permissions, native: device === "native" }),
     device,
-    revokeEnv: hostEnvToRevoke(permissions),
   };
 }
 
