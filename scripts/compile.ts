@@ -160,7 +160,7 @@ if (values.webgpu) INCLUDES_WEBGPU.push(...WEBGPU_FILES.map((f) => `npm:onnxrunt
 const INCLUDES = [
   // The worker pool's entry module (serve's model workers and `obento run`'s) is started with
   // `new Worker(new URL(...))`, which the module graph does not see (docs/multicore.md).
-  "src/runtime/worker_main.ts",
+  "src/worker/worker_main.ts",
   // Likewise the pack-time bundling worker (src/bundle/module_bundler.ts).
   "src/bundle/bundle_worker.ts",
   // And the worker pack evaluates the service module in (src/runtime/sandboxed_definition.ts).

@@ -84,7 +84,7 @@ Deno.test("the compiled binary embeds every file obento reads at run time, and n
     // What the scan must find (so a change in how the sources spell these fails here, not in the binary).
     for (
       const expected of [
-        "src/runtime/worker_main.ts",
+        "src/worker/worker_main.ts",
         "src/bundle/bundle_worker.ts",
         "src/bundle/type_check_worker.ts",
         "src/web/browser_main.ts",

@@ -1,5 +1,5 @@
 /**
- * The worker's half of `obento run`'s sandboxed runs: a model worker opened for chunks (src/runtime/worker_main.ts,
+ * The worker's half of `obento run`'s sandboxed runs: a model worker opened for chunks (src/worker/worker_main.ts,
  * `items: "chunks"`) answers its items here instead of as HTTP request bodies. An item of type
  * {@link CHUNK_TYPE} is a chunk (src/batch/chunk_wire.ts): it is run through the API on this thread's loaded
  * service and answered with its results; one of type {@link DESCRIBE_TYPE} is answered with the API's

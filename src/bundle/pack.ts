@@ -48,13 +48,6 @@ export interface PackOptions {
   static?: string;
   /** Creation time. Default now. */
   now?: Date;
-  /**
-   * Evaluates the bundled service module and returns its definition. Default: in this process, with its
-   * permissions ({@link inProcessDefinition}). The CLI passes `sandboxedDefinition`
-   * (src/runtime/sandboxed_definition.ts): a Worker that may only read the service's folder, whose artifacts
-   * are inspected there with onnxruntime-web, not `backend` (needs `--unstable-worker-options`).
-   */
-  define?: (code: string, where: { root: string; filename: string }) => Promise<DefinitionSource>;
 }
 
 /** The folder name of web static content inside a bundle. */
@@ -139,11 +132,23 @@ function checkArtifactNames(service: ServiceDefinition, given: Readonly<Record<s
 }
 
 /**
- * Packs a bundle into `options.output`.
+ * Evaluates a bundled service module and returns its definition: where `pack` runs the service's code.
+ * The CLI passes `sandboxedDefinition` (src/runtime/sandboxed_definition.ts): a Worker that may only read the
+ * service's folder, whose artifacts are inspected there with onnxruntime-web (needs
+ * `--unstable-worker-options`).
+ */
+export type ServiceDefiner = (
+  code: string,
+  where: { root: string; filename: string },
+) => Promise<DefinitionSource>;
+
+/**
+ * Packs a bundle into `options.output`. `define` evaluates the service's code: by default in this process,
+ * with its permissions ({@link inProcessDefinition}); see {@link ServiceDefiner}.
  * @throws ObentoError CONFLICT when the output exists; BAD_SERVICE for service code problems; BAD_ARGUMENT /
  *   NOT_FOUND for missing or extra artifact files; BAD_MODEL for a file that is not a model.
  */
-export async function packBundle(options: PackOptions): Promise<PackResult> {
+export async function packBundle(options: PackOptions, define?: ServiceDefiner): Promise<PackResult> {
   const output = resolve(options.output);
   const version = validateVersion(options.version);
   const labels = validateLabels(options.labels ?? {});
@@ -158,8 +163,8 @@ export async function packBundle(options: PackOptions): Promise<PackResult> {
   try {
     const servicePath = resolve(options.service);
     const { code } = await bundleServiceModule(servicePath, { sdkExports: Object.keys(options.sdk) });
-    source = options.define !== undefined
-      ? await options.define(code, { root: dirname(servicePath), filename: servicePath })
+    source = define !== undefined
+      ? await define(code, { root: dirname(servicePath), filename: servicePath })
       : await inProcessDefinition(code, { ...options, filename: servicePath });
     const service = source.definition;
     const name = validateName(options.name ?? service.name, "bundle name");

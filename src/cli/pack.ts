@@ -190,10 +190,8 @@ async function run(checker: ServiceTypeChecker, args: string[], ctx: CliContext)
         service: source,
         artifacts,
         name: stringFlag(parsed, "name"),
-        // The service's code is evaluated in a Worker that may only read its folder (docs/bundling.md).
-        define: sandboxedDefinition,
         metadata: metadataByArtifact(metadataPairs, Object.keys(artifacts)),
-      });
+      }, sandboxedDefinition); // the service's code runs in a Worker that may only read its folder (docs/bundling.md)
     let path = result.path;
     if (registry) {
       try {

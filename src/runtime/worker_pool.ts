@@ -4,8 +4,8 @@
  * work uses N cores. Only bytes and plain objects cross the thread boundary. Why this is the multi-core
  * strategy, with measurements: docs/multicore.md.
  *
- * The worker entry is `worker_main.ts` beside this file; `deno compile` must be given
- * `--include src/runtime/worker_main.ts` because a worker URL is not part of the static module graph. Each
+ * The worker entry is `src/worker/worker_main.ts`; `deno compile` must be given
+ * `--include src/worker/worker_main.ts` because a worker URL is not part of the static module graph. Each
  * worker runs sandboxed: only what the bundle declares (src/runtime/sandbox.ts, docs/serving.md "Sandbox").
  *
  * @module
@@ -42,7 +42,7 @@ export type ToWorker =
     /** `native`: open onnxruntime-node, then revoke FFI before the bundle's code loads. */
     device: WorkerDevice;
     memoryReportMs: number;
-    /** The host's extra API sets to add (worker_main.ts maps each name to its module). */
+    /** The host's extra API sets to add (src/worker/worker_main.ts maps each name to its module). */
     hostApis: HostApiSet[];
     /** The bundle's bento.yaml, read on the pool's thread (the worker runs no YAML parser). */
     document: BentoDocument;
@@ -133,7 +133,7 @@ export type WorkerDevice = "wasm" | "native" | "webgpu";
 
 /**
  * A set of APIs the host adds beside the service's own, named because a function cannot cross a worker
- * message: `v2` is Open Inference Protocol v2's `v2:<model>` per ONNX model (worker_main.ts maps the name to
+ * message: `v2` is Open Inference Protocol v2's `v2:<model>` per ONNX model (src/worker/worker_main.ts maps the name to
  * src/v2/).
  */
 export type HostApiSet = "v2";
@@ -246,7 +246,7 @@ interface Slot {
   waiter?: (message: FromWorker | { kind: "crashed"; message: string; code?: ErrorCode }) => void;
 }
 
-const WORKER_URL = new URL("./worker_main.ts", import.meta.url);
+const WORKER_URL = new URL("../worker/worker_main.ts", import.meta.url);
 
 /** The Web Worker constructor (src/web_worker.ts), or an INTERNAL error saying how to keep it. */
 function webWorker(): typeof Worker {

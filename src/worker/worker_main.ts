@@ -9,24 +9,24 @@
  * @module
  */
 import { openFullGc } from "../full_gc.ts";
-import { warmUpModels } from "./warm_up.ts";
+import { warmUpModels } from "../runtime/warm_up.ts";
 import { revokeFfi } from "../heap_trim.ts";
 import { openDevice } from "../backends/device.ts";
-import { openBundle } from "./host_parts.ts";
+import { openBundle } from "../runtime/host_parts.ts";
 import { ObentoError } from "../errors.ts";
-import { runRawItems } from "./executor.ts";
-import type { RawItem, RawOutcome } from "./executor.ts";
+import { runRawItems } from "../runtime/executor.ts";
+import type { RawItem, RawOutcome } from "../runtime/executor.ts";
 import { runChunkItems } from "../batch/chunk_items.ts";
-import type { LoadedService } from "./loaded_service.ts";
+import type { LoadedService } from "../runtime/loaded_service.ts";
 import {
   type FromWorker,
   type HostApiSet,
   serializeError,
   type ToWorker,
   type WorkerDevice,
-} from "./worker_pool.ts";
+} from "../runtime/worker_pool.ts";
 import type { InferenceBackend } from "../sdk/backend.ts";
-import type { HostApis } from "./load.ts";
+import type { HostApis } from "../runtime/load.ts";
 import { v2Apis } from "../v2/infer_api.ts";
 
 /**
