@@ -41,6 +41,7 @@ import { hostParts, openBundle } from "./src/runtime/host_parts.ts";
 import { v2Apis } from "./src/v2/infer_api.ts";
 import type { LoadedService } from "./src/runtime/loaded_service.ts";
 import { packBundle, type PackOptions, type PackResult } from "./src/bundle/pack.ts";
+import { sandboxedDefinition } from "./src/runtime/sandboxed_definition.ts";
 import { packModel as packModelWith, type PackModelOptions } from "./src/bundle/pack_model.ts";
 import { ObentoError } from "./src/errors.ts";
 import { openRegistry, type Registry } from "./src/registry/registry.ts";
@@ -285,6 +286,13 @@ async function resolveForLoad(ref: string, options: LoadOptions): Promise<string
 export type PackServiceOptions = Omit<PackOptions, "sdk" | "backend" | "defaultOutput"> & {
   /** Backend used to inspect ONNX artifacts (default: onnxruntime-web WASM). */
   backend?: InferenceBackend;
+  /**
+   * Evaluate the service's code in a Worker that may only read its folder, as `obento pack` does, instead of
+   * in this process with its permissions. Needs `--unstable-worker-options` (without it Deno 2.9.6 ends the
+   * process when such a Worker starts); ONNX artifacts are then inspected with onnxruntime-web, not `backend`.
+   * Default false.
+   */
+  sandbox?: boolean;
 };
 
 /**
@@ -307,7 +315,7 @@ export async function pack(options: PackServiceOptions): Promise<PackResult> {
   return await packBundle({
     ...options,
     ...hostParts(options.backend),
-  });
+  }, options.sandbox === true ? sandboxedDefinition : undefined);
 }
 
 /** Options for {@link packModel}. */
