@@ -13,8 +13,10 @@ import type { BentoDocument } from "../bundle/bento_yaml.ts";
 import type { Executor, RawItem, RawOutcome } from "../runtime/executor.ts";
 import { Batcher } from "./batcher.ts";
 import { DeadlineError, ShedError } from "./batcher_errors.ts";
+import type { ShedReason } from "./batcher_types.ts";
 import { BodyBudget } from "./body_budget.ts";
 import { BodyReader } from "./body_reader.ts";
+import { RefusalPacer } from "./refusal_pacer.ts";
 import { bearerCheck } from "./bearer_token.ts";
 import type { ServerMetrics } from "./metrics.ts";
 import { v2ModelsFromBundle } from "../v2/models.ts";
@@ -45,6 +47,12 @@ export interface ServeConfig {
   maxBodyTotalBytes?: number;
   /** Most requests queued per API before new ones are shed with 503. */
   maxQueue: number;
+  /**
+   * How long an overload refusal (503 `queue_full`, `over_budget`, `deadline`) is held before it is sent, in ms,
+   * so that clients retrying at once cannot turn the refusals into the server's main load; 0 answers at once.
+   * Default: `maxLatencyMs`, about as long as an admitted request may wait in the queue (docs/batching.md).
+   */
+  refusalDelayMs?: number;
   /** Bearer token API routes require, if any. */
   apiToken?: string;
   /** Origins allowed by CORS (`*` for any); none when empty. */
@@ -103,6 +111,9 @@ function errorResponse(
     headers: { "content-type": "application/json", ...headers },
   });
 }
+
+/** The refusals {@link RefusalPacer} holds: overload, not shutdown (`closing`) or the body budget (sent unread). */
+const PACED: ReadonlySet<ShedReason> = new Set(["queue_full", "over_budget", "deadline"]);
 
 /** What the server tracks of one request while answering it. */
 interface Exchange {
@@ -196,6 +207,8 @@ export function createApp(config: ServeConfig, deps: AppDeps): ObentoApp {
     now,
   );
 
+  const pacer = new RefusalPacer({ delayMs: config.refusalDelayMs ?? config.maxLatencyMs, now });
+
   function batcherFor(api: string, batchable: boolean): Batcher<RawItem, Ran> {
     let batcher = batchers.get(api);
     if (!batcher) {
@@ -261,6 +274,11 @@ export function createApp(config: ServeConfig, deps: AppDeps): ObentoApp {
         metrics.observeShed(api, error.reason);
       }
       if (error instanceof DeadlineError && error.stage === "body") metrics.observeTimeout(api, error.stage);
+      if (error instanceof ShedError && PACED.has(error.reason)) {
+        // The body goes back to the budget first: a held refusal holds no body.
+        release();
+        await pacer.hold(deadline);
+      }
       response = failureResponse(error, exchange);
     } finally {
       release();
@@ -413,6 +431,7 @@ export function createApp(config: ServeConfig, deps: AppDeps): ObentoApp {
     fetch,
     app,
     async drain() {
+      pacer.releaseAll();
       await Promise.all([...batchers.values()].map((b) => b.close({ drain: true })));
     },
   };
