@@ -160,6 +160,33 @@ async function metric(port: number, name: string, api = "predict"): Promise<numb
   return Number(m?.[1] ?? NaN);
 }
 
+/** The cumulative buckets (upper bound in ms → count) of 2xx request durations for `api`, from /metrics. */
+async function okDurations(port: number, api = "predict"): Promise<Map<number, number>> {
+  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  const buckets = new Map<number, number>();
+  const re = /^obento_request_duration_seconds_bucket\{([^}]*)\} (\S+)$/gm;
+  for (const m of text.matchAll(re)) {
+    if (!m[1].includes(`api="${api}"`) || !/status="2\d\d"/.test(m[1])) continue;
+    const le = /le="([^"]+)"/.exec(m[1])?.[1] ?? "+Inf";
+    const bound = le === "+Inf" ? Infinity : Number(le) * 1000;
+    buckets.set(bound, (buckets.get(bound) ?? 0) + Number(m[2]));
+  }
+  return buckets;
+}
+
+/**
+ * The server-side p99 of 2xx answers between two {@link okDurations} snapshots, as the upper bound of its
+ * histogram bucket (ms); NaN when none.
+ */
+function serverP99(before: Map<number, number>, after: Map<number, number>): number {
+  const bounds = [...after.keys()].sort((x, y) => x - y);
+  const delta = (b: number) => (after.get(b) ?? 0) - (before.get(b) ?? 0);
+  const total = delta(Infinity);
+  if (!(total > 0)) return NaN;
+  for (const b of bounds) if (delta(b) >= 0.99 * total) return b;
+  return Infinity;
+}
+
 /** Shed counts by reason from /metrics. */
 async function sheds(port: number): Promise<Record<string, number>> {
   const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
@@ -247,12 +274,13 @@ async function overload(): Promise<void> {
       } s after its arrival), ${DRAIN_SECONDS} s pause, ` +
       `the capacity load again (${CAPACITY_SECONDS} s). goodput/C: the overload's 2xx/s over the mean of the ` +
       `capacity figures just before and after it; recovery/C: after over before. Median of the rounds, each ` +
-      `round in brackets. p99: admitted (2xx) requests, attempt sent → answer, median of the rounds; budget: ` +
+      `round in brackets. p99: admitted (2xx) requests, median of the rounds, client-side (attempt sent → ` +
+      `answer) / server-side (arrival → response, the upper bound of its /metrics histogram bucket); budget: ` +
       `--mb-max-latency + 2 · T(max batch) from the cost model after the capacity phase.`,
   );
   out();
   out(
-    "| config | C 2xx/s | clients | goodput/C | 503 | with Retry-After | given up | other | p99 ms (budget) | " +
+    "| config | C 2xx/s | clients | goodput/C | 503 | with Retry-After | given up | other | p99 ms client / server (budget) | " +
       "recovery/C | sheds by reason |",
   );
   out("| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |");
@@ -277,6 +305,7 @@ async function overload(): Promise<void> {
         const shed0 = await sheds(server.port);
         const rounds: Round[] = [];
         for (let i = 0; i < ROUNDS; i++) {
+          const durations0 = await okDurations(server.port);
           const over = await openLoop(t, {
             rate: OVERLOAD_FACTOR * current,
             seconds: OVERLOAD_SECONDS,
@@ -285,8 +314,9 @@ async function overload(): Promise<void> {
             giveUpMs: GIVE_UP_MS,
           });
           await sleep(DRAIN_SECONDS * 1000);
+          const serverP99Ms = serverP99(durations0, await okDurations(server.port));
           const after = (await closedLoop(t, c, CAPACITY_SECONDS)).goodput;
-          rounds.push({ before: current, over, after });
+          rounds.push({ before: current, over, after, serverP99Ms });
           current = after;
         }
         const shed1 = await sheds(server.port);
@@ -306,9 +336,13 @@ interface Round {
   before: number;
   over: LoadResult;
   after: number;
+  /** The server's own p99 of 2xx answers (arrival → response), as a histogram bucket's upper bound. */
+  serverP99Ms: number;
 }
 
-const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
+function median(xs: number[]): number {
+  return [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
+}
 
 function row(
   label: string,
@@ -331,12 +365,15 @@ function row(
   const goodput = rounds.map((r) => r.over.goodput / ((r.before + r.after) / 2));
   const recovery = rounds.map((r) => r.after / r.before);
   const p99 = rounds.map((r) => percentile(r.over.latencies, 99));
+  const serverSide = median(rounds.map((r) => r.serverP99Ms));
   const list = (xs: number[]) => xs.length === 1 ? "" : ` (${xs.map((x) => x.toFixed(2)).join(", ")})`;
   return `| ${label} | ${capacity.toFixed(0)} (c=${connections}) | ${retry} | **${
     median(goodput).toFixed(2)
   }**` +
     `${list(goodput)} | ${refused} | ${share} | ${sum((r) => r.over.givenUp)} | ${others} | ` +
-    `${median(p99).toFixed(1)} (${budget.toFixed(1)}) | ${median(recovery).toFixed(2)}${list(recovery)} | ` +
+    `${median(p99).toFixed(1)} / ≤ ${serverSide} (${budget.toFixed(1)}) | ${median(recovery).toFixed(2)}${
+      list(recovery)
+    } | ` +
     `${reasons || "–"} |`;
 }
 

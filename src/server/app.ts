@@ -48,9 +48,10 @@ export interface ServeConfig {
   /** Most requests queued per API before new ones are shed with 503. */
   maxQueue: number;
   /**
-   * How long an overload refusal (503 `queue_full`, `over_budget`, `deadline`) is held before it is sent, in ms,
-   * so that clients retrying at once cannot turn the refusals into the server's main load; 0 answers at once.
-   * Default: `maxLatencyMs`, about as long as an admitted request may wait in the queue (docs/batching.md).
+   * How long an overload refusal (503 `queue_full`, `over_budget`, `deadline`) is held before it is sent, in
+   * ms per second of its `Retry-After`, so that clients retrying at once cannot turn the refusals into the
+   * server's main load; 0 answers at once. Default: `maxLatencyMs`, about as long as an admitted request may
+   * wait in the queue (docs/batching.md, "Pacing refusals").
    */
   refusalDelayMs?: number;
   /** Bearer token API routes require, if any. */
@@ -207,7 +208,8 @@ export function createApp(config: ServeConfig, deps: AppDeps): ObentoApp {
     now,
   );
 
-  const pacer = new RefusalPacer({ delayMs: config.refusalDelayMs ?? config.maxLatencyMs, now });
+  const pacer = new RefusalPacer({ now });
+  const refusalDelayMs = config.refusalDelayMs ?? config.maxLatencyMs;
 
   function batcherFor(api: string, batchable: boolean): Batcher<RawItem, Ran> {
     let batcher = batchers.get(api);
@@ -277,7 +279,8 @@ export function createApp(config: ServeConfig, deps: AppDeps): ObentoApp {
       if (error instanceof ShedError && PACED.has(error.reason)) {
         // The body goes back to the budget first: a held refusal holds no body.
         release();
-        await pacer.hold(deadline);
+        // Held longer the heavier the overload: one refusal delay per second of Retry-After.
+        await pacer.hold(refusalDelayMs * error.retryAfterSeconds, deadline);
       }
       response = failureResponse(error, exchange);
     } finally {
