@@ -14,8 +14,10 @@ import type { BentoDocument } from "../bundle/bento_yaml.ts";
 import type { Executor, RawItem, RawOutcome } from "../runtime/executor.ts";
 import { Batcher } from "./batcher.ts";
 import { DeadlineError, ShedError } from "./batcher_errors.ts";
+import type { ShedReason } from "./batcher_types.ts";
 import { BodyBudget } from "./body_budget.ts";
 import { BodyReader } from "./body_reader.ts";
+import { RefusalPacer } from "./refusal_pacer.ts";
 import { bearerCheck } from "./bearer_token.ts";
 import type { ServerMetrics } from "./metrics.ts";
 import { v2ModelsFromBundle } from "../v2/models.ts";
@@ -46,6 +48,13 @@ export interface ServeConfig {
   maxBodyTotalBytes?: number;
   /** Most requests queued per API before new ones are shed with 503. */
   maxQueue: number;
+  /**
+   * How long an overload refusal (503 `queue_full`, `over_budget`, `deadline`) is held before it is sent, in
+   * ms per second of its `Retry-After`, so that clients retrying at once cannot turn the refusals into the
+   * server's main load; 0 answers at once. Default: `maxLatencyMs`, about as long as an admitted request may
+   * wait in the queue (docs/batching.md, "Pacing refusals").
+   */
+  refusalDelayMs?: number;
   /** Bearer token API routes require, if any. */
   apiToken?: string;
   /** Origins allowed by CORS (`*` for any); none when empty. */
@@ -110,6 +119,9 @@ function errorResponse(
     headers: { "content-type": "application/json", ...headers },
   });
 }
+
+/** The refusals {@link RefusalPacer} holds: overload, not shutdown (`closing`) or the body budget (sent unread). */
+const PACED: ReadonlySet<ShedReason> = new Set(["queue_full", "over_budget", "deadline"]);
 
 /** What the server tracks of one request while answering it. */
 interface Exchange {
@@ -220,6 +232,9 @@ export function createApp(config: ServeConfig, deps: AppDeps): ObentoApp {
     now,
   );
 
+  const pacer = new RefusalPacer({ now });
+  const refusalDelayMs = config.refusalDelayMs ?? config.maxLatencyMs;
+
   function batcherFor(api: string, batchable: boolean): Batcher<RawItem, Ran> {
     let batcher = batchers.get(api);
     if (!batcher) {
@@ -286,6 +301,12 @@ export function createApp(config: ServeConfig, deps: AppDeps): ObentoApp {
         metrics.observeShed(api, error.reason);
       }
       if (error instanceof DeadlineError && error.stage === "body") metrics.observeTimeout(api, error.stage);
+      if (error instanceof ShedError && PACED.has(error.reason)) {
+        // The body goes back to the budget first: a held refusal holds no body.
+        release();
+        // Held longer the heavier the overload: one refusal delay per second of Retry-After.
+        await pacer.hold(refusalDelayMs * error.retryAfterSeconds, deadline);
+      }
       response = failureResponse(error, exchange);
     } finally {
       release();
@@ -438,6 +459,7 @@ export function createApp(config: ServeConfig, deps: AppDeps): ObentoApp {
     fetch,
     app,
     async drain() {
+      pacer.releaseAll();
       await Promise.all([...batchers.values()].map((b) => b.close({ drain: true })));
     },
   };

@@ -26,6 +26,7 @@ import type {
 import { CancelWatches } from "./cancel_watch.ts";
 import { CostModel } from "./cost_model.ts";
 import { DeadlineSweep } from "./deadline_sweep.ts";
+import { DemandWindow } from "./demand_window.ts";
 import { defaultSetTimer, type SetTimer } from "./set_timer.ts";
 
 type State = "queued" | "running" | "done";
@@ -92,6 +93,8 @@ export class Batcher<T, R> {
   readonly #now: () => number;
   readonly #setTimer: SetTimer;
   readonly #cost: CostModel;
+  /** Refused and served requests of the last second, for `Retry-After` under sustained overload. */
+  readonly #demand = new DemandWindow();
   readonly #onBatch?: (info: BatchInfo) => void;
   readonly #onShed?: (reason: ShedReason) => void;
   readonly #onTimeout?: (stage: TimeoutStage) => void;
@@ -304,7 +307,15 @@ export class Batcher<T, R> {
   #refuse(reason: ShedReason, message: string, retryAfterSeconds: number): Promise<R> {
     this.#shed++;
     this.#onShed?.(reason);
-    return Promise.reject(new ShedError(reason, message, retryAfterSeconds));
+    let retry = retryAfterSeconds;
+    if (reason !== "closing") {
+      // Under sustained overload, the refused demand of the last second at the rate the server served in it
+      // (docs/batching.md, "Retry-After"): more than the queue's own drain time, which is mostly under 1 s.
+      const now = this.#now();
+      this.#demand.refused(now);
+      if (this.#cost.calibrated) retry = Math.max(retry, this.#demand.retryAfterSeconds(now));
+    }
+    return Promise.reject(new ShedError(reason, message, retry));
   }
 
   #cancelled(signal: AbortSignal): ObentoError {
@@ -545,6 +556,7 @@ export class Batcher<T, R> {
       else this.#settle(e, failure);
     });
     if (ok && !abandoned) this.#cost.observe(size, runMs);
+    if (ok) this.#demand.served(batch.startedAt + runMs, size);
     this.#onBatch?.({ size, queueWaitMs, runMs, reason, ok });
     if (this.config.maxBatchSize > 1 && this.#gatherMs > 0) {
       this.#returning = size;

@@ -674,3 +674,55 @@ Deno.test("a finished item is not kept by the batcher (its request body can be c
   assert.equal(code, 0, new TextDecoder().decode(stderr));
   assert.equal(out, "0", `the batcher still holds ${out} finished items`);
 });
+
+Deno.test("sustained overload: Retry-After grows to the refused demand over the served rate", async () => {
+  // Batching off, one worker, T(1) = 10 ms: 100 served per second. 400 arrivals per second (one every
+  // 2.5 ms) with a 20 ms budget: about 3 of 4 are refused, so a refused request is told to come back after
+  // ⌈refused / served⌉ = 3 s of the server's rate, not after 1 s to be refused again with the next wave.
+  const clock = new FakeClock();
+  const model = fakeModel(clock, 0, 10);
+  const batcher = makeBatcher(clock, {
+    run: model.run,
+    maxBatchSize: 1,
+    maxLatencyMs: 20,
+    costModel: calibrated(0, 10),
+  });
+  const results: ReturnType<typeof track<number>>[] = [];
+  for (let i = 0; i < 800; i++) {
+    results.push(track(batcher.submit(i)));
+    await clock.advance(2.5);
+  }
+  await clock.advance(1000);
+  const refused = results.filter((r) => r.error instanceof ShedError).map((r) => r.error as ShedError);
+  const served = results.filter((r) => r.value !== undefined).length;
+  assert.equal(refused.length + served, 800);
+  assert.ok(served >= 195 && served <= 205, `about 100 a second for 2 s, got ${served}`);
+  assert.ok(refused.every((e) => e.reason === "over_budget"));
+  // The first refusals come before a second of service is in the window: 1 s at first, then 3 s.
+  assert.equal(refused[0].retryAfterSeconds, 1);
+  assert.deepEqual(new Set(refused.slice(-100).map((e) => e.retryAfterSeconds)), new Set([3]));
+});
+
+Deno.test("Retry-After stays 1 for a refusal at light load after an overload has passed", async () => {
+  const clock = new FakeClock();
+  const model = fakeModel(clock, 0, 10);
+  const batcher = makeBatcher(clock, {
+    run: model.run,
+    maxBatchSize: 1,
+    maxQueue: 1,
+    costModel: calibrated(0, 10),
+  });
+  for (let i = 0; i < 100; i++) {
+    track(batcher.submit(i));
+    await clock.advance(2.5);
+  }
+  await clock.advance(5000);
+  const a = track(batcher.submit(1));
+  const b = track(batcher.submit(2));
+  const c = track(batcher.submit(3)); // queue of 1 is full
+  await settle();
+  assert.ok(c.error instanceof ShedError && c.error.reason === "queue_full");
+  assert.equal(c.error.retryAfterSeconds, 1);
+  await clock.advance(100);
+  assert.deepEqual([a.value, b.value], [2, 4]);
+});
