@@ -14,12 +14,14 @@ import { OnnxModel } from "../artifacts/onnx_model_artifact.ts";
 import { v2InferApi } from "../v2/infer_api.ts";
 import { type BentoDocument, BUNDLE_FORMAT, parseBento } from "../bundle/bento_yaml.ts";
 import { DENO_VERSION, OBENTO_VERSION } from "../version.ts";
-import { verifyManifest } from "../bundle/manifest.ts";
+import { describeNonFile, verifyManifest } from "../bundle/manifest.ts";
 import { loadServiceModule } from "../bundle/module_loader.ts";
 import { checkNotBareDirectory } from "../bundle/bundle_dir.ts";
 import { parsePermissions } from "../bundle/permissions.ts";
 import { LoadedService } from "./loaded_service.ts";
 import type { InvokeContext } from "./invoke.ts";
+
+const BENTO_FILE = "bento.yaml";
 
 /** Options for {@link loadBundle}. */
 export interface LoadBundleOptions {
@@ -84,13 +86,28 @@ function checkArtifacts(service: Service<ArtifactSpecs>, doc: BentoDocument, whe
  */
 export async function loadBundle(path: string, options: LoadBundleOptions): Promise<LoadedService> {
   const root = resolve(path);
-  const yamlPath = join(root, "bento.yaml");
+  const yamlPath = join(root, BENTO_FILE);
   await checkNotBareDirectory(root);
-  const doc = parseBento(await readText(yamlPath, `${root} is not a bundle directory`), yamlPath);
+  const yamlInfo = await Deno.lstat(yamlPath).catch(() => undefined);
+  if (yamlInfo !== undefined && !yamlInfo.isFile) {
+    throw new ObentoError("BAD_BUNDLE", `${yamlPath} is ${describeNonFile(yamlInfo)}, not a regular file`);
+  }
+  const yamlText = await readText(yamlPath, `${root} is not a bundle directory`);
+  const doc = parseBento(yamlText, yamlPath);
   // Verifying reads every file once; the module and artifacts are taken from that read, not read again.
   const verified = options.verify === false
     ? new Map<string, Uint8Array>()
-    : await verifyManifest(root, [doc.service.module, ...doc.artifacts.map((a) => a.file)]);
+    : await verifyManifest(root, [BENTO_FILE, doc.service.module, ...doc.artifacts.map((a) => a.file)]);
+  // bento.yaml was read before the check: a bundle replaced in between would pair the old document with
+  // the new files. Refuse that instead of loading half of each.
+  const checkedYaml = verified.get(BENTO_FILE);
+  if (checkedYaml !== undefined && new TextDecoder().decode(checkedYaml) !== yamlText) {
+    throw new ObentoError(
+      "INTEGRITY",
+      `${yamlPath} changed while the bundle was loading (it was replaced under the server?); nothing was ` +
+        "loaded from it",
+    );
+  }
   const modulePath = join(root, doc.service.module);
   const moduleBytes = verified.get(doc.service.module);
   const code = moduleBytes
