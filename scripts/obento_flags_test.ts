@@ -19,6 +19,7 @@ Deno.test("deno.json's test task and the scripts that start obento take the shar
       ["bench:serve", "scripts/bench_serve.ts"],
       ["reliability:workers", "scripts/reliability_workers.ts"],
       ["fuzz:http", "scripts/fuzz_http.ts"],
+      ["faults", "scripts/faults.ts"],
     ]
   ) {
     assert.equal(config.tasks[task], ["deno run", ...SCRIPT_PERMISSIONS, script].join(" "), `task "${task}"`);

@@ -156,6 +156,11 @@ export interface WorkerPoolOptions {
   /** Called whenever a worker is replaced (for logs and metrics). */
   onRestart?: (event: RestartEvent) => void;
   /**
+   * Called when a replacement worker could not load the bundle (e.g. its files changed on disk and fail
+   * the MANIFEST check): that slot stays out of service. For logs.
+   */
+  onRestartFailed?: (event: { worker: number; message: string }) => void;
+  /**
    * What the bundle's code may do beyond reading its directory (src/bundle/permissions.ts); each worker is
    * sandboxed to that (src/runtime/sandbox.ts). Default `{}`: nothing else.
    */
@@ -256,6 +261,7 @@ export class WorkerPoolExecutor implements Executor {
   readonly #memoryLimitBytes: number;
   readonly #memoryReportMs: number;
   readonly #onRestart?: (event: RestartEvent) => void;
+  readonly #onRestartFailed?: (event: { worker: number; message: string }) => void;
   readonly #sandbox: SandboxSettings;
   readonly #heartbeat?: ReturnType<typeof setInterval>;
   readonly #slots: Slot[];
@@ -265,7 +271,9 @@ export class WorkerPoolExecutor implements Executor {
 
   private constructor(
     path: string,
-    options: Required<Omit<WorkerPoolOptions, "onRestart" | "permissions" | "device">> & WorkerPoolOptions,
+    options:
+      & Required<Omit<WorkerPoolOptions, "onRestart" | "onRestartFailed" | "permissions" | "device">>
+      & WorkerPoolOptions,
   ) {
     this.#path = path;
     this.#sandbox = sandboxSettings(path, options.permissions ?? {}, options.device ?? "wasm");
@@ -277,6 +285,7 @@ export class WorkerPoolExecutor implements Executor {
     this.#memoryLimitBytes = options.memoryLimitBytes;
     this.#memoryReportMs = options.memoryReportMs;
     this.#onRestart = options.onRestart;
+    this.#onRestartFailed = options.onRestartFailed;
     this.concurrency = options.workers;
     this.#slots = Array.from({ length: options.workers }, (_, index) => ({
       index,
@@ -329,6 +338,7 @@ export class WorkerPoolExecutor implements Executor {
       memoryLimitBytes: options.memoryLimitBytes ?? 0,
       memoryReportMs: options.memoryReportMs ?? 100,
       onRestart: options.onRestart,
+      onRestartFailed: options.onRestartFailed,
       permissions: options.permissions,
       device: options.device,
     });
@@ -390,9 +400,7 @@ export class WorkerPoolExecutor implements Executor {
    */
   run(api: string, items: readonly RawItem[], signal?: AbortSignal): Promise<RawOutcome[]> {
     if (this.#closed) return Promise.reject(unavailable("the worker pool is closed"));
-    if (this.#slots.every((s) => s.dead)) {
-      return Promise.reject(unavailable("every model worker crashed and could not be restarted"));
-    }
+    if (this.#slots.every((s) => s.dead)) return Promise.reject(this.#allDead());
     if (signal?.aborted) return Promise.reject(signal.reason);
     return new Promise<RawOutcome[]>((resolve, reject) => {
       const job: Job = { id: this.#nextId++, api, items, signal, resolve, reject };
@@ -611,8 +619,9 @@ export class WorkerPoolExecutor implements Executor {
           this.#terminate(slot);
           slot.dead = true;
           slot.lastError = messageOf(error);
+          this.#onRestartFailed?.({ worker: slot.index, message: slot.lastError });
           if (this.#slots.every((s) => s.dead)) {
-            const failure = unavailable("every model worker crashed and could not be restarted");
+            const failure = this.#allDead();
             for (const queued of this.#queue.splice(0)) settle(queued).reject(failure);
           }
         },
@@ -620,6 +629,15 @@ export class WorkerPoolExecutor implements Executor {
     };
     if (delay === 0) restart();
     else setTimeout(restart, delay);
+  }
+
+  /** The error once every slot is out of service, with why their replacements did not load. */
+  #allDead(): ObentoError {
+    const reasons = [...new Set(this.#slots.map((s) => s.lastError).filter((r) => r !== undefined))];
+    return unavailable(
+      "every model worker crashed and could not be restarted" +
+        (reasons.length > 0 ? `: ${reasons.join("; ")}` : ""),
+    );
   }
 
   /** Asks a worker to free its models, waits for it (bounded), then terminates it. */
