@@ -60,8 +60,11 @@ export async function killRun(options: KillRunOptions): Promise<ScenarioResult> 
   }
   const expected = await Deno.readFile(join(home, "full.jsonl"));
   const expectedErrors = await Deno.readFile(join(home, "full.jsonl.errors.csv"));
+  // Kills land in [10 %, 100 %) of an uninterrupted run's time; a run that finished before its kill shortens
+  // that span (the first, uninterrupted run may have been slow on a busy machine).
+  let span = full.ms;
   for (let round = 0; round < options.rounds; round++) {
-    const delay = randomMs(full.ms * 0.1, full.ms);
+    const delay = randomMs(span * 0.1, span);
     const where = `round ${round} (kill after ${delay} ms)`;
     const killed = await runCli({ home, cwd: home, killAfterMs: delay }, [...args("out.jsonl"), "--resume"]);
     result.rounds++;
@@ -69,8 +72,10 @@ export async function killRun(options: KillRunOptions): Promise<ScenarioResult> 
     try {
       position = JSON.parse(await Deno.readTextFile(join(home, "out.jsonl.obento-resume.json"))).position;
     } catch { /* no checkpoint yet */ }
-    if (killed.signal === null) count(result, killed.code === 0 ? "finished before the kill" : "failed");
-    else count(result, position > 0 ? "killed after a checkpoint" : "killed before the first checkpoint");
+    if (killed.signal === null) {
+      count(result, killed.code === 0 ? "finished before the kill" : "failed");
+      span = Math.min(span, killed.ms);
+    } else count(result, position > 0 ? "killed after a checkpoint" : "killed before the first checkpoint");
     const resumed = await runCli({ home, cwd: home }, [...args("out.jsonl"), "--resume"]);
     if (resumed.code !== 0) {
       result.failures.push(`${where}: --resume exited ${resumed.code}: ${resumed.stderr}`);

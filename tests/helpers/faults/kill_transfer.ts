@@ -83,10 +83,13 @@ export async function killTransfers(options: KillTransferOptions): Promise<Scena
     const calibratePull = await runCli({ home: receiver, env: as(server.tokens.write) }, ["pull", REF]);
     if (calibratePull.code !== 0) throw new Error(`an uninterrupted pull failed: ${calibratePull.stderr}`);
 
+    // A transfer that finishes before its kill shortens the span kills are drawn from.
+    let pushSpan = calibrate.ms;
+    let pullSpan = calibratePull.ms;
     for (let round = 0; round < options.rounds; round++) {
       // push: the server starts without the bundle
       await server.remove(REF);
-      let delay = randomMs(0, calibrate.ms);
+      let delay = randomMs(0, pushSpan);
       let where = `push round ${round} (kill after ${delay} ms)`;
       const killed = await runCli({ home: sender, env: as(server.tokens.write), killAfterMs: delay }, [
         "push",
@@ -98,11 +101,15 @@ export async function killTransfers(options: KillTransferOptions): Promise<Scena
       let v = await verifyHome(server.home, where);
       if (v.failure) push.failures.push(v.failure);
       let listed = await isListed(server.home);
-      if (killed.signal === null) count(push, killed.code === 0 ? "finished before the kill" : "failed");
-      else {count(
+      if (killed.signal === null) {
+        count(push, killed.code === 0 ? "finished before the kill" : "failed");
+        pushSpan = Math.min(pushSpan, killed.ms);
+      } else {
+        count(
           push,
           listed ? "killed after the server published it (whole)" : "killed mid-push (nothing published)",
-        );}
+        );
+      }
       let again = await runCli({ home: sender, env: as(server.tokens.write) }, ["push", REF]);
       if (again.code !== (listed ? 73 : 0)) {
         push.failures.push(`${where}: the re-run exited ${again.code}: ${again.stderr}`);
@@ -115,7 +122,7 @@ export async function killTransfers(options: KillTransferOptions): Promise<Scena
 
       // pull: the receiver starts without the bundle
       await removeLocal(receiver);
-      delay = randomMs(0, calibratePull.ms);
+      delay = randomMs(0, pullSpan);
       where = `pull round ${round} (kill after ${delay} ms)`;
       const pulled = await runCli(
         { home: receiver, env: as(server.tokens.write), killAfterMs: delay },
@@ -125,8 +132,13 @@ export async function killTransfers(options: KillTransferOptions): Promise<Scena
       v = await verifyHome(receiver, where);
       if (v.failure) pull.failures.push(v.failure);
       listed = await isListed(receiver);
-      if (pulled.signal === null) count(pull, pulled.code === 0 ? "finished before the kill" : "failed");
-      else count(pull, listed ? "killed after the local save (whole)" : "killed mid-pull (nothing saved)");
+      if (pulled.signal === null) {
+        count(pull, pulled.code === 0 ? "finished before the kill" : "failed");
+        pullSpan = Math.min(pullSpan, pulled.ms);
+      }
+      if (pulled.signal !== null) {
+        count(pull, listed ? "killed after the local save (whole)" : "killed mid-pull (nothing saved)");
+      }
       again = await runCli({ home: receiver, env: as(server.tokens.write) }, ["pull", REF, "--json"]);
       if (again.code !== 0) pull.failures.push(`${where}: the re-run exited ${again.code}: ${again.stderr}`);
       else count(pull, "re-runs as expected");
