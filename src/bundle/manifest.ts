@@ -7,6 +7,7 @@
 import { createHash } from "node:crypto";
 import { join, relative, sep as SEP } from "node:path";
 import { ObentoError } from "../errors.ts";
+import { describeNonFile } from "../file_kind.ts";
 
 /** The manifest's file name. */
 export const MANIFEST_FILE = "MANIFEST";
@@ -115,17 +116,6 @@ export async function readRegularTextFile(path: string, missing: string): Promis
     );
   }
   return await Deno.readTextFile(path);
-}
-
-/** "a symbolic link", "a FIFO", … for messages about what a bundle must not hold. */
-export function describeNonFile(info: Deno.FileInfo): string {
-  if (info.isSymlink) return "a symbolic link";
-  if (info.isDirectory) return "a directory";
-  if (info.isFifo) return "a FIFO";
-  if (info.isCharDevice) return "a character device";
-  if (info.isBlockDevice) return "a block device";
-  if (info.isSocket) return "a socket";
-  return "not a regular file";
 }
 
 /**

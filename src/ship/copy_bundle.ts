@@ -8,7 +8,7 @@
  */
 import { join, relative, resolve, sep } from "node:path";
 import { ObentoError } from "../errors.ts";
-import { describeNonFile } from "../bundle/manifest.ts";
+import { describeNonFile } from "../file_kind.ts";
 
 /** What {@link copyBundle} copied. */
 export interface CopiedBundle {
