@@ -61,7 +61,10 @@ function paxRecord(key: string, value: string): string {
  * const bytes = rawTar([{ path: "../evil", body: "x" }, { path: "link", type: "2", link: "/etc/passwd" }]);
  * ```
  */
-export function rawTar(entries: readonly RawEntry[], options: { end?: boolean } = {}): Uint8Array<ArrayBuffer> {
+export function rawTar(
+  entries: readonly RawEntry[],
+  options: { end?: boolean } = {},
+): Uint8Array<ArrayBuffer> {
   const parts: Uint8Array[] = [];
   for (const entry of entries) {
     const body = typeof entry.body === "string" ? encoder.encode(entry.body) : entry.body ?? new Uint8Array();
