@@ -65,7 +65,9 @@ export interface DiskFullSaveOptions extends ScenarioOptions {
 /** A save into a registry on a full disk, `rounds` times with random space left. */
 export async function diskFullSave(options: DiskFullSaveOptions): Promise<ScenarioResult> {
   const result = newResult("disk full during save");
-  const home = await mountTmpfs(options.work, "full-save", 2 * 1024 * 1024);
+  // Every round keeps its bundle (~30 KB): the disk grows with the rounds, or the saved bundles fill it
+  // (a 2 MiB disk was full after 68 rounds, and every later save failed with the disk-full error, rightly).
+  const home = await mountTmpfs(options.work, "full-save", 2 * 1024 * 1024 + options.rounds * 64 * 1024);
   if (home === undefined) {
     result.skipped = "mounting a tmpfs needs root";
     return result;
