@@ -17,6 +17,7 @@ Deno.test("deno.json's test task and the scripts that start obento take the shar
       ["reliability:workers", "scripts/reliability_workers.ts"],
       ["fuzz:http", "scripts/fuzz_http.ts"],
       ["demo", "scripts/demo.ts"],
+      ["faults", "scripts/faults.ts"],
     ]
   ) {
     assert.equal(config.tasks[task], ["deno run", ...SCRIPT_PERMISSIONS, script].join(" "), `task "${task}"`);

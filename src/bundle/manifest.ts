@@ -7,6 +7,7 @@
 import { createHash } from "node:crypto";
 import { join, relative, sep as SEP } from "node:path";
 import { ObentoError } from "../errors.ts";
+import { describeNonFile } from "../file_kind.ts";
 
 /** The manifest's file name. */
 export const MANIFEST_FILE = "MANIFEST";
@@ -22,10 +23,13 @@ async function listFiles(root: string, dir = root, out: string[] = []): Promise<
     const path = join(dir, entry.name);
     if (entry.isDirectory) await listFiles(root, path, out);
     else if (entry.isFile) out.push(relative(root, path).split(SEP).join("/"));
-    else {throw new ObentoError(
+    else {
+      throw new ObentoError(
         "BAD_BUNDLE",
-        `${path} is neither a file nor a folder; bundles hold plain files`,
-      );}
+        `${path} is ${describeNonFile(await Deno.lstat(path))}, neither a file nor a folder; bundles hold ` +
+          "plain files",
+      );
+    }
   }
   return out;
 }
@@ -86,6 +90,35 @@ export async function writeManifest(root: string): Promise<Map<string, string>> 
 }
 
 /**
+ * Reads a bundle's text file that must be a regular file: a link, FIFO or device there is refused before it
+ * is opened (opening a FIFO would block the reader forever).
+ *
+ * @param missing the INTEGRITY message when the file does not exist
+ * @throws {ObentoError} INTEGRITY when it is missing; BAD_BUNDLE naming it when it is not a regular file
+ *
+ * @example
+ * ```ts ignore
+ * const text = await readRegularTextFile("./iris/MANIFEST", "./iris has no MANIFEST");
+ * ```
+ */
+export async function readRegularTextFile(path: string, missing: string): Promise<string> {
+  let info: Deno.FileInfo;
+  try {
+    info = await Deno.lstat(path);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) throw new ObentoError("INTEGRITY", missing);
+    throw error;
+  }
+  if (!info.isFile) {
+    throw new ObentoError(
+      "BAD_BUNDLE",
+      `${path} is ${describeNonFile(info)}, not a regular file; bundles hold plain files`,
+    );
+  }
+  return await Deno.readTextFile(path);
+}
+
+/**
  * Checks every file under `root` against its MANIFEST: same set of files, same digests. Throws an INTEGRITY
  * {@link ObentoError} naming the first file that differs. Returns the verified bytes of the files named in
  * `keep` (bundle-relative, `/`-separated).
@@ -94,15 +127,10 @@ export async function verifyManifest(
   root: string,
   keep: readonly string[] = [],
 ): Promise<Map<string, Uint8Array>> {
-  let text: string;
-  try {
-    text = await Deno.readTextFile(join(root, MANIFEST_FILE));
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) {
-      throw new ObentoError("INTEGRITY", `${root} has no ${MANIFEST_FILE}; it is not a complete bundle`);
-    }
-    throw error;
-  }
+  const text = await readRegularTextFile(
+    join(root, MANIFEST_FILE),
+    `${root} has no ${MANIFEST_FILE}; it is not a complete bundle`,
+  );
   const expected = parseManifest(text, join(root, MANIFEST_FILE));
   const kept = new Map<string, Uint8Array>();
   const actual = await digestTree(root, new Set(keep), kept);

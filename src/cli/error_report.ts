@@ -36,12 +36,13 @@ export function systemError(error: unknown): ObentoError | undefined {
     : `cannot ${parts[2]} ${parts[3]}${parts[4] === undefined ? "" : ` to ${parts[4]}`}: ${
       parts[1].charAt(0).toLowerCase() + parts[1].slice(1)
     }`;
+  const hint = /no space left on device/i.test(message) ? "; free some space and run the command again" : "";
   const code = error instanceof Deno.errors.NotFound || error instanceof Deno.errors.NotADirectory
     ? "NOT_FOUND"
     : error instanceof Deno.errors.AlreadyExists
     ? "CONFLICT"
     : "UNAVAILABLE";
-  return new ObentoError(code, message, { cause: error });
+  return new ObentoError(code, message + hint, { cause: error });
 }
 
 /** What to print for a failure, and the exit code. */

@@ -33,6 +33,15 @@ Deno.test("operating-system errors become one line naming the path, with a fitti
       exitCode: 69,
     });
     assert.match(errorReport(notDir, false).text, /^error: cannot mkdir .*file\/sub: not a directory\n$/);
+    if (Deno.build.os === "linux") { // /dev/full: every write fails with ENOSPC, as on a full disk
+      const full = await Deno.writeTextFile("/dev/full", "x").catch((e) => e);
+      const report = errorReport(full, false);
+      assert.equal(report.exitCode, 69);
+      assert.match(
+        report.text,
+        /^error: cannot \w+ \/dev\/full: no space left on device; free some space and run the command again\n$/,
+      );
+    }
     assert.equal(systemError(new TypeError("x is undefined")), undefined);
     assert.equal(systemError("a string"), undefined);
   } finally {

@@ -6,6 +6,7 @@
  */
 import { join } from "node:path";
 import { type BentoDocument, parseBento } from "../bundle/bento_yaml.ts";
+import { readRegularTextFile } from "../bundle/manifest.ts";
 import { bundlePathOf } from "./bundle_path.ts";
 import type { CliContext } from "./command.ts";
 
@@ -21,5 +22,7 @@ export interface ShipBundle {
 export async function resolveShipBundle(ref: string, ctx: CliContext): Promise<ShipBundle> {
   const path = await bundlePathOf(ref, ctx);
   const yamlPath = join(path, "bento.yaml");
-  return { path, document: parseBento(await Deno.readTextFile(yamlPath), yamlPath) };
+  // a FIFO or link at bento.yaml is refused, not read (reading a FIFO would block for good)
+  const text = await readRegularTextFile(yamlPath, `${path} has no bento.yaml; is it a bundle directory?`);
+  return { path, document: parseBento(text, yamlPath) };
 }

@@ -136,8 +136,11 @@ export class SqliteIndex implements BundleIndex {
       if (/not a database|malformed|corrupt/i.test(message)) {
         return Promise.reject(corrupt(this.path, message, error));
       }
+      const hint = /disk is full|disk I\/O error/i.test(message)
+        ? "; the change was rolled back: free some space and run the command again"
+        : "";
       return Promise.reject(
-        new ObentoError("UNAVAILABLE", `registry index ${this.path}: ${message}`, { cause: error }),
+        new ObentoError("UNAVAILABLE", `registry index ${this.path}: ${message}${hint}`, { cause: error }),
       );
     }
   }
@@ -356,6 +359,15 @@ export function openSqliteIndex(path: string, options: SqliteIndexOptions = {}):
       throw new ObentoError("UNAVAILABLE", `registry index ${path} is busy (${message}); try again`, {
         cause: error,
       });
+    }
+    if (/disk is full|disk I\/O error/i.test(message)) {
+      // Not damage: SQLite could not write its WAL index or schema (a full disk, measured on a full tmpfs).
+      throw new ObentoError(
+        "UNAVAILABLE",
+        `registry index ${path} cannot be opened: ${message} (is the disk full?); the registry was not ` +
+          "changed: free some space and run the command again",
+        { cause: error },
+      );
     }
     throw corrupt(path, `is not a usable obento registry (${message})`, error);
   }

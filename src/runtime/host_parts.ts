@@ -11,9 +11,8 @@ import type { InferenceBackend } from "../sdk/backend.ts";
 import { JsonOutput } from "../adapters/json_output.ts";
 import { WasmBackend } from "../backends/ort_web.ts";
 import * as serviceSdk from "./service_sdk.ts";
-import { type HostApis, loadBundle } from "./load.ts";
+import { type HostApis, loadBundle, type ReadBento } from "./load.ts";
 import type { LoadedService } from "./loaded_service.ts";
-import type { BentoDocument } from "../bundle/bento_yaml.ts";
 
 /** What {@link hostParts} returns: the fields `packBundle`, `packModel`, `loadBundle` and `loadService` take. */
 export interface HostParts {
@@ -56,8 +55,8 @@ export interface OpenBundleOptions {
   verify?: boolean;
   /** The host's extra APIs, e.g. Open Inference Protocol v2's `v2Apis` (see `LoadBundleOptions.hostApis`). Default: none. */
   hostApis?: HostApis;
-  /** Its bento.yaml, already read (`readBentoDocument`). Default: read it. */
-  document?: BentoDocument;
+  /** Its bento.yaml, already read (`readBento`). Default: read it. */
+  bento?: ReadBento;
 }
 
 /**
@@ -84,6 +83,6 @@ export async function openBundle(path: string, options: OpenBundleOptions = {}):
     sessionOptions: { threads },
     verify: options.verify,
     hostApis: options.hostApis,
-    document: options.document,
+    bento: options.bento,
   });
 }

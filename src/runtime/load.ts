@@ -14,12 +14,15 @@ import { OnnxModel } from "../artifacts/onnx_model_artifact.ts";
 import { type BentoDocument, BUNDLE_FORMAT, parseBento } from "../bundle/bento_yaml.ts";
 import { DENO_VERSION, OBENTO_VERSION } from "../version.ts";
 import { verifyManifest } from "../bundle/manifest.ts";
+import { describeNonFile } from "../file_kind.ts";
 import { loadServiceModule } from "../bundle/module_loader.ts";
 import { checkNotBareDirectory } from "../bundle/bundle_dir.ts";
 import { parsePermissions } from "../bundle/permissions.ts";
 import { LoadedService } from "./loaded_service.ts";
 import { checkArtifacts } from "./check_artifacts.ts";
 import type { InvokeContext } from "./invoke.ts";
+
+const BENTO_FILE = "bento.yaml";
 
 /** Options for {@link loadBundle}. */
 export interface LoadBundleOptions {
@@ -40,11 +43,12 @@ export interface LoadBundleOptions {
    */
   hostApis?: HostApis;
   /**
-   * The bundle's bento.yaml, already read with {@link readBentoDocument} (a model worker gets it from the
+   * The bundle's bento.yaml, already read with {@link readBento} (a model worker gets it from the
    * server's thread, so that the YAML parser, which looks at two environment variables, never runs inside
-   * the sandbox). Default: read it here. The file is still checked against MANIFEST with the others.
+   * the sandbox). Default: read it here. The file is still checked against MANIFEST with the others, and its
+   * text must be what was read (else INTEGRITY: the bundle was replaced in between).
    */
-  document?: BentoDocument;
+  bento?: ReadBento;
 }
 
 /** What a {@link HostApis} hook is given: the bundle's version and its loaded ONNX models by artifact name. */
@@ -78,11 +82,24 @@ async function readText(path: string, what: string): Promise<string> {
  * @throws ObentoError NOT_FOUND when there is no such directory, BAD_BUNDLE when it holds no bento.yaml or a
  *   bad one
  */
-export async function readBentoDocument(path: string): Promise<BentoDocument> {
+export async function readBento(path: string): Promise<ReadBento> {
   const root = resolve(path);
-  const yamlPath = join(root, "bento.yaml");
+  const yamlPath = join(root, BENTO_FILE);
   await checkNotBareDirectory(root);
-  return parseBento(await readText(yamlPath, `${root} is not a bundle directory`), yamlPath);
+  const yamlInfo = await Deno.lstat(yamlPath).catch(() => undefined);
+  if (yamlInfo !== undefined && !yamlInfo.isFile) {
+    throw new ObentoError("BAD_BUNDLE", `${yamlPath} is ${describeNonFile(yamlInfo)}, not a regular file`);
+  }
+  const text = await readText(yamlPath, `${root} is not a bundle directory`);
+  return { document: parseBento(text, yamlPath), text };
+}
+
+/** A bundle's bento.yaml as {@link readBento} read it: the parsed document and the text it was parsed from. */
+export interface ReadBento {
+  /** The parsed document. */
+  readonly document: BentoDocument;
+  /** The file's text, which the load compares with what MANIFEST verifies. */
+  readonly text: string;
 }
 
 /**
@@ -92,12 +109,22 @@ export async function readBentoDocument(path: string): Promise<BentoDocument> {
  */
 export async function loadBundle(path: string, options: LoadBundleOptions): Promise<LoadedService> {
   const root = resolve(path);
-  const yamlPath = join(root, "bento.yaml");
-  const doc = options.document ?? await readBentoDocument(root);
+  const yamlPath = join(root, BENTO_FILE);
+  const { document: doc, text: yamlText } = options.bento ?? await readBento(root);
   // Verifying reads every file once; the module and artifacts are taken from that read, not read again.
   const verified = options.verify === false
     ? new Map<string, Uint8Array>()
-    : await verifyManifest(root, [doc.service.module, ...doc.artifacts.map((a) => a.file)]);
+    : await verifyManifest(root, [BENTO_FILE, doc.service.module, ...doc.artifacts.map((a) => a.file)]);
+  // bento.yaml was read before the check: a bundle replaced in between would pair the old document with
+  // the new files. Refuse that instead of loading half of each.
+  const checkedYaml = verified.get(BENTO_FILE);
+  if (checkedYaml !== undefined && new TextDecoder().decode(checkedYaml) !== yamlText) {
+    throw new ObentoError(
+      "INTEGRITY",
+      `${yamlPath} changed while the bundle was loading (it was replaced under the server?); nothing was ` +
+        "loaded from it",
+    );
+  }
   const modulePath = join(root, doc.service.module);
   const moduleBytes = verified.get(doc.service.module);
   const code = moduleBytes

@@ -17,8 +17,7 @@ import { WebWorker } from "../web_worker.ts";
 import { errorOutcome, type Executor, type RawItem, type RawOutcome } from "./executor.ts";
 import type { BundlePermissions } from "../bundle/permissions.ts";
 import { workerPermissions } from "./sandbox.ts";
-import type { BentoDocument } from "../bundle/bento_yaml.ts";
-import { readBentoDocument } from "./load.ts";
+import { type ReadBento, readBento } from "./load.ts";
 
 /** An error as it crosses the worker boundary (structured clone keeps no class). */
 export interface SerializedError {
@@ -45,7 +44,7 @@ export type ToWorker =
     /** The host's extra API sets to add (src/worker/worker_main.ts maps each name to its module). */
     hostApis: HostApiSet[];
     /** The bundle's bento.yaml, read on the pool's thread (the worker runs no YAML parser). */
-    document: BentoDocument;
+    bento: ReadBento;
     /** What the items of `run` messages are (see {@link WorkerPoolOptions.items}). */
     items: WorkerItems;
   }
@@ -180,6 +179,11 @@ export interface WorkerPoolOptions {
   /** What the items of {@link WorkerPoolExecutor.run} are. Default `requests`. */
   items?: WorkerItems;
   /**
+   * Called when a replacement worker could not load the bundle (e.g. its files changed on disk and fail
+   * the MANIFEST check): that slot stays out of service. For logs.
+   */
+  onRestartFailed?: (event: { worker: number; message: string }) => void;
+  /**
    * What the bundle's code may do beyond reading its directory (src/bundle/permissions.ts); each worker is
    * sandboxed to that (src/runtime/sandbox.ts). Default `{}`: nothing else.
    */
@@ -288,10 +292,11 @@ export class WorkerPoolExecutor implements Executor {
   readonly #memoryLimitBytes: number;
   readonly #memoryReportMs: number;
   readonly #onRestart?: (event: RestartEvent) => void;
+  readonly #onRestartFailed?: (event: { worker: number; message: string }) => void;
   readonly #sandbox: SandboxSettings;
   readonly #hostApis: HostApiSet[];
   readonly #optionName: OptionNamer;
-  readonly #document: BentoDocument;
+  readonly #bento: ReadBento;
   readonly #items: WorkerItems;
   readonly #heartbeat?: ReturnType<typeof setInterval>;
   readonly #slots: Slot[];
@@ -301,12 +306,19 @@ export class WorkerPoolExecutor implements Executor {
 
   private constructor(
     path: string,
-    document: BentoDocument,
+    bento: ReadBento,
     options:
       & Required<
         Omit<
           WorkerPoolOptions,
-          "onRestart" | "permissions" | "device" | "hostApis" | "optionName" | "items" | "batchTimeoutName"
+          | "onRestart"
+          | "onRestartFailed"
+          | "permissions"
+          | "device"
+          | "hostApis"
+          | "optionName"
+          | "items"
+          | "batchTimeoutName"
         >
       >
       & WorkerPoolOptions,
@@ -314,7 +326,7 @@ export class WorkerPoolExecutor implements Executor {
     this.#path = path;
     this.#hostApis = [...options.hostApis ?? []];
     this.#optionName = options.optionName ?? sdkOptionName;
-    this.#document = document;
+    this.#bento = bento;
     this.#items = options.items ?? "requests";
     this.#sandbox = sandboxSettings(path, options.permissions ?? {}, options.device ?? "wasm");
     this.#threads = options.threads;
@@ -326,6 +338,7 @@ export class WorkerPoolExecutor implements Executor {
     this.#memoryLimitBytes = options.memoryLimitBytes;
     this.#memoryReportMs = options.memoryReportMs;
     this.#onRestart = options.onRestart;
+    this.#onRestartFailed = options.onRestartFailed;
     this.concurrency = options.workers;
     this.#slots = Array.from({ length: options.workers }, (_, index) => ({
       index,
@@ -367,8 +380,8 @@ export class WorkerPoolExecutor implements Executor {
     const threads = options.threads ?? 1;
     checkCount(workers, "workers");
     checkCount(threads, "threads");
-    const document = await readBentoDocument(path);
-    const pool = new WorkerPoolExecutor(path, document, {
+    const bento = await readBento(path);
+    const pool = new WorkerPoolExecutor(path, bento, {
       workers,
       threads,
       verify: options.verify ?? true,
@@ -379,6 +392,7 @@ export class WorkerPoolExecutor implements Executor {
       memoryLimitBytes: options.memoryLimitBytes ?? 0,
       memoryReportMs: options.memoryReportMs ?? 100,
       onRestart: options.onRestart,
+      onRestartFailed: options.onRestartFailed,
       permissions: options.permissions,
       device: options.device,
       hostApis: options.hostApis,
@@ -444,9 +458,7 @@ export class WorkerPoolExecutor implements Executor {
    */
   run(api: string, items: readonly RawItem[], signal?: AbortSignal): Promise<RawOutcome[]> {
     if (this.#closed) return Promise.reject(unavailable("the worker pool is closed"));
-    if (this.#slots.every((s) => s.dead)) {
-      return Promise.reject(unavailable("every model worker crashed and could not be restarted"));
-    }
+    if (this.#slots.every((s) => s.dead)) return Promise.reject(this.#allDead());
     if (signal?.aborted) return Promise.reject(signal.reason);
     return new Promise<RawOutcome[]>((resolve, reject) => {
       const job: Job = { id: this.#nextId++, api, items, signal, resolve, reject };
@@ -557,7 +569,7 @@ export class WorkerPoolExecutor implements Executor {
       device: this.#sandbox.device,
       memoryReportMs: this.#memoryLimitBytes > 0 ? this.#memoryReportMs : 0,
       hostApis: this.#hostApis,
-      document: this.#document,
+      bento: this.#bento,
       items: this.#items,
     });
     return ready;
@@ -667,8 +679,9 @@ export class WorkerPoolExecutor implements Executor {
           this.#terminate(slot);
           slot.dead = true;
           slot.lastError = messageOf(error);
+          this.#onRestartFailed?.({ worker: slot.index, message: slot.lastError });
           if (this.#slots.every((s) => s.dead)) {
-            const failure = unavailable("every model worker crashed and could not be restarted");
+            const failure = this.#allDead();
             for (const queued of this.#queue.splice(0)) settle(queued).reject(failure);
           }
         },
@@ -676,6 +689,15 @@ export class WorkerPoolExecutor implements Executor {
     };
     if (delay === 0) restart();
     else setTimeout(restart, delay);
+  }
+
+  /** The error once every slot is out of service, with why their replacements did not load. */
+  #allDead(): ObentoError {
+    const reasons = [...new Set(this.#slots.map((s) => s.lastError).filter((r) => r !== undefined))];
+    return unavailable(
+      "every model worker crashed and could not be restarted" +
+        (reasons.length > 0 ? `: ${reasons.join("; ")}` : ""),
+    );
   }
 
   /** Asks a worker to free its models, waits for it (bounded), then terminates it. */

@@ -149,6 +149,11 @@ async function openExecutor(
         metrics.observeRestart(cause);
         logger.warn(`obento: model worker ${worker} replaced (${cause}): ${message}`);
       },
+      onRestartFailed: ({ worker, message }) => {
+        logger.error(
+          `obento: model worker ${worker} could not be restarted, it stays out of service: ${message}`,
+        );
+      },
     });
     metrics.watchWorkers(() => pool.health().ready);
     return pool;

@@ -52,3 +52,52 @@ Deno.test("copyBundle refuses links that leave the bundle, relative or absolute,
     await assert.rejects(copyBundle(src, join(work, "d")), badBundle(/^broken is a broken or looping link/));
   });
 });
+
+/** Runs a command that makes a special file (mkfifo, mknod); false when this machine does not allow it. */
+async function make(cmd: string, ...args: string[]): Promise<boolean> {
+  try {
+    return (await new Deno.Command(cmd, { args, stdout: "null", stderr: "null" }).output()).success;
+  } catch {
+    return false;
+  }
+}
+
+Deno.test("copyBundle refuses FIFOs, devices and links to them before creating anything", async () => {
+  await withBundle(async (src, work) => {
+    assert.ok(await make("mkfifo", join(src, "artifacts", "pipe")), "mkfifo is needed for this test");
+    const target = join(work, "out");
+    await assert.rejects(
+      copyBundle(src, target),
+      badBundle(/^artifacts\/pipe is a FIFO, not a regular file or directory; nothing was copied$/),
+    );
+    await assert.rejects(Deno.lstat(target), Deno.errors.NotFound); // checked before the first write
+    await Deno.remove(join(src, "artifacts", "pipe"));
+    await make("mkfifo", join(work, "pipe-inside"));
+    await Deno.rename(join(work, "pipe-inside"), join(src, "pipe"));
+    await Deno.symlink("pipe", join(src, "alias"));
+    await assert.rejects(copyBundle(src, target), badBundle(/^alias is a FIFO/));
+    await Deno.remove(join(src, "alias"));
+    await Deno.remove(join(src, "pipe"));
+    if (await make("mknod", join(src, "null"), "c", "1", "3")) { // root only
+      await assert.rejects(copyBundle(src, target), badBundle(/^null is a character device/));
+      await Deno.remove(join(src, "null"));
+    }
+    await assert.rejects(Deno.lstat(target), Deno.errors.NotFound);
+    assert.deepEqual(await copyBundle(src, target), { files: 2, bytes: 12 });
+  });
+});
+
+Deno.test("copyBundle refuses a sparse file (a copy bomb) before creating anything", async () => {
+  await withBundle(async (src, work) => {
+    const file = await Deno.open(join(src, "artifacts", "huge.onnx"), { write: true, create: true });
+    await file.truncate(64 * 1024 ** 3); // 64 GiB apparent, no blocks
+    file.close();
+    const info = await Deno.stat(join(src, "artifacts", "huge.onnx"));
+    if (info.blocks === null) return; // no block counts on this platform
+    await assert.rejects(
+      copyBundle(src, join(work, "out")),
+      badBundle(/^artifacts\/huge\.onnx is a sparse file \(68719476736 bytes, 0 on disk\)/),
+    );
+    await assert.rejects(Deno.lstat(join(work, "out")), Deno.errors.NotFound);
+  });
+});

@@ -133,7 +133,7 @@ async function openWorkerDevice(
 }
 
 async function open(message: Extract<ToWorker, { kind: "open" }>): Promise<void> {
-  const { path, threads, verify, document } = message;
+  const { path, threads, verify, bento } = message;
   if (message.items === "chunks") runItems = runChunkItems;
   try {
     const backend = await openWorkerDevice(message.device, threads);
@@ -142,7 +142,7 @@ async function open(message: Extract<ToWorker, { kind: "open" }>): Promise<void>
       backend,
       threads,
       verify,
-      document,
+      bento,
       hostApis: hostApisOf(message.hostApis),
     });
     // Ready means warmed: one inference per model on zeros, so the first request pays no lazy set-up.

@@ -302,6 +302,9 @@ export async function* readTar(
       const at = source.position;
       const block = await source.read(BLOCK);
       if (block.length === 0 && at === 0) throw new BadInputError("not a tar archive: the upload is empty");
+      if (block.length < BLOCK && at === 0) {
+        throw new BadInputError(`not a tar archive: it has ${block.length} bytes, less than one tar header`);
+      }
       if (block.length < BLOCK) throw truncated("a header", source.position);
       if (block.every((b) => b === 0)) {
         const second = await source.read(BLOCK);

@@ -1,0 +1,90 @@
+/**
+ * The fault scenarios of `deno task faults` (tests/helpers/faults/), one round each with small inputs: a
+ * SIGKILL during pack/save, during `obento run` (then `--resume`, byte-identical), during `obento push` and
+ * during `obento pull` against a real `obento registry serve`; SIGTERM under load; a full disk during a save
+ * and during a run (skipped without root, which mounting a tmpfs needs); the bundle directory changed under a
+ * running server. Every scenario must report no failure. `deno task faults` runs 100 rounds of each.
+ */
+import assert from "node:assert/strict";
+import type { ScenarioResult } from "./helpers/faults/common.ts";
+import { killSave } from "./helpers/faults/kill_save.ts";
+import { killRun } from "./helpers/faults/kill_run.ts";
+import { killTransfers } from "./helpers/faults/kill_transfer.ts";
+import { sigtermUnderLoad } from "./helpers/faults/sigterm_load.ts";
+import { diskFullRun, diskFullSave } from "./helpers/faults/disk_full.ts";
+import { bundleChanged } from "./helpers/faults/bundle_changed.ts";
+
+async function inWork<T>(fn: (work: string) => Promise<T>): Promise<T> {
+  const work = await Deno.makeTempDir({ prefix: "obento-faults-e2e-" });
+  try {
+    return await fn(work);
+  } finally {
+    await Deno.remove(work, { recursive: true }).catch(() => {});
+  }
+}
+
+function assertClean(result: ScenarioResult, rounds = 1): void {
+  assert.deepEqual(result.failures, [], `${result.name}: ${JSON.stringify(result.counts)}`);
+  assert.equal(result.rounds, rounds, `${result.name} ran ${result.rounds} rounds`);
+}
+
+Deno.test("SIGKILL during pack/save and during run --output (then --resume): nothing damaged, output identical", async () => {
+  await inWork(async (work) => {
+    const save = await killSave({ rounds: 1, work });
+    assertClean(save);
+    assert.equal(save.counts["re-runs as expected"], 1);
+    const run = await killRun({ rounds: 1, work, rows: 40_000 });
+    assertClean(run);
+    assert.equal(run.counts["resumed byte-identical"], 1);
+  });
+});
+
+Deno.test("SIGKILL during push and during pull against a real registry server: nothing half-published", async () => {
+  await inWork(async (work) => {
+    const [push, pull] = await killTransfers({ rounds: 1, work, artifactBytes: 24 * 1024 * 1024 });
+    assertClean(push);
+    assertClean(pull);
+    assert.equal(push.counts["re-runs as expected"], 1);
+    assert.equal(pull.counts["re-runs as expected"], 1);
+  });
+});
+
+Deno.test("SIGTERM under load: every request the server took in is answered; the server exits 0", async () => {
+  await inWork(async (work) => {
+    const result = await sigtermUnderLoad({ rounds: 1, work, clients: 8 });
+    assertClean(result);
+    assert.ok(result.counts["… answered"] > 0, JSON.stringify(result.counts));
+    assert.equal(result.counts["server exits 0"], 1);
+  });
+});
+
+Deno.test("a full disk during a save and during a run: one clear error, nothing half-written, re-run works", async (t) => {
+  await inWork(async (work) => {
+    // 4 KiB: SQLite cannot even open the index; 30 KB: the bundle's files do not fit
+    const save = await diskFullSave({ rounds: 2, work, freeBytes: [4096, 30_000] });
+    if (save.skipped) {
+      t.step({ name: `skipped: ${save.skipped}`, ignore: true, fn() {} });
+      return;
+    }
+    assertClean(save, 2);
+    assert.equal(
+      (save.counts["exit 69: index"] ?? 0) + (save.counts["exit 69: files"] ?? 0),
+      2,
+      JSON.stringify(save.counts),
+    );
+    assert.equal(save.counts["re-runs after freeing space succeed"], 2);
+    const run = await diskFullRun({ rounds: 1, work });
+    assertClean(run);
+    assert.equal(run.counts["resumed byte-identical"], 1);
+  });
+});
+
+Deno.test("the bundle directory changed under a running server: refused on reload, old version serves, then 503", async () => {
+  await inWork(async (work) => {
+    const result = await bundleChanged({ rounds: 1, work });
+    assertClean(result);
+    assert.equal(result.counts["detected on the replacement's load (logged)"], 1);
+    assert.equal(result.counts["the old version kept serving (20 of 20 echoes)"], 1);
+    assert.equal(result.counts["503 with the reason once no old worker is left"], 1);
+  });
+});
