@@ -17,6 +17,7 @@ import type {
   StoredFile,
 } from "./blob_store.ts";
 import { targetDirExists } from "./target_dir.ts";
+import { describeNonFile } from "../file_kind.ts";
 
 const STAGING = ".tmp-";
 const TRASH = ".trash-";
@@ -230,6 +231,13 @@ export class FsStore implements BlobStore {
         const path = join(dir, entry.name);
         if (entry.isDirectory) await walk(path, `${prefix}${entry.name}/`);
         else if (entry.isFile) out.push({ path: prefix + entry.name, size: (await Deno.stat(path)).size });
+        else {
+          // A link, FIFO or device is refused before anything reads it (a FIFO would block the reader).
+          throw new ObentoError(
+            "BAD_BUNDLE",
+            `${path} is ${describeNonFile(await Deno.lstat(path))}, neither a file nor a folder`,
+          );
+        }
       }
     };
     try {

@@ -348,11 +348,11 @@ export class Registry {
       const ref = formatBundleRef(r.name, r.version);
       known.add(ref);
       const path = this.store.locate(r.name, r.version);
-      if ((await this.store.files(r.name, r.version)).length === 0) {
-        problems.push(`${ref}: indexed, but its directory ${path} is missing`);
-        continue;
-      }
       try {
+        if ((await this.store.files(r.name, r.version)).length === 0) {
+          problems.push(`${ref}: indexed, but its directory ${path} is missing`);
+          continue;
+        }
         await verifyStoredBundle(this.store, r.name, r.version);
         const doc = await this.#storedDocument(r.name, r.version);
         if (doc.name !== r.name || doc.version !== r.version) {

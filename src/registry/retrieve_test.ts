@@ -48,7 +48,7 @@ Deno.test("retrieve refuses a stored bundle holding a link, a FIFO or a FIFO MAN
     const manifest = await Deno.readFile(join(saved.path, "MANIFEST"));
     await Deno.remove(join(saved.path, "MANIFEST"));
     await mkfifo(join(saved.path, "MANIFEST"));
-    await refused(/MANIFEST is a FIFO, not a regular file/);
+    await refused(/MANIFEST is a FIFO/);
     await Deno.remove(join(saved.path, "MANIFEST"));
     await Deno.writeFile(join(saved.path, "MANIFEST"), manifest);
 
@@ -56,6 +56,27 @@ Deno.test("retrieve refuses a stored bundle holding a link, a FIFO or a FIFO MAN
     assert.deepEqual(
       await Deno.readFile(join(target, "artifacts", "model.onnx")),
       await Deno.readFile(model),
+    );
+  } finally {
+    registry.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("verify reports a stored bundle holding a link as a problem and goes on to the next", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "obento-verify-link-" });
+  const registry = await openRegistry({ home: join(dir, "home") });
+  try {
+    const bad = await registry.add(await writeTestBundle(join(dir, "a"), { name: "Iris", version: "1" }));
+    await registry.add(await writeTestBundle(join(dir, "b"), { name: "Iris", version: "2" }));
+    const model = join(bad.path, "artifacts", "model.onnx");
+    await Deno.rename(model, join(dir, "outside.onnx"));
+    await Deno.symlink(join(dir, "outside.onnx"), model);
+    const report = await registry.verify();
+    assert.equal(report.problems.length, 1);
+    assert.match(
+      report.problems[0],
+      /^Iris:1: .*model\.onnx is a symbolic link, neither a file nor a folder/,
     );
   } finally {
     registry.close();
