@@ -34,7 +34,14 @@ Deno.test("operating-system errors become one line naming the path, with a fitti
     });
     assert.match(errorReport(notDir, false).text, /^error: cannot mkdir .*file\/sub: not a directory\n$/);
     if (Deno.build.os === "linux") { // /dev/full: every write fails with ENOSPC, as on a full disk
-      const full = await Deno.writeTextFile("/dev/full", "x").catch((e) => e);
+      let full = await Deno.writeTextFile("/dev/full", "x").catch((e) => e);
+      // Writing a device needs --allow-all (the test task's permissions are narrower): then the same error,
+      // as Deno 2.9.6 reports it with --allow-all, is made here.
+      if (full instanceof Deno.errors.NotCapable) {
+        full = Object.assign(new Error("No space left on device (os error 28): writefile '/dev/full'"), {
+          code: "ENOSPC",
+        });
+      }
       const report = errorReport(full, false);
       assert.equal(report.exitCode, 69);
       assert.match(
