@@ -81,25 +81,38 @@ Deno.test({
         const count = (status: number) => answers.filter((a) => a.status === status).length;
         const others = answers.filter((a) => a.status !== 200 && a.status !== 503);
         assert.deepEqual(others, [], "every answer is 200 or 503");
-        assert.ok(count(200) >= 8, `at least a budget's worth (8 bodies) is served, got ${count(200)}`);
-        assert.ok(count(503) > 0, "the rest is refused");
+        // The body budget refuses what does not fit; a body it admitted may still be shed by the batcher (its
+        // queue or latency budget: on a busy machine the 300 ms answers queue up), which is not the budget's
+        // doing, so "admitted" counts those too.
+        const refusedByBudget = answers.filter((a) => a.status === 503 && /--max-body-total/.test(a.text));
+        const admitted = answers.length - refusedByBudget.length;
+        assert.ok(admitted >= 8, `at least a budget's worth (8 bodies) is admitted, got ${admitted}`);
+        assert.ok(refusedByBudget.length > 0, "the rest is refused");
         for (const a of answers.filter((a) => a.status === 200)) {
           assert.deepEqual(JSON.parse(a.text), { bytes: 16 * MiB }, "the worker got the whole body");
         }
-        for (const a of answers.filter((a) => a.status === 503)) {
+        for (const a of refusedByBudget) {
           assert.equal(a.retryAfter, "1");
           assert.match(a.text, /--max-body-total 134217728; retry later/);
         }
+        for (const a of answers.filter((a) => a.status === 503 && !refusedByBudget.includes(a))) {
+          assert.ok(a.retryAfter !== null, "a shed request says when to retry");
+        }
         const metrics = await (await fetch(`${server.url}/metrics`)).text();
         assert.match(metrics, /obento_body_bytes_reserved\{[^}]*\} 0\n/);
-        assert.match(metrics, new RegExp(`obento_shed_total\\{[^}]*reason="body_budget"\\} ${count(503)}\n`));
+        assert.match(
+          metrics,
+          new RegExp(`obento_shed_total\\{[^}]*reason="body_budget"\\} ${refusedByBudget.length}\n`),
+        );
 
         // Bodies held are at most the budget, each once (read into one buffer of its Content-Length, then moved
         // to the model worker, not copied); 2.5 × budget leaves room for chunks in flight, the responses and
         // allocator slack (measured: about 1.4 ×). Unbounded, this burst would hold 768 MiB of bodies.
         const growth = peak - before;
         console.log(
-          `burst: ${count(200)} × 200, ${count(503)} × 503; RSS before ${mib(before)} MiB, ` +
+          `burst: ${count(200)} × 200, ${refusedByBudget.length} × 503 (body budget), ${
+            count(503) - refusedByBudget.length
+          } × 503 (shed); RSS before ${mib(before)} MiB, ` +
             `peak ${mib(peak)} MiB (+${mib(growth)} MiB)`,
         );
         assert.ok(growth < 2.5 * budget, `peak RSS grew ${mib(growth)} MiB, over 2.5 × the 128 MiB budget`);
