@@ -16,7 +16,7 @@ import type {
   StoredBundle,
   StoredFile,
 } from "./blob_store.ts";
-import { targetDirExists } from "./target_dir.ts";
+import { createTargetDir } from "./target_dir.ts";
 import { describeNonFile } from "../file_kind.ts";
 
 const STAGING = ".tmp-";
@@ -344,15 +344,7 @@ export class FsStore implements BlobStore {
 
   /** Copies `<name>/<version>` into `targetDir` (created; CONFLICT when it exists). */
   async copyOut(name: string, version: string, targetDir: string): Promise<void> {
-    await Deno.mkdir(dirname(targetDir), { recursive: true });
-    try {
-      await Deno.mkdir(targetDir);
-    } catch (error) {
-      if (error instanceof Deno.errors.AlreadyExists) {
-        throw targetDirExists(targetDir);
-      }
-      throw error;
-    }
+    await createTargetDir(targetDir);
     try {
       await copyTree(this.locate(name, version), targetDir);
     } catch (error) {

@@ -35,7 +35,7 @@ import type {
   StoredBundle,
   StoredFile,
 } from "./blob_store.ts";
-import { targetDirExists } from "./target_dir.ts";
+import { createTargetDir } from "./target_dir.ts";
 
 /** Credentials for the bucket (from `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`). */
 export interface S3Credentials {
@@ -509,15 +509,7 @@ export class S3Store implements BlobStore {
 
   /** Downloads the published bundle into `targetDir` (created; CONFLICT when it exists). */
   async copyOut(name: string, version: string, targetDir: string): Promise<void> {
-    await Deno.mkdir(dirname(targetDir), { recursive: true });
-    try {
-      await Deno.mkdir(targetDir);
-    } catch (error) {
-      if (error instanceof Deno.errors.AlreadyExists) {
-        throw targetDirExists(targetDir);
-      }
-      throw error;
-    }
+    await createTargetDir(targetDir);
     try {
       for (const f of await this.files(name, version)) {
         const target = join(targetDir, ...f.path.split("/"));

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { dirname } from "node:path";
 import { ObentoError } from "../errors.ts";
 
 /**
@@ -38,4 +39,24 @@ export function targetDirExists(targetDir: string): ObentoError {
     `${targetDir} already exists; choose a new targetDir (obento never overwrites a directory)`,
     { option: "targetDir" },
   );
+}
+
+/**
+ * Creates `targetDir` (and its parents), failing with {@link targetDirExists} when it exists: the one
+ * atomic check both stores' `copyOut` make before writing into it.
+ *
+ * @example
+ * ```ts
+ * import { createTargetDir } from "./target_dir.ts";
+ * await createTargetDir("/tmp/iris-copy"); // a second call throws CONFLICT
+ * ```
+ */
+export async function createTargetDir(targetDir: string): Promise<void> {
+  await Deno.mkdir(dirname(targetDir), { recursive: true });
+  try {
+    await Deno.mkdir(targetDir);
+  } catch (error) {
+    if (error instanceof Deno.errors.AlreadyExists) throw targetDirExists(targetDir);
+    throw error;
+  }
 }
