@@ -101,13 +101,13 @@ export function describeTensorProblem(value: unknown): string | undefined {
   if (!Array.isArray(dims) || !dims.every((d) => Number.isInteger(d) && d >= 0)) {
     return `has dims ${JSON.stringify(dims)}; dims must be a list of integers >= 0`;
   }
-  const given = data === null || typeof data !== "object" ? String(data) : data.constructor.name;
+  const given = () => data === null || typeof data !== "object" ? String(data) : data.constructor.name;
   if (type === "string") {
     if (!Array.isArray(data) || !data.every((s) => typeof s === "string")) {
-      return `string data must be an array of strings, got ${given}`;
+      return `string data must be an array of strings, got ${given()}`;
     }
   } else if (!(data instanceof DTYPE_INFO[type].storage!)) {
-    return `${type} data must be a ${DTYPE_INFO[type].storage!.name}, got ${given}`;
+    return `${type} data must be a ${DTYPE_INFO[type].storage!.name}, got ${given()}`;
   }
   const expected = dims.reduce((n: number, d: number) => n * d, 1);
   const length = (data as ArrayLike<unknown>).length;
