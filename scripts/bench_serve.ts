@@ -19,6 +19,10 @@
  * - the sandbox's cost: sandboxed model workers (`--workers 1`, the default executor) against `--in-process`
  *   (no sandbox), iris and the MLP at c = 32, as the median of alternating pairs.
  *
+ * - binary bodies (#13's MLP target): the MLP at c = 32 with `/predict` JSON, v2 JSON and v2 binary bodies
+ *   (scripts/mlp_bodies.ts), no flags against `--device wasm` as alternating pairs, and the raw native
+ *   engine's items/s at batch 32 (scripts/raw_native_items.ts) in the same run. `--only-binary` runs just it.
+ *
  * `--only-devices` runs just the ceiling and the devices section. The tables before it pin `--device wasm`,
  * so their figures stay comparable with earlier runs.
  *
@@ -34,7 +38,9 @@
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { type BenchBody, mlpBodies } from "./mlp_bodies.ts";
 import { RUN_FLAGS } from "./obento_flags.ts";
+import { wrk as wrkRun, type WrkRequest, type WrkResult } from "./wrk_lua.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 /** As `deno task obento` and the compiled binary run: the same permissions and V8 flags. */
@@ -48,6 +54,7 @@ const { values } = parseArgs({
     "only-executors": { type: "boolean" },
     "only-transport": { type: "boolean" },
     "only-sandbox": { type: "boolean" },
+    "only-binary": { type: "boolean" },
   },
 });
 const duration = values.quick ? 2 : Number(values.duration);
@@ -55,16 +62,6 @@ const duration = values.quick ? 2 : Number(values.duration);
 const ROUNDS = values.quick ? 1 : 5;
 const PAIR_SECONDS = values.quick ? 1 : 3;
 const CONCURRENCY = values.quick ? [1, 32] : [1, 8, 32, 64];
-
-interface WrkResult {
-  /** Successful (2xx) responses per second. */
-  rps: number;
-  /** Responses in the run (all statuses). */
-  requests: number;
-  p50: number;
-  p99: number;
-  non2xx: number;
-}
 
 async function which(cmd: string): Promise<boolean> {
   for (const dir of (Deno.env.get("PATH") ?? "").split(":")) {
@@ -75,52 +72,14 @@ async function which(cmd: string): Promise<boolean> {
   return false;
 }
 
-function parseLatencyMs(text: string): number {
-  const m = /^([\d.]+)(us|ms|s)$/.exec(text.trim());
-  if (!m) return NaN;
-  const v = Number(m[1]);
-  return m[2] === "us" ? v / 1000 : m[2] === "s" ? v * 1000 : v;
-}
-
-async function wrk(url: string, body: string, connections: number, seconds = duration): Promise<WrkResult> {
-  const dir = await Deno.makeTempDir();
-  const script = join(dir, "post.lua");
-  await Deno.writeTextFile(
-    script,
-    `wrk.method = "POST"\nwrk.body = ${
-      JSON.stringify(body)
-    }\nwrk.headers["Content-Type"] = "application/json"\n`,
-  );
-  const { stdout } = await new Deno.Command("wrk", {
-    args: [
-      "-t",
-      String(Math.min(2, connections)),
-      "-c",
-      String(connections),
-      "-d",
-      `${seconds}s`,
-      "--latency",
-      "-s",
-      script,
-      url,
-    ],
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  await Deno.remove(dir, { recursive: true });
-  const text = new TextDecoder().decode(stdout);
-  const latency = (p: string) =>
-    parseLatencyMs(new RegExp(`^\\s+${p}%\\s+(\\S+)`, "m").exec(text)?.[1] ?? "");
-  const total = Number(/(\d+) requests in/.exec(text)?.[1] ?? 0);
-  const non2xx = Number(/Non-2xx or 3xx responses: (\d+)/.exec(text)?.[1] ?? 0);
-  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(text)?.[1] ?? 0);
-  return {
-    rps: total > 0 ? rps * (total - non2xx) / total : rps,
-    requests: total,
-    p50: latency("50"),
-    p99: latency("99"),
-    non2xx,
-  };
+/** wrk POSTing `body` (text as JSON, or a request with its own headers, binary included). */
+function wrk(
+  url: string,
+  body: string | WrkRequest,
+  connections: number,
+  seconds = duration,
+): Promise<WrkResult> {
+  return wrkRun(url, typeof body === "string" ? { body } : body, connections, seconds);
 }
 
 /** Resident set size of a process in MiB, from `ps` (reading /proc needs --allow-all in Deno). */
@@ -482,6 +441,108 @@ try {
     out();
   };
 
+  /** The raw native engine: onnxruntime-node called directly on the MLP at batch 32 (a child process). */
+  const rawNative = async (threads: number): Promise<number> => {
+    const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "--quiet",
+        ...PERMS,
+        join(ROOT, "scripts/raw_native_items.ts"),
+        "--model",
+        join(ROOT, "tests/fixtures/mlp_784.onnx"),
+        "--batch",
+        "32",
+        "--threads",
+        String(threads),
+        "--seconds",
+        String(PAIR_SECONDS),
+      ],
+      cwd: ROOT,
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    if (code !== 0) throw new Error(`raw native run failed: ${new TextDecoder().decode(stderr)}`);
+    return JSON.parse(new TextDecoder().decode(stdout)).itemsPerSecond;
+  };
+
+  /**
+   * #13's MLP target at c=32 in one run: `serve` with no flags against `--device wasm`, each with the three
+   * bodies (`/predict` JSON, v2 JSON, v2 binary in and out), as alternating pairs with both servers up; and
+   * the raw native engine's items/s at batch 32 once per round, so the three ratios (defaults / wasm ≥ 3,
+   * p99 ≤ 2 × mb-max-latency, defaults / raw ≥ 0.5) come from one run, each ratio a median over rounds.
+   */
+  const binary = async (): Promise<void> => {
+    const c = CONCURRENCY.includes(32) ? 32 : CONCURRENCY.at(-1)!;
+    const bodies = mlpBodies();
+    const kinds: BenchBody[] = [bodies.predict, bodies.v2Json, bodies.v2Binary];
+    out(
+      `### MLP at c=${c}: JSON and binary bodies, no flags against --device wasm, ${ROUNDS} alternating ` +
+        `${PAIR_SECONDS} s pairs, and the raw native engine at batch 32`,
+    );
+    out();
+    const defaults = await serve("mlp", ["--defaults"]);
+    const wasm = await serve("mlp", ["--device", "wasm"]);
+    await new Promise((r) => setTimeout(r, 2000)); // let V8 finish compiling the WASM runtime
+    for (const body of kinds) {
+      await wrk(`${defaults.url}${body.path}`, body, c, 2); // warm-up: JIT, the cost model
+      await wrk(`${wasm.url}${body.path}`, body, c, 2);
+    }
+    const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
+    const runs = new Map<string, { d: WrkResult[]; w: WrkResult[] }>(
+      kinds.map((k) => [k.label, { d: [], w: [] }]),
+    );
+    // Each round measures the raw engine (1 intra-op thread, as each default model worker runs it) next to
+    // its pairs, so the served / raw ratio is taken within a round too: the machine's load moves both.
+    const raw: number[] = [];
+    for (let i = 0; i < ROUNDS; i++) {
+      raw.push(await rawNative(1));
+      for (const body of kinds) {
+        const entry = runs.get(body.label)!;
+        entry.d.push(await wrk(`${defaults.url}${body.path}`, body, c, PAIR_SECONDS));
+        entry.w.push(await wrk(`${wasm.url}${body.path}`, body, c, PAIR_SECONDS));
+      }
+    }
+    for (const p of [defaults, wasm]) await p.stop();
+    const raw2 = await rawNative(2);
+    out(
+      `Raw native engine (onnxruntime-node called directly, MLP batch 32, 1 thread), per round: ${
+        raw.map((r) => r.toFixed(0)).join(", ")
+      } items/s (median ${median(raw).toFixed(0)}); with 2 threads, after the rounds: ${raw2.toFixed(0)}.`,
+    );
+    out();
+    out(
+      "| body | no flags req/s | p50 ms | p99 ms | --device wasm req/s | wasm p99 ms | no flags / wasm | " +
+        "no flags / raw native items/s | non-2xx |",
+    );
+    out("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+    const list = (xs: number[], digits: number) => xs.map((x) => x.toFixed(digits)).join(", ");
+    for (const body of kinds) {
+      const { d, w } = runs.get(body.label)!;
+      const ratios = d.map((x, i) => x.rps / w[i].rps);
+      const ofRaw = d.map((x, i) => x.rps / raw[i]);
+      out(
+        `| ${body.label} | ${median(d.map((x) => x.rps)).toFixed(0)} | ${
+          median(d.map((x) => x.p50)).toFixed(1)
+        } | ${median(d.map((x) => x.p99)).toFixed(1)} | ${median(w.map((x) => x.rps)).toFixed(0)} | ${
+          median(w.map((x) => x.p99)).toFixed(1)
+        } | ${median(ratios).toFixed(2)} (${list(ratios, 2)}) | ${median(ofRaw).toFixed(2)} (${
+          list(ofRaw, 2)
+        }) | ${d.reduce((n, x) => n + x.non2xx, 0) + w.reduce((n, x) => n + x.non2xx, 0)} |`,
+      );
+    }
+    out();
+    out(
+      "Targets (#13): no flags / wasm ≥ 3; no flags p99 ≤ 2 × --mb-max-latency (40 ms at the default 20); " +
+        "no flags ≥ 50 % of the raw native items/s. Medians over the pairs.",
+    );
+    out();
+  };
+
+  if (values["only-binary"]) {
+    await binary();
+    Deno.exit(0);
+  }
   if (values["only-transport"]) {
     await transports();
     Deno.exit(0);
@@ -616,6 +677,7 @@ try {
   out();
   await transports();
   await devices();
+  await binary();
 } finally {
   await Deno.remove(home, { recursive: true });
 }

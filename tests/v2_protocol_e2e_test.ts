@@ -87,6 +87,58 @@ Deno.test("v2: extensions, empty health bodies, exact INT64 in JSON, binary tens
       const raw = bytes.slice(length);
       assert.deepEqual(new BigInt64Array(raw.buffer, 0, 2), new BigInt64Array([BIG + 1n, -BIG - 1n]));
       assert.deepEqual(raw.subarray(16), new Uint8Array([0, 2, 0, 0, 0, 0xc3, 0xa9]));
+
+      // Binary requests sent at once (merged into batches in the worker as they queue): each answer has its own rows,
+      // whether its bytes were read in place (header padded to an 8-byte boundary) or copied (unaligned).
+      const binaryPost = (header: unknown, pad: number, chunk: Uint8Array, length?: string) => {
+        const head = new TextEncoder().encode(JSON.stringify(header) + " ".repeat(pad));
+        const bytes = new Uint8Array(head.length + chunk.length);
+        bytes.set(head);
+        bytes.set(chunk, head.length);
+        return fetch(infer, {
+          method: "POST",
+          headers: {
+            "content-type": "application/octet-stream",
+            "inference-header-content-length": length ?? String(head.length),
+          },
+          body: bytes,
+        });
+      };
+      const sums = await Promise.all(Array.from({ length: 8 }, async (_, k) => {
+        const header = {
+          inputs: inputs({ parameters: { binary_data_size: 16 } }),
+          outputs: [{ name: "sum" }],
+        };
+        const pad = (8 - new TextEncoder().encode(JSON.stringify(header)).length % 8) % 8 + k;
+        const r = await binaryPost(header, pad, new Uint8Array(new BigInt64Array([BigInt(k), -BIG]).buffer));
+        assert.equal(r.status, 200);
+        return (await r.json()).outputs[0].data;
+      }));
+      assert.deepEqual(sums, Array.from({ length: 8 }, (_, k) => [k + 1, Number(-BIG - 1n)]));
+
+      // Bad binary requests through the server: a 400 that names the problem.
+      const refused = async (r: Response, message: string) => {
+        assert.equal(r.status, 400);
+        assert.equal((await r.json()).error, message);
+      };
+      const a16 = new Uint8Array(16);
+      await refused(
+        await binaryPost(
+          { inputs: inputs({ parameters: { binary_data_size: 12 } }) },
+          0,
+          a16.subarray(0, 12),
+        ),
+        'input "a": binary_data_size 12 does not fit the shape: 2 elements of 8 bytes make 16 bytes',
+      );
+      await refused(
+        await binaryPost({ inputs: inputs({ parameters: { binary_data_size: 16 } }) }, 0, a16, "99999"),
+        `Inference-Header-Content-Length "99999" must be a whole number of bytes within the ${
+          new TextEncoder().encode(
+            JSON.stringify({ inputs: inputs({ parameters: { binary_data_size: 16 } }) }),
+          )
+            .length + 16
+        }-byte body`,
+      );
     } finally {
       assert.equal(await server.stop(), 0);
     }

@@ -39,7 +39,10 @@ function nestedSchema(dtype: DType, shape: DeclaredShape | undefined, allowNaN: 
 /** Throws naming the first raw float element the number rule refuses (NaN, ±Infinity; NaN passes with `allowNaN`). */
 function checkRawFloats(data: DTypeStorage[DType], dtype: DType, allowNaN: boolean): void {
   if (!isFloatDType(dtype)) return;
-  const values = dtype === "float16" ? new Float16Array((data as Uint16Array).buffer) : data as Float32Array;
+  const bits = data as Uint16Array;
+  const values = dtype === "float16"
+    ? new Float16Array(bits.buffer, bits.byteOffset, bits.length)
+    : data as Float32Array;
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
     if (v - v === 0) continue;
@@ -51,6 +54,21 @@ function checkRawFloats(data: DTypeStorage[DType], dtype: DType, allowNaN: boole
   }
 }
 
+/** The `shape` parameter of a content type (`application/octet-stream; shape=2,4`), or undefined. */
+function shapeParamOf(contentType: string): number[] | undefined {
+  const match = /;\s*shape\s*=\s*("[^"]*"|[^;]*)/i.exec(contentType);
+  if (!match) return undefined;
+  const text = match[1].replace(/^"|"$/g, "").trim();
+  const dims = text.split(",").map((d) => (/^\s*\d+\s*$/.test(d) ? Number(d) : NaN));
+  if (text === "" || !dims.every((d) => Number.isSafeInteger(d))) {
+    throw new BadInputError(
+      `content-type parameter shape=${JSON.stringify(text)} must be the tensor's dims, rows first, as ` +
+        "non-negative integers separated by commas, e.g. shape=2,4",
+    );
+  }
+  return dims;
+}
+
 function validShape(shape: unknown): shape is DeclaredShape {
   return Array.isArray(shape) &&
     shape.every((d) => d === null || typeof d === "string" || (Number.isInteger(d) && d >= -1));
@@ -60,8 +78,9 @@ function validShape(shape: unknown): shape is DeclaredShape {
  * Decodes tensors batched by row. With `shape: [4]`, `[[5.1, 3.5, 1.4, 0.2], ...]` is N rows (dims [N,4]) and
  * a single row `[5.1, 3.5, 1.4, 0.2]` becomes dims [1,4]. Also accepted: `{"data": [...], "shape": [...],
  * "dtype"?: "..."}` (data flat or nested; shape with or without the batch dim), `{"instances": [...]}` (rows,
- * as TF Serving takes them), and `application/octet-stream` bodies of raw little-endian elements, whole rows
- * of `shape` (which must then be all numbers). `merge` concatenates items along the first dim.
+ * as TF Serving takes them), and `application/octet-stream` bodies of raw little-endian elements: whole rows
+ * of `shape` (which must then be all numbers), or a tensor whose dims, rows first, the content type gives
+ * (`application/octet-stream; shape=2,3,224,224`), for row shapes with free dims. `merge` concatenates items along the first dim.
  * Elements follow the number rule every adapter shares (number_coercion.ts): NaN (unless `allowNaN`),
  * ±Infinity and values the dtype cannot hold are refused, naming the 0-based path (`input[1][2]: …`).
  *
@@ -218,16 +237,22 @@ export class TensorInput<T extends DType = "float32"> implements InputAdapter<Te
     );
   }
 
-  /** Raw little-endian elements, whole rows. */
-  #fromRaw(bytes: Uint8Array): Tensor<T> {
+  /**
+   * Raw little-endian elements: whole rows of the declared row shape, or any tensor the content type's
+   * `shape` parameter gives (rows first), checked against the declared row shape. Read in place (a view on
+   * the body) when the bytes are aligned for the dtype; BOOL is always a copy (normalised to 0/1).
+   */
+  #fromRaw(bytes: Uint8Array, contentType: string): Tensor<T> {
     const dtype = this.dtype as DType;
     if (dtype === "string") {
       throw new BadInputError("string tensors cannot be sent as raw bytes; send JSON", { status: 415 });
     }
+    const given = shapeParamOf(contentType);
     const shape = this.shape;
-    if (shape !== undefined && !shape.every((d) => typeof d === "number" && d >= 0)) {
+    if (given === undefined && shape !== undefined && !shape.every((d) => typeof d === "number" && d >= 0)) {
       throw new BadInputError(
-        `raw bytes need a fixed row shape, but this API's is ${formatShape(shape)}; send JSON`,
+        `raw bytes need a fixed row shape, but this API's is ${formatShape(shape)}; send JSON, or give the ` +
+          'tensor\'s dims in the content type, e.g. "application/octet-stream; shape=1,3,224,224"',
         { status: 415 },
       );
     }
@@ -235,22 +260,41 @@ export class TensorInput<T extends DType = "float32"> implements InputAdapter<Te
       throw new BadInputError("empty body: send whole rows of raw little-endian elements");
     }
     const size = DTYPE_INFO[dtype].bytes;
-    const rowDims = (shape ?? []) as number[];
-    const rowBytes = shape === undefined ? size : sizeOf(rowDims) * size;
-    if (rowBytes === 0 || bytes.length % rowBytes !== 0) {
-      const what = shape === undefined ? `${dtype} elements (${size} bytes each)` : `rows of shape ` +
-        `${formatShape(rowDims)} ${dtype} (${rowBytes} bytes each)`;
-      throw new BadInputError(`body has ${bytes.length} bytes, not a whole number of ${what}`);
+    let dims: number[];
+    if (given !== undefined) {
+      const needed = sizeOf(given) * size;
+      if (bytes.length !== needed) {
+        throw new BadInputError(
+          `body has ${bytes.length} bytes, but shape=${given.join(",")} of ${dtype} (${size} byte${
+            size === 1 ? "" : "s"
+          } each) needs ${needed}`,
+        );
+      }
+      dims = given;
+    } else {
+      const rowDims = (shape ?? []) as number[];
+      const rowBytes = shape === undefined ? size : sizeOf(rowDims) * size;
+      if (rowBytes === 0 || bytes.length % rowBytes !== 0) {
+        const what = shape === undefined ? `${dtype} elements (${size} bytes each)` : `rows of shape ` +
+          `${formatShape(rowDims)} ${dtype} (${rowBytes} bytes each)`;
+        throw new BadInputError(`body has ${bytes.length} bytes, not a whole number of ${what}`);
+      }
+      dims = shape === undefined ? [1, bytes.length / size] : [bytes.length / rowBytes, ...rowDims];
     }
-    const data = storageView(dtype, bytes.slice().buffer) as DTypeStorage[T];
+    const inPlace = bytes.buffer instanceof ArrayBuffer && bytes.byteOffset % size === 0;
+    const data =
+      (inPlace
+        ? storageView(dtype, bytes.buffer as ArrayBuffer, bytes.byteOffset, bytes.length / size)
+        : storageView(dtype, bytes.slice().buffer)) as DTypeStorage[T];
     checkRawFloats(data, dtype, this.allowNaN);
-    const dims = shape === undefined ? [1, data.length] : [bytes.length / rowBytes, ...rowDims];
-    return { type: this.dtype, dims, data };
+    return given === undefined
+      ? { type: this.dtype, dims, data }
+      : this.#checkRows({ type: this.dtype, dims, data }, "body");
   }
 
   /** Decodes JSON, or raw little-endian bytes for `application/octet-stream`; other types get HTTP 415. */
   fromBytes(bytes: Uint8Array, contentType: string): Tensor<T> {
-    if (mediaTypeOf(contentType) === "application/octet-stream") return this.#fromRaw(bytes);
+    if (mediaTypeOf(contentType) === "application/octet-stream") return this.#fromRaw(bytes, contentType);
     if (isJsonContentType(contentType)) return this.fromJson(parseJsonBytes(bytes));
     throw unsupportedMediaType(this.type, contentType, this.contentTypes);
   }

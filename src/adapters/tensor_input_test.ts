@@ -119,7 +119,9 @@ Deno.test("refuses raw bodies that are not whole rows, and other content types",
     {
       name: "BadInputError",
       status: 415,
-      message: "raw bytes need a fixed row shape, but this API's is [N]; send JSON",
+      message:
+        "raw bytes need a fixed row shape, but this API's is [N]; send JSON, or give the tensor's dims " +
+        'in the content type, e.g. "application/octet-stream; shape=1,3,224,224"',
     },
   );
   assert.throws(() => iris().fromBytes(new Uint8Array(0), "application/octet-stream"), {
@@ -180,4 +182,64 @@ Deno.test("bad numbers are refused in every JSON layout and in raw bytes; allowN
   assert.throws(() => lenient.fromJson([[5.1, 1e39, 1.4, 0.2]]), { message: `input[0][1]: ${overflow}` });
   const row = { type: "array", items: { type: ["number", "null"] }, minItems: 4, maxItems: 4 };
   assert.deepEqual((lenient.schema().oneOf as unknown[])[1], row);
+});
+
+Deno.test("raw bytes read in place when aligned, and a shape parameter for row shapes with free dims", () => {
+  const raw = new Float32Array([1, 2, 3, 4, 5, 6]);
+  const body = new Uint8Array(raw.buffer);
+  const image = new TensorInput({ shape: [1, "H", "W"] });
+  const t = image.fromBytes(body, "application/octet-stream; shape=2,1,1,3");
+  assert.deepEqual(t, { type: "float32", dims: [2, 1, 1, 3], data: raw });
+  assert.equal(t.data.buffer, body.buffer); // a view on the body, no copy
+  assert.deepEqual(
+    image.fromBytes(body, 'Application/Octet-Stream; shape="1, 1, 2, 3"').dims,
+    [1, 1, 2, 3],
+  );
+  // Without free dims the parameter still says how the rows are shaped, checked against the declared shape.
+  assert.deepEqual(iris().fromBytes(new Uint8Array(32), "application/octet-stream; shape=2,4").dims, [2, 4]);
+  // An unaligned body is copied; float16 NaN checks read the right elements of a view at an offset.
+  const shifted = new Uint8Array(25);
+  shifted.set(body, 1);
+  const copied = image.fromBytes(shifted.subarray(1), "application/octet-stream; shape=1,1,2,3");
+  assert.notEqual(copied.data.buffer, shifted.buffer);
+  assert.deepEqual(copied.data, raw);
+  const halves = new Uint8Array(6);
+  halves.set([0x00, 0x3c, 0x00, 0x7e], 2); // 1.0, NaN after two bytes of other data
+  assert.throws(
+    () => new TensorInput({ dtype: "float16" }).fromBytes(halves.subarray(2), "application/octet-stream"),
+    { name: "BadInputError", message: /^raw element 1 \(0-based\): / },
+  );
+  const bad = (contentType: string, bytes: number, message: string) =>
+    assert.throws(() => image.fromBytes(new Uint8Array(bytes), contentType), {
+      name: "BadInputError",
+      status: 400,
+      message,
+    });
+  bad(
+    "application/octet-stream; shape=2,1,1,3",
+    20,
+    "body has 20 bytes, but shape=2,1,1,3 of float32 (4 bytes each) needs 24",
+  );
+  bad(
+    "application/octet-stream; shape=1,x,3",
+    12,
+    'content-type parameter shape="1,x,3" must be the tensor\'s dims, rows first, as non-negative integers ' +
+      "separated by commas, e.g. shape=2,4",
+  );
+  bad(
+    "application/octet-stream; shape=",
+    12,
+    'content-type parameter shape="" must be the tensor\'s dims, rows first, as non-negative integers ' +
+      "separated by commas, e.g. shape=2,4",
+  );
+  bad(
+    "application/octet-stream; shape=1,3",
+    12,
+    "body has shape [1,3], expected rows of shape [1,H,W] ([N,1,H,W])",
+  );
+  bad(
+    "application/octet-stream; shape=1,2,1,3",
+    24,
+    "body has shape [1,2,1,3], expected rows of shape [1,H,W] ([N,1,H,W])",
+  );
 });

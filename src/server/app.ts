@@ -21,7 +21,7 @@ import { RefusalPacer } from "./refusal_pacer.ts";
 import { bearerCheck } from "./bearer_token.ts";
 import type { ServerMetrics } from "./metrics.ts";
 import { v2ModelsFromBundle } from "../v2/models.ts";
-import { v2Routes } from "../v2/routes.ts";
+import { v2InferContentType, v2InferPaths, v2Routes } from "../v2/routes.ts";
 import { openApiDocument } from "./openapi.ts";
 import { docsPage, indexPage, swaggerAssets } from "./pages.ts";
 import { OBENTO_VERSION } from "../version.ts";
@@ -407,13 +407,21 @@ export function createApp(config: ServeConfig, deps: AppDeps): ObentoApp {
   );
   app.onError((error, c) => failureResponse(error, exchanges.get(c.req.raw)));
 
-  // API calls skip Hono's router and middleware: at tiny-model rates they cost as much as the model. With CORS
-  // configured every request goes through Hono, whose middleware adds the headers.
+  // API calls and v2 infer calls skip Hono's router and middleware: at tiny-model rates they cost as much as
+  // the model (for v2, Hono's route match and parameter decoding showed 7–57 µs per request in profiles,
+  // docs/benchmarks.md "MLP at c=32"). With CORS configured every request goes through Hono, whose
+  // middleware adds the headers; paths that are not plain (percent-encoded names) go through it too.
   const direct = config.corsOrigins.length === 0;
+  const v2Paths = v2InferPaths(models);
   const dispatch = (request: Request): Response | Promise<Response> => {
     if (direct && request.method === "POST") {
-      const route = apiRoutes.get(pathOf(request.url));
+      const path = pathOf(request.url);
+      const route = apiRoutes.get(path);
       if (route !== undefined) return route(request);
+      const model = v2Paths.get(path);
+      if (model !== undefined) {
+        return unauthorized(request) ?? serveItem(request, `v2:${model}`, true, v2InferContentType(request));
+      }
     }
     return app.fetch(request);
   };

@@ -214,3 +214,33 @@ Deno.test("a v2 infer without the bearer token is a 401 in the same shape", asyn
     await drain();
   }
 });
+
+Deno.test("v2 infer answers alike on the direct path and through the router (CORS sends all through Hono)", async () => {
+  const direct = setup({ apiToken: "s3cret" });
+  const routed = setup({ apiToken: "s3cret", corsOrigins: ["*"] });
+  try {
+    const auth = { authorization: "Bearer s3cret" };
+    const cases: [string, Record<string, string>, BodyInit][] = [
+      [INFER, auth, request("x")],
+      ["/v2/models/model/versions/1.0.0/infer", auth, request("x")],
+      [INFER, auth, "{"],
+      [INFER, {}, request("x")],
+      [INFER, { ...auth, "inference-header-content-length": "1000" }, request("x")],
+      ["/v2/models/nope/infer", auth, request("x")],
+    ];
+    for (const [path, headers, body] of cases) {
+      const [a, b] = await Promise.all(
+        [direct, routed].map((app) => app.fetch(call(path, { method: "POST", body, headers }))),
+      );
+      assert.deepEqual(
+        [a.status, await a.text()],
+        [b.status, await b.text()],
+        `${path} ${JSON.stringify(headers)}`,
+      );
+      assert.equal(b.headers.get("access-control-allow-origin"), "*");
+    }
+  } finally {
+    await direct.drain();
+    await routed.drain();
+  }
+});

@@ -27,7 +27,29 @@ Deno.test("tensorBytes and tensorFromBytes round-trip every dtype, little-endian
   assert.deepEqual(tensorFromBytes(new Uint8Array([0, 9]), "bool", 2, "x"), new Uint8Array([0, 1]));
   // Unaligned input bytes are copied, not viewed.
   const body = new Uint8Array([9, 1, 0, 0, 0]);
-  assert.deepEqual(tensorFromBytes(body.subarray(1), "int32", 1, "x"), new Int32Array([1]));
+  const copied = tensorFromBytes(body.subarray(1), "int32", 1, "x") as Int32Array;
+  assert.deepEqual(copied, new Int32Array([1]));
+  assert.notEqual(copied.buffer, body.buffer);
+});
+
+Deno.test("tensorFromBytes reads aligned bytes in place: the tensor is a view on the body", () => {
+  const body = new Uint8Array(12);
+  new Float32Array(body.buffer, 4, 2).set([1.5, -2]);
+  const floats = tensorFromBytes(body.subarray(4), "float32", 2, "x") as Float32Array;
+  assert.deepEqual(floats, new Float32Array([1.5, -2]));
+  assert.equal(floats.buffer, body.buffer);
+  assert.equal(floats.byteOffset, 4);
+  // 8-byte elements at an offset that is a multiple of 4 but not of 8 are copied.
+  const wide = new Uint8Array(12);
+  wide.set(new Uint8Array(new Float64Array([3]).buffer), 4);
+  const float64 = tensorFromBytes(wide.subarray(4), "float64", 1, "x") as Float64Array;
+  assert.deepEqual(float64, new Float64Array([3]));
+  assert.notEqual(float64.buffer, wide.buffer);
+  // BOOL is normalised to 0/1, so never a view.
+  const flags = new Uint8Array([0, 7]);
+  const bools = tensorFromBytes(flags, "bool", 2, "x") as Uint8Array;
+  assert.deepEqual(bools, new Uint8Array([0, 1]));
+  assert.notEqual(bools.buffer, flags.buffer);
 });
 
 Deno.test("tensorFromBytes refuses sizes that do not fit, cut BYTES and non-finite floats", () => {

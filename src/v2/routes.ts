@@ -42,9 +42,22 @@ export const V2_EXTENSIONS: readonly string[] = ["binary_tensor_data"];
 
 /**
  * The content type to decode a v2 infer request with: its own, plus the `Inference-Header-Content-Length`
- * header as a parameter when it has one.
+ * header as a parameter when it has one (binary tensor data extension).
+ *
+ * @param request the infer request.
+ * @returns the content type for the v2 decoder.
+ *
+ * @example
+ * ```ts
+ * import { v2InferContentType } from "./routes.ts";
+ * const request = new Request("http://x/v2/models/m/infer", {
+ *   method: "POST",
+ *   headers: { "content-type": "application/octet-stream", "inference-header-content-length": "42" },
+ * });
+ * console.log(v2InferContentType(request)); // application/octet-stream; inference-header-content-length=42
+ * ```
  */
-function inferContentType(request: Request): string {
+export function v2InferContentType(request: Request): string {
   const contentType = request.headers.get("content-type") ?? "";
   const headerLength = request.headers.get("inference-header-content-length");
   if (headerLength === null) return contentType;
@@ -52,6 +65,34 @@ function inferContentType(request: Request): string {
   return `${contentType || "application/octet-stream"}; ${HEADER_LENGTH_PARAM}=${
     headerLength.replaceAll(";", ",").trim()
   }`;
+}
+
+/**
+ * The infer paths of `models` as a server can match them without a router: `/v2/models/<name>/infer` and
+ * `/v2/models/<name>/versions/<v>/infer` for each version, mapped to the model's name. A path that needs
+ * percent-decoding is not among them (the router in {@link v2Routes} still answers it).
+ *
+ * @param models the models served.
+ * @returns path → model name.
+ *
+ * @example
+ * ```ts
+ * import { v2InferPaths } from "./routes.ts";
+ * const paths = v2InferPaths([{ name: "model", versions: ["1"], platform: "onnx", inputs: [], outputs: [] }]);
+ * console.log([...paths.keys()]); // ["/v2/models/model/infer", "/v2/models/model/versions/1/infer"]
+ * ```
+ */
+export function v2InferPaths(models: readonly V2ModelInfo[]): Map<string, string> {
+  const paths = new Map<string, string>();
+  const plain = (s: string) => encodeURIComponent(s) === s;
+  for (const model of models) {
+    if (!plain(model.name)) continue;
+    paths.set(`/v2/models/${model.name}/infer`, model.name);
+    for (const version of model.versions) {
+      if (plain(version)) paths.set(`/v2/models/${model.name}/versions/${version}/infer`, model.name);
+    }
+  }
+  return paths;
 }
 
 /**
@@ -147,7 +188,7 @@ export function v2Routes(ctx: V2RoutesContext): Hono {
     app.post(`${base}/infer`, async (c) => {
       const model = find(c);
       if (model instanceof Response) return model;
-      return await ctx.infer(model.name, c.req.raw, inferContentType(c.req.raw));
+      return await ctx.infer(model.name, c.req.raw, v2InferContentType(c.req.raw));
     });
     app.all(`${base}/infer`, postOnly);
   }

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { testArtifact, testDocument } from "../server/_testing.ts";
 import { v2ModelsFromBundle } from "./models.ts";
-import { V2_EXTENSIONS, v2Routes } from "./routes.ts";
+import { V2_EXTENSIONS, v2InferPaths, v2Routes } from "./routes.ts";
 import type { V2RoutesContext } from "./routes.ts";
 
 const DOC = testDocument({
@@ -163,4 +163,18 @@ Deno.test("passes Inference-Header-Content-Length to the decoder as a content-ty
     "application/octet-stream; inference-header-content-length=2",
     "application/json; inference-header-content-length=2, charset=x",
   ]);
+});
+
+Deno.test("v2InferPaths lists each model's plain infer paths, with and without a version", () => {
+  const model = (name: string, versions: string[]) => ({
+    name,
+    versions,
+    platform: "onnx",
+    inputs: [],
+    outputs: [],
+  });
+  assert.deepEqual(
+    [...v2InferPaths([model("a", ["1", "2 b"]), model("c d", ["1"])])],
+    [["/v2/models/a/infer", "a"], ["/v2/models/a/versions/1/infer", "a"]],
+  );
 });

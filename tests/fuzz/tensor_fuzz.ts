@@ -67,11 +67,37 @@ export const tensorTarget: FuzzTarget = {
       anyBytes,
       textOf("ab,\n1.-e", 40).map((t) => new TextEncoder().encode(t)),
     );
+    // Raw bytes with the dims in the content type (`application/octet-stream; shape=2,4`): sizes that fit one
+    // of the dtypes' element sizes, or not, and parameters that are not dims.
+    const shapedRaw = fc.tuple(
+      fc.array(fc.nat(4), { minLength: 0, maxLength: 4 }),
+      fc.constantFrom(1, 2, 4, 8),
+      fc.integer({ min: -2, max: 2 }),
+      fc.oneof(
+        { weight: 4, arbitrary: fc.constant(undefined) },
+        {
+          weight: 1,
+          arbitrary: fc.constantFrom("", "x", "1,,2", "-1,4", "1.5", '"2,4"', "1e3", "99999999999999999"),
+        },
+      ),
+    ).map(([dims, size, delta, junk]): [Uint8Array, string] => {
+      const length = Math.max(0, dims.reduce((a, b) => a * b, 1) * size + delta);
+      return [new Uint8Array(length).fill(0x3c), `application/octet-stream; shape=${junk ?? dims.join(",")}`];
+    });
     return [
       await runProperty("fromBytes", fc.tuple(which, body, type), async ([i, bytes, t], o) => {
         const adapter = ADAPTERS[i];
         await decodeAndMerge(adapter, o, () => adapter.fromBytes(bytes, t));
       }, options),
+      await runProperty(
+        "fromBytes (raw, shape parameter)",
+        fc.tuple(which, shapedRaw),
+        async ([i, [bytes, t]], o) => {
+          const adapter = ADAPTERS[i];
+          await decodeAndMerge(adapter, o, () => adapter.fromBytes(bytes, t));
+        },
+        options,
+      ),
       await runProperty("fromJson", fc.tuple(which, fc.oneof(shaped, fc.anything())), async ([i, v], o) => {
         const adapter = ADAPTERS[i];
         await decodeAndMerge(adapter, o, () => adapter.fromJson(v));

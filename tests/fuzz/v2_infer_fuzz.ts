@@ -1,11 +1,15 @@
 /**
  * Fuzz target `v2_infer`: the Open Inference Protocol v2 request parser (`V2InferInput`) for a few model
- * signatures, through `fromBytes`, `fromJson`, `rows` and `merge`.
+ * signatures, through `fromBytes`, `fromJson`, `rows` and `merge`; and its binary tensor data extension
+ * (JSON header + raw bytes, `Inference-Header-Content-Length`), where an unbroken body must decode to the
+ * same tensors as the JSON request it was made from.
  *
  * @module
  */
+import assert from "node:assert/strict";
 import fc from "fast-check";
-import { V2InferInput } from "../../src/v2/infer_input.ts";
+import { tensorBytes } from "../../src/v2/binary.ts";
+import { V2InferInput, type V2InferItem } from "../../src/v2/infer_input.ts";
 import { v2DatatypeOf } from "../../src/v2/protocol.ts";
 import type { TensorInfo } from "../../src/sdk/tensor.ts";
 import { contentType, decodeAndMerge, jsonBody } from "./bodies.ts";
@@ -80,6 +84,123 @@ function nearValid(m: number): fc.Arbitrary<unknown> {
   });
 }
 
+/** How a binary body is broken (none: it must decode exactly as its JSON twin). */
+type Break =
+  | { kind: "none" }
+  | { kind: "size"; input: number; delta: number }
+  | { kind: "header-length"; value: string }
+  | { kind: "trailing"; bytes: Uint8Array }
+  | { kind: "field"; key: string; value: unknown }
+  | { kind: "content-type"; value: string };
+
+const breaks: fc.Arbitrary<Break> = fc.oneof(
+  { weight: 3, arbitrary: fc.constant({ kind: "none" } as Break) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant("size" as const),
+      input: fc.nat(1),
+      delta: fc.integer({ min: -9, max: 9 }).filter((d) => d !== 0),
+    }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant("header-length" as const),
+      value: fc.oneof(
+        fc.integer({ min: -3, max: 3 }).map(String),
+        fc.constantFrom("", "x", "1e2", "0x10", "99999999999999999999", " 7", "-0", "1.5", "NaN"),
+      ),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant("trailing" as const),
+      bytes: fc.uint8Array({ minLength: 1, maxLength: 9 }),
+    }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant("field" as const),
+      key: fc.constantFrom(
+        "binary_data_size",
+        "data",
+        "shape",
+        "datatype",
+        "parameters",
+        "binary_data_output",
+      ),
+      value: fc.oneof(fc.anything({ maxDepth: 1 }), fc.integer({ min: -1, max: 40 })),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant("content-type" as const),
+      value: fc.constantFrom("", "application/json", "text/plain", "multipart/form-data; boundary=x"),
+    }),
+  },
+);
+
+/**
+ * A binary-extension body for model `m`: a valid JSON request decoded, each input's elements moved to the
+ * binary section (`binary_data_size` in the header), then maybe broken as `brk` says. Returns the body, its
+ * content type (with the header length as the server passes it), the break, and the JSON request's decode.
+ */
+function binaryBody(m: number): fc.Arbitrary<[Uint8Array, string, Break, V2InferItem | undefined]> {
+  const model = MODELS[m];
+  const valid = fc.nat(3).chain((rows) =>
+    fc.tuple(...model.inputs.map((info) => validTensor(info, rows))).map((inputs) => ({ inputs }))
+  );
+  return fc.tuple(valid, breaks, fc.nat(3)).map(([request, brk, pad]) => {
+    let twin: V2InferItem | undefined;
+    try {
+      twin = ADAPTERS[m].fromJson(request);
+    } catch {
+      twin = undefined; // e.g. a {b64} BYTES element that is not text: the header keeps its data
+    }
+    const chunks: Uint8Array[] = [];
+    const inputs = request.inputs.map((raw, i) => {
+      const feed = twin?.feeds[raw.name as string];
+      if (!feed) return raw;
+      let bytes = tensorBytes(feed.data, feed.type);
+      if (brk.kind === "size" && brk.input === i) {
+        bytes = brk.delta < 0 ? bytes.subarray(0, Math.max(0, bytes.length + brk.delta)) : new Uint8Array([
+          ...bytes,
+          ...new Uint8Array(brk.delta),
+        ]);
+      }
+      chunks.push(bytes);
+      const { data: _data, ...rest } = raw;
+      return { ...rest, parameters: { binary_data_size: bytes.length } };
+    });
+    const header: Record<string, unknown> = { inputs };
+    if (brk.kind === "field") {
+      if (brk.key === "binary_data_output") header.parameters = { binary_data_output: brk.value };
+      else {
+        const first = inputs[0] as Record<string, unknown>;
+        if (brk.key === "binary_data_size") first.parameters = { binary_data_size: brk.value };
+        else first[brk.key] = brk.value;
+      }
+    }
+    // Padding after the JSON header (spaces are JSON whitespace) moves the binary section's alignment.
+    const headerBytes = new TextEncoder().encode(JSON.stringify(header) + " ".repeat(pad));
+    const tail = brk.kind === "trailing" ? [brk.bytes] : [];
+    const parts = [headerBytes, ...chunks, ...tail];
+    const body = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+    let offset = 0;
+    for (const part of parts) {
+      body.set(part, offset);
+      offset += part.length;
+    }
+    const length = brk.kind === "header-length" ? brk.value : String(headerBytes.length);
+    const type = brk.kind === "content-type" ? brk.value : "application/octet-stream";
+    return [body, `${type}; inference-header-content-length=${length}`, brk, twin];
+  });
+}
+
 const tensor = fc.record(
   {
     name: fc.oneof(
@@ -121,6 +242,29 @@ export const v2InferTarget: FuzzTarget = {
         async ([i, bytes, t], o) => {
           const adapter = ADAPTERS[i];
           await decodeAndMerge(adapter, o, () => adapter.fromBytes(bytes, t));
+        },
+        options,
+      ),
+      await runProperty(
+        "fromBytes (binary tensor data)",
+        which.chain((m) => fc.tuple(fc.constant(m), binaryBody(m))),
+        async ([i, [bytes, t, brk, twin]], o) => {
+          const adapter = ADAPTERS[i];
+          if (brk.kind !== "none" || twin === undefined) {
+            await decodeAndMerge(adapter, o, () => adapter.fromBytes(bytes, t));
+            return;
+          }
+          // Unbroken: accepted, and the same tensors as the JSON request (views or copies alike).
+          const item = adapter.fromBytes(bytes, t);
+          for (const [name, feed] of Object.entries(twin.feeds)) {
+            assert.deepEqual(item.feeds[name].dims, feed.dims, name);
+            assert.deepEqual(
+              Array.from(item.feeds[name].data as ArrayLike<unknown>),
+              Array.from(feed.data as ArrayLike<unknown>),
+              name,
+            );
+          }
+          await decodeAndMerge(adapter, o, () => item);
         },
         options,
       ),

@@ -1,0 +1,279 @@
+/**
+ * `deno run -A scripts/profile_serve.ts [--seconds S] [--in-process] [--c N] [--out DIR]`: where a served MLP request's time goes at
+ * c = 32. Packs the zero-code MLP 784→1024→1024→10 bundle, starts `obento serve` with `--inspect`, and for
+ * each body (`/predict` JSON, v2 JSON, v2 binary; scripts/mlp_bodies.ts) warms up with wrk, then records a
+ * CPU profile of the server's main thread through the inspector (Chrome DevTools Protocol `Profiler`) while
+ * wrk runs. Deno 2.9.6 has no `--cpu-prof`, hence the inspector.
+ *
+ * Each profile's self time is put in phases by the function's source (Deno's HTTP extension, obento's
+ * adapters, batcher, v2 codec, the native engine, …) and printed in µs per request, beside the server's
+ * CPU split by thread from /proc (main thread, model workers — whose isolates the inspector does not list, so
+ * their time is only this total —, V8's helper threads, Deno's I/O threads). The `.cpuprofile` files are written to `--out` (default a temp directory) for Chrome DevTools.
+ *
+ * @module
+ */
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { type BenchBody, mlpBodies } from "./mlp_bodies.ts";
+import { RUN_FLAGS } from "./obento_flags.ts";
+import { wrk } from "./wrk_lua.ts";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const { values } = parseArgs({
+  args: Deno.args,
+  options: {
+    seconds: { type: "string", default: "5" },
+    c: { type: "string", default: "32" },
+    out: { type: "string" },
+    "in-process": { type: "boolean" },
+  },
+});
+const seconds = Number(values.seconds);
+const connections = Number(values.c);
+
+/** A profile node as the `Profiler` domain returns it. */
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string };
+  children?: number[];
+}
+interface CpuProfile {
+  nodes: ProfileNode[];
+  samples: number[];
+  timeDeltas: number[];
+  startTime: number;
+  endTime: number;
+}
+
+/** Phase of a function, from its source URL and name. */
+function phaseOf(frame: { functionName: string; url: string }): string {
+  const { url, functionName: name } = frame;
+  if (name === "(idle)") return "idle";
+  if (name === "(garbage collector)") return "GC";
+  if (name === "(program)") return "(program): V8 and native code outside JS";
+  if (
+    /^(serialize|deserialize|op_host_post_message|op_host_recv_message|op_serialize|op_deserialize)/.test(
+      name,
+    )
+  ) {
+    return "worker message passing (structured clone, postMessage)";
+  }
+  if (
+    /^op_http_|^op_read_all|^op_is_/.test(name) ||
+    /ext:deno_http|ext:deno_fetch|ext:deno_web|ext:deno_url|ext:deno_net|ext:core|ext:runtime/.test(url)
+  ) {
+    return "Deno HTTP, streams and runtime (ext:)";
+  }
+  if (/node_modules|npm\/|registry\.npmjs/.test(url)) {
+    if (/onnxruntime/.test(url)) return "onnxruntime JS API (node binding)";
+    if (/hono/.test(url)) return "Hono router";
+    return "other npm code";
+  }
+  if (/\/src\/v2\//.test(url)) return "v2 protocol decode/encode (src/v2)";
+  if (/\/src\/adapters\//.test(url)) return "adapters: JSON body → tensor, result → JSON (src/adapters)";
+  if (/\/src\/server\/(batcher|cost_model|demand_window|deadline_sweep)/.test(url)) return "batcher";
+  if (/\/src\/server\/(metrics|prometheus|process_metrics|access_log|logger)/.test(url)) {
+    return "metrics and logs";
+  }
+  if (/\/src\/server\//.test(url)) return "server: routing, body read, responses (src/server)";
+  if (/\/src\/runtime\//.test(url)) return "runtime: executor, worker pool (src/runtime)";
+  if (/\/src\/backends\//.test(url)) return "backend wrapper (src/backends)";
+  if (/\/src\/sdk\//.test(url)) return "sdk: tensors, service (src/sdk)";
+  if (/\/src\//.test(url)) return "other obento code";
+  if (/timers\.(mjs|ts)$/.test(url) || /^op_timer|^op_now$|^op_immediate/.test(name)) return "timers";
+  if (url === "") {
+    if (/^(parse|stringify|JSONParse|JSON)/i.test(name)) return `builtin JSON.${name}`;
+    return "other builtins and ops";
+  }
+  return "other (node: compat, async hooks)";
+}
+
+/** Self time in ms per phase and per function (top entries). */
+function selfTimes(profile: CpuProfile): { phases: Map<string, number>; functions: Map<string, number> } {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const phases = new Map<string, number>();
+  const functions = new Map<string, number>();
+  const parentOf = new Map<number, ProfileNode>();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parentOf.set(c, n);
+  for (let i = 0; i < profile.samples.length; i++) {
+    const node = byId.get(profile.samples[i])!;
+    const ms = (profile.timeDeltas[i + 1] ?? 0) / 1000;
+    // onnxruntime-node's run is a native function without a name or URL, called from its backend.js.
+    const native = node.callFrame.url === "" && node.callFrame.functionName === "" &&
+      /onnxruntime/.test(parentOf.get(node.id)?.callFrame.url ?? "");
+    const phase = native ? "model run (onnxruntime native, on this thread)" : phaseOf(node.callFrame);
+    phases.set(phase, (phases.get(phase) ?? 0) + ms);
+    const fn = `${node.callFrame.functionName || "(anonymous)"} ${node.callFrame.url.replace(/^.*\//, "")}`;
+    functions.set(fn, (functions.get(fn) ?? 0) + ms);
+  }
+  return { phases, functions };
+}
+
+/** CPU seconds per thread of `pid` (tid → name and seconds), from /proc/<pid>/task/<tid>/stat read with `cat`. */
+async function threadCpu(pid: number): Promise<Map<number, { name: string; seconds: number }>> {
+  const out = new Map<number, { name: string; seconds: number }>();
+  const { stdout } = await new Deno.Command("sh", {
+    args: ["-c", `for f in /proc/${pid}/task/*/stat; do cat "$f"; echo; done`],
+    stdout: "piped",
+  }).output();
+  for (const line of new TextDecoder().decode(stdout).split("\n")) {
+    if (!line.trim()) continue;
+    const tid = Number(line.slice(0, line.indexOf(" ")));
+    const name = line.slice(line.indexOf("(") + 1, line.lastIndexOf(")"));
+    const fields = line.slice(line.lastIndexOf(")") + 2).split(" ");
+    out.set(tid, { name, seconds: (Number(fields[11]) + Number(fields[12])) / 100 });
+  }
+  return out;
+}
+
+/** A thread's group: the main thread, model workers (`worker-N`), V8's helpers, Deno's I/O threads, other. */
+function threadGroup(pid: number, tid: number, name: string): string {
+  if (tid === pid) return "main thread";
+  if (/^worker-\d+/.test(name)) return "model workers";
+  if (/^V8 /.test(name)) return "V8 helpers (GC, compiler)";
+  if (/^tokio/.test(name)) return "Deno I/O (tokio)";
+  return `other (${name})`;
+}
+
+/** A minimal Chrome DevTools Protocol client over the inspector's WebSocket. */
+async function inspector(wsUrl: string) {
+  const ws = new WebSocket(wsUrl);
+  await new Promise((resolve, reject) => {
+    ws.onopen = resolve;
+    ws.onerror = reject;
+  });
+  let next = 1;
+  const pending = new Map<number, (v: unknown) => void>();
+  ws.onmessage = (e) => {
+    const msg = JSON.parse(e.data as string);
+    if (msg.id !== undefined) pending.get(msg.id)?.(msg.result);
+  };
+  return {
+    send(method: string, params: Record<string, unknown> = {}): Promise<unknown> {
+      const id = next++;
+      ws.send(JSON.stringify({ id, method, params }));
+      return new Promise((resolve) => pending.set(id, resolve));
+    },
+    close: () => ws.close(),
+  };
+}
+
+const home = await Deno.makeTempDir({ prefix: "obento-profile-serve-" });
+const outDir = values.out ?? await Deno.makeTempDir({ prefix: "obento-profiles-" });
+await Deno.mkdir(outDir, { recursive: true });
+try {
+  const pack = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--quiet",
+      ...RUN_FLAGS,
+      join(ROOT, "main.ts"),
+      "pack",
+      "tests/fixtures/mlp_784.onnx",
+      "--name",
+      "MLP",
+      "--output",
+      join(home, "mlp"),
+    ],
+    cwd: ROOT,
+    env: { OBENTO_HOME: home },
+    stdout: "null",
+    stderr: "piped",
+  }).output();
+  if (!pack.success) throw new Error(new TextDecoder().decode(pack.stderr));
+  const freePort = () => {
+    const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+    const { port } = listener.addr as Deno.NetAddr;
+    listener.close();
+    return port;
+  };
+  const [port, inspectPort] = [freePort(), freePort()];
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--quiet",
+      `--inspect=127.0.0.1:${inspectPort}`,
+      ...RUN_FLAGS,
+      join(ROOT, "main.ts"),
+      "serve",
+      join(home, "mlp"),
+      "--port",
+      String(port),
+      "--log-level",
+      "error",
+      ...(values["in-process"] ? ["--in-process"] : []),
+    ],
+    env: { OBENTO_HOME: home },
+    stdout: "null",
+    stderr: "piped",
+  }).spawn();
+  let log = "";
+  (async () => {
+    for await (const chunk of child.stderr) log += new TextDecoder().decode(chunk);
+  })();
+  const url = `http://127.0.0.1:${port}`;
+  for (const t0 = Date.now();;) {
+    const r = await fetch(`${url}/readyz`).catch(() => undefined);
+    await r?.body?.cancel();
+    if (r?.status === 200) break;
+    if (Date.now() - t0 > 60_000) throw new Error(`not ready:\n${log}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  // The main thread's target is the first one the inspector lists.
+  const targets = await (await fetch(`http://127.0.0.1:${inspectPort}/json`)).json();
+  const wsUrl: string | undefined = targets[0]?.webSocketDebuggerUrl;
+  if (!wsUrl) throw new Error(`no inspector target: ${JSON.stringify(targets)}\n${log}`);
+  const cdp = await inspector(wsUrl);
+  await cdp.send("Profiler.enable");
+  await cdp.send("Profiler.setSamplingInterval", { interval: 200 });
+  const bodies = mlpBodies();
+  console.log(
+    `# Where a served MLP request's time goes (c=${connections}, ${seconds} s profiled per body, ` +
+      `${values["in-process"] ? "--in-process" : "defaults"})\n`,
+  );
+  for (const body of [bodies.predict, bodies.v2Json, bodies.v2Binary] as BenchBody[]) {
+    await wrk(`${url}${body.path}`, body, connections, 2); // warm-up: JIT
+    const cpu0 = await threadCpu(child.pid);
+    await cdp.send("Profiler.start");
+    const r = await wrk(`${url}${body.path}`, body, connections, seconds);
+    const { profile } = await cdp.send("Profiler.stop") as { profile: CpuProfile };
+    const cpu1 = await threadCpu(child.pid);
+    const file = join(outDir, `${body.label.replace(/\W+/g, "_")}.cpuprofile`);
+    await Deno.writeTextFile(file, JSON.stringify(profile));
+    const perReq = (cpuSeconds: number) => (cpuSeconds * 1e6 / r.requests).toFixed(0);
+    const groups = new Map<string, number>();
+    for (const [tid, { name, seconds }] of cpu1) {
+      const group = threadGroup(child.pid, tid, name);
+      groups.set(group, (groups.get(group) ?? 0) + seconds - (cpu0.get(tid)?.seconds ?? 0));
+    }
+    const { phases, functions } = selfTimes(profile);
+    const busy = [...phases].filter(([p]) => p !== "idle").reduce((a, [, v]) => a + v, 0);
+    console.log(`## ${body.label}: ${r.rps.toFixed(0)} req/s, p99 ${r.p99.toFixed(1)} ms (profiling on)\n`);
+    console.log(
+      `Server CPU per request by thread, from /proc: ${
+        [...groups].sort((a, b) => b[1] - a[1]).map(([g, cpu]) => `${g} ${perReq(cpu)} µs`).join(", ")
+      }. Profile: ${(busy * 1000 / r.requests).toFixed(0)} µs busy per request on the main thread; ${file}\n`,
+    );
+    console.log("| phase (main thread, self time) | µs/request | share of busy |");
+    console.log("| --- | ---: | ---: |");
+    for (const [phase, ms] of [...phases].sort((a, b) => b[1] - a[1])) {
+      if (phase === "idle") continue;
+      console.log(
+        `| ${phase} | ${(ms * 1000 / r.requests).toFixed(1)} | ${(ms / busy * 100).toFixed(1)} % |`,
+      );
+    }
+    console.log();
+    console.log(
+      "Top functions (self µs/request): " +
+        [...functions].sort((a, b) => b[1] - a[1]).slice(0, 12).map(([f, ms]) =>
+          `${f.trim()} ${(ms * 1000 / r.requests).toFixed(1)}`
+        ).join("; ") + "\n",
+    );
+  }
+  cdp.close();
+  child.kill("SIGTERM");
+  await child.status;
+} finally {
+  await Deno.remove(home, { recursive: true });
+}
