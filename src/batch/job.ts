@@ -18,7 +18,7 @@ import type { ChunkRunner } from "./chunk_runner.ts";
 import type { RecordFailure } from "./chunk.ts";
 import { type Checkpoint, checkpointPath, readCheckpoint, writeCheckpoint } from "./checkpoint.ts";
 import { type EngineOptions, type JobEngine, localEngine } from "./job_engine.ts";
-import { sinkForFormat } from "./sink_for_format.ts";
+import { resumableFormat } from "./sink_for_format.ts";
 import { HeldOutput } from "./held_output.ts";
 import { checkOutputPath } from "./output_path.ts";
 import { PartialFile, partialPath } from "./partial_file.ts";
@@ -160,7 +160,7 @@ export async function runJob(options: BatchJobOptions): Promise<BatchJobResult> 
   const keepColumns = options.keepColumns ?? [];
   const inlineErrors = options.errorsPath === undefined;
   const name = options.optionName ?? sdkOptionName;
-  const sinkResumable = sinkForFormat(options.format, { keepColumns }).resumable;
+  const sinkResumable = resumableFormat(options.format);
   if (options.resume && outputPath === undefined) {
     throw new ObentoError(
       "BAD_ARGUMENT",

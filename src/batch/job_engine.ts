@@ -128,7 +128,7 @@ function failedResults(chunk: RecordChunk, fail: FailedChunk): RecordResult[] {
 export function localEngine(runner: ChunkRunner, source: BatchSource): JobEngine {
   return async function* (options, start) {
     const { keepColumns } = options;
-    const sink = sinkForFormat(options.format, {
+    const sink = await sinkForFormat(options.format, {
       keepColumns,
       inlineErrors: options.inlineErrors,
       single: options.single,

@@ -41,7 +41,7 @@ import {
   STALE_STATUS,
   stepToBytes,
 } from "../batch/report_wire.ts";
-import { sinkForFormat } from "../batch/sink_for_format.ts";
+import { resumableFormat } from "../batch/sink_for_format.ts";
 import { ObentoError } from "../errors.ts";
 import type { Executor, RawOutcome } from "../runtime/executor.ts";
 import { jobFlagName } from "./option_flags.ts";
@@ -119,7 +119,7 @@ export function jobInput(plan: RunPlan): JobInput | undefined {
 export function workerEngine(pool: Executor, api: string, input: JobInput): JobEngine {
   return async function* (options, first) {
     // Parquet cannot continue a file: a new worker reads the input again and what is here already is skipped.
-    const replay = !sinkForFormat(options.format, { keepColumns: [] }).resumable;
+    const replay = !resumableFormat(options.format);
     let epoch = 0;
     let position = first.skip;
     let sinkState = first.sinkState;
