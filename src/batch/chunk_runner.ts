@@ -1,8 +1,8 @@
 /**
  * What runs a batch job's chunks: {@link ChunkRunner}. On the job's own thread it is a loaded service
- * ({@link serviceRunner}); `obento run` without `--in-process` uses one that sends each chunk to a supervised,
- * sandboxed worker (src/cli/run_sandboxed.ts). Either way the job (src/batch/job.ts) reads the input and
- * writes the output where it runs, and gets results in their JSON form.
+ * ({@link serviceRunner}), and in `obento run`'s worker the job's engine runs over one (src/batch/job_engine.ts,
+ * src/batch/chunk_items.ts); for stdin `obento run` uses one that sends each chunk from the CLI's thread to
+ * its supervised, sandboxed worker (src/cli/run_sandboxed.ts). Results come in their JSON form.
  *
  * @module
  */

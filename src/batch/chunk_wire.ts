@@ -1,6 +1,7 @@
 /**
- * Chunks and their results as bytes, for `obento run`'s sandboxed worker: the CLI's thread reads the input
- * and writes the output, the worker runs the bundle's code on one chunk at a time (src/cli/run_sandboxed.ts).
+ * Chunks and their results as bytes, for `obento run`'s sandboxed worker when the CLI's thread reads the
+ * input itself (stdin, which a new worker could not read again; other inputs are read in the worker,
+ * src/batch/report_wire.ts): the worker runs the bundle's code on one chunk at a time (src/cli/run_sandboxed.ts).
  * A chunk travels as what its factory was given ({@link ChunkWire}) and is made again on the other side;
  * results travel after `toJsonResults`, so they are plain JSON. Both go as JSON text: CSV and file chunks and
  * results always (they are JSON-safe by construction), chunks of parsed records (JSON, JSON lines, Parquet)

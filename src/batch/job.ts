@@ -15,18 +15,16 @@ import { BATCH_DEFAULTS } from "../defaults.ts";
 import { ObentoError } from "../errors.ts";
 import type { JsonValue } from "../sdk/adapter.ts";
 import type { ChunkRunner } from "./chunk_runner.ts";
-import { mapOrdered } from "./ordered_map.ts";
 import type { RecordFailure } from "./chunk.ts";
 import { type Checkpoint, checkpointPath, readCheckpoint, writeCheckpoint } from "./checkpoint.ts";
-import { CsvSink } from "./csv_sink.ts";
-import { JsonlSink, JsonSink } from "./json_sinks.ts";
-import { ParquetSink } from "./parquet_sink.ts";
+import { type EngineOptions, type JobEngine, localEngine } from "./job_engine.ts";
+import { resumableFormat } from "./sink_for_format.ts";
 import { HeldOutput } from "./held_output.ts";
 import { checkOutputPath } from "./output_path.ts";
 import { PartialFile, partialPath } from "./partial_file.ts";
 import type { Progress } from "./progress.ts";
 import type { Shard } from "./shard.ts";
-import type { OutputFormat, ResultSink, SinkOptions } from "./sink.ts";
+import type { OutputFormat } from "./sink.ts";
 import type { BatchSource } from "./source_types.ts";
 import { pathExists } from "../path_exists.ts";
 
@@ -35,11 +33,16 @@ export interface BatchJobOptions {
   /** Runs the chunks through the API (a service on this thread: `serviceRunner`, or a sandboxed worker). */
   runner: ChunkRunner;
   /**
+   * Reads, runs and encodes the chunks somewhere else (`obento run`'s supervised worker, src/cli/run_sandboxed.ts);
+   * default: {@link localEngine} over `runner` and `source` on this thread. Either way this thread writes.
+   */
+  engine?: JobEngine;
+  /**
    * The caller has checked `outputPath` and `errorsPath` with `checkOutputPath` already (`obento run` does,
    * before loading the bundle; its sandboxed worker may not look at the output's directory). Default false.
    */
   outputChecked?: boolean;
-  /** The input. */
+  /** The input (an `engine` reads it itself: then only its name, identity and size are used here). */
   source: BatchSource;
   /** The output format. */
   format: OutputFormat;
@@ -107,19 +110,6 @@ export interface BatchJobResult {
 
 const encoder = new TextEncoder();
 
-function makeSink(format: OutputFormat, options: SinkOptions): ResultSink {
-  switch (format) {
-    case "csv":
-      return new CsvSink(options);
-    case "jsonl":
-      return new JsonlSink(options);
-    case "parquet":
-      return new ParquetSink(options);
-    default:
-      return new JsonSink(options);
-  }
-}
-
 /** Removes a run's partial output, partial errors file and checkpoint (a failed run that cannot resume). */
 async function discardPartials(outputPath: string, errorsPath: string | undefined): Promise<void> {
   await removeIfThere(partialPath(outputPath));
@@ -170,19 +160,14 @@ export async function runJob(options: BatchJobOptions): Promise<BatchJobResult> 
   const keepColumns = options.keepColumns ?? [];
   const inlineErrors = options.errorsPath === undefined;
   const name = options.optionName ?? sdkOptionName;
-  const sink = makeSink(options.format, {
-    keepColumns,
-    inlineErrors,
-    single: source.single,
-    optionName: name,
-  });
+  const sinkResumable = resumableFormat(options.format);
   if (options.resume && outputPath === undefined) {
     throw new ObentoError(
       "BAD_ARGUMENT",
       `${name("resume")} needs ${name("outputPath")}: output to stdout cannot be continued`,
     );
   }
-  if (options.resume && !sink.resumable) {
+  if (options.resume && !sinkResumable) {
     throw new ObentoError(
       "BAD_ARGUMENT",
       `${name("resume")} works with ${
@@ -250,6 +235,8 @@ export async function runJob(options: BatchJobOptions): Promise<BatchJobResult> 
   }
 
   let position = 0;
+  /** The sink's state after the last bytes written (what a checkpoint keeps); undefined before the first. */
+  let sinkState: JsonValue | undefined;
   const save = async (complete: boolean) => {
     if (out === undefined) return;
     await out.sync();
@@ -262,7 +249,7 @@ export async function runJob(options: BatchJobOptions): Promise<BatchJobResult> 
       failed: result.failed,
       outputBytes: out.bytes,
       errorsBytes: errors?.bytes ?? 0,
-      sink: sink.state(),
+      sink: sinkState ?? null,
       complete,
     });
   };
@@ -290,45 +277,49 @@ export async function runJob(options: BatchJobOptions): Promise<BatchJobResult> 
       position = result.resumedAt = checkpoint.position;
       result.rows = checkpoint.rows;
       result.failed = checkpoint.failed;
-      sink.restore(checkpoint.sink);
-    } else {
-      await emit(sink.begin());
-      if (errors !== undefined) await errors.write(encoder.encode("row,status,message\n"));
-      await save(false);
+      sinkState = checkpoint.sink;
     }
     const interval = options.checkpointIntervalMs ?? BATCH_DEFAULTS.checkpointIntervalMs;
     let lastSave = performance.now();
-    const chunks = source.chunks({
-      adapter: runner.input,
-      batchSize: options.batchSize ?? BATCH_DEFAULTS.batchSize,
-      skip: position,
-      shard: options.shard,
+    const engineOptions: EngineOptions = {
+      format: options.format,
       keepColumns,
-    });
+      inlineErrors,
+      single: source.single,
+      batchSize: options.batchSize ?? BATCH_DEFAULTS.batchSize,
+      concurrency: options.concurrency ?? BATCH_DEFAULTS.concurrency,
+      shard: options.shard,
+      optionNames: Object.fromEntries(["format", "keepColumns"].map((o) => [o, name(o)])),
+    };
+    const engine = options.engine ?? localEngine(runner, source);
     const totalBytes = source.total.bytes;
     const totalRecords = source.total.records;
-    const run = mapOrdered(chunks, async (chunk) => ({ chunk, results: await runner.run(chunk) }), {
-      // A runner in another thread gets its next chunk while this thread writes the last one's results.
-      concurrency: Math.max(options.concurrency ?? BATCH_DEFAULTS.concurrency, runner.minInFlight ?? 1),
-    });
-    for await (const { chunk, results } of run) {
-      const kept = keepColumns.length > 0 ? results.map((_, k) => chunk.columns(k, keepColumns)) : undefined;
-      await emit(sink.write({ results, kept }));
+    let endBytes: Uint8Array | undefined;
+    for await (const report of engine(engineOptions, { skip: position, sinkState })) {
+      if (report.kind === "end") {
+        endBytes = report.bytes;
+        break;
+      }
+      sinkState = report.sinkState;
+      if (report.kind === "begin") {
+        await emit(report.bytes);
+        if (errors !== undefined) await errors.write(encoder.encode("row,status,message\n"));
+        await save(false);
+        continue;
+      }
+      await emit(report.bytes);
       let errorText = "";
-      for (let k = 0; k < results.length; k++) {
-        const r = results[k];
-        if (r.ok) {
-          result.rows++;
-          continue;
-        }
-        result.failed++;
-        result.worstStatus = Math.max(result.worstStatus, r.status);
-        if (errors !== undefined) errorText += errorLine(chunk.rows[k] + 1, r);
-        options.onFailure?.(chunk.rows[k] + 1, r);
+      for (const [record, status, message] of report.failures) {
+        const failure: RecordFailure = { ok: false, status, message };
+        result.worstStatus = Math.max(result.worstStatus, status);
+        if (errors !== undefined) errorText += errorLine(record, failure);
+        options.onFailure?.(record, failure);
       }
       if (errorText !== "") await errors!.write(encoder.encode(errorText));
-      result.processed += results.length;
-      position = chunk.position;
+      result.failed += report.failures.length;
+      result.rows += report.records - report.failures.length;
+      result.processed += report.records;
+      position = report.position;
       const stop = options.maxErrors !== undefined && result.failed > options.maxErrors;
       const aborted = options.signal?.aborted === true;
       if (stop || aborted || performance.now() - lastSave >= interval) {
@@ -339,7 +330,7 @@ export async function runJob(options: BatchJobOptions): Promise<BatchJobResult> 
         rows: result.processed,
         failed: result.failed,
         fraction: totalBytes
-          ? chunk.bytesRead / totalBytes
+          ? report.bytesRead / totalBytes
           : totalRecords
           ? position / totalRecords
           : undefined,
@@ -364,7 +355,8 @@ export async function runJob(options: BatchJobOptions): Promise<BatchJobResult> 
       }
       return result;
     }
-    await emit(sink.end());
+    if (endBytes === undefined) throw new ObentoError("INTERNAL", "the batch engine ended without its end");
+    await emit(endBytes);
     if (out !== undefined) {
       await save(true);
       await out.commit();

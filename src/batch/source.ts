@@ -13,7 +13,8 @@ import { fileIdentity } from "./input_identity.ts";
 import { openInputStream, statOrUndefined as stat } from "./input_stream.ts";
 import { openJsonSource } from "./json_source.ts";
 import { jsonlChunks } from "./jsonl_source.ts";
-import { parquetChunks } from "./parquet_source.ts";
+import type { RecordChunk } from "./chunk.ts";
+import type { ChunkOptions } from "./source_types.ts";
 import type { BatchSource, InputFormat, SourceSpec } from "./source_types.ts";
 
 const EXTENSIONS: Record<string, InputFormat> = {
@@ -77,7 +78,7 @@ export async function openSource(spec: SourceSpec, cwd: string): Promise<BatchSo
       single: false,
       total: { bytes: info.size },
       identity: () => fileIdentity(path),
-      chunks: (options) => parquetChunks(path, options),
+      chunks: (options) => lazyParquetChunks(path, options),
     };
   }
   const input = await openInputStream(path);
@@ -88,4 +89,13 @@ export async function openSource(spec: SourceSpec, cwd: string): Promise<BatchSo
     identity: () => path === "-" ? Promise.resolve(undefined) : fileIdentity(path),
     chunks: (options) => format === "csv" ? csvChunks(input, options) : jsonlChunks(input, options),
   };
+}
+
+/**
+ * Parquet's chunks, with its reader (npm `hyparquet`) loaded only when a Parquet input is read: every
+ * `obento run` worker loads this module, and few runs read Parquet.
+ */
+async function* lazyParquetChunks(path: string, options: ChunkOptions): AsyncGenerator<RecordChunk> {
+  const { parquetChunks } = await import("./parquet_source.ts");
+  yield* parquetChunks(path, options);
 }

@@ -11,6 +11,7 @@ import type { InferenceBackend } from "../sdk/backend.ts";
 import { openBundle } from "../runtime/host_parts.ts";
 import { v2Apis } from "../v2/infer_api.ts";
 import { runJob } from "../batch/job.ts";
+import type { JobEngine } from "../batch/job_engine.ts";
 import { type ChunkRunner, serviceRunner } from "../batch/chunk_runner.ts";
 import { exitCodeOfStatus } from "../errors.ts";
 import { partialPath } from "../batch/partial_file.ts";
@@ -80,6 +81,8 @@ export interface RunService {
   version: string;
   /** Runs chunks through the API. */
   runner: ChunkRunner;
+  /** Reads, runs and encodes the chunks where the bundle runs (the sandboxed worker); default: `runner` here. */
+  engine?: JobEngine;
   /** Frees the models (and the worker). */
   close(): Promise<void>;
 }
@@ -137,6 +140,7 @@ export async function executeRun(
     const decoder = new TextDecoder();
     const result = await runJob({
       runner: service.runner,
+      engine: service.engine,
       outputChecked: true,
       source,
       format: plan.format,

@@ -1,12 +1,21 @@
 /**
- * `obento run` in a sandbox, supervised: the CLI's thread reads the input and writes the output
- * (src/batch/job.ts); the bundle's code runs in one model worker (src/runtime/worker_pool.ts, opened for
- * chunks) with the permissions a model worker of `serve` gets (src/runtime/sandbox.ts) plus read access to the
- * run's input, and nothing else. Each chunk is sent to the worker (src/batch/chunk_wire.ts) and its results
- * come back. The pool supervises the worker as it does `serve`'s: a chunk that runs past `--timeout`, a worker
- * whose JS heap passes `--worker-memory-limit`, or one that crashes or ends itself is stopped and replaced;
- * that chunk's records fail with the reason (504 for the timeout, 500 otherwise), and the job goes on or stops
- * as `--max-errors` says (docs/serving.md, "Sandbox"; docs/reliability.md).
+ * `obento run` in a sandbox, supervised: the job's engine (src/batch/job_engine.ts: read the input, run each
+ * chunk, encode its results) runs in one model worker (src/runtime/worker_pool.ts, opened for chunks) with
+ * the permissions a model worker of `serve` gets (src/runtime/sandbox.ts) plus read access to the run's
+ * input, and nothing else (no write access: it hands back encoded output bytes). The CLI's thread keeps the
+ * job's writing half (src/batch/job.ts): it asks the worker for one chunk's report at a time, two in flight
+ * (src/batch/report_wire.ts), appends the bytes, checkpoints, counts and applies `--max-errors`.
+ *
+ * The pool supervises the worker as it does `serve`'s, one step (one chunk) at a time: a chunk that runs past
+ * `--timeout`, a worker whose JS heap passes `--worker-memory-limit`, or one that crashes or ends itself is
+ * stopped and replaced. The job then starts again in the new worker from the last chunk this thread has
+ * (the sink's state travels with each report, so this is exact; Parquet, which cannot continue a file, is
+ * read again from the start and what this thread already has is skipped), and the chunk that was stopped is
+ * not run again: its records fail with the reason (504 for the timeout, 500 otherwise), and the job goes on or
+ * stops as `--max-errors` says (docs/batch.md, docs/reliability.md).
+ *
+ * Stdin cannot be read again by a new worker, so for `--input-file -` this thread reads the input and sends
+ * each chunk to the worker, whose results come back (src/batch/chunk_wire.ts).
  *
  * @module
  */
@@ -23,8 +32,18 @@ import {
   resultsFromBytes,
 } from "../batch/chunk_wire.ts";
 import type { RecordResult } from "../batch/chunk.ts";
+import type { JobEngine } from "../batch/job_engine.ts";
+import {
+  JOB_TYPE,
+  type JobInput,
+  type JobStart,
+  reportFromBytes,
+  STALE_STATUS,
+  stepToBytes,
+} from "../batch/report_wire.ts";
+import { resumableFormat } from "../batch/sink_for_format.ts";
 import { ObentoError } from "../errors.ts";
-import type { RawOutcome } from "../runtime/executor.ts";
+import type { Executor, RawOutcome } from "../runtime/executor.ts";
 import { jobFlagName } from "./option_flags.ts";
 import { type RestartEvent, type WorkerDevice, WorkerPoolExecutor } from "../runtime/worker_pool.ts";
 import type { RunPlan, RunService } from "./run_job.ts";
@@ -82,6 +101,76 @@ function failedChunk(rows: number, outcome: RawOutcome): RecordResult[] {
   return Array.from({ length: rows }, () => ({ ok: false, status: outcome.status, message }));
 }
 
+/** A pool run that never rejects: its outcome, or what it threw. */
+type Settled = { outcome: RawOutcome } | { error: unknown };
+
+/** Where the worker reads the job's input; undefined for stdin (this thread reads it, chunk by chunk). */
+export function jobInput(plan: RunPlan): JobInput | undefined {
+  const { input, inputFile, inputFormat } = plan.inputFlags;
+  if (input !== undefined) return { inline: input };
+  if (inputFile === undefined || inputFile === "-") return undefined;
+  return { path: inputFile, format: inputFormat, cwd: plan.cwd };
+}
+
+/**
+ * The job's engine in the pool's worker, restarted in a new worker from the last chunk received whenever the
+ * pool replaces the worker (the stopped chunk's records fail with the pool's outcome).
+ */
+export function workerEngine(pool: Executor, api: string, input: JobInput): JobEngine {
+  return async function* (options, first) {
+    // Parquet cannot continue a file: a new worker reads the input again and what is here already is skipped.
+    const replay = !resumableFormat(options.format);
+    let epoch = 0;
+    let position = first.skip;
+    let sinkState = first.sinkState;
+    let begun = first.sinkState !== undefined;
+    let next: JobStart | undefined = { input, options, start: first };
+    const inFlight: Promise<Settled>[] = [];
+    const send = () => {
+      const body = stepToBytes({ epoch, start: next });
+      next = undefined;
+      inFlight.push(
+        pool.run(api, [{ body, contentType: JOB_TYPE }]).then(
+          ([outcome]) => ({ outcome }),
+          (error) => ({ error }),
+        ),
+      );
+    };
+    for (;;) {
+      // Two steps in flight: the worker reads and runs the next chunk while this thread writes the last one.
+      while (inFlight.length < 2) send();
+      const settled = await inFlight.shift()!;
+      if ("error" in settled) throw settled.error;
+      const { outcome } = settled;
+      if (outcome.status === STALE_STATUS && outcome.contentType === JOB_TYPE) continue; // an older epoch's step
+      if (outcome.status !== 200) {
+        // The worker was replaced while it read or ran the chunk after `position`: start again past it.
+        const fail = { after: position, status: outcome.status, message: outcomeMessage(outcome) };
+        epoch++;
+        next = {
+          input,
+          options,
+          start: replay || !begun
+            ? { skip: replay ? 0 : position, fail }
+            : { skip: position, sinkState, fail },
+        };
+        continue;
+      }
+      const report = reportFromBytes(outcome.body as Uint8Array);
+      if (report.kind === "begin") {
+        if (begun) continue;
+        begun = true;
+      } else if (report.kind === "chunk") {
+        if (report.position <= position && replay) continue;
+        position = report.position;
+      }
+      if (report.kind !== "end") sinkState = report.sinkState;
+      yield report;
+      if (report.kind === "end") return;
+    }
+  };
+}
+
 /**
  * Opens the bundle in a supervised, sandboxed worker for `plan.apiName`.
  *
@@ -123,7 +212,14 @@ export async function openSandboxed(plan: RunPlan, options: RunSandboxedOptions)
         return failedChunk(chunk.rows.length, outcome);
       },
     };
-    return { name: description.name, version: description.version, runner, close: () => pool.close() };
+    const input = jobInput(plan);
+    return {
+      name: description.name,
+      version: description.version,
+      runner,
+      engine: input === undefined ? undefined : workerEngine(pool, api, input),
+      close: () => pool.close(),
+    };
   } catch (error) {
     await pool.close();
     throw error;

@@ -149,10 +149,34 @@ export async function invokeApi<A extends ArtifactSpecs>(
   const outcomes: ItemOutcome[] = [];
   let offset = 0;
   for (const count of rowCounts) {
-    const rows: RowOutcome[] = [];
-    for (let i = offset; i < offset + count; i++) rows.push(rowOutcome(tasks[i], results[i]));
+    const plain = rowwise ? plainRows(tasks, results, offset, count) : undefined;
+    if (plain !== undefined) outcomes.push({ ok: true, value: plain, status: 200, headers: {} });
+    else {
+      const rows: RowOutcome[] = [];
+      for (let i = offset; i < offset + count; i++) rows.push(rowOutcome(tasks[i], results[i]));
+      outcomes.push(itemFromRows(rows, rowwise));
+    }
     offset += count;
-    outcomes.push(itemFromRows(rows, rowwise));
   }
   return outcomes;
+}
+
+/**
+ * The results of rows `offset…offset+count` as one list when every one is a plain value (none discarded,
+ * none an `InferenceError` or `InferenceResult`): what {@link itemFromRows} would make of them, without an
+ * outcome object per row (a batch run's chunk has thousands of rows). Undefined otherwise.
+ */
+function plainRows(
+  tasks: readonly InferenceTask[],
+  results: readonly unknown[],
+  offset: number,
+  count: number,
+): unknown[] | undefined {
+  for (let i = offset; i < offset + count; i++) {
+    const r = results[i];
+    if (tasks[i].discarded !== undefined || r instanceof InferenceError || r instanceof InferenceResult) {
+      return undefined;
+    }
+  }
+  return results.slice(offset, offset + count);
 }

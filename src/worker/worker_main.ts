@@ -16,7 +16,7 @@ import { openBundle } from "../runtime/host_parts.ts";
 import { ObentoError } from "../errors.ts";
 import { runRawItems } from "../runtime/executor.ts";
 import type { RawItem, RawOutcome } from "../runtime/executor.ts";
-import { runChunkItems } from "../batch/chunk_items.ts";
+import { chunkItems } from "../batch/chunk_items.ts";
 import type { LoadedService } from "../runtime/loaded_service.ts";
 import {
   type FromWorker,
@@ -134,7 +134,7 @@ async function openWorkerDevice(
 
 async function open(message: Extract<ToWorker, { kind: "open" }>): Promise<void> {
   const { path, threads, verify, bento } = message;
-  if (message.items === "chunks") runItems = runChunkItems;
+  if (message.items === "chunks") runItems = chunkItems();
   try {
     const backend = await openWorkerDevice(message.device, threads);
     // bento.yaml was read on the pool's thread: no YAML parser (which looks at env variables) runs here.
