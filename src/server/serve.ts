@@ -137,6 +137,7 @@ async function openExecutor(
     const pool = await WorkerPoolExecutor.open(path, {
       permissions,
       device: options.device?.device ?? "wasm",
+      nativeDir: options.device?.nativeDir,
       workers: options.workers,
       threads: options.threads,
       loadTimeoutMs,
