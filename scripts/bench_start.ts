@@ -6,8 +6,11 @@
  * Cold start = exec of `deno run …` → the first 200 on `/readyz` (the bare script: on `/`), polled every
  * 2 ms on a port chosen beforehand, so both sides pay the same process start and polling. The configs run
  * in rotating order, `--runs` times each (default 7); the table gives the median, min and max, and the
- * median's ratio to the bare script's. Then each obento config is started once more and left idle
+ * median's ratio to the bare script's; and the CPU time (user + system, every thread, from /proc) each process
+ * had used when it answered, which a machine shared with other jobs disturbs far less than wall time. Then each obento config is started once more and left idle
  * `--settle` seconds (default 12, the footprint section's settle time) before its RSS is read from /proc.
+ * `--baseline DIR` adds "no flags" served by another checkout's main.ts (e.g. `git archive <commit> | tar -x
+ * -C DIR`), so a change is measured against what it changed in the same run.
  * `--native-dir` passes a native runtime pack (src/backends/native_pack.ts) to the native configs.
  *
  * Runs with `-A`: Deno reads another process's /proc/PID/status only with every permission.
@@ -28,6 +31,7 @@ const { values } = parseArgs({
     runs: { type: "string", default: "7" },
     settle: { type: "string", default: "12" },
     "native-dir": { type: "string" },
+    baseline: { type: "string" },
   },
 });
 const RUNS = Number(values.runs);
@@ -46,6 +50,8 @@ function freePort(): number {
 
 interface Started {
   ms: number;
+  /** CPU time (user + system, all threads) the process had used when it answered 200. */
+  cpuMs: number;
   pid: number;
   stop(): Promise<void>;
 }
@@ -74,6 +80,7 @@ async function start(
   const ms = performance.now() - t0;
   return {
     ms,
+    cpuMs: cpuMs(child.pid),
     pid: child.pid,
     async stop() {
       child.kill("SIGTERM");
@@ -81,6 +88,13 @@ async function start(
       await reading;
     },
   };
+}
+
+/** utime + stime of `pid` from /proc/PID/stat, in ms (clock ticks of 10 ms). */
+function cpuMs(pid: number): number {
+  const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
 function rssMiB(pid: number): number {
@@ -127,7 +141,8 @@ try {
       ["no flags", native],
       ["--in-process", ["--in-process", ...native]],
       ["--device wasm", ["--device", "wasm"]],
-    ].map(([name, flags]) => ({
+      ...(values.baseline === undefined ? [] : [[`no flags (${values.baseline})`, [], values.baseline]]),
+    ].map(([name, flags, root]) => ({
       name: `obento serve iris ${name}`,
       start: (port: number) =>
         start(
@@ -135,7 +150,7 @@ try {
             "run",
             "--quiet",
             ...RUN_FLAGS,
-            join(ROOT, "main.ts"),
+            join((root as string | undefined) ?? ROOT, "main.ts"),
             "serve",
             join(home, "iris"),
             "--port",
@@ -151,11 +166,13 @@ try {
     })),
   ];
   const times = new Map<string, number[]>(configs.map((c) => [c.name, []]));
+  const cpu = new Map<string, number[]>(configs.map((c) => [c.name, []]));
   for (let round = 0; round < RUNS; round++) {
     for (let i = 0; i < configs.length; i++) {
       const config = configs[(i + round) % configs.length];
       const started = await config.start(freePort());
       times.get(config.name)!.push(started.ms);
+      cpu.get(config.name)!.push(started.cpuMs);
       await started.stop();
     }
   }
@@ -174,15 +191,19 @@ try {
   console.log(
     `${new Date().toISOString()}, ${navigator.hardwareConcurrency} cores, load average ${load} at the end.\n`,
   );
-  console.log("| config | cold start median ms | min | max | × bare | idle RSS MiB (settled) |");
-  console.log("| --- | ---: | ---: | ---: | ---: | ---: |");
+  const bareCpu = median(cpu.get("bare Deno.serve")!);
+  console.log(
+    "| config | cold start median ms | min | max | × bare | CPU ms to ready (median) | CPU × bare | idle RSS MiB (settled) |",
+  );
+  console.log("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
   for (const config of configs) {
     const ms = times.get(config.name)!;
     console.log(
       `| ${config.name} | ${median(ms).toFixed(0)} | ${Math.min(...ms).toFixed(0)} | ${
         Math.max(...ms).toFixed(0)
       } | ` +
-        `${(median(ms) / bare).toFixed(2)} | ${rss.get(config.name)!.toFixed(0)} |`,
+        `${(median(ms) / bare).toFixed(2)} | ${median(cpu.get(config.name)!).toFixed(0)} | ` +
+        `${(median(cpu.get(config.name)!) / bareCpu).toFixed(2)} | ${rss.get(config.name)!.toFixed(0)} |`,
     );
   }
 } finally {
