@@ -19,7 +19,7 @@
  * @module
  */
 import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { ObentoError } from "../errors.ts";
 
 /** The manifest's file name, at the pack's root. */
@@ -70,14 +70,15 @@ export type NativePackSource = "flag" | "beside-binary";
 
 /** Options for {@link findNativePack}. */
 export interface FindNativePackOptions {
-  /** A folder the operator named (`--native-dir` or `OBENTO_NATIVE_DIR`); used as it is, checked on load. */
+  /** A folder the operator named (`--native-dir` or `OBENTO_NATIVE_DIR`); made absolute, checked on load. */
   dir?: string;
   /** The running executable (`Deno.execPath()`): its folder is looked in for `obento-native-<platform>/`. */
   execPath?: string;
 }
 
 /**
- * The pack folder to load the native device from: `dir` when given; else `obento-native-<platform>/` beside
+ * The pack folder to load the native device from, as an absolute path: `dir` when given (relative to the
+ * working directory); else `obento-native-<platform>/` beside
  * the executable when it has a manifest; else undefined (the caller then tries the npm package, which only a
  * `deno run` of the sources has).
  *
@@ -88,7 +89,7 @@ export interface FindNativePackOptions {
  * ```
  */
 export function findNativePack(options: FindNativePackOptions): string | undefined {
-  if (options.dir !== undefined) return options.dir;
+  if (options.dir !== undefined) return resolve(options.dir);
   if (options.execPath === undefined) return undefined;
   const beside = join(dirname(options.execPath), nativePackName());
   try {
@@ -179,7 +180,9 @@ export function readNativePack(dir: string, platform: string = nodePlatform()): 
  * @throws {ObentoError} UNAVAILABLE from {@link readNativePack}, or naming the pack when its library does
  *   not load (a damaged file, or a library this system cannot run)
  */
-export function loadNativePack<T>(dir: string, platform: string = nodePlatform()): T {
+export function loadNativePack<T>(given: string, platform: string = nodePlatform()): T {
+  // createRequire takes only absolute paths.
+  const dir = resolve(given);
   readNativePack(dir, platform);
   const entry = nativePackEntry(dir);
   try {

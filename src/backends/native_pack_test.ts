@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { ObentoError } from "../errors.ts";
 import { makeNativePack } from "../../scripts/native_pack.ts";
 import { openDevice } from "./device.ts";
@@ -58,6 +58,7 @@ Deno.test("findNativePack: a named folder as it is; else a pack beside the execu
   try {
     const exe = join(bin, "obento");
     assert.equal(findNativePack({ dir: "/opt/pack", execPath: exe }), "/opt/pack");
+    assert.equal(findNativePack({ dir: "rel/pack" }), join(Deno.cwd(), "rel/pack"), "made absolute");
     assert.equal(findNativePack({ execPath: exe }), undefined);
     assert.equal(findNativePack({}), undefined);
     await Deno.mkdir(join(bin, nativePackName()));
@@ -150,7 +151,9 @@ Deno.test({
           "--quiet",
           "--allow-all",
           "tests/helpers/native_pack_probe.ts",
-          dir,
+          // Relative to the working directory, as `--native-dir pack` gives it: createRequire takes only
+          // absolute paths, so loadNativePack resolves it.
+          relative(Deno.cwd(), dir),
           JSON.stringify(rows),
         ],
         stdout: "piped",
