@@ -77,8 +77,8 @@ export interface FindNativePackOptions {
 }
 
 /**
- * The pack folder to load the native device from, as an absolute path: `dir` when given (relative to the
- * working directory); else `obento-native-<platform>/` beside
+ * The pack folder to load the native device from, as an absolute path with links resolved: `dir` when given
+ * (relative to the working directory); else `obento-native-<platform>/` beside
  * the executable when it has a manifest; else undefined (the caller then tries the npm package, which only a
  * `deno run` of the sources has).
  *
@@ -89,13 +89,25 @@ export interface FindNativePackOptions {
  * ```
  */
 export function findNativePack(options: FindNativePackOptions): string | undefined {
-  if (options.dir !== undefined) return resolve(options.dir);
+  if (options.dir !== undefined) return realPath(options.dir);
   if (options.execPath === undefined) return undefined;
   const beside = join(dirname(options.execPath), nativePackName());
   try {
-    return Deno.statSync(join(beside, NATIVE_PACK_MANIFEST)).isFile ? beside : undefined;
+    return Deno.statSync(join(beside, NATIVE_PACK_MANIFEST)).isFile ? realPath(beside) : undefined;
   } catch {
     return undefined;
+  }
+}
+
+/**
+ * `dir` made absolute with its links resolved (kept as it is where it does not exist: loading then says so).
+ * Node's `require` reads the pack by its real path, so a model worker's read permission must name that one.
+ */
+function realPath(dir: string): string {
+  try {
+    return Deno.realPathSync(dir);
+  } catch {
+    return resolve(dir);
   }
 }
 

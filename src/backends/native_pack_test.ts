@@ -64,7 +64,14 @@ Deno.test("findNativePack: a named folder as it is; else a pack beside the execu
     await Deno.mkdir(join(bin, nativePackName()));
     assert.equal(findNativePack({ execPath: exe }), undefined, "a folder without a manifest is no pack");
     await Deno.writeTextFile(join(bin, nativePackName(), NATIVE_PACK_MANIFEST), "{}");
-    assert.equal(findNativePack({ execPath: exe }), join(bin, nativePackName()));
+    const real = Deno.realPathSync(join(bin, nativePackName()));
+    assert.equal(findNativePack({ execPath: exe }), real);
+    await Deno.symlink(join(bin, nativePackName()), join(bin, "link"));
+    assert.equal(
+      findNativePack({ dir: join(bin, "link") }),
+      real,
+      "links resolved: workers may read only the real path",
+    );
   } finally {
     await Deno.remove(bin, { recursive: true });
   }
