@@ -31,6 +31,7 @@ function usage(commands: readonly CommandEntry[]): string {
     "  OBENTO_DEBUG  1: print stack traces after an error line",
     "  OBENTO_REGISTRY_URL  a registry server for list/get/delete/retrieve/push/pull (obento registry serve)",
     "  OBENTO_TOKEN  the bearer token sent to that server",
+    "  OBENTO_NATIVE_DIR  the native runtime pack's folder for serve and run (default: beside obento)",
     "",
     "Exit status: 0 success, 64 bad usage, 65 bad input data, 66 something named does not exist,",
     "69 a resource is unavailable (a full disk), 70 internal error, 73 would overwrite, 77 no or wrong token,",
