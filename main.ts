@@ -15,9 +15,18 @@ function writeAll(stream: { writeSync(p: Uint8Array): number }, bytes: Uint8Arra
   while (offset < bytes.length) offset += stream.writeSync(bytes.subarray(offset));
 }
 
+/** This process's executable, where a native runtime pack may sit beside it; undefined without read access. */
+function executable(): string | undefined {
+  try {
+    return Deno.execPath();
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * The CLI context of this process: `$OBENTO_HOME` (default `~/.obento`), the working directory, and
- * stdout/stderr, `$OBENTO_REGISTRY_URL` and `$OBENTO_TOKEN` (a registry server), `$AWS_*` (an S3 store), `$OBENTO_DEBUG` (`1`: stack traces after error lines), and the heap trimmer (bound when
+ * stdout/stderr, `$OBENTO_REGISTRY_URL` and `$OBENTO_TOKEN` (a registry server), `$OBENTO_NATIVE_DIR` (the native runtime pack), `$AWS_*` (an S3 store), `$OBENTO_DEBUG` (`1`: stack traces after error lines), and the heap trimmer (bound when
  * main.ts's first import was evaluated: binding it is the process's one use of the FFI permission, which it
  * then drops). The only place obento reads its environment.
  */
@@ -31,6 +40,8 @@ export function processCliContext(cwd: string = Deno.cwd()): CliContext {
     debug: ["1", "true", "yes"].includes(Deno.env.get("OBENTO_DEBUG")?.toLowerCase() ?? ""),
     registryUrl: Deno.env.get("OBENTO_REGISTRY_URL") || undefined,
     token: Deno.env.get("OBENTO_TOKEN") || undefined,
+    nativeDir: Deno.env.get("OBENTO_NATIVE_DIR") || undefined,
+    execPath: executable(),
     aws: {
       accessKeyId: Deno.env.get("AWS_ACCESS_KEY_ID") || undefined,
       secretAccessKey: Deno.env.get("AWS_SECRET_ACCESS_KEY") || undefined,

@@ -149,6 +149,7 @@ export {
 export { WasmBackend } from "./src/backends/ort_web.ts";
 export {
   loadNativeRuntime,
+  type LoadNativeRuntimeOptions,
   NativeBackend,
   type NativeBackendOptions,
   type NativeRuntime,

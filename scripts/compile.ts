@@ -7,6 +7,11 @@
  * onnxruntime-web's WASM, and bundles load from data: URLs. The `--include` flags below embed the WebAssembly
  * files those packages read at run time.
  *
+ * Beside each binary it writes the native runtime pack of that target's platform,
+ * `obento-native-<platform>.tar.gz` (scripts/native_pack.ts; none for x86_64 macOS, which onnxruntime-node
+ * has no build for): the binary leaves the native library out, and finds the unpacked pack beside itself
+ * or through `--native-dir` (docs/shipping.md, "The native runtime pack"). `--no-native-pack` skips it.
+ *
  * `--webgpu` also embeds onnxruntime-web's WebGPU build (dist/ort.webgpu.bundle.min.mjs, 0.1 MB, and
  * dist/ort-wasm-simd-threaded.asyncify.wasm, 26.8 MB) for `--device webgpu`. Left out by default: the
  * embedded files are 62 MB without it and the binary must stay under 120 MB with denort added; a binary
@@ -19,6 +24,7 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { PERMISSIONS, UNSTABLE_FLAGS, V8_FLAGS } from "./obento_flags.ts";
+import { makeNativePack, TARGET_PLATFORMS, tarNativePack } from "./native_pack.ts";
 
 /** Targets `deno compile` supports that obento ships. */
 const TARGETS = [
@@ -37,6 +43,7 @@ const { values } = parseArgs({
     out: { type: "string", default: join(root, "dist") },
     "dry-run": { type: "boolean" },
     webgpu: { type: "boolean" },
+    "no-native-pack": { type: "boolean" },
   },
 });
 const targets = values.target?.length ? values.target : TARGETS;
@@ -140,9 +147,10 @@ function sdkUnusedDirs(): string[] {
  * onnxruntime-node's native libraries (287 MB for its five platforms; linux-x64's alone is 46 MB) stay out of
  * the binary: with them it would pass 120 MB, and a `.node` addon whose own library sits beside it in the
  * virtual file system is not known to load from a compiled binary (not verifiable here: denort cannot be
- * downloaded). The binary's `--device auto` therefore falls back to WASM and logs why; `--device native` is
- * an error saying so. Shipping the library as a per-platform runtime pack beside the binary is the plan
- * (docs/serving.md, "Devices"). Its JavaScript stays in (a few hundred KB).
+ * downloaded). The library ships as a per-platform runtime pack beside the binary instead (made below; the
+ * decision and the sizes are in docs/shipping.md); without one, the binary's `--device auto` falls back to
+ * WASM and logs why, and `--device native` is an error naming the platform and where to put the pack. Its
+ * JavaScript stays in (a few hundred KB), unused by the binary: the pack brings its own.
  */
 function filesUnder(dir: string): string[] {
   return [...Deno.readDirSync(dir)].flatMap((e) =>
@@ -198,8 +206,13 @@ for (const target of targets) {
     join(root, "main.ts"),
   ];
   console.log(`deno ${args.join(" ")}`);
+  const platform = values["no-native-pack"] ? undefined : TARGET_PLATFORMS[target];
+  if (platform !== undefined) {
+    console.log(`native runtime pack: ${join(values.out!, `obento-native-${platform}.tar.gz`)}`);
+  }
   if (values["dry-run"]) continue;
   const { code } = await new Deno.Command(Deno.execPath(), { args, stdout: "inherit", stderr: "inherit" })
     .output();
   if (code !== 0) Deno.exit(code);
+  if (platform !== undefined) await tarNativePack(await makeNativePack({ platform, out: values.out! }));
 }

@@ -67,7 +67,7 @@ function runTimeReads(): Set<string> {
   return found;
 }
 
-Deno.test("the compiled binary embeds every file obento reads at run time, and not the native library", async () => {
+Deno.test("the compiled binary embeds every file obento reads at run time, not the native library, which is packed beside it", async () => {
   const out = await Deno.makeTempDir({ prefix: "obento-compile-" });
   try {
     const r = await new Deno.Command(Deno.execPath(), {
@@ -79,6 +79,13 @@ Deno.test("the compiled binary embeds every file obento reads at run time, and n
     const log = new TextDecoder().decode(r.stdout) + new TextDecoder().decode(r.stderr);
     assert.equal(r.code, 0, log);
     const files = embeddedFiles(await Deno.readFile(join(out, `obento-${TARGET}`)));
+    // Beside it, the native runtime pack of its platform (scripts/native_pack.ts; its loading is tested in
+    // src/backends/native_pack_test.ts): only linux-x64's binaries, 17.7 MB packed.
+    const manifest = JSON.parse(
+      await Deno.readTextFile(join(out, "obento-native-linux-x64", "obento-native.json")),
+    );
+    assert.equal(manifest.platform, "linux-x64");
+    assert.ok((await Deno.stat(join(out, "obento-native-linux-x64.tar.gz"))).size > 10e6);
 
     const reads = runTimeReads();
     // What the scan must find (so a change in how the sources spell these fails here, not in the binary).

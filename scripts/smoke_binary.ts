@@ -3,15 +3,19 @@
  * no `deno` on PATH and an empty HOME: `--version`; `pack` of the iris example (esbuild-wasm, the type check,
  * the SDK sources embedded); `run` of all 150 reference rows (labels equal scikit-learn's); `serve` with two
  * model workers (the worker entry embedded), one request, `/docs` (Swagger UI assets), `healthcheck`, and
- * SIGTERM → exit 0; `containerize` of the bundle with the binary. Exit 0 when all pass.
+ * SIGTERM → exit 0; `containerize` of the bundle with the binary; and, where `deno task compile` left this
+ * platform's native runtime pack beside the binary (`obento-native-<platform>/`), `run --device native` with
+ * it (labels again), and `--device native` with a missing pack (exit 69, naming the platform). Exit 0 when
+ * all pass.
  *
  * `deno task release` runs it on the host's binary after `deno task compile`. BINARY may be any command that
  * behaves as obento: docs/shipping.md says how it was checked here on a wrapper around `deno run main.ts`.
  *
  * @module
  */
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { nativePackName } from "../src/backends/native_pack.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 /** Default: this machine's binary from `deno task compile`. */
@@ -71,6 +75,45 @@ try {
     JSON.stringify(labels) === JSON.stringify(ref.label.map((l) => ref.class_names[l])),
     run.stderr,
   );
+
+  const nativePack = join(dirname(binary), nativePackName());
+  if (await Deno.stat(nativePack).then(() => true, () => false)) {
+    const native = await obento([
+      "run",
+      bundle,
+      "predict",
+      "--input",
+      JSON.stringify(records),
+      "--quiet",
+      "--device",
+      "native",
+      "--native-dir",
+      nativePack,
+    ]);
+    check(
+      `run --device native from the runtime pack ${nativePack}: labels equal scikit-learn's`,
+      native.code === 0 && native.stdout === run.stdout,
+      native.stderr,
+    );
+    const missing = await obento([
+      "run",
+      bundle,
+      "predict",
+      "--input",
+      "[]",
+      "--device",
+      "native",
+      "--native-dir",
+      work,
+    ]);
+    check(
+      "--device native without a pack: exit 69 naming the platform and where to put it",
+      missing.code === 69 && new RegExp(`no native runtime pack for \\S+ at ${work}`).test(missing.stderr),
+      missing.stderr,
+    );
+  } else {
+    console.log(`skip native runtime pack checks: no ${nativePack} (deno task compile makes it)`);
+  }
 
   const server = new Deno.Command(binary, {
     args: ["serve", bundle, "--port", "0", "--workers", "2"],

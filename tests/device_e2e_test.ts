@@ -8,6 +8,8 @@ import { join } from "node:path";
 import { obento, packBundle, packIris, runObento } from "./helpers/cli.ts";
 import { startServer } from "./helpers/server.ts";
 import { loadNativeRuntime } from "../src/backends/ort_node.ts";
+import { nodePlatform } from "../src/backends/native_pack.ts";
+import { makeNativePack } from "../scripts/native_pack.ts";
 import { findWebGpuAdapter } from "../src/backends/ort_webgpu.ts";
 
 const NATIVE = await loadNativeRuntime().then(() => true, () => false);
@@ -160,13 +162,15 @@ Deno.test({
 });
 
 Deno.test({
-  name: "run gives the same answers on --device native and --device wasm (iris CSV)",
+  name:
+    "run gives the same answers on --device native (npm package, runtime pack) and --device wasm (iris CSV)",
   ignore: !NATIVE,
   fn: async () => {
     await withHome(async (home) => {
       const bundle = await packIris(home);
+      const pack = await makeNativePack({ platform: nodePlatform(), out: home });
       const answers: string[] = [];
-      for (const device of ["native", "wasm"]) {
+      for (const device of [["native"], ["native", "--native-dir", pack], ["wasm"]]) {
         const r = await obento(
           home,
           "run",
@@ -175,13 +179,32 @@ Deno.test({
           "--input-file",
           join(Deno.cwd(), "bundles/iris_classifier/iris_sample.csv"),
           "--device",
-          device,
+          ...device,
         );
         assert.equal(r.code, 0, r.stderr);
         answers.push(r.stdout);
       }
       assert.ok(answers[0].includes("setosa"), answers[0]);
-      assert.equal(answers[0], answers[1]);
+      assert.equal(answers[0], answers[2]);
+      assert.equal(answers[1], answers[2]);
+      // --device native without a pack where one is named: exit 69, naming the platform and what to do.
+      const missing = await obento(
+        home,
+        "run",
+        bundle,
+        "predict",
+        "--input",
+        "[[5.1, 3.5, 1.4, 0.2]]",
+        "--device",
+        "native",
+        "--native-dir",
+        join(home, "none"),
+      );
+      assert.equal(missing.code, 69, missing.stderr);
+      assert.match(
+        missing.stderr,
+        new RegExp(`no native runtime pack for ${nodePlatform()} at .*--native-dir`),
+      );
     });
   },
 });

@@ -40,14 +40,24 @@ export interface DeviceChoice {
   readonly fallback?: string;
   /** The WebGPU adapter's description, for the `webgpu` device only (e.g. "llvmpipe (LLVM 15.0.6, 256 bits)"). */
   readonly adapter?: string;
+  /**
+   * The native runtime pack native was loaded from (src/backends/native_pack.ts); absent when it came from
+   * the npm package, or the device is not native. Model workers load the same pack.
+   */
+  readonly nativeDir?: string;
 }
 
 /** Options for {@link openDevice}. */
 export interface OpenDeviceOptions {
   /** Default intra-op threads per session. Default 1. */
   threads?: number;
-  /** Loads onnxruntime-node; tests inject a failing one. Default: {@link loadNativeRuntime}. */
+  /** Loads onnxruntime-node; tests inject a failing one. Default: {@link loadNativeRuntime} from `nativeDir`. */
   loadNative?: NativeRuntimeLoader;
+  /**
+   * The native runtime pack to load native from (src/backends/native_pack.ts). Default: none (the npm
+   * package `onnxruntime-node`, which only a `deno run` of the sources has).
+   */
+  nativeDir?: string;
   /** Where the `webgpu` device looks for an adapter; tests pass one without. Default: `navigator.gpu`. */
   gpu?: GpuLike;
 }
@@ -85,7 +95,10 @@ export function parseDevice(raw: string): Device {
  */
 export async function openDevice(requested: Device, options: OpenDeviceOptions = {}): Promise<DeviceChoice> {
   const threads = options.threads ?? 1;
-  const loadNative = options.loadNative ?? loadNativeRuntime;
+  const nativeDir = options.nativeDir;
+  const loadNative = options.loadNative ?? (() => loadNativeRuntime({ packDir: nativeDir }));
+  // Where native came from, for the workers that load it again.
+  const from = nativeDir === undefined ? {} : { nativeDir };
   if (requested === "webgpu") {
     checkWebGpuThreads(threads);
     // Only the adapter here: the runtime (27 MB of WebAssembly) loads where the first session is made, which
@@ -99,7 +112,12 @@ export async function openDevice(requested: Device, options: OpenDeviceOptions =
     };
   }
   if (requested === "native") {
-    return { requested, device: "native", backend: new NativeBackend(await loadNative(), { threads }) };
+    return {
+      requested,
+      device: "native",
+      backend: new NativeBackend(await loadNative(), { threads }),
+      ...from,
+    };
   }
   const selection = await selectBackend(requested === "auto" ? ["native", "wasm"] : ["wasm"], {
     wasm: { threads },
@@ -108,7 +126,7 @@ export async function openDevice(requested: Device, options: OpenDeviceOptions =
   const device: ResolvedDevice = selection.chosen === "native" ? "native" : "wasm";
   const fallback = selection.skipped.find((s) => s.name === "native")?.reason;
   return fallback === undefined
-    ? { requested, device, backend: selection.backend }
+    ? { requested, device, backend: selection.backend, ...(device === "native" ? from : {}) }
     : { requested, device, backend: selection.backend, fallback };
 }
 

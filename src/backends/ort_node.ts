@@ -11,6 +11,7 @@ import { ObentoError } from "../errors.ts";
 import type { BackendSession, InferenceBackend, SessionOptions } from "../sdk/backend.ts";
 import { badModel, OrtSession } from "./ort_session.ts";
 import { checkThreads } from "./ort_web.ts";
+import { loadNativePack, packHint } from "./native_pack.ts";
 
 /** The onnxruntime-node module. */
 export type NativeRuntime = typeof OrtNode;
@@ -32,9 +33,19 @@ export function platformName(): string {
   return `${Deno.build.os}-${Deno.build.arch}`;
 }
 
+/** Options for {@link loadNativeRuntime}. */
+export interface LoadNativeRuntimeOptions {
+  /**
+   * A native runtime pack's folder (src/backends/native_pack.ts) to load from. Default: none, so the npm
+   * package `onnxruntime-node` is imported, which only a `deno run` of the sources has (the compiled binary
+   * leaves its library out).
+   */
+  packDir?: string;
+}
+
 /**
- * Loads onnxruntime-node: the import evaluates its binding, which `require`s the addon and so `dlopen`s
- * `libonnxruntime`.
+ * Loads onnxruntime-node, from a runtime pack when `packDir` is given, else from the npm package: either way
+ * its binding `require`s the addon, which `dlopen`s `libonnxruntime`.
  *
  * @throws {ObentoError} UNAVAILABLE naming the platform and what to do, when the library cannot load
  * @example
@@ -44,7 +55,7 @@ export function platformName(): string {
  * console.log(typeof ort.InferenceSession.create); // function
  * ```
  */
-export async function loadNativeRuntime(): Promise<NativeRuntime> {
+export async function loadNativeRuntime(options: LoadNativeRuntimeOptions = {}): Promise<NativeRuntime> {
   const platform = platformName();
   if (!NATIVE_PLATFORMS.includes(platform)) {
     throw new ObentoError(
@@ -60,14 +71,15 @@ export async function loadNativeRuntime(): Promise<NativeRuntime> {
         `has none (run with --allow-ffi, or use --device wasm)`,
     );
   }
+  if (options.packDir !== undefined) return loadNativePack<NativeRuntime>(options.packDir);
   try {
     return await import("onnxruntime-node");
   } catch (error) {
     const reason = error instanceof Error ? error.message.split("\n")[0] : String(error);
     throw new ObentoError(
       "UNAVAILABLE",
-      `native onnxruntime cannot load on ${platform}: ${reason}; use --device wasm (or auto, which falls ` +
-        `back to it), or install a glibc/OS version onnxruntime 1.30 supports`,
+      `native onnxruntime cannot load on ${platform}: ${reason}; ${packHint()}; or use --device wasm (or ` +
+        `auto, which falls back to it)`,
       { cause: error },
     );
   }

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import * as ort from "onnxruntime-web";
+import type * as OrtWeb from "onnxruntime-web";
 import { ObentoError } from "../errors.ts";
 import type { BackendSession, InferenceBackend, SessionOptions } from "../sdk/backend.ts";
 import { badModel, OrtSession } from "./ort_session.ts";
@@ -55,7 +55,7 @@ function serialized<T>(task: () => Promise<T>): Promise<T> {
  * console.log(o.executionMode, o.freeDimensionOverrides); // parallel { N: 1 }
  * ```
  */
-export function toOrtSessionOptions(options: SessionOptions = {}): ort.InferenceSession.SessionOptions {
+export function toOrtSessionOptions(options: SessionOptions = {}): OrtWeb.InferenceSession.SessionOptions {
   return {
     executionProviders: ["wasm"],
     graphOptimizationLevel: options.graphOptimizationLevel ?? "all",
@@ -113,13 +113,16 @@ export class WasmBackend implements InferenceBackend {
           `cannot switch to ${threads}; give every model the same thread count (or leave it unset)`,
       );
     }
+    // Imported here, not at the top: a process whose models run on the native device never evaluates
+    // onnxruntime-web's JavaScript (~120 ms of start-up and its heap; docs/benchmarks.md, "Devices").
+    const ort = await import("onnxruntime-web");
     const starting = runtime === undefined;
     if (starting) {
       ort.env.wasm.numThreads = threads;
       ort.env.wasm.proxy = false;
       if (this.#wasmPaths !== undefined) ort.env.wasm.wasmPaths = this.#wasmPaths;
     }
-    let session: ort.InferenceSession;
+    let session: OrtWeb.InferenceSession;
     try {
       session = await ort.InferenceSession.create(model, toOrtSessionOptions(options));
     } catch (error) {

@@ -9,8 +9,8 @@ import type { JsonValue } from "../sdk/adapter.ts";
 import { validateName, validateVersion } from "../sdk/names.ts";
 import { type BundlePermissions, parsePermissions } from "./permissions.ts";
 
-/** The bundle format version this obento writes and reads. */
-export const BUNDLE_FORMAT = 1;
+export { BUNDLE_FORMAT } from "./format.ts";
+import { BUNDLE_FORMAT } from "./format.ts";
 
 /** One API as recorded in bento.yaml. */
 export interface ApiRecord {

@@ -43,6 +43,13 @@ export interface CliContext extends CliOutput {
   readonly debug?: boolean;
   /** `$OBENTO_REGISTRY_URL`: the registry server list/get/delete/retrieve/push/pull use without --registry. */
   readonly registryUrl?: string;
+  /**
+   * `$OBENTO_NATIVE_DIR`: the native runtime pack's folder (src/backends/native_pack.ts) for serve and run
+   * without `--native-dir`.
+   */
+  readonly nativeDir?: string;
+  /** `Deno.execPath()`: serve and run look for a native runtime pack beside it. */
+  readonly execPath?: string;
   /** `$OBENTO_TOKEN`: the bearer token sent to a registry server. */
   readonly token?: string;
   /** The `AWS_*` variables, for an S3 store. */

@@ -15,12 +15,21 @@
  * @module
  */
 import { type DeviceChoice, openDevice, parseDevice } from "../backends/device.ts";
+import { findNativePack } from "../backends/native_pack.ts";
 import { revokeFfi } from "../heap_trim.ts";
 
 export { mayUseNativeDevice } from "../native_device_args.ts";
 
 /** Where the models will run: on this thread, or in model workers (`serve --workers N`). */
 export type ModelThread = "this-thread" | "workers";
+
+/** Where the CLI looks for the native runtime pack (src/backends/native_pack.ts). */
+export interface NativePackFlags {
+  /** `--native-dir`, else `$OBENTO_NATIVE_DIR` (the CLI context's `nativeDir`). */
+  dir?: string;
+  /** The running executable: a pack beside it is used when no folder is named. */
+  execPath?: string;
+}
 
 /**
  * Opens the device a `--device` value names, then drops the FFI permission for good: native's library is
@@ -29,6 +38,7 @@ export type ModelThread = "this-thread" | "workers";
  *
  * @param raw the `--device` value (default "auto")
  * @param where whether the models run on this thread or in workers
+ * @param pack where to look for a native runtime pack (default: nowhere, so the npm package is used)
  * @throws {ObentoError} BAD_ARGUMENT for an unknown device; UNAVAILABLE from {@link openDevice}
  * @example
  * ```ts
@@ -37,10 +47,16 @@ export type ModelThread = "this-thread" | "workers";
  * console.log(choice.device, Deno.permissions.querySync({ name: "ffi" }).state); // native prompt
  * ```
  */
-export async function openDeviceForCli(raw: string | undefined, where: ModelThread): Promise<DeviceChoice> {
+export async function openDeviceForCli(
+  raw: string | undefined,
+  where: ModelThread,
+  pack: NativePackFlags = {},
+): Promise<DeviceChoice> {
   let keepFfi = false;
   try {
-    const choice = await openDevice(parseDevice(raw ?? "auto"));
+    const device = parseDevice(raw ?? "auto");
+    const nativeDir = device === "native" || device === "auto" ? findNativePack(pack) : undefined;
+    const choice = await openDevice(device, { nativeDir });
     keepFfi = where === "workers" && choice.device === "native";
     return choice;
   } finally {

@@ -6,12 +6,15 @@
  */
 import { ObentoError } from "../errors.ts";
 import type { CliContext, Command } from "./command.ts";
-import { COMMANDS } from "./commands.ts";
+import { COMMANDS, type LazyCommand } from "./commands.ts";
 import { errorReport } from "./error_report.ts";
 import { didYouMean } from "./suggest.ts";
 import { OBENTO_VERSION } from "../version.ts";
 
-function usage(commands: readonly Command[]): string {
+/** A command, or one whose module is loaded when it runs (src/cli/commands.ts). */
+export type CommandEntry = Command | LazyCommand;
+
+function usage(commands: readonly CommandEntry[]): string {
   const width = Math.max(...commands.map((c) => c.name.length), 4);
   return [
     "obento — pack, store, serve and run ONNX models as versioned bundles",
@@ -28,6 +31,7 @@ function usage(commands: readonly Command[]): string {
     "  OBENTO_DEBUG  1: print stack traces after an error line",
     "  OBENTO_REGISTRY_URL  a registry server for list/get/delete/retrieve/push/pull (obento registry serve)",
     "  OBENTO_TOKEN  the bearer token sent to that server",
+    "  OBENTO_NATIVE_DIR  the native runtime pack's folder for serve and run (default: beside obento)",
     "",
     "Exit status: 0 success, 64 bad usage, 65 bad input data, 66 something named does not exist,",
     "69 a resource is unavailable (a full disk), 70 internal error, 73 would overwrite, 77 no or wrong token,",
@@ -52,7 +56,7 @@ function usage(commands: readonly Command[]): string {
 export async function runCli(
   args: string[],
   ctx: CliContext,
-  commands: readonly Command[] = COMMANDS,
+  commands: readonly CommandEntry[] = COMMANDS,
 ): Promise<number> {
   const [name, ...rest] = args;
   if (name === undefined || name === "--help" || name === "-h" || name === "help") {
@@ -63,9 +67,9 @@ export async function runCli(
     ctx.out(`obento ${OBENTO_VERSION}\n`);
     return 0;
   }
-  const command = commands.find((c) => c.name === name);
+  const entry = commands.find((c) => c.name === name);
   try {
-    if (!command) {
+    if (!entry) {
       const names = commands.map((c) => c.name);
       throw new ObentoError(
         "BAD_ARGUMENT",
@@ -75,6 +79,7 @@ export async function runCli(
             `${names.join(", ")})`,
       );
     }
+    const command = "load" in entry ? await entry.load() : entry;
     if (rest.includes("--help") || rest.includes("-h")) {
       ctx.out(command.help.endsWith("\n") ? command.help : command.help + "\n");
       return 0;

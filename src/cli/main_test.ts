@@ -84,8 +84,17 @@ Deno.test("obento --help lists the commands, exit codes and examples; no argumen
   assert.equal(bare.stdout.join(""), text);
 });
 
+Deno.test("the command table's names and summaries are the commands' own", async () => {
+  for (const entry of COMMANDS) {
+    const c = await entry.load();
+    assert.equal(c.name, entry.name);
+    assert.equal(c.summary, entry.summary, `${entry.name}: the summary in src/cli/commands.ts differs`);
+  }
+});
+
 Deno.test("every command's help has Usage:, and ends with Examples: of that command", async () => {
-  for (const c of COMMANDS) {
+  for (const entry of COMMANDS) {
+    const c = await entry.load();
     assert.match(c.summary, /^[a-z].*[^.]$/, `${c.name}: summary starts in lower case, no full stop`);
     assert.match(c.help, /^Usage:/, `${c.name}: starts with Usage:`);
     assert.match(c.help, /\n {2}-h, --help +show this help\n/, `${c.name}: lists -h, --help`);

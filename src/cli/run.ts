@@ -58,6 +58,8 @@ Runs at scale:
 }; 0: after every chunk)
   --device D            where models run: auto (default: native onnxruntime where its library loads,
                         else wasm), native, wasm, webgpu (needs a WebGPU adapter; --threads 1)
+  --native-dir DIR      the native runtime pack's folder (default $OBENTO_NATIVE_DIR, else one beside
+                        the obento binary; docs/shipping.md)
   --threads N           onnxruntime threads (default ${SERVE_DEFAULTS.threads})
   --bundle-permissions P  narrow what the bundle's code may do: none, or kind[=value],... from what its
                         bento.yaml declares (as on serve; docs/serving.md, "Sandbox")
@@ -122,6 +124,7 @@ async function run(args: string[], ctx: CliContext): Promise<number> {
     "checkpoint-seconds": { type: "string" },
     threads: { type: "string" },
     device: { type: "string" },
+    "native-dir": { type: "string" },
     "in-process": { type: "boolean" },
     "bundle-permissions": { type: "string" },
     timeout: { type: "string" },
@@ -216,7 +219,10 @@ async function run(args: string[], ctx: CliContext): Promise<number> {
     }
   }
 
-  const device = await openDeviceForCli(stringFlag(parsed, "device"), inProcess ? "this-thread" : "workers");
+  const device = await openDeviceForCli(stringFlag(parsed, "device"), inProcess ? "this-thread" : "workers", {
+    dir: stringFlag(parsed, "native-dir") ?? ctx.nativeDir,
+    execPath: ctx.execPath,
+  });
   const abort = new AbortController();
   const onSigint = () => abort.abort();
   Deno.addSignalListener("SIGINT", onSigint);
@@ -224,6 +230,7 @@ async function run(args: string[], ctx: CliContext): Promise<number> {
     const service = inProcess ? await openInProcess(plan, device.backend) : await openSandboxed(plan, {
       permissions: await grantedPermissions(bundlePath, stringFlag(parsed, "bundle-permissions")),
       device: device.device,
+      nativeDir: device.nativeDir,
       timeoutMs,
       memoryLimitBytes,
       loadTimeoutMs: SERVE_DEFAULTS.loadTimeoutMs,

@@ -79,6 +79,8 @@ export interface RunSandboxedOptions {
   permissions: BundlePermissions;
   /** The device the worker opens (native: this thread must still hold FFI). */
   device: WorkerDevice;
+  /** The native runtime pack the worker loads native from (src/backends/native_pack.ts); default none. */
+  nativeDir?: string;
   /** A chunk that runs longer is stopped, its worker replaced, its records failed with 504 (0: no limit). */
   timeoutMs: number;
   /** Most JS heap of the worker, in bytes (0: no limit). */
@@ -188,6 +190,7 @@ export async function openSandboxed(plan: RunPlan, options: RunSandboxedOptions)
     items: "chunks",
     permissions,
     device: options.device,
+    nativeDir: options.nativeDir,
     batchTimeoutMs: options.timeoutMs > 0 ? options.timeoutMs : undefined,
     batchTimeoutName: "--timeout",
     hostApis: ["v2"], // `obento run BUNDLE v2:<model>`, as in-process

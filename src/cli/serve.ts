@@ -51,6 +51,8 @@ Options:
                             loads, else wasm), native, wasm, webgpu (needs a WebGPU adapter;
                             --threads 1); the choice and any fallback are logged. Each model worker
                             opens it (native: FFI is dropped before bundle code)
+  --native-dir DIR          the native runtime pack's folder (obento-native-<platform>, default
+                            $OBENTO_NATIVE_DIR, else one beside the obento binary; docs/shipping.md)
   --worker-memory-limit BYTES
                             most JS heap a model worker may use (default ${D.workerMemoryLimitBytes} = 1 GiB;
                             models' WASM memory not counted); a worker past it is replaced and its
@@ -200,7 +202,9 @@ function connectionsFrom(
 async function optionsFrom(
   args: string[],
   ctx: CliContext,
-): Promise<{ ref: string; device: string | undefined; options: ServeOptions; registryUrl?: string }> {
+): Promise<
+  { ref: string; device: string | undefined; nativeDir?: string; options: ServeOptions; registryUrl?: string }
+> {
   const parsed = parseFlags("serve", args, {
     ...REGISTRY_FLAG,
     port: { type: "string" },
@@ -214,6 +218,7 @@ async function optionsFrom(
     threads: { type: "string" },
     "worker-memory-limit": { type: "string" },
     device: { type: "string" },
+    "native-dir": { type: "string" },
     "load-timeout": { type: "string" },
     "shutdown-grace": { type: "string" },
     "max-body": { type: "string" },
@@ -297,19 +302,23 @@ async function optionsFrom(
   return {
     ref: parsed.positionals[0],
     device: stringFlag(parsed, "device"),
+    nativeDir: stringFlag(parsed, "native-dir") ?? ctx.nativeDir,
     options,
     registryUrl: stringFlag(parsed, "registry"),
   };
 }
 
 async function run(args: string[], ctx: CliContext): Promise<number> {
-  const { ref: given, device, options, registryUrl } = await optionsFrom(args, ctx);
+  const { ref: given, device, nativeDir, options, registryUrl } = await optionsFrom(args, ctx);
   const ref = registryUrl === undefined ? given : await pullForUse(ctx, registryUrl, given);
   const path = await bundlePathOf(ref, ctx);
   // Models run in sandboxed, supervised workers unless the operator chose the server's thread
   // (--in-process). Each worker opens the device itself; for native, this thread keeps FFI to give it to
   // them (src/cli/device_flag.ts).
-  options.device = await openDeviceForCli(device, options.inProcess ? "this-thread" : "workers");
+  options.device = await openDeviceForCli(device, options.inProcess ? "this-thread" : "workers", {
+    dir: nativeDir,
+    execPath: ctx.execPath,
+  });
   if (options.device.device === "native" && options.inProcess) {
     if (options.sources.threads === "default") {
       // One core stays with the JavaScript thread (HTTP, JSON, batching): on 2 cores, 2 intra-op threads

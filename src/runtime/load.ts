@@ -11,7 +11,8 @@ import type { JsonValue, OutputAdapter } from "../sdk/adapter.ts";
 import type { ArtifactContext, ArtifactSpecs } from "../sdk/artifact.ts";
 import type { ApiSpec, Service } from "../sdk/service.ts";
 import { OnnxModel } from "../artifacts/onnx_model_artifact.ts";
-import { type BentoDocument, BUNDLE_FORMAT, parseBento } from "../bundle/bento_yaml.ts";
+import type { BentoDocument } from "../bundle/bento_yaml.ts";
+import { BUNDLE_FORMAT } from "../bundle/format.ts";
 import { DENO_VERSION, OBENTO_VERSION } from "../version.ts";
 import { verifyManifest } from "../bundle/manifest.ts";
 import { describeNonFile } from "../file_kind.ts";
@@ -91,6 +92,9 @@ export async function readBento(path: string): Promise<ReadBento> {
     throw new ObentoError("BAD_BUNDLE", `${yamlPath} is ${describeNonFile(yamlInfo)}, not a regular file`);
   }
   const text = await readText(yamlPath, `${root} is not a bundle directory`);
+  // Imported here: a model worker is handed the parsed document and never loads the YAML parser (a
+  // CommonJS package, 0.7 MB of JavaScript, evaluated per worker otherwise).
+  const { parseBento } = await import("../bundle/bento_yaml.ts");
   return { document: parseBento(text, yamlPath), text };
 }
 

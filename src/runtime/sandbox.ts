@@ -29,6 +29,8 @@ export interface WorkerPermissionsOptions {
   permissions: BundlePermissions;
   /** Whether the worker loads native onnxruntime (read its package, FFI until the device is open). */
   native: boolean;
+  /** With `native`, the runtime pack it is loaded from (src/backends/native_pack.ts): read instead of the npm package. */
+  nativeDir?: string;
 }
 
 /** The folder of the file an npm specifier resolves to, or undefined where it cannot be resolved. */
@@ -46,7 +48,7 @@ function packageFileDir(specifier: string, up = 0): string | undefined {
 
 /**
  * Folders obento's code in a worker reads: onnxruntime-web's `dist/`, and with `native` onnxruntime-node's
- * package root.
+ * package root, or the runtime pack's folder when native loads from one (`nativeDir`).
  *
  * @example
  * ```ts
@@ -54,9 +56,11 @@ function packageFileDir(specifier: string, up = 0): string | undefined {
  * console.log(hostReadPaths(false)); // [".../onnxruntime-web/1.30.0/dist"]
  * ```
  */
-export function hostReadPaths(native: boolean): string[] {
+export function hostReadPaths(native: boolean, nativeDir?: string): string[] {
   const paths = [packageFileDir("onnxruntime-web")];
-  if (native) paths.push(packageFileDir("onnxruntime-node", 1));
+  if (native) {
+    paths.push(nativeDir === undefined ? packageFileDir("onnxruntime-node", 1) : resolve(nativeDir));
+  }
   return paths.filter((p): p is string => p !== undefined);
 }
 
@@ -85,7 +89,7 @@ export function workerPermissions(options: WorkerPermissionsOptions): Deno.Permi
   const write = paths(root, declared.write);
   const env = declared.env === true ? true : declared.env?.length ? [...new Set(declared.env)] : false;
   return {
-    read: read === true ? true : [root, ...hostReadPaths(options.native), ...read],
+    read: read === true ? true : [root, ...hostReadPaths(options.native, options.nativeDir), ...read],
     write: write === true ? true : write.length > 0 ? write : false,
     net: declared.net === true ? true : declared.net?.length ? [...declared.net] : false,
     env,

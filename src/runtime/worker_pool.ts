@@ -40,6 +40,8 @@ export type ToWorker =
     verify: boolean;
     /** `native`: open onnxruntime-node, then revoke FFI before the bundle's code loads. */
     device: WorkerDevice;
+    /** `native`: the runtime pack to load it from (src/backends/native_pack.ts); absent: the npm package. */
+    nativeDir?: string;
     memoryReportMs: number;
     /** The host's extra API sets to add (src/worker/worker_main.ts maps each name to its module). */
     hostApis: HostApiSet[];
@@ -194,6 +196,8 @@ export interface WorkerPoolOptions {
    * Default `wasm`.
    */
   device?: WorkerDevice;
+  /** `native`: the runtime pack each worker loads it from (read access is granted to it). Default: none. */
+  nativeDir?: string;
   /**
    * How messages name the pool's options (`loadTimeoutMs`, `memoryLimitBytes`): default as they are
    * (src/option_name.ts); `obento serve` passes its flags' names.
@@ -315,6 +319,7 @@ export class WorkerPoolExecutor implements Executor {
           | "onRestartFailed"
           | "permissions"
           | "device"
+          | "nativeDir"
           | "hostApis"
           | "optionName"
           | "items"
@@ -328,7 +333,12 @@ export class WorkerPoolExecutor implements Executor {
     this.#optionName = options.optionName ?? sdkOptionName;
     this.#bento = bento;
     this.#items = options.items ?? "requests";
-    this.#sandbox = sandboxSettings(path, options.permissions ?? {}, options.device ?? "wasm");
+    this.#sandbox = sandboxSettings(
+      path,
+      options.permissions ?? {},
+      options.device ?? "wasm",
+      options.nativeDir,
+    );
     this.#threads = options.threads;
     this.#verify = options.verify;
     this.#closeTimeoutMs = options.closeTimeoutMs;
@@ -395,6 +405,7 @@ export class WorkerPoolExecutor implements Executor {
       onRestartFailed: options.onRestartFailed,
       permissions: options.permissions,
       device: options.device,
+      nativeDir: options.nativeDir,
       hostApis: options.hostApis,
       optionName: options.optionName,
       items: options.items,
@@ -567,6 +578,7 @@ export class WorkerPoolExecutor implements Executor {
       threads: this.#threads,
       verify: this.#verify,
       device: this.#sandbox.device,
+      nativeDir: this.#sandbox.nativeDir,
       memoryReportMs: this.#memoryLimitBytes > 0 ? this.#memoryReportMs : 0,
       hostApis: this.#hostApis,
       bento: this.#bento,
@@ -744,16 +756,25 @@ export function loadTimeoutMessage(ms: number, optionName: OptionNamer = sdkOpti
 interface SandboxSettings {
   permissions: Deno.PermissionOptionsObject;
   device: WorkerDevice;
+  nativeDir?: string;
 }
 
 function sandboxSettings(
   path: string,
   permissions: BundlePermissions,
   device: WorkerDevice,
+  nativeDir: string | undefined,
 ): SandboxSettings {
+  const native = device === "native";
   return {
-    permissions: workerPermissions({ root: path, permissions, native: device === "native" }),
+    permissions: workerPermissions({
+      root: path,
+      permissions,
+      native,
+      nativeDir: native ? nativeDir : undefined,
+    }),
     device,
+    nativeDir: native ? nativeDir : undefined,
   };
 }
 

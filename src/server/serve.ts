@@ -20,8 +20,6 @@ import type { Executor, RawItem, RawOutcome } from "../runtime/executor.ts";
 import { InProcessExecutor } from "../runtime/executor.ts";
 import { loadTimeoutMessage, WorkerPoolExecutor } from "../runtime/worker_pool.ts";
 import { warmUpModels } from "../runtime/warm_up.ts";
-import { openBundle } from "../runtime/host_parts.ts";
-import { v2Apis } from "../v2/infer_api.ts";
 import { createApp, type ServeConfig } from "./app.ts";
 import { createServerMetrics, type ServerMetrics } from "./metrics.ts";
 import { Registry } from "./prometheus.ts";
@@ -137,6 +135,7 @@ async function openExecutor(
     const pool = await WorkerPoolExecutor.open(path, {
       permissions,
       device: options.device?.device ?? "wasm",
+      nativeDir: options.device?.nativeDir,
       workers: options.workers,
       threads: options.threads,
       loadTimeoutMs,
@@ -166,6 +165,13 @@ async function openExecutor(
       ), loadTimeoutMs);
   });
   try {
+    // Imported here: with model workers (the default) this thread never loads a bundle, so it does not
+    // evaluate the service SDK, the adapters and their image codecs (cold start and idle RSS:
+    // docs/benchmarks.md, "Devices").
+    const [{ openBundle }, { v2Apis }] = await Promise.all([
+      import("../runtime/host_parts.ts"),
+      import("../v2/infer_api.ts"),
+    ]);
     const service = await Promise.race([
       openBundle(path, { threads: options.threads, backend: options.device?.backend, hostApis: v2Apis }),
       timedOut,

@@ -124,9 +124,10 @@ function reportSelfExit(): void {
 async function openWorkerDevice(
   device: WorkerDevice,
   threads: number,
+  nativeDir: string | undefined,
 ): Promise<InferenceBackend> {
   try {
-    return (await openDevice(device, { threads })).backend;
+    return (await openDevice(device, { threads, nativeDir })).backend;
   } finally {
     revokeFfi();
   }
@@ -136,7 +137,7 @@ async function open(message: Extract<ToWorker, { kind: "open" }>): Promise<void>
   const { path, threads, verify, bento } = message;
   if (message.items === "chunks") runItems = chunkItems();
   try {
-    const backend = await openWorkerDevice(message.device, threads);
+    const backend = await openWorkerDevice(message.device, threads, message.nativeDir);
     // bento.yaml was read on the pool's thread: no YAML parser (which looks at env variables) runs here.
     service = await openBundle(path, {
       backend,
