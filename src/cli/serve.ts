@@ -8,7 +8,7 @@ import { flagName } from "./option_flags.ts";
 import { openDeviceForCli } from "./device_flag.ts";
 import { ObentoError } from "../errors.ts";
 import { type ServeOptions, startServer } from "../server/serve.ts";
-import { SERVE_DEFAULTS } from "../defaults.ts";
+import { defaultWorkers, SERVE_DEFAULTS } from "../defaults.ts";
 import { LOG_FORMATS, LOG_LEVELS } from "../server/logger.ts";
 import { defaultBodyBudgetBytes } from "../server/body_budget.ts";
 import { type ConnectionBounds, DEFAULT_CONNECTION_BOUNDS } from "../server/bounded_http.ts";
@@ -263,6 +263,7 @@ async function optionsFrom(
     idleTimeoutMs: int("idle-timeout", DEFAULT_CONNECTION_BOUNDS.idleTimeoutMs),
     maxConnections: int("max-connections", DEFAULT_CONNECTION_BOUNDS.maxConnections),
   }, sources);
+  const workersByDefault = defaultWorkers(navigator.hardwareConcurrency || 1);
   const options: ServeOptions = {
     port: portFrom(stringFlag(parsed, "port")),
     host,
@@ -270,7 +271,7 @@ async function optionsFrom(
     maxLatencyMs: int("mb-max-latency", D.maxLatencyMs),
     refusalDelayMs: wholeFlag("serve", parsed, "mb-refusal-delay"),
     timeoutMs: int("timeout", D.timeoutMs),
-    workers: int("workers", navigator.hardwareConcurrency || 1),
+    workers: int("workers", workersByDefault.workers),
     inProcess: parsed.values["in-process"] === true,
     bundlePermissions: stringFlag(parsed, "bundle-permissions"),
     threads: int("threads", D.threads),
@@ -289,7 +290,11 @@ async function optionsFrom(
       "mb-refusal-delay": stringFlag(parsed, "mb-refusal-delay") === undefined ? "default" : "flag",
       cors: cors === undefined ? "default" : "flag",
       device: stringFlag(parsed, "device") === undefined ? "default" : "flag",
-      workers: parsed.values["in-process"] === true ? "flag" : sources.workers,
+      workers: parsed.values["in-process"] === true
+        ? "flag"
+        : sources.workers === "default"
+        ? workersByDefault.reason
+        : sources.workers,
       sandbox: parsed.values["in-process"] === true || stringFlag(parsed, "bundle-permissions") !== undefined
         ? "flag"
         : "bento.yaml",

@@ -18,6 +18,7 @@ import { errorOutcome, type Executor, type RawItem, type RawOutcome } from "./ex
 import type { BundlePermissions } from "../bundle/permissions.ts";
 import { workerPermissions } from "./sandbox.ts";
 import { type ReadBento, readBento } from "./load.ts";
+import { defaultWorkers } from "../defaults.ts";
 
 /** An error as it crosses the worker boundary (structured clone keeps no class). */
 export interface SerializedError {
@@ -152,7 +153,10 @@ export const DEFAULT_QUEUED_BATCHES = 1;
 
 /** Options for {@link WorkerPoolExecutor.open}. */
 export interface WorkerPoolOptions {
-  /** Number of workers, each with its own copy of the bundle. Default: `navigator.hardwareConcurrency`. */
+  /**
+   * Number of workers, each with its own copy of the bundle. Default: one per core, as `obento serve`
+   * ({@link defaultWorkers}).
+   */
   workers?: number;
   /**
    * Batches each worker holds beyond the one it runs: the pool posts the next batch before the running one
@@ -406,7 +410,7 @@ export class WorkerPoolExecutor implements Executor {
    */
   static async open(path: string, options: WorkerPoolOptions = {}): Promise<WorkerPoolExecutor> {
     webWorker(); // fails early when the Web Worker is gone
-    const workers = options.workers ?? navigator.hardwareConcurrency ?? 1;
+    const workers = options.workers ?? defaultWorkers(navigator.hardwareConcurrency || 1).workers;
     const threads = options.threads ?? 1;
     const queuedBatches = options.queuedBatches ?? DEFAULT_QUEUED_BATCHES;
     checkCount(workers, "workers");
