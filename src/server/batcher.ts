@@ -607,7 +607,9 @@ export class Batcher<T, R> {
     // A batch that ends still marked waiting ran on a worker other than the one guessed: its run time is unknown.
     if (ok && !abandoned && !batch.waiting) this.#cost.observe(size, runMs);
     if (ok) this.#demand.served(batch.startedAt + runMs, size);
-    this.#onBatch?.({ size, queueWaitMs, runMs, reason, ok });
+    // One whose requests all left while it waited inside a busy worker was dropped there: not a batch run.
+    if (batch.waiting && abandoned && !ok) this.#batches--;
+    else this.#onBatch?.({ size, queueWaitMs, runMs, reason, ok });
     if (this.config.maxBatchSize > 1 && this.#gatherMs > 0) {
       this.#returning = size;
       this.#finishedAt = this.#now();

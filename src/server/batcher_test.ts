@@ -771,3 +771,43 @@ Deno.test("queuedBatches: a batch to wait inside a busy worker leaves only once 
     message: "queuedBatches must be a whole number ≥ 0, got -1",
   });
 });
+
+Deno.test("queuedBatches: a batch whose requests all leave while it waits inside a worker is not counted as run", async () => {
+  const clock = new FakeClock();
+  const infos: BatchInfo[] = [];
+  const started: number[][] = [];
+  // A worker pool's answer to an abort: a batch not yet started is rejected at once (and dropped).
+  let busyUntil = 0;
+  const run = (items: number[], signal: AbortSignal): Promise<number[]> => {
+    const startAt = Math.max(clock.t, busyUntil);
+    busyUntil = startAt + 100;
+    return new Promise((resolve, reject) => {
+      signal.addEventListener("abort", () => {
+        if (clock.t < startAt) reject(signal.reason);
+      }, { once: true });
+      clock.setTimer(() => {
+        started.push([...items]);
+        clock.setTimer(() => resolve(items.map((x) => x * 2)), 100);
+      }, startAt - clock.t);
+    });
+  };
+  const batcher = makeBatcher(clock, {
+    run,
+    maxBatchSize: 1,
+    concurrency: 1,
+    queuedBatches: 1,
+    onBatch: (i) => infos.push(i),
+  });
+  const first = track(batcher.submit(1));
+  const leaving = new AbortController();
+  const second = track(batcher.submit(2, { signal: leaving.signal }));
+  await settle();
+  assert.equal(batcher.stats().inFlightBatches, 2);
+  await clock.advance(50);
+  leaving.abort();
+  await clock.advance(300);
+  assert.equal(first.value, 2);
+  assert.ok(second.error instanceof ObentoError, String(second.error));
+  assert.deepEqual(infos.map((i) => [i.size, i.ok]), [[1, true]]);
+  assert.equal(batcher.stats().batches, 1);
+});

@@ -164,7 +164,10 @@ async function open(message: Extract<ToWorker, { kind: "open" }>): Promise<void>
 /** Runs a batch once every batch received before it has been answered. */
 function queueBatch(id: number, api: string, items: readonly RawItem[]): void {
   waiting.add(id);
-  const task = lastBatch.then(() => {
+  const behind = running.size > 0;
+  const task = lastBatch.then(async () => {
+    // One event-loop turn first, so a `cancel` posted while the batch before ran synchronously is read.
+    if (behind) await new Promise((resolve) => setTimeout(resolve, 0));
     if (!waiting.delete(id)) return; // cancelled while it waited
     return run(id, api, items);
   });
