@@ -29,7 +29,9 @@
  * `--only-executors` runs the ceiling and the same measurement over the executors instead (#13's "no flags
  * within 10 % of the best --workers setting"): no flags against `--workers 1`, `--workers 2`,
  * `--device wasm --in-process` and `--in-process` (native where it loads), each config twice in alternating
- * order so drift on a shared machine shows.
+ * order so drift on a shared machine shows. `--executors-pool-only` keeps only no flags, `--workers 1` and
+ * `--workers 2` (the target's comparison) and adds `--workers cores − 1` against `cores` as alternating pairs
+ * with both servers up, on the device `serve` picks with no flags; `--repeats N` sets the passes of the table (default 2; 0: the pairs only).
  *
  * Prints a markdown report; copy it into docs/benchmarks.md.
  *
@@ -52,6 +54,8 @@ const { values } = parseArgs({
     quick: { type: "boolean" },
     "only-devices": { type: "boolean" },
     "only-executors": { type: "boolean" },
+    "executors-pool-only": { type: "boolean" },
+    repeats: { type: "string", default: "2" },
     "only-transport": { type: "boolean" },
     "only-sandbox": { type: "boolean" },
     "only-binary": { type: "boolean" },
@@ -351,6 +355,48 @@ try {
     out();
   };
 
+  /**
+   * `--workers 1` against `--workers 2` (and `cores − 1` against `cores` beyond 2 cores), both servers up, as
+   * alternating pairs: the ratio of each pair is taken within seconds, so the shared machine's drift, which
+   * moves one config 2× between passes, mostly cancels.
+   */
+  const workerPairs = async (): Promise<void> => {
+    const c = CONCURRENCY.includes(32) ? 32 : CONCURRENCY.at(-1)!;
+    const cores = navigator.hardwareConcurrency || 1;
+    const fewer = String(Math.max(1, cores - 1));
+    const all = String(Math.max(2, cores));
+    // The device `serve` picks with no flags (native where it loads): the default worker count is for it.
+    const device = "auto";
+    out(
+      `### --workers ${fewer} / --workers ${all} at c=${c}, --device ${device}: ${ROUNDS} alternating ` +
+        `${PAIR_SECONDS} s pairs`,
+    );
+    out();
+    for (const [bundle, body] of [["iris", irisBody], ["mlp", mlpBody]] as const) {
+      const a = await serve(bundle, ["--workers", fewer, "--device", device]);
+      const b = await serve(bundle, ["--workers", all, "--device", device]);
+      await new Promise((r) => setTimeout(r, 2000));
+      await wrk(`${a.url}/predict`, body, c, 1);
+      await wrk(`${b.url}/predict`, body, c, 1);
+      const ratios: number[] = [];
+      for (let i = 0; i < ROUNDS; i++) {
+        const ra = await wrk(`${a.url}/predict`, body, c, PAIR_SECONDS);
+        const rb = await wrk(`${b.url}/predict`, body, c, PAIR_SECONDS);
+        ratios.push(ra.rps / rb.rps);
+      }
+      const sorted = [...ratios].sort((x, y) => x - y);
+      out(
+        `- ${bundle}: --workers ${fewer} / --workers ${all} req/s, median ` +
+          `${sorted[Math.floor(sorted.length / 2)].toFixed(2)} (${
+            ratios.map((r) => r.toFixed(2)).join(", ")
+          })`,
+      );
+      await a.stop();
+      await b.stop();
+    }
+    out();
+  };
+
   /** The transports section: bounded (node:http + timers) against Deno.serve, in alternating pairs. */
   const transports = async (): Promise<void> => {
     const c = CONCURRENCY.includes(32) ? 32 : CONCURRENCY.at(-1)!;
@@ -557,13 +603,17 @@ try {
     Deno.exit(0);
   }
   if (values["only-executors"]) {
-    await devices(
-      "`serve` with no flags against the executors",
-      [["--defaults"], ["--workers", "1"], ["--workers", "2"], ["--device", "wasm", "--in-process"], [
-        "--in-process",
-      ]],
-      2,
-    );
+    const pools = [["--defaults"], ["--workers", "1"], ["--workers", "2"]];
+    if (Number(values.repeats) > 0) {
+      await devices(
+        "`serve` with no flags against the executors",
+        values["executors-pool-only"]
+          ? pools
+          : [...pools, ["--device", "wasm", "--in-process"], ["--in-process"]],
+        Number(values.repeats),
+      );
+    }
+    if (values["executors-pool-only"]) await workerPairs();
     Deno.exit(0);
   }
 

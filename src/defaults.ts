@@ -38,6 +38,31 @@ export const SERVE_DEFAULTS = {
   maxConnections: 4096,
 } as const;
 
+/** How many model workers serve starts when none is asked for, and why ({@link defaultWorkers}). */
+export interface DefaultWorkers {
+  /** Workers: one per core. */
+  workers: number;
+  /** The rule and the core count it was applied to, for the start-up log and `/metadata`. */
+  reason: string;
+}
+
+/**
+ * The model workers `obento serve` starts without `--workers` on a machine with `cores` cores: one per core.
+ * The rule `max(1, cores − 1)` (a core for the server's thread) was measured against it and not adopted: on
+ * 2 cores with the default device, `--workers 1` served the MLP at 0.84× and 0.92× of `--workers 2` in two
+ * runs of alternating pairs, iris at 1.04× and 0.90× (docs/benchmarks.md, "Executors").
+ *
+ * @example
+ * ```ts
+ * import { defaultWorkers } from "./defaults.ts";
+ * console.log(defaultWorkers(8).workers, defaultWorkers(0).workers); // 8 1
+ * ```
+ */
+export function defaultWorkers(cores: number): DefaultWorkers {
+  const known = Number.isInteger(cores) && cores > 0 ? cores : 1;
+  return { workers: known, reason: `default: one per core, ${known} core${known === 1 ? "" : "s"}` };
+}
+
 /** Defaults of offline runs: `runBatch` (src/batch/run_batch.ts), `obento run` and its job (job.ts). */
 export const BATCH_DEFAULTS = {
   /** Records per model call (a chunk). 4096 runs 1M iris rows at about 0.9M rows/s, 1024 at 0.5M (docs/batch.md). */

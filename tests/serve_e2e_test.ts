@@ -399,6 +399,7 @@ Deno.test("access log, x-request-id, a 500's stack in the log only, 405 and CSV 
   try {
     const log = server.log();
     assert.match(log, /^ {2}mb-max-latency +20 ms +\(default\)$/m);
+    assert.match(log, /^ {2}mb-refusal-delay +20 ms per second of Retry-After +\(default\)$/m);
     assert.match(log, /^ {2}max-body +32 MiB +\(default\)$/m);
     assert.match(log, /^POST \/rows 200 \d+(\.\d)? ms batch=1 request_id=e2e-1$/m);
     assert.match(log, /^POST \/rows 406 \d+(\.\d)? ms batch=1 request_id=csv-2$/m);
@@ -454,7 +455,7 @@ Deno.test("--log-format json: JSON access lines and 500 stacks from a worker poo
   }
 });
 
-Deno.test("a bad or busy port is one error line (no table, no stack) with the right exit code", async () => {
+Deno.test("a bad or busy port, or a bad --mb-refusal-delay, is one error line (no table, no stack) with the right exit code", async () => {
   const home = await Deno.makeTempDir();
   const bundle = await packCrash(home);
   const busy = Deno.listen({ hostname: "127.0.0.1", port: 0 });
@@ -472,6 +473,14 @@ Deno.test("a bad or busy port is one error line (no table, no stack) with the ri
       assert.equal(r.code, 64, r.stderr);
       assert.match(r.stderr, /^error: obento serve: --port must be an integer from 0 to 65535/);
       assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
+    }
+    for (const bad of ["-5", "2.5"]) {
+      r = await runObento({ home }, ["serve", bundle, "--port", "0", `--mb-refusal-delay=${bad}`]);
+      assert.equal(r.code, 64, r.stderr);
+      assert.equal(
+        r.stderr,
+        `error: obento serve: --mb-refusal-delay must be a whole number (0 or more), got "${bad}"\n`,
+      );
     }
   } finally {
     busy.close();

@@ -87,6 +87,20 @@ export function listFlag(parsed: ParsedArgs, name: string): string[] {
   return (Array.isArray(v) ? v : [v]).filter((x): x is string => typeof x === "string");
 }
 
+/** A whole-number flag (0 allowed), or undefined when absent; names the flag when the value is not one. */
+export function wholeFlag(command: string, parsed: ParsedArgs, name: string): number | undefined {
+  const raw = stringFlag(parsed, name);
+  if (raw === undefined) return undefined;
+  const n = raw.trim() === "" ? NaN : Number(raw);
+  if (!Number.isInteger(n) || n < 0) {
+    throw new ObentoError(
+      "BAD_ARGUMENT",
+      `obento ${command}: --${name} must be a whole number (0 or more), got "${raw}"`,
+    );
+  }
+  return n;
+}
+
 /** A positive integer flag, or `fallback`; names the flag when the value is not one. */
 export function intFlag(command: string, parsed: ParsedArgs, name: string, fallback: number): number {
   const raw = stringFlag(parsed, name);

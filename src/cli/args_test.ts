@@ -1,6 +1,14 @@
 import assert from "node:assert/strict";
 import { ObentoError } from "../errors.ts";
-import { type FlagSpec, intFlag, keyValueFlags, listFlag, parseFlags, stringFlag } from "./args.ts";
+import {
+  type FlagSpec,
+  intFlag,
+  keyValueFlags,
+  listFlag,
+  parseFlags,
+  stringFlag,
+  wholeFlag,
+} from "./args.ts";
 
 const RUN_FLAGS: FlagSpec = {
   input: { type: "string" },
@@ -97,4 +105,20 @@ Deno.test("intFlag and keyValueFlags name the flag and the bad value", () => {
     label: { type: "string", multiple: true },
   });
   assert.deepEqual(keyValueFlags("pack", ok, "label"), { a: "1", b: "x=y" });
+});
+
+Deno.test("wholeFlag: absent is undefined, 0 and up pass, anything else names the flag and the value", () => {
+  const spec: FlagSpec = { delay: { type: "string" } };
+  const parse = (args: string[]) => wholeFlag("serve", parseFlags("serve", args, spec), "delay");
+  assert.equal(parse([]), undefined);
+  assert.equal(parse(["--delay", "0"]), 0);
+  assert.equal(parse(["--delay=250"]), 250);
+  for (const bad of ["-5", "2.5", "abc", ""]) {
+    assert.throws(() => parse([`--delay=${bad}`]), (error: unknown) => {
+      assert.ok(error instanceof ObentoError);
+      assert.equal(error.exitCode, 64);
+      assert.equal(error.message, `obento serve: --delay must be a whole number (0 or more), got "${bad}"`);
+      return true;
+    });
+  }
 });

@@ -15,6 +15,7 @@ import type { OptionNamer } from "../option_name.ts";
 export const OPTION_FLAGS: Readonly<Record<string, string>> = Object.freeze({
   maxBatchSize: "--mb-max-batch-size",
   maxLatencyMs: "--mb-max-latency",
+  refusalDelayMs: "--mb-refusal-delay",
   maxQueue: "--max-queue",
   concurrency: "--workers",
   keepColumns: "--keep-columns",

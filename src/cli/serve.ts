@@ -8,11 +8,11 @@ import { flagName } from "./option_flags.ts";
 import { openDeviceForCli } from "./device_flag.ts";
 import { ObentoError } from "../errors.ts";
 import { type ServeOptions, startServer } from "../server/serve.ts";
-import { SERVE_DEFAULTS } from "../defaults.ts";
+import { defaultWorkers, SERVE_DEFAULTS } from "../defaults.ts";
 import { LOG_FORMATS, LOG_LEVELS } from "../server/logger.ts";
 import { defaultBodyBudgetBytes } from "../server/body_budget.ts";
 import { type ConnectionBounds, DEFAULT_CONNECTION_BOUNDS } from "../server/bounded_http.ts";
-import { intFlag, parseFlags, stringFlag } from "./args.ts";
+import { intFlag, parseFlags, stringFlag, wholeFlag } from "./args.ts";
 import { pullForUse, REGISTRY_FLAG } from "./registry_target.ts";
 import { bundlePathOf } from "./bundle_path.ts";
 import type { CliContext, Command } from "./command.ts";
@@ -35,6 +35,9 @@ Options:
   --mb-max-latency MS       queue-wait budget in ms (default ${D.maxLatencyMs}): a batch is never held open past it,
                             and under load a request that would wait longer behind the work already
                             queued is refused at once with 503 + Retry-After (docs/batching.md)
+  --mb-refusal-delay MS     how long such a 503 is held before it is sent, in ms per second of its
+                            Retry-After (default: --mb-max-latency; 0 answers at once), so clients
+                            retrying at once cannot make refusals the server's main load
   --timeout MS              end-to-end deadline per request in ms, arrival to response (default
                             ${D.timeoutMs}); past it the request gets 504 naming the timer that fired
   --workers N               model workers, each on its own core (default: number of cores); each is
@@ -211,6 +214,7 @@ async function optionsFrom(
     host: { type: "string" },
     "mb-max-batch-size": { type: "string" },
     "mb-max-latency": { type: "string" },
+    "mb-refusal-delay": { type: "string" },
     timeout: { type: "string" },
     workers: { type: "string" },
     "in-process": { type: "boolean" },
@@ -264,13 +268,15 @@ async function optionsFrom(
     idleTimeoutMs: int("idle-timeout", DEFAULT_CONNECTION_BOUNDS.idleTimeoutMs),
     maxConnections: int("max-connections", DEFAULT_CONNECTION_BOUNDS.maxConnections),
   }, sources);
+  const workersByDefault = defaultWorkers(navigator.hardwareConcurrency || 1);
   const options: ServeOptions = {
     port: portFrom(stringFlag(parsed, "port")),
     host,
     maxBatchSize: int("mb-max-batch-size", D.maxBatchSize),
     maxLatencyMs: int("mb-max-latency", D.maxLatencyMs),
+    refusalDelayMs: wholeFlag("serve", parsed, "mb-refusal-delay"),
     timeoutMs: int("timeout", D.timeoutMs),
-    workers: int("workers", navigator.hardwareConcurrency || 1),
+    workers: int("workers", workersByDefault.workers),
     inProcess: parsed.values["in-process"] === true,
     bundlePermissions: stringFlag(parsed, "bundle-permissions"),
     threads: int("threads", D.threads),
@@ -286,9 +292,14 @@ async function optionsFrom(
     sources: {
       ...sources,
       "api-token-file": tokenFile === undefined ? "default" : "flag",
+      "mb-refusal-delay": stringFlag(parsed, "mb-refusal-delay") === undefined ? "default" : "flag",
       cors: cors === undefined ? "default" : "flag",
       device: stringFlag(parsed, "device") === undefined ? "default" : "flag",
-      workers: parsed.values["in-process"] === true ? "flag" : sources.workers,
+      workers: parsed.values["in-process"] === true
+        ? "flag"
+        : sources.workers === "default"
+        ? workersByDefault.reason
+        : sources.workers,
       sandbox: parsed.values["in-process"] === true || stringFlag(parsed, "bundle-permissions") !== undefined
         ? "flag"
         : "bento.yaml",

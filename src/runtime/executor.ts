@@ -41,6 +41,11 @@ export interface Executor {
   /** How many batches may run at once (the number of model workers). */
   readonly concurrency: number;
   /**
+   * Batches each of those can hold beyond the one it runs, posted ahead so it never waits for the caller's
+   * thread between two (a worker pool's `queuedBatches`). Absent: 0.
+   */
+  readonly queuedBatches?: number;
+  /**
    * Runs one batch for API `api`: decodes each item (a decode failure is that item's 4xx outcome), calls the
    * API once for all decodable items, encodes each outcome. Always one outcome per item, in order.
    */

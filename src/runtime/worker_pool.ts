@@ -18,6 +18,7 @@ import { errorOutcome, type Executor, type RawItem, type RawOutcome } from "./ex
 import type { BundlePermissions } from "../bundle/permissions.ts";
 import { workerPermissions } from "./sandbox.ts";
 import { type ReadBento, readBento } from "./load.ts";
+import { defaultWorkers } from "../defaults.ts";
 
 /** An error as it crosses the worker boundary (structured clone keeps no class). */
 export interface SerializedError {
@@ -51,6 +52,8 @@ export type ToWorker =
     items: WorkerItems;
   }
   | { kind: "run"; id: number; api: string; items: RawItem[] }
+  /** Drop batch `id` if it has not started (its caller gave up); answered by `cancelled`. */
+  | { kind: "cancel"; id: number }
   | { kind: "ping"; id: number }
   | { kind: "collect" }
   | { kind: "close" };
@@ -59,8 +62,10 @@ export type ToWorker =
 export type FromWorker =
   | { kind: "ready" }
   | { kind: "open-failed"; error: SerializedError }
-  | { kind: "done"; id: number; outcomes: RawOutcome[] }
-  | { kind: "failed"; id: number; error: SerializedError }
+  /** `endedAt`: `Date.now()` when the worker answered, which is when it started the batch queued behind. */
+  | { kind: "done"; id: number; outcomes: RawOutcome[]; endedAt: number }
+  | { kind: "failed"; id: number; error: SerializedError; endedAt: number }
+  | { kind: "cancelled"; id: number }
   | { kind: "pong"; id: number }
   | { kind: "exiting"; how: string }
   | { kind: "memory"; heapUsed: number }
@@ -145,10 +150,24 @@ export type HostApiSet = "v2";
  */
 export type WorkerItems = "requests" | "chunks";
 
+/** Batches each worker holds beyond the one it runs, unless {@link WorkerPoolOptions.queuedBatches} says. */
+export const DEFAULT_QUEUED_BATCHES = 1;
+
 /** Options for {@link WorkerPoolExecutor.open}. */
 export interface WorkerPoolOptions {
-  /** Number of workers, each with its own copy of the bundle. Default: `navigator.hardwareConcurrency`. */
+  /**
+   * Number of workers, each with its own copy of the bundle. Default: one per core, as `obento serve`
+   * ({@link defaultWorkers}).
+   */
   workers?: number;
+  /**
+   * Batches each worker holds beyond the one it runs: the pool posts the next batch before the running one
+   * ends and the worker runs them in order, so a worker never idles while this thread is too busy to hand it
+   * the next one. Only batches whose bodies are copied (none of 64 KiB or more) are posted ahead, so a batch
+   * waiting in a worker that is replaced can be posted again to another. Default 1; 0 posts a batch only to
+   * an idle worker. See docs/serving.md "Supervised workers".
+   */
+  queuedBatches?: number;
   /** onnxruntime threads per worker (each worker has its own WASM runtime). Default 1. */
   threads?: number;
   /** Check the bundle's MANIFEST in each worker before loading. Default true. */
@@ -219,6 +238,8 @@ export interface WorkerStats {
   restartsBy: Record<RestartCause, number>;
   /** Whether the slot is running a batch now. */
   busy: boolean;
+  /** Batches posted to the slot's worker that wait behind the one it runs. */
+  queued: number;
   /** Whether the slot is out of service (its worker crashed and could not be restarted). */
   dead: boolean;
 }
@@ -229,6 +250,10 @@ interface Job {
   api: string;
   items: readonly RawItem[];
   signal?: AbortSignal;
+  /** `Date.now()` when it was posted to a worker. */
+  postedAt: number;
+  /** Its caller gave up while it waited in a worker (it was rejected; the worker was asked to drop it). */
+  dropped: boolean;
   /** Fires when the batch has run for the batch timeout. */
   timer?: ReturnType<typeof setTimeout>;
   resolve(outcomes: RawOutcome[]): void;
@@ -240,7 +265,11 @@ interface Job {
 interface Slot {
   index: number;
   worker?: Worker;
-  job?: Job;
+  /**
+   * The batches posted to the worker and not answered, oldest first: the worker runs them in this order, so
+   * `jobs[0]` is the one it runs (or, for the time its answer is on the way, has just finished).
+   */
+  jobs: Job[];
   ready: boolean;
   dead: boolean;
   stats: { batches: number; items: number; restarts: number; restartsBy: Record<RestartCause, number> };
@@ -270,8 +299,9 @@ function webWorker(): typeof Worker {
 
 /**
  * Runs batches on a pool of module Workers, each of which loads the bundle once. `concurrency` equals the
- * number of workers; a batch goes to an idle worker or waits in a FIFO queue. A worker that crashes answers
- * its in-flight items with 500 outcomes and is replaced.
+ * number of workers; a batch goes to an idle worker, else (up to `queuedBatches`) waits inside a busy one,
+ * else waits in a FIFO queue. A worker that crashes answers its running batch's items with 500 outcomes and
+ * is replaced; the batches that waited inside it go to the next free worker.
  *
  * @example
  * ```ts
@@ -286,6 +316,8 @@ function webWorker(): typeof Worker {
 export class WorkerPoolExecutor implements Executor {
   /** How many batches run at once: the number of workers. */
   readonly concurrency: number;
+  /** Batches each worker holds beyond the one it runs ({@link WorkerPoolOptions.queuedBatches}). */
+  readonly queuedBatches: number;
   readonly #path: string;
   readonly #threads: number;
   readonly #verify: boolean;
@@ -350,8 +382,10 @@ export class WorkerPoolExecutor implements Executor {
     this.#onRestart = options.onRestart;
     this.#onRestartFailed = options.onRestartFailed;
     this.concurrency = options.workers;
+    this.queuedBatches = options.queuedBatches;
     this.#slots = Array.from({ length: options.workers }, (_, index) => ({
       index,
+      jobs: [],
       ready: false,
       dead: false,
       failures: 0,
@@ -386,13 +420,18 @@ export class WorkerPoolExecutor implements Executor {
    */
   static async open(path: string, options: WorkerPoolOptions = {}): Promise<WorkerPoolExecutor> {
     webWorker(); // fails early when the Web Worker is gone
-    const workers = options.workers ?? navigator.hardwareConcurrency ?? 1;
+    const workers = options.workers ?? defaultWorkers(navigator.hardwareConcurrency || 1).workers;
     const threads = options.threads ?? 1;
+    const queuedBatches = options.queuedBatches ?? DEFAULT_QUEUED_BATCHES;
     checkCount(workers, "workers");
     checkCount(threads, "threads");
+    if (!Number.isInteger(queuedBatches) || queuedBatches < 0) {
+      throw new ObentoError("BAD_ARGUMENT", `queuedBatches must be an integer >= 0, got ${queuedBatches}`);
+    }
     const bento = await readBento(path);
     const pool = new WorkerPoolExecutor(path, bento, {
       workers,
+      queuedBatches,
       threads,
       verify: options.verify ?? true,
       closeTimeoutMs: options.closeTimeoutMs ?? 5000,
@@ -427,7 +466,8 @@ export class WorkerPoolExecutor implements Executor {
     return this.#slots.map((slot) => ({
       ...slot.stats,
       restartsBy: { ...slot.stats.restartsBy },
-      busy: slot.job !== undefined,
+      busy: slot.jobs.length > 0,
+      queued: Math.max(0, slot.jobs.length - 1),
       dead: slot.dead,
     }));
   }
@@ -438,7 +478,7 @@ export class WorkerPoolExecutor implements Executor {
    */
   collectGarbage(): void {
     for (const slot of this.#slots) {
-      if (slot.ready && slot.job === undefined && slot.worker !== undefined) {
+      if (slot.ready && slot.jobs.length === 0 && slot.worker !== undefined) {
         post(slot.worker, { kind: "collect" });
       }
     }
@@ -465,20 +505,40 @@ export class WorkerPoolExecutor implements Executor {
    *
    * @throws {ObentoError} UNAVAILABLE when the pool is closed or every worker is out of service; what the
    *   worker's `runRawItems` threw (e.g. NOT_FOUND for an unknown API); `signal.reason` when the signal aborts
-   *   before a worker takes the batch (a running batch is not interrupted)
+   *   before a worker starts the batch (a running batch is not interrupted; one waiting inside a worker is
+   *   dropped there unless it has started by the time the worker reads the request)
    */
   run(api: string, items: readonly RawItem[], signal?: AbortSignal): Promise<RawOutcome[]> {
     if (this.#closed) return Promise.reject(unavailable("the worker pool is closed"));
     if (this.#slots.every((s) => s.dead)) return Promise.reject(this.#allDead());
     if (signal?.aborted) return Promise.reject(signal.reason);
     return new Promise<RawOutcome[]>((resolve, reject) => {
-      const job: Job = { id: this.#nextId++, api, items, signal, resolve, reject };
+      const job: Job = {
+        id: this.#nextId++,
+        api,
+        items,
+        signal,
+        postedAt: 0,
+        dropped: false,
+        resolve,
+        reject,
+      };
       if (signal !== undefined) {
         job.onAbort = () => {
           const at = this.#queue.indexOf(job);
-          if (at < 0) return; // already running: best effort, let it finish
-          this.#queue.splice(at, 1);
-          reject(signal.reason);
+          if (at >= 0) {
+            this.#queue.splice(at, 1);
+            reject(signal.reason);
+            return;
+          }
+          for (const slot of this.#slots) {
+            // Waiting inside a worker: ask it to drop the batch; its answer (cancelled, or done if it had
+            // started) only clears the slot. A running batch is let finish.
+            if (slot.jobs.indexOf(job) < 1 || slot.worker === undefined) continue;
+            job.dropped = true;
+            post(slot.worker, { kind: "cancel", id: job.id });
+            reject(signal.reason);
+          }
         };
         signal.addEventListener("abort", job.onAbort, { once: true });
       }
@@ -499,32 +559,53 @@ export class WorkerPoolExecutor implements Executor {
     await Promise.all(this.#slots.map((slot) => this.#stop(slot, waitMs)));
   }
 
-  /** Hands queued jobs to idle workers. */
+  /**
+   * Hands queued jobs to workers: first to idle ones, then one more to each busy one, and so on up to
+   * `queuedBatches` waiting per worker. A job whose bodies would be moved (not copied) is given only to an
+   * idle worker, and the jobs behind it wait with it (first in, first out).
+   */
   #pump(): void {
-    for (const slot of this.#slots) {
-      if (this.#queue.length === 0) return;
-      if (!slot.ready || slot.job !== undefined || slot.worker === undefined) continue;
-      const job = this.#queue.shift()!;
-      try {
-        post(slot.worker, { kind: "run", id: job.id, api: job.api, items: [...job.items] });
-        slot.job = job;
-        if (Number.isFinite(this.#batchTimeoutMs)) {
-          const worker = slot.worker;
-          job.timer = setTimeout(() => {
-            if (slot.job !== job || slot.worker !== worker) return;
-            this.#replace(
-              slot,
-              worker,
-              "timeout",
-              `model worker ${slot.index} ran API "${job.api}" for more than ${this.#batchTimeoutMs} ms ` +
-                `(${this.#batchTimeoutName}); it was stopped and a new one started`,
-            );
-          }, this.#batchTimeoutMs);
-        }
-      } catch (error) {
-        settle(job).reject(new ObentoError("INTERNAL", `cannot send the batch to a model worker: ${error}`));
+    for (let depth = 0; depth <= this.queuedBatches; depth++) {
+      for (const slot of this.#slots) {
+        if (this.#queue.length === 0) return;
+        if (!slot.ready || slot.jobs.length !== depth || slot.worker === undefined) continue;
+        if (depth > 0 && movesBodies(this.#queue[0].items)) return;
+        this.#post(slot, slot.worker, this.#queue.shift()!);
       }
     }
+  }
+
+  /** Posts a job to a slot's worker; the batch timeout starts now if the worker is idle. */
+  #post(slot: Slot, worker: Worker, job: Job): void {
+    try {
+      post(worker, { kind: "run", id: job.id, api: job.api, items: [...job.items] });
+    } catch (error) {
+      settle(job).reject(new ObentoError("INTERNAL", `cannot send the batch to a model worker: ${error}`));
+      return;
+    }
+    job.postedAt = Date.now();
+    slot.jobs.push(job);
+    if (slot.jobs.length === 1) this.#startTimer(slot, worker, job.postedAt);
+  }
+
+  /**
+   * Starts the batch timeout of the slot's running job (`jobs[0]`), counted from `startedAt` (`Date.now()`
+   * time): when the worker took it, not when it was posted.
+   */
+  #startTimer(slot: Slot, worker: Worker, startedAt: number): void {
+    const job = slot.jobs[0];
+    if (job === undefined || !Number.isFinite(this.#batchTimeoutMs)) return;
+    clearTimeout(job.timer);
+    job.timer = setTimeout(() => {
+      if (slot.jobs[0] !== job || slot.worker !== worker) return;
+      this.#replace(
+        slot,
+        worker,
+        "timeout",
+        `model worker ${slot.index} ran API "${job.api}" for more than ${this.#batchTimeoutMs} ms ` +
+          `(${this.#batchTimeoutName}); it was stopped and a new one started`,
+      );
+    }, Math.max(0, startedAt + this.#batchTimeoutMs - Date.now()));
   }
 
   /** Starts (or restarts) a slot's worker; resolves when its bundle is loaded. */
@@ -589,15 +670,24 @@ export class WorkerPoolExecutor implements Executor {
 
   #onMessage(slot: Slot, worker: Worker, message: FromWorker): void {
     if (slot.worker !== worker) return; // a late message from a replaced worker
-    if (message.kind === "done" || message.kind === "failed") {
-      const job = slot.job;
-      if (job === undefined || job.id !== message.id) return;
-      slot.job = undefined;
-      slot.failures = 0;
-      slot.stats.batches++;
-      slot.stats.items += job.items.length;
-      if (message.kind === "done") settle(job).resolve(message.outcomes);
-      else settle(job).reject(deserializeError(message.error));
+    if (message.kind === "done" || message.kind === "failed" || message.kind === "cancelled") {
+      const at = slot.jobs.findIndex((j) => j.id === message.id);
+      if (at < 0) return;
+      const [job] = slot.jobs.splice(at, 1);
+      if (message.kind === "cancelled") settle(job);
+      else {
+        slot.failures = 0;
+        slot.stats.batches++;
+        slot.stats.items += job.items.length;
+        if (message.kind === "done") settle(job).resolve(message.outcomes);
+        else settle(job).reject(deserializeError(message.error));
+      }
+      // The worker answers in order, so the next job started when this one ended (or when it arrived).
+      const next = slot.jobs[0];
+      if (at === 0 && next !== undefined) {
+        const endedAt = message.kind === "cancelled" ? Date.now() : message.endedAt;
+        this.#startTimer(slot, worker, Math.max(next.postedAt, endedAt));
+      }
       this.#pump();
       return;
     }
@@ -629,7 +719,7 @@ export class WorkerPoolExecutor implements Executor {
   #checkIdle(): void {
     for (const slot of this.#slots) {
       const worker = slot.worker;
-      if (this.#closed || !slot.ready || slot.job !== undefined || worker === undefined) {
+      if (this.#closed || !slot.ready || slot.jobs.length > 0 || worker === undefined) {
         slot.ping = undefined;
         continue;
       }
@@ -652,8 +742,10 @@ export class WorkerPoolExecutor implements Executor {
   }
 
   /**
-   * A worker died, ended itself or overran: it is terminated, its batch gets 500 (504 for a timeout)
-   * outcomes, and a new worker takes its place after a backoff that grows while replacements fail in a row.
+   * A worker died, ended itself or overran: it is terminated, its running batch gets 500 (504 for a timeout)
+   * outcomes, the batches that waited behind it go back to the head of the queue (none of them started, and
+   * their bodies were copied, not moved), and a new worker takes its place after a backoff that grows while
+   * replacements fail in a row.
    */
   #replace(slot: Slot, worker: Worker, cause: RestartCause, message: string): void {
     if (slot.worker !== worker) return; // a stale event from a replaced worker
@@ -664,8 +756,10 @@ export class WorkerPoolExecutor implements Executor {
       slot.waiter({ kind: "crashed", message });
       return;
     }
-    const job = slot.job;
-    slot.job = undefined;
+    const [job, ...waiting] = slot.jobs.splice(0);
+    const again = waiting.filter((j) => !j.dropped);
+    for (const j of again) clearTimeout(j.timer);
+    this.#queue.unshift(...again);
     if (job !== undefined) {
       slot.stats.batches++;
       slot.stats.items += job.items.length;
@@ -677,7 +771,11 @@ export class WorkerPoolExecutor implements Executor {
       ];
       settle(job).resolve(job.items.map(() => errorOutcome(status, text)));
     }
-    if (this.#closed) return;
+    if (this.#closed) {
+      for (const j of this.#queue.splice(0)) settle(j).reject(unavailable("the worker pool was closed"));
+      return;
+    }
+    this.#pump(); // the batches that waited in the replaced worker, to the other workers
     slot.stats.restarts++;
     slot.stats.restartsBy[cause]++;
     this.#onRestart?.({ worker: slot.index, cause, message });
@@ -725,10 +823,9 @@ export class WorkerPoolExecutor implements Executor {
     await closed;
     clearTimeout(timer);
     slot.waiter = undefined;
-    const job = slot.job;
-    slot.job = undefined;
+    const jobs = slot.jobs.splice(0);
     this.#terminate(slot);
-    if (job !== undefined) settle(job).reject(unavailable("the worker pool was closed while the batch ran"));
+    for (const job of jobs) settle(job).reject(unavailable("the worker pool was closed while the batch ran"));
   }
 
   #terminate(slot: Slot): void {
@@ -788,20 +885,31 @@ function settle(job: Job): Job {
 /** Bodies at least this large are moved to the worker, not copied (src/server/body_budget.ts counts them once). */
 const TRANSFER_BODY_BYTES = 64 * 1024;
 
-/**
- * Posts `message`; a batch's large bodies are transferred (the server has no use for them once posted, and a
- * copy would double the memory a burst of large bodies holds).
- */
-function post(worker: Worker, message: ToWorker): void {
-  if (message.kind !== "run") return worker.postMessage(message);
+/** The buffers of the bodies that posting `items` moves to the worker instead of copying. */
+function movedBuffers(items: readonly RawItem[]): Set<ArrayBuffer> {
   const transfer = new Set<ArrayBuffer>();
-  for (const { body } of message.items) {
+  for (const { body } of items) {
     const buffer = body.buffer;
     if (
       buffer instanceof ArrayBuffer && body.byteLength >= TRANSFER_BODY_BYTES && body.byteOffset === 0 &&
       body.byteLength === buffer.byteLength
     ) transfer.add(buffer);
   }
+  return transfer;
+}
+
+/** Whether posting `items` moves any body (then the pool keeps no copy to post again elsewhere). */
+function movesBodies(items: readonly RawItem[]): boolean {
+  return movedBuffers(items).size > 0;
+}
+
+/**
+ * Posts `message`; a batch's large bodies are transferred (the server has no use for them once posted, and a
+ * copy would double the memory a burst of large bodies holds).
+ */
+function post(worker: Worker, message: ToWorker): void {
+  if (message.kind !== "run") return worker.postMessage(message);
+  const transfer = movedBuffers(message.items);
   if (transfer.size === 0) return worker.postMessage(message);
   try {
     worker.postMessage(message, [...transfer]);

@@ -48,6 +48,11 @@ export default defineService({ name: "Crashy" })
   return path;
 }
 
+/** The body of an error outcome. */
+function errorOf(outcome: RawOutcome): string {
+  return JSON.parse(outcome.body as string).error;
+}
+
 Deno.test("serializeError/deserializeError keep an ObentoError's code, message and status", () => {
   const wire = serializeError(new ObentoError("BAD_INPUT", "row 2: bad", { status: 422 }));
   assert.deepEqual(wire, { code: "BAD_INPUT", message: "row 2: bad", status: 422 });
@@ -170,18 +175,21 @@ Deno.test("open refuses bad worker and thread counts", async () => {
   }
 });
 
-Deno.test("a crashed worker fails its batch with 500s and is replaced", async () => {
+Deno.test("a crashed worker fails its batch with 500s and is replaced; the batch queued behind it runs", async () => {
   const dir = await Deno.makeTempDir();
   const path = await crashingBundle(dir);
   const pool = await WorkerPoolExecutor.open(path, { workers: 1 });
   try {
-    const crashed = await pool.run("crash", [json(1), json(2)]);
+    const crashing = pool.run("crash", [json(1), json(2)]);
+    // Posted at once, behind the running batch, inside the same worker.
+    const queued = pool.run("echo", [json({ a: 1 })]);
+    assert.deepEqual(pool.stats().map((s) => [s.busy, s.queued]), [[true, 1]]);
+    const crashed = await crashing;
     assert.deepEqual(crashed.map((o) => o.status), [500, 500]);
     const body = JSON.parse(crashed[0].body as string);
     assert.match(body.error, /^model worker 0 crashed while running API "crash": .*boom/);
-    // The replacement answers the next batch.
-    const echoed = await pool.run("echo", [json({ a: 1 })]);
-    assert.deepEqual(readable(echoed), [
+    // The batch that waited in the crashed worker had not started: the replacement runs it.
+    assert.deepEqual(readable(await queued), [
       { status: 200, body: '{"a":1}', contentType: "application/json", headers: {} },
     ]);
     assert.deepEqual(pool.stats(), [{
@@ -190,6 +198,7 @@ Deno.test("a crashed worker fails its batch with 500s and is replaced", async ()
       restarts: 1,
       restartsBy: { crash: 1, exit: 0, timeout: 0, unresponsive: 0, memory: 0 },
       busy: false,
+      queued: 0,
       dead: false,
     }]);
   } finally {
@@ -230,6 +239,10 @@ async function unrulyBundle(dir: string, topLevel = ""): Promise<string> {
 ${topLevel}
 export default defineService({ name: "Unruly" })
   .api("echo", { input: new JsonInput() }, (value) => value)
+  .api("nap", { input: new JsonInput() }, async (ms) => {
+    await new Promise((resolve) => setTimeout(resolve, Number(ms)));
+    return ms;
+  })
   .api("spin", { input: new JsonInput() }, () => { for (;;) { /* never returns */ } })
   .api("exit", { input: new JsonInput() }, () => Deno.exit(3))
   .api("wedge", { input: new JsonInput() }, () => {
@@ -385,6 +398,86 @@ Deno.test("supervision: a worker whose JS heap passes the memory limit is replac
     assert.equal(pool.stats()[0].restartsBy.memory, 1);
   } finally {
     await pool.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("queued batches: each failure is the running batch's, the one queued behind it runs, timeouts count from its start", async () => {
+  const dir = await Deno.makeTempDir();
+  const path = await unrulyBundle(dir);
+  const restarts: string[] = [];
+  const pool = await WorkerPoolExecutor.open(path, {
+    workers: 1,
+    batchTimeoutMs: 1500,
+    memoryLimitBytes: 64 * 2 ** 20,
+    onRestart: ({ cause }) => restarts.push(cause),
+  });
+  try {
+    // A stuck, an exiting and a hoarding batch, each with an echo posted behind it into the same worker.
+    const cases = [
+      ["spin", 504, /^model worker 0 ran API "spin" for more than 1500 ms/],
+      ["exit", 500, /^model worker 0 was ended while running API "exit"/],
+      ["hoard", 500, /^model worker 0 was stopped while running API "hoard": .* over the 64 MiB limit/],
+    ] as const;
+    for (const [api, status, message] of cases) {
+      const failing = pool.run(api, [json(1)]);
+      const behind = pool.run("echo", [json(api)]);
+      assert.equal(pool.stats()[0].queued, 1, api);
+      const [failed] = await failing;
+      assert.equal(failed.status, status, api);
+      assert.match(errorOf(failed), message);
+      assert.deepEqual(readable(await behind).map((o) => (o as RawOutcome).body), [`"${api}"`]);
+    }
+    assert.deepEqual(restarts, ["timeout", "exit", "memory"]);
+    assert.deepEqual(pool.stats()[0].batches, 6);
+
+    // Two 900 ms batches back to back take 1800 ms, past the 1500 ms timeout; the second is timed from when
+    // the worker started it, so neither is stopped.
+    const naps = await Promise.all([pool.run("nap", [json(900)]), pool.run("nap", [json(900)])]);
+    assert.deepEqual(naps.map(([o]) => o.status), [200, 200]);
+    assert.deepEqual(restarts, ["timeout", "exit", "memory"]);
+
+    // A queued batch whose caller gives up is rejected at once and dropped by the worker, never run.
+    const napping = pool.run("nap", [json(300)]);
+    const controller = new AbortController();
+    const dropped = pool.run("echo", [json("late")], controller.signal);
+    controller.abort(new ObentoError("TIMEOUT", "deadline passed"));
+    await assert.rejects(dropped, { code: "TIMEOUT", message: "deadline passed" });
+    assert.deepEqual((await napping).map((o) => o.status), [200]);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.deepEqual(pool.stats().map((s) => [s.batches, s.busy, s.queued]), [[9, false, 0]]);
+
+    // Close drains the running batch and the one queued behind it.
+    const last = [pool.run("nap", [json(200)]), pool.run("echo", [json("last")])];
+    await pool.close();
+    assert.deepEqual((await Promise.all(last)).map(([o]) => o.status), [200, 200]);
+  } finally {
+    await pool.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("queuedBatches: 0 posts a batch only to an idle worker; a batch that moves its bodies is never queued in one", async () => {
+  const dir = await Deno.makeTempDir();
+  const path = await unrulyBundle(dir);
+  const none = await WorkerPoolExecutor.open(path, { workers: 1, queuedBatches: 0 });
+  const one = await WorkerPoolExecutor.open(path, { workers: 1 });
+  try {
+    const a = [none.run("nap", [json(100)]), none.run("echo", [json(1)])];
+    assert.deepEqual(none.stats().map((s) => [s.busy, s.queued]), [[true, 0]]);
+    assert.deepEqual((await Promise.all(a)).map(([o]) => o.status), [200, 200]);
+    // A body of 64 KiB or more is moved to the worker (no copy is kept), so it waits here for an idle one.
+    const big = json("x".repeat(64 * 1024));
+    const b = [one.run("nap", [json(100)]), one.run("echo", [big]), one.run("echo", [json(2)])];
+    assert.deepEqual(one.stats().map((s) => [s.busy, s.queued]), [[true, 0]]);
+    assert.deepEqual((await Promise.all(b)).map(([o]) => o.status), [200, 200, 200]);
+    await assert.rejects(WorkerPoolExecutor.open(path, { queuedBatches: -1 }), {
+      code: "BAD_ARGUMENT",
+      message: "queuedBatches must be an integer >= 0, got -1",
+    });
+  } finally {
+    await none.close();
+    await one.close();
     await Deno.remove(dir, { recursive: true });
   }
 });

@@ -243,6 +243,7 @@ export function createApp(config: ServeConfig, deps: AppDeps): ObentoApp {
         maxLatencyMs: config.maxLatencyMs,
         maxQueue: config.maxQueue,
         concurrency: executor.concurrency,
+        queuedBatches: executor.queuedBatches,
         now,
         run: async (items, signal) =>
           (await executor.run(api, items, signal)).map((outcome) => ({ outcome, batchSize: items.length })),

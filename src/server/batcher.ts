@@ -49,7 +49,10 @@ interface Entry<T, R> {
 
 interface Batch<T, R> {
   entries: Entry<T, R>[];
+  /** When it was dispatched, or (for one that waited inside a busy worker) when a worker took it. */
   startedAt: number;
+  /** Dispatched while every worker was busy: it waits inside one until a running batch ends. */
+  waiting: boolean;
   pending: number;
   controller: AbortController;
 }
@@ -62,6 +65,15 @@ const MIN_HOLD_MS = 0.01;
 function positiveInt(value: number, name: string): number {
   if (!Number.isInteger(value) || value < 1) {
     throw new ObentoError("BAD_ARGUMENT", `${name} must be a whole number ≥ 1, got ${value}`, {
+      option: name,
+    });
+  }
+  return value;
+}
+
+function wholeNumber(value: number, name: string): number {
+  if (!Number.isInteger(value) || value < 0) {
+    throw new ObentoError("BAD_ARGUMENT", `${name} must be a whole number ≥ 0, got ${value}`, {
       option: name,
     });
   }
@@ -141,6 +153,7 @@ export class Batcher<T, R> {
       maxLatencyMs,
       maxQueue: positiveInt(options.maxQueue ?? SERVE_DEFAULTS.maxQueue, "maxQueue"),
       concurrency: positiveInt(options.concurrency ?? 1, "concurrency"),
+      queuedBatches: wholeNumber(options.queuedBatches ?? 0, "queuedBatches"),
     });
     this.#run = options.run;
     this.#name = options.name ?? "batch";
@@ -346,11 +359,19 @@ export class Batcher<T, R> {
    */
   #predict(position: number, now: number): { start: number; finish: number; firstFree: number } {
     const free: number[] = [];
+    const waiting: Batch<T, R>[] = [];
     for (const batch of this.#running) {
-      free.push(Math.max(now, batch.startedAt + this.#cost.predict(batch.entries.length)));
+      if (batch.waiting) waiting.push(batch);
+      else free.push(Math.max(now, batch.startedAt + this.#cost.predict(batch.entries.length)));
     }
     while (free.length < this.config.concurrency) free.push(now);
     const firstFree = Math.min(...free);
+    // Batches waiting inside busy workers start as those free up, before anything still queued here.
+    for (const batch of waiting) {
+      let k = 0;
+      for (let w = 1; w < free.length; w++) if (free[w] < free[k]) k = w;
+      free[k] = Math.max(now, free[k]) + this.#cost.predict(batch.entries.length);
+    }
     const size = this.config.maxBatchSize;
     const chunk = Math.floor(position / size);
     let start = now;
@@ -438,9 +459,9 @@ export class Batcher<T, R> {
         this.#repump = false;
         this.#cancelWake?.();
         this.#cancelWake = undefined;
-        while (this.#queued > 0 && this.#running.size < this.config.concurrency) {
+        while (this.#queued > 0 && this.#running.size < this.#inFlightLimit) {
           const now = this.#now();
-          const decision = this.#decide(now);
+          const decision = this.#decideFor(now);
           if (typeof decision === "number") {
             this.#cancelWake = this.#setTimer(() => {
               this.#cancelWake = undefined;
@@ -455,6 +476,22 @@ export class Batcher<T, R> {
       this.#pumping = false;
     }
     this.#checkIdle();
+  }
+
+  /** Most batches in flight: one running per worker, and `queuedBatches` waiting inside each. */
+  get #inFlightLimit(): number {
+    return this.config.concurrency * (1 + this.config.queuedBatches);
+  }
+
+  /**
+   * {@link #decide}, except that a batch that would wait inside a busy worker is held until it cannot grow
+   * (full, at its budget, or a deadline): dispatching it earlier only makes it smaller. A worker that frees
+   * up pumps again, so it is dispatched then if that comes first.
+   */
+  #decideFor(now: number): FlushReason | number {
+    const decision = this.#decide(now);
+    if (decision !== "no_gain" || this.#running.size < this.config.concurrency) return decision;
+    return this.#front()!.enqueuedAt + this.config.maxLatencyMs;
   }
 
   /**
@@ -499,6 +536,7 @@ export class Batcher<T, R> {
     const batch: Batch<T, R> = {
       entries,
       startedAt: now,
+      waiting: this.#running.size >= this.config.concurrency,
       pending: entries.length,
       controller: new AbortController(),
     };
@@ -528,9 +566,20 @@ export class Batcher<T, R> {
     results?: R[],
     error?: unknown,
   ): void {
-    const runMs = this.#now() - batch.startedAt;
+    const now = this.#now();
+    const runMs = now - batch.startedAt;
     const size = batch.entries.length;
     this.#running.delete(batch);
+    if (!batch.waiting) {
+      // Its worker takes the next batch that waited inside a busy one (which worker is the pool's business:
+      // the oldest stands for it).
+      for (const next of this.#running) {
+        if (!next.waiting) continue;
+        next.waiting = false;
+        next.startedAt = now;
+        break;
+      }
+    }
     this.#inFlightItems -= size;
     this.#batches++;
     let failure: unknown;
@@ -555,9 +604,12 @@ export class Batcher<T, R> {
       if (ok) this.#settle(e, undefined, results![i]);
       else this.#settle(e, failure);
     });
-    if (ok && !abandoned) this.#cost.observe(size, runMs);
+    // A batch that ends still marked waiting ran on a worker other than the one guessed: its run time is unknown.
+    if (ok && !abandoned && !batch.waiting) this.#cost.observe(size, runMs);
     if (ok) this.#demand.served(batch.startedAt + runMs, size);
-    this.#onBatch?.({ size, queueWaitMs, runMs, reason, ok });
+    // One whose requests all left while it waited inside a busy worker was dropped there: not a batch run.
+    if (batch.waiting && abandoned && !ok) this.#batches--;
+    else this.#onBatch?.({ size, queueWaitMs, runMs, reason, ok });
     if (this.config.maxBatchSize > 1 && this.#gatherMs > 0) {
       this.#returning = size;
       this.#finishedAt = this.#now();

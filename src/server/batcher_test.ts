@@ -726,3 +726,88 @@ Deno.test("Retry-After stays 1 for a refusal at light load after an overload has
   await clock.advance(100);
   assert.deepEqual([a.value, b.value], [2, 4]);
 });
+
+Deno.test("queuedBatches: a batch to wait inside a busy worker leaves only once it cannot grow; its run time counts from its start", async () => {
+  const clock = new FakeClock();
+  const log: number[][] = [];
+  const infos: BatchInfo[] = [];
+  // One worker that runs its batches one after another, as a pool's worker does: a·n + b ms each (a=1, b=10).
+  let busyUntil = 0;
+  const run = (items: number[]): Promise<number[]> => {
+    log.push([...items]);
+    busyUntil = Math.max(clock.t, busyUntil) + items.length + 10;
+    return new Promise((resolve) =>
+      clock.setTimer(() => resolve(items.map((x) => x * 2)), busyUntil - clock.t)
+    );
+  };
+  const batcher = makeBatcher(clock, {
+    run,
+    maxBatchSize: 3,
+    concurrency: 1,
+    queuedBatches: 1,
+    onBatch: (i) => infos.push(i),
+  });
+  const results = [0, 1, 2].map((x) => track(batcher.submit(x)));
+  await settle();
+  // [0] runs; [1, 2] could still grow, so it is held rather than sent to wait behind [0].
+  assert.deepEqual(log, [[0]]);
+  await clock.advance(5);
+  results.push(track(batcher.submit(3)), track(batcher.submit(4)));
+  await settle();
+  // Full: sent at once to wait inside the worker; [4] waits here (one running, one waiting per worker).
+  assert.deepEqual(log, [[0], [1, 2, 3]]);
+  assert.deepEqual([batcher.stats().inFlightBatches, batcher.stats().queueDepth], [2, 1]);
+  await clock.advance(100);
+  assert.deepEqual(log, [[0], [1, 2, 3], [4]]);
+  assert.deepEqual(results.map((r) => r.value), [0, 2, 4, 6, 8]);
+  // [1, 2, 3] was sent at 5 and started when [0] ended at 11: its run time is 13 ms, not 19.
+  assert.deepEqual(infos.map((i) => [i.size, i.reason, i.queueWaitMs, i.runMs]), [
+    [1, "no_gain", 0, 11],
+    [3, "full", 5, 13],
+    [1, "no_gain", 19, 11],
+  ]);
+  assert.throws(() => makeBatcher(clock, { run, queuedBatches: -1 }), {
+    code: "BAD_ARGUMENT",
+    message: "queuedBatches must be a whole number ≥ 0, got -1",
+  });
+});
+
+Deno.test("queuedBatches: a batch whose requests all leave while it waits inside a worker is not counted as run", async () => {
+  const clock = new FakeClock();
+  const infos: BatchInfo[] = [];
+  const started: number[][] = [];
+  // A worker pool's answer to an abort: a batch not yet started is rejected at once (and dropped).
+  let busyUntil = 0;
+  const run = (items: number[], signal: AbortSignal): Promise<number[]> => {
+    const startAt = Math.max(clock.t, busyUntil);
+    busyUntil = startAt + 100;
+    return new Promise((resolve, reject) => {
+      signal.addEventListener("abort", () => {
+        if (clock.t < startAt) reject(signal.reason);
+      }, { once: true });
+      clock.setTimer(() => {
+        started.push([...items]);
+        clock.setTimer(() => resolve(items.map((x) => x * 2)), 100);
+      }, startAt - clock.t);
+    });
+  };
+  const batcher = makeBatcher(clock, {
+    run,
+    maxBatchSize: 1,
+    concurrency: 1,
+    queuedBatches: 1,
+    onBatch: (i) => infos.push(i),
+  });
+  const first = track(batcher.submit(1));
+  const leaving = new AbortController();
+  const second = track(batcher.submit(2, { signal: leaving.signal }));
+  await settle();
+  assert.equal(batcher.stats().inFlightBatches, 2);
+  await clock.advance(50);
+  leaving.abort();
+  await clock.advance(300);
+  assert.equal(first.value, 2);
+  assert.ok(second.error instanceof ObentoError, String(second.error));
+  assert.deepEqual(infos.map((i) => [i.size, i.ok]), [[1, true]]);
+  assert.equal(batcher.stats().batches, 1);
+});

@@ -65,6 +65,13 @@ export interface BatcherOptions<T, R> {
   maxQueue?: number;
   /** Batches in flight at once: the number of model workers. Default 1. */
   concurrency?: number;
+  /**
+   * Batches each worker can hold beyond the one it runs (a worker pool's `queuedBatches`): up to
+   * `concurrency × (1 + queuedBatches)` batches are dispatched, so a worker has its next batch before the
+   * running one ends, whatever this thread is busy with. A batch that would wait inside a busy worker is
+   * dispatched only once it cannot grow (full, at its budget or a deadline). Default 0.
+   */
+  queuedBatches?: number;
   /** Name used in messages (the API). Default "batch". */
   name?: string;
   /**
@@ -141,6 +148,8 @@ export interface BatcherConfig {
   maxQueue: number;
   /** See {@link BatcherOptions.concurrency}. */
   concurrency: number;
+  /** See {@link BatcherOptions.queuedBatches}. */
+  queuedBatches: number;
 }
 
 /** Options for {@link Batcher.close}. */

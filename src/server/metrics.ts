@@ -173,7 +173,7 @@ export function createServerMetrics(
   );
   const batchesInFlight = sampled(
     "obento_batches_in_flight",
-    "Batches running now (at most the number of workers).",
+    "Batches running now or queued inside a model worker (at most twice the number of workers).",
     (s) => s.inFlightBatches,
   );
   const costA = sampled(

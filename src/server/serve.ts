@@ -18,7 +18,7 @@ import { trimWhenIdle } from "./idle_trim.ts";
 import { openFullGc } from "../full_gc.ts";
 import type { Executor, RawItem, RawOutcome } from "../runtime/executor.ts";
 import { InProcessExecutor } from "../runtime/executor.ts";
-import { loadTimeoutMessage, WorkerPoolExecutor } from "../runtime/worker_pool.ts";
+import { DEFAULT_QUEUED_BATCHES, loadTimeoutMessage, WorkerPoolExecutor } from "../runtime/worker_pool.ts";
 import { warmUpModels } from "../runtime/warm_up.ts";
 import { createApp, type ServeConfig } from "./app.ts";
 import { createServerMetrics, type ServerMetrics } from "./metrics.ts";
@@ -100,10 +100,12 @@ export interface RunningServer {
 /** An executor whose real one arrives later; batches wait for it. */
 class DeferredExecutor implements Executor {
   readonly concurrency: number;
+  readonly queuedBatches: number;
   readonly #executor: Promise<Executor>;
 
-  constructor(concurrency: number, executor: Promise<Executor>) {
+  constructor(concurrency: number, queuedBatches: number, executor: Promise<Executor>) {
     this.concurrency = concurrency;
+    this.queuedBatches = queuedBatches;
     this.#executor = executor;
     this.#executor.catch(() => {});
   }
@@ -137,6 +139,7 @@ async function openExecutor(
       device: options.device?.device ?? "wasm",
       nativeDir: options.device?.nativeDir,
       workers: options.workers,
+      queuedBatches: DEFAULT_QUEUED_BATCHES,
       threads: options.threads,
       loadTimeoutMs,
       batchTimeoutMs: batchTimeoutFor(options.timeoutMs),
@@ -264,6 +267,8 @@ function shown(key: string, value: unknown): string {
       return typeof value === "number" ? `${value} ms` : String(value);
     case "max-connections":
       return typeof value === "number" ? `${value}` : String(value);
+    case "mb-refusal-delay":
+      return `${value} ms per second of Retry-After`;
     case "max-body":
     case "worker-memory-limit":
     case "max-body-total": {
@@ -302,6 +307,7 @@ export async function startServer(path: string, options: ServeOptions): Promise<
     port: options.port,
     "mb-max-batch-size": options.maxBatchSize,
     "mb-max-latency": options.maxLatencyMs,
+    "mb-refusal-delay": options.refusalDelayMs ?? options.maxLatencyMs,
     timeout: options.timeoutMs,
     device: options.device?.device ?? "wasm",
     workers: options.inProcess ? "in-process" : options.workers,
@@ -349,7 +355,9 @@ export async function startServer(path: string, options: ServeOptions): Promise<
         resolve(opened);
       }, reject);
   });
-  const executor = new DeferredExecutor(options.inProcess ? 1 : options.workers, executorPromise);
+  const executor = options.inProcess
+    ? new DeferredExecutor(1, 0, executorPromise)
+    : new DeferredExecutor(options.workers, DEFAULT_QUEUED_BATCHES, executorPromise);
   const app = createApp(options, {
     document,
     executor,

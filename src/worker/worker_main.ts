@@ -1,7 +1,7 @@
 /**
  * The entry module of a model worker started by `WorkerPoolExecutor`: loads the bundle once (its own
- * onnxruntime-web WASM instance), then answers `run` messages with `runRawItems` and posts the encoded
- * outcomes back, transferring byte bodies instead of copying them. Protocol: `ToWorker` / `FromWorker` in
+ * onnxruntime-web WASM instance), then answers `run` messages with `runRawItems`, one batch at a time in
+ * the order they came, and posts the encoded outcomes back, transferring byte bodies instead of copying them. Protocol: `ToWorker` / `FromWorker` in
  * `worker_pool.ts`.
  *
  * Not meant to be imported: it installs a message handler on the worker's global scope.
@@ -56,6 +56,14 @@ let runItems: (service: LoadedService, api: string, items: readonly RawItem[]) =
   runRawItems;
 const fullGc = openFullGc();
 const running = new Set<Promise<void>>();
+/**
+ * Batches in the order they came, each run after the one before it ends: the pool posts the next batch
+ * before the running one ends (WorkerPoolOptions.queuedBatches), so this worker never waits for the pool's
+ * thread between two batches, and the pool can tell which batch was running when anything goes wrong.
+ */
+let lastBatch: Promise<void> = Promise.resolve();
+/** Batches received and not started yet, by id (a `cancel` drops one of them). */
+const waiting = new Set<number>();
 reportSelfExit();
 
 scope.addEventListener("message", (event) => {
@@ -64,9 +72,9 @@ scope.addEventListener("message", (event) => {
     void open(message);
     reportMemory(message.memoryReportMs);
   } else if (message.kind === "run") {
-    const task = run(message.id, message.api, message.items);
-    running.add(task);
-    void task.finally(() => running.delete(task));
+    queueBatch(message.id, message.api, message.items);
+  } else if (message.kind === "cancel") {
+    cancelBatch(message.id);
   } else if (message.kind === "ping") {
     scope.postMessage({ kind: "pong", id: message.id });
   } else if (message.kind === "collect") {
@@ -154,13 +162,33 @@ async function open(message: Extract<ToWorker, { kind: "open" }>): Promise<void>
   }
 }
 
+/** Runs a batch once every batch received before it has been answered. */
+function queueBatch(id: number, api: string, items: readonly RawItem[]): void {
+  waiting.add(id);
+  const behind = running.size > 0;
+  const task = lastBatch.then(async () => {
+    // One event-loop turn first, so a `cancel` posted while the batch before ran synchronously is read.
+    if (behind) await new Promise((resolve) => setTimeout(resolve, 0));
+    if (!waiting.delete(id)) return; // cancelled while it waited
+    return run(id, api, items);
+  });
+  lastBatch = task;
+  running.add(task);
+  void task.finally(() => running.delete(task));
+}
+
+/** Drops a batch that has not started (its caller gave up), answering `cancelled`; a started one runs on. */
+function cancelBatch(id: number): void {
+  if (waiting.delete(id)) scope.postMessage({ kind: "cancelled", id });
+}
+
 async function run(id: number, api: string, items: readonly RawItem[]): Promise<void> {
   try {
     if (service === undefined) throw new ObentoError("UNAVAILABLE", "the model worker has no bundle loaded");
     const outcomes = await runItems(service, api, items);
-    send({ kind: "done", id, outcomes }, transferables(outcomes));
+    send({ kind: "done", id, outcomes, endedAt: Date.now() }, transferables(outcomes));
   } catch (error) {
-    scope.postMessage({ kind: "failed", id, error: serializeError(error) });
+    scope.postMessage({ kind: "failed", id, error: serializeError(error), endedAt: Date.now() });
   }
 }
 
