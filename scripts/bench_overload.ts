@@ -32,7 +32,7 @@
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { RUN_FLAGS } from "./obento_flags.ts";
+import { freePort, obentoCommand, packBenchBundles, startProcess } from "./bench_server.ts";
 import {
   closedLoop,
   type LoadResult,
@@ -76,34 +76,13 @@ interface Server {
   stop(): Promise<void>;
 }
 
-function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const { port } = listener.addr as Deno.NetAddr;
-  listener.close();
-  return port;
-}
-
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function pack(home: string, args: string[]): Promise<void> {
-  const { code, stderr } = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--quiet", ...RUN_FLAGS, join(ROOT, "main.ts"), "pack", ...args],
-    cwd: ROOT,
-    env: { OBENTO_HOME: home },
-    stdout: "null",
-    stderr: "piped",
-  }).output();
-  if (code !== 0) throw new Error(new TextDecoder().decode(stderr));
-}
 
 async function serve(home: string, bundle: string, flags: string[]): Promise<Server> {
   const port = freePort();
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--quiet",
-      ...RUN_FLAGS,
-      join(ROOT, "main.ts"),
+  const server = await startProcess(
+    [
+      ...obentoCommand(ROOT),
       "serve",
       join(home, bundle),
       "--port",
@@ -116,31 +95,10 @@ async function serve(home: string, bundle: string, flags: string[]): Promise<Ser
       String(LATENCY_MS),
       ...flags,
     ],
-    env: { OBENTO_HOME: home },
-    stdout: "null",
-    stderr: "piped",
-  }).spawn();
-  let log = "";
-  const decoder = new TextDecoder();
-  (async () => {
-    for await (const chunk of child.stderr) log += decoder.decode(chunk, { stream: true });
-  })();
-  const t0 = performance.now();
-  for (;;) {
-    const r = await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined);
-    await r?.body?.cancel();
-    if (r?.status === 200) break;
-    if (performance.now() - t0 > 90_000) throw new Error(`server not ready:\n${log}`);
-    await sleep(20);
-  }
-  return {
-    port,
-    pid: child.pid,
-    async stop() {
-      child.kill("SIGTERM");
-      await child.status;
-    },
-  };
+    { OBENTO_HOME: home },
+    { url: `http://127.0.0.1:${port}`, timeoutMs: 90_000 },
+  );
+  return { port, pid: server.pid, stop: server.stop };
 }
 
 /** Resident set size of `pid` in MiB, from `ps`. */
@@ -223,14 +181,7 @@ const out = (line = "") => {
 };
 
 try {
-  await pack(home, [
-    "bundles/iris_classifier/service.ts",
-    "--artifact",
-    "model=bundles/iris_classifier/iris_lr.onnx",
-    "--output",
-    join(home, "iris"),
-  ]);
-  await pack(home, ["tests/fixtures/mlp_784.onnx", "--name", "MLP", "--output", join(home, "mlp")]);
+  await packBenchBundles(ROOT, home);
   out(
     `Deno ${Deno.version.deno}, ${navigator.hardwareConcurrency} CPU(s), load average at start ` +
       `${await loadAverage()}; obento from ${ROOT}; --device wasm --mb-max-latency ${LATENCY_MS}; generator: scripts/load_gen.ts ` +

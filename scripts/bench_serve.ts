@@ -43,6 +43,7 @@ import { parseArgs } from "node:util";
 import { type BenchBody, mlpBodies } from "./mlp_bodies.ts";
 import { RUN_FLAGS } from "./obento_flags.ts";
 import { wrk as wrkRun, type WrkRequest, type WrkResult } from "./wrk_lua.ts";
+import { freePort, packBenchBundles, startProcess } from "./bench_server.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 /** As `deno task obento` and the compiled binary run: the same permissions and V8 flags. */
@@ -122,72 +123,6 @@ async function batchTotals(url: string, api: string): Promise<{ sum: number; cou
   return { sum: read("sum"), count: read("count") };
 }
 
-interface Started {
-  url: string;
-  pid: number;
-  coldStartMs: number;
-  stop(): Promise<void>;
-}
-
-/** A port free right now (the server binds it a moment later). */
-function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const { port } = listener.addr as Deno.NetAddr;
-  listener.close();
-  return port;
-}
-
-/**
- * Starts a server process; `knownUrl` when the caller chose its port (`obento serve --log-level error` does
- * not log its "listening on" line), else the URL is read from that line.
- */
-async function startProcess(
-  args: string[],
-  env: Record<string, string>,
-  knownUrl?: string,
-): Promise<Started> {
-  const t0 = performance.now();
-  const child = new Deno.Command(Deno.execPath(), { args, env, stdout: "null", stderr: "piped" }).spawn();
-  let log = "";
-  const decoder = new TextDecoder();
-  (async () => {
-    for await (const chunk of child.stderr) log += decoder.decode(chunk, { stream: true });
-  })();
-  let url: string | undefined = knownUrl;
-  while (!(url ??= /listening on (http:\/\/\S+)/.exec(log)?.[1])) {
-    if (performance.now() - t0 > 30_000) throw new Error(`no listen line:\n${log}`);
-    await new Promise((r) => setTimeout(r, 2));
-  }
-  for (;;) {
-    const r = await fetch(`${url}/readyz`).catch(() => undefined);
-    await r?.body?.cancel();
-    if (r?.status === 200) break;
-    if (performance.now() - t0 > 60_000) throw new Error(`not ready:\n${log}`);
-    await new Promise((r) => setTimeout(r, 2));
-  }
-  const coldStartMs = performance.now() - t0;
-  return {
-    url,
-    pid: child.pid,
-    coldStartMs,
-    async stop() {
-      child.kill("SIGTERM");
-      await child.status;
-    },
-  };
-}
-
-async function pack(home: string, args: string[]): Promise<void> {
-  const { code, stderr } = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--quiet", ...PERMS, join(ROOT, "main.ts"), "pack", ...args],
-    cwd: ROOT,
-    env: { OBENTO_HOME: home },
-    stdout: "null",
-    stderr: "piped",
-  }).output();
-  if (code !== 0) throw new Error(new TextDecoder().decode(stderr));
-}
-
 const CEILING = `
 Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: ({ port }) => console.error("listening on http://127.0.0.1:" + port) },
   () => Response.json({ ok: true }));
@@ -200,14 +135,7 @@ if (!(await which("wrk"))) {
 
 const home = await Deno.makeTempDir({ prefix: "obento-bench-serve-" });
 try {
-  await pack(home, [
-    "bundles/iris_classifier/service.ts",
-    "--artifact",
-    "model=bundles/iris_classifier/iris_lr.onnx",
-    "--output",
-    join(home, "iris"),
-  ]);
-  await pack(home, ["tests/fixtures/mlp_784.onnx", "--name", "MLP", "--output", join(home, "mlp")]);
+  await packBenchBundles(ROOT, home);
   const env = { OBENTO_HOME: home };
   const serve = (bundle: string, extra: string[], port = freePort()) =>
     startProcess(
@@ -227,7 +155,7 @@ try {
         ...extra.filter((f) => f !== "--defaults"),
       ],
       env,
-      `http://127.0.0.1:${port}`,
+      { url: `http://127.0.0.1:${port}` },
     );
 
   const irisBody = JSON.stringify([{

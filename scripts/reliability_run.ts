@@ -2,8 +2,9 @@
  * `deno task reliability:run [--rounds N]`: how `obento run` survives service code that misbehaves, with
  * figures for docs/reliability.md. Packs tests/fixtures/services/unruly and runs its `choose` API (which
  * busy-loops on "spin", allocates without bound on "hoard" and echoes anything else) over a JSON lines file
- * of N rounds of `"ok"`, `"spin"`, `"ok"`, `"hoard"`, one record per chunk (`--batch-size 1`), with
- * `--timeout 1000` (or `--timeout MS`) and `--worker-memory-limit 64 MiB`:
+ * of N rounds of `"ok"`, `"spin"`, `"ok"`, `"hoard"` and a last `"ok"`, one record per chunk (`--batch-size
+ * 1`), with `--timeout 1000` (or `--timeout MS`) and `--worker-memory-limit 64 MiB` (the runs are
+ * tests/helpers/unruly_run.ts's, which tests/run_supervision_e2e_test.ts asserts for one round):
  *
  * - tolerant: `--max-errors 2N --errors bad.csv --output out.jsonl` — every good record must be written, every
  *   bad one must fail alone with 504 (timeout) or 500 (memory), and the run exit 0;
@@ -14,12 +15,9 @@
  *
  * @module
  */
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { RUN_FLAGS } from "./obento_flags.ts";
+import { runUnruly } from "../tests/helpers/unruly_run.ts";
 
-const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const { values } = parseArgs({
   args: Deno.args,
   options: { rounds: { type: "string", default: "10" }, timeout: { type: "string", default: "1000" } },
@@ -28,88 +26,24 @@ const ROUNDS = Number(values.rounds);
 const TIMEOUT = values.timeout;
 
 const home = await Deno.makeTempDir({ prefix: "obento-reliability-run-" });
-const env = { OBENTO_HOME: home, HOME: home, PATH: "", NO_COLOR: "1", DENO_DIR: denoDir() };
-
-function denoDir(): string {
-  return Deno.env.get("DENO_DIR") ??
-    join(Deno.env.get("XDG_CACHE_HOME") ?? join(Deno.env.get("HOME") ?? "/root", ".cache"), "deno");
-}
-
-async function obento(args: string[]): Promise<{ code: number; stdout: string; stderr: string; ms: number }> {
-  const started = performance.now();
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--quiet", ...RUN_FLAGS, join(ROOT, "main.ts"), ...args],
-    cwd: home,
-    env,
-    clearEnv: true,
-    stdin: "null",
-  }).output();
-  const decoder = new TextDecoder();
-  return {
-    code: out.code,
-    stdout: decoder.decode(out.stdout),
-    stderr: decoder.decode(out.stderr),
-    ms: performance.now() - started,
-  };
-}
-
 try {
-  const bundle = join(home, "unruly");
-  const packed = await obento([
-    "pack",
-    join(ROOT, "tests/fixtures/services/unruly/service.ts"),
-    "--output",
-    bundle,
-  ]);
-  if (packed.code !== 0) throw new Error(`pack failed: ${packed.stderr}`);
-  const records: string[] = [];
-  for (let i = 0; i < ROUNDS; i++) records.push(`"ok-${i}-a"`, '"spin"', `"ok-${i}-b"`, '"hoard"');
-  await Deno.writeTextFile(join(home, "in.jsonl"), records.join("\n") + "\n");
-  const limits = ["--batch-size", "1", "--timeout", TIMEOUT, "--worker-memory-limit", String(64 * 2 ** 20)];
-
-  const tolerant = await obento([
-    "run",
-    bundle,
-    "choose",
-    "--input-file",
-    "in.jsonl",
-    "--output",
-    "out.jsonl",
-    "--errors",
-    "bad.csv",
-    "--max-errors",
-    String(2 * ROUNDS),
-    ...limits,
-  ]);
-  const written = (await Deno.readTextFile(join(home, "out.jsonl")).catch(() => "")).split("\n").filter((l) =>
-    l
-  );
-  const bad = (await Deno.readTextFile(join(home, "bad.csv")).catch(() => "")).split("\n").slice(1).filter((
-    l,
-  ) => l);
+  const { records, good, tolerant, written, bad: badLines, strict } = await runUnruly({
+    home,
+    rounds: ROUNDS,
+    timeoutMs: Number(TIMEOUT),
+  });
+  const bad = badLines.slice(1);
   const timeouts = bad.filter((l) => /^\d+,504,.*\(--timeout\)/.test(l)).length;
   const memory = bad.filter((l) => /^\d+,500,.*\(--worker-memory-limit\)/.test(l)).length;
   const warnings = tolerant.stderr.split("\n").filter((l) => l.startsWith("warning: model worker")).length;
-  const goodExpected = records.filter((r) => r.startsWith('"ok')).map((r) => r);
-  const goodRight = JSON.stringify(written) === JSON.stringify(goodExpected);
-
-  const strict = await obento([
-    "run",
-    bundle,
-    "choose",
-    "--input-file",
-    "in.jsonl",
-    "--max-errors",
-    "0",
-    ...limits,
-  ]);
+  const goodRight = JSON.stringify(written) === JSON.stringify(good);
 
   console.log(
     `| what (${ROUNDS} rounds: ok, spin, ok, hoard; --batch-size 1 --timeout ${TIMEOUT}) | figure |`,
   );
   console.log("| --- | --- |");
   console.log(
-    `| records | ${records.length}: ${goodExpected.length} good, ${ROUNDS} spin, ${ROUNDS} hoard |`,
+    `| records | ${records.length}: ${good.length} good, ${ROUNDS} spin, ${ROUNDS} hoard |`,
   );
   console.log(
     `| tolerant run (--max-errors ${2 * ROUNDS}): exit, wall time | ${tolerant.code}, ${

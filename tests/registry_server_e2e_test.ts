@@ -4,13 +4,13 @@
  * exit 77, 409 as exit 73, and a push killed mid-stream that leaves nothing and can be re-run; and a server
  * on an S3-compatible store (s3rver in this process): push and pull through the bucket, a missing bucket.
  */
-import { collectLog } from "./helpers/child_log.ts";
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { openRegistry } from "../src/registry/registry.ts";
 import { writeTestBundle } from "../src/registry/_testing.ts";
 import { cleanEnv, type CliRun, obentoArgs, ROOT, runObento } from "./helpers/cli.ts";
 import { startS3 } from "./helpers/s3.ts";
+import { createToken, startRegistry } from "./helpers/faults/registry_server.ts";
 import { digestTree } from "../src/bundle/manifest.ts";
 
 function spawnObento(home: string, args: string[], env: Record<string, string> = {}): Deno.ChildProcess {
@@ -29,42 +29,6 @@ function obento(home: string, args: string[], env: Record<string, string> = {}):
   return runObento({ home, cwd: ROOT, env }, args);
 }
 
-async function startRegistry(
-  home: string,
-  extraArgs: string[] = [],
-  env: Record<string, string> = {},
-): Promise<{ url: string; stop(): Promise<string> }> {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [...obentoArgs(), "registry", "serve", "--port", "0", ...extraArgs],
-    cwd: ROOT,
-    env: { ...cleanEnv(home), ...env },
-    clearEnv: true,
-    stdin: "null",
-    stdout: "null",
-    stderr: "piped",
-  }).spawn();
-  const output = collectLog(child.stderr);
-  const until = Date.now() + 60_000;
-  let url: string | undefined;
-  while (!url) {
-    url = /listening on (http:\/\/\S+)/.exec(output.text)?.[1];
-    if (Date.now() > until) {
-      child.kill("SIGKILL");
-      throw new Error(`registry did not start:\n${output.text}`);
-    }
-    if (!url) await new Promise((r) => setTimeout(r, 50));
-  }
-  return {
-    url,
-    async stop() {
-      child.kill("SIGTERM");
-      await child.status;
-      await output.done;
-      return output.text;
-    },
-  };
-}
-
 async function dotEntries(dir: string): Promise<string[]> {
   const out: string[] = [];
   for await (const e of Deno.readDir(dir)) if (e.name.startsWith(".")) out.push(e.name);
@@ -76,20 +40,7 @@ Deno.test("registry serve + the CLI: tokens, push, list, get, pull, delete, 401/
   const serverHome = join(root, "server");
   const alice = join(root, "alice");
   const bob = join(root, "bob");
-  const token = async (scope: string) => {
-    const r = await obento(serverHome, [
-      "registry",
-      "token",
-      "create",
-      "--scope",
-      scope,
-      "--name",
-      scope,
-      "--json",
-    ]);
-    assert.equal(r.code, 0, r.stderr);
-    return JSON.parse(r.stdout) as { token: string; id: string; scope: string };
-  };
+  const token = (scope: string) => createToken(serverHome, scope);
   const [read, write, admin] = [await token("read"), await token("write"), await token("admin")];
   const listed = await obento(serverHome, ["registry", "token", "list", "--json"]);
   assert.deepEqual(JSON.parse(listed.stdout).map((t: { scope: string }) => t.scope).sort(), [
@@ -187,8 +138,8 @@ Deno.test("registry serve + the CLI: tokens, push, list, get, pull, delete, 401/
     assert.equal(r.code, 77, r.stderr);
     assert.match(r.stderr, /not valid \(unknown, malformed or revoked\)/);
   } finally {
-    const log = await server.stop();
-    assert.match(log, /obento registry stopped/);
+    await server.stop();
+    assert.match(server.log(), /obento registry stopped/);
     await Deno.remove(root, { recursive: true });
   }
 });
@@ -206,9 +157,7 @@ Deno.test("registry serve --store s3://… --s3-endpoint: push and pull through 
     );
     assert.equal(r.code, 69, r.stderr);
     assert.match(r.stderr, /bucket "nope" does not exist at http:\/\/127\.0\.0\.1:\d+; create it/);
-    r = await obento(serverHome, ["registry", "token", "create", "--scope", "write", "--json"]);
-    assert.equal(r.code, 0, r.stderr);
-    const token = (JSON.parse(r.stdout) as { token: string }).token;
+    const { token } = await createToken(serverHome, "write");
     const source = await writeTestBundle(join(root, "src"), {
       name: "Iris",
       version: "1",
@@ -239,7 +188,8 @@ Deno.test("registry serve --store s3://… --s3-endpoint: push and pull through 
       r = await obento(join(root, "bob"), ["get", "Iris:1", "--json"], as);
       assert.equal(r.code, 0, r.stderr);
     } finally {
-      log = await server.stop();
+      await server.stop();
+      log = server.log();
     }
     assert.match(log, /store s3:\/\/team\/obento\)/);
     // verify and gc work on the team registry's database and bucket directly

@@ -48,7 +48,23 @@ Deno.test({
   fn: () =>
     withBodies(async (home, bundle) => {
       const budget = 128 * MiB;
-      const server = await startServer(home, [bundle, "--workers", "1", "--max-body-total", String(budget)]);
+      // Only the body budget may refuse here. On a starved machine (reproduced at load average 15 on the 2
+      // cores: 11-12 bodies took over 10 s to arrive and got 504 at the default --timeout, others timed out
+      // queued behind the 300 ms answers) the batcher's limits refuse admitted bodies too, and once the first
+      // answer has calibrated its cost model, a body that arrives late is shed for the 20 ms queue budget.
+      // That is the server working as designed, not what this test measures: the deadline and the queue
+      // budget are set out of reach, so every answer is 200 or the budget's 503.
+      const server = await startServer(home, [
+        bundle,
+        "--workers",
+        "1",
+        "--max-body-total",
+        String(budget),
+        "--timeout",
+        "300000",
+        "--mb-max-latency",
+        "300000",
+      ]);
       try {
         assert.match(server.log(), /max-body-total\s+128 MiB\s+\(flag\)/);
         const body = new Uint8Array(16 * MiB).fill(1);
@@ -81,28 +97,20 @@ Deno.test({
         const count = (status: number) => answers.filter((a) => a.status === status).length;
         const others = answers.filter((a) => a.status !== 200 && a.status !== 503);
         assert.deepEqual(others, [], "every answer is 200 or 503");
-        // The body budget refuses what does not fit; a body it admitted may still be shed by the batcher (its
-        // queue or latency budget: on a busy machine the 300 ms answers queue up), which is not the budget's
-        // doing, so "admitted" counts those too.
-        const refusedByBudget = answers.filter((a) => a.status === 503 && /--max-body-total/.test(a.text));
-        const admitted = answers.length - refusedByBudget.length;
-        assert.ok(admitted >= 8, `at least a budget's worth (8 bodies) is admitted, got ${admitted}`);
-        assert.ok(refusedByBudget.length > 0, "the rest is refused");
+        assert.ok(count(200) >= 8, `at least a budget's worth (8 bodies) is served, got ${count(200)}`);
+        assert.ok(count(503) > 0, "the rest is refused");
         for (const a of answers.filter((a) => a.status === 200)) {
           assert.deepEqual(JSON.parse(a.text), { bytes: 16 * MiB }, "the worker got the whole body");
         }
-        for (const a of refusedByBudget) {
+        for (const a of answers.filter((a) => a.status === 503)) {
           assert.equal(a.retryAfter, "1");
-          assert.match(a.text, /--max-body-total 134217728; retry later/);
-        }
-        for (const a of answers.filter((a) => a.status === 503 && !refusedByBudget.includes(a))) {
-          assert.ok(a.retryAfter !== null, "a shed request says when to retry");
+          assert.match(a.text, /--max-body-total 134217728; retry later/, "only the body budget refuses");
         }
         const metrics = await (await fetch(`${server.url}/metrics`)).text();
         assert.match(metrics, /obento_body_bytes_reserved\{[^}]*\} 0\n/);
         assert.match(
           metrics,
-          new RegExp(`obento_shed_total\\{[^}]*reason="body_budget"\\} ${refusedByBudget.length}\n`),
+          new RegExp(`obento_shed_total\\{[^}]*reason="body_budget"\\} ${count(503)}\n`),
         );
 
         // Bodies held are at most the budget, each once (read into one buffer of its Content-Length, then moved
@@ -110,9 +118,7 @@ Deno.test({
         // allocator slack (measured: about 1.4 ×). Unbounded, this burst would hold 768 MiB of bodies.
         const growth = peak - before;
         console.log(
-          `burst: ${count(200)} × 200, ${refusedByBudget.length} × 503 (body budget), ${
-            count(503) - refusedByBudget.length
-          } × 503 (shed); RSS before ${mib(before)} MiB, ` +
+          `burst: ${count(200)} × 200, ${count(503)} × 503 (body budget); RSS before ${mib(before)} MiB, ` +
             `peak ${mib(peak)} MiB (+${mib(growth)} MiB)`,
         );
         assert.ok(growth < 2.5 * budget, `peak RSS grew ${mib(growth)} MiB, over 2.5 × the 128 MiB budget`);
@@ -384,10 +390,12 @@ Deno.test("a body still arriving at the deadline gets 504 at the deadline, with 
           conn.close();
         } catch { /* closed already */ }
         assert.deepEqual(statusLines(text), [504], text);
+        // The reading time starts when the body's read does, after the deadline's clock: under load the
+        // gap showed (927 ms spent reading at a 1000 ms deadline, load average 12).
         assert.match(
           text,
           new RegExp(
-            `"--timeout \\(1000 ms\\) expired while the request body was still arriving \\(\\d{4} ms spent ` +
+            `"--timeout \\(1000 ms\\) expired while the request body was still arriving \\(\\d+ ms spent ` +
               `reading it, ${size} bytes declared\\); send the body faster, or raise --timeout"`,
           ),
         );

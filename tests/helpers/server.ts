@@ -1,6 +1,6 @@
 /**
- * Test helper: starts `obento serve` as a real subprocess on 127.0.0.1 (port 0, no deno on PATH), waits until
- * it listens and is ready, and stops it with a signal.
+ * Test helper: starts `obento serve` (or `obento registry serve`) as a real subprocess on 127.0.0.1 (port 0,
+ * no deno on PATH), waits until it listens and is ready, and stops it with a signal.
  *
  * @module
  */
@@ -19,18 +19,29 @@ export interface ServerProcess {
   stop(signal?: Deno.Signal): Promise<number>;
 }
 
-/** Starts `obento serve <args> --port 0`; resolves once GET /readyz answers 200 (or rejects with the log). */
-export async function startServer(home: string, args: string[], timeoutMs = 30_000): Promise<ServerProcess> {
+/** Options for {@link startListening}. */
+export interface StartListeningOptions {
+  /** Extra environment variables, added to the clean environment (default: none). */
+  env?: Readonly<Record<string, string>>;
+  /** A path polled after the "listening on" line until it answers 200 (default: none, listening is enough). */
+  ready?: string;
+  /** How long to wait for both, in ms (default 30,000). */
+  timeoutMs?: number;
+}
+
+/**
+ * Starts `obento ...args`, a command that logs `listening on URL` (serve, registry serve); resolves once it
+ * has (and `options.ready` answers 200), or rejects with its log.
+ */
+export async function startListening(
+  home: string,
+  args: readonly string[],
+  options: StartListeningOptions = {},
+): Promise<ServerProcess> {
   const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      ...obentoArgs(),
-      "serve",
-      "--port",
-      "0",
-      ...args,
-    ],
+    args: [...obentoArgs(), ...args],
     cwd: ROOT,
-    env: cleanEnv(home),
+    env: { ...cleanEnv(home), ...options.env },
     clearEnv: true,
     stdin: "null",
     stdout: "null",
@@ -46,7 +57,7 @@ export async function startServer(home: string, args: string[], timeoutMs = 30_0
     } catch { /* already gone */ }
     throw new Error(`${why}\n--- server log ---\n${output.text}`);
   };
-  const until = Date.now() + timeoutMs;
+  const until = Date.now() + (options.timeoutMs ?? 30_000);
   let url: string | undefined;
   while (!url) {
     if (exited) give("server exited before listening");
@@ -54,10 +65,10 @@ export async function startServer(home: string, args: string[], timeoutMs = 30_0
     url = /listening on (http:\/\/[^\s"]+)/.exec(output.text)?.[1];
     if (!url) await new Promise((r) => setTimeout(r, 20));
   }
-  for (;;) {
+  while (options.ready !== undefined) {
     if (exited) give("server exited before it was ready");
     if (Date.now() > until) give("server was not ready in time");
-    const r = await fetch(`${url}/readyz`).catch(() => undefined);
+    const r = await fetch(`${url}${options.ready}`).catch(() => undefined);
     await r?.body?.cancel();
     if (r?.status === 200) break;
     await new Promise((r) => setTimeout(r, 20));
@@ -73,4 +84,9 @@ export async function startServer(home: string, args: string[], timeoutMs = 30_0
       return code;
     },
   };
+}
+
+/** Starts `obento serve <args> --port 0`; resolves once GET /readyz answers 200 (or rejects with the log). */
+export function startServer(home: string, args: string[], timeoutMs = 30_000): Promise<ServerProcess> {
+  return startListening(home, ["serve", "--port", "0", ...args], { ready: "/readyz", timeoutMs });
 }

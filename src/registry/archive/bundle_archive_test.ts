@@ -5,6 +5,7 @@ import { verifyManifest } from "../../bundle/manifest.ts";
 import { writeTestBundle } from "../_testing.ts";
 import { bundleArchive, unpackBundleArchive } from "./bundle_archive.ts";
 import { BLOCK, writeTar } from "./tar.ts";
+import { type RawEntry, rawTar } from "../../../tests/helpers/raw_tar.ts";
 import { makeScratchDir, sweepScratchDirs } from "./scratch.ts";
 
 async function bytesOf(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> {
@@ -30,34 +31,6 @@ async function archiveOf(dir: string): Promise<Uint8Array> {
 function entry(path: string, content: string | Uint8Array) {
   const bytes = typeof content === "string" ? new TextEncoder().encode(content) : content;
   return { path, size: bytes.length, open: () => ReadableStream.from([bytes]) };
-}
-
-/** A raw tar header with any type flag (for links and devices, which the writer never makes). */
-function rawHeader(path: string, type: string, size = 0, link = ""): Uint8Array {
-  const block = new Uint8Array(BLOCK);
-  const put = (offset: number, text: string) => block.set(new TextEncoder().encode(text), offset);
-  put(0, path);
-  put(100, "0000644");
-  put(124, size.toString(8).padStart(11, "0"));
-  put(136, "00000000000");
-  block[156] = type.charCodeAt(0);
-  put(157, link);
-  put(257, "ustar");
-  put(263, "00");
-  let sum = 0;
-  for (let i = 0; i < BLOCK; i++) sum += i >= 148 && i < 156 ? 32 : block[i];
-  put(148, sum.toString(8).padStart(6, "0") + "\0 ");
-  return block;
-}
-
-function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
 }
 
 async function unpackError(bytes: Uint8Array, target: string, limits = {}): Promise<ObentoError> {
@@ -127,29 +100,23 @@ Deno.test("unpacking refuses .., absolute paths, links, devices, fifos and unlis
   await withDir(async (dir) => {
     const src = await writeTestBundle(join(dir, "src"));
     const manifest = await Deno.readTextFile(join(src, "MANIFEST"));
-    const cases: [Uint8Array, RegExp][] = [
-      [rawHeader("../evil", "0"), /"\.\.\/evil" is refused: `\.\.` in its path/],
-      [rawHeader("/etc/passwd", "0"), /"\/etc\/passwd" is refused: an absolute path/],
+    const cases: [RawEntry, RegExp][] = [
+      [{ path: "../evil" }, /"\.\.\/evil" is refused: `\.\.` in its path/],
+      [{ path: "/etc/passwd" }, /"\/etc\/passwd" is refused: an absolute path/],
       [
-        rawHeader("link", "2", 0, "/etc/passwd"),
+        { path: "link", type: "2", link: "/etc/passwd" },
         /"link" is refused: it is a symlink \(to \/etc\/passwd\); bundles hold plain files/,
       ],
-      [rawHeader("hard", "1", 0, "MANIFEST"), /"hard" is refused: it is a hardlink/],
-      [rawHeader("dev", "3"), /"dev" is refused: it is a character-device/],
-      [rawHeader("blk", "4"), /"blk" is refused: it is a block-device/],
-      [rawHeader("fifo", "6"), /"fifo" is refused: it is a fifo/],
-      [rawHeader("extra.txt", "0"), /"extra\.txt" is refused: it is not listed in the MANIFEST/],
+      [{ path: "hard", type: "1", link: "MANIFEST" }, /"hard" is refused: it is a hardlink/],
+      [{ path: "dev", type: "3" }, /"dev" is refused: it is a character-device/],
+      [{ path: "blk", type: "4" }, /"blk" is refused: it is a block-device/],
+      [{ path: "fifo", type: "6" }, /"fifo" is refused: it is a fifo/],
+      [{ path: "extra.txt" }, /"extra\.txt" is refused: it is not listed in the MANIFEST/],
     ];
-    const m = new TextEncoder().encode(manifest);
-    const manifestEntry = concat(
-      rawHeader("MANIFEST", "0", m.length),
-      m,
-      new Uint8Array((BLOCK - m.length % BLOCK) % BLOCK),
-    );
-    for (const [i, [header, message]] of cases.entries()) {
+    for (const [i, [raw, message]] of cases.entries()) {
       const target = join(dir, `out-${i}`);
       await Deno.mkdir(target);
-      const error = await unpackError(concat(manifestEntry, header, new Uint8Array(2 * BLOCK)), target);
+      const error = await unpackError(rawTar([{ path: "MANIFEST", body: manifest }, raw]), target);
       assert.ok(error instanceof BadInputError, error.message);
       assert.match(error.message, message);
       assert.deepEqual([...Deno.readDirSync(target)].map((e) => e.name), ["MANIFEST"]); // nothing else written

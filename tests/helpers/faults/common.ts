@@ -1,11 +1,20 @@
 /**
  * Shared parts of the fault scenarios (`scripts/faults.ts`, `tests/faults_e2e_test.ts`): a tally of what
- * happened per round, the real CLI as a subprocess that can be killed at a random moment, and
- * `obento registry verify` read as JSON.
+ * happened per round, the real CLI as a subprocess that can be killed at a random moment,
+ * `obento registry verify` read as JSON, and what a registry lists.
  *
  * @module
  */
+import { openRegistry } from "../../../src/registry/registry.ts";
 import { cleanEnv, obentoArgs, ROOT } from "../cli.ts";
+
+/** `obento pack` arguments (from the repository root) that save the example iris classifier. */
+export const PACK_IRIS: readonly string[] = [
+  "pack",
+  "bundles/iris_classifier/service.ts",
+  "--artifact",
+  "model=bundles/iris_classifier/iris_lr.onnx",
+];
 
 /** What one scenario did, round by round. */
 export interface ScenarioResult {
@@ -60,6 +69,20 @@ export interface Outcome {
   readonly ms: number;
 }
 
+/**
+ * Counts how a command that was to be killed ended: `finished before the kill` (or `failed`) when no signal
+ * ended it, else `killedAs`. Returns true when it ended on its own: its time then shortens the span kills
+ * are drawn from (a first, uninterrupted run may have been slow on a busy machine).
+ */
+export function countKill(result: ScenarioResult, outcome: Outcome, killedAs: string): boolean {
+  if (outcome.signal !== null) {
+    count(result, killedAs);
+    return false;
+  }
+  count(result, outcome.code === 0 ? "finished before the kill" : "failed");
+  return true;
+}
+
 /** Options for {@link runCli}. */
 export interface RunCliOptions {
   /** OBENTO_HOME (and HOME). */
@@ -70,6 +93,8 @@ export interface RunCliOptions {
   cwd?: string;
   /** Send SIGKILL after this many ms (if still running). Default: never. */
   killAfterMs?: number;
+  /** With `killAfterMs`: from then on, send it only once this answers true (asked every 10 ms). */
+  killWhen?: () => Promise<boolean>;
 }
 
 /** Runs `obento ...args` as a subprocess (the real CLI, no deno on PATH), optionally killing it. */
@@ -84,12 +109,20 @@ export async function runCli(options: RunCliOptions, args: readonly string[]): P
     stdout: "piped",
     stderr: "piped",
   }).spawn();
-  const timer = options.killAfterMs === undefined ? undefined : setTimeout(() => {
+  let exited = false;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const fire = async () => {
+    if (options.killWhen !== undefined && !(await options.killWhen())) {
+      if (!exited) timer = setTimeout(fire, 10);
+      return;
+    }
     try {
-      child.kill("SIGKILL");
+      if (!exited) child.kill("SIGKILL");
     } catch { /* already gone */ }
-  }, options.killAfterMs);
+  };
+  if (options.killAfterMs !== undefined) timer = setTimeout(fire, options.killAfterMs);
   const { code, signal, stdout, stderr } = await child.output();
+  exited = true;
   clearTimeout(timer);
   const decoder = new TextDecoder();
   return {
@@ -134,4 +167,14 @@ export async function verifyHome(
 /** The first line of a text, for reports. */
 export function firstLine(text: string): string {
   return text.trim().split("\n")[0] ?? "";
+}
+
+/** The `Name:version` of every bundle the registry at `home` lists. */
+export async function listedRefs(home: string): Promise<string[]> {
+  const registry = await openRegistry({ home });
+  try {
+    return (await registry.list()).map((b) => `${b.name}:${b.version}`);
+  } finally {
+    registry.close();
+  }
 }

@@ -14,6 +14,7 @@ import {
   count,
   firstLine,
   newResult,
+  PACK_IRIS,
   randomMs,
   runCli,
   type ScenarioOptions,
@@ -49,12 +50,6 @@ async function fillTo(dir: string, free: number): Promise<void> {
 }
 
 const FULL = /no space left on device|disk is full|disk I\/O error/i;
-const PACK = [
-  "pack",
-  "bundles/iris_classifier/service.ts",
-  "--artifact",
-  "model=bundles/iris_classifier/iris_lr.onnx",
-];
 
 /** Options for {@link diskFullSave}. */
 export interface DiskFullSaveOptions extends ScenarioOptions {
@@ -78,7 +73,7 @@ export async function diskFullSave(options: DiskFullSaveOptions): Promise<Scenar
       await fillTo(home, free);
       const version = `r${round}`;
       const where = `round ${round} (${free} bytes free)`;
-      const run = await runCli({ home }, [...PACK, "--no-check", "--version", version]);
+      const run = await runCli({ home }, [...PACK_IRIS, "--no-check", "--version", version]);
       result.rounds++;
       await Deno.remove(join(home, "filler")).catch(() => {});
       if (run.code === 0) count(result, "saved (the space sufficed)");
@@ -93,7 +88,7 @@ export async function diskFullSave(options: DiskFullSaveOptions): Promise<Scenar
         result.failures.push(`${where}: half-written leftovers ${v.report!.leftovers.join(", ")}`);
       }
       if (run.code !== 0) {
-        const again = await runCli({ home }, [...PACK, "--no-check", "--version", version]);
+        const again = await runCli({ home }, [...PACK_IRIS, "--no-check", "--version", version]);
         if (again.code !== 0) {
           result.failures.push(`${where}: the re-run exited ${again.code}: ${again.stderr}`);
         } else count(result, "re-runs after freeing space succeed");

@@ -1,18 +1,46 @@
 /**
- * Fault scenario: `obento run` of a batch job with `--output`, killed with SIGKILL at a random moment, then
- * the same command with `--resume` run to the end: its output (and errors file) must be byte-identical to
- * an uninterrupted run's, and no partial or checkpoint file may be left.
+ * Fault scenario: `obento run` of a batch job with `--output`, killed with SIGKILL at a random moment (or
+ * several times in a row, each run resuming the last), then the same command with `--resume` run to the end:
+ * its output (and errors file) must be byte-identical to an uninterrupted run's, and no partial or checkpoint
+ * file may be left. After the last round, `--resume` of the finished output must be a no-op that succeeds.
+ * `deno task faults --only run` runs it, and so does tests/batch_resume_test.ts (one round of 5 kills).
  *
  * @module
  */
 import { join } from "node:path";
 import { packIris, ROOT } from "../cli.ts";
-import { count, newResult, randomMs, runCli, type ScenarioOptions, type ScenarioResult } from "./common.ts";
+import {
+  count,
+  countKill,
+  newResult,
+  randomMs,
+  runCli,
+  type ScenarioOptions,
+  type ScenarioResult,
+} from "./common.ts";
 
 /** Options for {@link killRun}. */
 export interface KillRunOptions extends ScenarioOptions {
   /** Input rows. Default 100,000. */
   rows?: number;
+  /** Kills per round before the `--resume` that runs to the end (fewer when a run finishes first). Default 1. */
+  kills?: number;
+  /**
+   * Kills are drawn from the first half of the span only, and each, once its moment has come, waits until
+   * the run has written a checkpoint past where it started, so that it lands mid-run even when a loaded
+   * machine makes the run's time unpredictable (the test's choice). Default false: a kill lands at its
+   * moment, drawn from the whole span: before the first checkpoint, or after the end, too.
+   */
+  midRun?: boolean;
+}
+
+/** The position of the run's checkpoint in `home`, or -1 when there is none (yet). */
+async function checkpointAt(home: string): Promise<number> {
+  try {
+    return JSON.parse(await Deno.readTextFile(join(home, "out.jsonl.obento-resume.json"))).position;
+  } catch {
+    return -1; // none yet, or being replaced
+  }
 }
 
 function same(a: Uint8Array, b: Uint8Array): boolean {
@@ -60,22 +88,38 @@ export async function killRun(options: KillRunOptions): Promise<ScenarioResult> 
   }
   const expected = await Deno.readFile(join(home, "full.jsonl"));
   const expectedErrors = await Deno.readFile(join(home, "full.jsonl.errors.csv"));
+  const written = expected.filter((b) => b === 10).length;
+  if (written !== rows - 1) {
+    result.failures.push(`the uninterrupted run wrote ${written} rows of ${rows} (one is ragged)`);
+  }
   // Kills land in [10 %, 100 %) of an uninterrupted run's time; a run that finished before its kill shortens
   // that span (the first, uninterrupted run may have been slow on a busy machine).
   let span = full.ms;
   for (let round = 0; round < options.rounds; round++) {
-    const delay = randomMs(span * 0.1, span);
-    const where = `round ${round} (kill after ${delay} ms)`;
-    const killed = await runCli({ home, cwd: home, killAfterMs: delay }, [...args("out.jsonl"), "--resume"]);
+    const delays: number[] = [];
+    for (let kill = 0; kill < (options.kills ?? 1); kill++) {
+      const delay = randomMs(span * 0.1, span * (options.midRun ? 0.5 : 1));
+      delays.push(delay);
+      const from = await checkpointAt(home);
+      const killWhen = options.midRun ? async () => (await checkpointAt(home)) > from : undefined;
+      const killed = await runCli(
+        { home, cwd: home, killAfterMs: delay, killWhen },
+        [...args("out.jsonl"), "--resume"],
+      );
+      const position = await checkpointAt(home);
+      options.log?.(
+        `run ${round}.${kill}: ${
+          killed.signal ?? `exit ${killed.code}`
+        } after ${delay} ms at row ${position}`,
+      );
+      const killedAs = position > 0 ? "killed after a checkpoint" : "killed before the first checkpoint";
+      if (countKill(result, killed, killedAs)) {
+        span = Math.min(span, killed.ms);
+        break;
+      }
+    }
     result.rounds++;
-    let position = -1;
-    try {
-      position = JSON.parse(await Deno.readTextFile(join(home, "out.jsonl.obento-resume.json"))).position;
-    } catch { /* no checkpoint yet */ }
-    if (killed.signal === null) {
-      count(result, killed.code === 0 ? "finished before the kill" : "failed");
-      span = Math.min(span, killed.ms);
-    } else count(result, position > 0 ? "killed after a checkpoint" : "killed before the first checkpoint");
+    const where = `round ${round} (kills after ${delays.join(", ")} ms)`;
     const resumed = await runCli({ home, cwd: home }, [...args("out.jsonl"), "--resume"]);
     if (resumed.code !== 0) {
       result.failures.push(`${where}: --resume exited ${resumed.code}: ${resumed.stderr}`);
@@ -86,9 +130,16 @@ export async function killRun(options: KillRunOptions): Promise<ScenarioResult> 
     } else count(result, "resumed byte-identical");
     const left = [...Deno.readDirSync(home)].map((e) => e.name).filter((n) => /partial|resume/.test(n));
     if (left.length > 0) result.failures.push(`${where}: left ${left.join(", ")}`);
-    options.log?.(
-      `run ${round}: ${killed.signal ?? `exit ${killed.code}`} after ${delay} ms at row ${position}`,
-    );
+    if (round === options.rounds - 1 && resumed.code === 0) {
+      // Resuming a finished run is a no-op that succeeds (a scheduler may retry a done shard).
+      const loud = args("out.jsonl").filter((a) => a !== "--quiet");
+      const again = await runCli({ home, cwd: home }, [...loud, "--resume"]);
+      if (again.code !== 0 || !/is complete; nothing to resume/.test(again.stderr)) {
+        result.failures.push(`--resume of a finished run exited ${again.code}: ${again.stderr}`);
+      } else if (!same(await Deno.readFile(join(home, "out.jsonl")), expected)) {
+        result.failures.push("--resume of a finished run changed its output");
+      } else count(result, "--resume of the finished run is a no-op");
+    }
     await Deno.remove(join(home, "out.jsonl")).catch(() => {});
     await Deno.remove(join(home, "out.jsonl.errors.csv")).catch(() => {});
   }

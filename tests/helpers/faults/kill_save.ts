@@ -7,10 +7,12 @@
  * @module
  */
 import { join } from "node:path";
-import { openRegistry } from "../../../src/registry/registry.ts";
 import {
   count,
+  countKill,
+  listedRefs,
   newResult,
+  PACK_IRIS,
   randomMs,
   runCli,
   type ScenarioOptions,
@@ -18,27 +20,11 @@ import {
   verifyHome,
 } from "./common.ts";
 
-const PACK = [
-  "pack",
-  "bundles/iris_classifier/service.ts",
-  "--artifact",
-  "model=bundles/iris_classifier/iris_lr.onnx",
-];
-
-async function listed(home: string): Promise<string[]> {
-  const registry = await openRegistry({ home });
-  try {
-    return (await registry.list()).map((b) => `${b.name}:${b.version}`);
-  } finally {
-    registry.close();
-  }
-}
-
 /** Runs the scenario (see the module doc). */
 export async function killSave(options: ScenarioOptions): Promise<ScenarioResult> {
   const result = newResult("SIGKILL during pack/save");
   const home = join(options.work, "save-home");
-  const calibrate = await runCli({ home }, [...PACK, "--no-check", "--version", "calibration"]);
+  const calibrate = await runCli({ home }, [...PACK_IRIS, "--no-check", "--version", "calibration"]);
   if (calibrate.code !== 0) {
     result.failures.push(`an uninterrupted pack failed: ${calibrate.stderr}`);
     return result;
@@ -47,7 +33,12 @@ export async function killSave(options: ScenarioOptions): Promise<ScenarioResult
   for (let round = 0; round < options.rounds; round++) {
     const version = `r${round}`;
     const delay = randomMs(0, span);
-    const killed = await runCli({ home, killAfterMs: delay }, [...PACK, "--no-check", "--version", version]);
+    const killed = await runCli({ home, killAfterMs: delay }, [
+      ...PACK_IRIS,
+      "--no-check",
+      "--version",
+      version,
+    ]);
     result.rounds++;
     const where = `round ${round} (kill after ${delay} ms)`;
     const v = await verifyHome(home, where);
@@ -55,21 +46,16 @@ export async function killSave(options: ScenarioOptions): Promise<ScenarioResult
     if (v.report && v.report.leftovers.length > 0) {
       count(result, "rounds where verify listed gc-able leftovers (kept until gc)");
     }
-    const names = await listed(home);
+    const names = await listedRefs(home);
     if (v.report && v.report.checked !== names.length) {
       result.failures.push(`${where}: verify checked ${v.report.checked}, list shows ${names.length}`);
     }
     const saved = names.includes(`IrisClassifier:${version}`);
-    if (killed.signal === null) {
-      count(result, killed.code === 0 ? "finished before the kill" : "failed");
-      span = Math.min(span, killed.ms);
-    } else {
-      count(
-        result,
-        saved ? "killed after the commit (listed, whole)" : "killed before the commit (not listed)",
-      );
-    }
-    const again = await runCli({ home }, [...PACK, "--no-check", "--version", version]);
+    const killedAs = saved
+      ? "killed after the commit (listed, whole)"
+      : "killed before the commit (not listed)";
+    if (countKill(result, killed, killedAs)) span = Math.min(span, killed.ms);
+    const again = await runCli({ home }, [...PACK_IRIS, "--no-check", "--version", version]);
     const expected = saved ? 73 : 0;
     if (again.code !== expected) {
       result.failures.push(

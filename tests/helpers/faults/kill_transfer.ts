@@ -11,6 +11,8 @@ import { openRegistry } from "../../../src/registry/registry.ts";
 import { writeTestBundle } from "../../../src/registry/_testing.ts";
 import {
   count,
+  countKill,
+  listedRefs,
   newResult,
   randomMs,
   runCli,
@@ -27,15 +29,6 @@ export interface KillTransferOptions extends ScenarioOptions {
 }
 
 const REF = "Big:1";
-
-async function isListed(home: string): Promise<boolean> {
-  const registry = await openRegistry({ home });
-  try {
-    return (await registry.list()).some((b) => `${b.name}:${b.version}` === REF);
-  } finally {
-    registry.close();
-  }
-}
 
 async function removeLocal(home: string): Promise<void> {
   const registry = await openRegistry({ home });
@@ -100,16 +93,11 @@ export async function killTransfers(options: KillTransferOptions): Promise<Scena
       if (left.length > 0) push.failures.push(`${where}: the server kept ${left.join(", ")}`);
       let v = await verifyHome(server.home, where);
       if (v.failure) push.failures.push(v.failure);
-      let listed = await isListed(server.home);
-      if (killed.signal === null) {
-        count(push, killed.code === 0 ? "finished before the kill" : "failed");
-        pushSpan = Math.min(pushSpan, killed.ms);
-      } else {
-        count(
-          push,
-          listed ? "killed after the server published it (whole)" : "killed mid-push (nothing published)",
-        );
-      }
+      let listed = (await listedRefs(server.home)).includes(REF);
+      const pushedAs = listed
+        ? "killed after the server published it (whole)"
+        : "killed mid-push (nothing published)";
+      if (countKill(push, killed, pushedAs)) pushSpan = Math.min(pushSpan, killed.ms);
       let again = await runCli({ home: sender, env: as(server.tokens.write) }, ["push", REF]);
       if (again.code !== (listed ? 73 : 0)) {
         push.failures.push(`${where}: the re-run exited ${again.code}: ${again.stderr}`);
@@ -131,14 +119,9 @@ export async function killTransfers(options: KillTransferOptions): Promise<Scena
       pull.rounds++;
       v = await verifyHome(receiver, where);
       if (v.failure) pull.failures.push(v.failure);
-      listed = await isListed(receiver);
-      if (pulled.signal === null) {
-        count(pull, pulled.code === 0 ? "finished before the kill" : "failed");
-        pullSpan = Math.min(pullSpan, pulled.ms);
-      }
-      if (pulled.signal !== null) {
-        count(pull, listed ? "killed after the local save (whole)" : "killed mid-pull (nothing saved)");
-      }
+      listed = (await listedRefs(receiver)).includes(REF);
+      const pulledAs = listed ? "killed after the local save (whole)" : "killed mid-pull (nothing saved)";
+      if (countKill(pull, pulled, pulledAs)) pullSpan = Math.min(pullSpan, pulled.ms);
       again = await runCli({ home: receiver, env: as(server.tokens.write) }, ["pull", REF, "--json"]);
       if (again.code !== 0) pull.failures.push(`${where}: the re-run exited ${again.code}: ${again.stderr}`);
       else count(pull, "re-runs as expected");

@@ -1,12 +1,12 @@
 /**
- * A real `obento registry serve` for the fault scenarios: started as a subprocess on a free port with a
- * write and an admin token made by `obento registry token create`, stopped with SIGTERM.
+ * A real `obento registry serve` for the fault scenarios and tests/registry_server_e2e_test.ts: started as a
+ * subprocess on a free port (with a write and an admin token made by `obento registry token create` for the
+ * scenarios), stopped with SIGTERM.
  *
  * @module
  */
 import { join } from "node:path";
-import { collectLog } from "../child_log.ts";
-import { cleanEnv, obentoArgs, ROOT } from "../cli.ts";
+import { type ServerProcess, startListening } from "../server.ts";
 import { runCli } from "./common.ts";
 
 /** A running registry server. */
@@ -25,7 +25,8 @@ export interface RegistryServer {
   stop(): Promise<string>;
 }
 
-async function token(home: string, scope: string): Promise<string> {
+/** Creates a token of `scope` (named after it) with `obento registry token create` on `home`. */
+export async function createToken(home: string, scope: string): Promise<{ token: string; id: string }> {
   const r = await runCli({ home }, [
     "registry",
     "token",
@@ -37,34 +38,27 @@ async function token(home: string, scope: string): Promise<string> {
     "--json",
   ]);
   if (r.code !== 0) throw new Error(`registry token create exited ${r.code}: ${r.stderr}`);
-  return (JSON.parse(r.stdout) as { token: string }).token;
+  return JSON.parse(r.stdout) as { token: string; id: string };
 }
 
-/** Starts a server over `home` (created). */
+/** Starts `obento registry serve --port 0 ...extraArgs` over `home`; resolves once it listens. */
+export function startRegistry(
+  home: string,
+  extraArgs: readonly string[] = [],
+  env: Readonly<Record<string, string>> = {},
+): Promise<ServerProcess> {
+  return startListening(home, ["registry", "serve", "--port", "0", ...extraArgs], { env, timeoutMs: 60_000 });
+}
+
+/** Starts a server over `home` (created), with a write and an admin token. */
 export async function startRegistryServer(home: string): Promise<RegistryServer> {
   await Deno.mkdir(home, { recursive: true });
-  const tokens = { write: await token(home, "write"), admin: await token(home, "admin") };
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [...obentoArgs(), "registry", "serve", "--port", "0"],
-    cwd: ROOT,
-    env: cleanEnv(home),
-    clearEnv: true,
-    stdin: "null",
-    stdout: "null",
-    stderr: "piped",
-  }).spawn();
-  const output = collectLog(child.stderr);
-  const until = Date.now() + 60_000;
-  let url: string | undefined;
-  while (!url) {
-    url = /listening on (http:\/\/\S+)/.exec(output.text)?.[1];
-    if (Date.now() > until) {
-      child.kill("SIGKILL");
-      throw new Error(`registry did not start:\n${output.text}`);
-    }
-    if (!url) await new Promise((r) => setTimeout(r, 50));
-  }
-  const base = url;
+  const tokens = {
+    write: (await createToken(home, "write")).token,
+    admin: (await createToken(home, "admin")).token,
+  };
+  const server = await startRegistry(home);
+  const base = server.url;
   const store = join(home, "bundles");
   return {
     url: base,
@@ -90,10 +84,8 @@ export async function startRegistryServer(home: string): Promise<RegistryServer>
       return out;
     },
     async stop() {
-      child.kill("SIGTERM");
-      await child.status;
-      await output.done;
-      return output.text;
+      await server.stop();
+      return server.log();
     },
   };
 }
