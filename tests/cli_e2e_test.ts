@@ -395,7 +395,7 @@ Deno.test("--help works as a real process: the command list, and a command's own
     assert.ok(names.includes("pack") && names.includes("run"), top.stdout);
     const r = await obento(["run", "--help"], { home });
     assert.equal(r.code, 0);
-    assert.match(r.stdout, /^Usage:\n  obento run /);
+    assert.match(r.stdout, /^Usage:\n {2}obento run /);
     assert.equal(r.stderr, "");
   } finally {
     await Deno.remove(home, { recursive: true });
