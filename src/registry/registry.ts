@@ -13,7 +13,7 @@ import { type BentoDocument, parseBento } from "../bundle/bento_yaml.ts";
 import { verifyManifest } from "../bundle/manifest.ts";
 import { validateName } from "../sdk/names.ts";
 import type { BlobStore } from "./blob_store.ts";
-import type { BundleIndex, BundleRecord } from "./bundle_index.ts";
+import type { BundleIndex, BundleRecord, PendingRecord } from "./bundle_index.ts";
 import { formatBundleRef, LATEST, parseBundleRef } from "./bundle_ref.ts";
 import { FsStore } from "./fs_store.ts";
 import { validateLabels } from "../bundle/labels.ts";
@@ -202,7 +202,7 @@ export class Registry {
     let published = false;
     try {
       await verifyManifest(staged.path);
-      await this.index.reserve(record, staged.token);
+      await this.#reserve(record, staged.token);
       reserved = true;
       const path = await this.store.publish(staged, name, version);
       published = true;
@@ -210,10 +210,41 @@ export class Registry {
       await this.store.finish(staged);
       return { name, version, path };
     } catch (error) {
-      if (published) await this.store.unpublish(name, version);
-      if (reserved) await this.index.release(name, version, staged.token);
-      await this.store.discard(staged);
-      throw error;
+      // Each clean-up step runs even when one before it fails (a full disk can fail them all), and the
+      // error the caller sees stays the one that stopped the save.
+      const cleanUp: Array<() => Promise<unknown>> = [];
+      if (published) cleanUp.push(() => this.store.unpublish(name, version));
+      if (reserved) cleanUp.push(() => this.index.release(name, version, staged.token));
+      cleanUp.push(() => this.store.discard(staged));
+      const failed: string[] = [];
+      for (const step of cleanUp) {
+        try {
+          await step();
+        } catch (cleanUpError) {
+          failed.push(cleanUpError instanceof Error ? cleanUpError.message : String(cleanUpError));
+        }
+      }
+      if (failed.length === 0) throw error;
+      throw unfinishedSave(error, `${name}:${version}`, failed);
+    }
+  }
+
+  /**
+   * Reserves `Name:version`; a reservation left by a save whose process is gone (a crash, or a clean-up that
+   * failed on a full disk) is reclaimed first, as `registry gc` would, so the same save can be run again.
+   */
+  async #reserve(record: BundleRecord, token: string): Promise<void> {
+    try {
+      await this.index.reserve(record, token);
+    } catch (error) {
+      if (!(error instanceof ObentoError) || error.code !== "CONFLICT") throw error;
+      const stale = (await this.index.pending()).find((p) =>
+        p.name === record.name && p.version === record.version
+      );
+      if (stale === undefined) throw error;
+      const reclaimed = await this.store.reclaim(stale.token, () => this.#dropPending(stale));
+      if (!reclaimed) throw error;
+      await this.index.reserve(record, token);
     }
   }
 
@@ -395,10 +426,7 @@ export class Registry {
     for (const p of pending) {
       pendingTokens.add(p.token);
       const ref = formatBundleRef(p.name, p.version);
-      const done = await this.store.reclaim(p.token, async () => {
-        await this.store.unpublish(p.name, p.version);
-        await this.index.release(p.name, p.version, p.token);
-      });
+      const done = await this.store.reclaim(p.token, () => this.#dropPending(p));
       if (done) removed.push(`unfinished save of ${ref}`);
       else inProgress.push(`save of ${ref}`);
     }
@@ -413,6 +441,16 @@ export class Registry {
       else inProgress.push(area.location);
     }
     return { removed, inProgress };
+  }
+
+  /**
+   * Drops an abandoned save's reservation, then its published directory. The reservation goes first and
+   * only its own (by token, still pending): a save that committed in the meantime keeps its files.
+   */
+  async #dropPending(pending: PendingRecord): Promise<void> {
+    if (await this.index.release(pending.name, pending.version, pending.token)) {
+      await this.store.unpublish(pending.name, pending.version);
+    }
   }
 
   /** Closes the index. */
@@ -441,4 +479,26 @@ export async function openRegistry(options: OpenRegistryOptions): Promise<Regist
     openSqliteIndex(join(options.home, INDEX_FILE), { busyTimeoutMs: options.busyTimeoutMs });
   const store = options.store ?? new FsStore({ root: join(options.home, BUNDLES_DIR) });
   return new Registry(index, store);
+}
+
+/**
+ * The error of a save that failed and whose clean-up failed too: the first error's code and message, without
+ * a claim that the change was rolled back, and what to run once the cause is fixed.
+ */
+function unfinishedSave(error: unknown, ref: string, cleanUpFailures: readonly string[]): ObentoError {
+  const first = error instanceof Error ? error.message : String(error);
+  const code = error instanceof ObentoError ? error.code : "INTERNAL";
+  const message = first.replace(
+    /; the change was rolled back: free some space and run the command again$/,
+    "",
+  );
+  return new ObentoError(
+    code,
+    `${message}; saving ${ref} stopped and cleaning up after it failed too (${
+      cleanUpFailures.join("; ")
+    }): ` +
+      "it is not in the registry; once the cause is fixed, run the command again (the unfinished save is " +
+      "reclaimed then) or run `obento registry gc`",
+    { cause: error },
+  );
 }

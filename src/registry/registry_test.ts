@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { ObentoError } from "../errors.ts";
-import { openRegistry, type Registry } from "./registry.ts";
+import { openRegistry, Registry } from "./registry.ts";
+import type { BundleIndex } from "./bundle_index.ts";
 import { resolveBundleRef } from "./resolve_ref.ts";
 import { testRecord, writeTestBundle } from "./_testing.ts";
 import type { TestBundleOptions } from "./_testing.ts";
@@ -284,5 +285,40 @@ Deno.test("resolveBundleRef prefers a bundle directory, then the registry, else 
       "BAD_BUNDLE",
       `${join(home, "bundles")} has no bento.yaml; it is not a bundle directory written by pack`,
     );
+  });
+});
+
+Deno.test("a save whose clean-up fails too keeps its first error, and the same save then reclaims what it left", async () => {
+  await withRegistry(async (registry, home) => {
+    // The index fails its last write and the clean-up's release as SQLite does on a full disk.
+    const full = new ObentoError(
+      "UNAVAILABLE",
+      "registry index x.db: database or disk is full; the change was rolled back: free some space and run the " +
+        "command again",
+    );
+    let diskFull = true;
+    const index = registry.index;
+    const failing: BundleIndex = new Proxy(index, {
+      get(target, property) {
+        if (diskFull && (property === "commit" || property === "release")) return () => Promise.reject(full);
+        const value = Reflect.get(target, property);
+        return typeof value === "function" ? value.bind(target) : value;
+      },
+    });
+    const broken = new Registry(failing, registry.store);
+    const dir = await writeTestBundle(join(home, "src-full"), { version: "3" });
+    await rejects(
+      broken.add(dir),
+      "UNAVAILABLE",
+      /^registry index x\.db: database or disk is full; saving Iris:3 stopped and cleaning up after it failed too \(.*disk is full.*\): it is not in the registry; once the cause is fixed, run the command again/,
+    );
+    assert.deepEqual((await registry.index.pending()).map((p) => `${p.name}:${p.version}`), ["Iris:3"]);
+    // The process that failed is gone (its staging lock with it): saving again reclaims the reservation.
+    diskFull = false;
+    const saved = await broken.add(dir);
+    assert.equal(saved.version, "3");
+    assert.deepEqual(await registry.index.pending(), []);
+    assert.deepEqual((await registry.verify()).ok, true);
+    assert.deepEqual((await registry.gc()).removed, []);
   });
 });
