@@ -13,7 +13,17 @@ Deno.test("HTTP fuzz: no 5xx, every 4xx has a JSON error, the server stays healt
   const maxBody = 4 * 1024 * 1024;
   try {
     const bundle = await packIris(home);
-    const server = await startServer(home, [bundle, "--workers", "1", "--max-body", String(maxBody)]);
+    // The queue budget is out of reach: in a loaded full-suite run the batcher shed some of the 8 concurrent
+    // fuzz requests with 503 "overloaded" (its design, not a fuzz finding); every other limit stays default.
+    const server = await startServer(home, [
+      bundle,
+      "--workers",
+      "1",
+      "--max-body",
+      String(maxBody),
+      "--mb-max-latency",
+      "300000",
+    ]);
     try {
       const report = await fuzzHttp(server.url, {
         requests: 300,
