@@ -10,6 +10,7 @@
  *
  * @module
  */
+import { resolve, sep as SEP } from "node:path";
 import { type OptionNamer, sdkOptionName } from "../option_name.ts";
 import { messageOf, ObentoError } from "../errors.ts";
 import type { ErrorCode } from "../errors.ts";
@@ -803,7 +804,14 @@ export class WorkerPoolExecutor implements Executor {
 
   /** The error once every slot is out of service, with why their replacements did not load. */
   #allDead(): ObentoError {
-    const reasons = [...new Set(this.#slots.map((s) => s.lastError).filter((r) => r !== undefined))];
+    // Clients get the reasons with file names relative to the bundle: the server's paths stay in its log.
+    const reasons = [
+      ...new Set(
+        this.#slots.map((s) => s.lastError).filter((r) => r !== undefined).map((r) =>
+          withoutDir(r, this.#path)
+        ),
+      ),
+    ];
     return unavailable(
       "every model worker crashed and could not be restarted" +
         (reasons.length > 0 ? `: ${reasons.join("; ")}` : ""),
@@ -926,4 +934,13 @@ function checkCount(value: number, what: string): void {
   if (!Number.isInteger(value) || value < 1) {
     throw new ObentoError("BAD_ARGUMENT", `${what} must be an integer >= 1, got ${value}`);
   }
+}
+
+/** `message` with every mention of `dir/` (as given, and resolved) cut to the path below it. */
+function withoutDir(message: string, dir: string): string {
+  let out = message;
+  for (const prefix of new Set([dir, resolve(dir)])) {
+    out = out.split(prefix.endsWith(SEP) ? prefix : prefix + SEP).join("");
+  }
+  return out;
 }

@@ -105,7 +105,9 @@ export async function bundleChanged(options: ScenarioOptions): Promise<ScenarioR
         await new Promise((r) => setTimeout(r, 100));
       }
       if (last.text.includes("CHANGED")) result.failures.push(`${where}: a worker served the changed code`);
-      else if (
+      else if (last.text.includes(home)) {
+        result.failures.push(`${where}: the 503 names a path on the server's disk: ${last.text}`);
+      } else if (
         last.status === 503 &&
         /could not be restarted: .*(changed|missing|not listed|malformed)/.test(last.text)
       ) {
