@@ -55,6 +55,17 @@ async function until(ok: () => boolean): Promise<boolean> {
   return ok();
 }
 
+/** Waits (up to 30 s) until `/metrics` reports `count` model workers ready. */
+async function workersReady(url: string, count: number): Promise<boolean> {
+  for (let i = 0; i < 300; i++) {
+    const text = await (await fetch(`${url}/metrics`)).text();
+    const match = /^obento_workers_ready(?:\{[^}]*\})? (\d+)/m.exec(text);
+    if (match && Number(match[1]) >= count) return true;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return false;
+}
+
 /** Runs the scenario (see the module doc). */
 export async function bundleChanged(options: ScenarioOptions): Promise<ScenarioResult> {
   const result = newResult("bundle directory changed under a running server");
@@ -74,6 +85,11 @@ export async function bundleChanged(options: ScenarioOptions): Promise<ScenarioR
     await copyDir(source, dir);
     const server = await startServer(home, [dir, "--workers", "2", "--device", "wasm"]);
     try {
+      // Ready means one worker has loaded; the other must have loaded the old version too before the change.
+      if (!(await workersReady(server.url, 2))) {
+        result.failures.push(`${where}: the second worker did not load within 30 s`);
+        continue;
+      }
       await CHANGES[kind](dir);
       result.rounds++;
       const ended = await post(`${server.url}/exit`, 1);
