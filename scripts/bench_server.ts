@@ -32,16 +32,27 @@ async function pack(root: string, home: string, args: string[]): Promise<void> {
   if (code !== 0) throw new Error(new TextDecoder().decode(stderr));
 }
 
+/** The benchmark bundles: `pack` arguments by the folder name under the home they are packed into. */
+const BENCH_BUNDLES = {
+  iris: ["bundles/iris_classifier/service.ts", "--artifact", "model=bundles/iris_classifier/iris_lr.onnx"],
+  mlp: ["tests/fixtures/mlp_784.onnx", "--name", "MLP"],
+} as const;
+
+/** Packs one benchmark bundle into `<home>/<bundle>` with `root`'s CLI; returns its directory. */
+export async function packBenchBundle(
+  root: string,
+  home: string,
+  bundle: keyof typeof BENCH_BUNDLES,
+): Promise<string> {
+  const output = join(home, bundle);
+  await pack(root, home, [...BENCH_BUNDLES[bundle], "--output", output]);
+  return output;
+}
+
 /** Packs the iris classifier into `<home>/iris` and the MLP into `<home>/mlp`, with `root`'s CLI. */
 export async function packBenchBundles(root: string, home: string): Promise<void> {
-  await pack(root, home, [
-    "bundles/iris_classifier/service.ts",
-    "--artifact",
-    "model=bundles/iris_classifier/iris_lr.onnx",
-    "--output",
-    join(home, "iris"),
-  ]);
-  await pack(root, home, ["tests/fixtures/mlp_784.onnx", "--name", "MLP", "--output", join(home, "mlp")]);
+  await packBenchBundle(root, home, "iris");
+  await packBenchBundle(root, home, "mlp");
 }
 
 /** A started server process. */

@@ -23,6 +23,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { RUN_FLAGS } from "./obento_flags.ts";
+import { freePort, packBenchBundle } from "./bench_server.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const { values } = parseArgs({
@@ -39,14 +40,6 @@ const SETTLE_S = Number(values.settle);
 
 const BARE =
   `Deno.serve({ hostname: "127.0.0.1", port: Number(Deno.args[0]) }, () => Response.json({ ok: true }));\n`;
-
-/** A port free right now (the server binds it a moment later). */
-function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const { port } = listener.addr as Deno.NetAddr;
-  listener.close();
-  return port;
-}
 
 interface Started {
   ms: number;
@@ -109,25 +102,7 @@ function median(xs: number[]): number {
 
 const home = await Deno.makeTempDir({ prefix: "obento-bench-start-" });
 try {
-  const packed = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--quiet",
-      ...RUN_FLAGS,
-      join(ROOT, "main.ts"),
-      "pack",
-      "bundles/iris_classifier/service.ts",
-      "--artifact",
-      "model=bundles/iris_classifier/iris_lr.onnx",
-      "--output",
-      join(home, "iris"),
-    ],
-    cwd: ROOT,
-    env: { OBENTO_HOME: home },
-    stdout: "null",
-    stderr: "piped",
-  }).output();
-  if (packed.code !== 0) throw new Error(new TextDecoder().decode(packed.stderr));
+  await packBenchBundle(ROOT, home, "iris");
   const bareFile = join(home, "bare.ts");
   await Deno.writeTextFile(bareFile, BARE);
   const env = { OBENTO_HOME: home };

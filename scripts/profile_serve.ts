@@ -16,6 +16,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { type BenchBody, mlpBodies } from "./mlp_bodies.ts";
+import { freePort, packBenchBundle } from "./bench_server.ts";
 import { RUN_FLAGS } from "./obento_flags.ts";
 import { wrk } from "./wrk_lua.ts";
 
@@ -163,31 +164,7 @@ const home = await Deno.makeTempDir({ prefix: "obento-profile-serve-" });
 const outDir = values.out ?? await Deno.makeTempDir({ prefix: "obento-profiles-" });
 await Deno.mkdir(outDir, { recursive: true });
 try {
-  const pack = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--quiet",
-      ...RUN_FLAGS,
-      join(ROOT, "main.ts"),
-      "pack",
-      "tests/fixtures/mlp_784.onnx",
-      "--name",
-      "MLP",
-      "--output",
-      join(home, "mlp"),
-    ],
-    cwd: ROOT,
-    env: { OBENTO_HOME: home },
-    stdout: "null",
-    stderr: "piped",
-  }).output();
-  if (!pack.success) throw new Error(new TextDecoder().decode(pack.stderr));
-  const freePort = () => {
-    const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-    const { port } = listener.addr as Deno.NetAddr;
-    listener.close();
-    return port;
-  };
+  await packBenchBundle(ROOT, home, "mlp");
   const [port, inspectPort] = [freePort(), freePort()];
   const child = new Deno.Command(Deno.execPath(), {
     args: [
