@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { cleanEnv, obentoArgs, packBundle, ROOT } from "./helpers/cli.ts";
-import { startServer } from "./helpers/server.ts";
+import { postJson, startServer } from "./helpers/server.ts";
 
 async function withUnruly(fn: (home: string, bundle: string) => Promise<void>): Promise<void> {
   const home = await Deno.makeTempDir({ prefix: "obento-unruly-" });
@@ -33,15 +33,6 @@ async function metricsWhenReady(url: string, n: number): Promise<string> {
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`obento_workers_ready never reached ${n}:\n${metrics}`);
-}
-
-async function post(url: string, body: unknown): Promise<{ status: number; body: string }> {
-  const r = await fetch(url, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify(body),
-  });
-  return { status: r.status, body: await r.text() };
 }
 
 /** GETs `url` and returns how long it took in ms (fails on a non-200). */
@@ -77,32 +68,32 @@ Deno.test("stuck and exiting workers are replaced; health answers throughout; me
           await new Promise((r) => setTimeout(r, 100));
         }
       })();
-      const spins = await Promise.all([post(`${server.url}/spin`, 1), post(`${server.url}/spin`, 2)]);
+      const spins = await Promise.all([postJson(`${server.url}/spin`, 1), postJson(`${server.url}/spin`, 2)]);
       assert.deepEqual(spins.map((r) => r.status), [504, 504]);
       // The workers are replaced after the timeout plus a margin; then inference works again.
       const until = Date.now() + 20_000;
-      let echoed = await post(`${server.url}/echo`, { a: 1 });
+      let echoed = await postJson(`${server.url}/echo`, { a: 1 });
       while (echoed.status !== 200 && Date.now() < until) {
         await new Promise((r) => setTimeout(r, 200));
-        echoed = await post(`${server.url}/echo`, { a: 1 });
+        echoed = await postJson(`${server.url}/echo`, { a: 1 });
       }
       stuck = false;
       await probing;
-      assert.equal(echoed.status, 200, echoed.body);
-      assert.equal(echoed.body, '{"a":1}');
+      assert.equal(echoed.status, 200, echoed.text);
+      assert.equal(echoed.text, '{"a":1}');
       assert.ok(Math.max(...health) < 1000, `a health check took ${Math.max(...health)} ms`);
 
       // Deno.exit() in an API: that request fails with a message naming it, the next one is answered.
       for (let i = 0; i < 3; i++) {
         await metricsWhenReady(server.url, 2);
-        const exited = await post(`${server.url}/exit`, i);
+        const exited = await postJson(`${server.url}/exit`, i);
         assert.equal(exited.status, 500);
-        assert.match(JSON.parse(exited.body).error, /was ended while running API "exit".*Deno\.exit\(3\)/);
+        assert.match(JSON.parse(exited.text).error, /was ended while running API "exit".*Deno\.exit\(3\)/);
       }
-      let ok = await post(`${server.url}/echo`, 5);
+      let ok = await postJson(`${server.url}/echo`, 5);
       for (let i = 0; ok.status !== 200 && i < 100; i++) {
         await new Promise((r) => setTimeout(r, 100));
-        ok = await post(`${server.url}/echo`, 5);
+        ok = await postJson(`${server.url}/echo`, 5);
       }
       assert.equal(ok.status, 200);
       const ready = await fetch(`${server.url}/readyz`);
@@ -113,10 +104,10 @@ Deno.test("stuck and exiting workers are replaced; health answers throughout; me
       // replaced (cause "memory", counted below). Its request has its 504 at --timeout (500 ms here) if the
       // limit is not reached before; src/runtime/worker_pool_test.ts checks the 500 naming the limit.
       await metricsWhenReady(server.url, 2);
-      const hoarded = await post(`${server.url}/hoard`, 1);
-      assert.ok([500, 504].includes(hoarded.status), hoarded.body);
+      const hoarded = await postJson(`${server.url}/hoard`, 1);
+      assert.ok([500, 504].includes(hoarded.status), hoarded.text);
       if (hoarded.status === 500) {
-        assert.match(JSON.parse(hoarded.body).error, /over the 64 MiB limit \(--worker-memory-limit\)/);
+        assert.match(JSON.parse(hoarded.text).error, /over the 64 MiB limit \(--worker-memory-limit\)/);
       }
       const replaced = Date.now() + 10_000;
       while (!/replaced \(memory\)/.test(server.log()) && Date.now() < replaced) {
@@ -160,7 +151,7 @@ Deno.test("SIGTERM with a stuck worker exits after the grace period; a second si
         "--shutdown-grace",
         grace,
       ]);
-      const spinning = post(`${server.url}/spin`, 1).catch(() => undefined);
+      const spinning = postJson(`${server.url}/spin`, 1).catch(() => undefined);
       await new Promise((r) => setTimeout(r, 300)); // the batch is running
       const started = Date.now();
       server.child.kill("SIGTERM");

@@ -90,3 +90,13 @@ export async function startListening(
 export function startServer(home: string, args: string[], timeoutMs = 30_000): Promise<ServerProcess> {
   return startListening(home, ["serve", "--port", "0", ...args], { ready: "/readyz", timeoutMs });
 }
+
+/** POSTs `body` as JSON; returns the status and the answer's text. */
+export async function postJson(url: string, body: unknown): Promise<{ status: number; text: string }> {
+  const r = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  return { status: r.status, text: await r.text() };
+}

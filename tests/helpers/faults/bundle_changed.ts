@@ -11,7 +11,7 @@
  */
 import { join } from "node:path";
 import { packBundle } from "../cli.ts";
-import { startServer } from "../server.ts";
+import { postJson, startServer } from "../server.ts";
 import { count, newResult, type ScenarioOptions, type ScenarioResult } from "./common.ts";
 
 type Change = (dir: string) => Promise<void>;
@@ -38,15 +38,6 @@ async function copyDir(from: string, to: string): Promise<void> {
     if (e.isDirectory) await copyDir(join(from, e.name), join(to, e.name));
     else await Deno.copyFile(join(from, e.name), join(to, e.name));
   }
-}
-
-async function post(url: string, body: unknown): Promise<{ status: number; text: string }> {
-  const r = await fetch(url, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify(body),
-  });
-  return { status: r.status, text: await r.text() };
 }
 
 /** Waits until `ok` holds for the server's log (up to 30 s). */
@@ -92,7 +83,7 @@ export async function bundleChanged(options: ScenarioOptions): Promise<ScenarioR
       }
       await CHANGES[kind](dir);
       result.rounds++;
-      const ended = await post(`${server.url}/exit`, 1);
+      const ended = await postJson(`${server.url}/exit`, 1);
       if (ended.status !== 500) result.failures.push(`${where}: /exit answered ${ended.status}`);
       const reason =
         /could not be restarted, it stays out of service: .*(changed after packing|is missing|not listed in MANIFEST|malformed|changed while the bundle was loading)/;
@@ -102,7 +93,7 @@ export async function bundleChanged(options: ScenarioOptions): Promise<ScenarioR
       } else count(result, "detected on the replacement's load (logged)");
       let old = 0;
       for (let i = 0; i < 20; i++) {
-        const r = await post(`${server.url}/echo`, { i });
+        const r = await postJson(`${server.url}/echo`, { i });
         if (r.status === 200 && r.text === JSON.stringify({ i })) old++;
         else if (r.text.includes("CHANGED")) {
           result.failures.push(`${where}: a worker served the changed code`);
@@ -113,10 +104,10 @@ export async function bundleChanged(options: ScenarioOptions): Promise<ScenarioR
         result.failures.push(`${where}: only ${old} of 20 echoes answered by the old version`);
       }
       // end the last old worker: nothing changed may take its place
-      await post(`${server.url}/exit`, 2);
+      await postJson(`${server.url}/exit`, 2);
       let last = { status: 0, text: "" };
       for (let i = 0; i < 50; i++) {
-        last = await post(`${server.url}/echo`, { after: i });
+        last = await postJson(`${server.url}/echo`, { after: i });
         if (last.status !== 200) break;
         await new Promise((r) => setTimeout(r, 100));
       }
