@@ -34,7 +34,9 @@ Input:
   --input-file PATH     .csv: one record per row; .jsonl: one request per line; .json: the elements of a
                         top-level array (rows for dataframe/tensor APIs), or one request body;
                         .parquet: one record per row; a folder or a glob ('imgs/*.png'): one request
-                        per file; any other file: its bytes as one request; - reads stdin
+                        per file; any other file: its bytes as one request; - reads stdin (copied
+                        to a file in $TMPDIR that the bundle's worker reads: as much free space as
+                        the input; with --in-process, streamed)
   --input-format FMT    csv, jsonl, json, parquet or files, instead of guessing from PATH (stdin: json)
 
 Output:
