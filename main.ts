@@ -41,6 +41,7 @@ export function processCliContext(cwd: string = Deno.cwd()): CliContext {
     registryUrl: Deno.env.get("OBENTO_REGISTRY_URL") || undefined,
     token: Deno.env.get("OBENTO_TOKEN") || undefined,
     nativeDir: Deno.env.get("OBENTO_NATIVE_DIR") || undefined,
+    tmpDir: Deno.env.get("TMPDIR") || undefined,
     execPath: executable(),
     aws: {
       accessKeyId: Deno.env.get("AWS_ACCESS_KEY_ID") || undefined,

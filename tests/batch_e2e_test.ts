@@ -17,8 +17,13 @@ const ref: { columns: string[]; inputs: number[][]; label: number[] } = JSON.par
 );
 const LABELS = ref.label.map((l) => CLASS_NAMES[l]);
 
-function obento(home: string, args: string[], stdin?: Uint8Array): Promise<CliRun> {
-  return runObento({ home, cwd: home, stdin }, args);
+function obento(
+  home: string,
+  args: string[],
+  stdin?: Uint8Array,
+  env?: Record<string, string>,
+): Promise<CliRun> {
+  return runObento({ home, cwd: home, stdin, env }, args);
 }
 
 /** Packs the iris classifier into `<home>/iris` and writes `<home>/iris.csv`: id + the 150 reference rows. */
@@ -306,7 +311,7 @@ Deno.test("a run that fails leaves nothing behind: no stdout, no output, no .par
   }
 });
 
-Deno.test("JSON lines, a JSON array and CSV on stdin give the reference labels", async () => {
+Deno.test("JSON lines, a JSON array and CSV on stdin give the reference labels; stdin's copy is removed", async () => {
   const home = await Deno.makeTempDir();
   try {
     const iris = await setup(home);
@@ -344,15 +349,39 @@ Deno.test("JSON lines, a JSON array and CSV on stdin give the reference labels",
     assert.equal(b.code, 0, b.stderr);
     assert.deepEqual(JSON.parse(b.stdout), LABELS);
 
-    // CSV on stdin.
-    const csv = `${ref.columns.join(",")}\n${ref.inputs.map((r) => r.join(",")).join("\n")}\n`;
-    const c = await obento(
-      home,
-      ["run", iris, "predict", "--input-file", "-", "--input-format", "csv", "--format", "csv"],
-      new TextEncoder().encode(csv),
+    // CSV on stdin: the worker reads a copy of it in TMPDIR (src/cli/stdin_spool.ts), removed at the end.
+    const csv = new TextEncoder().encode(
+      `${ref.columns.join(",")}\n${ref.inputs.map((r) => r.join(",")).join("\n")}\n`,
     );
+    const tmp = join(home, "tmp");
+    await Deno.mkdir(tmp);
+    // Others write there too (onnxruntime's logs): only the copy's name is looked for.
+    const copies = async () =>
+      (await Array.fromAsync(Deno.readDir(tmp))).filter((e) => e.name.startsWith("obento-stdin-"));
+    const stdinRun = [
+      "run",
+      iris,
+      "predict",
+      "--input-file",
+      "-",
+      "--input-format",
+      "csv",
+      "--format",
+      "csv",
+    ];
+    const c = await obento(home, stdinRun, csv, { TMPDIR: tmp });
     assert.equal(c.code, 0, c.stderr);
     assert.deepEqual(csvRows(c.stdout), [["result"], ...LABELS.map((l) => [l])]);
+    assert.deepEqual(await copies(), [], "stdin's copy is gone after a run");
+    // A run that fails (a kept column stdin lacks, named as "stdin") removes the copy too.
+    const d = await obento(home, [...stdinRun, "--keep-columns", "id"], csv, { TMPDIR: tmp });
+    assert.equal(d.code, 64, d.stderr);
+    assert.match(d.stderr, /^error: --keep-columns: stdin has no column "id"/m);
+    assert.deepEqual(await copies(), [], "stdin's copy is gone after a failure");
+    // The copy is made in TMPDIR: one that does not exist is named in the error.
+    const e = await obento(home, stdinRun, csv, { TMPDIR: join(home, "missing") });
+    assert.equal(e.code, 69, e.stderr);
+    assert.match(e.stderr, /^error: cannot copy stdin to a temporary file in .*\/missing: .*set TMPDIR/);
   } finally {
     await Deno.remove(home, { recursive: true });
   }

@@ -14,11 +14,13 @@ Deno.test("run: a stuck and a hoarding chunk fail alone, the worker is replaced,
   const home = await Deno.makeTempDir({ prefix: "obento-run-unruly-" });
   try {
     // Input: "ok-0-a", "spin", "ok-0-b", "hoard", "ok-end".
-    const { tolerant, written, bad, strict } = await runUnruly({ home, rounds: 1, timeoutMs: 4000 });
+    const { tolerant, written, bad, tmpLeft, strict } = await runUnruly({ home, rounds: 1, timeoutMs: 4000 });
 
-    // The error policy lets two records fail: the run goes on past both and exits 0.
+    // The error policy lets two records fail: the run goes on past both and exits 0. Its input is stdin:
+    // each new worker reads the CLI's copy of it again, and the copy is gone at the end.
     assert.equal(tolerant.code, 0, tolerant.stderr);
     assert.deepEqual(written, ['"ok-0-a"', '"ok-0-b"', '"ok-end"']);
+    assert.deepEqual(tmpLeft, [], "stdin's copy is removed after a run whose worker was replaced");
     assert.equal(bad[0], "row,status,message");
     assert.match(
       bad[1],

@@ -244,7 +244,7 @@ Deno.test("a client that disconnects mid-request neither crashes the server nor 
   }
 });
 
-Deno.test("per-item errors go to the right request; a wrong-length batch fails loudly", async () => {
+Deno.test("per-item errors go to the right request; a wrong-length batch fails loudly; raw tensor bodies", async () => {
   const home = await Deno.makeTempDir();
   const bundle = await packSynthetic(home, "synthetic");
   const server = await startServer(home, [bundle, "--workers", "1", "--mb-max-latency", "50"]);
@@ -264,6 +264,46 @@ Deno.test("per-item errors go to the right request; a wrong-length batch fails l
     for (const r of short) {
       assert.equal(r.status, 500);
       assert.match((await r.json()).error, /returned \d+ results for a batch of \d+ rows/);
+    }
+
+    // A TensorInput API (float32 rows of 2) through the server and its worker: raw little-endian bytes, with
+    // or without the content type's shape= parameter, answer as the same rows in JSON do.
+    const rows = [[1.5, 2], [3, 4.25], [-1, 0.5]];
+    const raw = new Uint8Array(new Float32Array(rows.flat()).buffer);
+    const tensor = async (body: BodyInit, type: string) => {
+      const r = await post(`${server.url}/rowsums`, body, { "content-type": type });
+      return { status: r.status, body: await r.json() };
+    };
+    const json = await tensor(JSON.stringify(rows), "application/json");
+    assert.deepEqual(json, { status: 200, body: [3.5, 7.25, -0.5] });
+    assert.deepEqual(await tensor(raw, "application/octet-stream"), json);
+    assert.deepEqual(await tensor(raw, "application/octet-stream; shape=3,2"), json);
+    // Bad ones: a 400 that names the problem.
+    const refusals: [Uint8Array<ArrayBuffer>, string, string][] = [
+      [
+        raw.subarray(1),
+        "application/octet-stream; shape=3,2",
+        "body has 23 bytes, but shape=3,2 of float32 (4 bytes each) needs 24",
+      ],
+      [
+        raw.subarray(0, 10),
+        "application/octet-stream",
+        "body has 10 bytes, not a whole number of rows of shape [2] float32 (8 bytes each)",
+      ],
+      [
+        raw,
+        "application/octet-stream; shape=2,3",
+        "body has shape [2,3], expected rows of shape [2] ([N,2])",
+      ],
+      [
+        raw,
+        "application/octet-stream; shape=3,x",
+        'content-type parameter shape="3,x" must be the tensor\'s dims, rows first, as non-negative integers separated by commas, e.g. shape=2,4',
+      ],
+    ];
+    for (const [body, type, error] of refusals) {
+      const refused = await tensor(body, type);
+      assert.deepEqual([refused.status, refused.body.status, refused.body.error], [400, 400, error], type);
     }
   } finally {
     assert.equal(await server.stop(), 0);

@@ -7,7 +7,6 @@
  */
 import { BadInputError, type ObentoErrorOptions } from "../errors.ts";
 import type { InputAdapter, JsonValue } from "../sdk/adapter.ts";
-import type { ChunkWire } from "./chunk_init.ts";
 
 /**
  * An input problem that no record can get past (a CSV header the API does not accept, say): it stops the
@@ -59,11 +58,6 @@ export interface RecordChunk {
   decodeOne(adapter: AnyInputAdapter, k: number): unknown;
   /** The values of the named input columns of record `k` (`--keep-columns`); null where a record has none. */
   columns(k: number, names: readonly string[]): JsonValue[];
-  /**
-   * What the chunk was made from, as plain data that a message can carry, so that a worker can make the same
-   * chunk again (src/batch/chunk_wire.ts); absent for chunks that cannot be sent.
-   */
-  readonly wire?: ChunkWire;
 }
 
 /** The parts of an input adapter that reading the input needs (a worker's adapter is described by these). */

@@ -2,10 +2,9 @@
  * The worker's half of `obento run`'s sandboxed runs: a model worker opened for chunks (src/worker/worker_main.ts,
  * `items: "chunks"`) answers its items here instead of as HTTP request bodies. An item of type
  * {@link JOB_TYPE} is one step of the job, which runs here (src/batch/report_wire.ts): the first step opens
- * the input and starts the job's engine (src/batch/job_engine.ts), each step is answered with its next report
- * (one chunk read, run and encoded). One of type {@link CHUNK_TYPE} is a single chunk read by the host (stdin,
- * which a new worker could not read again; src/batch/chunk_wire.ts): it is run through the API and answered
- * with its results. One of type {@link DESCRIBE_TYPE} is answered with the API's {@link ApiDescription}.
+ * the input (a file, folder or glob, `--input`'s text, or the CLI's copy of stdin) and starts the job's engine
+ * (src/batch/job_engine.ts), each step is answered with its next report (one chunk read, run and encoded).
+ * One of type {@link DESCRIBE_TYPE} is answered with the service's {@link ApiDescription}.
  *
  * @module
  */
@@ -15,21 +14,18 @@ import type { LoadedService } from "../runtime/loaded_service.ts";
 import { serviceRunner } from "./chunk_runner.ts";
 import { type JobReport, localEngine } from "./job_engine.ts";
 import { inlineSource } from "./inline_source.ts";
-import { JOB_TYPE, type JobStart, reportToBytes, STALE_STATUS, stepFromBytes } from "./report_wire.ts";
-import { openSource } from "./source.ts";
-import type { BatchSource, InputFormat } from "./source_types.ts";
 import {
   type ApiDescription,
-  CHUNK_TYPE,
-  chunkFromBytes,
   DESCRIBE_TYPE,
-  resultsToBytes,
-  toBytes,
-} from "./chunk_wire.ts";
-
-function answer(body: Uint8Array): RawOutcome {
-  return { status: 200, body, contentType: CHUNK_TYPE, headers: {} };
-}
+  descriptionToBytes,
+  JOB_TYPE,
+  type JobStart,
+  reportToBytes,
+  STALE_STATUS,
+  stepFromBytes,
+} from "./report_wire.ts";
+import { openSource } from "./source.ts";
+import type { BatchSource, InputFormat } from "./source_types.ts";
 
 /** The job this worker runs, by epoch. */
 interface RunningJob {
@@ -47,11 +43,12 @@ export type ChunkItemsRunner = (
 async function openJobInput(start: JobStart): Promise<BatchSource> {
   const input = start.input;
   if ("inline" in input) return inlineSource(input.inline, "--input");
-  return await openSource({ path: input.path, format: input.format as InputFormat | undefined }, input.cwd);
+  const format = input.format as InputFormat | undefined;
+  return await openSource({ path: input.path, format, name: input.name }, input.cwd);
 }
 
 /**
- * A runner of a worker's chunk, job and describe items; it keeps the job (at most one) between items.
+ * A runner of a worker's job and describe items; it keeps the job (at most one) between items.
  *
  * @example
  * ```ts ignore
@@ -84,46 +81,18 @@ export function chunkItems(): ChunkItemsRunner {
       throw error;
     }
   };
+  const describe = (service: LoadedService, api: string): RawOutcome => {
+    service.api(api); // NOT_FOUND for an unknown API, before the job starts
+    const description: ApiDescription = { name: service.name, version: service.version };
+    return { status: 200, body: descriptionToBytes(description), contentType: DESCRIBE_TYPE, headers: {} };
+  };
   return async (service, api, items) => {
     const outcomes: RawOutcome[] = [];
     for (const item of items) {
-      outcomes.push(
-        item.contentType === JOB_TYPE
-          ? await step(service, api, item.body)
-          : await runChunkItems(service, api, [item]).then(([o]) => o),
-      );
+      if (item.contentType === JOB_TYPE) outcomes.push(await step(service, api, item.body));
+      else if (item.contentType === DESCRIBE_TYPE) outcomes.push(describe(service, api));
+      else throw new ObentoError("INTERNAL", `a run worker was sent an item of type ${item.contentType}`);
     }
     return outcomes;
   };
-}
-
-/**
- * Answers chunk and describe items for API `api` of `service`.
- *
- * @throws {ObentoError} NOT_FOUND for an unknown API; what the chunk's run throws (a `JobInputError`);
- *   INTERNAL for an item of another type
- */
-export async function runChunkItems(
-  service: LoadedService,
-  api: string,
-  items: readonly RawItem[],
-): Promise<RawOutcome[]> {
-  const runner = serviceRunner(service, api);
-  const outcomes: RawOutcome[] = [];
-  for (const item of items) {
-    if (item.contentType === DESCRIBE_TYPE) {
-      const description: ApiDescription = {
-        name: service.name,
-        version: service.version,
-        rowwise: runner.input.rowwise === true,
-        config: runner.input.config(),
-      };
-      outcomes.push(answer(toBytes(description)));
-    } else if (item.contentType === CHUNK_TYPE) {
-      outcomes.push(answer(resultsToBytes(await runner.run(chunkFromBytes(item.body)))));
-    } else {
-      throw new ObentoError("INTERNAL", `a run worker was sent an item of type ${item.contentType}`);
-    }
-  }
-  return outcomes;
 }

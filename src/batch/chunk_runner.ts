@@ -1,8 +1,7 @@
 /**
  * What runs a batch job's chunks: {@link ChunkRunner}. On the job's own thread it is a loaded service
  * ({@link serviceRunner}), and in `obento run`'s worker the job's engine runs over one (src/batch/job_engine.ts,
- * src/batch/chunk_items.ts); for stdin `obento run` uses one that sends each chunk from the CLI's thread to
- * its supervised, sandboxed worker (src/cli/run_sandboxed.ts). Results come in their JSON form.
+ * src/batch/chunk_items.ts). Results come in their JSON form.
  *
  * @module
  */
@@ -21,11 +20,6 @@ export interface ChunkRunner {
    * service, a `JobInputError`).
    */
   run(chunk: RecordChunk, signal?: AbortSignal): Promise<RecordResult[]>;
-  /**
-   * Chunks to keep in flight at least, whatever the job's concurrency: 2 for a runner in another thread, so
-   * that its next chunk is queued while the job writes the last one's results. Default 1.
-   */
-  readonly minInFlight?: number;
 }
 
 /**

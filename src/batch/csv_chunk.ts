@@ -11,8 +11,29 @@ import type { JsonValue } from "../sdk/adapter.ts";
 import { formatCsv, parseCsv } from "../adapters/csv.ts";
 import { CsvHeaderError } from "../adapters/csv_header_error.ts";
 import { type AnyInputAdapter, JobInputError, type RecordChunk } from "./chunk.ts";
-import type { CsvChunkInit } from "./chunk_init.ts";
 import { splitRecords } from "./text_batches.ts";
+
+/** What a CSV chunk is made of. */
+export interface CsvChunkInit {
+  /** The header line as it is in the file. */
+  header: string;
+  /** The header's column names. */
+  names: readonly string[];
+  /** The rows' text, separated by line ends. */
+  text: string;
+  /** Their 0-based record numbers. */
+  rows: number[];
+  /** Records consumed after this chunk. */
+  position: number;
+  /** Input bytes read so far. */
+  bytesRead: number;
+  /** Whether the adapter is rowwise (then a row's result is one row result). */
+  rowwise: boolean;
+  /** Columns passed through but not given to the API (kept columns the adapter does not declare). */
+  drop?: readonly string[];
+  /** The input's name, for a header error. */
+  source?: string;
+}
 
 /** `fields` without the positions in `drop`, as a CSV record. */
 function withoutFields(fields: readonly string[], drop: ReadonlySet<number>): string {
@@ -81,7 +102,6 @@ export function csvChunk(init: CsvChunkInit): RecordChunk {
     position: init.position,
     bytesRead: init.bytesRead,
     rowRecords: init.rowwise,
-    wire: { kind: "csv", init },
     decodeAll(adapter: AnyInputAdapter): unknown {
       if (!readsCsv(adapter)) return undefined;
       return adapter.fromBytes(encoder.encode(header + "\n" + body() + "\n"), CSV_TYPE);

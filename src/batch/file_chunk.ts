@@ -7,7 +7,24 @@
 import { BadInputError } from "../errors.ts";
 import type { JsonValue } from "../sdk/adapter.ts";
 import type { AnyInputAdapter, RecordChunk } from "./chunk.ts";
-import type { FileChunkInit } from "./chunk_init.ts";
+
+/** One file of a chunk. */
+export interface FileRecord {
+  /** Where to read it. */
+  path: string;
+  /** The name it goes by in the output's `file` column (relative to the folder given). */
+  name: string;
+}
+
+/** What a file chunk is made of. */
+export interface FileChunkInit {
+  /** The files. */
+  files: FileRecord[];
+  /** Their 0-based record numbers. */
+  rows: number[];
+  /** Records consumed after this chunk. */
+  position: number;
+}
 
 /** Content types by file extension; anything else is application/octet-stream. */
 const TYPES: Record<string, string> = {
@@ -41,7 +58,6 @@ export function fileChunk(init: FileChunkInit): RecordChunk {
     position: init.position,
     bytesRead: 0,
     rowRecords: false,
-    wire: { kind: "files", init },
     async decodeOne(adapter: AnyInputAdapter, k: number): Promise<unknown> {
       const { path, name } = files[k];
       let bytes: Uint8Array;

@@ -7,7 +7,7 @@ import { basename, dirname, join } from "node:path";
 import { ObentoError } from "../errors.ts";
 import type { JsonValue } from "../sdk/adapter.ts";
 import type { RecordChunk } from "./chunk.ts";
-import type { FileRecord } from "./chunk_init.ts";
+import type { FileRecord } from "./file_chunk.ts";
 import { fileChunk } from "./file_chunk.ts";
 import { sha256 } from "./input_identity.ts";
 import { statOrUndefined as stat } from "./input_stream.ts";

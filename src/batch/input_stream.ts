@@ -22,6 +22,7 @@ export interface InputStream {
  * Opens `path` (or standard input for `-`).
  *
  * @param path a file path, or "-"
+ * @param name the input's name in messages (default `path`, "stdin" for "-")
  * @returns the stream
  * @throws {ObentoError} NOT_FOUND for a missing file, BAD_ARGUMENT for a directory
  *
@@ -32,7 +33,10 @@ export interface InputStream {
  * for await (const bytes of input.readable) console.log(bytes.length, input.bytesRead(), input.size);
  * ```
  */
-export async function openInputStream(path: string): Promise<InputStream> {
+export async function openInputStream(
+  path: string,
+  name: string = path === "-" ? "stdin" : path,
+): Promise<InputStream> {
   let source: ReadableStream<Uint8Array>;
   let size: number | undefined;
   if (path === "-") {
@@ -43,14 +47,14 @@ export async function openInputStream(path: string): Promise<InputStream> {
       file = await Deno.open(path, { read: true });
     } catch (error) {
       if (error instanceof Deno.errors.NotFound) {
-        throw new ObentoError("NOT_FOUND", `input file ${path} not found`);
+        throw new ObentoError("NOT_FOUND", `input file ${name} not found`);
       }
       throw error;
     }
     const info = await file.stat();
     if (info.isDirectory) {
       file.close();
-      throw new ObentoError("BAD_ARGUMENT", `input file ${path} is a directory; give a file`);
+      throw new ObentoError("BAD_ARGUMENT", `input file ${name} is a directory; give a file`);
     }
     size = info.isFile ? info.size : undefined;
     source = file.readable;
@@ -64,7 +68,7 @@ export async function openInputStream(path: string): Promise<InputStream> {
       },
     }),
   );
-  return { readable, size, bytesRead: () => count, name: path === "-" ? "stdin" : path };
+  return { readable, size, bytesRead: () => count, name };
 }
 
 /**

@@ -28,15 +28,27 @@ import type { OutputFormat } from "./sink.ts";
 import type { BatchSource } from "./source_types.ts";
 import { pathExists } from "../path_exists.ts";
 
-/** Options for {@link runJob}. */
+/**
+ * What does a job's work: a runner of chunks on this thread (`serviceRunner`), read and encoded here by
+ * {@link localEngine} over the job's `source`; or an engine that reads, runs and encodes the chunks somewhere
+ * else (`obento run`'s supervised worker, src/cli/run_sandboxed.ts). Either way the job's thread writes.
+ */
+export type JobWork =
+  | {
+    /** Runs the chunks through the API. */
+    runner: ChunkRunner;
+    /** None: `runner` works here. */
+    engine?: undefined;
+  }
+  | {
+    /** Reads, runs and encodes the chunks. */
+    engine: JobEngine;
+    /** None: `engine` does the work. */
+    runner?: undefined;
+  };
+
+/** Options for {@link runJob}, with a {@link JobWork}. */
 export interface BatchJobOptions {
-  /** Runs the chunks through the API (a service on this thread: `serviceRunner`, or a sandboxed worker). */
-  runner: ChunkRunner;
-  /**
-   * Reads, runs and encodes the chunks somewhere else (`obento run`'s supervised worker, src/cli/run_sandboxed.ts);
-   * default: {@link localEngine} over `runner` and `source` on this thread. Either way this thread writes.
-   */
-  engine?: JobEngine;
   /**
    * The caller has checked `outputPath` and `errorsPath` with `checkOutputPath` already (`obento run` does,
    * before loading the bundle; its sandboxed worker may not look at the output's directory). Default false.
@@ -155,8 +167,8 @@ function errorLine(record: number, failure: RecordFailure): string {
  * console.log(result.rows, result.failed);
  * ```
  */
-export async function runJob(options: BatchJobOptions): Promise<BatchJobResult> {
-  const { runner, source, outputPath, progress } = options;
+export async function runJob(options: BatchJobOptions & JobWork): Promise<BatchJobResult> {
+  const { source, outputPath, progress } = options;
   const keepColumns = options.keepColumns ?? [];
   const inlineErrors = options.errorsPath === undefined;
   const name = options.optionName ?? sdkOptionName;
@@ -291,7 +303,7 @@ export async function runJob(options: BatchJobOptions): Promise<BatchJobResult> 
       shard: options.shard,
       optionNames: Object.fromEntries(["format", "keepColumns"].map((o) => [o, name(o)])),
     };
-    const engine = options.engine ?? localEngine(runner, source);
+    const engine = options.engine ?? localEngine(options.runner, source);
     const totalBytes = source.total.bytes;
     const totalRecords = source.total.records;
     let endBytes: Uint8Array | undefined;

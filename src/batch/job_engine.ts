@@ -151,10 +151,7 @@ export function localEngine(runner: ChunkRunner, source: BatchSource): JobEngine
         return { chunk, results };
       }
       return { chunk, results: await runner.run(chunk) };
-    }, {
-      // A runner in another thread gets its next chunk while this thread encodes the last one's results.
-      concurrency: Math.max(options.concurrency, runner.minInFlight ?? 1),
-    });
+    }, { concurrency: options.concurrency });
     for await (const { chunk, results } of run) {
       const kept = keepColumns.length > 0 ? results.map((_, k) => chunk.columns(k, keepColumns)) : undefined;
       const bytes = sink.write({ results, kept });

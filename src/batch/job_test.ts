@@ -8,7 +8,7 @@ import { defineService } from "../sdk/service.ts";
 import { memoryInput } from "./_memory_input.ts";
 import { checkpointPath, readCheckpoint } from "./checkpoint.ts";
 import { jsonlChunks } from "./jsonl_source.ts";
-import { type BatchJobOptions, runJob } from "./job.ts";
+import { type BatchJobOptions, type JobWork, runJob } from "./job.ts";
 import { serviceRunner } from "./chunk_runner.ts";
 import { Progress } from "./progress.ts";
 import type { BatchSource } from "./source_types.ts";
@@ -41,7 +41,7 @@ async function service(seen: number[], stop?: { at: number; controller: AbortCon
   });
 }
 
-function options(outputPath: string, svc: Awaited<ReturnType<typeof service>>): BatchJobOptions {
+function options(outputPath: string, svc: Awaited<ReturnType<typeof service>>): BatchJobOptions & JobWork {
   return {
     runner: serviceRunner(svc, "double"),
     source: source(),

@@ -56,10 +56,11 @@ export async function* arrayChunks(
 
 /**
  * Opens a JSON input (a file, or "-" for stdin): a top-level array is read element by element in chunks, as
- * records; any other value is one request body (`single`).
+ * records; any other value is one request body (`single`). `name` is what messages call it (default `path`,
+ * "stdin" for "-").
  */
-export async function openJsonSource(path: string): Promise<BatchSource> {
-  const input = await openInputStream(path);
+export async function openJsonSource(path: string, name?: string): Promise<BatchSource> {
+  const input = await openInputStream(path, name);
   const text = inputText(input);
   let head = "";
   while (head.trim() === "") {

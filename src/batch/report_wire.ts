@@ -7,6 +7,7 @@
  *
  * A step carries the job's `epoch`: after a worker is replaced, the host starts the job again in the new
  * worker with a new epoch, and a step of an older epoch that reaches it is answered {@link STALE_STATUS}.
+ * Before the job, one item of type {@link DESCRIBE_TYPE} asks who the service is ({@link ApiDescription}).
  *
  * @module
  */
@@ -19,9 +20,23 @@ export const JOB_TYPE = "application/vnd.obento.job";
 /** The status a worker answers a step of a job it does not run (an older epoch's). */
 export const STALE_STATUS = 409;
 
-/** Where the worker reads the input: a file, folder or glob, or `--input`'s JSON text. */
+/** The content type of an item that asks for the service's {@link ApiDescription} (and checks the API). */
+export const DESCRIBE_TYPE = "application/vnd.obento.describe";
+
+/** Who answers a job's steps: the service's bundle name and version. */
+export interface ApiDescription {
+  /** The service's bundle name. */
+  name: string;
+  /** The bundle's version. */
+  version: string;
+}
+
+/**
+ * Where the worker reads the input: a file, folder or glob (stdin: the CLI's copy of it, named "stdin" in
+ * messages), or `--input`'s JSON text.
+ */
 export type JobInput =
-  | { readonly path: string; readonly format?: string; readonly cwd: string }
+  | { readonly path: string; readonly format?: string; readonly cwd: string; readonly name?: string }
   | { readonly inline: string };
 
 /** A job to start in the worker. */
@@ -53,6 +68,16 @@ export function stepToBytes(step: JobStep): Uint8Array {
 /** What {@link stepToBytes} wrote. */
 export function stepFromBytes(bytes: Uint8Array): JobStep {
   return JSON.parse(decoder.decode(bytes)) as JobStep;
+}
+
+/** A description as an item body. */
+export function descriptionToBytes(description: ApiDescription): Uint8Array {
+  return encoder.encode(JSON.stringify(description));
+}
+
+/** What {@link descriptionToBytes} wrote. */
+export function descriptionFromBytes(bytes: Uint8Array): ApiDescription {
+  return JSON.parse(decoder.decode(bytes)) as ApiDescription;
 }
 
 /**

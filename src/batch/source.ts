@@ -57,31 +57,27 @@ export async function openSource(spec: SourceSpec, cwd: string): Promise<BatchSo
     const { base, names } = await listFiles(path);
     return filesSource(spec.path, base, names, false);
   }
-  const format = spec.format ?? (path === "-" ? "json" : EXTENSIONS[extname(path).toLowerCase()] ?? "files");
+  const format = path === "-"
+    ? stdinFormat(spec.format)
+    : spec.format ?? EXTENSIONS[extname(path).toLowerCase()] ?? "files";
   if (format === "files") {
-    if (path === "-") {
-      throw new ObentoError("BAD_ARGUMENT", "format files needs a file or folder, not stdin", {
-        option: "format",
-      });
-    }
     const info = await stat(path);
     if (info === undefined) throw new ObentoError("NOT_FOUND", `input file ${spec.path} not found`);
     return filesSource(spec.path, dirname(path), [basename(path)], true);
   }
-  if (format === "json") return await openJsonSource(path);
+  if (format === "json") return await openJsonSource(path, spec.name);
   if (format === "parquet") {
-    if (path === "-") throw new ObentoError("BAD_ARGUMENT", "Parquet input needs a file, not stdin");
     const info = await stat(path);
     if (info === undefined) throw new ObentoError("NOT_FOUND", `input file ${spec.path} not found`);
     return {
-      name: spec.path,
+      name: spec.name ?? spec.path,
       single: false,
       total: { bytes: info.size },
       identity: () => fileIdentity(path),
       chunks: (options) => lazyParquetChunks(path, options),
     };
   }
-  const input = await openInputStream(path);
+  const input = await openInputStream(path, spec.name);
   return {
     name: input.name,
     single: false,
@@ -89,6 +85,28 @@ export async function openSource(spec: SourceSpec, cwd: string): Promise<BatchSo
     identity: () => path === "-" ? Promise.resolve(undefined) : fileIdentity(path),
     chunks: (options) => format === "csv" ? csvChunks(input, options) : jsonlChunks(input, options),
   };
+}
+
+/**
+ * The format standard input is read in: `format`, default json. Files and Parquet need a file (a folder's
+ * listing, a footer read first), so they are refused.
+ *
+ * @throws {ObentoError} BAD_ARGUMENT for files or Parquet
+ *
+ * @example
+ * ```ts
+ * import { stdinFormat } from "./source.ts";
+ * console.log(stdinFormat(undefined), stdinFormat("csv")); // json csv
+ * ```
+ */
+export function stdinFormat(format: InputFormat | undefined): InputFormat {
+  if (format === "files") {
+    throw new ObentoError("BAD_ARGUMENT", "format files needs a file or folder, not stdin", {
+      option: "format",
+    });
+  }
+  if (format === "parquet") throw new ObentoError("BAD_ARGUMENT", "Parquet input needs a file, not stdin");
+  return format ?? "json";
 }
 
 /**

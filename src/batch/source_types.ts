@@ -49,6 +49,8 @@ export interface SourceSpec {
   path: string;
   /** The format; default: from the extension (stdin: json; a folder or glob: files). */
   format?: InputFormat;
+  /** The input's name in messages (the CLI's copy of stdin: "stdin"); default the path ("stdin" for "-"). */
+  name?: string;
 }
 
 /** The kept columns that are not given to the API: those its adapter does not declare. */

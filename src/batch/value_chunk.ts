@@ -7,7 +7,25 @@
 import { BadInputError, oneLine } from "../errors.ts";
 import type { JsonValue } from "../sdk/adapter.ts";
 import type { AnyInputAdapter, RecordChunk } from "./chunk.ts";
-import type { ChunkWire, ValueChunkInit } from "./chunk_init.ts";
+
+/** What a value chunk is made of. */
+export interface ValueChunkInit {
+  /** The records: parsed JSON values, or {@link UnparsedRecord}s. */
+  values: unknown[];
+  /** Their 0-based record numbers. */
+  rows: number[];
+  /** Records consumed after this chunk. */
+  position: number;
+  /** Input bytes read so far (0 when unknown). */
+  bytesRead: number;
+  /**
+   * True when each value is one row for a rowwise adapter (a record object, a row list): the chunk is then
+   * decoded as one list of rows first. False: each value is a whole request body.
+   */
+  rowRecords: boolean;
+  /** Keys passed through but not given to the API (kept columns the adapter does not declare). */
+  drop?: readonly string[];
+}
 
 /** A record whose text is not valid JSON (a truncated line, say). */
 export class UnparsedRecord {
@@ -55,15 +73,6 @@ export function valueChunk(init: ValueChunkInit): RecordChunk {
     position: init.position,
     bytesRead: init.bytesRead,
     rowRecords: init.rowRecords,
-    get wire(): ChunkWire {
-      const unparsed: [number, string][] = [];
-      const plain = originals.map((v, k) => {
-        if (!(v instanceof UnparsedRecord)) return v;
-        unparsed.push([k, v.message]);
-        return null;
-      });
-      return { kind: "values", init: { ...init, values: plain }, unparsed };
-    },
     decodeAll: init.rowRecords
       ? (adapter: AnyInputAdapter) => {
         if (values.some((v) => v instanceof UnparsedRecord)) return undefined;

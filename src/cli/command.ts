@@ -48,6 +48,8 @@ export interface CliContext extends CliOutput {
    * without `--native-dir`.
    */
   readonly nativeDir?: string;
+  /** `$TMPDIR`: where `obento run` copies stdin for its sandboxed worker (default the system's, /tmp). */
+  readonly tmpDir?: string;
   /** `Deno.execPath()`: serve and run look for a native runtime pack beside it. */
   readonly execPath?: string;
   /** `$OBENTO_TOKEN`: the bearer token sent to a registry server. */

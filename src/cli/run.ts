@@ -19,6 +19,8 @@ import { pullForUse, REGISTRY_FLAG } from "./registry_target.ts";
 import { bundlePathOf } from "./bundle_path.ts";
 import type { CliContext, Command } from "./command.ts";
 import { outputFormat } from "./run_output.ts";
+import { inputFormat } from "./run_input.ts";
+import { StdinSpool } from "./stdin_spool.ts";
 
 const HELP = `Usage:
   obento run <bundle> <api> (--input JSON | --input-file PATH) [options]
@@ -32,7 +34,9 @@ Input:
   --input-file PATH     .csv: one record per row; .jsonl: one request per line; .json: the elements of a
                         top-level array (rows for dataframe/tensor APIs), or one request body;
                         .parquet: one record per row; a folder or a glob ('imgs/*.png'): one request
-                        per file; any other file: its bytes as one request; - reads stdin
+                        per file; any other file: its bytes as one request; - reads stdin (copied
+                        to a file in $TMPDIR that the bundle's worker reads: as much free space as
+                        the input; with --in-process, streamed)
   --input-format FMT    csv, jsonl, json, parquet or files, instead of guessing from PATH (stdin: json)
 
 Output:
@@ -184,7 +188,7 @@ async function run(args: string[], ctx: CliContext): Promise<number> {
   const registryUrl = stringFlag(parsed, "registry");
   const localRef = registryUrl === undefined ? ref : await pullForUse(ctx, registryUrl, ref);
   const bundlePath = await bundlePathOf(localRef, ctx);
-  const plan: RunPlan = {
+  let plan: RunPlan = {
     bundlePath,
     apiName,
     inputFlags,
@@ -226,7 +230,21 @@ async function run(args: string[], ctx: CliContext): Promise<number> {
   const abort = new AbortController();
   const onSigint = () => abort.abort();
   Deno.addSignalListener("SIGINT", onSigint);
+  let spool: StdinSpool | undefined;
   try {
+    if (inputFlags.inputFile === "-" && !inProcess) {
+      // In the sandbox the worker reads stdin from a copy, which a replaced worker can read again.
+      inputFormat(inputFlags); // a bad --input-format fails before stdin is read
+      spool = await StdinSpool.create({ dir: ctx.tmpDir });
+      try {
+        await spool.fill(Deno.stdin.readable, abort.signal);
+      } catch (error) {
+        if (!abort.signal.aborted) throw error;
+        ctx.err("interrupted while reading stdin\n");
+        return 130;
+      }
+      plan = { ...plan, stdinCopy: spool.path };
+    }
     const service = inProcess ? await openInProcess(plan, device.backend) : await openSandboxed(plan, {
       permissions: await grantedPermissions(bundlePath, stringFlag(parsed, "bundle-permissions")),
       device: device.device,
@@ -240,6 +258,7 @@ async function run(args: string[], ctx: CliContext): Promise<number> {
     });
     return await executeRun(plan, service, ctx, { signal: abort.signal });
   } finally {
+    await spool?.remove();
     Deno.removeSignalListener("SIGINT", onSigint);
   }
 }

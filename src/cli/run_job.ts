@@ -1,8 +1,9 @@
 /**
  * The job of `obento run`, once its flags are checked: opens the bundle (a {@link RunService}: in a
  * supervised, sandboxed worker, src/cli/run_sandboxed.ts, or on this thread with `--in-process`), streams the
- * input through one API with `runJob`, writes the output and reports. The input is read and the output written
- * on this thread either way; only the bundle's code runs in the worker.
+ * input through one API with `runJob`, writes the output and reports. The output is written on this thread
+ * either way; in the worker, the job's engine reads the input (stdin: the copy src/cli/stdin_spool.ts made)
+ * and runs the bundle's code.
  *
  * @module
  */
@@ -11,13 +12,14 @@ import type { InferenceBackend } from "../sdk/backend.ts";
 import { openBundle } from "../runtime/host_parts.ts";
 import { v2Apis } from "../v2/infer_api.ts";
 import { runJob } from "../batch/job.ts";
-import type { JobEngine } from "../batch/job_engine.ts";
-import { type ChunkRunner, serviceRunner } from "../batch/chunk_runner.ts";
+import { type JobEngine, localEngine } from "../batch/job_engine.ts";
+import { serviceRunner } from "../batch/chunk_runner.ts";
 import { exitCodeOfStatus } from "../errors.ts";
 import { partialPath } from "../batch/partial_file.ts";
 import { Progress, summaryLine } from "../batch/progress.ts";
 import type { Shard } from "../batch/shard.ts";
 import type { OutputFormat } from "../batch/sink.ts";
+import type { BatchSource } from "../batch/source_types.ts";
 import { openRunInput, recordWord, type RunInputFlags } from "./run_input.ts";
 import { failedRunLine, failurePrinter } from "./run_output.ts";
 
@@ -29,6 +31,8 @@ export interface RunPlan {
   apiName: string;
   /** `--input`, `--input-file`, `--input-format`. */
   inputFlags: RunInputFlags;
+  /** Where stdin was copied for `--input-file -` in the sandbox (src/cli/stdin_spool.ts); read instead of it. */
+  stdinCopy?: string;
   /** The working directory (relative input paths). */
   cwd: string;
   /** Whether stderr is a terminal (progress bar). */
@@ -73,16 +77,17 @@ export interface RunIo {
   err(text: string): void;
 }
 
-/** The bundle, open for one API: where the chunks run, and how to close it. */
+/** The bundle, open for one API: where the job's engine runs, and how to close it. */
 export interface RunService {
   /** The bundle's name. */
   name: string;
   /** Its version. */
   version: string;
-  /** Runs chunks through the API. */
-  runner: ChunkRunner;
-  /** Reads, runs and encodes the chunks where the bundle runs (the sandboxed worker); default: `runner` here. */
-  engine?: JobEngine;
+  /**
+   * The engine that reads, runs and encodes the chunks where the bundle runs: over `source` on this thread
+   * (`--in-process`), or in the sandboxed worker, which reads the input itself.
+   */
+  engine(source: BatchSource): JobEngine;
   /** Frees the models (and the worker). */
   close(): Promise<void>;
 }
@@ -96,10 +101,11 @@ export async function openInProcess(plan: RunPlan, backend?: InferenceBackend): 
   // `obento run BUNDLE v2:<model>` runs v2 requests offline, as the server's v2 routes do.
   const service = await openBundle(plan.bundlePath, { threads: plan.threads, backend, hostApis: v2Apis });
   try {
+    const runner = serviceRunner(service, plan.apiName);
     return {
       name: service.name,
       version: service.version,
-      runner: serviceRunner(service, plan.apiName),
+      engine: (source) => localEngine(runner, source),
       close: () => service.close(),
     };
   } catch (error) {
@@ -126,7 +132,7 @@ export async function executeRun(
   options: ExecuteRunOptions = {},
 ): Promise<number> {
   try {
-    const source = await openRunInput(plan.inputFlags, plan.cwd);
+    const source = await openRunInput(plan.inputFlags, plan.cwd, plan.stdinCopy);
     const word = source.single ? "" : recordWord(plan.inputFlags);
     const printer = failurePrinter({ err: io.err, word });
     const progress = new Progress({
@@ -139,8 +145,7 @@ export async function executeRun(
     });
     const decoder = new TextDecoder();
     const result = await runJob({
-      runner: service.runner,
-      engine: service.engine,
+      engine: service.engine(source),
       outputChecked: true,
       source,
       format: plan.format,

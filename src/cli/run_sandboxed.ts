@@ -14,26 +14,18 @@
  * not run again: its records fail with the reason (504 for the timeout, 500 otherwise), and the job goes on or
  * stops as `--max-errors` says (docs/batch.md, docs/reliability.md).
  *
- * Stdin cannot be read again by a new worker, so for `--input-file -` this thread reads the input and sends
- * each chunk to the worker, whose results come back (src/batch/chunk_wire.ts).
+ * Stdin cannot be read twice, so for `--input-file -` the worker reads the copy of it that this thread made
+ * (src/cli/stdin_spool.ts), and a new worker reads that copy again, as it does a file.
  *
  * @module
  */
 import { basename, dirname, join, resolve } from "node:path";
 import { parseBento } from "../bundle/bento_yaml.ts";
 import { type BundlePermissions, narrowPermissions } from "../bundle/permissions.ts";
-import type { ChunkRunner } from "../batch/chunk_runner.ts";
-import {
-  type ApiDescription,
-  CHUNK_TYPE,
-  chunkToBytes,
-  DESCRIBE_TYPE,
-  fromBytes,
-  resultsFromBytes,
-} from "../batch/chunk_wire.ts";
-import type { RecordResult } from "../batch/chunk.ts";
 import type { JobEngine } from "../batch/job_engine.ts";
 import {
+  DESCRIBE_TYPE,
+  descriptionFromBytes,
   JOB_TYPE,
   type JobInput,
   type JobStart,
@@ -46,6 +38,7 @@ import { ObentoError } from "../errors.ts";
 import type { Executor, RawOutcome } from "../runtime/executor.ts";
 import { jobFlagName } from "./option_flags.ts";
 import { type RestartEvent, type WorkerDevice, WorkerPoolExecutor } from "../runtime/worker_pool.ts";
+import { inputFormat } from "./run_input.ts";
 import type { RunPlan, RunService } from "./run_job.ts";
 
 /**
@@ -63,12 +56,13 @@ export async function grantedPermissions(
 }
 
 /**
- * What the bundle's code reads besides the bundle: the run's input file, or the folder of a folder or glob
- * (its files are read in the worker, one record each). Stdin and `--input` need nothing.
+ * What the bundle's code reads besides the bundle: the run's input file, the copy of stdin, or the folder of
+ * a folder or glob (its files are read in the worker, one record each). `--input` needs nothing.
  */
 export function runReadPaths(plan: RunPlan): string[] {
   const file = plan.inputFlags.inputFile;
-  if (file === undefined || file === "-") return [];
+  if (file === undefined) return [];
+  if (file === "-") return [stdinCopyOf(plan)];
   const path = resolve(plan.cwd, file);
   return [/[*?]/.test(basename(path)) ? dirname(path) : path];
 }
@@ -97,21 +91,28 @@ function outcomeMessage(outcome: RawOutcome): string {
     (typeof outcome.body === "string" ? outcome.body : new TextDecoder().decode(outcome.body));
 }
 
-/** The records of a chunk whose run failed as a whole: each fails with the reason. */
-function failedChunk(rows: number, outcome: RawOutcome): RecordResult[] {
-  const message = outcomeMessage(outcome);
-  return Array.from({ length: rows }, () => ({ ok: false, status: outcome.status, message }));
-}
-
 /** A pool run that never rejects: its outcome, or what it threw. */
 type Settled = { outcome: RawOutcome } | { error: unknown };
 
-/** Where the worker reads the job's input; undefined for stdin (this thread reads it, chunk by chunk). */
-export function jobInput(plan: RunPlan): JobInput | undefined {
-  const { input, inputFile, inputFormat } = plan.inputFlags;
+/** The copy of stdin a sandboxed run reads; the CLI makes it before the worker opens. */
+function stdinCopyOf(plan: RunPlan): string {
+  if (plan.stdinCopy === undefined) {
+    throw new ObentoError("INTERNAL", "a sandboxed run of --input-file - needs stdin copied first");
+  }
+  return plan.stdinCopy;
+}
+
+/**
+ * Where the worker reads the job's input.
+ *
+ * @throws {ObentoError} BAD_ARGUMENT for a bad `--input-format`; INTERNAL for stdin without its copy
+ */
+export function jobInput(plan: RunPlan): JobInput {
+  const { input, inputFile } = plan.inputFlags;
   if (input !== undefined) return { inline: input };
-  if (inputFile === undefined || inputFile === "-") return undefined;
-  return { path: inputFile, format: inputFormat, cwd: plan.cwd };
+  const format = inputFormat(plan.inputFlags);
+  if (inputFile === "-") return { path: stdinCopyOf(plan), format, cwd: plan.cwd, name: "stdin" };
+  return { path: inputFile!, format, cwd: plan.cwd };
 }
 
 /**
@@ -205,22 +206,12 @@ export async function openSandboxed(plan: RunPlan, options: RunSandboxedOptions)
     if (described.status !== 200) {
       throw new ObentoError(described.status === 504 ? "TIMEOUT" : "INTERNAL", outcomeMessage(described));
     }
-    const description = fromBytes<ApiDescription>(described.body as Uint8Array);
-    const runner: ChunkRunner = {
-      input: { rowwise: description.rowwise, config: () => description.config },
-      minInFlight: 2,
-      async run(chunk) {
-        const [outcome] = await pool.run(api, [{ body: chunkToBytes(chunk), contentType: CHUNK_TYPE }]);
-        if (outcome.status === 200) return resultsFromBytes(outcome.body as Uint8Array);
-        return failedChunk(chunk.rows.length, outcome);
-      },
-    };
-    const input = jobInput(plan);
+    const description = descriptionFromBytes(described.body as Uint8Array);
+    const engine = workerEngine(pool, api, jobInput(plan));
     return {
       name: description.name,
       version: description.version,
-      runner,
-      engine: input === undefined ? undefined : workerEngine(pool, api, input),
+      engine: () => engine,
       close: () => pool.close(),
     };
   } catch (error) {

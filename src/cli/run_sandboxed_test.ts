@@ -6,7 +6,7 @@ import { WasmBackend } from "../backends/ort_web.ts";
 import { chunkItems } from "../batch/chunk_items.ts";
 import type { RecordResult } from "../batch/chunk.ts";
 import { type ChunkRunner, serviceRunner } from "../batch/chunk_runner.ts";
-import { runJob } from "../batch/job.ts";
+import { type JobWork, runJob } from "../batch/job.ts";
 import { Progress } from "../batch/progress.ts";
 import type { OutputFormat } from "../batch/sink.ts";
 import { openSource } from "../batch/source.ts";
@@ -73,13 +73,11 @@ async function runTo(
   dir: string,
   format: OutputFormat,
   name: string,
-  runner: ChunkRunner,
-  engine?: ReturnType<typeof workerEngine>,
+  work: JobWork,
 ): Promise<{ bytes: Uint8Array; errors: string; failed: number }> {
   const output = join(dir, `${name}.${format}`);
   const result = await runJob({
-    runner,
-    engine,
+    ...work,
     source: await openSource({ path: "in.jsonl" }, dir),
     format,
     outputPath: output,
@@ -109,8 +107,8 @@ Deno.test("the worker's job restarts after a stopped chunk: that chunk fails, th
     for (const format of ["csv", "jsonl", "json", "parquet"] as const) {
       const pool = fakePool(service, 3);
       const input = { path: "in.jsonl", cwd: dir };
-      const got = await runTo(dir, format, "worker", local, workerEngine(pool, "double", input));
-      const want = await runTo(dir, format, "local", failingAt(local, 6));
+      const got = await runTo(dir, format, "worker", { engine: workerEngine(pool, "double", input) });
+      const want = await runTo(dir, format, "local", { runner: failingAt(local, 6) });
       assert.equal(got.failed, 3, format);
       assert.deepEqual(got.bytes, want.bytes, format);
       assert.equal(got.errors, want.errors, format);

@@ -65,6 +65,36 @@ export function reserveConflict(record: BundleRecord, state: string): ObentoErro
   );
 }
 
+/**
+ * An index write that failed for want of space (a full disk) and was rolled back: the index is as it was.
+ * Its message adds that, and what to do; {@link IndexRolledBackError.failure} is what failed, alone, for a
+ * caller whose own clean-up failed after it and so cannot say that nothing changed (`Registry.add`).
+ *
+ * @example
+ * ```ts
+ * import { IndexRolledBackError } from "./bundle_index.ts";
+ * const error = new IndexRolledBackError("registry index x.db: database or disk is full");
+ * console.log(error.code, error.failure); // UNAVAILABLE registry index x.db: database or disk is full
+ * ```
+ */
+export class IndexRolledBackError extends ObentoError {
+  /** What failed, without the claim that the change was rolled back. */
+  readonly failure: string;
+
+  /** Makes one from what failed (naming the index), and the error that said so. */
+  constructor(failure: string, options: { cause?: unknown } = {}) {
+    super(
+      "UNAVAILABLE",
+      `${failure}; the change was rolled back: free some space and run the command again`,
+      {
+        cause: options.cause,
+      },
+    );
+    this.name = "IndexRolledBackError";
+    this.failure = failure;
+  }
+}
+
 /** A save that reserved its `Name:version` but has not committed it (in progress, or crashed). */
 export interface PendingRecord {
   /** Bundle name. */

@@ -13,7 +13,12 @@ import { type BentoDocument, parseBento } from "../bundle/bento_yaml.ts";
 import { verifyManifest } from "../bundle/manifest.ts";
 import { validateName } from "../sdk/names.ts";
 import type { BlobStore } from "./blob_store.ts";
-import type { BundleIndex, BundleRecord, PendingRecord } from "./bundle_index.ts";
+import {
+  type BundleIndex,
+  type BundleRecord,
+  IndexRolledBackError,
+  type PendingRecord,
+} from "./bundle_index.ts";
 import { formatBundleRef, LATEST, parseBundleRef } from "./bundle_ref.ts";
 import { FsStore } from "./fs_store.ts";
 import { validateLabels } from "../bundle/labels.ts";
@@ -482,16 +487,17 @@ export async function openRegistry(options: OpenRegistryOptions): Promise<Regist
 }
 
 /**
- * The error of a save that failed and whose clean-up failed too: the first error's code and message, without
- * a claim that the change was rolled back, and what to run once the cause is fixed.
+ * The error of a save that failed and whose clean-up failed too: the first error's code and message (an
+ * index's {@link IndexRolledBackError} without its claim that the change was rolled back: the clean-up left
+ * some of it), and what to run once the cause is fixed.
  */
 function unfinishedSave(error: unknown, ref: string, cleanUpFailures: readonly string[]): ObentoError {
-  const first = error instanceof Error ? error.message : String(error);
+  const message = error instanceof IndexRolledBackError
+    ? error.failure
+    : error instanceof Error
+    ? error.message
+    : String(error);
   const code = error instanceof ObentoError ? error.code : "INTERNAL";
-  const message = first.replace(
-    /; the change was rolled back: free some space and run the command again$/,
-    "",
-  );
   return new ObentoError(
     code,
     `${message}; saving ${ref} stopped and cleaning up after it failed too (${

@@ -2,7 +2,9 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { ObentoError } from "../errors.ts";
 import { openRegistry, Registry } from "./registry.ts";
-import type { BundleIndex } from "./bundle_index.ts";
+import { DatabaseSync } from "node:sqlite";
+import { type BundleIndex, IndexRolledBackError } from "./bundle_index.ts";
+import { openSqliteIndex, SqliteIndex } from "./sqlite_index.ts";
 import { resolveBundleRef } from "./resolve_ref.ts";
 import { testRecord, writeTestBundle } from "./_testing.ts";
 import type { TestBundleOptions } from "./_testing.ts";
@@ -288,14 +290,43 @@ Deno.test("resolveBundleRef prefers a bundle directory, then the registry, else 
   });
 });
 
+Deno.test("a full SQLite index rolls the write back and says so as data: what failed, apart from the advice", async () => {
+  const path = await Deno.makeTempFile({ suffix: ".db" });
+  try {
+    openSqliteIndex(path).close();
+    // SQLite's own "database or disk is full": the file may not grow past the pages it has.
+    const db = new DatabaseSync(path);
+    const pages = (db.prepare("PRAGMA page_count").get() as { page_count: number }).page_count;
+    db.exec(`PRAGMA max_page_count = ${pages}`);
+    const index = new SqliteIndex(db, path);
+    let error: unknown;
+    let saved = 0;
+    try {
+      for (; saved < 1000; saved++) {
+        await index.reserve(testRecord({ version: String(saved), createdAt: "2026-01-01T00:00:00Z" }), "t");
+      }
+    } catch (thrown) {
+      error = thrown;
+    }
+    assert.ok(error instanceof IndexRolledBackError, String(error));
+    assert.equal(error.code, "UNAVAILABLE");
+    assert.equal(error.failure, `registry index ${path}: database or disk is full`);
+    assert.equal(
+      error.message,
+      `${error.failure}; the change was rolled back: free some space and run the command again`,
+    );
+    assert.equal((await index.pending()).length, saved, "the failed reservation left no row");
+    index.close();
+  } finally {
+    await Deno.remove(path);
+  }
+});
+
 Deno.test("a save whose clean-up fails too keeps its first error, and the same save then reclaims what it left", async () => {
   await withRegistry(async (registry, home) => {
     // The index fails its last write and the clean-up's release as SQLite does on a full disk.
-    const full = new ObentoError(
-      "UNAVAILABLE",
-      "registry index x.db: database or disk is full; the change was rolled back: free some space and run the " +
-        "command again",
-    );
+    const full = new IndexRolledBackError("registry index x.db: database or disk is full");
+    assert.match(full.message, /; the change was rolled back: free some space and run the command again$/);
     let diskFull = true;
     const index = registry.index;
     const failing: BundleIndex = new Proxy(index, {

@@ -9,7 +9,7 @@
 import { DatabaseSync, type SQLInputValue } from "node:sqlite";
 import { ObentoError } from "../errors.ts";
 import type { BundleIndex, BundleRecord, IndexQuery, PendingRecord } from "./bundle_index.ts";
-import { recordCreatedMs, recordSummaryJson, reserveConflict } from "./bundle_index.ts";
+import { IndexRolledBackError, recordCreatedMs, recordSummaryJson, reserveConflict } from "./bundle_index.ts";
 import type { Selector } from "./selector.ts";
 
 /** The schema version this obento writes and reads. */
@@ -136,11 +136,11 @@ export class SqliteIndex implements BundleIndex {
       if (/not a database|malformed|corrupt/i.test(message)) {
         return Promise.reject(corrupt(this.path, message, error));
       }
-      const hint = /disk is full|disk I\/O error/i.test(message)
-        ? "; the change was rolled back: free some space and run the command again"
-        : "";
+      const failure = `registry index ${this.path}: ${message}`;
       return Promise.reject(
-        new ObentoError("UNAVAILABLE", `registry index ${this.path}: ${message}${hint}`, { cause: error }),
+        /disk is full|disk I\/O error/i.test(message)
+          ? new IndexRolledBackError(failure, { cause: error })
+          : new ObentoError("UNAVAILABLE", failure, { cause: error }),
       );
     }
   }

@@ -8,7 +8,7 @@ import { join, resolve } from "node:path";
 import { ObentoError } from "../errors.ts";
 import type { InferenceBackend, SessionOptions } from "../sdk/backend.ts";
 import type { JsonValue, OutputAdapter } from "../sdk/adapter.ts";
-import type { ArtifactContext, ArtifactSpecs } from "../sdk/artifact.ts";
+import type { ArtifactSpecs } from "../sdk/artifact.ts";
 import type { ApiSpec, Service } from "../sdk/service.ts";
 import { OnnxModel } from "../artifacts/onnx_model_artifact.ts";
 import type { BentoDocument } from "../bundle/bento_yaml.ts";
@@ -21,7 +21,7 @@ import { checkNotBareDirectory } from "../bundle/bundle_dir.ts";
 import { parsePermissions } from "../bundle/permissions.ts";
 import { LoadedService } from "./loaded_service.ts";
 import { checkArtifacts } from "./check_artifacts.ts";
-import type { InvokeContext } from "./invoke.ts";
+import { type ArtifactEntry, loadArtifacts } from "./load_artifacts.ts";
 
 const BENTO_FILE = "bento.yaml";
 
@@ -147,13 +147,6 @@ export async function loadBundle(path: string, options: LoadBundleOptions): Prom
   return await instantiate(service, doc, root, entries, options);
 }
 
-/** One artifact's packed bytes and metadata. */
-interface ArtifactEntry {
-  name: string;
-  bytes: Uint8Array;
-  metadata: Readonly<Record<string, JsonValue>>;
-}
-
 async function instantiate(
   service: Service<ArtifactSpecs>,
   doc: BentoDocument,
@@ -161,52 +154,31 @@ async function instantiate(
   entries: readonly ArtifactEntry[],
   options: Omit<LoadBundleOptions, "sdk" | "verify">,
 ): Promise<LoadedService> {
-  const loaded: { unload?: () => Promise<void> }[] = [];
-  const artifacts: Record<string, unknown> = {};
-  const metadata: Record<string, unknown> = {};
+  const loaded = await loadArtifacts(service, entries, {
+    backend: options.backend,
+    sessionOptions: options.sessionOptions ?? {},
+  });
   const systemApis = new Map<string, ApiSpec<ArtifactSpecs>>();
   try {
-    for (const entry of entries) {
-      const spec = service.artifacts[entry.name];
-      const ctx: ArtifactContext = {
-        name: entry.name,
-        metadata: Object.freeze({ ...entry.metadata }),
-        backend: options.backend,
-        sessionOptions: options.sessionOptions ?? {},
-      };
-      const value = await spec.load(entry.bytes, ctx);
-      loaded.push({ unload: spec.unload ? () => spec.unload!(value) : undefined });
-      artifacts[entry.name] = value;
-      metadata[entry.name] = ctx.metadata;
-    }
     if (options.hostApis !== undefined) {
       const models = new Map<string, OnnxModel>();
-      for (const [name, value] of Object.entries(artifacts)) {
+      for (const [name, value] of Object.entries(loaded.context.artifacts)) {
         if (value instanceof OnnxModel) models.set(name, value);
       }
       for (const api of options.hostApis({ version: doc.version, models })) systemApis.set(api.name, api);
     }
   } catch (error) {
-    await Promise.allSettled(loaded.map((l) => l.unload?.()));
+    await loaded.unload();
     throw error;
   }
-  const shutdown = new AbortController();
-  const context = {
-    artifacts: Object.freeze(artifacts),
-    metadata: Object.freeze(metadata),
-    signal: shutdown.signal,
-  };
   return new LoadedService({
     path,
     document: doc,
     service,
-    context: context as InvokeContext,
+    context: loaded.context,
     defaultOutput: options.defaultOutput,
     systemApis,
-    unload: async () => {
-      shutdown.abort(new ObentoError("UNAVAILABLE", "service closed"));
-      await Promise.allSettled(loaded.map((l) => l.unload?.()));
-    },
+    unload: loaded.unload,
   });
 }
 

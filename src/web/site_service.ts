@@ -2,20 +2,20 @@
  * Loads a bundle's service from parts already in memory — its bento.yaml as data, its bundled module's code,
  * its artifact bytes — as the page `obento export web` writes does in a browser. It evaluates the module
  * against the SDK it is given (`bundle/module_loader.ts`), checks each artifact's sha256 against bento.yaml,
- * and loads the artifacts on the given backend. Nothing here touches `Deno` or `node:` modules, so the
+ * and loads the artifacts on the given backend (`runtime/load_artifacts.ts`, as `runtime/load.ts` does). Nothing here touches `Deno` or `node:` modules, so the
  * browser build (src/web/browser_main.ts) bundles it as is.
  *
  * @module
  */
 import { ObentoError } from "../errors.ts";
 import type { OutputAdapter } from "../sdk/adapter.ts";
-import type { ArtifactContext, ArtifactSpecs } from "../sdk/artifact.ts";
+import type { ArtifactSpecs } from "../sdk/artifact.ts";
 import type { InferenceBackend, SessionOptions } from "../sdk/backend.ts";
 import type { Service } from "../sdk/service.ts";
 import type { BentoDocument } from "../bundle/bento_yaml.ts";
 import { loadServiceModule } from "../bundle/module_loader.ts";
 import { checkArtifacts } from "../runtime/check_artifacts.ts";
-import type { InvokeContext } from "../runtime/invoke.ts";
+import { loadArtifacts } from "../runtime/load_artifacts.ts";
 import { LoadedService } from "../runtime/loaded_service.ts";
 
 /** What {@link loadSiteService} needs. */
@@ -85,43 +85,22 @@ export async function loadSiteService(parts: SiteServiceParts): Promise<LoadedSe
     filename: `${where} ${doc.service.module}`,
   }) as Service<ArtifactSpecs>;
   checkArtifacts(service, doc, where);
-  const loaded: { unload?: () => Promise<void> }[] = [];
-  const artifacts: Record<string, unknown> = {};
-  const metadata: Record<string, unknown> = {};
-  try {
-    for (const record of doc.artifacts) {
-      const spec = service.artifacts[record.name];
-      const ctx: ArtifactContext = {
-        name: record.name,
-        metadata: Object.freeze({ ...record.metadata }),
-        backend: parts.backend,
-        sessionOptions: parts.sessionOptions ?? { threads: 1 },
-      };
-      const value = await spec.load(parts.artifacts[record.name], ctx);
-      loaded.push({ unload: spec.unload ? () => spec.unload!(value) : undefined });
-      artifacts[record.name] = value;
-      metadata[record.name] = ctx.metadata;
-    }
-  } catch (error) {
-    await Promise.allSettled(loaded.map((l) => l.unload?.()));
-    throw error;
-  }
-  const shutdown = new AbortController();
-  const context = {
-    artifacts: Object.freeze(artifacts),
-    metadata: Object.freeze(metadata),
-    signal: shutdown.signal,
-  };
+  const entries = doc.artifacts.map((record) => ({
+    name: record.name,
+    bytes: parts.artifacts[record.name],
+    metadata: record.metadata,
+  }));
+  const loaded = await loadArtifacts(service, entries, {
+    backend: parts.backend,
+    sessionOptions: parts.sessionOptions ?? { threads: 1 },
+  });
   return new LoadedService({
     path: undefined,
     document: doc,
     service,
-    context: context as InvokeContext,
+    context: loaded.context,
     defaultOutput: parts.defaultOutput,
-    unload: async () => {
-      shutdown.abort(new ObentoError("UNAVAILABLE", "service closed"));
-      await Promise.allSettled(loaded.map((l) => l.unload?.()));
-    },
+    unload: loaded.unload,
   });
 }
 

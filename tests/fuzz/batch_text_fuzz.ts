@@ -15,23 +15,11 @@ import {
   anyText,
   type FuzzRun,
   type FuzzTarget,
+  pieces,
   type PropertyReport,
   runProperty,
   textOf,
 } from "./property.ts";
-
-/** `text` cut at `cuts`. */
-function pieces(text: string, cuts: readonly number[]): string[] {
-  const at = [...new Set(cuts.map((c) => c % (text.length + 1)))].sort((a, b) => a - b);
-  const out: string[] = [];
-  let from = 0;
-  for (const c of at) {
-    out.push(text.slice(from, c));
-    from = c;
-  }
-  out.push(text.slice(from));
-  return out;
-}
 
 /** The elements a scanner yields for `parts`, read the way `obento run` reads a JSON array file. */
 function scan(parts: readonly string[]): string[] {

@@ -12,6 +12,7 @@ import {
   anyText,
   type FuzzRun,
   type FuzzTarget,
+  pieces,
   type PropertyReport,
   runProperty,
   textOf,
@@ -19,19 +20,6 @@ import {
 
 /** Text made of CSV's special characters and a few plain ones: reaches quotes, CRLF and ragged rows often. */
 const csvish = fc.oneof(textOf('ab1.,"\r\n -e', 80), anyText);
-
-/** Splits `text` at `cuts` (sorted positions), keeping every piece. */
-function pieces(text: string, cuts: number[]): string[] {
-  const at = [...new Set(cuts.map((c) => c % (text.length + 1)))].sort((a, b) => a - b);
-  const out: string[] = [];
-  let from = 0;
-  for (const c of at) {
-    out.push(text.slice(from, c));
-    from = c;
-  }
-  out.push(text.slice(from));
-  return out;
-}
 
 /** All records of `text` fed to a CsvParser in `parts`. */
 function parseChunked(parts: string[]): string[][] {

@@ -161,3 +161,19 @@ export const anyBytes: fc.Arbitrary<Uint8Array> = fc.uint8Array({ maxLength: 512
 
 /** Any JSON-ish value, including huge numbers, `-0`, and nested structure. */
 export const anyJsonValue: fc.Arbitrary<unknown> = fc.jsonValue({ maxDepth: 5 });
+
+/**
+ * `text` cut at `cuts` (any numbers: each is taken modulo `text.length + 1`, sorted, repeats dropped), every
+ * piece kept (empty ones too), so a reader fed the pieces one by one must give what it gives for `text`.
+ */
+export function pieces(text: string, cuts: readonly number[]): string[] {
+  const at = [...new Set(cuts.map((c) => c % (text.length + 1)))].sort((a, b) => a - b);
+  const out: string[] = [];
+  let from = 0;
+  for (const c of at) {
+    out.push(text.slice(from, c));
+    from = c;
+  }
+  out.push(text.slice(from));
+  return out;
+}
