@@ -225,6 +225,11 @@ export interface WorkerPoolOptions {
   optionName?: OptionNamer;
   /** The host's API sets each worker adds (`["v2"]`: the server's v2 routes need them). Default: none. */
   hostApis?: readonly HostApiSet[];
+  /**
+   * The bundle's bento.yaml, already read with `readBento` (the server has read it before the pool opens).
+   * Default: read it here.
+   */
+  bento?: ReadBento;
 }
 
 /** Counters of one worker slot, for tests and diagnostics. */
@@ -354,6 +359,7 @@ export class WorkerPoolExecutor implements Executor {
           | "device"
           | "nativeDir"
           | "hostApis"
+          | "bento"
           | "optionName"
           | "items"
           | "batchTimeoutName"
@@ -429,7 +435,7 @@ export class WorkerPoolExecutor implements Executor {
     if (!Number.isInteger(queuedBatches) || queuedBatches < 0) {
       throw new ObentoError("BAD_ARGUMENT", `queuedBatches must be an integer >= 0, got ${queuedBatches}`);
     }
-    const bento = await readBento(path);
+    const bento = options.bento ?? await readBento(path);
     const pool = new WorkerPoolExecutor(path, bento, {
       workers,
       queuedBatches,

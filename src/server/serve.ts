@@ -20,6 +20,7 @@ import type { Executor, RawItem, RawOutcome } from "../runtime/executor.ts";
 import { InProcessExecutor } from "../runtime/executor.ts";
 import { DEFAULT_QUEUED_BATCHES, loadTimeoutMessage, WorkerPoolExecutor } from "../runtime/worker_pool.ts";
 import { warmUpModels } from "../runtime/warm_up.ts";
+import type { ReadBento } from "../runtime/load.ts";
 import { createApp, type ServeConfig } from "./app.ts";
 import { createServerMetrics, type ServerMetrics } from "./metrics.ts";
 import { Registry } from "./prometheus.ts";
@@ -130,12 +131,14 @@ async function openExecutor(
   logger: Logger,
   metrics: ServerMetrics,
   permissions: BundlePermissions,
+  bento: ReadBento,
 ): Promise<Executor> {
   const loadTimeoutMs = options.loadTimeoutMs ?? SERVE_DEFAULTS.loadTimeoutMs;
   const name = options.optionName ?? sdkOptionName;
   if (!options.inProcess) {
     const pool = await WorkerPoolExecutor.open(path, {
       permissions,
+      bento, // read above: not parsed again
       device: options.device?.device ?? "wasm",
       nativeDir: options.device?.nativeDir,
       workers: options.workers,
@@ -176,7 +179,12 @@ async function openExecutor(
       import("../v2/infer_api.ts"),
     ]);
     const service = await Promise.race([
-      openBundle(path, { threads: options.threads, backend: options.device?.backend, hostApis: v2Apis }),
+      openBundle(path, {
+        threads: options.threads,
+        backend: options.device?.backend,
+        hostApis: v2Apis,
+        bento,
+      }),
       timedOut,
     ]);
     for (const warning of await warmUpModels(service.artifacts)) logger.warn(`warning: ${warning}`);
@@ -296,7 +304,8 @@ export async function startServer(path: string, options: ServeOptions): Promise<
   const started = performance.now();
   const logger = createLogger({ level: options.logLevel, format: options.logFormat, write: options.log });
   const yamlPath = join(path, "bento.yaml");
-  const document = parseBento(await Deno.readTextFile(yamlPath), yamlPath);
+  const yamlText = await Deno.readTextFile(yamlPath);
+  const document = parseBento(yamlText, yamlPath);
   const declared = document.env.permissions;
   const granted = options.bundlePermissions === undefined
     ? declared
@@ -350,7 +359,7 @@ export async function startServer(path: string, options: ServeOptions): Promise<
   let pool: WorkerPoolExecutor | undefined;
   const executorPromise = new Promise<Executor>((resolve, reject) => {
     startLoading = () =>
-      openExecutor(path, options, logger, metrics, granted).then((opened) => {
+      openExecutor(path, options, logger, metrics, granted, { document, text: yamlText }).then((opened) => {
         if (opened instanceof WorkerPoolExecutor) pool = opened;
         resolve(opened);
       }, reject);
@@ -404,29 +413,35 @@ export async function startServer(path: string, options: ServeOptions): Promise<
   startLoading();
 
   let stopTrimming = () => {};
+  let firstTrim: ReturnType<typeof setTimeout> | undefined;
   const readyPromise = executorPromise.then(() => {
     ready = true;
     logger.info(`obento: ready in ${Math.round(performance.now() - started)} ms (models loaded and warmed)`);
-    if (options.trimHeap !== undefined) {
-      const before = Deno.memoryUsage().rss;
-      const trimHeap = options.trimHeap;
-      // Dead request bodies are freed only by a collection, and an idle isolate does not collect.
-      const gc = openFullGc();
-      stopTrimming = trimWhenIdle(() => {
-        gc?.();
-        pool?.collectGarbage();
-        // Again once the workers have collected (they answer nothing; a second is ample when idle).
-        Deno.unrefTimer(setTimeout(trimHeap, 1000));
-        return trimHeap();
-      }, () => requests);
-      const after = Deno.memoryUsage().rss;
-      const mib = (bytes: number) => Math.round(bytes / 2 ** 20);
-      logger.info(
-        `obento: gave ${mib(before - after)} MiB of freed memory back to the OS (RSS ${mib(after)} MiB); ` +
-          "again whenever traffic stops",
-      );
-    }
+    const trimHeap = options.trimHeap;
+    // The first trim runs on the next turn, not here: its full collection and malloc_trim took ~80 ms at
+    // start-up, and the first 200 on /readyz need not wait for them (docs/benchmarks.md, "Cold start").
+    if (trimHeap !== undefined) firstTrim = setTimeout(() => (stopTrimming = startTrimming(trimHeap)), 0);
   });
+  /** Gives freed memory back now and whenever traffic stops; returns what stops it. */
+  function startTrimming(trimHeap: HeapTrimmer): () => void {
+    const before = Deno.memoryUsage().rss;
+    // Dead request bodies are freed only by a collection, and an idle isolate does not collect.
+    const gc = openFullGc();
+    const stop = trimWhenIdle(() => {
+      gc?.();
+      pool?.collectGarbage();
+      // Again once the workers have collected (they answer nothing; a second is ample when idle).
+      Deno.unrefTimer(setTimeout(trimHeap, 1000));
+      return trimHeap();
+    }, () => requests);
+    const after = Deno.memoryUsage().rss;
+    const mib = (bytes: number) => Math.round(bytes / 2 ** 20);
+    logger.info(
+      `obento: gave ${mib(before - after)} MiB of freed memory back to the OS (RSS ${mib(after)} MiB); ` +
+        "again whenever traffic stops",
+    );
+    return stop;
+  }
   readyPromise.catch((error) => {
     logger.error(`error: could not load ${path}: ${messageOf(error)}`);
     void shutdown();
@@ -440,6 +455,7 @@ export async function startServer(path: string, options: ServeOptions): Promise<
         `obento: shutting down: no new connections, finishing in-flight requests (at most ${graceMs} ms)`,
       );
       shutdownController.abort();
+      clearTimeout(firstTrim);
       stopTrimming();
       const drained = Promise.all([server.shutdown(), app.drain()]);
       let timer: ReturnType<typeof setTimeout> | undefined;

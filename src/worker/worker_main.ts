@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { openFullGc } from "../full_gc.ts";
+import { type FullGc, openFullGc } from "../full_gc.ts";
 import { warmUpModels } from "../runtime/warm_up.ts";
 import { revokeFfi } from "../heap_trim.ts";
 import { openDevice } from "../backends/device.ts";
@@ -54,7 +54,8 @@ let service: LoadedService | undefined;
 /** How this worker answers its items: as HTTP request bodies (serve) or as `obento run`'s chunks. */
 let runItems: (service: LoadedService, api: string, items: readonly RawItem[]) => Promise<RawOutcome[]> =
   runRawItems;
-const fullGc = openFullGc();
+/** The full collection, bound at the first `collect` (binding it makes a V8 context: not at start-up). */
+let fullGc: FullGc | undefined | null = null;
 const running = new Set<Promise<void>>();
 /**
  * Batches in the order they came, each run after the one before it ends: the pool posts the next batch
@@ -78,6 +79,7 @@ scope.addEventListener("message", (event) => {
   } else if (message.kind === "ping") {
     scope.postMessage({ kind: "pong", id: message.id });
   } else if (message.kind === "collect") {
+    if (fullGc === null) fullGc = openFullGc();
     fullGc?.();
   } else if (message.kind === "close") {
     void close();
