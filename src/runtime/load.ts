@@ -11,6 +11,7 @@ import type { JsonValue, OutputAdapter } from "../sdk/adapter.ts";
 import type { ArtifactContext, ArtifactSpecs } from "../sdk/artifact.ts";
 import type { ApiSpec, Service } from "../sdk/service.ts";
 import { OnnxModel } from "../artifacts/onnx_model_artifact.ts";
+import { imageCodecsSettled } from "../adapters/image_codecs.ts";
 import type { BentoDocument } from "../bundle/bento_yaml.ts";
 import { BUNDLE_FORMAT } from "../bundle/format.ts";
 import { DENO_VERSION, OBENTO_VERSION } from "../version.ts";
@@ -161,6 +162,8 @@ async function instantiate(
   entries: readonly ArtifactEntry[],
   options: Omit<LoadBundleOptions, "sdk" | "verify">,
 ): Promise<LoadedService> {
+  // The image decoders, when the service's module started loading them (src/adapters/image_codecs.ts).
+  await imageCodecsSettled();
   const loaded: { unload?: () => Promise<void> }[] = [];
   const artifacts: Record<string, unknown> = {};
   const metadata: Record<string, unknown> = {};

@@ -14,6 +14,7 @@ import type { InferenceBackend, SessionOptions } from "../sdk/backend.ts";
 import type { Service } from "../sdk/service.ts";
 import type { BentoDocument } from "../bundle/bento_yaml.ts";
 import { loadServiceModule } from "../bundle/module_loader.ts";
+import { imageCodecsSettled } from "../adapters/image_codecs.ts";
 import { checkArtifacts } from "../runtime/check_artifacts.ts";
 import type { InvokeContext } from "../runtime/invoke.ts";
 import { LoadedService } from "../runtime/loaded_service.ts";
@@ -84,6 +85,8 @@ export async function loadSiteService(parts: SiteServiceParts): Promise<LoadedSe
   const service = await loadServiceModule(parts.code, { ...parts.sdk }, {
     filename: `${where} ${doc.service.module}`,
   }) as Service<ArtifactSpecs>;
+  // The image decoders, when the service's module started loading them (src/adapters/image_codecs.ts).
+  await imageCodecsSettled();
   checkArtifacts(service, doc, where);
   const loaded: { unload?: () => Promise<void> }[] = [];
   const artifacts: Record<string, unknown> = {};
