@@ -90,9 +90,13 @@ const IMAGE_CODECS = ["fast-png", "jpeg-js"];
 Deno.test("serve's server thread and its model workers import none of the packages serve never needs at start", async () => {
   assertNone(await staticGraph("src/cli/serve.ts"), [...NOT_AT_START, ...IMAGE_CODECS], "src/cli/serve.ts");
   // A worker gets bento.yaml parsed and never needs the YAML parser.
-  assertNone(
-    await staticGraph("src/worker/worker_main.ts"),
-    [...NOT_AT_START, ...IMAGE_CODECS, "yaml"],
-    "src/worker/worker_main.ts",
+  const worker = await staticGraph("src/worker/worker_main.ts");
+  assertNone(worker, [...NOT_AT_START, ...IMAGE_CODECS, "yaml"], "src/worker/worker_main.ts");
+  // Nor, in serve, `obento run`'s chunk runner (imported when the pool's items are chunks).
+  const batch = [...worker.keys()].find((s) => s.startsWith(`file://${ROOT}src/batch/`));
+  assert.equal(
+    batch,
+    undefined,
+    `src/worker/worker_main.ts imports ${batch} statically: ${chain(worker, batch!)}`,
   );
 });

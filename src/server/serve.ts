@@ -8,17 +8,22 @@
  */
 import { sdkOptionName } from "../option_name.ts";
 import { SERVE_DEFAULTS } from "../defaults.ts";
-import { describeDevice, type DeviceChoice } from "../backends/device.ts";
+import { describeDevice, type DevicePlan } from "../backends/device.ts";
 import { join } from "node:path";
 import { parseBento } from "../bundle/bento_yaml.ts";
 import { type BundlePermissions, describePermissions, narrowPermissions } from "../bundle/permissions.ts";
 import { messageOf, ObentoError } from "../errors.ts";
-import type { HeapTrimmer } from "../heap_trim.ts";
+import { type HeapTrimmer, revokeFfi } from "../heap_trim.ts";
 import { trimWhenIdle } from "./idle_trim.ts";
 import { openFullGc } from "../full_gc.ts";
 import type { Executor, RawItem, RawOutcome } from "../runtime/executor.ts";
 import { InProcessExecutor } from "../runtime/executor.ts";
-import { DEFAULT_QUEUED_BATCHES, loadTimeoutMessage, WorkerPoolExecutor } from "../runtime/worker_pool.ts";
+import {
+  DEFAULT_QUEUED_BATCHES,
+  loadTimeoutMessage,
+  type OpenedDevice,
+  WorkerPoolExecutor,
+} from "../runtime/worker_pool.ts";
 import { warmUpModels } from "../runtime/warm_up.ts";
 import type { ReadBento } from "../runtime/load.ts";
 import { createApp, type ServeConfig } from "./app.ts";
@@ -55,11 +60,13 @@ export interface ServeOptions extends ServeConfig {
   /** onnxruntime threads per worker. */
   threads: number;
   /**
-   * The device the models run on, opened by the caller (src/backends/device.ts). Default: WASM. In-process,
-   * its backend is used as it is; each model worker opens the same device itself (native: the caller keeps
-   * the FFI permission, which each worker gets and drops before the bundle's code loads).
+   * The device the models run on (src/backends/device.ts). Default: WASM. In-process, it is opened by the
+   * caller (`openDevice`) and its backend used as it is. Model workers open it themselves, so a plan is
+   * enough (`planWorkerDevice`; native and `auto`: the caller keeps the FFI permission, which each worker
+   * gets and drops before the bundle's code loads); under `auto` the first worker ready says what it got,
+   * which is then logged and shown on /metadata and /metrics.
    */
-  device?: DeviceChoice;
+  device?: DevicePlan;
   /**
    * `--bundle-permissions`: narrows what the bundle's bento.yaml declares (src/bundle/permissions.ts);
    * absent: everything it declares. Ignored in-process, where the service has every permission obento has.
@@ -132,6 +139,7 @@ async function openExecutor(
   metrics: ServerMetrics,
   permissions: BundlePermissions,
   bento: ReadBento,
+  onDevice: (opened: OpenedDevice) => void,
 ): Promise<Executor> {
   const loadTimeoutMs = options.loadTimeoutMs ?? SERVE_DEFAULTS.loadTimeoutMs;
   const name = options.optionName ?? sdkOptionName;
@@ -140,6 +148,7 @@ async function openExecutor(
       permissions,
       bento, // read above: not parsed again
       device: options.device?.device ?? "wasm",
+      onDevice,
       nativeDir: options.device?.nativeDir,
       workers: options.workers,
       queuedBatches: DEFAULT_QUEUED_BATCHES,
@@ -350,19 +359,40 @@ export async function startServer(path: string, options: ServeOptions): Promise<
   });
   const metrics = createServerMetrics(registry);
   // The device as an info series (value 1), so queries on the other series keep their label sets.
-  registry.gauge({
+  const deviceInfo = registry.gauge({
     name: "obento_device_info",
     help: "Where the models run: the device in use and the one asked for (auto, native, wasm, webgpu).",
     labelNames: ["device", "requested"],
-  }).set({ device: options.device?.device ?? "wasm", requested: options.device?.requested ?? "wasm" }, 1);
+  });
+  const requested = options.device?.requested ?? "wasm";
+  // Under `auto` with model workers, the first worker ready tells the device (set then, in onDevice).
+  if (knobs.device !== "auto") deviceInfo.set({ device: String(knobs.device), requested }, 1);
+  /** What `auto` resolved to in the workers: logged once, shown on /metadata and /metrics from then on. */
+  const onDevice = ({ device, fallback }: OpenedDevice) => {
+    if (knobs.device !== "auto") return;
+    config.device = { value: device, source: config.device.source };
+    if (fallback !== undefined) {
+      config["device-fallback"] = {
+        value: fallback,
+        source: options.sources["device-fallback"] ?? "default",
+      };
+    }
+    deviceInfo.set({ device, requested }, 1);
+    logger.info(`obento: ${describeDevice({ requested, device, fallback })}`);
+    // The workers started from now on open this device: without native, nothing here needs FFI any more.
+    if (device !== "native") revokeFfi();
+  };
   let startLoading = () => {};
   let pool: WorkerPoolExecutor | undefined;
   const executorPromise = new Promise<Executor>((resolve, reject) => {
     startLoading = () =>
-      openExecutor(path, options, logger, metrics, granted, { document, text: yamlText }).then((opened) => {
-        if (opened instanceof WorkerPoolExecutor) pool = opened;
-        resolve(opened);
-      }, reject);
+      openExecutor(path, options, logger, metrics, granted, { document, text: yamlText }, onDevice).then(
+        (opened) => {
+          if (opened instanceof WorkerPoolExecutor) pool = opened;
+          resolve(opened);
+        },
+        reject,
+      );
   });
   const executor = options.inProcess
     ? new DeferredExecutor(1, 0, executorPromise)
