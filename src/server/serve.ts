@@ -105,6 +105,9 @@ export interface RunningServer {
   finished: Promise<void>;
 }
 
+/** How long after ready the first heap trim runs, in ms (see `startServer`). */
+const FIRST_TRIM_DELAY_MS = 2000;
+
 /** An executor whose real one arrives later; batches wait for it. */
 class DeferredExecutor implements Executor {
   readonly concurrency: number;
@@ -448,9 +451,12 @@ export async function startServer(path: string, options: ServeOptions): Promise<
     ready = true;
     logger.info(`obento: ready in ${Math.round(performance.now() - started)} ms (models loaded and warmed)`);
     const trimHeap = options.trimHeap;
-    // The first trim runs on the next turn, not here: its full collection and malloc_trim took ~80 ms at
-    // start-up, and the first 200 on /readyz need not wait for them (docs/benchmarks.md, "Cold start").
-    if (trimHeap !== undefined) firstTrim = setTimeout(() => (stopTrimming = startTrimming(trimHeap)), 0);
+    // The first trim waits a little: its full collection and malloc_trim take ~90 ms on this thread, and the
+    // workers' collections it asks for keep both cores busy meanwhile; run at once, the first 200 on /readyz
+    // (and the first requests) queued behind them, 90–150 ms (docs/benchmarks.md, "Cold start and idle RSS").
+    if (trimHeap !== undefined) {
+      firstTrim = setTimeout(() => (stopTrimming = startTrimming(trimHeap)), FIRST_TRIM_DELAY_MS);
+    }
   });
   /** Gives freed memory back now and whenever traffic stops; returns what stops it. */
   function startTrimming(trimHeap: HeapTrimmer): () => void {
