@@ -47,6 +47,11 @@ import { ObentoError } from "./src/errors.ts";
 import { openRegistry, type Registry } from "./src/registry/registry.ts";
 import { isRegistryRef, resolveBundleRef } from "./src/registry/resolve_ref.ts";
 import { registryHome } from "./src/registry/home.ts";
+import { loadImageCodecs } from "./src/adapters/image_codecs.ts";
+
+// Code that imports mod.ts may call `decodeImage` outside a loaded service, so the image decoders, which
+// obento's own threads load only for services that use them (src/adapters/image_codecs.ts), load here.
+await loadImageCodecs();
 
 // What a service author writes a service with (and exactly what a bundle receives as the host SDK).
 export {

@@ -12,6 +12,9 @@
  * `--baseline DIR` adds "no flags" served by another checkout's main.ts (e.g. `git archive <commit> | tar -x
  * -C DIR`), so a change is measured against what it changed in the same run.
  * `--native-dir` passes a native runtime pack (src/backends/native_pack.ts) to the native configs.
+ * `--floors` adds what obento's start cannot go below, started the same way: a script that creates an
+ * onnxruntime-node session for iris (and runs it once) before `Deno.serve`, the same with the session in one
+ * Web Worker, and `obento serve --workers 1` (one supervised model worker instead of one per core).
  *
  * Runs with `-A`: Deno reads another process's /proc/PID/status only with every permission.
  *
@@ -33,6 +36,7 @@ const { values } = parseArgs({
     settle: { type: "string", default: "12" },
     "native-dir": { type: "string" },
     baseline: { type: "string" },
+    floors: { type: "boolean", default: false },
   },
 });
 const RUNS = Number(values.runs);
@@ -40,6 +44,28 @@ const SETTLE_S = Number(values.settle);
 
 const BARE =
   `Deno.serve({ hostname: "127.0.0.1", port: Number(Deno.args[0]) }, () => Response.json({ ok: true }));\n`;
+
+/** The floor with native onnxruntime: one session for iris, run once, then the bare server. */
+const ORT_SESSION = `import * as ort from "npm:onnxruntime-node@1.30.0";
+const session = await ort.InferenceSession.create(Deno.args[1]);
+await session.run({ [session.inputNames[0]]: new ort.Tensor("float32", new Float32Array(4), [1, 4]) });
+Deno.serve({ hostname: "127.0.0.1", port: Number(Deno.args[0]) }, () => Response.json({ ok: true }));
+`;
+
+/** The same session made in one module Worker (what each of obento's model workers does at least). */
+const ORT_WORKER =
+  `const worker = new Worker(new URL("./ort_worker_body.ts", import.meta.url), { type: "module" });
+worker.postMessage(Deno.args[1]);
+await new Promise((resolve) => (worker.onmessage = resolve));
+Deno.serve({ hostname: "127.0.0.1", port: Number(Deno.args[0]) }, () => Response.json({ ok: true }));
+`;
+const ORT_WORKER_BODY = `import * as ort from "npm:onnxruntime-node@1.30.0";
+self.onmessage = async (event) => {
+  const session = await ort.InferenceSession.create(event.data);
+  await session.run({ [session.inputNames[0]]: new ort.Tensor("float32", new Float32Array(4), [1, 4]) });
+  self.postMessage("ready");
+};
+`;
 
 interface Started {
   ms: number;
@@ -105,6 +131,26 @@ try {
   await packBenchBundle(ROOT, home, "iris");
   const bareFile = join(home, "bare.ts");
   await Deno.writeTextFile(bareFile, BARE);
+  const irisModel = join(ROOT, "bundles", "iris_classifier", "iris_lr.onnx");
+  const floors: { name: string; start(port: number): Promise<Started> }[] = [];
+  if (values.floors) {
+    for (const [file, code] of [["ort_session.ts", ORT_SESSION], ["ort_worker.ts", ORT_WORKER]]) {
+      await Deno.writeTextFile(join(home, file), code);
+    }
+    await Deno.writeTextFile(join(home, "ort_worker_body.ts"), ORT_WORKER_BODY);
+    for (
+      const [name, file] of [
+        ["floor: Deno.serve + onnxruntime-node session", "ort_session.ts"],
+        ["floor: Deno.serve + the session in 1 worker", "ort_worker.ts"],
+      ]
+    ) {
+      floors.push({
+        name,
+        start: (port) =>
+          start(["run", "--quiet", "-A", join(home, file), String(port), irisModel], port, "/", env),
+      });
+    }
+  }
   const env = { OBENTO_HOME: home };
   const native = values["native-dir"] === undefined ? [] : ["--native-dir", values["native-dir"]];
   const configs: { name: string; start(port: number): Promise<Started> }[] = [
@@ -116,6 +162,7 @@ try {
       ["no flags", native],
       ["--in-process", ["--in-process", ...native]],
       ["--device wasm", ["--device", "wasm"]],
+      ...(values.floors ? [["--workers 1", ["--workers", "1", ...native]]] : []),
       ...(values.baseline === undefined ? [] : [[`no flags (${values.baseline})`, [], values.baseline]]),
     ].map(([name, flags, root]) => ({
       name: `obento serve iris ${name}`,
@@ -139,6 +186,7 @@ try {
           env,
         ),
     })),
+    ...floors,
   ];
   const times = new Map<string, number[]>(configs.map((c) => [c.name, []]));
   const cpu = new Map<string, number[]>(configs.map((c) => [c.name, []]));

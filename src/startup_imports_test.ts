@@ -81,12 +81,22 @@ Deno.test("main.ts loads no command's module before the command is chosen", asyn
   assertNone(graph, [...NOT_AT_START, "yaml", "hono", "onnxruntime-node"], "main.ts");
 });
 
+/**
+ * The image decoders: imported when a service constructs an `ImageInput` or reads the SDK's `decodeImage`
+ * (src/adapters/image_codecs.ts), not by every model worker.
+ */
+const IMAGE_CODECS = ["fast-png", "jpeg-js"];
+
 Deno.test("serve's server thread and its model workers import none of the packages serve never needs at start", async () => {
-  assertNone(await staticGraph("src/cli/serve.ts"), NOT_AT_START, "src/cli/serve.ts");
+  assertNone(await staticGraph("src/cli/serve.ts"), [...NOT_AT_START, ...IMAGE_CODECS], "src/cli/serve.ts");
   // A worker gets bento.yaml parsed and never needs the YAML parser.
-  assertNone(
-    await staticGraph("src/worker/worker_main.ts"),
-    [...NOT_AT_START, "yaml"],
-    "src/worker/worker_main.ts",
+  const worker = await staticGraph("src/worker/worker_main.ts");
+  assertNone(worker, [...NOT_AT_START, ...IMAGE_CODECS, "yaml"], "src/worker/worker_main.ts");
+  // Nor, in serve, `obento run`'s chunk runner (imported when the pool's items are chunks).
+  const batch = [...worker.keys()].find((s) => s.startsWith(`file://${ROOT}src/batch/`));
+  assert.equal(
+    batch,
+    undefined,
+    `src/worker/worker_main.ts imports ${batch} statically: ${chain(worker, batch!)}`,
   );
 });

@@ -1,13 +1,13 @@
 /**
- * PNG and JPEG bytes → 8-bit pixels (fast-png and jpeg-js, pure JavaScript), and the pixel steps image
- * models need before normalisation: converting to 1 or 3 channels and bilinear resizing.
+ * PNG and JPEG bytes → 8-bit pixels (fast-png and jpeg-js, pure JavaScript, imported only by services that
+ * decode images: src/adapters/image_codecs.ts), and the pixel steps image models need before normalisation:
+ * converting to 1 or 3 channels and bilinear resizing.
  *
  * @module
  */
-import { convertIndexedToRgb, decode as decodePng } from "fast-png";
 import type { DecodedPng } from "fast-png";
-import jpeg from "jpeg-js";
 import { BadInputError } from "../errors.ts";
+import { imageCodecs } from "./image_codecs.ts";
 
 /** Decoded pixels: `height` rows of `width` pixels of `channels` bytes each (row-major, interleaved). */
 export interface DecodedImage {
@@ -117,6 +117,7 @@ function to8Bit(png: DecodedPng): Uint8Array {
 }
 
 function decodePngPixels(bytes: Uint8Array): DecodedImage {
+  const { decodePng, convertIndexedToRgb } = imageCodecs();
   const png = decodePng(bytes);
   if (png.palette) {
     const data = convertIndexedToRgb(png);
@@ -130,7 +131,7 @@ function decodeJpegPixels(
   components: number | undefined,
   maxPixels: number,
 ): DecodedImage {
-  const rgb = jpeg.decode(bytes, {
+  const rgb = imageCodecs().decodeJpeg(bytes, {
     useTArray: true,
     formatAsRGBA: false,
     maxResolutionInMP: Math.ceil(maxPixels / 1e6) + 1,
@@ -150,13 +151,17 @@ function decodeJpegPixels(
  * @param bytes the file.
  * @param options the pixel limit.
  * @returns 8-bit pixels with the file's own channels.
+ * @throws {ObentoError} INTERNAL when the decoders are not loaded (outside a loaded service, before
+ *   `loadImageCodecs()`: src/adapters/image_codecs.ts)
  * @throws {BadInputError} "not a PNG or JPEG image (first bytes …)" for other or corrupt data; with status
  *   413 when the image has more than `maxPixels` pixels.
  *
  * @example
  * ```ts
  * import { encode } from "fast-png";
+ * import { loadImageCodecs } from "./image_codecs.ts";
  * import { decodeImage } from "./image_decode.ts";
+ * await loadImageCodecs(); // a loaded service has them: see image_codecs.ts
  * const png = encode({ width: 2, height: 1, channels: 1, depth: 8, data: new Uint8Array([0, 255]) });
  * console.log(decodeImage(png)); // { width: 2, height: 1, channels: 1, data: Uint8Array(2) [0, 255] }
  * ```

@@ -2,6 +2,9 @@ import assert from "node:assert/strict";
 import { encode as encodePng } from "fast-png";
 import jpeg from "jpeg-js";
 import { convertChannels, decodeImage, imageFormatOf, resizeBilinear } from "./image_decode.ts";
+import { loadImageCodecs } from "./image_codecs.ts";
+
+await loadImageCodecs(); // as a loaded service has them (image_codecs.ts)
 
 const root = new URL("../../", import.meta.url);
 const read = (path: string) => Deno.readFileSync(new URL(path, root));

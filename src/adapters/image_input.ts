@@ -9,6 +9,7 @@ import type { InputAdapter, JsonSchema, JsonValue } from "../sdk/adapter.ts";
 import type { Tensor } from "../sdk/tensor.ts";
 import { bytesFromJson } from "./file_input.ts";
 import { convertChannels, decodeImage, resizeBilinear } from "./image_decode.ts";
+import { loadImageCodecs } from "./image_codecs.ts";
 import type { DecodedImage } from "./image_decode.ts";
 import { firstFilePart, mediaTypeOf, unsupportedMediaType } from "./multipart.ts";
 
@@ -84,6 +85,9 @@ export class ImageInput implements InputAdapter<Tensor, Tensor[]> {
 
   /** Makes the adapter; throws an ObentoError (BAD_SERVICE) for inconsistent options. */
   constructor(options: ImageInputOptions = {}) {
+    // The decoders load now, while the service's module is evaluated; the loader waits for them
+    // (image_codecs.ts), so no request finds them missing.
+    void loadImageCodecs().catch(() => {});
     const { layout = "hwc", channels = 3, maxPixels = 40_000_000 } = options;
     if (layout !== "hwc" && layout !== "chw") {
       throw bad(`layout must be "hwc" or "chw", got ${JSON.stringify(layout)}`);

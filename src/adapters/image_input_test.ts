@@ -2,7 +2,10 @@ import assert from "node:assert/strict";
 import { encode as encodePng } from "fast-png";
 import jpeg from "jpeg-js";
 import { ImageInput } from "./image_input.ts";
+import { loadImageCodecs } from "./image_codecs.ts";
 import { stackTensors } from "./nested.ts";
+
+await loadImageCodecs(); // as a loaded service has them (image_codecs.ts)
 
 const root = new URL("../../", import.meta.url);
 const read = (path: string) => Deno.readFileSync(new URL(path, root));

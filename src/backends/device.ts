@@ -15,7 +15,12 @@
  */
 import { ObentoError } from "../errors.ts";
 import type { InferenceBackend } from "../sdk/backend.ts";
-import { loadNativeRuntime, NativeBackend, type NativeRuntimeLoader } from "./ort_node.ts";
+import {
+  checkNativeLoadable,
+  loadNativeRuntime,
+  NativeBackend,
+  type NativeRuntimeLoader,
+} from "./ort_node.ts";
 import { checkWebGpuThreads, findWebGpuAdapter, type GpuLike, WebGpuBackend } from "./ort_webgpu.ts";
 import { selectBackend } from "./select.ts";
 
@@ -28,7 +33,27 @@ export const DEVICES: readonly Device[] = ["auto", "native", "wasm", "webgpu"];
 /** A device a backend runs on (what `auto` resolves to). */
 export type ResolvedDevice = "native" | "wasm" | "webgpu";
 
-/** What {@link openDevice} chose. */
+/**
+ * Where model workers are to run models, decided without loading a runtime ({@link planWorkerDevice}): what
+ * each worker opens. `device` is `auto` when only a worker's load can tell whether native loads; the workers
+ * then open `auto` and the first one ready says what it got.
+ */
+export interface DevicePlan {
+  /** The device asked for. */
+  readonly requested: Device;
+  /** What the workers open: a device, or `auto` (native where its library loads, else wasm). */
+  readonly device: Device;
+  /** Why `auto` will not get native, when the checks already tell (absent otherwise). */
+  readonly fallback?: string;
+  /** The WebGPU adapter's description, for the `webgpu` device only. */
+  readonly adapter?: string;
+  /** The native runtime pack the workers load native from (absent: the npm package, or not native). */
+  readonly nativeDir?: string;
+  /** The backend, when the device was opened on this thread ({@link openDevice}); absent in a plan. */
+  readonly backend?: InferenceBackend;
+}
+
+/** What {@link openDevice} chose (it serves as a `DevicePlan` too: workers that open it get the same). */
 export interface DeviceChoice {
   /** The device asked for. */
   readonly requested: Device;
@@ -131,6 +156,41 @@ export async function openDevice(requested: Device, options: OpenDeviceOptions =
 }
 
 /**
+ * What model workers are to open for `requested`, decided on this thread without loading onnxruntime-node:
+ * `native` and `auto` only run the checks that need no load (`checkNativeLoadable`: platform, FFI, the
+ * pack's manifest and sizes). `native` fails here when they fail; `auto` then plans wasm with the reason, and
+ * otherwise plans `auto`, which each worker resolves by loading the library (falling back to wasm with the
+ * reason, as {@link openDevice} does), the first ready worker reporting the result. `wasm` and `webgpu` are
+ * planned as {@link openDevice} opens them (webgpu: the adapter is looked for here).
+ *
+ * @throws {ObentoError} UNAVAILABLE as {@link openDevice}
+ * @example
+ * ```ts
+ * import { planWorkerDevice } from "./device.ts";
+ * const plan = await planWorkerDevice("auto");
+ * console.log(plan.device); // auto (with --allow-ffi on a platform with a build), else wasm
+ * ```
+ */
+export async function planWorkerDevice(
+  requested: Device,
+  options: Pick<OpenDeviceOptions, "nativeDir" | "gpu" | "threads"> = {},
+): Promise<DevicePlan> {
+  if (requested === "wasm" || requested === "webgpu") return await openDevice(requested, options);
+  const nativeDir = options.nativeDir;
+  const from = nativeDir === undefined ? {} : { nativeDir };
+  if (requested === "native") {
+    checkNativeLoadable({ packDir: nativeDir });
+    return { requested, device: "native", ...from };
+  }
+  try {
+    checkNativeLoadable({ packDir: nativeDir });
+  } catch (error) {
+    return { requested, device: "wasm", fallback: error instanceof Error ? error.message : String(error) };
+  }
+  return { requested, device: "auto", ...from };
+}
+
+/**
  * One line for the log: the device and, under `auto`, why it is not native.
  *
  * @example
@@ -141,7 +201,7 @@ export async function openDevice(requested: Device, options: OpenDeviceOptions =
  * ```
  */
 export function describeDevice(
-  choice: Pick<DeviceChoice, "requested" | "device" | "fallback" | "adapter">,
+  choice: Pick<DevicePlan, "requested" | "device" | "fallback" | "adapter">,
 ): string {
   if (choice.adapter !== undefined) return `device ${choice.device} (adapter: ${choice.adapter})`;
   if (choice.requested !== "auto") return `device ${choice.device}`;

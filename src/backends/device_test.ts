@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { ObentoError } from "../errors.ts";
-import { describeDevice, openDevice, parseDevice } from "./device.ts";
+import { describeDevice, openDevice, parseDevice, planWorkerDevice } from "./device.ts";
+import { NATIVE_PLATFORMS, platformName } from "./ort_node.ts";
 import { loadNativeRuntime, NativeBackend } from "./ort_node.ts";
 import { WasmBackend } from "./ort_web.ts";
 
@@ -122,4 +123,28 @@ Deno.test({
       (e: unknown) => e instanceof ObentoError && e.code === "BAD_MODEL",
     );
   },
+});
+
+Deno.test("planning the workers' device loads nothing: auto is left to the workers, a missing pack is a fallback for auto and an error for native", async () => {
+  const missing = await Deno.makeTempDir({ prefix: "obento-no-pack-" });
+  try {
+    const fallback = await planWorkerDevice("auto", { nativeDir: missing });
+    assert.equal(fallback.device, "wasm");
+    assert.equal(fallback.backend, undefined);
+    assert.match(fallback.fallback ?? "", new RegExp(`^no native runtime pack for \\S+ at ${missing} `));
+    await assert.rejects(
+      planWorkerDevice("native", { nativeDir: missing }),
+      (e: unknown) => e instanceof ObentoError && e.code === "UNAVAILABLE" && e.message === fallback.fallback,
+    );
+  } finally {
+    await Deno.remove(missing);
+  }
+  // Where native has a build and this thread has FFI (the test task grants it), only a worker's load tells.
+  if (NATIVE_PLATFORMS.includes(platformName())) {
+    assert.deepEqual(await planWorkerDevice("auto"), { requested: "auto", device: "auto" });
+    assert.deepEqual(await planWorkerDevice("native"), { requested: "native", device: "native" });
+  }
+  const wasm = await planWorkerDevice("wasm");
+  assert.equal(wasm.device, "wasm");
+  assert.equal(wasm.fallback, undefined);
 });

@@ -11,7 +11,7 @@ import { ObentoError } from "../errors.ts";
 import type { BackendSession, InferenceBackend, SessionOptions } from "../sdk/backend.ts";
 import { badModel, OrtSession } from "./ort_session.ts";
 import { checkThreads } from "./ort_web.ts";
-import { loadNativePack, packHint } from "./native_pack.ts";
+import { loadNativePack, packHint, readNativePack } from "./native_pack.ts";
 
 /** The onnxruntime-node module. */
 export type NativeRuntime = typeof OrtNode;
@@ -56,6 +56,37 @@ export interface LoadNativeRuntimeOptions {
  * ```
  */
 export async function loadNativeRuntime(options: LoadNativeRuntimeOptions = {}): Promise<NativeRuntime> {
+  checkNativeLoadable(options);
+  if (options.packDir !== undefined) return loadNativePack<NativeRuntime>(options.packDir);
+  const platform = platformName();
+  try {
+    return await import("onnxruntime-node");
+  } catch (error) {
+    const reason = error instanceof Error ? error.message.split("\n")[0] : String(error);
+    throw new ObentoError(
+      "UNAVAILABLE",
+      `native onnxruntime cannot load on ${platform}: ${reason}; ${packHint()}; or use --device wasm (or ` +
+        `auto, which falls back to it)`,
+      { cause: error },
+    );
+  }
+}
+
+/**
+ * What can be known of loading native onnxruntime without loading it: this platform has a build, this thread
+ * has the FFI permission, and the pack (when `packDir` is given) is for this platform and complete
+ * (`readNativePack`: its manifest and the files' sizes). Checking costs a few file stats; loading
+ * onnxruntime-node's JavaScript and library costs tens of milliseconds, which `serve` with model workers
+ * leaves to the workers (src/cli/device_flag.ts). {@link loadNativeRuntime} checks the same first.
+ *
+ * @throws {ObentoError} UNAVAILABLE naming the platform and what to do, as {@link loadNativeRuntime} would
+ * @example
+ * ```ts
+ * import { checkNativeLoadable } from "./ort_node.ts";
+ * checkNativeLoadable(); // throws without --allow-ffi, or on a platform with no build
+ * ```
+ */
+export function checkNativeLoadable(options: LoadNativeRuntimeOptions = {}): void {
   const platform = platformName();
   if (!NATIVE_PLATFORMS.includes(platform)) {
     throw new ObentoError(
@@ -71,18 +102,7 @@ export async function loadNativeRuntime(options: LoadNativeRuntimeOptions = {}):
         `has none (run with --allow-ffi, or use --device wasm)`,
     );
   }
-  if (options.packDir !== undefined) return loadNativePack<NativeRuntime>(options.packDir);
-  try {
-    return await import("onnxruntime-node");
-  } catch (error) {
-    const reason = error instanceof Error ? error.message.split("\n")[0] : String(error);
-    throw new ObentoError(
-      "UNAVAILABLE",
-      `native onnxruntime cannot load on ${platform}: ${reason}; ${packHint()}; or use --device wasm (or ` +
-        `auto, which falls back to it)`,
-      { cause: error },
-    );
-  }
+  if (options.packDir !== undefined) readNativePack(options.packDir);
 }
 
 /** Options for {@link NativeBackend}. */

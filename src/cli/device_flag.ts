@@ -4,17 +4,26 @@
  * does without FFI, and bundle code must never have it.
  *
  * On this thread (`--in-process`), the device is opened and FFI dropped for the whole process before the
- * bundle's code is evaluated. For model workers, this thread only checks that the device opens and, for
- * native, keeps FFI: each worker has its own permissions (`--unstable-worker-options`,
- * src/runtime/sandbox.ts), loads the library with FFI and revokes it, in that worker only, before the
- * bundle's code loads. No bundle code runs on this thread then.
+ * bundle's code is evaluated. For model workers, this thread loads no runtime: it only runs the checks that
+ * need no load (`planWorkerDevice`: platform, FFI, the native pack's manifest) and, for native or `auto`,
+ * keeps FFI: each worker has its own permissions (`--unstable-worker-options`, src/runtime/sandbox.ts),
+ * loads the library with FFI and revokes it, in that worker only, before the bundle's code loads; under
+ * `auto` the first worker ready says whether native loaded (src/server/serve.ts logs it). No bundle code runs
+ * on this thread then. Loading onnxruntime-node here only to decide `auto` cost the server's thread tens of
+ * milliseconds before the workers could start (docs/benchmarks.md, "Cold start and idle RSS").
  *
  * WebGPU needs no permission, so `--device webgpu` runs in model workers like WASM (each worker loads its own
  * onnxruntime-web WebGPU runtime); only the adapter is looked for here, to fail before the workers start.
  *
  * @module
  */
-import { type DeviceChoice, openDevice, parseDevice } from "../backends/device.ts";
+import {
+  type DeviceChoice,
+  type DevicePlan,
+  openDevice,
+  parseDevice,
+  planWorkerDevice,
+} from "../backends/device.ts";
 import { findNativePack } from "../backends/native_pack.ts";
 import { revokeFfi } from "../heap_trim.ts";
 
@@ -33,8 +42,9 @@ export interface NativePackFlags {
 
 /**
  * Opens the device a `--device` value names, then drops the FFI permission for good: native's library is
- * loaded by then, and nothing else on this thread needs FFI. For models in workers, FFI stays when the device
- * is native (the workers need it to load the library; they drop it themselves).
+ * loaded by then, and nothing else on this thread needs FFI. For models in workers, plans the device instead
+ * (`planWorkerDevice`: nothing is loaded here), and FFI stays when the workers may load native (`native`
+ * or `auto`; they drop it themselves).
  *
  * @param raw the `--device` value (default "auto")
  * @param where whether the models run on this thread or in workers
@@ -49,16 +59,27 @@ export interface NativePackFlags {
  */
 export async function openDeviceForCli(
   raw: string | undefined,
+  where: "this-thread",
+  pack?: NativePackFlags,
+): Promise<DeviceChoice>;
+export async function openDeviceForCli(
+  raw: string | undefined,
+  where: ModelThread,
+  pack?: NativePackFlags,
+): Promise<DevicePlan>;
+export async function openDeviceForCli(
+  raw: string | undefined,
   where: ModelThread,
   pack: NativePackFlags = {},
-): Promise<DeviceChoice> {
+): Promise<DevicePlan> {
   let keepFfi = false;
   try {
     const device = parseDevice(raw ?? "auto");
     const nativeDir = device === "native" || device === "auto" ? findNativePack(pack) : undefined;
-    const choice = await openDevice(device, { nativeDir });
-    keepFfi = where === "workers" && choice.device === "native";
-    return choice;
+    if (where === "this-thread") return await openDevice(device, { nativeDir });
+    const plan = await planWorkerDevice(device, { nativeDir });
+    keepFfi = plan.device === "native" || plan.device === "auto";
+    return plan;
   } finally {
     if (!keepFfi) revokeFfi();
   }

@@ -9,6 +9,7 @@
 import type { OutputAdapter } from "../sdk/adapter.ts";
 import type { InferenceBackend } from "../sdk/backend.ts";
 import { JsonOutput } from "../adapters/json_output.ts";
+import { sdkLoadingImageCodecs } from "../adapters/image_codecs.ts";
 import { WasmBackend } from "../backends/ort_web.ts";
 import * as serviceSdk from "./service_sdk.ts";
 import { type HostApis, loadBundle, type ReadBento } from "./load.ts";
@@ -39,7 +40,8 @@ export interface HostParts {
  */
 export function hostParts(backend?: InferenceBackend): HostParts {
   return {
-    sdk: serviceSdk as unknown as Readonly<Record<string, unknown>>,
+    // Reading `decodeImage` starts loading the image decoders (src/adapters/image_codecs.ts).
+    sdk: sdkLoadingImageCodecs(serviceSdk) as unknown as Readonly<Record<string, unknown>>,
     backend: backend ?? new WasmBackend(),
     defaultOutput: new JsonOutput(),
   };

@@ -2,12 +2,14 @@
  * Loads a service's artifacts and makes the context its APIs run with: each artifact is loaded in order by
  * its spec (`spec.load(bytes, ctx)`); if one fails, those already loaded are unloaded before the error goes
  * on; the context holds the artifacts and their metadata, frozen, and a signal aborted when the service is
- * unloaded. One step, shared by `runtime/load.ts` (bundle directories and Deno programs) and
+ * unloaded. First it waits for the image decoders when the service's module started loading them
+ * (src/adapters/image_codecs.ts), so `decodeImage` can stay synchronous. One step, shared by `runtime/load.ts` (bundle directories and Deno programs) and
  * `web/site_service.ts` (the exported site in a browser): nothing here touches `Deno` or `node:` modules.
  *
  * @module
  */
 import { ObentoError } from "../errors.ts";
+import { imageCodecsSettled } from "../adapters/image_codecs.ts";
 import type { JsonValue } from "../sdk/adapter.ts";
 import type { ArtifactContext, ArtifactSpecs } from "../sdk/artifact.ts";
 import type { InferenceBackend, SessionOptions } from "../sdk/backend.ts";
@@ -61,6 +63,7 @@ export async function loadArtifacts(
   entries: readonly ArtifactEntry[],
   options: LoadArtifactsOptions,
 ): Promise<LoadedContext> {
+  await imageCodecsSettled();
   const unloads: (() => Promise<void>)[] = [];
   const unloadAll = async () => {
     await Promise.allSettled(unloads.map((unload) => unload()));

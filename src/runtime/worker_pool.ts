@@ -40,7 +40,7 @@ export type ToWorker =
     path: string;
     threads: number;
     verify: boolean;
-    /** `native`: open onnxruntime-node, then revoke FFI before the bundle's code loads. */
+    /** `native` (and `auto`): open onnxruntime-node, then revoke FFI before the bundle's code loads. */
     device: WorkerDevice;
     /** `native`: the runtime pack to load it from (src/backends/native_pack.ts); absent: the npm package. */
     nativeDir?: string;
@@ -61,7 +61,7 @@ export type ToWorker =
 
 /** A message from a worker to the pool. */
 export type FromWorker =
-  | { kind: "ready" }
+  | { kind: "ready"; device: OpenedDevice }
   | { kind: "open-failed"; error: SerializedError }
   /** `endedAt`: `Date.now()` when the worker answered, which is when it started the batch queued behind. */
   | { kind: "done"; id: number; outcomes: RawOutcome[]; endedAt: number }
@@ -135,8 +135,19 @@ export function deserializeError(error: SerializedError): ObentoError {
   return new ObentoError(error.code, error.message, { status: error.status, option: error.option });
 }
 
-/** The device a model worker runs its models on. */
-export type WorkerDevice = "wasm" | "native" | "webgpu";
+/**
+ * The device a model worker opens: `auto` is native where its library loads in the worker, else wasm
+ * (src/backends/device.ts); the worker says which it got when it is ready.
+ */
+export type WorkerDevice = "wasm" | "native" | "webgpu" | "auto";
+
+/** The device a worker opened, as its `ready` message says (`fallback`: why `auto` did not get native). */
+export interface OpenedDevice {
+  /** The device its models run on. */
+  device: "wasm" | "native" | "webgpu";
+  /** Why `auto` did not get native; absent when it did, or when a device was named. */
+  fallback?: string;
+}
 
 /**
  * A set of APIs the host adds beside the service's own, named because a function cannot cross a worker
@@ -212,10 +223,16 @@ export interface WorkerPoolOptions {
   permissions?: BundlePermissions;
   /**
    * Where each worker runs its models. `native` needs the FFI permission in this thread (each worker gets it
-   * to load onnxruntime-node and revokes it before the bundle's code loads); `webgpu` needs a WebGPU adapter.
-   * Default `wasm`.
+   * to load onnxruntime-node and revokes it before the bundle's code loads); `webgpu` needs a WebGPU adapter;
+   * `auto` is native where the library loads in the worker, else wasm: the first worker ready decides for
+   * the workers started after it ({@link WorkerPoolOptions.onDevice}). Default `wasm`.
    */
   device?: WorkerDevice;
+  /**
+   * Called once, when the first worker is ready, with the device it opened (what `auto` resolved to, and
+   * why it fell back). For the log and /metadata.
+   */
+  onDevice?: (opened: OpenedDevice) => void;
   /** `native`: the runtime pack each worker loads it from (read access is granted to it). Default: none. */
   nativeDir?: string;
   /**
@@ -225,6 +242,11 @@ export interface WorkerPoolOptions {
   optionName?: OptionNamer;
   /** The host's API sets each worker adds (`["v2"]`: the server's v2 routes need them). Default: none. */
   hostApis?: readonly HostApiSet[];
+  /**
+   * The bundle's bento.yaml, already read with `readBento` (the server has read it before the pool opens).
+   * Default: read it here.
+   */
+  bento?: ReadBento;
 }
 
 /** Counters of one worker slot, for tests and diagnostics. */
@@ -330,7 +352,10 @@ export class WorkerPoolExecutor implements Executor {
   readonly #memoryReportMs: number;
   readonly #onRestart?: (event: RestartEvent) => void;
   readonly #onRestartFailed?: (event: { worker: number; message: string }) => void;
-  readonly #sandbox: SandboxSettings;
+  #sandbox: SandboxSettings;
+  readonly #permissions: BundlePermissions;
+  readonly #onDevice?: (opened: OpenedDevice) => void;
+  #opened?: OpenedDevice;
   readonly #hostApis: HostApiSet[];
   readonly #optionName: OptionNamer;
   readonly #bento: ReadBento;
@@ -352,8 +377,10 @@ export class WorkerPoolExecutor implements Executor {
           | "onRestartFailed"
           | "permissions"
           | "device"
+          | "onDevice"
           | "nativeDir"
           | "hostApis"
+          | "bento"
           | "optionName"
           | "items"
           | "batchTimeoutName"
@@ -366,12 +393,9 @@ export class WorkerPoolExecutor implements Executor {
     this.#optionName = options.optionName ?? sdkOptionName;
     this.#bento = bento;
     this.#items = options.items ?? "requests";
-    this.#sandbox = sandboxSettings(
-      path,
-      options.permissions ?? {},
-      options.device ?? "wasm",
-      options.nativeDir,
-    );
+    this.#permissions = options.permissions ?? {};
+    this.#onDevice = options.onDevice;
+    this.#sandbox = sandboxSettings(path, this.#permissions, options.device ?? "wasm", options.nativeDir);
     this.#threads = options.threads;
     this.#verify = options.verify;
     this.#closeTimeoutMs = options.closeTimeoutMs;
@@ -429,7 +453,7 @@ export class WorkerPoolExecutor implements Executor {
     if (!Number.isInteger(queuedBatches) || queuedBatches < 0) {
       throw new ObentoError("BAD_ARGUMENT", `queuedBatches must be an integer >= 0, got ${queuedBatches}`);
     }
-    const bento = await readBento(path);
+    const bento = options.bento ?? await readBento(path);
     const pool = new WorkerPoolExecutor(path, bento, {
       workers,
       queuedBatches,
@@ -445,6 +469,7 @@ export class WorkerPoolExecutor implements Executor {
       onRestartFailed: options.onRestartFailed,
       permissions: options.permissions,
       device: options.device,
+      onDevice: options.onDevice,
       nativeDir: options.nativeDir,
       hostApis: options.hostApis,
       optionName: options.optionName,
@@ -640,6 +665,7 @@ export class WorkerPoolExecutor implements Executor {
         if (message.kind === "ready") {
           slot.ready = true;
           slot.lastError = undefined;
+          this.#deviceOpened(message.device);
           resolve();
         } else if (message.kind === "open-failed") reject(deserializeError(message.error));
         else if (message.kind === "crashed") {
@@ -667,6 +693,19 @@ export class WorkerPoolExecutor implements Executor {
       items: this.#items,
     });
     return ready;
+  }
+
+  /**
+   * The first worker ready tells what the device is: reported once, and under `auto` the workers started
+   * from now on open that device (no FFI for them once it is wasm).
+   */
+  #deviceOpened(opened: OpenedDevice): void {
+    if (this.#opened !== undefined) return;
+    this.#opened = opened;
+    if (this.#sandbox.device === "auto") {
+      this.#sandbox = sandboxSettings(this.#path, this.#permissions, opened.device, this.#sandbox.nativeDir);
+    }
+    this.#onDevice?.(opened);
   }
 
   #onMessage(slot: Slot, worker: Worker, message: FromWorker): void {
@@ -870,7 +909,7 @@ function sandboxSettings(
   device: WorkerDevice,
   nativeDir: string | undefined,
 ): SandboxSettings {
-  const native = device === "native";
+  const native = device === "native" || device === "auto";
   return {
     permissions: workerPermissions({
       root: path,

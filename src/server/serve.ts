@@ -8,18 +8,24 @@
  */
 import { sdkOptionName } from "../option_name.ts";
 import { SERVE_DEFAULTS } from "../defaults.ts";
-import { describeDevice, type DeviceChoice } from "../backends/device.ts";
+import { describeDevice, type DevicePlan } from "../backends/device.ts";
 import { join } from "node:path";
 import { parseBento } from "../bundle/bento_yaml.ts";
 import { type BundlePermissions, describePermissions, narrowPermissions } from "../bundle/permissions.ts";
 import { messageOf, ObentoError } from "../errors.ts";
-import type { HeapTrimmer } from "../heap_trim.ts";
+import { type HeapTrimmer, revokeFfi } from "../heap_trim.ts";
 import { trimWhenIdle } from "./idle_trim.ts";
 import { openFullGc } from "../full_gc.ts";
 import type { Executor, RawItem, RawOutcome } from "../runtime/executor.ts";
 import { InProcessExecutor } from "../runtime/executor.ts";
-import { DEFAULT_QUEUED_BATCHES, loadTimeoutMessage, WorkerPoolExecutor } from "../runtime/worker_pool.ts";
+import {
+  DEFAULT_QUEUED_BATCHES,
+  loadTimeoutMessage,
+  type OpenedDevice,
+  WorkerPoolExecutor,
+} from "../runtime/worker_pool.ts";
 import { warmUpModels } from "../runtime/warm_up.ts";
+import type { ReadBento } from "../runtime/load.ts";
 import { createApp, type ServeConfig } from "./app.ts";
 import { createServerMetrics, type ServerMetrics } from "./metrics.ts";
 import { Registry } from "./prometheus.ts";
@@ -54,11 +60,13 @@ export interface ServeOptions extends ServeConfig {
   /** onnxruntime threads per worker. */
   threads: number;
   /**
-   * The device the models run on, opened by the caller (src/backends/device.ts). Default: WASM. In-process,
-   * its backend is used as it is; each model worker opens the same device itself (native: the caller keeps
-   * the FFI permission, which each worker gets and drops before the bundle's code loads).
+   * The device the models run on (src/backends/device.ts). Default: WASM. In-process, it is opened by the
+   * caller (`openDevice`) and its backend used as it is. Model workers open it themselves, so a plan is
+   * enough (`planWorkerDevice`; native and `auto`: the caller keeps the FFI permission, which each worker
+   * gets and drops before the bundle's code loads); under `auto` the first worker ready says what it got,
+   * which is then logged and shown on /metadata and /metrics.
    */
-  device?: DeviceChoice;
+  device?: DevicePlan;
   /**
    * `--bundle-permissions`: narrows what the bundle's bento.yaml declares (src/bundle/permissions.ts);
    * absent: everything it declares. Ignored in-process, where the service has every permission obento has.
@@ -97,6 +105,9 @@ export interface RunningServer {
   finished: Promise<void>;
 }
 
+/** How long after ready the first heap trim runs, in ms (see `startServer`). */
+const FIRST_TRIM_DELAY_MS = 2000;
+
 /** An executor whose real one arrives later; batches wait for it. */
 class DeferredExecutor implements Executor {
   readonly concurrency: number;
@@ -130,13 +141,17 @@ async function openExecutor(
   logger: Logger,
   metrics: ServerMetrics,
   permissions: BundlePermissions,
+  bento: ReadBento,
+  onDevice: (opened: OpenedDevice) => void,
 ): Promise<Executor> {
   const loadTimeoutMs = options.loadTimeoutMs ?? SERVE_DEFAULTS.loadTimeoutMs;
   const name = options.optionName ?? sdkOptionName;
   if (!options.inProcess) {
     const pool = await WorkerPoolExecutor.open(path, {
       permissions,
+      bento, // read above: not parsed again
       device: options.device?.device ?? "wasm",
+      onDevice,
       nativeDir: options.device?.nativeDir,
       workers: options.workers,
       queuedBatches: DEFAULT_QUEUED_BATCHES,
@@ -176,7 +191,12 @@ async function openExecutor(
       import("../v2/infer_api.ts"),
     ]);
     const service = await Promise.race([
-      openBundle(path, { threads: options.threads, backend: options.device?.backend, hostApis: v2Apis }),
+      openBundle(path, {
+        threads: options.threads,
+        backend: options.device?.backend,
+        hostApis: v2Apis,
+        bento,
+      }),
       timedOut,
     ]);
     for (const warning of await warmUpModels(service.artifacts)) logger.warn(`warning: ${warning}`);
@@ -296,7 +316,8 @@ export async function startServer(path: string, options: ServeOptions): Promise<
   const started = performance.now();
   const logger = createLogger({ level: options.logLevel, format: options.logFormat, write: options.log });
   const yamlPath = join(path, "bento.yaml");
-  const document = parseBento(await Deno.readTextFile(yamlPath), yamlPath);
+  const yamlText = await Deno.readTextFile(yamlPath);
+  const document = parseBento(yamlText, yamlPath);
   const declared = document.env.permissions;
   const granted = options.bundlePermissions === undefined
     ? declared
@@ -341,19 +362,40 @@ export async function startServer(path: string, options: ServeOptions): Promise<
   });
   const metrics = createServerMetrics(registry);
   // The device as an info series (value 1), so queries on the other series keep their label sets.
-  registry.gauge({
+  const deviceInfo = registry.gauge({
     name: "obento_device_info",
     help: "Where the models run: the device in use and the one asked for (auto, native, wasm, webgpu).",
     labelNames: ["device", "requested"],
-  }).set({ device: options.device?.device ?? "wasm", requested: options.device?.requested ?? "wasm" }, 1);
+  });
+  const requested = options.device?.requested ?? "wasm";
+  // Under `auto` with model workers, the first worker ready tells the device (set then, in onDevice).
+  if (knobs.device !== "auto") deviceInfo.set({ device: String(knobs.device), requested }, 1);
+  /** What `auto` resolved to in the workers: logged once, shown on /metadata and /metrics from then on. */
+  const onDevice = ({ device, fallback }: OpenedDevice) => {
+    if (knobs.device !== "auto") return;
+    config.device = { value: device, source: config.device.source };
+    if (fallback !== undefined) {
+      config["device-fallback"] = {
+        value: fallback,
+        source: options.sources["device-fallback"] ?? "default",
+      };
+    }
+    deviceInfo.set({ device, requested }, 1);
+    logger.info(`obento: ${describeDevice({ requested, device, fallback })}`);
+    // The workers started from now on open this device: without native, nothing here needs FFI any more.
+    if (device !== "native") revokeFfi();
+  };
   let startLoading = () => {};
   let pool: WorkerPoolExecutor | undefined;
   const executorPromise = new Promise<Executor>((resolve, reject) => {
     startLoading = () =>
-      openExecutor(path, options, logger, metrics, granted).then((opened) => {
-        if (opened instanceof WorkerPoolExecutor) pool = opened;
-        resolve(opened);
-      }, reject);
+      openExecutor(path, options, logger, metrics, granted, { document, text: yamlText }, onDevice).then(
+        (opened) => {
+          if (opened instanceof WorkerPoolExecutor) pool = opened;
+          resolve(opened);
+        },
+        reject,
+      );
   });
   const executor = options.inProcess
     ? new DeferredExecutor(1, 0, executorPromise)
@@ -404,29 +446,38 @@ export async function startServer(path: string, options: ServeOptions): Promise<
   startLoading();
 
   let stopTrimming = () => {};
+  let firstTrim: ReturnType<typeof setTimeout> | undefined;
   const readyPromise = executorPromise.then(() => {
     ready = true;
     logger.info(`obento: ready in ${Math.round(performance.now() - started)} ms (models loaded and warmed)`);
-    if (options.trimHeap !== undefined) {
-      const before = Deno.memoryUsage().rss;
-      const trimHeap = options.trimHeap;
-      // Dead request bodies are freed only by a collection, and an idle isolate does not collect.
-      const gc = openFullGc();
-      stopTrimming = trimWhenIdle(() => {
-        gc?.();
-        pool?.collectGarbage();
-        // Again once the workers have collected (they answer nothing; a second is ample when idle).
-        Deno.unrefTimer(setTimeout(trimHeap, 1000));
-        return trimHeap();
-      }, () => requests);
-      const after = Deno.memoryUsage().rss;
-      const mib = (bytes: number) => Math.round(bytes / 2 ** 20);
-      logger.info(
-        `obento: gave ${mib(before - after)} MiB of freed memory back to the OS (RSS ${mib(after)} MiB); ` +
-          "again whenever traffic stops",
-      );
+    const trimHeap = options.trimHeap;
+    // The first trim waits a little: its full collection and malloc_trim take ~90 ms on this thread, and the
+    // workers' collections it asks for keep both cores busy meanwhile; run at once, the first 200 on /readyz
+    // (and the first requests) queued behind them, 90–150 ms (docs/benchmarks.md, "Cold start and idle RSS").
+    if (trimHeap !== undefined) {
+      firstTrim = setTimeout(() => (stopTrimming = startTrimming(trimHeap)), FIRST_TRIM_DELAY_MS);
     }
   });
+  /** Gives freed memory back now and whenever traffic stops; returns what stops it. */
+  function startTrimming(trimHeap: HeapTrimmer): () => void {
+    const before = Deno.memoryUsage().rss;
+    // Dead request bodies are freed only by a collection, and an idle isolate does not collect.
+    const gc = openFullGc();
+    const stop = trimWhenIdle(() => {
+      gc?.();
+      pool?.collectGarbage();
+      // Again once the workers have collected (they answer nothing; a second is ample when idle).
+      Deno.unrefTimer(setTimeout(trimHeap, 1000));
+      return trimHeap();
+    }, () => requests);
+    const after = Deno.memoryUsage().rss;
+    const mib = (bytes: number) => Math.round(bytes / 2 ** 20);
+    logger.info(
+      `obento: gave ${mib(before - after)} MiB of freed memory back to the OS (RSS ${mib(after)} MiB); ` +
+        "again whenever traffic stops",
+    );
+    return stop;
+  }
   readyPromise.catch((error) => {
     logger.error(`error: could not load ${path}: ${messageOf(error)}`);
     void shutdown();
@@ -440,6 +491,7 @@ export async function startServer(path: string, options: ServeOptions): Promise<
         `obento: shutting down: no new connections, finishing in-flight requests (at most ${graceMs} ms)`,
       );
       shutdownController.abort();
+      clearTimeout(firstTrim);
       stopTrimming();
       const drained = Promise.all([server.shutdown(), app.drain()]);
       let timer: ReturnType<typeof setTimeout> | undefined;

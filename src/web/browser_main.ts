@@ -15,6 +15,7 @@
  */
 import * as serviceSdk from "../runtime/service_sdk.ts";
 import { JsonOutput } from "../adapters/json_output.ts";
+import { sdkLoadingImageCodecs } from "../adapters/image_codecs.ts";
 import { WasmBackend } from "../backends/ort_web.ts";
 import { messageOf } from "../errors.ts";
 import { runRawItems } from "../runtime/executor.ts";
@@ -68,7 +69,7 @@ async function loadSite(env: PageEnv): Promise<LoadedService> {
     document: site.document,
     code,
     artifacts,
-    sdk: serviceSdk as unknown as Record<string, unknown>,
+    sdk: sdkLoadingImageCodecs(serviceSdk) as unknown as Record<string, unknown>,
     backend: new WasmBackend({ threads: 1, wasmPaths: new URL(site.ort, env.baseUrl).href }),
     defaultOutput: new JsonOutput(),
     where: env.baseUrl,

@@ -8,15 +8,14 @@
  *
  * @module
  */
-import { openFullGc } from "../full_gc.ts";
+import { type FullGc, openFullGc } from "../full_gc.ts";
 import { warmUpModels } from "../runtime/warm_up.ts";
 import { revokeFfi } from "../heap_trim.ts";
-import { openDevice } from "../backends/device.ts";
+import { type DeviceChoice, openDevice } from "../backends/device.ts";
 import { openBundle } from "../runtime/host_parts.ts";
 import { ObentoError } from "../errors.ts";
 import { runRawItems } from "../runtime/executor.ts";
 import type { RawItem, RawOutcome } from "../runtime/executor.ts";
-import { chunkItems } from "../batch/chunk_items.ts";
 import type { LoadedService } from "../runtime/loaded_service.ts";
 import {
   type FromWorker,
@@ -25,7 +24,6 @@ import {
   type ToWorker,
   type WorkerDevice,
 } from "../runtime/worker_pool.ts";
-import type { InferenceBackend } from "../sdk/backend.ts";
 import type { HostApis } from "../runtime/load.ts";
 import { v2Apis } from "../v2/infer_api.ts";
 
@@ -54,7 +52,8 @@ let service: LoadedService | undefined;
 /** How this worker answers its items: as HTTP request bodies (serve) or as `obento run`'s chunks. */
 let runItems: (service: LoadedService, api: string, items: readonly RawItem[]) => Promise<RawOutcome[]> =
   runRawItems;
-const fullGc = openFullGc();
+/** The full collection, bound at the first `collect` (binding it makes a V8 context: not at start-up). */
+let fullGc: FullGc | undefined | null = null;
 const running = new Set<Promise<void>>();
 /**
  * Batches in the order they came, each run after the one before it ends: the pool posts the next batch
@@ -78,6 +77,7 @@ scope.addEventListener("message", (event) => {
   } else if (message.kind === "ping") {
     scope.postMessage({ kind: "pong", id: message.id });
   } else if (message.kind === "collect") {
+    if (fullGc === null) fullGc = openFullGc();
     fullGc?.();
   } else if (message.kind === "close") {
     void close();
@@ -125,17 +125,18 @@ function reportSelfExit(): void {
 }
 
 /**
- * Opens the worker's device with the worker's own permissions (src/runtime/sandbox.ts): native loads
- * onnxruntime-node's library, which needs FFI (wasm and webgpu need none); then FFI is revoked (in this worker only), before any of the
- * bundle's code is evaluated.
+ * Opens the worker's device with the worker's own permissions (src/runtime/sandbox.ts): native (and `auto`,
+ * which falls back to wasm where the library does not load) loads onnxruntime-node's library, which needs
+ * FFI (wasm and webgpu need none); then FFI is revoked (in this worker only), before any of the bundle's code
+ * is evaluated.
  */
 async function openWorkerDevice(
   device: WorkerDevice,
   threads: number,
   nativeDir: string | undefined,
-): Promise<InferenceBackend> {
+): Promise<DeviceChoice> {
   try {
-    return (await openDevice(device, { threads, nativeDir })).backend;
+    return await openDevice(device, { threads, nativeDir });
   } finally {
     revokeFfi();
   }
@@ -143,9 +144,11 @@ async function openWorkerDevice(
 
 async function open(message: Extract<ToWorker, { kind: "open" }>): Promise<void> {
   const { path, threads, verify, bento } = message;
-  if (message.items === "chunks") runItems = chunkItems();
   try {
-    const backend = await openWorkerDevice(message.device, threads, message.nativeDir);
+    // `obento run`'s chunk runner (28 modules of batch/) is imported only by its workers, not serve's.
+    if (message.items === "chunks") runItems = (await import("../batch/chunk_items.ts")).chunkItems();
+    const choice = await openWorkerDevice(message.device, threads, message.nativeDir);
+    const backend = choice.backend;
     // bento.yaml was read on the pool's thread: no YAML parser (which looks at env variables) runs here.
     service = await openBundle(path, {
       backend,
@@ -156,7 +159,8 @@ async function open(message: Extract<ToWorker, { kind: "open" }>): Promise<void>
     });
     // Ready means warmed: one inference per model on zeros, so the first request pays no lazy set-up.
     await warmUpModels(service.artifacts);
-    scope.postMessage({ kind: "ready" });
+    const { device, fallback } = choice;
+    scope.postMessage({ kind: "ready", device: fallback === undefined ? { device } : { device, fallback } });
   } catch (error) {
     scope.postMessage({ kind: "open-failed", error: serializeError(error) });
   }

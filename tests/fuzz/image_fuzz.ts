@@ -7,9 +7,12 @@
 import fc from "fast-check";
 import { encode } from "fast-png";
 import { ImageInput } from "../../src/adapters/image_input.ts";
+import { loadImageCodecs } from "../../src/adapters/image_codecs.ts";
 import { contentType, decodeAndMerge } from "./bodies.ts";
 import { multipartBody } from "./multipart_bodies.ts";
 import { anyBytes, type FuzzRun, type FuzzTarget, type PropertyReport, runProperty } from "./property.ts";
+
+await loadImageCodecs(); // as a loaded service has them (src/adapters/image_codecs.ts)
 
 const ADAPTERS: readonly ImageInput[] = [
   new ImageInput(),
