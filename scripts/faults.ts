@@ -9,7 +9,8 @@
  * - `run`: SIGKILL during `obento run --output`, then `--resume`: byte-identical to an uninterrupted run.
  * - `transfer`: SIGKILL during `obento push` and during `obento pull` against a real `obento registry serve`;
  *   verify clean on the server and locally, nothing half-published, the re-run succeeds.
- * - `sigterm`: SIGTERM to `obento serve` under load; no request the server took in goes unanswered.
+ * - `sigterm`, `sigterm-bounded`: SIGTERM to `obento serve` (`--transport bounded`) under load; every request
+ *   sent before the signal is answered.
  * - `disk-save`, `disk-run` (both: `disk`): a full disk (a small tmpfs: needs root) during a save and during
  *   a run; one clear error, nothing half-written, the re-run (`--resume`) succeeds after freeing space.
  * - `changed`: the bundle directory changed under a running server; the replacement worker refuses it, the
@@ -33,6 +34,7 @@ const SCENARIOS: Record<string, (options: ScenarioOptions) => Promise<ScenarioRe
   run: async (o) => [await killRun(o)],
   transfer: (o) => killTransfers(o),
   sigterm: async (o) => [await sigtermUnderLoad(o)],
+  "sigterm-bounded": async (o) => [await sigtermUnderLoad({ ...o, transport: "bounded" })],
   "disk-save": async (o) => [await diskFullSave(o)],
   "disk-run": async (o) => [await diskFullRun(o)],
   changed: async (o) => [await bundleChanged(o)],
