@@ -67,7 +67,11 @@ export async function sigtermUnderLoad(options: SigtermOptions): Promise<Scenari
           const text = await r.text();
           statuses[r.status] = (statuses[r.status] ?? 0) + 1;
           if (r.status !== 200) {
-            const sent = sentAt < signalled ? `${(signalled - sentAt).toFixed(1)} ms before` : "after";
+            const sent = signalled === Infinity
+              ? "before"
+              : sentAt < signalled
+              ? `${(signalled - sentAt).toFixed(1)} ms before`
+              : "after";
             options.log?.(`sigterm ${round}: ${id} (sent ${sent} SIGTERM): HTTP ${r.status} ${text}`);
           }
           if (sentAt < signalled) before.answered++;
