@@ -9,9 +9,11 @@
  * - `run`: SIGKILL during `obento run --output`, then `--resume`: byte-identical to an uninterrupted run.
  * - `transfer`: SIGKILL during `obento push` and during `obento pull` against a real `obento registry serve`;
  *   verify clean on the server and locally, nothing half-published, the re-run succeeds.
- * - `sigterm`: SIGTERM to `obento serve` under load; no request the server took in goes unanswered.
- * - `disk-save`, `disk-run` (both: `disk`): a full disk (a small tmpfs: needs root) during a save and during
- *   a run; one clear error, nothing half-written, the re-run (`--resume`) succeeds after freeing space.
+ * - `sigterm`, `sigterm-bounded`: SIGTERM to `obento serve` (`--transport bounded`) under load; every request
+ *   sent before the signal is answered.
+ * - `disk-save`, `disk-run`, `disk-registry` (all three: `disk`): a full disk (a small tmpfs: needs root)
+ *   during a save, during a run, and under `obento registry serve` during a push; one clear error (507 from
+ *   the server), nothing half-written, the re-run (`--resume`) succeeds after freeing space.
  * - `changed`: the bundle directory changed under a running server; the replacement worker refuses it, the
  *   old version keeps serving, then 503 with the reason.
  *
@@ -27,18 +29,21 @@ import { killTransfers } from "../tests/helpers/faults/kill_transfer.ts";
 import { sigtermUnderLoad } from "../tests/helpers/faults/sigterm_load.ts";
 import { diskFullRun, diskFullSave } from "../tests/helpers/faults/disk_full.ts";
 import { bundleChanged } from "../tests/helpers/faults/bundle_changed.ts";
+import { diskFullRegistry } from "../tests/helpers/faults/disk_full_registry.ts";
 
 const SCENARIOS: Record<string, (options: ScenarioOptions) => Promise<ScenarioResult[]>> = {
   save: async (o) => [await killSave(o)],
   run: async (o) => [await killRun(o)],
   transfer: (o) => killTransfers(o),
   sigterm: async (o) => [await sigtermUnderLoad(o)],
+  "sigterm-bounded": async (o) => [await sigtermUnderLoad({ ...o, transport: "bounded" })],
   "disk-save": async (o) => [await diskFullSave(o)],
   "disk-run": async (o) => [await diskFullRun(o)],
+  "disk-registry": async (o) => [await diskFullRegistry(o)],
   changed: async (o) => [await bundleChanged(o)],
 };
 /** Names `--only` takes for several scenarios. */
-const GROUPS: Record<string, string[]> = { disk: ["disk-save", "disk-run"] };
+const GROUPS: Record<string, string[]> = { disk: ["disk-save", "disk-run", "disk-registry"] };
 
 const { values } = parseArgs({
   args: Deno.args,

@@ -26,6 +26,11 @@ export const SERVE_DEFAULTS = {
   loadTimeoutMs: 60_000,
   /** On shutdown, how long in-flight requests may take to finish, in ms. */
   shutdownGraceMs: 20_000,
+  /**
+   * On shutdown, how long to keep accepting and answering with `Connection: close` before stopping accepting,
+   * in ms (over sooner once requests stop coming; src/server/drain.ts).
+   */
+  shutdownDrainMs: 1000,
   /** onnxruntime threads per worker (WASM). */
   threads: 1,
   /** Most JS heap a model worker may use before it is replaced, in bytes (1 GiB). */

@@ -87,6 +87,11 @@ const BAD_INPUT: readonly BadInputCase[] = [
       /^error: obento run: unknown option --ouput; did you mean --output\? \(see `obento run --help`\)\n$/,
   },
   { args: ["sevre"], code: 64, message: /^error: unknown command "sevre"; did you mean serve\? / },
+  {
+    args: ["serve", "Nope:1", "--shutdown-drain", "1.5"],
+    code: 64,
+    message: /^error: obento serve: --shutdown-drain must be a whole number \(0 or more\), got "1\.5"\n$/,
+  },
   { args: ["get", "Iris:1", "--yml"], code: 64, message: /unknown option --yml; did you mean --yaml\?/ },
 ];
 

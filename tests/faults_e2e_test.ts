@@ -1,8 +1,8 @@
 /**
  * The fault scenarios of `deno task faults` (tests/helpers/faults/), one round each with small inputs: a
  * SIGKILL during pack/save, during `obento push` and during `obento pull` against a real `obento registry
- * serve`; SIGTERM under load; a full disk during a save and during a run (skipped without root, which
- * mounting a tmpfs needs); the bundle directory changed under a running server. Every scenario must report no
+ * serve`; SIGTERM under load; a full disk during a save, during a run and under `obento registry serve`
+ * during a push (skipped without root, which mounting a tmpfs needs); the bundle directory changed under a running server. Every scenario must report no
  * failure. `deno task faults` runs 100 rounds of each. The `run` scenario (SIGKILL during `obento run`, then
  * `--resume`) is tests/batch_resume_test.ts, with five kills in a row.
  */
@@ -12,6 +12,7 @@ import { killSave } from "./helpers/faults/kill_save.ts";
 import { killTransfers } from "./helpers/faults/kill_transfer.ts";
 import { sigtermUnderLoad } from "./helpers/faults/sigterm_load.ts";
 import { diskFullRun, diskFullSave } from "./helpers/faults/disk_full.ts";
+import { diskFullRegistry } from "./helpers/faults/disk_full_registry.ts";
 import { bundleChanged } from "./helpers/faults/bundle_changed.ts";
 
 async function inWork<T>(fn: (work: string) => Promise<T>): Promise<T> {
@@ -46,16 +47,18 @@ Deno.test("SIGKILL during push and during pull against a real registry server: n
   });
 });
 
-Deno.test("SIGTERM under load: every request the server took in is answered; the server exits 0", async () => {
+Deno.test("SIGTERM under load: every request sent before the signal is answered; the server exits 0", async () => {
   await inWork(async (work) => {
     const result = await sigtermUnderLoad({ rounds: 1, work, clients: 8 });
     assertClean(result);
     assert.ok(result.counts["… answered"] > 0, JSON.stringify(result.counts));
+    // The drain: the server kept answering after the signal (src/server/drain.ts).
+    assert.ok(result.counts["sent after SIGTERM: answered"] > 0, JSON.stringify(result.counts));
     assert.equal(result.counts["server exits 0"], 1);
   });
 });
 
-Deno.test("a full disk during a save and during a run: one clear error, nothing half-written, re-run works", async (t) => {
+Deno.test("a full disk during a save, a run and a push to registry serve: one clear error, nothing half-written, re-run works", async (t) => {
   await inWork(async (work) => {
     // 4 KiB: SQLite cannot even open the index; 30 KB: the bundle's files do not fit
     const save = await diskFullSave({ rounds: 2, work, freeBytes: [4096, 30_000] });
@@ -74,6 +77,12 @@ Deno.test("a full disk during a save and during a run: one clear error, nothing 
     assertClean(run);
     assert.equal(run.counts["exit 69 with the --resume hint"], 1);
     assert.equal(run.counts["resumed byte-identical"], 1);
+    // 16 KB: the pushed bundle's files do not fit on the server's disk: 507, nothing stored, the bundle
+    // stored before intact, the push after freeing space works
+    const push = await diskFullRegistry({ rounds: 1, work, freeBytes: [16_000] });
+    assertClean(push);
+    assert.equal(push.counts["refused: HTTP 507, exit 69"], 1, JSON.stringify(push.counts));
+    assert.equal(push.counts["pushes after freeing space succeed"], 1);
   });
 });
 

@@ -198,20 +198,69 @@ Deno.test("a bundle's web static content is served under /static/, and nothing o
   }
 });
 
-Deno.test("SIGTERM finishes in-flight requests, then exits 0", async () => {
+/** Reads `conn` until `done(text)` or the server closes it; whatever arrived after 10 s. */
+async function readUntil(conn: Deno.Conn, done: (text: string) => boolean): Promise<string> {
+  const timer = setTimeout(() => conn.close(), 10_000);
+  const buffer = new Uint8Array(16 * 1024);
+  let text = "";
+  try {
+    for (let n = await conn.read(buffer); n !== null; n = await conn.read(buffer)) {
+      text += new TextDecoder().decode(buffer.subarray(0, n));
+      if (done(text)) break;
+    }
+  } catch { /* closed by the timer */ }
+  clearTimeout(timer);
+  return text;
+}
+
+// The drain (src/server/drain.ts), seen by a raw keep-alive client: after the signal the server still
+// answers on a connection it had kept alive, with Connection: close (and /readyz 503), then finishes the
+// request in flight and exits. --transport bounded also closes the connection after such an answer:
+// src/server/bounded_http_test.ts.
+Deno.test("SIGTERM drains: answers say Connection: close, /readyz 503; in-flight requests finish; exit 0", async () => {
   const home = await Deno.makeTempDir();
   const bundle = await packSynthetic(home, "slow", { a_ms: 0, b_ms: 700 });
-  const server = await startServer(home, [bundle, "--workers", "1"]);
+  const server = await startServer(home, [bundle, "--workers", "1", "--shutdown-drain", "5000"]);
+  const { hostname, port } = new URL(server.url);
+  const conn = await Deno.connect({ hostname, port: Number(port) });
   try {
+    const get = async (path: string) => {
+      await conn.write(new TextEncoder().encode(`GET ${path} HTTP/1.1\r\nhost: x\r\n\r\n`));
+      return await readUntil(conn, (t) => t.endsWith("}"));
+    };
+    const before = await get("/readyz");
+    assert.match(before, /^HTTP\/1\.1 200 [\s\S]*\{"status":"ready"\}$/, before);
+    assert.doesNotMatch(before, /connection: close/i);
     const inFlight = post(`${server.url}/work`, JSON.stringify({ x: 1 }));
     await new Promise((r) => setTimeout(r, 150));
     const exit = server.stop("SIGTERM");
+    for (let i = 0; i < 200 && !/draining connections/.test(server.log()); i++) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    // The same keep-alive connection, after the signal: answered, told to close, not ready.
+    const during = await get("/readyz");
+    assert.match(
+      during,
+      /^HTTP\/1\.1 503 [\s\S]*\{"status":"unavailable","reason":"shutting down"\}$/,
+      during,
+    );
+    assert.match(during, /connection: close/i);
     const r = await inFlight;
     assert.equal(r.status, 200);
+    assert.equal(r.headers.get("connection"), "close", "the answer in flight when the drain began");
     assert.deepEqual(await r.json(), { echo: { x: 1 }, batch: 1 });
     assert.equal(await exit, 0);
-    assert.match(server.log(), /shutting down/);
+    assert.match(server.log(), /shutting down: draining connections for up to 5000 ms/);
+    // Over before its 5000 ms: no request came for 250 ms.
+    assert.match(
+      server.log(),
+      /drained connections for \d+ ms \(no request for 250 ms\): no new connections/,
+    );
+    assert.equal(await readUntil(conn, () => false), "", "the connection ends with the server, unused");
   } finally {
+    try {
+      conn.close();
+    } catch { /* closed already */ }
     await server.stop("SIGKILL");
     await Deno.remove(home, { recursive: true });
   }

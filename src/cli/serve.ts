@@ -26,7 +26,7 @@ Serves every API of a bundle: POST /<api>, plus GET /metadata, /healthz, /readyz
 /docs (Swagger UI), /docs.json (OpenAPI 3.1), / (an index with try-it forms) and the Open Inference
 Protocol v2 routes under /v2 for each ONNX model. Batch APIs are micro-batched adaptively. The port is
 bound first; /healthz answers while models load and /readyz turns 200 once they are warm. SIGTERM or
-SIGINT drains in-flight requests and exits 0.
+SIGINT drains connections (--shutdown-drain), then in-flight requests, and exits 0.
 
 Options:
   --port N                  port, 0 to 65535 (default ${D.port}; 0 picks a free one, the log says which)
@@ -65,6 +65,10 @@ Options:
   --load-timeout MS         how long loading and warming the bundle may take, in ms (default ${D.loadTimeoutMs})
   --shutdown-grace MS       on SIGTERM/SIGINT, how long in-flight requests may finish before stuck
                             workers are stopped, in ms (default ${D.shutdownGraceMs}); a second signal exits at once
+  --shutdown-drain MS       on SIGTERM/SIGINT, first keep accepting for up to MS ms, answering every
+                            request with Connection: close and /readyz with 503, so keep-alive clients
+                            reconnect elsewhere and load balancers stop sending; over sooner once no
+                            request comes for 250 ms (default ${D.shutdownDrainMs}; 0: stop accepting at once)
   --max-body BYTES          largest request body in bytes (default ${D.maxBodyBytes} = ${
   D.maxBodyBytes / 2 ** 20
 } MiB); larger gets 413
@@ -225,6 +229,7 @@ async function optionsFrom(
     "native-dir": { type: "string" },
     "load-timeout": { type: "string" },
     "shutdown-grace": { type: "string" },
+    "shutdown-drain": { type: "string" },
     "max-body": { type: "string" },
     "max-body-total": { type: "string" },
     "max-queue": { type: "string" },
@@ -283,6 +288,7 @@ async function optionsFrom(
     workerMemoryLimitBytes: int("worker-memory-limit", D.workerMemoryLimitBytes),
     loadTimeoutMs: int("load-timeout", D.loadTimeoutMs),
     shutdownGraceMs: int("shutdown-grace", D.shutdownGraceMs),
+    shutdownDrainMs: wholeFlag("serve", parsed, "shutdown-drain") ?? D.shutdownDrainMs,
     maxBodyBytes,
     maxBodyTotalBytes: bodyTotalFrom(maxBodyBytes, int("max-body-total", 0)),
     maxQueue: int("max-queue", D.maxQueue),
@@ -293,6 +299,7 @@ async function optionsFrom(
       ...sources,
       "api-token-file": tokenFile === undefined ? "default" : "flag",
       "mb-refusal-delay": stringFlag(parsed, "mb-refusal-delay") === undefined ? "default" : "flag",
+      "shutdown-drain": stringFlag(parsed, "shutdown-drain") === undefined ? "default" : "flag",
       cors: cors === undefined ? "default" : "flag",
       device: stringFlag(parsed, "device") === undefined ? "default" : "flag",
       workers: parsed.values["in-process"] === true

@@ -353,3 +353,40 @@ Deno.test("a save whose clean-up fails too keeps its first error, and the same s
     assert.deepEqual((await registry.gc()).removed, []);
   });
 });
+
+Deno.test("a clean-up step that failed for want of space is tried again once the others freed the bundle's files", async () => {
+  await withRegistry(async (registry, home) => {
+    const full = new ObentoError(
+      "UNAVAILABLE",
+      "registry index x.db: database or disk is full; the change was rolled back: free some space and run the " +
+        "command again",
+    );
+    // The commit fails; the release fails the first time only (the staged files still filled the disk).
+    let releases = 0;
+    const index = registry.index;
+    const failing: BundleIndex = new Proxy(index, {
+      get(target, property) {
+        if (property === "commit") return () => Promise.reject(full);
+        if (property === "release") {
+          return (...args: Parameters<BundleIndex["release"]>) =>
+            ++releases === 1 ? Promise.reject(full) : target.release(...args);
+        }
+        const value = Reflect.get(target, property);
+        return typeof value === "function" ? value.bind(target) : value;
+      },
+    });
+    const broken = new Registry(failing, registry.store);
+    const dir = await writeTestBundle(join(home, "src-retry"), { version: "4" });
+    // The save's own error, as when the clean-up succeeds: nothing left to reclaim.
+    await rejects(
+      broken.add(dir),
+      "UNAVAILABLE",
+      /^registry index x\.db: database or disk is full; the change was rolled back/,
+    );
+    assert.equal(releases, 2);
+    assert.deepEqual(await registry.index.pending(), []);
+    const report = await registry.verify();
+    assert.equal(report.ok, true);
+    assert.deepEqual(report.leftovers, []);
+  });
+});

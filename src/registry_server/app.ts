@@ -23,7 +23,7 @@
 import { Hono } from "hono";
 import type { Context } from "hono";
 import { join } from "node:path";
-import { ObentoError } from "../errors.ts";
+import { messageOf, ObentoError } from "../errors.ts";
 import { parseBento } from "../bundle/bento_yaml.ts";
 import { unpackBundleArchive } from "../registry/archive/bundle_archive.ts";
 import { storedBundleArchive } from "../registry/archive/stored_archive.ts";
@@ -31,6 +31,7 @@ import type { ArchiveLimits } from "../registry/archive/bundle_archive.ts";
 import { makeScratchDir } from "../registry/archive/scratch.ts";
 import { formatBundleRef, LATEST, parseBundleRef } from "../registry/bundle_ref.ts";
 import type { Registry } from "../registry/registry.ts";
+import { diskFullError } from "./disk_full.ts";
 import { checkHealth } from "./health.ts";
 import { RegistryMetrics } from "./metrics.ts";
 import { measureRequests } from "./request_metrics.ts";
@@ -130,10 +131,13 @@ export function registryApp(options: RegistryAppOptions): Hono<Env> {
   };
 
   app.onError((error, c) => {
-    const known = error instanceof ObentoError ? error : new ObentoError(
+    const full = diskFullError(error);
+    // The client's message names no server path; the operator's log keeps the original.
+    if (full !== undefined) options.log?.(`error: ${c.req.method} ${c.req.path}: ${messageOf(error)}`);
+    const known = full ?? (error instanceof ObentoError ? error : new ObentoError(
       "INTERNAL",
       `internal error: ${(error as Error).message ?? String(error)}`,
-    );
+    ));
     return c.json(errorBody(known), known.status as 400);
   });
   app.notFound((c) =>

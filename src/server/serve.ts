@@ -30,6 +30,7 @@ import { createApp, type ServeConfig } from "./app.ts";
 import { createServerMetrics, type ServerMetrics } from "./metrics.ts";
 import { Registry } from "./prometheus.ts";
 import { type ConnectionBounds, serveBounded } from "./bounded_http.ts";
+import { ConnectionDrain, DRAIN_QUIET_MS } from "./drain.ts";
 import { createLogger, type LogFormat, type Logger, type LogLevel } from "./logger.ts";
 
 /** Options for {@link startServer}. */
@@ -52,6 +53,12 @@ export interface ServeOptions extends ServeConfig {
    * (default 20000).
    */
   shutdownGraceMs?: number;
+  /**
+   * On shutdown, how long to keep accepting and answering every request with `Connection: close` (and
+   * `/readyz` 503) before stopping accepting, in ms; ends early once no request has come for 250 ms; 0: stop
+   * accepting at once (src/server/drain.ts; default 1000).
+   */
+  shutdownDrainMs?: number;
   /**
    * Most bytes of JS heap a model worker may use before it is replaced (restart cause `memory`); 0 or absent:
    * no limit. See `WorkerPoolOptions.memoryLimitBytes`.
@@ -99,8 +106,12 @@ export interface RunningServer {
   url: string;
   /** Resolves when models are loaded and warmed (rejects when loading failed). */
   ready: Promise<void>;
-  /** Stops accepting, drains, frees; resolves when done. Idempotent. */
-  shutdown(): Promise<void>;
+  /**
+   * Drains connections (keeps accepting, answers with `Connection: close`, `/readyz` 503) for up to
+   * `shutdownDrainMs` unless `drain` is false, then stops accepting, finishes in-flight requests, frees;
+   * resolves when done. Idempotent (the first call's `drain` holds).
+   */
+  shutdown(options?: { drain?: boolean }): Promise<void>;
   /** Resolves when the server has stopped. */
   finished: Promise<void>;
 }
@@ -282,6 +293,7 @@ function shown(key: string, value: unknown): string {
     case "timeout":
     case "load-timeout":
     case "shutdown-grace":
+    case "shutdown-drain":
     case "header-timeout":
     case "idle-timeout":
       return typeof value === "number" ? `${value} ms` : String(value);
@@ -337,6 +349,7 @@ export async function startServer(path: string, options: ServeOptions): Promise<
     "worker-memory-limit": options.workerMemoryLimitBytes ?? "(none)",
     "load-timeout": options.loadTimeoutMs ?? SERVE_DEFAULTS.loadTimeoutMs,
     "shutdown-grace": options.shutdownGraceMs ?? SERVE_DEFAULTS.shutdownGraceMs,
+    "shutdown-drain": options.shutdownDrainMs ?? SERVE_DEFAULTS.shutdownDrainMs,
     "max-body": options.maxBodyBytes,
     "max-body-total": options.maxBodyTotalBytes ?? "(none)",
     "max-queue": options.maxQueue,
@@ -403,18 +416,27 @@ export async function startServer(path: string, options: ServeOptions): Promise<
   const app = createApp(options, {
     document,
     executor,
-    isReady: () => ready && (pool === undefined || pool.health().ready > 0),
-    notReadyReason: () => (ready ? pool?.health().reason : undefined),
+    // Not ready from the first signal on, so load balancers stop sending while the drain lasts.
+    isReady: () => stopping === undefined && ready && (pool === undefined || pool.health().ready > 0),
+    notReadyReason:
+      () => (stopping !== undefined ? "shutting down" : ready ? pool?.health().reason : undefined),
     metrics,
     effectiveConfig: config,
     staticDir: document.web_static_content ? join(path, document.web_static_content) : undefined,
     logger,
     modulePath: join(path, document.service.module),
   });
+  const drainMs = options.shutdownDrainMs ?? SERVE_DEFAULTS.shutdownDrainMs;
+  const connectionDrain = new ConnectionDrain({ drainMs });
   let requests = 0;
-  const fetch = options.trimHeap === undefined ? app.fetch : (request: Request) => {
+  const fetch = (request: Request): Response | Promise<Response> => {
     requests++;
-    return app.fetch(request);
+    connectionDrain.arrived();
+    // Checked when the answer is ready: one that started before the signal closes its connection too.
+    const answer = app.fetch(request);
+    return answer instanceof Response
+      ? connectionDrain.answer(answer)
+      : answer.then((response) => connectionDrain.answer(response));
   };
 
   const shutdownController = new AbortController();
@@ -480,20 +502,34 @@ export async function startServer(path: string, options: ServeOptions): Promise<
   }
   readyPromise.catch((error) => {
     logger.error(`error: could not load ${path}: ${messageOf(error)}`);
-    void shutdown();
+    void shutdown({ drain: false }); // nothing was served: no connection to drain
   });
 
   let stopping: Promise<void> | undefined;
-  function shutdown(): Promise<void> {
+  function shutdown({ drain = true }: { drain?: boolean } = {}): Promise<void> {
     stopping ??= (async () => {
       const graceMs = options.shutdownGraceMs ?? SERVE_DEFAULTS.shutdownGraceMs;
-      logger.info(
-        `obento: shutting down: no new connections, finishing in-flight requests (at most ${graceMs} ms)`,
-      );
-      shutdownController.abort();
       clearTimeout(firstTrim);
       stopTrimming();
-      const drained = Promise.all([server.shutdown(), app.drain()]);
+      if (drain && drainMs > 0) {
+        logger.info(
+          `obento: shutting down: draining connections for up to ${drainMs} ms (answers close their ` +
+            `connection, /readyz says 503; over sooner once no request comes for ${DRAIN_QUIET_MS} ms)`,
+        );
+      }
+      const drainStarted = performance.now();
+      const ended = await connectionDrain.start(drain);
+      const drainedFor = ended === "skipped"
+        ? "shutting down"
+        : `drained connections for ${Math.round(performance.now() - drainStarted)} ms` +
+          (ended === "quiet" ? ` (no request for ${DRAIN_QUIET_MS} ms)` : "");
+      logger.info(
+        `obento: ${drainedFor}: no new connections, finishing in-flight requests (at most ${graceMs} ms)`,
+      );
+      shutdownController.abort();
+      // The batchers close once the HTTP server has finished what it took in: closed earlier, a request read
+      // just before the server stopped accepting would get 503 "shutting down" instead of its answer.
+      const drained = server.shutdown().then(() => app.drain());
       let timer: ReturnType<typeof setTimeout> | undefined;
       const graceOver = new Promise<"grace over">((
         resolve,

@@ -31,7 +31,7 @@ async function sh(cmd: string, args: string[]): Promise<boolean> {
 }
 
 /** A tmpfs of `bytes` mounted at a new directory under `work`, or undefined when mounting is not allowed. */
-async function mountTmpfs(work: string, name: string, bytes: number): Promise<string | undefined> {
+export async function mountTmpfs(work: string, name: string, bytes: number): Promise<string | undefined> {
   if (Deno.build.os !== "linux") return undefined;
   const dir = join(work, name);
   await Deno.mkdir(dir, { recursive: true });
@@ -40,8 +40,14 @@ async function mountTmpfs(work: string, name: string, bytes: number): Promise<st
   return undefined;
 }
 
+/** Unmounts a tmpfs from {@link mountTmpfs} and removes its directory. */
+export async function unmount(dir: string): Promise<void> {
+  await sh("umount", [dir]);
+  await Deno.remove(dir, { recursive: true }).catch(() => {});
+}
+
 /** Fills `dir`'s file system until `free` bytes are left (rounded to pages), with `dir/filler`. */
-async function fillTo(dir: string, free: number): Promise<void> {
+export async function fillTo(dir: string, free: number): Promise<void> {
   const filler = join(dir, "filler");
   await Deno.remove(filler).catch(() => {});
   const df = await new Deno.Command("df", { args: ["-B1", "--output=avail", dir], stdout: "piped" }).output();

@@ -21,6 +21,8 @@ export interface RegistryServer {
   remove(ref: string): Promise<boolean>;
   /** Scratch directories of pushes in progress (`.upload-*`) in the store. */
   uploads(): Promise<string[]>;
+  /** Everything it logged so far (one line per request: `PUT /v1/… 201 12ms`). */
+  log(): string;
   /** Stops it; returns its log. */
   stop(): Promise<string>;
 }
@@ -83,6 +85,7 @@ export async function startRegistryServer(home: string): Promise<RegistryServer>
       }
       return out;
     },
+    log: () => server.log(),
     async stop() {
       await server.stop();
       return server.log();
