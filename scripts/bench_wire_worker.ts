@@ -35,8 +35,8 @@ scope.onmessage = ({ data }) => {
   let bytes = 0;
   for (const item of unpackItems(data.items)) bytes += item.body.byteLength;
   const { wire, transfer } = packOutcomes(outcomes);
-  scope.postMessage(
-    { kind: "done", bytes, outcomes: wire },
-    data.kind === "transfer" ? [wire.buffer] : transfer,
-  );
+  const answer = { kind: "done", bytes, outcomes: wire };
+  if (data.kind === "transfer") scope.postMessage(answer, [wire.buffer]);
+  else if (transfer.length > 0) scope.postMessage(answer, transfer);
+  else scope.postMessage(answer); // no second argument: Deno's cheaper path, as the pool does
 };

@@ -13,8 +13,8 @@
  *   beside, keyed by index.
  *
  * The packed buffer itself is transferred only when it is {@link MOVE_BODY_BYTES} or larger: Deno 2.9 posts a
- * message with an empty transfer list through a cheaper path (`op_host_post_message_raw`), and copying a few
- * KiB costs less than the transfer (measured: a round trip of 30 iris items and outcomes, both threads, ~115–125
+ * message given no transfer argument at all through a cheaper path (`op_host_post_message_raw`; an empty
+ * list is not enough), and copying a few KiB costs less than the transfer (measured: a round trip of 30 iris items and outcomes, both threads, ~115–125
  * µs of CPU cloned item by item, ~80–105 packed and transferred, ~60 packed and copied; an empty round trip
  * ~35).
  *

@@ -900,6 +900,9 @@ function settle(job: Job): Job {
 function postBatch(worker: Worker, job: Job): void {
   const { wire, transfer } = packItems(job.items);
   const message: ToWorker = { kind: "run", id: job.id, api: job.api, items: wire };
+  // Without a second argument Deno 2.9.6 takes its cheaper path (op_host_post_message_raw); even an empty
+  // transfer list goes through the options' conversion and op_host_post_message.
+  if (transfer.length === 0) return worker.postMessage(message);
   try {
     worker.postMessage(message, transfer);
   } catch {

@@ -200,8 +200,12 @@ async function close(): Promise<void> {
   scope.postMessage({ kind: "closed" });
 }
 
-/** Posts with a transfer list, copying instead if a buffer cannot be transferred. */
+/**
+ * Posts with a transfer list, copying instead if a buffer cannot be transferred; with nothing to transfer,
+ * without a second argument (Deno's cheaper path, see `postBatch` in worker_pool.ts).
+ */
 function send(message: FromWorker, transfer: Transferable[]): void {
+  if (transfer.length === 0) return scope.postMessage(message);
   try {
     scope.postMessage(message, transfer);
   } catch {
