@@ -15,7 +15,9 @@
  * - transports: `--transport bounded` (node:http with connection bounds) against
  *   `--transport deno` (Deno.serve, the default), iris and the MLP at c = 32, as alternating pairs.
  *
- * `--only-transport` runs just the transport section. `--only-sandbox` runs just the ceiling and the sandbox section.
+ * `--only-transport` runs just the transport section. `--only-sandbox` runs just the ceiling and the sandbox section;
+ * with `--baseline DIR` (another checkout, e.g. `git archive main | tar -x -C DIR`) the sandbox section also
+ * serves from that checkout in the same rounds.
  * - the sandbox's cost: sandboxed model workers (`--workers 1`, the default executor) against `--in-process`
  *   (no sandbox), iris and the MLP at c = 32, as the median of alternating pairs.
  *
@@ -60,6 +62,7 @@ const { values } = parseArgs({
     "only-transport": { type: "boolean" },
     "only-sandbox": { type: "boolean" },
     "only-binary": { type: "boolean" },
+    baseline: { type: "string" },
   },
 });
 const duration = values.quick ? 2 : Number(values.duration);
@@ -137,13 +140,13 @@ const home = await Deno.makeTempDir({ prefix: "obento-bench-serve-" });
 try {
   await packBenchBundles(ROOT, home);
   const env = { OBENTO_HOME: home };
-  const serve = (bundle: string, extra: string[], port = freePort()) =>
+  const serve = (bundle: string, extra: string[], port = freePort(), root = ROOT) =>
     startProcess(
       [
         "run",
         "--quiet",
         ...PERMS,
-        join(ROOT, "main.ts"),
+        join(root, "main.ts"),
         "serve",
         join(home, bundle),
         "--port",
@@ -378,39 +381,71 @@ try {
   /**
    * The sandbox's cost per request: the default executor (sandboxed, supervised workers; one, so both sides
    * use one core for the model) against --in-process (the service on the server's thread, no sandbox), with
-   * both servers up, as alternating pairs (docs/reliability.md, "Sandbox").
+   * both servers up, as alternating pairs (docs/reliability.md, "Sandbox"). With `--baseline DIR`, the same
+   * pair from another checkout runs in the same rounds (its order alternating with this one's), so a change's
+   * before and after are one run. Per config also the mean batch and the server's CPU per request (all threads).
    */
   const sandbox = async (): Promise<void> => {
     const c = CONCURRENCY.includes(32) ? 32 : CONCURRENCY.at(-1)!;
+    const roots: [string, string][] = [["", ROOT]];
+    if (values.baseline !== undefined) roots.push([` (baseline ${values.baseline})`, values.baseline]);
     out(
       `### Sandbox cost at c=${c}: sandboxed --workers 1 against --in-process, ${ROUNDS} alternating pairs`,
     );
     out();
-    out("| bundle | in-process req/s | sandboxed req/s | sandboxed / in-process (median of pairs) |");
-    out("| --- | ---: | ---: | ---: |");
+    out(
+      "| bundle | in-process req/s | sandboxed req/s | sandboxed / in-process (median of pairs) | mean batch in-process / sandboxed | server CPU µs/req in-process / sandboxed |",
+    );
+    out("| --- | ---: | ---: | ---: | ---: | ---: |");
+    const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
     for (const [bundle, body] of [["iris", irisBody], ["mlp", mlpBody]] as const) {
-      const inProcess = await serve(bundle, ["--in-process"]);
-      const sandboxed = await serve(bundle, ["--workers", "1"]);
-      await new Promise((r) => setTimeout(r, 2000)); // let V8 finish compiling the WASM runtimes
-      await wrk(`${inProcess.url}/predict`, body, c, 2);
-      await wrk(`${sandboxed.url}/predict`, body, c, 2);
-      const ratios: number[] = [];
-      const rates: [number[], number[]] = [[], []];
-      for (let i = 0; i < ROUNDS; i++) {
-        const a = await wrk(`${inProcess.url}/predict`, body, c, PAIR_SECONDS);
-        const b = await wrk(`${sandboxed.url}/predict`, body, c, PAIR_SECONDS);
-        rates[0].push(a.rps);
-        rates[1].push(b.rps);
-        ratios.push(b.rps / a.rps);
+      const sides = [];
+      for (const [label, root] of roots) {
+        const servers = [
+          await serve(bundle, ["--in-process"], freePort(), root),
+          await serve(bundle, ["--workers", "1"], freePort(), root),
+        ];
+        sides.push({
+          label,
+          servers,
+          rates: [[], []] as number[][],
+          ratios: [] as number[],
+          batches: [{ sum: 0, count: 0 }, { sum: 0, count: 0 }],
+          cpu: [0, 0],
+          requests: [0, 0],
+        });
       }
-      const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
-      out(
-        `| ${bundle} | ${median(rates[0]).toFixed(0)} | ${median(rates[1]).toFixed(0)} | ${
-          median(ratios).toFixed(2)
-        } (${ratios.map((r) => r.toFixed(2)).join(", ")}) |`,
-      );
-      await inProcess.stop();
-      await sandboxed.stop();
+      await new Promise((r) => setTimeout(r, 2000)); // let V8 finish compiling the WASM runtimes
+      for (const side of sides) for (const s of side.servers) await wrk(`${s.url}/predict`, body, c, 2);
+      for (let i = 0; i < ROUNDS; i++) {
+        for (const side of i % 2 === 0 ? sides : [...sides].reverse()) {
+          const rps: number[] = [];
+          for (const [k, server] of side.servers.entries()) {
+            const [cpu0, b0] = [await cpuSeconds(server.pid), await batchTotals(server.url, "predict")];
+            const r = await wrk(`${server.url}/predict`, body, c, PAIR_SECONDS);
+            const [cpu1, b1] = [await cpuSeconds(server.pid), await batchTotals(server.url, "predict")];
+            side.rates[k].push(r.rps);
+            side.batches[k].sum += b1.sum - b0.sum;
+            side.batches[k].count += b1.count - b0.count;
+            side.cpu[k] += cpu1 - cpu0;
+            side.requests[k] += r.requests;
+            rps.push(r.rps);
+          }
+          side.ratios.push(rps[1] / rps[0]);
+        }
+      }
+      for (const side of sides) {
+        const batch = side.batches.map((b) => (b.sum / b.count).toFixed(1)).join(" / ");
+        const cpu = side.cpu.map((s, k) => (s * 1e6 / side.requests[k]).toFixed(0)).join(" / ");
+        out(
+          `| ${bundle}${side.label} | ${median(side.rates[0]).toFixed(0)} | ${
+            median(side.rates[1]).toFixed(0)
+          } | ${median(side.ratios).toFixed(2)} (${
+            side.ratios.map((r) => r.toFixed(2)).join(", ")
+          }) | ${batch} | ${cpu} |`,
+        );
+        for (const s of side.servers) await s.stop();
+      }
     }
     out();
   };

@@ -1,7 +1,8 @@
 /**
- * `deno run -A scripts/profile_serve.ts [--seconds S] [--in-process] [--c N] [--out DIR]`: where a served MLP request's time goes at
- * c = 32. Packs the zero-code MLP 784→1024→1024→10 bundle, starts `obento serve` with `--inspect`, and for
- * each body (`/predict` JSON, v2 JSON, v2 binary; scripts/mlp_bodies.ts) warms up with wrk, then records a
+ * `deno run -A scripts/profile_serve.ts [--seconds S] [--in-process | --workers N] [--bundle mlp|iris] [--c N] [--out DIR]`:
+ * where a served request's time goes at c = 32. Packs the zero-code MLP 784→1024→1024→10 bundle (or, with
+ * `--bundle iris`, the iris classifier), starts `obento serve` with `--inspect`, and for
+ * each body (MLP: `/predict` JSON, v2 JSON, v2 binary, scripts/mlp_bodies.ts; iris: one `/predict` row) warms up with wrk, then records a
  * CPU profile of the server's main thread through the inspector (Chrome DevTools Protocol `Profiler`) while
  * wrk runs. Deno 2.9.6 has no `--cpu-prof`, hence the inspector.
  *
@@ -28,10 +29,19 @@ const { values } = parseArgs({
     c: { type: "string", default: "32" },
     out: { type: "string" },
     "in-process": { type: "boolean" },
+    workers: { type: "string" },
+    bundle: { type: "string", default: "mlp" },
   },
 });
 const seconds = Number(values.seconds);
 const connections = Number(values.c);
+const bundle = values.bundle === "iris" ? "iris" : "mlp";
+/** The executor flags the server is started with. */
+const executorFlags = values["in-process"]
+  ? ["--in-process"]
+  : values.workers
+  ? ["--workers", values.workers]
+  : [];
 
 /** A profile node as the `Profiler` domain returns it. */
 interface ProfileNode {
@@ -164,7 +174,7 @@ const home = await Deno.makeTempDir({ prefix: "obento-profile-serve-" });
 const outDir = values.out ?? await Deno.makeTempDir({ prefix: "obento-profiles-" });
 await Deno.mkdir(outDir, { recursive: true });
 try {
-  await packBenchBundle(ROOT, home, "mlp");
+  await packBenchBundle(ROOT, home, bundle);
   const [port, inspectPort] = [freePort(), freePort()];
   const child = new Deno.Command(Deno.execPath(), {
     args: [
@@ -174,12 +184,12 @@ try {
       ...RUN_FLAGS,
       join(ROOT, "main.ts"),
       "serve",
-      join(home, "mlp"),
+      join(home, bundle),
       "--port",
       String(port),
       "--log-level",
       "error",
-      ...(values["in-process"] ? ["--in-process"] : []),
+      ...executorFlags,
     ],
     env: { OBENTO_HOME: home },
     stdout: "null",
@@ -205,11 +215,20 @@ try {
   await cdp.send("Profiler.enable");
   await cdp.send("Profiler.setSamplingInterval", { interval: 200 });
   const bodies = mlpBodies();
+  const irisBody: BenchBody = {
+    label: "iris /predict JSON",
+    path: "/predict",
+    body: new TextEncoder().encode(
+      JSON.stringify([{ sepal_length: 5.1, sepal_width: 3.5, petal_length: 1.4, petal_width: 0.2 }]),
+    ),
+    headers: { "content-type": "application/json" },
+  };
   console.log(
-    `# Where a served MLP request's time goes (c=${connections}, ${seconds} s profiled per body, ` +
-      `${values["in-process"] ? "--in-process" : "defaults"})\n`,
+    `# Where a served ${bundle} request's time goes (c=${connections}, ${seconds} s profiled per body, ` +
+      `${executorFlags.length > 0 ? executorFlags.join(" ") : "defaults"})\n`,
   );
-  for (const body of [bodies.predict, bodies.v2Json, bodies.v2Binary] as BenchBody[]) {
+  const all = bundle === "iris" ? [irisBody] : [bodies.predict, bodies.v2Json, bodies.v2Binary];
+  for (const body of all) {
     await wrk(`${url}${body.path}`, body, connections, 2); // warm-up: JIT
     const cpu0 = await threadCpu(child.pid);
     await cdp.send("Profiler.start");

@@ -1,7 +1,8 @@
 /**
  * The entry module of a model worker started by `WorkerPoolExecutor`: loads the bundle once (its own
  * onnxruntime-web WASM instance), then answers `run` messages with `runRawItems`, one batch at a time in
- * the order they came, and posts the encoded outcomes back, transferring byte bodies instead of copying them. Protocol: `ToWorker` / `FromWorker` in
+ * the order they came, and posts the encoded outcomes back packed (src/runtime/batch_wire.ts: one transferred
+ * buffer and one string per batch, large byte bodies moved). Protocol: `ToWorker` / `FromWorker` in
  * `worker_pool.ts`.
  *
  * Not meant to be imported: it installs a message handler on the worker's global scope.
@@ -16,6 +17,7 @@ import { openBundle } from "../runtime/host_parts.ts";
 import { ObentoError } from "../errors.ts";
 import { runRawItems } from "../runtime/executor.ts";
 import type { RawItem, RawOutcome } from "../runtime/executor.ts";
+import { packOutcomes, unpackItems } from "../runtime/batch_wire.ts";
 import type { LoadedService } from "../runtime/loaded_service.ts";
 import {
   type FromWorker,
@@ -71,7 +73,7 @@ scope.addEventListener("message", (event) => {
     void open(message);
     reportMemory(message.memoryReportMs);
   } else if (message.kind === "run") {
-    queueBatch(message.id, message.api, message.items);
+    queueBatch(message.id, message.api, unpackItems(message.items));
   } else if (message.kind === "cancel") {
     cancelBatch(message.id);
   } else if (message.kind === "ping") {
@@ -189,8 +191,8 @@ function cancelBatch(id: number): void {
 async function run(id: number, api: string, items: readonly RawItem[]): Promise<void> {
   try {
     if (service === undefined) throw new ObentoError("UNAVAILABLE", "the model worker has no bundle loaded");
-    const outcomes = await runItems(service, api, items);
-    send({ kind: "done", id, outcomes, endedAt: Date.now() }, transferables(outcomes));
+    const { wire, transfer } = packOutcomes(await runItems(service, api, items));
+    send({ kind: "done", id, outcomes: wire, endedAt: Date.now() }, transfer);
   } catch (error) {
     scope.postMessage({ kind: "failed", id, error: serializeError(error), endedAt: Date.now() });
   }
@@ -202,22 +204,15 @@ async function close(): Promise<void> {
   scope.postMessage({ kind: "closed" });
 }
 
-/** Posts with a transfer list, copying instead if a buffer cannot be transferred. */
+/**
+ * Posts with a transfer list, copying instead if a buffer cannot be transferred; with nothing to transfer,
+ * without a second argument (Deno's cheaper path, see `postBatch` in worker_pool.ts).
+ */
 function send(message: FromWorker, transfer: Transferable[]): void {
+  if (transfer.length === 0) return scope.postMessage(message);
   try {
     scope.postMessage(message, transfer);
   } catch {
     scope.postMessage(message);
   }
-}
-
-/** Buffers of byte bodies that no other view shares (transferring a shared one would detach the others). */
-function transferables(outcomes: readonly RawOutcome[]): Transferable[] {
-  const seen = new Set<ArrayBuffer>();
-  for (const { body } of outcomes) {
-    if (typeof body === "string" || !(body.buffer instanceof ArrayBuffer)) continue;
-    if (body.byteOffset !== 0 || body.byteLength !== body.buffer.byteLength) continue;
-    seen.add(body.buffer);
-  }
-  return [...seen];
 }
