@@ -232,6 +232,28 @@ Deno.test("queue full → ShedError 503 at once, with Retry-After and onShed", a
   assert.deepEqual(results.slice(0, 3).map((r) => r.value), [2, 4, 6]);
 });
 
+Deno.test("offer: a refusal is a plain value (no error), counted like submit's; admitted items are promises", async () => {
+  const clock = new FakeClock();
+  const shed: string[] = [];
+  const model = fakeModel(clock, 1, 100);
+  const batcher = makeBatcher(clock, { run: model.run, maxQueue: 2, onShed: (r) => shed.push(r) });
+  const admitted = [1, 2, 3].map((x) => batcher.offer(x));
+  assert.ok(admitted.every((a) => a instanceof Promise));
+  const refused = batcher.offer(4);
+  assert.ok(!(refused instanceof Promise) && !(refused instanceof Error));
+  assert.equal(refused.reason, "queue_full");
+  assert.equal(refused.retryAfterSeconds, 1);
+  assert.match(refused.message, /queue is full \(2 requests waiting, maxQueue\)/);
+  assert.deepEqual(shed, ["queue_full"]);
+  assert.equal(batcher.stats().shed, 1);
+  await clock.advance(1000);
+  assert.deepEqual(await Promise.all(admitted), [2, 4, 6]);
+  await batcher.close();
+  const closing = batcher.offer(5);
+  assert.ok(!(closing instanceof Promise));
+  assert.equal(closing.reason, "closing");
+});
+
 Deno.test("a deadline passing in the queue → 504 naming --timeout; the item never reaches the model", async () => {
   const clock = new FakeClock();
   const log: number[][] = [];
