@@ -248,7 +248,10 @@ export class Batcher<T, R> {
     if (this.#cost.calibrated) {
       const p = this.#predict(this.#queued, now);
       const retry = (p.start - now) / 1000;
-      if (p.start - p.firstFree > this.config.maxLatencyMs) {
+      // Never refused for the budget while it would go out at once into a free slot (a worker, or the queue
+      // inside one): it then waits at most for the batch running there, and a worker kept fed is what holds
+      // the goodput under overload when the server's thread answers late (docs/batching.md, admission, 4).
+      if (p.start - p.firstFree > this.config.maxLatencyMs && !this.#slotFree()) {
         return this.#refuse(
           "over_budget",
           `"${this.#name}" is overloaded: this request would wait about ${fmt(p.start - now)} ms, over the ` +
@@ -489,6 +492,11 @@ export class Batcher<T, R> {
       this.#pumping = false;
     }
     this.#checkIdle();
+  }
+
+  /** True when fewer requests are queued here than batches could still be sent to the workers now. */
+  #slotFree(): boolean {
+    return this.#queued < this.#inFlightLimit - this.#running.size;
   }
 
   /** Most batches in flight: one running per worker, and `queuedBatches` waiting inside each. */
