@@ -450,7 +450,11 @@ export function createApp(config: ServeConfig, deps: AppDeps): ObentoApp {
       answered = failureResponse(error, exchange);
     }
     let response = withHeader(answered, REQUEST_ID_HEADER, exchange.id);
-    if (await bodies.drain(request, response.status, started + config.timeoutMs) === "close") {
+    // A body already read (every admitted request, every held refusal) needs no drain: skip the async call.
+    if (
+      !request.bodyUsed &&
+      await bodies.drain(request, response.status, started + config.timeoutMs) === "close"
+    ) {
       response = withHeader(response, "connection", "close");
     }
     const path = pathOf(request.url);
