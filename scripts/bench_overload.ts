@@ -1,8 +1,11 @@
 /**
- * `deno task bench:overload [--quick] [--only SUBSTRING] [--soak SECONDS] [--connections N] [--root DIR]`:
+ * `deno task bench:overload [--quick] [--only SUBSTRING] [--soak SECONDS] [--connections N] [--root DIR] [--cpu]`:
  * does `obento serve` keep its goodput under overload (issue #15, item 4; docs/reliability.md "Overload")?
  * `--only` picks configs by label substring; `--root` serves another checkout's main.ts (an older commit,
- * for a before/after comparison); `--connections` is the overload clients' pool (default 256).
+ * for a before/after comparison); `--connections` is the overload clients' pool (default 256); `--cpu` adds,
+ * per config, where the CPU went at capacity and under each overload: cores used by the server's main thread,
+ * each model worker, V8's helpers, Deno's I/O threads, and this process (the load generator), from
+ * `/proc/<pid>/task/*\/stat` (scripts/thread_cpu.ts): which thread saturates.
  *
  * For each bundle (iris, the MLP 784→1024→1024→10), batching on and off, in-process and with a pool of two
  * workers, against a real `obento serve` on 127.0.0.1:
@@ -41,6 +44,7 @@ import {
   type RetryPolicy,
   type Target,
 } from "./load_gen.ts";
+import { groupDelta, threadCpu, type ThreadTime } from "./thread_cpu.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -50,6 +54,7 @@ const { values } = parseArgs({
     soak: { type: "string" },
     root: { type: "string" },
     connections: { type: "string", default: "256" },
+    cpu: { type: "boolean" },
   },
 });
 /** The checkout whose `main.ts` is served: this one, or `--root DIR` (an older commit, for before/after). */
@@ -173,6 +178,50 @@ const target = (port: number, bundle: string): Target => ({
   body: bodies[bundle],
 });
 
+/**
+ * With `--cpu`, the CPU the server's threads and this process (the generator) use per phase, by thread group
+ * (each model worker on its own); without it, {@link CpuMeter.measure} only runs what it is given.
+ */
+class CpuMeter {
+  readonly #pid: number;
+  readonly #phases = new Map<string, { wall: number; cpu: Map<string, number> }>();
+
+  constructor(pid: number) {
+    this.#pid = pid;
+  }
+
+  /** Runs `load`, adding the CPU each thread group used meanwhile to `phase`. */
+  async measure<T>(phase: string, load: () => Promise<T>): Promise<T> {
+    if (!values.cpu) return await load();
+    const snapshot = () => Promise.all([threadCpu(this.#pid), threadCpu(Deno.pid)]);
+    const [server0, self0] = await snapshot();
+    const t0 = performance.now();
+    const result = await load();
+    const wall = (performance.now() - t0) / 1000;
+    const [server1, self1] = await snapshot();
+    const sum = (m: Map<number, ThreadTime>) => [...m.values()].reduce((a, t) => a + t.seconds, 0);
+    const groups: [string, number][] = [
+      ...groupDelta(this.#pid, server0, server1, true),
+      ["gen", sum(self1) - sum(self0)],
+    ];
+    const it = this.#phases.get(phase) ?? { wall: 0, cpu: new Map<string, number>() };
+    it.wall += wall;
+    for (const [group, seconds] of groups) it.cpu.set(group, (it.cpu.get(group) ?? 0) + seconds);
+    this.#phases.set(phase, it);
+    return result;
+  }
+
+  /** One line: per phase, the cores each group used (groups under 0.01 core left out). */
+  report(): string {
+    return [...this.#phases].map(([phase, { wall, cpu }]) =>
+      `${phase}: ` +
+      [...cpu].filter(([, s]) => s / wall >= 0.01).sort((a, b) => b[1] - a[1])
+        .map(([g, s]) => `${g.startsWith("other") ? g : g.replace(/ \(.*\)$/, "")} ${(s / wall).toFixed(2)}`)
+        .join(", ")
+    ).join("; ");
+  }
+}
+
 const home = await Deno.makeTempDir({ prefix: "obento-bench-overload-" });
 const lines: string[] = [];
 const out = (line = "") => {
@@ -243,6 +292,7 @@ async function overload(): Promise<void> {
       "recovery/C | sheds by reason |",
   );
   out("| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |");
+  const cpuLines: string[] = [];
   for (const config of configs) {
     if (values.only !== undefined && !config.label.includes(values.only)) continue;
     const server = await serve(home, config.bundle, config.flags);
@@ -252,8 +302,15 @@ async function overload(): Promise<void> {
       await closedLoop(t, MODERATE_CONNECTIONS, 3); // warm-up: JIT, the cost model
       // Capacity: the better of a moderate and a busier closed loop (batching needs the busier one to form
       // batches; batching off may shed a little at the busier one).
-      const moderate = await closedLoop(t, MODERATE_CONNECTIONS, CAPACITY_SECONDS);
-      const busier = await closedLoop(t, 4 * MODERATE_CONNECTIONS, CAPACITY_SECONDS);
+      const cpu = new CpuMeter(server.pid);
+      const moderate = await cpu.measure(
+        `C c=${MODERATE_CONNECTIONS}`,
+        () => closedLoop(t, MODERATE_CONNECTIONS, CAPACITY_SECONDS),
+      );
+      const busier = await cpu.measure(
+        `C c=${4 * MODERATE_CONNECTIONS}`,
+        () => closedLoop(t, 4 * MODERATE_CONNECTIONS, CAPACITY_SECONDS),
+      );
       const capacity = moderate.goodput >= busier.goodput ? moderate : busier;
       const a = await metric(server.port, "obento_cost_model_a_ms");
       const b = await metric(server.port, "obento_cost_model_b_ms");
@@ -265,13 +322,14 @@ async function overload(): Promise<void> {
         const rounds: Round[] = [];
         for (let i = 0; i < ROUNDS; i++) {
           const durations0 = await okDurations(server.port);
-          const over = await openLoop(t, {
-            rate: OVERLOAD_FACTOR * current,
-            seconds: OVERLOAD_SECONDS,
-            retry,
-            connections: OVERLOAD_CONNECTIONS,
-            giveUpMs: GIVE_UP_MS,
-          });
+          const over = await cpu.measure(`4 × C, ${retry}`, () =>
+            openLoop(t, {
+              rate: OVERLOAD_FACTOR * current,
+              seconds: OVERLOAD_SECONDS,
+              retry,
+              connections: OVERLOAD_CONNECTIONS,
+              giveUpMs: GIVE_UP_MS,
+            }));
           await sleep(DRAIN_SECONDS * 1000);
           const serverP99Ms = serverP99(durations0, await okDurations(server.port));
           const after = (await closedLoop(t, c, CAPACITY_SECONDS)).goodput;
@@ -283,11 +341,22 @@ async function overload(): Promise<void> {
           .filter(([, v]) => v > 0).map(([k, v]) => `${k} ${v}`).join(", ");
         out(row(`${config.label}`, capacity, c, retry, rounds, budget, reasons));
       }
+      if (values.cpu) cpuLines.push(`- ${config.label}: ${cpu.report()}`);
     } finally {
       await server.stop();
     }
   }
   out();
+  if (cpuLines.length > 0) {
+    out(
+      "CPU in cores (CPU seconds over wall seconds, summed over the phase's runs) by thread: the server's " +
+        "main thread, each model worker, V8's helpers, Deno's I/O threads; gen: this process (the load " +
+        "generator), all its threads. /proc/<pid>/task/*/stat, scripts/thread_cpu.ts.",
+    );
+    out();
+    for (const line of cpuLines) out(line);
+    out();
+  }
 }
 
 /** One overload between two capacity measurements (2xx/s). */

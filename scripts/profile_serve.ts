@@ -19,6 +19,7 @@ import { parseArgs } from "node:util";
 import { type BenchBody, mlpBodies } from "./mlp_bodies.ts";
 import { freePort, packBenchBundle } from "./bench_server.ts";
 import { RUN_FLAGS } from "./obento_flags.ts";
+import { groupDelta, threadCpu } from "./thread_cpu.ts";
 import { wrk } from "./wrk_lua.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
@@ -121,32 +122,6 @@ function selfTimes(profile: CpuProfile): { phases: Map<string, number>; function
   return { phases, functions };
 }
 
-/** CPU seconds per thread of `pid` (tid → name and seconds), from /proc/<pid>/task/<tid>/stat read with `cat`. */
-async function threadCpu(pid: number): Promise<Map<number, { name: string; seconds: number }>> {
-  const out = new Map<number, { name: string; seconds: number }>();
-  const { stdout } = await new Deno.Command("sh", {
-    args: ["-c", `for f in /proc/${pid}/task/*/stat; do cat "$f"; echo; done`],
-    stdout: "piped",
-  }).output();
-  for (const line of new TextDecoder().decode(stdout).split("\n")) {
-    if (!line.trim()) continue;
-    const tid = Number(line.slice(0, line.indexOf(" ")));
-    const name = line.slice(line.indexOf("(") + 1, line.lastIndexOf(")"));
-    const fields = line.slice(line.lastIndexOf(")") + 2).split(" ");
-    out.set(tid, { name, seconds: (Number(fields[11]) + Number(fields[12])) / 100 });
-  }
-  return out;
-}
-
-/** A thread's group: the main thread, model workers (`worker-N`), V8's helpers, Deno's I/O threads, other. */
-function threadGroup(pid: number, tid: number, name: string): string {
-  if (tid === pid) return "main thread";
-  if (/^worker-\d+/.test(name)) return "model workers";
-  if (/^V8 /.test(name)) return "V8 helpers (GC, compiler)";
-  if (/^tokio/.test(name)) return "Deno I/O (tokio)";
-  return `other (${name})`;
-}
-
 /** A minimal Chrome DevTools Protocol client over the inspector's WebSocket. */
 async function inspector(wsUrl: string) {
   const ws = new WebSocket(wsUrl);
@@ -238,17 +213,13 @@ try {
     const file = join(outDir, `${body.label.replace(/\W+/g, "_")}.cpuprofile`);
     await Deno.writeTextFile(file, JSON.stringify(profile));
     const perReq = (cpuSeconds: number) => (cpuSeconds * 1e6 / r.requests).toFixed(0);
-    const groups = new Map<string, number>();
-    for (const [tid, { name, seconds }] of cpu1) {
-      const group = threadGroup(child.pid, tid, name);
-      groups.set(group, (groups.get(group) ?? 0) + seconds - (cpu0.get(tid)?.seconds ?? 0));
-    }
+    const groups = groupDelta(child.pid, cpu0, cpu1);
     const { phases, functions } = selfTimes(profile);
     const busy = [...phases].filter(([p]) => p !== "idle").reduce((a, [, v]) => a + v, 0);
     console.log(`## ${body.label}: ${r.rps.toFixed(0)} req/s, p99 ${r.p99.toFixed(1)} ms (profiling on)\n`);
     console.log(
       `Server CPU per request by thread, from /proc: ${
-        [...groups].sort((a, b) => b[1] - a[1]).map(([g, cpu]) => `${g} ${perReq(cpu)} µs`).join(", ")
+        groups.map(([g, cpu]) => `${g} ${perReq(cpu)} µs`).join(", ")
       }. Profile: ${(busy * 1000 / r.requests).toFixed(0)} µs busy per request on the main thread; ${file}\n`,
     );
     console.log("| phase (main thread, self time) | µs/request | share of busy |");

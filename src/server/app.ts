@@ -14,7 +14,7 @@ import type { BentoDocument } from "../bundle/bento_yaml.ts";
 import type { Executor, RawItem, RawOutcome } from "../runtime/executor.ts";
 import { Batcher } from "./batcher.ts";
 import { DeadlineError, ShedError } from "./batcher_errors.ts";
-import type { ShedReason } from "./batcher_types.ts";
+import type { Refusal, ShedReason } from "./batcher_types.ts";
 import { BodyBudget } from "./body_budget.ts";
 import { BodyReader } from "./body_reader.ts";
 import { RefusalPacer } from "./refusal_pacer.ts";
@@ -174,6 +174,11 @@ function pathOf(url: string): string {
   return url.slice(start, end);
 }
 
+/** The 503 for a refusal at admission, with its `Retry-After`. */
+function refusalResponse(refusal: Refusal, requestId: string | undefined): Response {
+  return errorResponse(503, refusal.message, { "retry-after": String(refusal.retryAfterSeconds) }, requestId);
+}
+
 /** The error response for a thrown value; a 500 records its stack (or its cause's) on `exchange`. */
 function failureResponse(error: unknown, exchange: Exchange | undefined): Response {
   const id = exchange?.id;
@@ -281,19 +286,31 @@ export function createApp(config: ServeConfig, deps: AppDeps): ObentoApp {
         accept: request.headers.get("accept") ?? undefined,
       };
       // The request's signal is fetched only if it waits a while: creating it costs more than a tiny model.
-      const { outcome, batchSize } = await batcherFor(api, batchable).submit(item, {
+      const admitted = batcherFor(api, batchable).offer(item, {
         deadline,
         timeoutMs: config.timeoutMs,
         cancellation: () => request.signal,
       });
-      if (exchange !== undefined) exchange.batchSize = batchSize;
-      if (outcome.error === undefined) response = responseOf(outcome);
-      else {
-        // Error bodies are rendered here, in the one shape, with the request id; a 500's stack goes to the log.
-        response = errorResponse(outcome.status, outcome.error.message, outcome.headers, exchange?.id);
-        if (outcome.status === 500 && exchange !== undefined) {
-          exchange.failure = outcome.error.message;
-          exchange.stack = outcome.error.stack;
+      if (!(admitted instanceof Promise)) {
+        // Refused at admission: answered from the refusal value, without an error (docs/batching.md,
+        // "Pacing refusals"). The body goes back to the budget first: a held refusal holds no body.
+        release();
+        if (PACED.has(admitted.reason)) {
+          // Held longer the heavier the overload: one refusal delay per second of Retry-After.
+          await pacer.hold(refusalDelayMs * admitted.retryAfterSeconds, deadline);
+        }
+        response = refusalResponse(admitted, exchange?.id);
+      } else {
+        const { outcome, batchSize } = await admitted;
+        if (exchange !== undefined) exchange.batchSize = batchSize;
+        if (outcome.error === undefined) response = responseOf(outcome);
+        else {
+          // Error bodies are rendered here, in the one shape, with the request id; a 500's stack goes to the log.
+          response = errorResponse(outcome.status, outcome.error.message, outcome.headers, exchange?.id);
+          if (outcome.status === 500 && exchange !== undefined) {
+            exchange.failure = outcome.error.message;
+            exchange.stack = outcome.error.stack;
+          }
         }
       }
     } catch (error) {
@@ -302,12 +319,6 @@ export function createApp(config: ServeConfig, deps: AppDeps): ObentoApp {
         metrics.observeShed(api, error.reason);
       }
       if (error instanceof DeadlineError && error.stage === "body") metrics.observeTimeout(api, error.stage);
-      if (error instanceof ShedError && PACED.has(error.reason)) {
-        // The body goes back to the budget first: a held refusal holds no body.
-        release();
-        // Held longer the heavier the overload: one refusal delay per second of Retry-After.
-        await pacer.hold(refusalDelayMs * error.retryAfterSeconds, deadline);
-      }
       response = failureResponse(error, exchange);
     } finally {
       release();
@@ -439,7 +450,11 @@ export function createApp(config: ServeConfig, deps: AppDeps): ObentoApp {
       answered = failureResponse(error, exchange);
     }
     let response = withHeader(answered, REQUEST_ID_HEADER, exchange.id);
-    if (await bodies.drain(request, response.status, started + config.timeoutMs) === "close") {
+    // A body already read (every admitted request, every held refusal) needs no drain: skip the async call.
+    if (
+      !request.bodyUsed &&
+      await bodies.drain(request, response.status, started + config.timeoutMs) === "close"
+    ) {
       response = withHeader(response, "connection", "close");
     }
     const path = pathOf(request.url);

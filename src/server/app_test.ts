@@ -191,6 +191,54 @@ Deno.test("past --max-body-total a request gets 503 + Retry-After before its bod
   await drain();
 });
 
+Deno.test("an overload refusal: 503 + Retry-After and the request id, held refusalDelayMs first, counted", async () => {
+  let unblock = () => {};
+  const blocked = new Promise<void>((resolve) => (unblock = resolve));
+  const executor: Executor = {
+    concurrency: 1,
+    async run(_api, items) {
+      await blocked;
+      return items.map((): RawOutcome => ({
+        status: 200,
+        body: "1",
+        contentType: "application/json",
+        headers: {},
+      }));
+    },
+    close: () => Promise.resolve(),
+  };
+  const metrics = createServerMetrics(new Registry(), undefined);
+  const { fetch, drain } = createApp({ ...CONFIG, maxBatchSize: 1, maxQueue: 1, refusalDelayMs: 30 }, {
+    document: testDocument({ apis: [api("predict")] }),
+    executor,
+    isReady: () => true,
+    metrics,
+    effectiveConfig: {},
+  });
+  const running = fetch(post("/predict", "1")); // runs (blocked)
+  await new Promise((r) => setTimeout(r, 10));
+  const queued = fetch(post("/predict", "2")); // fills the queue of 1
+  await new Promise((r) => setTimeout(r, 10));
+  const t0 = performance.now();
+  const refused = await fetch(post("/predict", "3", { "x-request-id": "over-1" }));
+  const heldMs = performance.now() - t0;
+  assert.equal(refused.status, 503);
+  assert.equal(refused.headers.get("retry-after"), "1");
+  assert.equal(refused.headers.get("x-request-id"), "over-1");
+  assert.deepEqual(await refused.json(), {
+    error: '"predict" is overloaded: its queue is full (1 requests waiting, maxQueue); retry later',
+    status: 503,
+    request_id: "over-1",
+  });
+  assert.ok(heldMs >= 29, `held ${heldMs.toFixed(1)} ms, refusalDelayMs 30 × Retry-After 1`);
+  unblock();
+  assert.deepEqual([(await running).status, (await queued).status], [200, 200]);
+  const text = metrics.render();
+  assert.match(text, /obento_shed_total\{api="predict",reason="queue_full"\} 1\n/);
+  assert.match(text, /obento_requests_total\{api="predict",status="503"\} 1\n/);
+  await drain();
+});
+
 Deno.test("a body that breaks off while it is read is a 400 for that request, not a 500", async () => {
   // Found by scripts/fuzz_http.ts: a client that promised 100 kB, sent 10 bytes and hung up was logged as a
   // 500 ("Cannot read body as underlying resource unavailable") and counted as one in the metrics.

@@ -19,6 +19,7 @@ import type {
   BatchInfo,
   CloseOptions,
   FlushReason,
+  Refusal,
   ShedReason,
   SubmitOptions,
   TimeoutStage,
@@ -206,6 +207,18 @@ export class Batcher<T, R> {
    * @throws {ObentoError} (as a rejection) `INTERNAL` when the batch failed or returned the wrong count
    */
   submit(item: T, options: SubmitOptions = {}): Promise<R> {
+    const admitted = this.offer(item, options);
+    if (admitted instanceof Promise) return admitted;
+    return Promise.reject(new ShedError(admitted.reason, admitted.message, admitted.retryAfterSeconds));
+  }
+
+  /**
+   * {@link Batcher.submit}, except that a refusal at admission (overloaded or closing) is returned as a
+   * {@link Refusal} value instead of a rejected {@link ShedError}: the server answers it at once, and a refusal
+   * should cost it as little as possible (no stack captured, no rejected promise). Every other failure
+   * (deadline, cancellation, the batch) still rejects the returned promise.
+   */
+  offer(item: T, options: SubmitOptions = {}): Promise<R> | Refusal {
     const now = this.#now();
     const deadline = options.deadline ?? Infinity;
     const timeoutMs = options.timeoutMs ?? deadline - now;
@@ -235,7 +248,10 @@ export class Batcher<T, R> {
     if (this.#cost.calibrated) {
       const p = this.#predict(this.#queued, now);
       const retry = (p.start - now) / 1000;
-      if (p.start - p.firstFree > this.config.maxLatencyMs) {
+      // Never refused for the budget while it would go out at once into a free slot (a worker, or the queue
+      // inside one): it then waits at most for the batch running there, and a worker kept fed is what holds
+      // the goodput under overload when the server's thread answers late (docs/batching.md, admission, 4).
+      if (p.start - p.firstFree > this.config.maxLatencyMs && !this.#slotFree()) {
         return this.#refuse(
           "over_budget",
           `"${this.#name}" is overloaded: this request would wait about ${fmt(p.start - now)} ms, over the ` +
@@ -317,7 +333,7 @@ export class Batcher<T, R> {
 
   // ---- admission ---------------------------------------------------------------------------------
 
-  #refuse(reason: ShedReason, message: string, retryAfterSeconds: number): Promise<R> {
+  #refuse(reason: ShedReason, message: string, retryAfterSeconds: number): Refusal {
     this.#shed++;
     this.#onShed?.(reason);
     let retry = retryAfterSeconds;
@@ -328,7 +344,7 @@ export class Batcher<T, R> {
       this.#demand.refused(now);
       if (this.#cost.calibrated) retry = Math.max(retry, this.#demand.retryAfterSeconds(now));
     }
-    return Promise.reject(new ShedError(reason, message, retry));
+    return { reason, message, retryAfterSeconds: Math.max(1, Math.ceil(retry)) };
   }
 
   #cancelled(signal: AbortSignal): ObentoError {
@@ -476,6 +492,11 @@ export class Batcher<T, R> {
       this.#pumping = false;
     }
     this.#checkIdle();
+  }
+
+  /** True when fewer requests are queued here than batches could still be sent to the workers now. */
+  #slotFree(): boolean {
+    return this.#queued < this.#inFlightLimit - this.#running.size;
   }
 
   /** Most batches in flight: one running per worker, and `queuedBatches` waiting inside each. */

@@ -232,6 +232,28 @@ Deno.test("queue full → ShedError 503 at once, with Retry-After and onShed", a
   assert.deepEqual(results.slice(0, 3).map((r) => r.value), [2, 4, 6]);
 });
 
+Deno.test("offer: a refusal is a plain value (no error), counted like submit's; admitted items are promises", async () => {
+  const clock = new FakeClock();
+  const shed: string[] = [];
+  const model = fakeModel(clock, 1, 100);
+  const batcher = makeBatcher(clock, { run: model.run, maxQueue: 2, onShed: (r) => shed.push(r) });
+  const admitted = [1, 2, 3].map((x) => batcher.offer(x));
+  assert.ok(admitted.every((a) => a instanceof Promise));
+  const refused = batcher.offer(4);
+  assert.ok(!(refused instanceof Promise) && !(refused instanceof Error));
+  assert.equal(refused.reason, "queue_full");
+  assert.equal(refused.retryAfterSeconds, 1);
+  assert.match(refused.message, /queue is full \(2 requests waiting, maxQueue\)/);
+  assert.deepEqual(shed, ["queue_full"]);
+  assert.equal(batcher.stats().shed, 1);
+  await clock.advance(1000);
+  assert.deepEqual(await Promise.all(admitted), [2, 4, 6]);
+  await batcher.close();
+  const closing = batcher.offer(5);
+  assert.ok(!(closing instanceof Promise));
+  assert.equal(closing.reason, "closing");
+});
+
 Deno.test("a deadline passing in the queue → 504 naming --timeout; the item never reaches the model", async () => {
   const clock = new FakeClock();
   const log: number[][] = [];
@@ -770,6 +792,47 @@ Deno.test("queuedBatches: a batch to wait inside a busy worker leaves only once 
     code: "BAD_ARGUMENT",
     message: "queuedBatches must be a whole number ≥ 0, got -1",
   });
+});
+
+Deno.test("queuedBatches: over the budget, a request is still admitted while a worker's queue has room, then refused", async () => {
+  // Two workers, each running one batch and holding one more; a batch of one takes 50 ms, the budget is 5 ms
+  // (a slow model, or a busy server's thread whose learned T(1) grew past the budget).
+  const clock = new FakeClock();
+  const busy = [0, 0];
+  const run = (items: number[]): Promise<number[]> => {
+    const k = busy[0] <= busy[1] ? 0 : 1;
+    busy[k] = Math.max(clock.t, busy[k]) + 50;
+    return new Promise((resolve) =>
+      clock.setTimer(() => resolve(items.map((x) => x * 2)), busy[k] - clock.t)
+    );
+  };
+  const batcher = makeBatcher(clock, {
+    run,
+    maxBatchSize: 1,
+    maxLatencyMs: 5,
+    concurrency: 2,
+    queuedBatches: 1,
+  });
+  for (let i = 0; i < 5; i++) {
+    const warm = track(batcher.submit(i));
+    await clock.advance(50);
+    assert.equal(warm.value, 2 * i);
+  }
+  assert.ok(batcher.stats().costModel.calibrated);
+  const a = track(batcher.submit(10)); // worker 1, ends at +50
+  await clock.advance(40);
+  const b = track(batcher.submit(11)); // worker 2, ends at +90
+  const c = track(batcher.submit(12)); // waits inside worker 1 (starts at +50)
+  // Would start at +90 on worker 2, 40 ms after the first worker frees up: over the 5 ms budget, but worker 2's
+  // queue is empty, so it goes there now.
+  const d = track(batcher.submit(13));
+  // Every slot is taken: this one would wait here for 50 ms: refused.
+  const e = track(batcher.submit(14));
+  await settle();
+  assert.ok(e.error instanceof ShedError && e.error.reason === "over_budget", String(e.error));
+  assert.equal(batcher.stats().inFlightBatches, 4);
+  await clock.advance(200);
+  assert.deepEqual([a.value, b.value, c.value, d.value], [20, 22, 24, 26]);
 });
 
 Deno.test("queuedBatches: a batch whose requests all leave while it waits inside a worker is not counted as run", async () => {

@@ -14,6 +14,20 @@ import type { SetTimer } from "./set_timer.ts";
  */
 export type ShedReason = "queue_full" | "over_budget" | "deadline" | "closing" | "body_budget";
 
+/**
+ * An admission refusal as a plain value: what a {@link ShedReason} `ShedError` carries, without the error.
+ * `Batcher.offer` returns it (building an `Error` captures a stack, which under overload cost the server's
+ * thread about a tenth of its time: docs/reliability.md "Overload").
+ */
+export interface Refusal {
+  /** Why the request was refused. */
+  readonly reason: ShedReason;
+  /** The message for the client, naming the option to change. */
+  readonly message: string;
+  /** Seconds after which a retry is likely to be admitted: a whole number, at least 1 (`Retry-After`). */
+  readonly retryAfterSeconds: number;
+}
+
 /** Why a batch left the queue when it did. */
 export type FlushReason =
   /** `maxBatchSize` items were waiting. */

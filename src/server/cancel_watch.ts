@@ -101,14 +101,19 @@ export class CancelWatches<E extends Watched> {
     this.#cancelTimer = this.#options.setTimer(() => this.#fetchSignals(), ms);
   }
 
-  /** Fetches the lazy signals of requests that have waited `watchAfterMs`; re-arms for the next one. */
+  /**
+   * Fetches the lazy signals of requests that have waited `watchAfterMs`; re-arms for the next one, at least
+   * `watchAfterMs / 2` from now.
+   */
   #fetchSignals(): void {
     this.#cancelTimer = undefined;
     const now = this.#options.now();
     for (const e of this.#unwatched) {
       const due = e.enqueuedAt + this.#options.watchAfterMs;
       if (due > now) {
-        this.#arm(due - now);
+        // At least half of watchAfterMs from now: one firing fetches every request due meanwhile, instead of a
+        // timer per queued request under load (each at most watchAfterMs / 2 late).
+        this.#arm(Math.max(due - now, this.#options.watchAfterMs / 2));
         return;
       }
       this.#unwatched.delete(e);

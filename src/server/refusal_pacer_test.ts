@@ -6,7 +6,9 @@ import type { SetTimer } from "./set_timer.ts";
 function fakeClock() {
   let t = 0;
   let timers: { at: number; fn: () => void; live: boolean }[] = [];
+  let armed = 0;
   const setTimer: SetTimer = (fn, ms) => {
+    armed++;
     const timer = { at: t + Math.max(0, ms), fn, live: true };
     timers.push(timer);
     return () => (timer.live = false);
@@ -15,6 +17,8 @@ function fakeClock() {
     now: () => t,
     setTimer,
     pending: () => timers.filter((x) => x.live).length,
+    /** Timers started so far. */
+    armed: () => armed,
     async advance(ms: number) {
       const end = t + ms;
       for (;;) {
@@ -39,7 +43,7 @@ function tracked(p: Promise<void>) {
   return state;
 }
 
-Deno.test("a refusal is held for its delay, in arrival order, with one timer per delay", async () => {
+Deno.test("a refusal is held for its delay, in arrival order, with one timer for every delay", async () => {
   const clock = fakeClock();
   const pacer = new RefusalPacer({ now: clock.now, setTimer: clock.setTimer });
   const a = tracked(pacer.hold(20, Infinity));
@@ -47,7 +51,7 @@ Deno.test("a refusal is held for its delay, in arrival order, with one timer per
   const b = tracked(pacer.hold(20, Infinity));
   const long = tracked(pacer.hold(60, Infinity)); // due at 65
   assert.equal(pacer.held, 3);
-  assert.equal(clock.pending(), 2);
+  assert.equal(clock.pending(), 1);
   await clock.advance(14); // t = 19
   assert.deepEqual([a.done, b.done, long.done], [false, false, false]);
   await clock.advance(1); // t = 20: a is due
@@ -63,17 +67,60 @@ Deno.test("a refusal is held for its delay, in arrival order, with one timer per
   assert.equal(clock.pending(), 0);
 });
 
-Deno.test("no hold with delay 0, when the deadline comes first, or past maxHeld", async () => {
+Deno.test("no hold with delay 0, when the deadline may come first, or past maxHeld", async () => {
   const clock = fakeClock();
   const pacer = new RefusalPacer({ maxHeld: 1, now: clock.now, setTimer: clock.setTimer });
   const zero = tracked(pacer.hold(0, Infinity));
   const soon = tracked(pacer.hold(20, 10)); // deadline at 10 < due at 20
+  const withinTick = tracked(pacer.hold(20, 22)); // it could be released up to a tick (5 ms) late, at 25
   const first = tracked(pacer.hold(20, Infinity));
   const over = tracked(pacer.hold(20, Infinity)); // one is held already
   await clock.advance(0);
-  assert.deepEqual([zero.done, soon.done, first.done, over.done], [true, true, false, true]);
+  assert.deepEqual([zero.done, soon.done, withinTick.done, first.done, over.done], [
+    true,
+    true,
+    true,
+    false,
+    true,
+  ]);
   await clock.advance(20);
   assert.equal(first.done, true);
+});
+
+Deno.test("refusals arriving every 0.5 ms share one timer firing per tick, none early, none a tick late", async () => {
+  const clock = fakeClock();
+  const pacer = new RefusalPacer({ now: clock.now, setTimer: clock.setTimer });
+  const released: { due: number; at: number }[] = [];
+  for (let i = 0; i < 100; i++) {
+    const due = clock.now() + 20;
+    pacer.hold(20, Infinity).then(() => released.push({ due, at: clock.now() }));
+    await clock.advance(0.5);
+  }
+  // A longer delay joins the same timer; a shorter one than the armed time re-arms it.
+  const long = tracked(pacer.hold(200, Infinity));
+  await clock.advance(100);
+  assert.equal(released.length, 100);
+  for (const r of released) {
+    assert.ok(r.at >= r.due && r.at <= r.due + 5, `released at ${r.at}, due ${r.due}`);
+  }
+  assert.ok(clock.armed() <= 12, `${clock.armed()} timers for 100 refusals over 50 ms`);
+  assert.equal(long.done, false);
+  await clock.advance(200);
+  assert.equal(long.done, true);
+  assert.equal(pacer.held, 0);
+  assert.equal(clock.pending(), 0);
+});
+
+Deno.test("a shorter delay than the armed timer's re-arms it", async () => {
+  const clock = fakeClock();
+  const pacer = new RefusalPacer({ now: clock.now, setTimer: clock.setTimer });
+  const long = tracked(pacer.hold(200, Infinity));
+  const short = tracked(pacer.hold(20, Infinity));
+  await clock.advance(20);
+  assert.deepEqual([short.done, long.done], [true, false]);
+  assert.equal(clock.pending(), 1);
+  await clock.advance(180);
+  assert.equal(long.done, true);
 });
 
 Deno.test("releaseAll answers every held refusal at once", async () => {
