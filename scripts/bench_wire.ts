@@ -6,8 +6,8 @@
  * (what the pool does); and, as an experiment, through shared memory (scripts/bench_wire_shared.ts): the
  * packed batch copied into a `SharedArrayBuffer` slot, rung by an empty message each way (`doorbell`), or by
  * the slot's control word: `Atomics.notify` to wake the worker, `Atomics.waitAsync` on the server's thread for
- * the answer, the worker blocked in `Atomics.wait` between batches (`atomics`), or spinning `--spin` µs
- * before it blocks (`atomics, spin`). One batch in flight at a time; iris-sized bodies (~80 bytes) and
+ * the answer, the worker blocked in `Atomics.wait` between batches (`atomics`), spinning `--spin` µs
+ * before it blocks (`atomics, spin`), or awaiting `Atomics.waitAsync` in its event loop (`atomics, async`). One batch in flight at a time; iris-sized bodies (~80 bytes) and
  * outcomes. Linux only (/proc).
  *
  * @module
@@ -110,6 +110,7 @@ const variants = [
   "doorbell",
   "atomics",
   "atomics, spin",
+  "atomics, async",
 ] as const;
 type Variant = typeof variants[number];
 const titles: Record<Variant, string> = {
@@ -121,6 +122,7 @@ const titles: Record<Variant, string> = {
   doorbell: "shared slot, empty message each way",
   atomics: "shared slot, Atomics (worker waits)",
   "atomics, spin": `shared slot, Atomics (worker spins ${spinMicros} µs, then waits)`,
+  "atomics, async": "shared slot, Atomics (worker awaits `waitAsync`, not blocked)",
 };
 
 /** The outcomes bench_wire_worker.ts answers with, for the `codec` row, which crosses nothing. */
@@ -191,7 +193,7 @@ interface Figures {
 
 /** {@link Figures} of `kind`'s round trip. */
 async function measure(kind: Variant, shared: BenchWorker): Promise<Figures> {
-  const atomics = kind === "atomics" || kind === "atomics, spin";
+  const atomics = kind.startsWith("atomics");
   // A blocked worker takes no message: each Atomics variant gets a worker of its own, stopped afterwards
   // through the control word (`terminate()` alone leaves a thread blocked in `Atomics.wait` in Deno 2.9.6).
   const worker = atomics ? new BenchWorker() : shared;
@@ -199,7 +201,12 @@ async function measure(kind: Variant, shared: BenchWorker): Promise<Figures> {
   const slot = sharedSlot(buffer);
   if (kind === "doorbell") worker.post({ kind: "attach", slot: buffer });
   const stopped = atomics
-    ? worker.roundTrip({ kind: "atomics", slot: buffer, spinMicros: kind === "atomics" ? 0 : spinMicros })
+    ? worker.roundTrip({
+      kind: "atomics",
+      slot: buffer,
+      spinMicros: kind === "atomics, spin" ? spinMicros : 0,
+      wait: kind === "atomics, async" ? "async" : "block",
+    })
     : undefined;
   const roundTrip = roundTripOf(kind, worker, slot);
   for (let i = 0; i < warmUp; i++) await roundTrip();

@@ -3,7 +3,8 @@
  * item by item (`clone`) or packed (src/runtime/batch_wire.ts), the small packed buffer transferred
  * (`transfer`) or copied (`copy`); or through a shared slot (scripts/bench_wire_shared.ts), rung by an empty
  * message (`doorbell`, after `attach`) or by the slot's control word (`atomics`: the worker blocks in
- * `Atomics.wait` between batches, after spinning `spinMicros` µs, until told to stop).
+ * `Atomics.wait` between batches, or awaits `Atomics.waitAsync`, after spinning `spinMicros` µs, until told
+ * to stop).
  *
  * @module
  */
@@ -26,7 +27,7 @@ export type WireBenchMessage =
   | { kind: "transfer" | "copy"; items: WireItems }
   | { kind: "attach"; slot: SharedArrayBuffer }
   | { kind: "doorbell" }
-  | { kind: "atomics"; slot: SharedArrayBuffer; spinMicros: number };
+  | { kind: "atomics"; slot: SharedArrayBuffer; spinMicros: number; wait: "block" | "async" };
 
 const scope = globalThis as unknown as {
   onmessage: (event: MessageEvent<WireBenchMessage>) => void;
@@ -45,8 +46,12 @@ function bytesOf(items: readonly RawItem[]): number {
   return bytes;
 }
 
-/** Answers the slot's batches until `control[REQUEST]` is {@link STOP}; blocks this worker meanwhile. */
-function serveSlot(slot: SharedSlot, spinMicros: number): void {
+/**
+ * Answers the slot's batches until `control[REQUEST]` is {@link STOP}: between batches, spins `spinMicros` µs,
+ * then blocks this worker in `Atomics.wait` (`wait` "block") or awaits `Atomics.waitAsync` in its event loop
+ * (`wait` "async", as a worker that must still take messages and run async model code would).
+ */
+async function serveSlot(slot: SharedSlot, spinMicros: number, wait: "block" | "async"): Promise<void> {
   const { control } = slot;
   let seen = Atomics.load(control, ANSWER); // the server may have written a batch before this worker started
   for (;;) {
@@ -56,7 +61,11 @@ function serveSlot(slot: SharedSlot, spinMicros: number): void {
       while (request === seen && performance.now() < until) request = Atomics.load(control, REQUEST);
     }
     while (request === seen) {
-      Atomics.wait(control, REQUEST, seen);
+      if (wait === "block") Atomics.wait(control, REQUEST, seen);
+      else {
+        const waiting = Atomics.waitAsync(control, REQUEST, seen);
+        if (waiting.async) await waiting.value;
+      }
       request = Atomics.load(control, REQUEST);
     }
     if (request === STOP) return;
@@ -81,8 +90,9 @@ scope.onmessage = ({ data }) => {
     return scope.postMessage({ kind: "done", bytes });
   }
   if (data.kind === "atomics") {
-    serveSlot(sharedSlot(data.slot), data.spinMicros);
-    return scope.postMessage({ kind: "stopped" });
+    return void serveSlot(sharedSlot(data.slot), data.spinMicros, data.wait).then(() =>
+      scope.postMessage({ kind: "stopped" })
+    );
   }
   const bytes = bytesOf(unpackItems(data.items));
   const { wire, transfer } = packOutcomes(outcomes);
