@@ -66,6 +66,26 @@ function setup(format: "text" | "json" = "text") {
   return { fetch, drain, lines, executor };
 }
 
+/** An executor of one slot that answers 200 "1" to every item once `unblock` is called. */
+function blockedExecutor(): { executor: Executor; unblock: () => void } {
+  let unblock = () => {};
+  const blocked = new Promise<void>((resolve) => (unblock = resolve));
+  const executor: Executor = {
+    concurrency: 1,
+    async run(_api, items) {
+      await blocked;
+      return items.map((): RawOutcome => ({
+        status: 200,
+        body: "1",
+        contentType: "application/json",
+        headers: {},
+      }));
+    },
+    close: () => Promise.resolve(),
+  };
+  return { executor, unblock };
+}
+
 const post = (path: string, body: string, headers: Record<string, string> = {}) =>
   new Request(`http://127.0.0.1${path}`, {
     method: "POST",
@@ -149,21 +169,7 @@ Deno.test("a batch that fails outside the service logs the stack of its cause wi
 });
 
 Deno.test("past --max-body-total a request gets 503 + Retry-After before its body is read; metrics count it", async () => {
-  let unblock = () => {};
-  const blocked = new Promise<void>((resolve) => (unblock = resolve));
-  const executor: Executor = {
-    concurrency: 1,
-    async run(_api, items) {
-      await blocked;
-      return items.map((): RawOutcome => ({
-        status: 200,
-        body: "1",
-        contentType: "application/json",
-        headers: {},
-      }));
-    },
-    close: () => Promise.resolve(),
-  };
+  const { executor, unblock } = blockedExecutor();
   const metrics = createServerMetrics(new Registry(), undefined);
   const { fetch, drain } = createApp({ ...CONFIG, maxBodyTotalBytes: 1024 }, {
     document: testDocument({ apis: [api("predict")] }),
@@ -192,21 +198,7 @@ Deno.test("past --max-body-total a request gets 503 + Retry-After before its bod
 });
 
 Deno.test("an overload refusal: 503 + Retry-After and the request id, held refusalDelayMs first, counted", async () => {
-  let unblock = () => {};
-  const blocked = new Promise<void>((resolve) => (unblock = resolve));
-  const executor: Executor = {
-    concurrency: 1,
-    async run(_api, items) {
-      await blocked;
-      return items.map((): RawOutcome => ({
-        status: 200,
-        body: "1",
-        contentType: "application/json",
-        headers: {},
-      }));
-    },
-    close: () => Promise.resolve(),
-  };
+  const { executor, unblock } = blockedExecutor();
   const metrics = createServerMetrics(new Registry(), undefined);
   const { fetch, drain } = createApp({ ...CONFIG, maxBatchSize: 1, maxQueue: 1, refusalDelayMs: 30 }, {
     document: testDocument({ apis: [api("predict")] }),
