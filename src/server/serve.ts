@@ -457,8 +457,9 @@ export async function startServer(path: string, options: ServeOptions): Promise<
     );
     logger.info("obento: configuration", fields);
   } else {
+    const width = Math.max(...Object.keys(config).map((key) => key.length));
     for (const [key, { value, source }] of Object.entries(config)) {
-      logger.info(`  ${key.padEnd(18)} ${shown(key, value).padEnd(14)} (${source})`);
+      logger.info(`  ${key.padEnd(width)} ${shown(key, value).padEnd(14)} (${source})`);
     }
   }
   if (options.device?.fallback !== undefined || options.device?.adapter !== undefined) {
