@@ -16,9 +16,12 @@ export function freePort(): number {
   return port;
 }
 
-/** `deno` arguments that run `root`'s obento CLI as `deno task obento` and the binary do (add the command). */
-export function obentoCommand(root: string): string[] {
-  return ["run", "--quiet", ...RUN_FLAGS, join(root, "main.ts")];
+/**
+ * `deno` arguments that run `root`'s obento CLI as `deno task obento` and the binary do (add the command);
+ * `denoFlags` go before them (e.g. `--inspect=…` for a profile).
+ */
+export function obentoCommand(root: string, denoFlags: readonly string[] = []): string[] {
+  return ["run", "--quiet", ...denoFlags, ...RUN_FLAGS, join(root, "main.ts")];
 }
 
 async function pack(root: string, home: string, args: string[]): Promise<void> {

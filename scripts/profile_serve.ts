@@ -17,8 +17,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { type BenchBody, mlpBodies } from "./mlp_bodies.ts";
-import { freePort, packBenchBundle } from "./bench_server.ts";
-import { RUN_FLAGS } from "./obento_flags.ts";
+import { freePort, obentoCommand, packBenchBundle, startProcess } from "./bench_server.ts";
 import { groupDelta, threadCpu } from "./thread_cpu.ts";
 import { wrk } from "./wrk_lua.ts";
 
@@ -151,13 +150,9 @@ await Deno.mkdir(outDir, { recursive: true });
 try {
   await packBenchBundle(ROOT, home, bundle);
   const [port, inspectPort] = [freePort(), freePort()];
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--quiet",
-      `--inspect=127.0.0.1:${inspectPort}`,
-      ...RUN_FLAGS,
-      join(ROOT, "main.ts"),
+  const server = await startProcess(
+    [
+      ...obentoCommand(ROOT, [`--inspect=127.0.0.1:${inspectPort}`]),
       "serve",
       join(home, bundle),
       "--port",
@@ -166,26 +161,14 @@ try {
       "error",
       ...executorFlags,
     ],
-    env: { OBENTO_HOME: home },
-    stdout: "null",
-    stderr: "piped",
-  }).spawn();
-  let log = "";
-  (async () => {
-    for await (const chunk of child.stderr) log += new TextDecoder().decode(chunk);
-  })();
-  const url = `http://127.0.0.1:${port}`;
-  for (const t0 = Date.now();;) {
-    const r = await fetch(`${url}/readyz`).catch(() => undefined);
-    await r?.body?.cancel();
-    if (r?.status === 200) break;
-    if (Date.now() - t0 > 60_000) throw new Error(`not ready:\n${log}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+    { OBENTO_HOME: home },
+    { url: `http://127.0.0.1:${port}` },
+  );
+  const { url } = server;
   // The main thread's target is the first one the inspector lists.
   const targets = await (await fetch(`http://127.0.0.1:${inspectPort}/json`)).json();
   const wsUrl: string | undefined = targets[0]?.webSocketDebuggerUrl;
-  if (!wsUrl) throw new Error(`no inspector target: ${JSON.stringify(targets)}\n${log}`);
+  if (!wsUrl) throw new Error(`no inspector target: ${JSON.stringify(targets)}`);
   const cdp = await inspector(wsUrl);
   await cdp.send("Profiler.enable");
   await cdp.send("Profiler.setSamplingInterval", { interval: 200 });
@@ -205,15 +188,15 @@ try {
   const all = bundle === "iris" ? [irisBody] : [bodies.predict, bodies.v2Json, bodies.v2Binary];
   for (const body of all) {
     await wrk(`${url}${body.path}`, body, connections, 2); // warm-up: JIT
-    const cpu0 = await threadCpu(child.pid);
+    const cpu0 = await threadCpu(server.pid);
     await cdp.send("Profiler.start");
     const r = await wrk(`${url}${body.path}`, body, connections, seconds);
     const { profile } = await cdp.send("Profiler.stop") as { profile: CpuProfile };
-    const cpu1 = await threadCpu(child.pid);
+    const cpu1 = await threadCpu(server.pid);
     const file = join(outDir, `${body.label.replace(/\W+/g, "_")}.cpuprofile`);
     await Deno.writeTextFile(file, JSON.stringify(profile));
     const perReq = (cpuSeconds: number) => (cpuSeconds * 1e6 / r.requests).toFixed(0);
-    const groups = groupDelta(child.pid, cpu0, cpu1);
+    const groups = groupDelta(server.pid, cpu0, cpu1);
     const { phases, functions } = selfTimes(profile);
     const busy = [...phases].filter(([p]) => p !== "idle").reduce((a, [, v]) => a + v, 0);
     console.log(`## ${body.label}: ${r.rps.toFixed(0)} req/s, p99 ${r.p99.toFixed(1)} ms (profiling on)\n`);
@@ -239,8 +222,7 @@ try {
     );
   }
   cdp.close();
-  child.kill("SIGTERM");
-  await child.status;
+  await server.stop();
 } finally {
   await Deno.remove(home, { recursive: true });
 }
